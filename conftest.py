@@ -1,0 +1,1 @@
+pytest_plugins = ["interlude.shared.testing.plugin"]
