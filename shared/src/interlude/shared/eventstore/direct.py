@@ -1,0 +1,85 @@
+"""Batched direct get (ADR-31): all messages of one subject after a sequence, in one request.
+
+nats-py has no helper for it. We keep one wildcard inbox subscription and route replies by
+token, as nats-py does for requests, so a load costs no subscribe/unsubscribe round trips.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from dataclasses import dataclass
+
+import orjson
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+
+from interlude.shared.eventstore.base import StoreUnavailable
+
+BATCH = 256
+
+
+@dataclass(frozen=True, slots=True)
+class RawMessage:
+    seq: int
+    data: bytes
+    headers: dict[str, str]
+
+
+class DirectReader:
+    """Reads the messages of one subject from a stream that allows direct get."""
+
+    def __init__(self, nc: NATS, stream: str, timeout: float = 5.0) -> None:
+        self._nc = nc
+        self._stream = stream
+        self._timeout = timeout
+        self._prefix = nc.new_inbox()
+        self._ids = itertools.count()
+        self._waiting: dict[str, asyncio.Queue[Msg]] = {}
+        self._sub: object | None = None
+
+    async def _ensure_sub(self) -> None:
+        if self._sub is None:
+            self._sub = await self._nc.subscribe(f"{self._prefix}.*", cb=self._route)
+
+    async def _route(self, msg: Msg) -> None:
+        queue = self._waiting.get(msg.subject.rsplit(".", 1)[-1])
+        if queue is not None:
+            queue.put_nowait(msg)
+
+    async def after(self, subject: str, after: int) -> tuple[list[RawMessage], int | None]:
+        """Messages of ``subject`` with sequence > ``after``, and the last sequence seen
+        (None when there were none)."""
+        await self._ensure_sub()
+        out: list[RawMessage] = []
+        start = after + 1
+        while True:
+            done, pending = await self._batch(subject, start, out)
+            if done or pending == 0:
+                return out, (out[-1].seq if out else None)
+            start = out[-1].seq + 1
+
+    async def _batch(self, subject: str, start: int, out: list[RawMessage]) -> tuple[bool, int]:
+        token = str(next(self._ids))
+        queue: asyncio.Queue[Msg] = asyncio.Queue()
+        self._waiting[token] = queue
+        try:
+            request = orjson.dumps({"seq": start, "next_by_subj": subject, "batch": BATCH})
+            await self._nc.publish(f"$JS.API.DIRECT.GET.{self._stream}", request,
+                                   reply=f"{self._prefix}.{token}")
+            while True:
+                try:
+                    msg = await asyncio.wait_for(queue.get(), self._timeout)
+                except TimeoutError:
+                    raise StoreUnavailable(f"direct get on {self._stream} timed out") from None
+                headers = msg.headers or {}
+                status = headers.get("Status")
+                if status == "404":
+                    return True, 0
+                if status == "204":  # end of batch
+                    return False, int(headers.get("Nats-Num-Pending", "0"))
+                if status:
+                    raise StoreUnavailable(f"direct get on {self._stream} failed: {status}")
+                out.append(RawMessage(int(headers["Nats-Sequence"]), msg.data, dict(headers)))
+        finally:
+            del self._waiting[token]

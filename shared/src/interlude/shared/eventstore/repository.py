@@ -1,0 +1,134 @@
+"""Loading and saving aggregates: cache, snapshots and the optimistic-concurrency loop.
+
+A warm load is served from an in-process cache; the expected-sequence check on append keeps a
+stale cache safe (a conflict evicts and reloads). A cold load reads the latest snapshot and only
+the tail of events after it, so its cost does not grow with the aggregate's history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from interlude.shared.events.codec import EventCodec
+from interlude.shared.events.envelope import CommandContext
+from interlude.shared.events.registry import Event
+from interlude.shared.eventstore.aggregate import AggregateSpec
+from interlude.shared.eventstore.base import AppendResult, ConcurrencyError, EventStore, Snapshot
+from interlude.shared.eventstore.streams import StreamSpec
+
+S = TypeVar("S")
+Decide = Callable[[S], Sequence[Event] | Awaitable[Sequence[Event]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded(Generic[S]):
+    """An aggregate's state and the position of its last commit (0: it does not exist yet)."""
+
+    subject: str
+    aggregate_id: str
+    state: S
+    version: int
+    since_snapshot: int = 0
+
+
+class Repository(Generic[S]):
+    """Aggregates of one kind in one service's stream."""
+
+    def __init__(self, store: EventStore, stream: StreamSpec, spec: AggregateSpec[S],
+                 codec: EventCodec, *, cache_size: int = 10_000, snapshot_every: int = 16) -> None:
+        self.store = store
+        self.stream = stream
+        self.spec = spec
+        self.codec = codec
+        self._cache: OrderedDict[str, Loaded[S]] = OrderedDict()
+        self._cache_size = cache_size
+        self._snapshot_every = snapshot_every
+        self._background: set[asyncio.Task[None]] = set()
+
+    def subject(self, tenant: str, aggregate_id: str) -> str:
+        return self.stream.subject(tenant, self.spec.name, aggregate_id)
+
+    async def load(self, tenant: str, aggregate_id: str, *, use_cache: bool = True) -> Loaded[S]:
+        subject = self.subject(tenant, aggregate_id)
+        if use_cache and (hit := self._cache.get(subject)) is not None:
+            self._cache.move_to_end(subject)
+            return hit
+        state, after = self.spec.initial(), 0
+        snapshot = await self.store.get_snapshot(subject)
+        if snapshot is not None and snapshot.version == self.spec.snapshot_version:
+            state, after = self.spec.load_state(snapshot.state), snapshot.position
+        read = await self.store.read(subject, after)
+        tail = 0
+        for commit in read.commits:
+            for envelope in commit.envelopes:
+                state = self.spec.evolve(state, await self.codec.decode(envelope))
+                tail += 1
+        if tail >= self._snapshot_every:  # the next cold load need not replay this again
+            self._snapshot_later(subject, state, read.last_position)
+            tail = 0
+        loaded = Loaded(subject, aggregate_id, state, read.last_position, tail)
+        self._remember(loaded)
+        return loaded
+
+    async def append(self, loaded: Loaded[S], events: Sequence[Event], ctx: CommandContext,
+                     idempotency_key: str | None = None) -> AppendResult:
+        """Append ``events`` as one commit, expecting nobody wrote since ``loaded``."""
+        envelopes = [await self.codec.encode(e, ctx, loaded.aggregate_id) for e in events]
+        try:
+            result = await self.store.append(loaded.subject, envelopes,
+                                             expected_last_seq=loaded.version,
+                                             idempotency_key=idempotency_key)
+        except ConcurrencyError:
+            self._cache.pop(loaded.subject, None)
+            raise
+        if result.duplicate:  # an earlier attempt stored it; our cached view may be behind
+            self._cache.pop(loaded.subject, None)
+            return result
+        state = self.spec.replay(loaded.state, list(events))
+        since = loaded.since_snapshot + len(events)
+        if since >= self._snapshot_every:
+            self._snapshot_later(loaded.subject, state, result.position)
+            since = 0
+        self._remember(Loaded(loaded.subject, loaded.aggregate_id, state, result.position, since))
+        return result
+
+    async def execute(self, tenant: str, aggregate_id: str, decide: Decide[S],
+                      ctx: CommandContext, idempotency_key: str | None = None,
+                      attempts: int = 4) -> AppendResult | None:
+        """Load, decide, append; on a conflict reload and decide again. Returns None when the
+        decision produced no events. Raises :class:`ConcurrencyError` after ``attempts``."""
+        for attempt in range(attempts):
+            loaded = await self.load(tenant, aggregate_id, use_cache=attempt == 0)
+            outcome = decide(loaded.state)
+            events = await outcome if isinstance(outcome, Awaitable) else outcome
+            if not events:
+                return None
+            try:
+                return await self.append(loaded, events, ctx, idempotency_key)
+            except ConcurrencyError:
+                if attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _remember(self, loaded: Loaded[S]) -> None:
+        self._cache[loaded.subject] = loaded
+        self._cache.move_to_end(loaded.subject)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def _snapshot_later(self, subject: str, state: S, position: int) -> None:
+        """Snapshots are a cache: written off the request path, and losing one costs only a
+        longer replay."""
+        snapshot = Snapshot(position, self.spec.snapshot_version, self.spec.dump_state(state))
+        task = asyncio.create_task(self.store.put_snapshot(subject, snapshot))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def flush(self) -> None:
+        """Wait for pending snapshot writes (at shutdown, and in tests)."""
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)

@@ -1,0 +1,100 @@
+"""The event store contract: every store, in memory or on JetStream, behaves the same."""
+
+import asyncio
+
+import pytest
+
+from interlude.shared.eventstore.base import ConcurrencyError
+
+from .tally import Counted, Noted
+
+
+async def envelopes(codec, ctx, *events, aggregate_id="a1"):
+    return [await codec.encode(e, ctx, aggregate_id) for e in events]
+
+
+async def test_appended_commits_read_back_in_order(store, stream, codec, ctx):
+    subject = stream.subject(ctx.tenant_id, "tally", "a1")
+    first = await store.append(subject, await envelopes(codec, ctx, Counted(by=1)),
+                               expected_last_seq=0)
+    second = await store.append(subject, await envelopes(codec, ctx, Counted(by=2), Counted(by=3)),
+                                expected_last_seq=first.position)
+    read = await store.read(subject)
+    assert [c.position for c in read.commits] == [first.position, second.position]
+    assert [e.payload["by"] for c in read.commits for e in c.envelopes] == [1, 2, 3]
+    assert read.last_position == second.position
+    assert [c.position for c in (await store.read(subject, after=first.position)).commits] == [
+        second.position]
+
+
+async def test_expected_zero_means_the_subject_must_be_new(store, stream, codec, ctx):
+    subject = stream.subject(ctx.tenant_id, "tally", "a1")
+    await store.append(subject, await envelopes(codec, ctx, Counted(by=1)), expected_last_seq=0)
+    with pytest.raises(ConcurrencyError):
+        await store.append(subject, await envelopes(codec, ctx, Counted(by=1)), expected_last_seq=0)
+
+
+async def test_concurrent_appends_to_one_subject_exactly_one_wins(store, stream, codec, ctx):
+    subject = stream.subject(ctx.tenant_id, "tally", "a1")
+    base = await store.append(subject, await envelopes(codec, ctx, Counted(by=1)),
+                              expected_last_seq=0)
+    attempts = [store.append(subject, await envelopes(codec, ctx, Counted(by=i)),
+                             expected_last_seq=base.position) for i in range(10)]
+    results = await asyncio.gather(*attempts, return_exceptions=True)
+    assert sum(not isinstance(r, Exception) for r in results) == 1
+    assert sum(isinstance(r, ConcurrencyError) for r in results) == 9
+    assert len((await store.read(subject)).commits) == 2
+
+
+async def test_retried_idempotency_key_appends_once(store, stream, codec, ctx):
+    subject = stream.subject(ctx.tenant_id, "tally", "a1")
+    commit = await envelopes(codec, ctx, Counted(by=5))
+    first = await store.append(subject, commit, expected_last_seq=0, idempotency_key="k-1")
+    # the retry carries the same, now stale, expectation (JetStream answers 10071 to this)
+    again = await store.append(subject, commit, expected_last_seq=0, idempotency_key="k-1")
+    # and a retry after a reload carries a fresh one
+    fresh = await store.append(subject, commit, expected_last_seq=first.position,
+                               idempotency_key="k-1")
+    assert (again.position, again.duplicate) == (first.position, True)
+    assert (fresh.position, fresh.duplicate) == (first.position, True)
+    assert len((await store.read(subject)).commits) == 1
+
+
+async def test_idempotency_keys_are_scoped_to_their_subject(store, stream, codec, ctx):
+    a = stream.subject(ctx.tenant_id, "tally", "a1")
+    b = stream.subject(ctx.tenant_id, "tally", "b1")
+    first = await store.append(a, await envelopes(codec, ctx, Counted(by=1)),
+                               expected_last_seq=0, idempotency_key="same")
+    second = await store.append(b, await envelopes(codec, ctx, Counted(by=1)),
+                                expected_last_seq=0, idempotency_key="same")
+    assert not second.duplicate and second.position != first.position
+
+
+async def test_multi_event_commit_is_all_or_nothing(store, stream, codec, ctx):
+    subject = stream.subject(ctx.tenant_id, "tally", "a1")
+    commit = await envelopes(codec, ctx, Counted(by=1), Counted(by=2), Counted(by=3))
+    broken = list(commit)
+    broken[1] = type(commit[1])(**{**{f: getattr(commit[1], f) for f in commit[1].__slots__},
+                                    "payload": {"by": object()}})  # fails mid-commit
+    with pytest.raises(TypeError):
+        await store.append(subject, broken, expected_last_seq=0)
+    assert (await store.read(subject)).commits == []
+    done = await store.append(subject, commit, expected_last_seq=0)
+    (stored,) = (await store.read(subject)).commits
+    assert stored.position == done.position and len(stored.envelopes) == 3
+
+
+async def test_envelope_metadata_survives_the_round_trip(store, stream, codec, ctx):
+    subject = stream.subject(ctx.tenant_id, "tally", "a1")
+    (sent,) = await envelopes(codec, ctx, Noted(note="n", weight=2))
+    await store.append(subject, [sent], expected_last_seq=None)
+    (commit,) = (await store.read(subject)).commits
+    assert commit.envelopes == (sent,)
+
+
+async def test_last_position_is_the_streams_head(store, stream, codec, ctx):
+    before = await store.last_position()
+    subject = stream.subject(ctx.tenant_id, "tally", "a1")
+    done = await store.append(subject, await envelopes(codec, ctx, Counted(by=1)),
+                              expected_last_seq=None)
+    assert await store.last_position() == done.position > before

@@ -1,0 +1,103 @@
+"""Loading and saving aggregates on both stores: cache, snapshots, upcasting, conflicts."""
+
+from dataclasses import replace
+
+import pytest
+
+from interlude.shared.eventstore.base import ConcurrencyError, Snapshot
+from interlude.shared.eventstore.repository import Repository
+
+from .tally import TALLY, Counted, Noted, Tally
+
+
+class CountingStore:
+    """Wraps a store and remembers what was read, to see where a load got its events."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.reads: list[int] = []
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    async def read(self, subject, after=0):
+        self.reads.append(after)
+        return await self.inner.read(subject, after)
+
+
+def repo(store, stream, codec, **options):
+    return Repository(store, stream, TALLY, codec, **options)
+
+
+async def test_a_new_aggregate_loads_as_initial_state_at_version_zero(store, stream, codec, ctx):
+    loaded = await repo(store, stream, codec).load(ctx.tenant_id, "a1")
+    assert (loaded.state, loaded.version) == (Tally(), 0)
+
+
+async def test_execute_appends_and_load_returns_state_and_last_position(store, stream, codec, ctx):
+    r = repo(store, stream, codec)
+    first = await r.execute(ctx.tenant_id, "a1", lambda s: [Counted(by=2)], ctx)
+    second = await r.execute(ctx.tenant_id, "a1", lambda s: [Counted(by=s.total)], ctx)
+    cold = await repo(store, stream, codec).load(ctx.tenant_id, "a1")
+    assert cold.state.total == 4 and cold.version == second.position > first.position
+
+
+async def test_a_decision_with_no_events_appends_nothing(store, stream, codec, ctx):
+    r = repo(store, stream, codec)
+    assert await r.execute(ctx.tenant_id, "a1", lambda s: [], ctx) is None
+    assert (await store.read(stream.subject(ctx.tenant_id, "tally", "a1"))).commits == []
+
+
+async def test_warm_loads_come_from_the_cache(store, stream, codec, ctx):
+    spy = CountingStore(store)
+    r = repo(spy, stream, codec)
+    await r.execute(ctx.tenant_id, "a1", lambda s: [Counted(by=1)], ctx)
+    spy.reads.clear()
+    loaded = await r.load(ctx.tenant_id, "a1")
+    assert loaded.state.total == 1 and spy.reads == []
+
+
+async def test_a_stale_cache_cannot_overwrite_another_writer(store, stream, codec, ctx):
+    mine, theirs = repo(store, stream, codec), repo(store, stream, codec)
+    await mine.execute(ctx.tenant_id, "a1", lambda s: [Counted(by=1)], ctx)
+    await theirs.execute(ctx.tenant_id, "a1", lambda s: [Counted(by=10)], ctx)
+    stale = await mine.load(ctx.tenant_id, "a1")
+    assert stale.state.total == 1  # the cache does not know about the other writer
+    with pytest.raises(ConcurrencyError):
+        await mine.append(stale, [Counted(by=100)], ctx)
+    # execute reloads and decides again on the true state
+    await mine.execute(ctx.tenant_id, "a1", lambda s: [Counted(by=s.total)], ctx)
+    assert (await repo(store, stream, codec).load(ctx.tenant_id, "a1")).state.total == 22
+
+
+async def test_old_event_versions_are_upcast_on_load(store, stream, codec, ctx):
+    (v2,) = [await codec.encode(Noted(note="hello", weight=3), ctx, "a1")]
+    v1 = replace(v2, schema_version=1, payload={"note": "old"})
+    subject = stream.subject(ctx.tenant_id, "tally", "a1")
+    await store.append(subject, [v1, v2], expected_last_seq=0)
+    state = (await repo(store, stream, codec).load(ctx.tenant_id, "a1")).state
+    assert state.notes == ("old", "hello") and state.weight == 4
+
+
+async def test_cold_load_reads_only_the_tail_after_the_snapshot(store, stream, codec, ctx):
+    writer = repo(store, stream, codec, snapshot_every=10)
+    for i in range(25):
+        await writer.execute(ctx.tenant_id, "a1", lambda s, i=i: [Counted(by=i)], ctx)
+    await writer.flush()
+    subject = stream.subject(ctx.tenant_id, "tally", "a1")
+    snapshot = await store.get_snapshot(subject)
+    assert snapshot is not None
+    spy = CountingStore(store)
+    loaded = await repo(spy, stream, codec).load(ctx.tenant_id, "a1")
+    assert loaded.state.total == sum(range(25))
+    assert spy.reads == [snapshot.position]
+    assert loaded.version == (await store.read(subject)).last_position
+
+
+async def test_a_snapshot_of_another_state_version_is_ignored(store, stream, codec, ctx):
+    r = repo(store, stream, codec)
+    await r.execute(ctx.tenant_id, "a1", lambda s: [Counted(by=7)], ctx)
+    subject = stream.subject(ctx.tenant_id, "tally", "a1")
+    done = (await store.read(subject)).last_position
+    await store.put_snapshot(subject, Snapshot(done, 99, b'{"total": 1000}'))
+    assert (await repo(store, stream, codec).load(ctx.tenant_id, "a1")).state.total == 7
