@@ -3,7 +3,6 @@
 import asyncio
 
 import pytest
-
 from interlude.shared.eventstore.base import ConcurrencyError
 
 from .tally import Counted, Noted

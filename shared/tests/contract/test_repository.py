@@ -3,7 +3,6 @@
 from dataclasses import replace
 
 import pytest
-
 from interlude.shared.eventstore.base import ConcurrencyError, Snapshot
 from interlude.shared.eventstore.repository import Repository
 

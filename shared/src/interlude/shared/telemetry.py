@@ -23,10 +23,7 @@ def setup_tracing(service_name: str, exporter: str | SpanExporter = "none",
     exporter object (tests pass an in-memory one, and ``set_global=False``)."""
     provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
     span_exporter: SpanExporter | None
-    if isinstance(exporter, str):
-        span_exporter = _named_exporter(exporter)
-    else:
-        span_exporter = exporter
+    span_exporter = _named_exporter(exporter) if isinstance(exporter, str) else exporter
     if span_exporter is not None:
         provider.add_span_processor(BatchSpanProcessor(span_exporter))
     if set_global:

@@ -10,9 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from pydantic import TypeAdapter
-
 from interlude.shared.events.registry import Event
+from pydantic import TypeAdapter
 
 S = TypeVar("S")
 

@@ -70,7 +70,8 @@ def _prepare_for_system_user(data_dir: Path) -> str:
         if mode & 0o011 != 0o011:
             parent.chmod(mode | 0o055)
     install = Path(pg_bin("initdb")).parent.parent
-    if any(path.stat().st_mode & 0o005 != 0o005 for path in (install, install / "bin" / "postgres")):
+    sentinels = (install, install / "bin" / "postgres")
+    if any(path.stat().st_mode & 0o005 != 0o005 for path in sentinels):
         subprocess.run(["chmod", "-R", "go+rX", str(install)], check=True)
     data_dir.mkdir(parents=True, exist_ok=True)
     info = pwd.getpwnam(SYSTEM_USER)
@@ -96,8 +97,9 @@ def start_postgres(data_dir: Path, *, port: int, log_path: Path | None = None,
         log.touch()
         info = pwd.getpwnam(run_as)
         os.chown(log, info.pw_uid, info.pw_gid)
-    options = (f"-h 127.0.0.1 -p {port} -k '' -c max_connections=300 "
-               f"-c shared_buffers=128MB{'' if fsync else ' -c fsync=off -c synchronous_commit=off'}")
+    options = f"-h 127.0.0.1 -p {port} -k '' -c max_connections=300 -c shared_buffers=128MB"
+    if not fsync:
+        options += " -c fsync=off -c synchronous_commit=off"
     result = _run([pg_bin("pg_ctl"), "-D", str(data_dir), "-l", str(log), "-o", options,
                    "-w", "-t", "60", "start"], run_as, check=False)
     if result.returncode != 0:

@@ -1,0 +1,68 @@
+"""What a projection is: named, fed events in batches inside one transaction, resettable."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import asyncpg
+from interlude.shared.db import quote_ident
+from interlude.shared.events.envelope import Envelope
+
+Handler = Callable[[asyncpg.Connection, "RecordedEvent"], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    """An event as a consumer sees it: its envelope and where it was stored. All events of one
+    commit share a ``position``; ``index`` orders them within it."""
+
+    envelope: Envelope
+    stream: str
+    subject: str
+    position: int
+    index: int
+
+
+def handler_name(event_type: str) -> str:
+    """``engagement.CheckInPosted`` is handled by ``on_check_in_posted``."""
+    short = event_type.rsplit(".", 1)[-1]
+    return "on_" + re.sub(r"(?<!^)(?=[A-Z])", "_", short).lower()
+
+
+class Projection:
+    """Base of a read model. Subclasses name themselves (the durable consumer is called after
+    ``name``: ``<service>-<projection>``), list the ``tables`` a rebuild empties, and define
+    ``on_<event>`` methods, or override :meth:`apply` to write a whole batch at once.
+
+    Handlers must be idempotent per event only through the runner: it skips what its
+    checkpoint has already seen, so a handler never sees the same event twice.
+    """
+
+    name: ClassVar[str] = ""
+    tables: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, Handler | None] = {}
+
+    def _handler(self, event_type: str) -> Handler | None:
+        if event_type not in self._handlers:
+            self._handlers[event_type] = getattr(self, handler_name(event_type), None)
+        return self._handlers[event_type]
+
+    async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
+        """Write the effect of ``events`` in order; the caller holds the transaction."""
+        for event in events:
+            handler = self._handler(event.envelope.type)
+            if handler is not None:
+                await handler(conn, event)
+
+    async def reset(self, conn: asyncpg.Connection) -> None:
+        """Empty the read model before a rebuild."""
+        for table in self.tables:
+            await conn.execute(f"DELETE FROM {quote_ident(table)}")
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "tables": list(self.tables)}

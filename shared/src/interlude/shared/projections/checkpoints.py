@@ -1,0 +1,46 @@
+"""Where each projection stands in each stream, kept in the read model's own database so that
+rows and checkpoint commit together."""
+
+from __future__ import annotations
+
+import asyncpg
+
+NOTIFY_CHANNEL = "interlude_projection"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS projection_checkpoints (
+    projection text NOT NULL,
+    stream text NOT NULL,
+    position bigint NOT NULL DEFAULT 0,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (projection, stream)
+)
+"""
+
+
+async def ensure_table(conn: asyncpg.Connection) -> None:
+    # concurrent CREATE TABLE IF NOT EXISTS can still collide on the type; serialise it
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(7231002)")
+        await conn.execute(SCHEMA)
+
+
+async def read(conn: asyncpg.Connection, projection: str, stream: str,
+               lock: bool = False) -> int:
+    """The last position applied (0 for none). ``lock`` holds the row for this transaction,
+    so two workers of one projection never apply the same batch."""
+    await conn.execute(
+        "INSERT INTO projection_checkpoints (projection, stream) VALUES ($1, $2)"
+        " ON CONFLICT DO NOTHING", projection, stream)
+    query = "SELECT position FROM projection_checkpoints WHERE projection = $1 AND stream = $2"
+    position = await conn.fetchval(query + (" FOR UPDATE" if lock else ""), projection, stream)
+    return int(position)
+
+
+async def write(conn: asyncpg.Connection, projection: str, stream: str, position: int) -> None:
+    """Move the checkpoint and tell waiting readers, both on commit of the caller's transaction."""
+    await conn.execute(
+        "UPDATE projection_checkpoints SET position = $3, updated_at = now()"
+        " WHERE projection = $1 AND stream = $2", projection, stream, position)
+    await conn.execute("SELECT pg_notify($1, $2)", NOTIFY_CHANNEL,
+                       f"{projection}:{stream}:{position}")

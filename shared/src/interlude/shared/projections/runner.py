@@ -1,0 +1,256 @@
+"""Runs one projection over one stream: fetch a batch, apply it and move the checkpoint in one
+PostgreSQL transaction, then ack.
+
+The checkpoint in PostgreSQL is the truth, not the consumer's ack floor: a batch that was applied
+but not acked (a crash between commit and ack) is redelivered and skipped; one that was acked
+can't have been lost because the ack comes after the commit. The known nats-py traps are handled
+here: ``fetch`` raises on an empty consumer (we loop), the consumer stops silently at
+``max_ack_pending`` (we ack every batch, with ack-all), and a pull subscription can go stale
+after a server restart (we recreate the consumer from the checkpoint on any failure).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import asyncpg
+import nats.errors
+from interlude.shared.eventstore.base import decode_commit
+from interlude.shared.eventstore.streams import StreamSpec
+from interlude.shared.projections import checkpoints
+from interlude.shared.projections.base import Projection, RecordedEvent
+from interlude.shared.projections.deadletter import dead_letter
+from interlude.shared.telemetry import extract_context, tracer
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+from opentelemetry import trace
+
+log = logging.getLogger(__name__)
+
+# failures of the infrastructure, not of the event: retry the batch, never dead-letter it
+TRANSIENT = (OSError, asyncio.TimeoutError, asyncpg.InterfaceError,
+             asyncpg.PostgresConnectionError, asyncpg.exceptions.ConnectionDoesNotExistError,
+             nats.errors.Error)
+
+
+class ProjectionRunner:
+    """A durable pull consumer ``projection.name`` on ``source`` feeding ``projection``.
+
+    One runner per projection and stream is active at a time (scale out by partitioning
+    subjects); should two ever run, the row lock on the checkpoint keeps them from applying a
+    batch twice.
+    """
+
+    def __init__(self, projection: Projection, source: StreamSpec, nc: NATS, pool: asyncpg.Pool,
+                 *, deadletters: StreamSpec, batch_size: int = 500, fetch_timeout: float = 1.0,
+                 tracer_provider: trace.TracerProvider | None = None) -> None:
+        self.projection = projection
+        self.source = source
+        self.name = projection.name
+        self._nc = nc
+        self._js = nc.jetstream()
+        self._pool = pool
+        self._deadletters = deadletters
+        self._batch_size = batch_size
+        self._fetch_timeout = fetch_timeout
+        self._tracer = tracer(tracer_provider)
+        self._task: asyncio.Task[None] | None = None
+        self.position = 0
+        self.applied = 0
+        self.dead_lettered = 0
+        self.failing: str | None = None
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        async with self._pool.acquire() as conn:
+            await checkpoints.ensure_table(conn)
+        self._task = asyncio.create_task(self._run(), name=f"projection {self.name}")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _run(self, until_caught_up: bool = False) -> None:
+        delay = 0.2
+        while True:
+            try:
+                await self._consume(until_caught_up)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:  # keep going: a stalled projection is worse than a retry
+                self.failing = f"{type(err).__name__}: {err}"
+                log.warning("projection %s failing, retrying in %.1fs: %s", self.name, delay,
+                            self.failing)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _subscribe(self) -> Any:
+        """(Re)create the durable consumer at the checkpoint: after a crash or a server restart
+        it resumes exactly where the read model stands, without waiting out ``ack_wait``."""
+        async with self._pool.acquire() as conn:
+            self.position = await checkpoints.read(conn, self.name, self.source.name)
+        with contextlib.suppress(NotFoundError):
+            await self._js.delete_consumer(self.source.name, self.name)
+        await self._js.add_consumer(self.source.name, ConsumerConfig(
+            durable_name=self.name, ack_policy=AckPolicy.ALL, ack_wait=30,
+            deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=self.position + 1,
+            filter_subject=f"{self.source.prefix}.>", max_ack_pending=self._batch_size * 4,
+            max_deliver=-1))
+        return await self._js.pull_subscribe_bind(durable=self.name, stream=self.source.name)
+
+    async def _consume(self, until_caught_up: bool) -> None:
+        sub = await self._subscribe()
+        try:
+            while True:
+                try:
+                    msgs = await sub.fetch(self._batch_size, timeout=self._fetch_timeout)
+                except nats.errors.TimeoutError:
+                    self.failing = None
+                    if until_caught_up and await self.lag() == 0:
+                        return
+                    continue
+                await self._handle(msgs)
+                self.failing = None
+                if until_caught_up and msgs[-1].metadata.num_pending == 0:
+                    return
+        finally:
+            await sub.unsubscribe()
+
+    # -- one batch --------------------------------------------------------------------------
+
+    async def _handle(self, msgs: list[Msg]) -> None:
+        try:
+            async with self._pool.acquire() as conn, conn.transaction():
+                checkpoint = await checkpoints.read(conn, self.name, self.source.name, lock=True)
+                fresh = [m for m in msgs if m.metadata.sequence.stream > checkpoint]
+                if fresh:
+                    with self._span(fresh):
+                        await self._apply(conn, fresh)
+                last = msgs[-1].metadata.sequence.stream
+                if last > checkpoint:
+                    await checkpoints.write(conn, self.name, self.source.name, last)
+        except BaseException:
+            for msg in msgs:  # hand them back at once rather than after ack_wait
+                await _quietly(msg.nak())
+            raise
+        await msgs[-1].ack()  # ack-all: acknowledges the whole batch
+        self.position = max(self.position, msgs[-1].metadata.sequence.stream)
+
+    async def _apply(self, conn: asyncpg.Connection, msgs: list[Msg]) -> None:
+        decoded: list[tuple[Msg, list[RecordedEvent]]] = []
+        for msg in msgs:
+            try:
+                decoded.append((msg, self._decode(msg)))
+            except Exception as err:
+                await self._dead_letter(msg, f"cannot decode: {type(err).__name__}: {err}")
+        events = [e for _, group in decoded for e in group]
+        try:
+            async with conn.transaction():  # a savepoint: a poison event undoes only this try
+                await self.projection.apply(conn, events)
+            self.applied += len(events)
+            return
+        except TRANSIENT:
+            raise
+        except Exception:
+            pass
+        for msg, group in decoded:  # slow path, one commit at a time, to find the poison
+            try:
+                async with conn.transaction():
+                    await self.projection.apply(conn, group)
+                self.applied += len(group)
+            except TRANSIENT:
+                raise
+            except Exception as err:
+                await self._dead_letter(msg, f"handler failed: {type(err).__name__}: {err}")
+
+    def _decode(self, msg: Msg) -> list[RecordedEvent]:
+        position = msg.metadata.sequence.stream
+        return [RecordedEvent(envelope=e, stream=self.source.name, subject=msg.subject,
+                              position=position, index=i)
+                for i, e in enumerate(decode_commit(msg.data))]
+
+    async def _dead_letter(self, msg: Msg, reason: str) -> None:
+        # the reason names the error, never the payload: it may hold sealed content
+        log.error("projection %s dead-lettered %s #%d: %s", self.name, self.source.name,
+                  msg.metadata.sequence.stream, reason)
+        await dead_letter(self._js, self._deadletters, projection=self.name,
+                          stream=self.source.name, position=msg.metadata.sequence.stream,
+                          data=msg.data, reason=reason)
+        self.dead_lettered += 1
+
+    def _span(self, msgs: list[Msg]) -> Any:
+        """One span per batch, a child of the first traced message's publish."""
+        parent = next((m.headers for m in msgs if m.headers and "traceparent" in m.headers), None)
+        return self._tracer.start_as_current_span(
+            f"project {self.name}", context=extract_context(parent),
+            attributes={"interlude.projection": self.name, "messaging.batch.message_count":
+                        len(msgs), "interlude.position": msgs[-1].metadata.sequence.stream})
+
+    # -- observation and rebuild ------------------------------------------------------------
+
+    async def lag(self) -> int:
+        """Messages in the stream this projection has not applied yet."""
+        info = await self._js.consumer_info(self.source.name, self.name)
+        return int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+
+    def status(self) -> dict[str, Any]:
+        return {"projection": self.name, "stream": self.source.name, "position": self.position,
+                "applied": self.applied, "dead_lettered": self.dead_lettered,
+                "failing": self.failing}
+
+    async def catch_up(self) -> None:
+        """Apply everything there is now, then return (for rebuilds, tools and tests)."""
+        async with self._pool.acquire() as conn:
+            await checkpoints.ensure_table(conn)
+        await self._run(until_caught_up=True)
+
+    async def rebuild(self, progress: Callable[[str], None] = print) -> int:
+        """Empty the read model and replay the stream from sequence 1; returns events applied."""
+        was_running = self._task is not None
+        await self.stop()
+        async with self._pool.acquire() as conn:
+            await checkpoints.ensure_table(conn)
+            async with conn.transaction():
+                await checkpoints.read(conn, self.name, self.source.name, lock=True)
+                await self.projection.reset(conn)
+                await checkpoints.write(conn, self.name, self.source.name, 0)
+        target = int((await self._js.stream_info(self.source.name)).state.last_seq)
+        started, before = time.monotonic(), self.applied
+        reporter = asyncio.create_task(self._report(progress, target, started, before))
+        try:
+            await self.catch_up()
+        finally:
+            reporter.cancel()
+        done = self.applied - before
+        elapsed = max(time.monotonic() - started, 1e-9)
+        progress(f"rebuilt {self.name}: {done:,} events to position {self.position:,} "
+                 f"in {elapsed:.1f}s ({done / elapsed:,.0f} events/s)")
+        if was_running:
+            await self.start()
+        return done
+
+    async def _report(self, progress: Callable[[str], None], target: int, started: float,
+                      before: int) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            done = self.applied - before
+            rate = done / max(time.monotonic() - started, 1e-9)
+            share = 100 * self.position / target if target else 100
+            progress(f"rebuilding {self.name}: position {self.position:,}/{target:,} "
+                     f"({share:.0f}%), {done:,} events, {rate:,.0f} events/s")
+
+
+async def _quietly(awaitable: Any) -> None:
+    with contextlib.suppress(Exception):
+        await awaitable

@@ -1,0 +1,80 @@
+"""Read your own writes: wait, bounded, until a projection has reached a stream position.
+
+The worker that applies events and the API that serves reads are different processes; the
+worker announces each checkpoint with ``pg_notify`` on commit, and the API listens on one
+connection. A slow poll covers notifications lost while that connection was down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import asyncpg
+from interlude.shared.projections import checkpoints
+
+
+class PositionWaiter:
+    def __init__(self, dsn: str, pool: asyncpg.Pool, poll_interval: float = 0.25) -> None:
+        self._dsn = dsn
+        self._pool = pool
+        self._poll = poll_interval
+        self._known: dict[tuple[str, str], int] = {}
+        self._changed = asyncio.Condition()
+        self._conn: asyncpg.Connection | None = None
+
+    async def start(self) -> None:
+        self._conn = await asyncpg.connect(self._dsn)
+        await self._conn.add_listener(checkpoints.NOTIFY_CHANNEL, self._on_notify)
+
+    async def stop(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                await self._conn.close()
+            self._conn = None
+
+    def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        projection, stream, position = payload.rsplit(":", 2)
+        self._advance(projection, stream, int(position))
+
+    def _advance(self, projection: str, stream: str, position: int) -> None:
+        key = (projection, stream)
+        if position > self._known.get(key, 0):
+            self._known[key] = position
+            asyncio.get_running_loop().create_task(self._notify_all())
+
+    async def _notify_all(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def position(self, projection: str, stream: str) -> int:
+        """The projection's checkpoint as stored now."""
+        async with self._pool.acquire() as conn:
+            value = await conn.fetchval(
+                "SELECT position FROM projection_checkpoints WHERE projection = $1"
+                " AND stream = $2", projection, stream)
+        self._advance(projection, stream, int(value or 0))
+        return int(value or 0)
+
+    async def wait(self, projection: str, stream: str, position: int,
+                   timeout: float = 2.0) -> bool:
+        """True once ``projection`` has applied ``stream`` up to ``position``; False when the
+        timeout passes first (the caller answers with what it has, flagged as stale)."""
+        key = (projection, stream)
+        if self._known.get(key, 0) >= position:
+            return True
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while await self.position(projection, stream) < position:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            async with self._changed:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(
+                        self._changed.wait_for(lambda: self._known.get(key, 0) >= position),
+                        min(remaining, self._poll))
+            if self._known.get(key, 0) >= position:
+                return True
+        return True
