@@ -7,8 +7,7 @@ from interlude.shared.events.envelope import Actor, CommandContext
 from interlude.shared.eventstore.jetstream import JetStreamEventStore
 from interlude.shared.eventstore.memory import InMemoryEventStore
 from interlude.shared.eventstore.streams import StreamSpec
-
-from .tally import registry
+from interlude.shared.testing.tally import registry
 
 
 @pytest.fixture

@@ -4,8 +4,7 @@ import asyncio
 
 import pytest
 from interlude.shared.eventstore.base import ConcurrencyError
-
-from .tally import Counted, Noted
+from interlude.shared.testing.tally import Counted, Noted
 
 
 async def envelopes(codec, ctx, *events, aggregate_id="a1"):

@@ -5,8 +5,7 @@ from dataclasses import replace
 import pytest
 from interlude.shared.eventstore.base import ConcurrencyError, Snapshot
 from interlude.shared.eventstore.repository import Repository
-
-from .tally import TALLY, Counted, Noted, Tally
+from interlude.shared.testing.tally import TALLY, Counted, Noted, Tally
 
 
 class CountingStore:

@@ -1,0 +1,142 @@
+"""What the services need before they start: a database and a role each, their migrations
+applied, the JetStream streams, and the master secret. Every step is idempotent, so running
+the stack again on an existing data folder changes nothing that is already there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import nats
+from interlude.shared.config import PlatformSettings
+from interlude.shared.db import migrate, quote_ident
+from interlude.shared.eventstore.streams import all_streams, ensure_streams
+from interlude.shared.service import ServiceSpec
+from interlude.shared.stack.postgres import PostgresServer
+
+Login = tuple[str, str, str]  # (role, login, password) of a demo user
+
+
+@dataclass(frozen=True)
+class ServiceDatabase:
+    """A service's own database and the login role that owns it."""
+
+    service: str
+    role: str
+    database: str
+    dsn: str
+    migrations_applied: tuple[str, ...] = ()
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Create ``path`` readable by its owner only (0600 from the start, never world-readable)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
+
+
+def role_password(secrets_dir: Path, service: str) -> str:
+    """The role's password, generated once and kept as a pgpass line in ``<service>.pgpass``."""
+    path = secrets_dir / f"{service}.pgpass"
+    if not path.exists():
+        password = secrets.token_urlsafe(24)  # [A-Za-z0-9_-]: safe in a pgpass line and in SQL
+        line = f"*:*:{database_name(service)}:{service}:{password}\n"
+        write_private(path, line.encode())
+    return path.read_text().strip().split(":", 4)[4]
+
+
+def database_name(service: str) -> str:
+    return f"interlude_{service}"
+
+
+async def ensure_role_and_database(admin: asyncpg.Connection, service: str, password: str) -> None:
+    """Create the login role and the database it owns, or bring them up to date."""
+    role, database = quote_ident(service), quote_ident(database_name(service))
+    literal = "'" + password.replace("'", "''") + "'"  # utility statements take no parameters
+    if await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", service):
+        await admin.execute(f"ALTER ROLE {role} WITH LOGIN PASSWORD {literal}")
+    else:
+        await admin.execute(f"CREATE ROLE {role} WITH LOGIN PASSWORD {literal}")
+    if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1",
+                                database_name(service)):
+        await admin.execute(f"CREATE DATABASE {database} OWNER {role}")
+    await admin.execute(f"REVOKE CONNECT ON DATABASE {database} FROM PUBLIC")
+
+
+async def provision_database(pg: PostgresServer, spec: ServiceSpec,
+                             secrets_dir: Path) -> ServiceDatabase:
+    """One service's database and role, then its migrations applied as that role."""
+    password = role_password(secrets_dir, spec.name)
+    admin = await asyncpg.connect(pg.admin_dsn)
+    try:
+        await ensure_role_and_database(admin, spec.name, password)
+    finally:
+        await admin.close()
+    dsn = pg.dsn(database_name(spec.name), user=spec.name, password=password)
+    applied: list[str] = []
+    if spec.migrations is not None and spec.migrations.is_dir():
+        conn = await asyncpg.connect(dsn)
+        try:
+            applied = await migrate(conn, spec.migrations)
+        finally:
+            await conn.close()
+    return ServiceDatabase(service=spec.name, role=spec.name, database=database_name(spec.name),
+                           dsn=dsn, migrations_applied=tuple(applied))
+
+
+async def provision_streams(nats_url: str) -> list[str]:
+    """Create the streams (replicas 1: one server); return their names."""
+    nc = await nats.connect(nats_url, connect_timeout=5, max_reconnect_attempts=2)
+    try:
+        specs = all_streams()
+        await ensure_streams(nc.jetstream(), specs, replicas=1)
+    finally:
+        await nc.close()
+    return [spec.name for spec in specs]
+
+
+def ensure_master_secret(path: Path) -> bool:
+    """Create the 32-byte master secret once (0600); return True when it was created now.
+
+    The root of every organisation's key-wrapping key: losing it makes every sealed field
+    unreadable, so an existing file is never replaced.
+    """
+    # TODO: use interlude.shared.sealing.master.load_or_create_master_secret once it exists;
+    # it is being written in parallel, and this file must stay byte-compatible with it.
+    if path.exists():
+        return False
+    write_private(path, secrets.token_bytes(32))
+    return True
+
+
+def load(target: str) -> Callable[..., Any]:
+    """``"package.module:name"`` -> the object."""
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+async def _run_seed(seed: Callable[..., Any], settings: PlatformSettings) -> list[Login]:
+    logins = await asyncio.wait_for(seed(settings), timeout=300)
+    return [(str(role), str(login), str(password)) for role, login, password in logins or []]
+
+
+def seed_once(target: str, settings: PlatformSettings, marker: Path) -> list[Login]:
+    """Run a service's demo seed, then write ``marker`` (0600: it holds the demo passwords)
+    so that it never runs again on this data folder."""
+    logins = asyncio.run(_run_seed(load(target), settings))
+    write_private(marker, json.dumps(logins).encode())
+    return logins
+
+
+def seeded_logins(marker: Path) -> list[Login]:
+    return [(role, login, password) for role, login, password in json.loads(marker.read_text())]

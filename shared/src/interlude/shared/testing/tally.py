@@ -1,0 +1,91 @@
+"""A tiny aggregate and projection for exercising the platform: the store contract suite,
+the projection fault tests and the benchmarks all use it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+import asyncpg
+from interlude.shared.events.registry import Event, EventRegistry
+from interlude.shared.eventstore.aggregate import AggregateSpec
+from interlude.shared.projections.base import Projection, RecordedEvent
+
+registry = EventRegistry()
+
+
+@registry.event("test.Counted", version=1)
+class Counted(Event):
+    by: int
+
+
+@registry.event("test.Noted", version=2)
+class Noted(Event):
+    note: str
+    weight: int  # added in v2; v1 events get weight 1
+
+
+@registry.upcaster("test.Noted", from_version=1)
+def _noted_v1_to_v2(payload: dict) -> dict:
+    return {**payload, "weight": 1}
+
+
+@dataclass(frozen=True)
+class Tally:
+    total: int = 0
+    notes: tuple[str, ...] = ()
+    weight: int = 0
+
+
+def evolve(state: Tally, event: Event) -> Tally:
+    match event:
+        case Counted(by=by):
+            return replace(state, total=state.total + by)
+        case Noted(note=note, weight=weight):
+            return replace(state, notes=(*state.notes, note), weight=state.weight + weight)
+    return state
+
+
+TALLY = AggregateSpec(name="tally", initial=Tally, evolve=evolve, state_type=Tally)
+
+
+POISON = 13  # a Counted event with this value makes the projection fail, like a bug would
+
+TALLY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS tally_totals (
+    tenant_id text NOT NULL,
+    aggregate_id text NOT NULL,
+    total bigint NOT NULL,
+    events bigint NOT NULL,
+    PRIMARY KEY (tenant_id, aggregate_id)
+)
+"""
+
+
+class TallyProjection(Projection):
+    """Totals per tally. Not idempotent by itself (it adds), so a batch applied twice shows."""
+
+    name = "tally-totals"
+    tables = ("tally_totals",)
+
+    def __init__(self, apply_delay: float = 0.0) -> None:
+        super().__init__()
+        self.apply_delay = apply_delay  # widens the window in which a crash hits a transaction
+
+    async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
+        sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        for event in events:
+            env = event.envelope
+            row = sums[(env.tenant_id, env.aggregate_id)]
+            if env.type == Counted.type_name:
+                if env.payload["by"] == POISON:
+                    raise ValueError("unlucky number")
+                row[0] += env.payload["by"]
+            row[1] += 1
+        await conn.executemany(
+            "INSERT INTO tally_totals AS t VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id,"
+            " aggregate_id) DO UPDATE SET total = t.total + excluded.total,"
+            " events = t.events + excluded.events",
+            [(t, a, total, n) for (t, a), (total, n) in sums.items()])
+        if self.apply_delay:
+            await conn.execute("SELECT pg_sleep($1)", self.apply_delay)

@@ -1,0 +1,47 @@
+"""A projection keeps going across a restart of nats-server (its pull subscription goes stale
+and is recreated), and acknowledged events survive the restart."""
+
+import asyncio
+
+import nats
+import pytest
+from interlude.shared.eventstore.jetstream import JetStreamEventStore
+from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
+from interlude.shared.stack.nats import start_nats
+from interlude.shared.stack.ports import free_port
+from interlude.shared.testing.tally import TALLY_SCHEMA
+
+from .conftest import Tallies
+
+
+@pytest.mark.slow
+async def test_projection_survives_a_nats_server_restart(pg_pool, namespace, tenant_id, tmp_path):
+    port, monitor = free_port(), free_port()
+    server = start_nats(tmp_path / "nats", port=port, monitor_port=monitor)
+    nc = await nats.connect(server.url, max_reconnect_attempts=-1, reconnect_time_wait=0.2)
+    try:
+        store = await JetStreamEventStore.open(nc, StreamSpec.for_service("tally", namespace))
+        deadletters = StreamSpec.for_service("deadletter", namespace)
+        await ensure_stream(nc.jetstream(), deadletters)
+        await pg_pool.execute(TALLY_SCHEMA)
+        tallies = Tallies(nc, store, pg_pool, deadletters, tenant_id)
+        runner = tallies.runner(fetch_timeout=0.3)
+        await runner.start()
+        await tallies.count("a", 1, 2)
+
+        server.stop()  # SIGTERM and wait: our own child, by PID
+        server = start_nats(tmp_path / "nats", port=port, monitor_port=monitor)
+        for _ in range(100):  # the client reconnects by itself
+            if nc.is_connected:
+                break
+            await asyncio.sleep(0.1)
+        last = await tallies.count("a", 10)
+        for _ in range(200):
+            if runner.position >= last:
+                break
+            await asyncio.sleep(0.05)
+        assert await tallies.totals() == {"a": (13, 3)}
+        await runner.stop()
+    finally:
+        await nc.close()
+        server.stop()
