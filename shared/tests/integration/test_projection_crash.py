@@ -1,26 +1,16 @@
 """A worker killed with SIGKILL in the middle of its batches loses nothing and applies nothing
 twice: rows and checkpoint commit together, and the checkpoint decides what is redelivered."""
 
-import asyncio
 import sys
-import time
 
 import pytest
 from interlude.shared.stack.process import spawn
+from interlude.shared.testing.eventually import eventually
 
 
 async def checkpoint(pool) -> int:
     return await pool.fetchval(
         "SELECT coalesce(max(position), 0) FROM projection_checkpoints") or 0
-
-
-async def wait_for(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if await predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("timed out")
 
 
 @pytest.mark.slow
@@ -48,11 +38,11 @@ async def test_worker_killed_mid_batch_resumes_exactly(tallies, nats_url, postgr
             if round_ < 3:
                 start = await checkpoint(tallies.pool)
                 # let it commit a few batches, then kill it while it is inside another
-                await wait_for(lambda s=start: _moved(tallies.pool, s + 150))
+                await eventually(lambda s=start: _moved(tallies.pool, s + 150), timeout=30)
                 worker.kill()
                 kills += 1
             else:
-                await wait_for(lambda: _moved(tallies.pool, last))
+                await eventually(lambda: _moved(tallies.pool, last), timeout=30)
         finally:
             worker.stop()
     assert kills == 3

@@ -1,14 +1,13 @@
 """A projection keeps going across a restart of nats-server (its pull subscription goes stale
 and is recreated), and acknowledged events survive the restart."""
 
-import asyncio
-
 import nats
 import pytest
 from interlude.shared.eventstore.jetstream import JetStreamEventStore
 from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
 from interlude.shared.stack.nats import start_nats
 from interlude.shared.stack.ports import free_port
+from interlude.shared.testing.eventually import eventually
 from interlude.shared.testing.tally import TALLY_SCHEMA
 
 from .conftest import Tallies
@@ -31,15 +30,9 @@ async def test_projection_survives_a_nats_server_restart(pg_pool, namespace, ten
 
         server.stop()  # SIGTERM and wait: our own child, by PID
         server = start_nats(tmp_path / "nats", port=port, monitor_port=monitor)
-        for _ in range(100):  # the client reconnects by itself
-            if nc.is_connected:
-                break
-            await asyncio.sleep(0.1)
+        await eventually(lambda: nc.is_connected, what="reconnect")  # the client does it
         last = await tallies.count("a", 10)
-        for _ in range(200):
-            if runner.position >= last:
-                break
-            await asyncio.sleep(0.05)
+        await eventually(lambda: runner.position >= last, what="catching up after restart")
         assert await tallies.totals() == {"a": (13, 3)}
         await runner.stop()
     finally:

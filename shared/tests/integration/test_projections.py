@@ -1,10 +1,9 @@
 """The projection runner on real servers: checkpoints, poison events, rebuilds, waiting."""
 
-import asyncio
-
 import orjson
 from interlude.shared.eventstore.streams import StreamSpec
 from interlude.shared.projections.waiter import PositionWaiter
+from interlude.shared.testing.eventually import eventually
 from interlude.shared.testing.tally import POISON
 
 
@@ -76,19 +75,17 @@ async def test_rebuild_equals_the_incremental_result(tallies):
         await tallies.count(f"agg{i % 4}", 100 + i)
     await tallies.count("agg0", POISON)
     last = await tallies.count("agg1", 1)
-    while runner.position < last:
-        await asyncio.sleep(0.05)
+    await eventually(lambda: runner.position >= last)
     incremental = await tallies.totals()
     assert await runner.rebuild(progress=lines.append) == 61
     assert await tallies.totals() == incremental
     assert lines and lines[-1].startswith("rebuilt tally-totals: 61 events")
     await tallies.count("agg2", 1000)  # the runner is live again after the rebuild
-    for _ in range(100):
-        if (await tallies.totals())["agg2"][0] == incremental["agg2"][0] + 1000:
-            break
-        await asyncio.sleep(0.05)
-    else:
-        raise AssertionError("the runner did not resume after the rebuild")
+
+    async def resumed():
+        return (await tallies.totals())["agg2"][0] == incremental["agg2"][0] + 1000
+
+    await eventually(resumed, what="the runner resuming after the rebuild")
     await runner.stop()
 
 

@@ -4,6 +4,7 @@ or wipe its data folder (``make reset``)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import sys
@@ -56,13 +57,14 @@ def frame(lines: list[str]) -> str:
     return "\n".join([f"┌{'─' * (width + 2)}┐", *body, f"└{'─' * (width + 2)}┘"])
 
 
-def summary(stack: Stack) -> str:
+def summary(stack: Stack, installed: int) -> str:
     assert stack.nats is not None and stack.pg is not None
     apis = [spec for spec in stack.specs if spec.api]
     web = next((spec for spec in apis if spec.name == "web"), None)
     lines = ["Interlude is running", ""]
     if not stack.specs:
-        lines += ["No services are installed yet: NATS and PostgreSQL only.", ""]
+        why = "none selected by INTERLUDE_SERVICES" if installed else "none are installed yet"
+        lines += [f"No services are running ({why}): NATS and PostgreSQL only.", ""]
     elif web is not None:
         lines += [f"Open        {stack.api_url(web)}/", ""]
     else:
@@ -99,43 +101,56 @@ def claim(settings: StackSettings, specs: list[ServiceSpec]) -> str | None:
     return None
 
 
+def _error(message: str) -> None:
+    with contextlib.suppress(OSError):
+        print(f"✗ {message}", file=sys.stderr, flush=True)
+
+
+def start_and_supervise(stack: Stack, installed: int) -> int:
+    """0 after Ctrl-C or SIGTERM; 1 when the start-up fails or a child dies."""
+    try:
+        stack.start()
+        stack.say(summary(stack, installed))
+        return stack.supervise()
+    except Shutdown:
+        return 0
+    except Exception as error:  # a failed start: say why; the caller stops what did start
+        if stack.stop_signal:
+            return 0
+        _error(str(error))
+        return 1
+
+
 def run(settings: StackSettings) -> int:
     data = settings.data_dir.resolve()
     settings = settings.model_copy(update={"data_dir": data})
     try:
-        specs = settings.selected(discover_services())
+        installed = discover_services()
+        specs = settings.selected(installed)
         problem = claim(settings, specs)
     except ValueError as error:
         problem = str(error)
     if problem is not None:
-        print(f"✗ {problem}", file=sys.stderr)
+        _error(problem)
         return 1
     data.mkdir(parents=True, exist_ok=True)
     (data / MARKER).write_text("Interlude's local data; `make reset` deletes this folder.\n")
     pid = os.getpid()
     write_pids(data, pid, {})
-    new = "new" if not (data / "postgres" / "PG_VERSION").exists() else "existing"
-    names = ", ".join(spec.name for spec in specs) or "none installed yet"
-    print(f"▸ Interlude: services {names}; {new} data folder {shown(data)}")
+    new = "existing" if (data / "postgres" / "PG_VERSION").exists() else "new"
+    names = ", ".join(spec.name for spec in specs) or "none"
+    print(f"▸ Interlude: services {names}; {new} data folder {shown(data)}", flush=True)
     stack = Stack(settings, specs, on_change=lambda pids: write_pids(data, pid, pids))
     stack.handle_signals()
     code = 1
     try:
-        stack.start()
-        stack.checkpoint()
-        print(summary(stack), flush=True)
-        code = stack.supervise()
-    except Shutdown:
-        code = 0
-    except Exception as error:  # a failed start: say why, then stop what did start
-        code = 0 if stack.stop_signal else 1
-        if code:
-            print(f"✗ {error}", file=sys.stderr, flush=True)
-    if stack.stop_signal:
-        print(f"▸ {stack.stop_signal} received: stopping everything", flush=True)
-    stack.stop()
-    (data / PID_FILE).unlink(missing_ok=True)
-    print("▸ stopped" + ("" if code == 0 else " (after a failure, see above)"), flush=True)
+        code = start_and_supervise(stack, len(installed))
+    finally:
+        if stack.stop_signal:
+            stack.say(f"▸ {stack.stop_signal} received: stopping everything")
+        stack.stop()
+        (data / PID_FILE).unlink(missing_ok=True)
+    stack.say("▸ stopped" + ("" if code == 0 else " (after a failure, see above)"))
     return code
 
 

@@ -54,15 +54,19 @@ class Stack:
         self.logins: list[provision.Login] = []
         self.stop_signal: str | None = None
 
+    def write(self, text: str) -> None:
+        # a closed terminal must not stop us from stopping the children
+        with contextlib.suppress(OSError, ValueError):
+            self.out.write(text)
+            self.out.flush()
+
     def say(self, line: str) -> None:
-        self.out.write(line + "\n")
-        self.out.flush()
+        self.write(line + "\n")
 
     @contextlib.contextmanager
     def step(self, what: str) -> Iterator[list[str]]:
         """Print ``▸ what … ok 0.2s (notes)`` on one line, or ``failed``."""
-        self.out.write(f"▸ {what} … ")
-        self.out.flush()
+        self.write(f"▸ {what} … ")
         notes: list[str] = []
         begun = time.monotonic()
         try:
