@@ -20,6 +20,7 @@ import nats
 from interlude.shared.config import PlatformSettings
 from interlude.shared.db import migrate, quote_ident
 from interlude.shared.eventstore.streams import all_streams, ensure_streams
+from interlude.shared.sealing.master import load_or_create_master_secret
 from interlude.shared.service import ServiceSpec
 from interlude.shared.stack.postgres import PostgresServer
 
@@ -109,14 +110,12 @@ def ensure_master_secret(path: Path) -> bool:
     """Create the 32-byte master secret once (0600); return True when it was created now.
 
     The root of every organisation's key-wrapping key: losing it makes every sealed field
-    unreadable, so an existing file is never replaced.
+    unreadable, so an existing file is kept (and one of the wrong size refused, not replaced).
     """
-    # TODO: use interlude.shared.sealing.master.load_or_create_master_secret once it exists;
-    # it is being written in parallel, and this file must stay byte-compatible with it.
-    if path.exists():
-        return False
-    write_private(path, secrets.token_bytes(32))
-    return True
+    created = not path.exists()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    load_or_create_master_secret(path)
+    return created
 
 
 def load(target: str) -> Callable[..., Any]:

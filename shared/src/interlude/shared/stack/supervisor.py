@@ -203,12 +203,17 @@ class Stack:
     def stop(self) -> None:
         """Stop everything we started, newest first; carry on past a child that will not stop."""
         for item in reversed(self.started):
+            pid: int | None
             if isinstance(item, Child):
-                what = f"stopping {item.name} (PID {item.pid})"
+                name, pid, how, alive = item.name, item.pid, "", item.alive()
             else:
-                what = f"stopping PostgreSQL (pg_ctl -m fast stop, PID {item.pid()})"
+                name, pid, how = "PostgreSQL", item.pid(), "pg_ctl -m fast stop, "
+                alive = pid_alive(pid)
+            if not alive:
+                self.say(f"▸ {name} (PID {pid}) is not running")
+                continue
             try:
-                with self.step(what):
+                with self.step(f"stopping {name} ({how}PID {pid})"):
                     item.stop()
             except Exception as error:
                 self.say(f"  {error}")

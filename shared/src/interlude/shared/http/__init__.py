@@ -1,0 +1,1 @@
+"""HTTP plumbing every service API shares: problem responses, limits, health, tracing."""
