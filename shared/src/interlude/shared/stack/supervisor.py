@@ -122,7 +122,7 @@ class Stack:
 
     def provision(self) -> None:
         assert self.nats is not None and self.pg is not None
-        with self.step("creating the JetStream streams") as notes:
+        with self.step("ensuring the JetStream streams") as notes:
             notes.append(", ".join(asyncio.run(provision.provision_streams(self.nats.url))))
         with self.step(f"master secret in {shown(self.master_key)}") as notes:
             notes.append("created" if provision.ensure_master_secret(self.master_key) else "kept")
