@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 
 import nats
 import pytest
+
 from interlude.shared.events.codec import EventCodec
 from interlude.shared.events.envelope import Actor, CommandContext
 from interlude.shared.eventstore.jetstream import JetStreamEventStore

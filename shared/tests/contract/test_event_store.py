@@ -3,6 +3,7 @@
 import asyncio
 
 import pytest
+
 from interlude.shared.eventstore.base import ConcurrencyError
 from interlude.shared.testing.tally import Counted, Noted
 

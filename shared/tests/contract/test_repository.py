@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 import pytest
+
 from interlude.shared.eventstore.base import ConcurrencyError, Snapshot
 from interlude.shared.eventstore.repository import Repository
 from interlude.shared.testing.tally import TALLY, Counted, Noted, Tally

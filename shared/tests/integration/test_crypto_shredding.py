@@ -73,7 +73,7 @@ async def world(nats_url, pg_pool, namespace, tenant_id):
 
 async def test_after_shred_the_plaintext_is_nowhere_and_opens_as_erased(world, pg_pool, caplog):
     caplog.set_level(logging.DEBUG)
-    nc, js, keyring, codec, store, runner, ctx = world
+    _, js, keyring, codec, store, runner, ctx = world
     subject = store.stream.subject(ctx.tenant_id, "journal", "j1")
     event = Confided(person="p1", text=Secret(PLAINTEXT, subject="p1"))
     envelope = await codec.encode(event, ctx, "j1")

@@ -4,6 +4,7 @@ twice: rows and checkpoint commit together, and the checkpoint decides what is r
 import sys
 
 import pytest
+
 from interlude.shared.stack.process import spawn
 from interlude.shared.testing.eventually import eventually
 

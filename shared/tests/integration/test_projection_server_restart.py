@@ -3,6 +3,7 @@ and is recreated), and acknowledged events survive the restart."""
 
 import nats
 import pytest
+
 from interlude.shared.eventstore.jetstream import JetStreamEventStore
 from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
 from interlude.shared.stack.nats import start_nats

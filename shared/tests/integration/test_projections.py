@@ -1,6 +1,7 @@
 """The projection runner on real servers: checkpoints, poison events, rebuilds, waiting."""
 
 import orjson
+
 from interlude.shared.eventstore.streams import StreamSpec
 from interlude.shared.projections.waiter import PositionWaiter
 from interlude.shared.testing.eventually import eventually

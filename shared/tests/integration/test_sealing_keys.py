@@ -11,6 +11,8 @@ from pathlib import Path
 
 import nats
 import pytest
+from nats.js.errors import NotFoundError
+
 from interlude.shared.sealing import (
     SHREDDED,
     InMemoryKeyStore,
@@ -23,7 +25,6 @@ from interlude.shared.sealing import (
 )
 from interlude.shared.stack.nats import start_nats
 from interlude.shared.stack.ports import free_port
-from nats.js.errors import NotFoundError
 
 
 @pytest.fixture(params=["memory", "jetstream"])

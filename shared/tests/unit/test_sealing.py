@@ -10,6 +10,8 @@ import pickle
 import stat
 
 import pytest
+from pydantic import BaseModel, ValidationError
+
 from interlude.shared.sealing import (
     ERASED_TEXT,
     SHREDDED,
@@ -23,7 +25,6 @@ from interlude.shared.sealing import (
     load_or_create_master_secret,
     master_secret_from,
 )
-from pydantic import BaseModel, ValidationError
 
 MASTER = bytes(range(32))
 PLAIN = "I feel stuck with my manager"

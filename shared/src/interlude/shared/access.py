@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+from nats.js import JetStreamContext
+
 from interlude.shared.events.envelope import Actor, Envelope
 from interlude.shared.eventstore.base import encode_commit
 from interlude.shared.eventstore.streams import StreamSpec
 from interlude.shared.ids import new_id
 from interlude.shared.telemetry import inject_headers
-from nats.js import JetStreamContext
 
 Outcome = Literal["allowed", "denied"]
 READ = "access.ContentRead"

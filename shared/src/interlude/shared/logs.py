@@ -11,8 +11,9 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from interlude.shared.http.context import request_id_var
 from opentelemetry import trace
+
+from interlude.shared.http.context import request_id_var
 
 
 class JsonFormatter(logging.Formatter):

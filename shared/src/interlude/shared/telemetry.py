@@ -35,11 +35,11 @@ def _named_exporter(name: str) -> SpanExporter | None:
     if name == "console":
         return ConsoleSpanExporter()
     if name == "otlp":  # optional dependency: opentelemetry-exporter-otlp
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # type: ignore[import-not-found]
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (
             OTLPSpanExporter,
         )
 
-        return OTLPSpanExporter()  # type: ignore[no-any-return]
+        return OTLPSpanExporter()
     return None
 
 

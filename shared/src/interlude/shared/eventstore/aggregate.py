@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from interlude.shared.events.registry import Event
 from pydantic import TypeAdapter
+
+from interlude.shared.events.registry import Event
 
 S = TypeVar("S")
 
@@ -36,7 +37,7 @@ class AggregateSpec(Generic[S]):
         return self._adapter.dump_json(state)
 
     def load_state(self, data: bytes) -> S:
-        return self._adapter.validate_json(data)  # type: ignore[no-any-return]
+        return self._adapter.validate_json(data)
 
     def replay(self, state: S, events: list[Event]) -> S:
         for event in events:

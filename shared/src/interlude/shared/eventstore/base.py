@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import orjson
+
 from interlude.shared.events.envelope import Envelope
 from interlude.shared.ids import new_id
 

@@ -11,9 +11,10 @@ import itertools
 from dataclasses import dataclass
 
 import orjson
-from interlude.shared.eventstore.base import StoreUnavailable
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
+
+from interlude.shared.eventstore.base import StoreUnavailable
 
 BATCH = 256
 

@@ -6,6 +6,13 @@ import asyncio
 import time
 from collections.abc import Sequence
 
+from nats.aio.client import Client as NATS
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import KeyValueConfig, StorageType
+from nats.js.errors import APIError, KeyNotFoundError, NoStreamResponseError, NotFoundError
+from nats.js.kv import KeyValue
+
 from interlude.shared.events.envelope import Envelope
 from interlude.shared.eventstore.base import (
     AppendResult,
@@ -21,12 +28,6 @@ from interlude.shared.eventstore.base import (
 from interlude.shared.eventstore.direct import DirectReader
 from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
 from interlude.shared.telemetry import inject_headers
-from nats.aio.client import Client as NATS
-from nats.errors import NoRespondersError
-from nats.errors import TimeoutError as NatsTimeout
-from nats.js.api import KeyValueConfig, StorageType
-from nats.js.errors import APIError, KeyNotFoundError, NoStreamResponseError, NotFoundError
-from nats.js.kv import KeyValue
 
 WRONG_LAST_SEQUENCE = 10071
 _RETRYABLE = (NatsTimeout, TimeoutError, NoStreamResponseError, NoRespondersError)

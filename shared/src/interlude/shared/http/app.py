@@ -8,11 +8,12 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from opentelemetry import trace
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
 from interlude.shared.http.context import RequestContext
 from interlude.shared.http.limits import BodyLimit
 from interlude.shared.http.problems import MEDIA_TYPE, PROBLEM_BASE, install_problem_handlers
-from opentelemetry import trace
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 ReadinessCheck = Callable[[], Awaitable[str | None]]  # None when fine, else what is wrong
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from contextvars import ContextVar
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from interlude.shared.ids import new_id
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="")
 source_address_var: ContextVar[str | None] = ContextVar("source_address", default=None)
@@ -30,7 +31,7 @@ class RequestContext:
         token_id = request_id_var.set(request_id)
         token_src = source_address_var.set(client[0] if client else None)
 
-        async def send_with_id(message: dict) -> None:  # type: ignore[type-arg]
+        async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)

@@ -3,9 +3,10 @@ before it is buffered (a Content-Length can lie or be absent)."""
 
 from __future__ import annotations
 
-from interlude.shared.http.problems import Problem, problem_response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from interlude.shared.http.problems import Problem, problem_response
 
 
 class BodyTooLarge(HTTPException):

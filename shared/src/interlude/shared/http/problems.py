@@ -9,8 +9,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from interlude.shared.eventstore.base import ConcurrencyError, StoreUnavailable
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from interlude.shared.eventstore.base import ConcurrencyError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 PROBLEM_BASE = "urn:interlude:problem:"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import asyncpg
+
 from interlude.shared.db import quote_ident
 from interlude.shared.events.envelope import Envelope
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from interlude.shared.eventstore.streams import StreamSpec
 from nats.js import JetStreamContext
+
+from interlude.shared.eventstore.streams import StreamSpec
 
 
 def _ascii(text: str, limit: int = 300) -> str:

@@ -20,17 +20,18 @@ from typing import Any
 
 import asyncpg
 import nats.errors
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+from opentelemetry import trace
+
 from interlude.shared.eventstore.base import decode_commit
 from interlude.shared.eventstore.streams import StreamSpec
 from interlude.shared.projections import checkpoints
 from interlude.shared.projections.base import Projection, RecordedEvent
 from interlude.shared.projections.deadletter import dead_letter
 from interlude.shared.telemetry import extract_context, tracer
-from nats.aio.client import Client as NATS
-from nats.aio.msg import Msg
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import NotFoundError
-from opentelemetry import trace
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ import contextlib
 from typing import Any
 
 import asyncpg
+
 from interlude.shared.projections import checkpoints
 
 

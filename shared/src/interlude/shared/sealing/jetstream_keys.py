@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 
-from interlude.shared.sealing.keys import SHREDDED, check_token, check_wrapped
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, StorageType, StreamConfig
 from nats.js.errors import APIError, KeyNotFoundError, KeyWrongLastSequenceError, NotFoundError
 from nats.js.kv import KeyValue
+
+from interlude.shared.sealing.keys import SHREDDED, check_token, check_wrapped
 
 DEFAULT_BUCKET = "SEALING_KEYS"
 _BUCKET = re.compile(r"^[A-Za-z0-9_-]+$")

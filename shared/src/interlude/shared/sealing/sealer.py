@@ -16,6 +16,7 @@ import os
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+
 from interlude.shared.sealing.errors import SealError, SubjectErasedError
 from interlude.shared.sealing.keyring import KeyRing
 from interlude.shared.sealing.keys import check_token

@@ -18,8 +18,10 @@ class PortTaken(RuntimeError):
 
 
 def is_free(port: int, host: str = "127.0.0.1") -> bool:
-    """True when nothing listens on ``host:port`` and we could bind it."""
+    """True when nothing listens on ``host:port`` and we could bind it. SO_REUSEADDR, as the
+    servers themselves use, so a port left in TIME_WAIT by our last run counts as free."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:

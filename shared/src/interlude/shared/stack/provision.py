@@ -17,6 +17,7 @@ from typing import Any
 
 import asyncpg
 import nats
+
 from interlude.shared.config import PlatformSettings
 from interlude.shared.db import migrate, quote_ident
 from interlude.shared.eventstore.streams import all_streams, ensure_streams

@@ -7,13 +7,13 @@ message naming the variable to set, instead of a confusing failure of some child
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
-from interlude.shared.service import ServiceSpec
-from interlude.shared.stack.ports import PortTaken
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from interlude.shared.service import ServiceSpec
+from interlude.shared.stack.ports import PortTaken, is_free
 
 PREFIX = "INTERLUDE_"
 
@@ -77,22 +77,6 @@ class StackSettings(BaseSettings):
         return ports
 
 
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    """True when a server could listen on ``host:port`` now.
-
-    Binds with SO_REUSEADDR, as nats-server, PostgreSQL and uvicorn do: the connections a
-    previous run closed linger in TIME_WAIT for a minute and must not block a restart, while
-    a program listening on the port still does. (``ports.is_free`` binds without it.)
-    """
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
 class PortProblem(RuntimeError):
     """One or more configured ports cannot be used; the message says what to set."""
 
@@ -106,7 +90,7 @@ def check_ports(settings: StackSettings, specs: list[ServiceSpec]) -> None:
             problems.append(f"{setting} and {seen[port]} are both {port}; give each its own port")
             continue
         seen[port] = setting
-        if not port_is_free(port):
+        if not is_free(port):
             problems.append(str(PortTaken(port, setting)))
     if problems:
         raise PortProblem("\n".join(problems))

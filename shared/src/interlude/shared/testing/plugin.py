@@ -13,9 +13,10 @@ from collections.abc import AsyncIterator, Iterator
 import asyncpg
 import nats
 import pytest
+from nats.aio.client import Client as NATS
+
 from interlude.shared.db import create_pool, quote_ident
 from interlude.shared.testing.servers import TestServers, test_servers
-from nats.aio.client import Client as NATS
 
 
 @pytest.fixture(scope="session")

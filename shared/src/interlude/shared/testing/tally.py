@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 import asyncpg
+
 from interlude.shared.events.registry import Event, EventRegistry
 from interlude.shared.eventstore.aggregate import AggregateSpec
 from interlude.shared.projections.base import Projection, RecordedEvent

@@ -11,6 +11,7 @@ import asyncio
 import os
 
 import nats
+
 from interlude.shared.db import create_pool
 from interlude.shared.eventstore.streams import StreamSpec
 from interlude.shared.projections.runner import ProjectionRunner

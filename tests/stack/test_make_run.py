@@ -1,0 +1,229 @@
+"""`make run` end to end: `interlude-stack run` as a real process on free ports and a temporary
+data folder, stopped with SIGINT like Ctrl-C, started again on the same data."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import asyncpg
+import nats
+import pytest
+
+from interlude.shared.eventstore.streams import all_streams
+from interlude.shared.stack.ports import free_port, is_free
+
+ROOT = Path(__file__).resolve().parents[2]
+READY = "Ctrl-C stops everything"
+
+
+class StackRun:
+    """`interlude-stack run` in a subprocess, its output collected by a thread."""
+
+    def __init__(self, env: dict[str, str], command: str = "run") -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "interlude.shared.stack.cli", command], cwd=ROOT, env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for(self, text: str, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.output:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                pytest.fail(f"no {text!r} from interlude-stack run:\n{self.output}")
+            time.sleep(0.1)
+
+    def interrupt(self, timeout: float = 20) -> int:
+        """SIGINT to the PID we started, as Ctrl-C would; its exit code."""
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=timeout)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            self.process.wait(timeout=30)
+
+
+def stack_env(data_dir: Path, services: str = "", **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INTERLUDE_")}
+    ports = {f"INTERLUDE_{name}_PORT": str(free_port()) for name in ("NATS", "NATS_MONITOR", "PG")}
+    return {**env, **ports, "INTERLUDE_DATA_DIR": str(data_dir), "INTERLUDE_SERVICES": services,
+            "PYTHONUNBUFFERED": "1", **extra}
+
+
+def cli(env: dict[str, str], command: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "interlude.shared.stack.cli", command], cwd=ROOT,
+                          env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                          timeout=60)
+
+
+async def publish_probe(nats_url: str) -> int:
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    for spec in all_streams():
+        await js.stream_info(spec.name)  # raises NotFoundError when missing
+    ack = await js.publish("identity.probe.thing.1", b"kept")
+    await nc.close()
+    return ack.seq
+
+
+async def read_probe(nats_url: str, seq: int) -> bytes:
+    nc = await nats.connect(nats_url)
+    msg = await nc.jetstream().get_msg("IDENTITY", seq)
+    await nc.close()
+    return msg.data or b""
+
+
+async def pg_answers(dsn: str) -> int:
+    conn = await asyncpg.connect(dsn)
+    value = await conn.fetchval("SELECT 1")
+    await conn.close()
+    return int(value)
+
+
+@pytest.mark.slow
+def test_run_comes_up_stops_on_sigint_and_keeps_its_data(tmp_path: Path) -> None:
+    env = stack_env(tmp_path / "data")
+    nats_url = f"nats://127.0.0.1:{env['INTERLUDE_NATS_PORT']}"
+    pg_port = int(env["INTERLUDE_PG_PORT"])
+    first = StackRun(env)
+    first.wait_for(READY)
+    assert "No services are running" in first.output
+    seq = asyncio.run(publish_probe(nats_url))
+    assert asyncio.run(pg_answers(f"postgresql://postgres@127.0.0.1:{pg_port}/postgres")) == 1
+    assert cli(env, "reset").returncode != 0  # refuses while running
+    master_key = (tmp_path / "data" / "secrets" / "master.key").read_bytes()
+
+    assert first.interrupt() == 0, first.output
+    assert is_free(int(env["INTERLUDE_NATS_PORT"])) and is_free(pg_port)
+
+    second = StackRun(env)
+    second.wait_for(READY)
+    assert "existing data folder" in second.output
+    assert asyncio.run(read_probe(nats_url, seq)) == b"kept"
+    assert (tmp_path / "data" / "secrets" / "master.key").read_bytes() == master_key
+    assert second.interrupt() == 0, second.output
+
+    assert cli(env, "reset").returncode == 0
+    assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.slow
+def test_a_taken_nats_port_stops_run_naming_the_setting(tmp_path: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        env = stack_env(tmp_path / "data", INTERLUDE_NATS_PORT=str(holder.getsockname()[1]))
+        result = cli(env, "run")
+    assert result.returncode != 0
+    assert "INTERLUDE_NATS_PORT" in result.stdout + result.stderr
+
+
+FAKE_SERVICE = '''
+import asyncio, os, sys, time
+from pathlib import Path
+
+import asyncpg
+from interlude.shared.service import ServiceSpec
+
+HERE = Path(__file__).parent
+ALPHA = ServiceSpec(name="fakealpha", api="interlude_fake:create_app", worker="interlude_fake",
+                    migrations=HERE / "fake_migrations", default_port=1,
+                    seed="interlude_fake:seed", start_order=10)
+BETA = ServiceSpec(name="fakebeta", api="interlude_fake:create_app", worker=None,
+                   migrations=None, default_port=1)
+
+
+def create_app():
+    from fastapi import FastAPI
+    app = FastAPI()
+
+    @app.get("/healthz")
+    def healthz():
+        return {"service": os.environ["INTERLUDE_SERVICE_NAME"]}
+
+    return app
+
+
+async def seed(settings):
+    conn = await asyncpg.connect(settings.database_url)
+    await conn.execute("INSERT INTO notes (body) VALUES ('seeded')")
+    await conn.close()
+    return [("coach", "coach@example.test", "demo-password")]
+
+
+if __name__ == "__main__":  # the worker: gives up when the test says so
+    while not Path(os.environ["FAKE_STOP_FILE"]).exists():
+        time.sleep(0.1)
+    print("fake worker giving up")
+    sys.exit(3)
+'''
+
+
+def install_fake_services(site: Path) -> None:
+    """Two services in a folder on PYTHONPATH, registered like a real package would be."""
+    (site / "fake_migrations").mkdir(parents=True)
+    (site / "fake_migrations" / "0001_notes.sql").write_text("CREATE TABLE notes (body text);")
+    (site / "interlude_fake.py").write_text(textwrap.dedent(FAKE_SERVICE))
+    dist = site / "interlude_fake-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: interlude-fake\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(
+        "[interlude.services]\nfakealpha = interlude_fake:ALPHA\nfakebeta = interlude_fake:BETA\n")
+
+
+@pytest.mark.slow
+def test_run_provisions_starts_and_supervises_several_services(tmp_path: Path) -> None:
+    install_fake_services(tmp_path / "site")
+    stop_file = tmp_path / "stop-worker"
+    alpha_port, beta_port = free_port(), free_port()
+    env = stack_env(tmp_path / "data", "fakealpha,fakebeta", PYTHONPATH=str(tmp_path / "site"),
+                    FAKE_STOP_FILE=str(stop_file), INTERLUDE_FAKEALPHA_PORT=str(alpha_port),
+                    INTERLUDE_FAKEBETA_PORT=str(beta_port))
+    run = StackRun(env)
+    run.wait_for(READY)
+    assert f"http://127.0.0.1:{alpha_port}/docs" in run.output
+    assert f"http://127.0.0.1:{beta_port}/docs" in run.output
+    assert "coach@example.test" in run.output
+    secret = (tmp_path / "data" / "secrets" / "fakealpha.pgpass").read_text().strip()
+    assert (tmp_path / "data" / "secrets" / "fakealpha.pgpass").stat().st_mode & 0o077 == 0
+    dsn = (f"postgresql://fakealpha:{secret.split(':')[-1]}@127.0.0.1:"
+           f"{env['INTERLUDE_PG_PORT']}/interlude_fakealpha")
+
+    async def seeded_note() -> str:
+        conn = await asyncpg.connect(dsn)
+        body = await conn.fetchval("SELECT body FROM notes")
+        await conn.close()
+        return str(body)
+
+    assert asyncio.run(seeded_note()) == "seeded"
+    stop_file.touch()  # the worker exits: the supervisor stops everything and fails
+    assert run.process.wait(timeout=30) != 0
+    assert "fakealpha-worker" in run.output and "fake worker giving up" in run.output
+    assert is_free(alpha_port) and is_free(int(env["INTERLUDE_PG_PORT"]))
+
+
+def test_make_help_lists_run_and_test() -> None:
+    result = subprocess.run(["make", "help"], cwd=ROOT, capture_output=True, text=True,
+                            stdin=subprocess.DEVNULL, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert "run" in result.stdout and "test" in result.stdout
