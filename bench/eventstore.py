@@ -249,7 +249,7 @@ if __name__ == "__main__":
     parser.add_argument("--aggregates", type=int, default=20)
     parser.add_argument("--publishes", type=int, default=2_000)
     parser.add_argument("--load-rounds", type=int, default=10)
-    parser.add_argument("--batch", type=int, default=1_000, help="projection fetch batch")
+    parser.add_argument("--batch", type=int, default=2_000, help="projection fetch batch")
     options = parser.parse_args()
     if options.quick:
         options.events, options.publishes, options.load_rounds = 20_000, 300, 5

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 
@@ -78,7 +78,16 @@ def encode_commit(envelopes: Sequence[Envelope]) -> bytes:
 
 
 def decode_commit(data: bytes) -> tuple[Envelope, ...]:
-    return tuple(Envelope.from_wire(e) for e in orjson.loads(data)["events"])
+    return tuple(Envelope.from_wire(e) for e in commit_wire(data))
+
+
+def commit_wire(data: bytes) -> list[dict[str, Any]]:
+    """The events of a commit as wire dicts, unchecked: a consumer that finds one malformed
+    fails on it and dead-letters the commit, which is cheaper than checking every event."""
+    events = orjson.loads(data)["events"]
+    if not isinstance(events, list) or not events:
+        raise ValueError("a commit holds a non-empty list of events")
+    return events
 
 
 class EventStore(Protocol):

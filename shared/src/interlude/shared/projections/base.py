@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import asyncpg
@@ -15,16 +14,49 @@ from interlude.shared.events.envelope import Envelope
 Handler = Callable[[asyncpg.Connection, "RecordedEvent"], Awaitable[None]]
 
 
-@dataclass(frozen=True, slots=True)
 class RecordedEvent:
     """An event as a consumer sees it: its envelope and where it was stored. All events of one
-    commit share a ``position``; ``index`` orders them within it."""
+    commit share a ``position``; ``index`` orders them within it.
 
-    envelope: Envelope
-    stream: str
-    subject: str
-    position: int
-    index: int
+    The full :class:`Envelope` is built on first use: a rebuild that only needs the type, the
+    ids and the payload skips the cost of building it (a third of the time per event).
+    """
+
+    __slots__ = ("_envelope", "index", "position", "stream", "subject", "wire")
+
+    def __init__(self, wire: dict[str, Any], stream: str, subject: str, position: int,
+                 index: int) -> None:
+        self.wire = wire
+        self.stream = stream
+        self.subject = subject
+        self.position = position
+        self.index = index
+        self._envelope: Envelope | None = None
+
+    @property
+    def envelope(self) -> Envelope:
+        if self._envelope is None:
+            self._envelope = Envelope.from_wire(self.wire)
+        return self._envelope
+
+    @property
+    def type(self) -> str:
+        return str(self.wire["type"])
+
+    @property
+    def tenant_id(self) -> str:
+        return str(self.wire["tenant_id"])
+
+    @property
+    def aggregate_id(self) -> str:
+        return str(self.wire["aggregate_id"])
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return self.wire.get("payload") or {}
+
+    def __repr__(self) -> str:  # never the payload: it may hold sealed content
+        return f"RecordedEvent({self.type} at {self.stream}#{self.position}.{self.index})"
 
 
 def handler_name(event_type: str) -> str:
@@ -56,7 +88,7 @@ class Projection:
     async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
         """Write the effect of ``events`` in order; the caller holds the transaction."""
         for event in events:
-            handler = self._handler(event.envelope.type)
+            handler = self._handler(event.type)
             if handler is not None:
                 await handler(conn, event)
 

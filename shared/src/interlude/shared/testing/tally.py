@@ -76,17 +76,20 @@ class TallyProjection(Projection):
     async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
         sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
         for event in events:
-            env = event.envelope
-            row = sums[(env.tenant_id, env.aggregate_id)]
-            if env.type == Counted.type_name:
-                if env.payload["by"] == POISON:
+            row = sums[(event.tenant_id, event.aggregate_id)]
+            if event.type == Counted.type_name:
+                by = event.payload["by"]
+                if by == POISON:
                     raise ValueError("unlucky number")
-                row[0] += env.payload["by"]
+                row[0] += by
             row[1] += 1
-        await conn.executemany(
-            "INSERT INTO tally_totals AS t VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id,"
-            " aggregate_id) DO UPDATE SET total = t.total + excluded.total,"
-            " events = t.events + excluded.events",
-            [(t, a, total, n) for (t, a), (total, n) in sums.items()])
+        # one statement for the whole batch: arrays in, upserts out (no round trip per row)
+        keys = list(sums)
+        await conn.execute(
+            "INSERT INTO tally_totals AS t SELECT * FROM unnest($1::text[], $2::text[],"
+            " $3::bigint[], $4::bigint[]) ON CONFLICT (tenant_id, aggregate_id) DO UPDATE"
+            " SET total = t.total + excluded.total, events = t.events + excluded.events",
+            [t for t, _ in keys], [a for _, a in keys], [sums[k][0] for k in keys],
+            [sums[k][1] for k in keys])
         if self.apply_delay:
             await conn.execute("SELECT pg_sleep($1)", self.apply_delay)

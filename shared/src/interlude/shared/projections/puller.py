@@ -1,0 +1,98 @@
+"""Pulling from a durable consumer at the speed of a subscription callback.
+
+nats-py's ``fetch`` takes every message through ``next_msg`` (a ``wait_for`` per message), which
+capped catch-up at ~15,000 messages/s here against ~100,000/s for a plain callback. This puller
+sends the same pull requests on one inbox of its own and gathers replies in a callback:
+
+- ``no_wait`` requests take whatever is there now (ending with a 404 when short);
+- when nothing is there, a long poll for one message returns as soon as anything arrives;
+- while the caller works on a batch, the next ``no_wait`` request is already on its way.
+
+At most one request is outstanding and all share one inbox, so messages stay in stream order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import Any
+
+import orjson
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+
+NO_MESSAGES, REQUEST_TIMEOUT, HEARTBEAT = "404", "408", "100"
+
+
+class PullFailed(Exception):
+    """The server ended a pull request with an error (consumer deleted, leader changed...)."""
+
+
+class Puller:
+    def __init__(self, nc: NATS, stream: str, consumer: str) -> None:
+        self._nc = nc
+        self._request_subject = f"$JS.API.CONSUMER.MSG.NEXT.{stream}.{consumer}"
+        self._inbox = nc.new_inbox()
+        self._buffer: list[Msg] = []
+        self._outstanding = 0  # messages the outstanding request may still bring
+        self._ran_dry = False  # the last no_wait request found nothing
+        self._error: str | None = None
+        self._wake = asyncio.Event()
+        self._sub: Any = None
+
+    async def start(self) -> Puller:
+        self._sub = await self._nc.subscribe(self._inbox, cb=self._receive)
+        return self
+
+    async def close(self) -> None:
+        if self._sub is not None:
+            with contextlib.suppress(Exception):
+                await self._sub.unsubscribe()
+            self._sub = None
+
+    async def _receive(self, msg: Msg) -> None:
+        if not msg.data and msg.headers and "Status" in msg.headers:
+            status = msg.headers["Status"]
+            if status == HEARTBEAT:
+                return
+            if status == NO_MESSAGES and not self._buffer:
+                self._ran_dry = True
+            elif status not in (NO_MESSAGES, REQUEST_TIMEOUT):
+                self._error = f"{status} {msg.headers.get('Description', '')}".strip()
+            self._outstanding = 0
+            self._wake.set()
+            return
+        self._buffer.append(msg)
+        if self._outstanding > 0:
+            self._outstanding -= 1
+            if self._outstanding == 0:
+                self._wake.set()
+
+    async def _send(self, body: dict[str, Any], expecting: int) -> None:
+        self._outstanding = expecting
+        self._wake.clear()
+        await self._nc.publish(self._request_subject, orjson.dumps(body), reply=self._inbox)
+
+    async def fetch(self, batch: int, timeout: float) -> list[Msg]:
+        """Up to ``batch`` messages in stream order; [] when none came within ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while len(self._buffer) < batch and not (self._buffer and self._outstanding == 0):
+            if self._error is not None:
+                raise PullFailed(self._error)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            if self._outstanding == 0:
+                if self._ran_dry:
+                    self._ran_dry = False
+                    await self._send({"batch": 1, "expires": int(remaining * 1e9)}, 1)
+                else:
+                    await self._send({"batch": batch, "no_wait": True}, batch)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), remaining)
+            self._wake.clear()
+        taken, self._buffer = self._buffer[:batch], self._buffer[batch:]
+        if taken and self._outstanding == 0 and len(self._buffer) < batch:
+            await self._send({"batch": batch, "no_wait": True}, batch)  # ready for next time
+        return taken

@@ -1,0 +1,81 @@
+"""Connections a service process holds, opened in one place from its settings.
+
+A service's composition roots (``main.py`` for the API, ``worker.py`` for the consumers) call
+:func:`open_platform` once at start-up and :meth:`Platform.close` at shutdown; nothing connects
+at import time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+import asyncpg
+import nats
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+
+from interlude.shared.access import AccessRecorder
+from interlude.shared.config import PlatformSettings
+from interlude.shared.db import create_pool
+from interlude.shared.eventstore.jetstream import JetStreamEventStore
+from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
+from interlude.shared.sealing import (
+    KeyRing,
+    Sealer,
+    load_or_create_master_secret,
+    master_secret_from,
+    open_key_store,
+)
+
+
+@dataclass
+class Platform:
+    settings: PlatformSettings
+    nc: NATS
+    js: JetStreamContext
+    pool: asyncpg.Pool
+    keyring: KeyRing
+    sealer: Sealer
+    access: AccessRecorder
+
+    def stream(self, service: str) -> StreamSpec:
+        return StreamSpec.for_service(service, self.settings.stream_namespace)
+
+    async def event_store(self, service: str) -> JetStreamEventStore:
+        return await JetStreamEventStore.open(self.nc, self.stream(service),
+                                              self.settings.stream_replicas)
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.pool.close()
+        with contextlib.suppress(Exception):
+            await self.nc.drain()
+
+
+def master_secret(settings: PlatformSettings) -> bytes:
+    if settings.master_secret is not None:
+        return master_secret_from(settings.master_secret.get_secret_value())
+    if settings.master_secret_file is not None:
+        return load_or_create_master_secret(settings.master_secret_file)
+    raise RuntimeError("no master secret: set INTERLUDE_MASTER_SECRET or "
+                       "INTERLUDE_MASTER_SECRET_FILE")
+
+
+async def open_platform(settings: PlatformSettings, *, schema: str | None = None) -> Platform:
+    """Connect to NATS and PostgreSQL, ensure the ACCESS and dead-letter streams, open the
+    key ring."""
+    nc = await nats.connect(settings.nats_url, name=settings.service_name,
+                            max_reconnect_attempts=-1, reconnect_time_wait=0.5)
+    js = nc.jetstream()
+    replicas = settings.stream_replicas
+    access_stream = StreamSpec.for_service("access", settings.stream_namespace)
+    for spec in (access_stream, StreamSpec.for_service("deadletter", settings.stream_namespace)):
+        await ensure_stream(js, spec, replicas)
+    pool = await create_pool(settings.database_url, schema=schema)
+    bucket = "SEALING_KEYS" + (f"_{settings.stream_namespace}" if settings.stream_namespace else "")
+    keyring = KeyRing(await open_key_store(js, replicas=replicas, bucket=bucket),
+                      master_secret(settings))
+    return Platform(settings=settings, nc=nc, js=js, pool=pool, keyring=keyring,
+                    sealer=Sealer(keyring), access=AccessRecorder(js, access_stream,
+                                                                  settings.service_name))
