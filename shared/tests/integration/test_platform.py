@@ -29,8 +29,8 @@ async def test_an_access_is_recorded_without_content_in_the_access_stream(platfo
         request_id="req-9", source_address="10.1.2.3"))
     stream = platform.stream("access")
     msg = await platform.js.get_msg(stream.name, position)
-    assert msg.subject == f"{stream.prefix}.{tenant_id}.engagement.{decode_commit(msg.data)[0].event_id}"
     (event,) = decode_commit(msg.data)
+    assert msg.subject == f"{stream.prefix}.{tenant_id}.engagement.{event.event_id}"
     assert event.type == "access.ContentRead" and event.actor.id == "coach-1"
     assert event.payload == {"service": "engagement", "action": "read",
                              "resource_type": "check_in", "resource_id": "ci-1",
