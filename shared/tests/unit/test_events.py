@@ -44,7 +44,8 @@ def codec():
 
 
 async def test_sealed_fields_round_trip_and_never_appear_in_the_wire_payload(codec):
-    envelope = await codec.encode(Journaled(body=Secret("dear diary", "u1"), tags=("a",)), CTX, "j1")
+    event = Journaled(body=Secret("dear diary", "u1"), tags=("a",))
+    envelope = await codec.encode(event, CTX, "j1")
     assert "dear diary" not in encode_commit([envelope]).decode()
     decoded = await codec.decode(decode_commit(encode_commit([envelope]))[0])
     assert decoded.body.reveal() == "dear diary" and decoded.tags == ("a",)

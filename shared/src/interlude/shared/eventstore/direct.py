@@ -69,7 +69,9 @@ class DirectReader:
                                    reply=f"{self._prefix}.{token}")
             while True:
                 try:
-                    msg = await asyncio.wait_for(queue.get(), self._timeout)
+                    # asyncio.timeout, not wait_for: in 3.11 wait_for can swallow a cancellation
+                    async with asyncio.timeout(self._timeout):
+                        msg = await queue.get()
                 except TimeoutError:
                     raise StoreUnavailable(f"direct get on {self._stream} timed out") from None
                 headers = msg.headers or {}

@@ -89,8 +89,11 @@ class Puller:
                     await self._send({"batch": 1, "expires": int(remaining * 1e9)}, 1)
                 else:
                     await self._send({"batch": batch, "no_wait": True}, batch)
+            # asyncio.timeout, not wait_for: in 3.11 wait_for can swallow a cancellation that
+            # meets a wake-up, and a runner being stopped would then go on pulling
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), remaining)
+                async with asyncio.timeout(remaining):
+                    await self._wake.wait()
             self._wake.clear()
         taken, self._buffer = self._buffer[:batch], self._buffer[batch:]
         if taken and self._outstanding == 0 and len(self._buffer) < batch:

@@ -64,6 +64,7 @@ class ProjectionRunner:
         self._fetch_timeout = fetch_timeout
         self._tracer = tracer(tracer_provider)
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False  # besides cancel(): a library's wait_for may swallow that
         self.position = 0
         self.applied = 0
         self.dead_lettered = 0
@@ -74,17 +75,23 @@ class ProjectionRunner:
     async def start(self) -> None:
         async with self._pool.acquire() as conn:
             await checkpoints.ensure_table(conn)
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name=f"projection {self.name}")
 
     async def stop(self) -> None:
         if self._task is not None:
+            self._stopping = True
             self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            try:
+                async with asyncio.timeout(10):
+                    await asyncio.gather(self._task, return_exceptions=True)
+            except TimeoutError:
+                log.error("projection %s did not stop within 10s", self.name)
             self._task = None
 
     async def _run(self, until_caught_up: bool = False) -> None:
         delay = 0.2
-        while True:
+        while not self._stopping:
             try:
                 await self._consume(until_caught_up)
                 return
@@ -114,7 +121,7 @@ class ProjectionRunner:
     async def _consume(self, until_caught_up: bool) -> None:
         puller = await self._subscribe()
         try:
-            while True:
+            while not self._stopping:
                 msgs = await puller.fetch(self._batch_size, timeout=self._fetch_timeout)
                 if not msgs:
                     self.failing = None
@@ -213,6 +220,7 @@ class ProjectionRunner:
         """Apply everything there is now, then return (for rebuilds, tools and tests)."""
         async with self._pool.acquire() as conn:
             await checkpoints.ensure_table(conn)
+        self._stopping = False
         await self._run(until_caught_up=True)
 
     async def rebuild(self, progress: Callable[[str], None] = print) -> int:

@@ -71,11 +71,9 @@ class PositionWaiter:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return False
-            async with self._changed:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(
-                        self._changed.wait_for(lambda: self._known.get(key, 0) >= position),
-                        min(remaining, self._poll))
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(min(remaining, self._poll)), self._changed:
+                    await self._changed.wait_for(lambda: self._known.get(key, 0) >= position)
             if self._known.get(key, 0) >= position:
                 return True
         return True

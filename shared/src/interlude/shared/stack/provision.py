@@ -126,7 +126,8 @@ def load(target: str) -> Callable[..., Any]:
 
 
 async def _run_seed(seed: Callable[..., Any], settings: PlatformSettings) -> list[Login]:
-    logins = await asyncio.wait_for(seed(settings), timeout=300)
+    async with asyncio.timeout(300):
+        logins = await seed(settings)
     return [(str(role), str(login), str(password)) for role, login, password in logins or []]
 
 
