@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from interlude.shared.projections import checkpoints
 from interlude.shared.stack.process import spawn
 from interlude.shared.testing.eventually import eventually
 
@@ -27,10 +28,8 @@ async def test_worker_killed_mid_batch_resumes_exactly(tallies, nats_url, postgr
         last = await tallies.count(aggregate, i % 5 + 1)
         total, events = expected.get(aggregate, (0, 0))
         expected[aggregate] = (total + i % 5 + 1, events + 1)
-    await tallies.pool.execute(
-        "CREATE TABLE IF NOT EXISTS projection_checkpoints (projection text, stream text,"
-        " position bigint NOT NULL DEFAULT 0, updated_at timestamptz NOT NULL DEFAULT now(),"
-        " PRIMARY KEY (projection, stream))")
+    async with tallies.pool.acquire() as conn:
+        await checkpoints.ensure_table(conn)
 
     kills = 0
     for round_ in range(4):

@@ -25,16 +25,21 @@ async def ensure_table(conn: asyncpg.Connection) -> None:
         await conn.execute(SCHEMA)
 
 
+async def ensure_row(conn: asyncpg.Connection, projection: str, stream: str) -> None:
+    """Create the projection's checkpoint at 0 if it has none: once, before consuming, so that
+    the per-batch :func:`read` finds a row to lock."""
+    await conn.execute(
+        "INSERT INTO projection_checkpoints (projection, stream) VALUES ($1, $2)"
+        " ON CONFLICT DO NOTHING", projection, stream)
+
+
 async def read(conn: asyncpg.Connection, projection: str, stream: str,
                lock: bool = False) -> int:
     """The last position applied (0 for none). ``lock`` holds the row for this transaction,
     so two workers of one projection never apply the same batch."""
-    await conn.execute(
-        "INSERT INTO projection_checkpoints (projection, stream) VALUES ($1, $2)"
-        " ON CONFLICT DO NOTHING", projection, stream)
     query = "SELECT position FROM projection_checkpoints WHERE projection = $1 AND stream = $2"
     position = await conn.fetchval(query + (" FOR UPDATE" if lock else ""), projection, stream)
-    return int(position)
+    return int(position or 0)
 
 
 async def write(conn: asyncpg.Connection, projection: str, stream: str, position: int) -> None:

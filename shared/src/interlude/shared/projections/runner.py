@@ -108,6 +108,7 @@ class ProjectionRunner:
         """(Re)create the durable consumer at the checkpoint: after a crash or a server restart
         it resumes exactly where the read model stands, without waiting out ``ack_wait``."""
         async with self._pool.acquire() as conn:
+            await checkpoints.ensure_row(conn, self.name, self.source.name)
             self.position = await checkpoints.read(conn, self.name, self.source.name)
         with contextlib.suppress(NotFoundError):
             await self._js.delete_consumer(self.source.name, self.name)
@@ -229,6 +230,7 @@ class ProjectionRunner:
         await self.stop()
         async with self._pool.acquire() as conn:
             await checkpoints.ensure_table(conn)
+            await checkpoints.ensure_row(conn, self.name, self.source.name)
             async with conn.transaction():
                 await checkpoints.read(conn, self.name, self.source.name, lock=True)
                 await self.projection.reset(conn)
