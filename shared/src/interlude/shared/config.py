@@ -19,6 +19,7 @@ class PlatformSettings(BaseSettings):
     service_name: str = "interlude"
     nats_url: str = "nats://127.0.0.1:4222"
     database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
+    database_schema: str | None = None  # first on the search path (tests: a schema each)
     stream_namespace: str = ""  # tests give each run streams of its own
     stream_replicas: int = 1
     # the root of every organisation's key-wrapping key; a file (embedded stack) or a value

@@ -72,7 +72,7 @@ async def open_platform(settings: PlatformSettings, *, schema: str | None = None
     access_stream = StreamSpec.for_service("access", settings.stream_namespace)
     for spec in (access_stream, StreamSpec.for_service("deadletter", settings.stream_namespace)):
         await ensure_stream(js, spec, replicas)
-    pool = await create_pool(settings.database_url, schema=schema)
+    pool = await create_pool(settings.database_url, schema=schema or settings.database_schema)
     bucket = "SEALING_KEYS" + (f"_{settings.stream_namespace}" if settings.stream_namespace else "")
     keyring = KeyRing(await open_key_store(js, replicas=replicas, bucket=bucket),
                       master_secret(settings))

@@ -1,0 +1,1 @@
+"""identity: organisations, people, login, tokens, SCIM provisioning and the security policy."""

@@ -1,0 +1,119 @@
+"""Request and response bodies: ``<Thing>Create`` / ``<Thing>Update`` / ``<Thing>Public``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from interlude.shared.policy.model import Role
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Domain = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=253,
+                                          pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]
+Password = Annotated[str, StringConstraints(max_length=256)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrganisationCreate(Body):
+    name: Name
+    allowed_domains: list[Domain] = Field(default_factory=list, max_length=50)
+    admin_email: EmailStr
+    admin_name: Name
+    admin_password: Password
+
+
+class OrganisationPublic(BaseModel):
+    id: str
+    name: str
+    allowed_domains: list[str]
+    policy_version: int
+    single_sign_on: dict[str, Any] | None
+
+
+class PolicyUpdate(Body):
+    changes: dict[str, Any] = Field(min_length=1, max_length=50)
+    reason: Reason
+
+
+class PolicyPublic(BaseModel):
+    tenant_id: str
+    version: int
+    policy: dict[str, Any]
+    position: int = 0
+
+
+class InvitationCreate(Body):
+    email: EmailStr
+    display_name: Name
+    roles: list[Role] = Field(min_length=1, max_length=5)
+
+
+class InvitationAccept(Body):
+    token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    password: Password
+
+
+class RoleGrant(Body):
+    role: Role
+
+
+class Deactivation(Body):
+    reason: Reason
+
+
+class ErasureCreate(Body):
+    subject_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+    reason: Reason
+
+
+class SessionCreate(Body):
+    email: EmailStr
+    password: Password
+    otp: Annotated[str, StringConstraints(max_length=12)] | None = None
+
+
+class RefreshRequest(Body):
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class MfaTicket(Body):
+    ticket: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+
+
+class MfaConfirm(MfaTicket):
+    code: Annotated[str, StringConstraints(min_length=6, max_length=6, pattern=r"^\d{6}$")]
+
+
+class SingleSignOnUpdate(Body):
+    issuer: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)]
+    client_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    client_secret: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    allowed_domains: list[Domain] = Field(min_length=1, max_length=50)
+    default_roles: list[Role] = Field(default_factory=lambda: ["coachee"], min_length=1)
+
+
+class ScimTokenCreate(Body):
+    label: Name
+
+
+class UserPublic(BaseModel):
+    id: str
+    email: str | None
+    display_name: str | None
+    roles: list[str]
+    status: str
+    source: str
+    mfa: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class Written(BaseModel):
+    id: str
+    position: int

@@ -1,0 +1,178 @@
+"""identity's events: released contracts, named for good, never edited (a new shape gets a new
+version and an upcaster). Names and e-mail addresses are sealed with the person's own key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from interlude.shared.events.registry import Event, EventRegistry
+from interlude.shared.sealing import Secret
+
+registry = EventRegistry()
+EVENT = registry.event
+
+
+# -- the organisation (aggregate id = tenant id) ------------------------------------------------
+
+@EVENT("identity.OrganisationRegistered")
+class OrganisationRegistered(Event):
+    name: str
+    allowed_domains: tuple[str, ...] = ()
+
+
+@EVENT("identity.SecurityPolicyChanged")
+class SecurityPolicyChanged(Event):
+    version: int
+    policy: dict[str, Any]
+    changed_keys: tuple[str, ...]
+    reason: str
+
+
+@EVENT("identity.SingleSignOnConfigured")
+class SingleSignOnConfigured(Event):
+    issuer: str
+    client_id: str
+    client_secret: Secret
+    allowed_domains: tuple[str, ...]
+    default_roles: tuple[str, ...]
+
+
+@EVENT("identity.ScimTokenIssued")
+class ScimTokenIssued(Event):
+    token_id: str
+    token_hash: str
+    label: str
+
+
+@EVENT("identity.ScimTokenRevoked")
+class ScimTokenRevoked(Event):
+    token_id: str
+
+
+# -- a person (aggregate id = user id; sealed fields use the user id as their subject) ----------
+
+@EVENT("identity.UserInvited")
+class UserInvited(Event):
+    user_id: str
+    email: Secret
+    email_digest: str  # the keyed digest that claims the address (see domain/claims.py)
+    display_name: Secret
+    roles: tuple[str, ...]
+    invitation_id: str
+    token_hash: str
+    expires_at: datetime
+
+
+@EVENT("identity.UserActivated")
+class UserActivated(Event):
+    user_id: str
+    invitation_id: str
+    password_hash: Secret
+
+
+@EVENT("identity.UserProvisioned")
+class UserProvisioned(Event):
+    """Created active without an invitation: the first org_admin, or by SCIM or single sign-on."""
+
+    user_id: str
+    email: Secret
+    email_digest: str
+    display_name: Secret
+    roles: tuple[str, ...]
+    source: str  # registration | scim | oidc
+    external_id: str | None = None
+
+
+@EVENT("identity.ProfileChanged")
+class ProfileChanged(Event):
+    user_id: str
+    email: Secret | None = None
+    email_digest: str | None = None
+    display_name: Secret | None = None
+    external_id: str | None = None
+
+
+@EVENT("identity.PasswordSet")
+class PasswordSet(Event):
+    user_id: str
+    password_hash: Secret
+
+
+@EVENT("identity.RoleGranted")
+class RoleGranted(Event):
+    user_id: str
+    role: str
+
+
+@EVENT("identity.RoleRevoked")
+class RoleRevoked(Event):
+    user_id: str
+    role: str
+
+
+@EVENT("identity.UserDeactivated")
+class UserDeactivated(Event):
+    user_id: str
+    reason: str
+
+
+@EVENT("identity.UserReactivated")
+class UserReactivated(Event):
+    user_id: str
+
+
+@EVENT("identity.MfaEnrolmentStarted")
+class MfaEnrolmentStarted(Event):
+    user_id: str
+    totp_secret: Secret
+
+
+@EVENT("identity.MfaEnabled")
+class MfaEnabled(Event):
+    user_id: str
+
+
+@EVENT("identity.SubjectErasureRequested")
+class SubjectErasureRequested(Event):
+    subject_id: str
+    reason: str
+
+
+@EVENT("identity.SubjectForgotten")
+class SubjectForgotten(Event):
+    subject_id: str
+
+
+# -- an e-mail address, installation-wide (tenant "global", id = keyed digest of the address) -----
+
+@EVENT("identity.EmailClaimed")
+class EmailClaimed(Event):
+    tenant_id: str
+    user_id: str
+
+
+@EVENT("identity.EmailReleased")
+class EmailReleased(Event):
+    user_id: str
+
+
+# -- a SCIM group (aggregate id = group id) -------------------------------------------------------
+
+@EVENT("identity.GroupCreated")
+class GroupCreated(Event):
+    display_name: str
+    external_id: str | None
+    members: tuple[str, ...]
+
+
+@EVENT("identity.GroupChanged")
+class GroupChanged(Event):
+    display_name: str
+    external_id: str | None
+    members: tuple[str, ...]
+
+
+@EVENT("identity.GroupDeleted")
+class GroupDeleted(Event):
+    pass

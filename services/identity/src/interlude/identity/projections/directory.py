@@ -1,0 +1,125 @@
+"""The directory: people, groups and organisations as org_admins and SCIM clients list them.
+Names and addresses are opened from the sealed events here; a forgotten person's row goes."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from interlude.identity.domain import events as ev
+from interlude.shared.events.codec import EventCodec
+from interlude.shared.projections.base import Projection, RecordedEvent
+from interlude.shared.sealing import KeyRing
+
+NAME = "identity-directory"
+
+
+class Directory(Projection):
+    name = NAME
+    tables = ("directory_users", "directory_groups", "directory_organisations")
+
+    def __init__(self, codec: EventCodec, keyring: KeyRing) -> None:
+        super().__init__()
+        self._codec = codec
+        self._keyring = keyring
+
+    async def _open(self, event: RecordedEvent):  # the event with its sealed fields opened
+        return await self._codec.decode(event.envelope)
+
+    async def on_organisation_registered(self, conn: asyncpg.Connection,
+                                         event: RecordedEvent) -> None:
+        await conn.execute(
+            "INSERT INTO directory_organisations (tenant_id, name, policy_version, created_at)"
+            " VALUES ($1, $2, 0, $3) ON CONFLICT DO NOTHING", event.tenant_id,
+            event.payload["name"], event.envelope.occurred_at)
+
+    async def on_security_policy_changed(self, conn: asyncpg.Connection,
+                                         event: RecordedEvent) -> None:
+        await conn.execute("UPDATE directory_organisations SET policy_version = $2"
+                           " WHERE tenant_id = $1", event.tenant_id, event.payload["version"])
+
+    async def on_single_sign_on_configured(self, conn: asyncpg.Connection,
+                                           event: RecordedEvent) -> None:
+        await conn.execute("UPDATE directory_organisations SET sso_issuer = $2"
+                           " WHERE tenant_id = $1", event.tenant_id, event.payload["issuer"])
+
+    async def _insert_user(self, conn: asyncpg.Connection, event: RecordedEvent,
+                           status: str) -> None:
+        opened = await self._open(event)
+        assert isinstance(opened, ev.UserInvited | ev.UserProvisioned)
+        source = getattr(opened, "source", "invitation")
+        await conn.execute(
+            "INSERT INTO directory_users (tenant_id, user_id, email, display_name, roles, status,"
+            " source, external_id, created_at, updated_at, version)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) ON CONFLICT DO NOTHING",
+            event.tenant_id, opened.user_id, opened.email.reveal(), opened.display_name.reveal(),
+            list(opened.roles), status, source, getattr(opened, "external_id", None),
+            event.envelope.occurred_at, event.position)
+
+    async def on_user_invited(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await self._insert_user(conn, event, "invited")
+
+    async def on_user_provisioned(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await self._insert_user(conn, event, "active")
+
+    async def _update(self, conn: asyncpg.Connection, event: RecordedEvent, sql: str,
+                      *args: object) -> None:
+        await conn.execute(
+            f"UPDATE directory_users SET {sql}, updated_at = $3, version = $4"
+            " WHERE tenant_id = $1 AND user_id = $2", event.tenant_id,
+            event.payload["user_id"], event.envelope.occurred_at, event.position, *args)
+
+    async def on_user_activated(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await self._update(conn, event, "status = 'active'")
+
+    async def on_user_deactivated(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await self._update(conn, event, "status = 'deactivated'")
+
+    async def on_user_reactivated(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await self._update(conn, event, "status = 'active'")
+
+    async def on_role_granted(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await self._update(conn, event, "roles = (SELECT array_agg(DISTINCT r ORDER BY r)"
+                           " FROM unnest(array_append(roles, $5)) r)", event.payload["role"])
+
+    async def on_role_revoked(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await self._update(conn, event, "roles = array_remove(roles, $5)", event.payload["role"])
+
+    async def on_mfa_enabled(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await self._update(conn, event, "mfa = true")
+
+    async def on_profile_changed(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        opened = await self._open(event)
+        assert isinstance(opened, ev.ProfileChanged)
+        await self._update(
+            conn, event, "email = coalesce($5, email), display_name = coalesce($6, display_name),"
+            " external_id = coalesce($7, external_id)",
+            opened.email.reveal() if opened.email else None,
+            opened.display_name.reveal() if opened.display_name else None, opened.external_id)
+
+    async def on_subject_forgotten(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        subject = event.payload["subject_id"]
+        self._keyring.evict(event.tenant_id, subject)  # identity's API shredded it already
+        await conn.execute("DELETE FROM directory_users WHERE tenant_id = $1 AND user_id = $2",
+                           event.tenant_id, subject)
+        await conn.execute("UPDATE directory_groups SET members = array_remove(members, $2)"
+                           " WHERE tenant_id = $1", event.tenant_id, subject)
+
+    async def on_group_created(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        p = event.payload
+        await conn.execute(
+            "INSERT INTO directory_groups (tenant_id, group_id, display_name, external_id,"
+            " members, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $6, $7)"
+            " ON CONFLICT DO NOTHING", event.tenant_id, event.aggregate_id, p["display_name"],
+            p.get("external_id"), list(p["members"]), event.envelope.occurred_at, event.position)
+
+    async def on_group_changed(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        p = event.payload
+        await conn.execute(
+            "UPDATE directory_groups SET display_name = $3, external_id = $4, members = $5,"
+            " updated_at = $6, version = $7 WHERE tenant_id = $1 AND group_id = $2",
+            event.tenant_id, event.aggregate_id, p["display_name"], p.get("external_id"),
+            list(p["members"]), event.envelope.occurred_at, event.position)
+
+    async def on_group_deleted(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await conn.execute("DELETE FROM directory_groups WHERE tenant_id = $1 AND group_id = $2",
+                           event.tenant_id, event.aggregate_id)

@@ -1,0 +1,104 @@
+"""Organisations, invitations and signing in, through the HTTP API on real servers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from interlude.identity.testing import PASSWORD, RunningIdentity
+
+
+async def test_an_invitation_signs_the_person_in_and_works_only_once(
+        identity: RunningIdentity) -> None:
+    admin = await identity.organisation()
+    invitation = await identity.invite(admin, "coachee")
+    accepted = await identity.client.post("/v1/invitations/accept", json={
+        "token": invitation["token"], "password": PASSWORD})
+    assert accepted.status_code == 200, accepted.text
+    me = await identity.client.get("/v1/me", headers={
+        "Authorization": f"Bearer {accepted.json()['access_token']}"})
+    assert me.json()["roles"] == ["coachee"]
+
+    again = await identity.client.post("/v1/invitations/accept", json={
+        "token": invitation["token"], "password": PASSWORD})
+    assert again.status_code == 410
+    assert again.json()["type"] == "urn:interlude:problem:invitation-used"
+
+
+async def test_an_expired_invitation_is_refused(identity: RunningIdentity) -> None:
+    admin = await identity.organisation()
+    invitation = await identity.invite(admin, "coach")
+    deps = identity.app.state.identity
+    real_clock = deps.clock
+    deps.clock = lambda: real_clock() + timedelta(hours=73)
+    try:
+        opened = await identity.client.get(f"/v1/invitations/{invitation['token']}")
+        accepted = await identity.client.post("/v1/invitations/accept", json={
+            "token": invitation["token"], "password": PASSWORD})
+    finally:
+        deps.clock = real_clock
+    assert opened.status_code == 410
+    assert accepted.status_code == 410
+    assert accepted.json()["type"] == "urn:interlude:problem:invitation-expired"
+    signed_in = await identity.client.post("/v1/sessions", json={
+        "email": invitation["email"], "password": PASSWORD})
+    assert signed_in.status_code == 401
+
+
+async def test_a_forged_invitation_token_is_refused(identity: RunningIdentity) -> None:
+    admin = await identity.organisation()
+    invitation = await identity.invite(admin, "coachee")
+    tenant, user, _secret = invitation["token"].split(".")
+    for token in (f"{tenant}.{user}.guessed", "not-a-token", "a.b.c", "../../etc.x.y"):
+        response = await identity.client.post("/v1/invitations/accept", json={
+            "token": token, "password": PASSWORD})
+        assert response.status_code == 404, (token, response.text)
+        assert response.json()["type"] == "urn:interlude:problem:invitation-invalid"
+
+
+async def test_a_short_password_is_refused_and_the_invitation_still_works(
+        identity: RunningIdentity) -> None:
+    admin = await identity.organisation()
+    invitation = await identity.invite(admin, "coachee")
+    short = await identity.client.post("/v1/invitations/accept", json={
+        "token": invitation["token"], "password": "short"})
+    assert short.status_code == 422
+    assert "at least 10 characters" in short.json()["detail"]
+    ok = await identity.client.post("/v1/invitations/accept", json={
+        "token": invitation["token"], "password": PASSWORD})
+    assert ok.status_code == 200
+
+
+async def test_an_address_can_have_only_one_account(identity: RunningIdentity) -> None:
+    admin = await identity.organisation()
+    invitation = await identity.invite(admin, "coachee")
+    again = await identity.client.post(
+        f"/v1/organisations/{admin.tenant_id}/invitations", headers=admin.headers,
+        json={"email": invitation["email"].upper(), "display_name": "Twin", "roles": ["coach"]})
+    assert again.status_code == 409
+    assert again.json()["type"] == "urn:interlude:problem:already-exists"
+
+
+async def test_the_directory_lists_people_with_their_names_for_the_org_admin(
+        identity: RunningIdentity) -> None:
+    admin = await identity.organisation()
+    coach = await identity.member(admin, "coach", name="Claire Coach")
+    await _wait_listed(identity, admin, coach.user_id)
+    listed = await identity.client.get(f"/v1/organisations/{admin.tenant_id}/users",
+                                       headers=admin.headers)
+    people = {u["id"]: u for u in listed.json()["users"]}
+    assert people[coach.user_id]["display_name"] == "Claire Coach"
+    assert people[coach.user_id]["status"] == "active"
+    refused = await identity.client.get(f"/v1/organisations/{admin.tenant_id}/users",
+                                        headers=coach.headers)
+    assert refused.status_code == 403
+
+
+async def _wait_listed(identity: RunningIdentity, admin, user_id: str) -> None:
+    from interlude.shared.testing.eventually import eventually
+
+    async def listed() -> bool:
+        response = await identity.client.get(
+            f"/v1/organisations/{admin.tenant_id}/users/{user_id}", headers=admin.headers)
+        return response.status_code == 200 and response.json()["status"] == "active"
+
+    await eventually(listed, timeout=5)

@@ -1,0 +1,100 @@
+"""FastAPI wiring: the principal as a dependency, role checks, and 401/403 problems.
+
+Authorisation is a dependency, not an ``if`` deep in a handler::
+
+    install_auth(app, TokenVerifier(JwksKeySource(jwks_url), revocations=trust.cache))
+
+    @app.get("/v1/dashboard")
+    async def dashboard(coach: Annotated[Principal, Depends(require_roles("coach"))]): ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from interlude.shared.auth.principal import SERVICE_ROLE, Principal
+from interlude.shared.auth.tokens import InvalidToken, TokenVerifier
+from interlude.shared.http.problems import Problem, problem_response
+
+MISSING_DETAIL = "sign in first: send Authorization: Bearer <access token>"
+_CHALLENGE_INVALID = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}  # RFC 6750 3.1: no error code when none was sent
+
+
+def install_auth(app: FastAPI, verifier: TokenVerifier) -> None:
+    """Make ``verifier`` the app's, and answer :class:`InvalidToken` with a 401 problem."""
+    app.state.token_verifier = verifier
+
+    async def _invalid_token(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, InvalidToken)
+        return problem_response(request, Problem(401, "unauthenticated", exc.detail,
+                                                 headers=_CHALLENGE_INVALID, reason=exc.reason))
+
+    async def _problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Problem)
+        return problem_response(request, exc)
+
+    app.add_exception_handler(InvalidToken, _invalid_token)
+    if Problem not in app.exception_handlers:  # an app not made by create_app
+        app.add_exception_handler(Problem, _problem)
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, or None when there is none."""
+    value = request.headers.get("authorization")
+    if not value:
+        return None
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+async def current_principal(request: Request) -> Principal:
+    """The verified caller; 401 when the token is missing or cannot be trusted."""
+    token = bearer_token(request)
+    if token is None:
+        raise Problem(401, "unauthenticated", MISSING_DETAIL, headers=_CHALLENGE)
+    try:
+        verifier: TokenVerifier = request.app.state.token_verifier
+    except AttributeError:
+        raise RuntimeError("install_auth(app, verifier) was not called for this app") from None
+    return await verifier.verify(token)
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+def _role_required(roles: tuple[str, ...], detail: str) -> Problem:
+    return Problem(403, "role-required", detail, roles_required=list(roles))
+
+
+def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency giving the principal when it holds any of ``roles``, else a 403 problem
+    (``role-required``, listing them in ``roles_required``)."""
+    if not roles:
+        raise ValueError("require_roles needs at least one role")
+    wanted = frozenset(roles)
+    names = " or ".join(roles)
+    detail = f"this needs the role {names}; ask your organisation's administrator for it"
+
+    async def dependency(principal: PrincipalDep) -> Principal:
+        if principal.roles.isdisjoint(wanted):
+            raise _role_required(roles, detail)
+        return principal
+
+    return dependency
+
+
+async def current_service(principal: PrincipalDep) -> Principal:
+    """The caller, when it is another Interlude service (a service token); else 403."""
+    if principal.kind != "service":
+        raise _role_required((SERVICE_ROLE,), "only another Interlude service may call this")
+    return principal
+
+
+ServiceDep = Annotated[Principal, Depends(current_service)]
