@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -20,8 +21,6 @@ def identity(request: Request) -> Identity:
 
 
 IdentityDep = Annotated[Identity, Depends(identity)]
-OrgAdminDep = Annotated[Principal, Depends(require_roles("org_admin"))]
-ComplianceDep = Annotated[Principal, Depends(require_roles("compliance_officer"))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
@@ -42,6 +41,25 @@ def own_org(principal: Principal, org_id: str) -> str:
     return org_id
 
 
+def org_role(*roles: str) -> Callable[[str, Principal], Awaitable[Principal]]:
+    """A dependency for routes under ``/v1/organisations/{org_id}``: the caller must belong to
+    that organisation (else 404, before anything else, so nothing about another organisation
+    leaks, not even that it exists) and hold one of ``roles`` (else 403)."""
+    check = require_roles(*roles) if roles else None
+
+    async def dependency(org_id: str, principal: PrincipalDep) -> Principal:
+        own_org(principal, org_id)
+        return principal if check is None else await check(principal)
+
+    return dependency
+
+
+OrgMemberDep = Annotated[Principal, Depends(org_role())]
+OrgAdminDep = Annotated[Principal, Depends(org_role("org_admin"))]
+ComplianceDep = Annotated[Principal, Depends(org_role("compliance_officer"))]
+StaffDep = Annotated[Principal, Depends(org_role("org_admin", "compliance_officer"))]
+
+
 def command(deps: Identity, principal: Principal, org_id: str) -> CommandContext:
     own_org(principal, org_id)
     return deps.context(org_id, principal.actor, policy_version=principal.policy_version)
@@ -53,4 +71,5 @@ def user_command(deps: Identity, principal: Principal, org_id: str,
     return command(deps, principal, org_id)
 
 
-__all__ = ["ComplianceDep", "IdempotencyKey", "IdentityDep", "OrgAdminDep", "PrincipalDep"]
+__all__ = ["ComplianceDep", "IdempotencyKey", "IdentityDep", "OrgAdminDep", "OrgMemberDep",
+           "PrincipalDep", "StaffDep"]

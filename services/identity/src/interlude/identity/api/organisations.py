@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from interlude.identity.api.deps import IdentityDep, OrgAdminDep, command, own_org
+from interlude.identity.api.deps import IdentityDep, OrgAdminDep, OrgMemberDep, command
 from interlude.identity.api.schemas import (
     OrganisationCreate,
     OrganisationPublic,
@@ -16,7 +16,7 @@ from interlude.identity.api.schemas import (
 )
 from interlude.identity.app import organisations
 from interlude.identity.domain.organisation import Organisation
-from interlude.shared.auth import PrincipalDep, ServiceDep
+from interlude.shared.auth import ServiceDep
 
 router = APIRouter(prefix="/v1/organisations", tags=["organisations"])
 
@@ -47,14 +47,12 @@ async def register_organisation(body: OrganisationCreate, deps: IdentityDep,
 
 @router.get("/{org_id}")
 async def get_organisation(org_id: str, deps: IdentityDep,
-                           principal: PrincipalDep) -> OrganisationPublic:
-    own_org(principal, org_id)
+                           member: OrgMemberDep) -> OrganisationPublic:
     return public(org_id, await organisations.load(deps, org_id))
 
 
 @router.get("/{org_id}/policy")
-async def get_policy(org_id: str, deps: IdentityDep, principal: PrincipalDep) -> PolicyPublic:
-    own_org(principal, org_id)
+async def get_policy(org_id: str, deps: IdentityDep, member: OrgMemberDep) -> PolicyPublic:
     state = await organisations.load(deps, org_id)
     return PolicyPublic(tenant_id=org_id, version=state.policy_version,
                         policy=state.security_policy.to_wire())

@@ -10,10 +10,11 @@ from interlude.identity.api.deps import (
     IdempotencyKey,
     IdentityDep,
     OrgAdminDep,
+    OrgMemberDep,
+    StaffDep,
     check_id,
     command,
     not_found,
-    own_org,
     user_command,
 )
 from interlude.identity.api.schemas import (
@@ -29,7 +30,6 @@ from interlude.identity.app import erasure, organisations, people
 from interlude.identity.projections import queries
 from interlude.identity.projections.directory import NAME as DIRECTORY
 from interlude.shared.access import Access
-from interlude.shared.auth import PrincipalDep
 from interlude.shared.http.context import request_id_var, source_address_var
 from interlude.shared.http.problems import Problem
 
@@ -64,16 +64,11 @@ async def accept(body: InvitationAccept, deps: IdentityDep) -> dict[str, object]
 
 
 @router.get(ORG + "/users")
-async def list_users(org_id: str, request: Request, principal: PrincipalDep,
+async def list_users(org_id: str, request: Request, staff: StaffDep,
                      status_: Annotated[str | None, Query(alias="status", max_length=20)] = None,
                      limit: Annotated[int, Query(ge=1, le=500)] = 100,
                      offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
                      after: Annotated[int, Query(ge=0)] = 0) -> dict[str, object]:
-    own_org(principal, org_id)
-    if not principal.has("org_admin", "compliance_officer"):
-        raise Problem(403, "role-required", "only an org_admin or a compliance officer may list"
-                      " the people of the organisation", roles_required=["org_admin",
-                                                                         "compliance_officer"])
     fresh = await _caught_up(request, after)
     async with request.app.state.identity_pool.acquire() as conn:
         users, total = await queries.users(conn, org_id, status_, limit, offset)
@@ -82,9 +77,8 @@ async def list_users(org_id: str, request: Request, principal: PrincipalDep,
 
 @router.get(ORG + "/users/{user_id}")
 async def get_user(org_id: str, user_id: str, request: Request, deps: IdentityDep,
-                   principal: PrincipalDep,
+                   principal: OrgMemberDep,
                    after: Annotated[int, Query(ge=0)] = 0) -> UserPublic:
-    own_org(principal, org_id)
     check_id(user_id, "user")
     if principal.user_id != user_id and not principal.has("org_admin", "compliance_officer"):
         raise not_found("user")
@@ -126,10 +120,9 @@ async def reactivate(org_id: str, user_id: str, deps: IdentityDep, admin: OrgAdm
 
 @router.post(ORG + "/erasures", status_code=status.HTTP_202_ACCEPTED)
 async def erase(org_id: str, body: ErasureCreate, deps: IdentityDep,
-                principal: PrincipalDep) -> Written:
+                principal: OrgMemberDep) -> Written:
     """Forget a person: a compliance officer, or the person themselves where the policy's
     ``export.self_service`` allows."""
-    own_org(principal, org_id)
     org = await organisations.load(deps, org_id)
     itself = principal.user_id == body.subject_id and org.security_policy.export_self_service
     if not (principal.has("compliance_officer") or itself):
