@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-import subprocess
 import sys
 
 import jwt
@@ -18,11 +18,15 @@ async def test_rotate_keys_command_switches_the_signing_key(identity: RunningIde
     env = {**os.environ, "INTERLUDE_DATABASE_URL": settings.database_url,
            "INTERLUDE_DATABASE_SCHEMA": identity.schema,
            "INTERLUDE_MASTER_SECRET": settings.master_secret.get_secret_value()}
-    done = subprocess.run([sys.executable, "-m", "interlude.identity.cli", "rotate-keys"],
-                          env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert "rotating: new tokens are signed with key" in done.stdout
-    assert f"{before}  created" in done.stdout and "published" in done.stdout
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "interlude.identity.cli", "rotate-keys", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    async with asyncio.timeout(60):
+        out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    stdout = out.decode()
+    assert "rotating: new tokens are signed with key" in stdout
+    assert f"{before}  created" in stdout and "published" in stdout
     await identity.app.state.identity.keys.reload()
     after = await identity.sign_in(admin.email)
     assert jwt.get_unverified_header(after.access_token)["kid"] != before

@@ -11,11 +11,10 @@ import argparse
 import asyncio
 from datetime import timedelta
 
-from interlude.shared.db import create_pool
-from interlude.shared.runtime import master_secret
-
 from interlude.identity.adapters.signing import SigningKeys
 from interlude.identity.settings import IdentitySettings
+from interlude.shared.db import create_pool
+from interlude.shared.runtime import master_secret
 
 
 async def _keys(settings: IdentitySettings, rotate: bool) -> None:

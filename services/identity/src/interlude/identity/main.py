@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from opentelemetry import trace
 
+from interlude.identity.adapters.oidc import OidcClient
 from interlude.identity.adapters.signing import OwnKeys
 from interlude.identity.api import organisations, people, scim, sessions, sso
 from interlude.identity.api.errors import install_error_handlers
@@ -46,6 +47,7 @@ def create_app(settings: IdentitySettings | None = None, *, schema: str | None =
         app.state.identity_stream = platform.stream("identity").name
         app.state.waiter = waiter
         app.state.trust = trust
+        app.state.oidc = OidcClient()  # organisations' identity providers (single sign-on)
         app.state.token_verifier = TokenVerifier(OwnKeys(deps.keys),
                                                  issuer=settings.token_issuer,
                                                  revocations=trust.cache)
@@ -54,6 +56,7 @@ def create_app(settings: IdentitySettings | None = None, *, schema: str | None =
         try:
             yield
         finally:
+            await app.state.oidc.aclose()
             await waiter.stop()
             await trust.stop()
             await platform.close()

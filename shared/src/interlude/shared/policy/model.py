@@ -83,4 +83,4 @@ class SecurityPolicy(BaseModel):
 POLICY_KEYS: dict[str, str] = {
     field.alias: name for name, field in SecurityPolicy.model_fields.items() if field.alias
 }
-DEFAULT_POLICY = SecurityPolicy()
+DEFAULT_POLICY = SecurityPolicy.model_validate({})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -14,7 +16,7 @@ from interlude.shared.policy import PolicyInvalid
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        extra: dict[str, object] = {}
+        extra: dict[str, Any] = {}
         headers = None
         if isinstance(exc, LoginThrottled):
             extra["retry_after"] = exc.retry_after

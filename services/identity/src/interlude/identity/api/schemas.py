@@ -95,7 +95,7 @@ class SingleSignOnUpdate(Body):
     client_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     client_secret: Annotated[str, StringConstraints(min_length=1, max_length=500)]
     allowed_domains: list[Domain] = Field(min_length=1, max_length=50)
-    default_roles: list[Role] = Field(default_factory=lambda: ["coachee"], min_length=1)
+    default_roles: list[Role] = Field(default=["coachee"], min_length=1)
 
 
 class ScimTokenCreate(Body):

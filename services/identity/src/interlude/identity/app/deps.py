@@ -18,7 +18,7 @@ from interlude.identity.domain.group import Group
 from interlude.identity.domain.organisation import Organisation
 from interlude.identity.domain.user import User
 from interlude.identity.settings import IdentitySettings
-from interlude.shared.access import Access, AccessRecorder
+from interlude.shared.access import Access, AccessRecorder, Outcome
 from interlude.shared.events.envelope import Actor, CommandContext
 from interlude.shared.eventstore.repository import Repository
 from interlude.shared.http.context import request_id_var, source_address_var
@@ -60,3 +60,12 @@ class Identity:
     async def record(self, access: Access) -> None:
         if self.access is not None:
             await self.access.record(access)
+
+    async def record_login(self, tenant_id: str, user_id: str, outcome: Outcome,
+                           reason: str | None) -> None:
+        """A sign-in attempt, for the audit trail (``unknown`` when nobody matched)."""
+        await self.record(Access(
+            tenant_id=tenant_id, actor=Actor(user_id), action="login", resource_type="user",
+            resource_id=user_id, outcome=outcome,
+            data_subject=user_id if user_id != "unknown" else None, reason=reason,
+            request_id=request_id_var.get(), source_address=source_address_var.get()))

@@ -84,7 +84,8 @@ async def scim_tenant(deps: Identity, token: str) -> tuple[str, str] | None:
     if not all(people.ID.match(p) for p in parts):
         return None
     tenant_id, token_id, secret = parts
-    state = (await deps.orgs.load(tenant_id, tenant_id)).state
+    # not from the cache: a token revoked through another replica must stop working at once
+    state = (await deps.orgs.load(tenant_id, tenant_id, use_cache=False)).state
     expected = state.scim_tokens.get(token_id)
     if expected is None or not same(expected, sha256(secret)):
         return None

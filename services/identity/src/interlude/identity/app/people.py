@@ -167,7 +167,8 @@ async def change_profile(deps: Identity, ctx: CommandContext, user_id: str, *,
     if digest is None and display_name is None and external_id in (None, state.external_id):
         return 0
     event = ProfileChanged(user_id=user_id,
-                           email=Secret(email, user_id) if digest else None, email_digest=digest,
+                           email=Secret(email, user_id) if email and digest else None,
+                           email_digest=digest,
                            display_name=Secret(display_name, user_id) if display_name else None,
                            external_id=external_id)
     return position(await deps.users.execute(ctx.tenant_id, user_id, lambda s: [event], ctx))

@@ -13,9 +13,8 @@ from interlude.identity.app.tokens import TokenPair, open_session
 from interlude.identity.domain import user
 from interlude.identity.domain.claims import GLOBAL_TENANT
 from interlude.identity.domain.errors import DomainError
-from interlude.shared.access import Access
 from interlude.shared.events.envelope import Actor
-from interlude.shared.http.context import request_id_var, source_address_var
+from interlude.shared.http.context import source_address_var
 from interlude.shared.sealing import Secret
 
 MFA_TICKET = "mfa-enrolment"
@@ -57,16 +56,6 @@ class Attempt:
     otp: str | None = None
 
 
-async def _audit(deps: Identity, tenant_id: str, user_id: str, outcome: str,
-                 reason: str | None) -> None:
-    await deps.record(Access(
-        tenant_id=tenant_id, actor=Actor(user_id), action="login", resource_type="user",
-        resource_id=user_id, outcome=outcome,
-        data_subject=user_id if user_id != "unknown" else None, reason=reason,
-        request_id=request_id_var.get(),
-        source_address=source_address_var.get()))  # type: ignore[arg-type]
-
-
 async def login(deps: Identity, attempt: Attempt) -> TokenPair:
     now = deps.clock()
     digest = deps.digest(attempt.email)
@@ -81,17 +70,17 @@ async def login(deps: Identity, attempt: Attempt) -> TokenPair:
     password_hash = state.password_hash if state is not None else None
     if not await deps.passwords.verify(password_hash, attempt.password):
         await deps.throttle.failed(keys, now)
-        await _audit(deps, claim.tenant_id or GLOBAL_TENANT, claim.user_id or "unknown",
+        await deps.record_login(claim.tenant_id or GLOBAL_TENANT, claim.user_id or "unknown",
                      "denied", "bad-credentials")
         raise LoginFailed("the e-mail address or the password is wrong")
     assert state is not None and claim.tenant_id is not None and claim.user_id is not None
     tenant_id, user_id = claim.tenant_id, claim.user_id
     if state.status != "active":
-        await _audit(deps, tenant_id, user_id, "denied", "deactivated")
+        await deps.record_login(tenant_id, user_id, "denied", "deactivated")
         raise LoginFailed("this account is not active; ask your organisation's administrator")
     amr = await _second_factor(deps, tenant_id, user_id, state, attempt.otp, now, keys)
     await deps.throttle.succeeded(keys[0])
-    await _audit(deps, tenant_id, user_id, "allowed", None)
+    await deps.record_login(tenant_id, user_id, "allowed", None)
     return await open_session(deps, tenant_id, user_id, state, amr, now)
 
 
@@ -113,7 +102,7 @@ async def _second_factor(deps: Identity, tenant_id: str, user_id: str, state: us
     step = totp.matching_step(state.totp_secret, otp, now)
     if step is None or not await deps.totp.use(user_id, step):
         await deps.throttle.failed(keys, now)
-        await _audit(deps, tenant_id, user_id, "denied", "bad-otp")
+        await deps.record_login(tenant_id, user_id, "denied", "bad-otp")
         raise LoginFailed("that code is wrong or was already used; wait for the next one")
     return ("pwd", "otp")
 

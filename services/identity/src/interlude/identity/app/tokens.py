@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,7 +29,7 @@ class TokenPair:
                 "tenant_id": self.tenant_id, "user_id": self.user_id, "roles": list(self.roles)}
 
 
-async def sign(deps: Identity, claims: dict[str, object], now: datetime,
+async def sign(deps: Identity, claims: Mapping[str, object], now: datetime,
                ttl: timedelta) -> str:
     key = await deps.keys.current()
     body = {"iss": deps.settings.token_issuer, "aud": AUDIENCE, "jti": new_id(),
