@@ -34,6 +34,7 @@ class TestUser:
     email: str
     email_verified: bool = True
     name: str = "Sam Single"
+    amr: tuple[str, ...] = ("pwd",)  # how the provider says it signed them in (RFC 8176)
     sub: str = field(default_factory=lambda: "sub-" + secrets.token_hex(6))
 
 
@@ -181,6 +182,6 @@ class OidcTestProvider:
         claims = {"iss": self.issuer, "sub": grant.user.sub, "aud": grant.client_id,
                   "iat": now, "exp": now + 300, "auth_time": now, "nonce": nonce,
                   "email": grant.user.email, "email_verified": grant.user.email_verified,
-                  "name": grant.user.name}
+                  "name": grant.user.name, "amr": list(grant.user.amr)}
         key = self.foreign_key if "foreign-key" in self.misbehave else self.key
         return jwt.encode({"alg": "RS256", "kid": KID}, claims, key, algorithms=["RS256"])

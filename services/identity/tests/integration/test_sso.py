@@ -243,3 +243,21 @@ async def test_sign_in_needs_an_organisation_with_a_reachable_provider(
     async with OidcTestProvider() as gone:
         await configure(identity, admin, gone)
     problem(await identity.client.get(login), 502, "sso-provider-unavailable")
+
+
+async def test_a_policy_requiring_a_second_factor_needs_the_provider_to_report_one(
+        identity: RunningIdentity, provider: OidcTestProvider) -> None:
+    admin = await identity.organisation()
+    await configure(identity, admin, provider, roles=("coach",))
+    changed = await identity.client.patch(
+        f"/v1/organisations/{admin.tenant_id}/policy", headers=admin.headers,
+        json={"changes": {"auth.mfa_required_roles": ["coach"]}, "reason": "ISO 27001"})
+    assert changed.status_code == 200, changed.text
+    provider.user = TestUser(identity.unique_email("sso"), amr=("pwd",))
+    detail = problem(await sign_in(identity, admin.tenant_id), 401, "sso-failed")
+    assert "two-step sign-in" in detail
+
+    provider.user = TestUser(provider.user.email, amr=("pwd", "otp", "mfa"))
+    response = await sign_in(identity, admin.tenant_id)
+    assert response.status_code == 200, response.text
+    assert (await me(identity, response.json()["access_token"]))["amr"] == ["oidc", "mfa"]

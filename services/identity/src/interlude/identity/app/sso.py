@@ -111,18 +111,19 @@ async def complete(deps: Identity, oidc: OidcClient, callback: Callback) -> Comp
                               "sso-state-invalid")
     tenant_id, ticket = found
     try:
-        user_id, state = await _signed_in_person(deps, oidc, tenant_id, ticket, callback)
+        user_id, state, amr = await _signed_in_person(deps, oidc, tenant_id, ticket, callback)
     except SsoRefused as refused:
         log.warning("single sign-on refused in %s: %s", tenant_id, refused.reason)
         await deps.record_login(tenant_id, refused.user_id, "denied", f"sso:{refused.reason}")
         raise
     await deps.record_login(tenant_id, user_id, "allowed", None)
-    tokens = await open_session(deps, tenant_id, user_id, state, ("oidc",), now)
+    tokens = await open_session(deps, tenant_id, user_id, state, amr, now)
     return Completed(tokens, ticket.get("return_to"))
 
 
 async def _signed_in_person(deps: Identity, oidc: OidcClient, tenant_id: str,
-                            ticket: dict[str, Any], callback: Callback) -> tuple[str, user.User]:
+                            ticket: dict[str, Any],
+                            callback: Callback) -> tuple[str, user.User, tuple[str, ...]]:
     if callback.error:
         error = re.sub(r"[^A-Za-z0-9_.-]", "", callback.error)[:60]  # it came in a URL
         raise SsoRefused(f"your identity provider did not sign you in ({error}); {START_AGAIN},"
@@ -138,7 +139,30 @@ async def _signed_in_person(deps: Identity, oidc: OidcClient, tenant_id: str,
     client = Client(sso.client_id, await _client_secret(deps, tenant_id), redirect_uri(deps))
     claims = await _id_claims(deps, oidc, sso, client, ticket, callback.code)
     email = _vouched_email(claims, sso)
-    return await _person(deps, tenant_id, org, email, _display_name(claims, email))
+    user_id, state = await _person(deps, tenant_id, org, email, _display_name(claims, email))
+    return user_id, state, _methods(claims, org, user_id, state)
+
+
+# RFC 8176 methods that are a second factor, or say one was used
+SECOND_FACTORS = frozenset({"mfa", "otp", "hwk", "swk", "sms", "fpt", "face", "iris", "retina",
+                            "vbm", "sc", "pop"})
+
+
+def _methods(claims: dict[str, Any], org: Organisation, user_id: str,
+             state: user.User) -> tuple[str, ...]:
+    """The sign-in methods for the token. Where the policy requires a second factor for one
+    of the person's roles, the provider must say it used one (``amr``): we trust the
+    organisation's provider to do it, not to skip it."""
+    reported = claims.get("amr")
+    methods = {m for m in reported if isinstance(m, str)} if isinstance(reported, list) else set()
+    second = bool(methods & SECOND_FACTORS)
+    required = set(org.security_policy.auth_mfa_required_roles) & set(state.roles)
+    if required and not second:
+        raise SsoRefused(
+            f"your organisation requires two-step sign-in for {', '.join(sorted(required))}, and"
+            " your identity provider did not report one; ask your administrator to require it"
+            " there", "mfa-not-reported", user_id)
+    return ("oidc", "mfa") if second else ("oidc",)
 
 
 async def _id_claims(deps: Identity, oidc: OidcClient, sso: SingleSignOn, client: Client,
