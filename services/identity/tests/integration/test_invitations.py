@@ -102,3 +102,19 @@ async def _wait_listed(identity: RunningIdentity, admin, user_id: str) -> None:
         return response.status_code == 200 and response.json()["status"] == "active"
 
     await eventually(listed, timeout=5)
+
+
+async def test_a_retried_invitation_gives_the_same_link_once(identity: RunningIdentity) -> None:
+    admin = await identity.organisation()
+    body = {"email": identity.unique_email("retry"), "display_name": "Rita Retry",
+            "roles": ["coachee"]}
+    headers = {**admin.headers, "Idempotency-Key": "invite-rita-1"}
+    url = f"/v1/organisations/{admin.tenant_id}/invitations"
+    first = await identity.client.post(url, headers=headers, json=body)
+    again = await identity.client.post(url, headers=headers, json=body)
+    assert first.status_code == again.status_code == 201, again.text
+    assert first.json()["user_id"] == again.json()["user_id"]
+    assert first.json()["token"] == again.json()["token"]
+    accepted = await identity.client.post("/v1/invitations/accept", json={
+        "token": again.json()["token"], "password": PASSWORD})
+    assert accepted.status_code == 200, accepted.text

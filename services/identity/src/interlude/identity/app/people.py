@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -53,8 +55,14 @@ async def release_email(deps: Identity, ctx: CommandContext, digest: str, user_i
 async def invite(deps: Identity, ctx: CommandContext, email: str, display_name: str,
                  roles: tuple[str, ...], idempotency_key: str | None = None) -> Invitation:
     user.check_roles(roles)
-    user_id, invitation_id = new_id(), new_id()
-    secret = new_secret()
+    # a retried request (same Idempotency-Key) names the same person and the same link, so the
+    # claim and the invitation find their own earlier work and the answer is the same
+    if idempotency_key:
+        seed = hmac.new(deps.master_secret, f"invitation:{ctx.tenant_id}:{idempotency_key}"
+                        .encode(), hashlib.sha256).hexdigest()
+        user_id, invitation_id, secret = seed[:32], seed[32:48], seed[48:]
+    else:
+        user_id, invitation_id, secret = new_id(), new_id(), new_secret()
     expires_at = ctx.now + timedelta(hours=deps.settings.invitation_ttl_hours)
     digest = await claim_email(deps, ctx, email, user_id)
     result = await deps.users.execute(ctx.tenant_id, user_id, lambda s: user.invite(

@@ -108,6 +108,8 @@ def must_exist(state: User) -> None:
 def invite(state: User, *, user_id: str, email: Secret, email_digest: str,
            display_name: Secret, roles: tuple[str, ...], invitation_id: str, token_hash: str,
            expires_at: datetime) -> list[Event]:
+    if state.status == "invited" and state.invitation_hash == token_hash:
+        return []  # the same invitation again (a retried request)
     if state.status != "none":
         raise AlreadyExists("this user already exists")
     return [ev.UserInvited(user_id=user_id, email=email, email_digest=email_digest,
