@@ -1,0 +1,1 @@
+"""audit: the tamper-evident, content-free audit trail that compliance officers query and verify."""

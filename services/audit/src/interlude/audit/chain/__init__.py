@@ -1,0 +1,56 @@
+"""The pure core of the audit trail: canonical bytes, the hash chain, RFC 6962 Merkle trees,
+signed checkpoints and the verifier. No I/O, no clock: times and keys are arguments."""
+
+from interlude.audit.chain.canonical import canonical_bytes
+from interlude.audit.chain.checkpoint import (
+    CHECKPOINT_TYPE,
+    GENESIS_HEX,
+    Checkpoint,
+    key_id,
+    sign,
+    signing_bytes,
+    verify_signature,
+)
+from interlude.audit.chain.hashing import DOMAIN, GENESIS, chain_hash, chain_hashes, leaf_hash
+from interlude.audit.chain.merkle import (
+    EMPTY_ROOT,
+    MerkleBuilder,
+    consistency_proof,
+    merkle_root,
+    verify_consistency,
+)
+from interlude.audit.chain.model import (
+    FAILURE_KINDS,
+    Failure,
+    FailureKind,
+    StoredRecord,
+    Verification,
+)
+from interlude.audit.chain.verify import verify_chain
+
+__all__ = [
+    "CHECKPOINT_TYPE",
+    "DOMAIN",
+    "EMPTY_ROOT",
+    "FAILURE_KINDS",
+    "GENESIS",
+    "GENESIS_HEX",
+    "Checkpoint",
+    "Failure",
+    "FailureKind",
+    "MerkleBuilder",
+    "StoredRecord",
+    "Verification",
+    "canonical_bytes",
+    "chain_hash",
+    "chain_hashes",
+    "consistency_proof",
+    "key_id",
+    "leaf_hash",
+    "merkle_root",
+    "sign",
+    "signing_bytes",
+    "verify_chain",
+    "verify_consistency",
+    "verify_signature",
+]

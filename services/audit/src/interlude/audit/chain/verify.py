@@ -1,0 +1,261 @@
+"""The verifier: recompute one organisation's chain from the stored bytes and hold it against
+the signed checkpoints. Pure: it reads what it is given, once, in order, in O(log n) memory.
+
+What it checks, and where a failure is reported:
+
+- every checkpoint's signature (``bad-signature`` at the checkpoint's size), and that sizes
+  and lower bounds never go back from one checkpoint to the next (``bad-checkpoint``);
+- the numbering runs ``lower_bound, lower_bound + 1, ...`` without gaps (``gap`` at the first
+  missing number; ``inserted`` at a number seen twice; ``reordered`` when it turns up later);
+- every chain hash, recomputed from the stored bytes and the previous hash; at the first one
+  that does not match, the rest of the trail is read for evidence of what happened
+  (``changed``, ``removed``, ``inserted``, ``reordered``: see ``diagnose``);
+- each checkpoint, when the records reach its size: chain head and Merkle root (over records
+  ``checkpoint.lower_bound..size``) and anchor. A trail rewritten with recomputed hashes passes
+  the chain check but not this one (``changed``, reported from the record after the last
+  checkpoint that still matched, since nothing says which record in the range it was);
+- records missing at the end that a checkpoint covers (``truncated``).
+
+Records after the last checkpoint are not yet protected by a signature: a warning, not a
+failure. The lower bound and anchor come from the latest signed checkpoint unless given; an
+explicit lower bound above 1 must be one that a signed checkpoint states.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import deque
+from collections.abc import Iterable, Mapping
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from interlude.audit.chain.checkpoint import Checkpoint, verify_signature
+from interlude.audit.chain.diagnose import BrokenLink, MissingNumber
+from interlude.audit.chain.hashing import DOMAIN, GENESIS
+from interlude.audit.chain.merkle import MerkleBuilder
+from interlude.audit.chain.model import Failure, StoredRecord, Verification
+
+__all__ = ["verify_chain"]
+
+_EARLIER = 16  # how many verified hashes a broken record is tested against
+
+
+def verify_chain(
+    records: Iterable[StoredRecord],
+    checkpoints: Iterable[tuple[Checkpoint, bytes]],
+    public_keys: Mapping[str, Ed25519PublicKey],
+    *,
+    lower_bound: int | None = None,
+    anchor: bytes | None = None,
+    tenant_id: str | None = None,
+) -> Verification:
+    """Verify one organisation's trail.
+
+    ``records`` in ``seq`` order (read once, streamed); ``checkpoints`` as (checkpoint,
+    signature) in the order they were issued; ``public_keys`` by key id. ``lower_bound`` is
+    the first record present after a retention purge and ``anchor`` the chain hash of the
+    record before it; both default to what the latest signed checkpoint states (1 and
+    ``GENESIS`` when nothing was purged). ``tenant_id`` defaults to the first checkpoint's or
+    record's; records and checkpoints of another organisation fail the trail.
+    """
+    given = list(checkpoints)
+    tenant = tenant_id or (given[0][0].tenant_id if given else None)
+    trusted, failures = _screen(given, public_keys, tenant)
+    bound, start, failure = _bounds(trusted, lower_bound, anchor)
+    if failure:
+        failures.append(failure)
+    walk = _Walk(bound, start, trusted, tenant)
+    for record in records:
+        walk.feed(record)
+    found = [f for f in (walk.finish(), *failures) if f is not None]
+    first = min(found, key=lambda f: f.seq, default=None)
+    return Verification(ok=first is None, records_checked=walk.count,
+                        checkpoints_checked=len(given), first_failure=first,
+                        warnings=walk.warnings(first is None))
+
+
+def _screen(given: list[tuple[Checkpoint, bytes]], keys: Mapping[str, Ed25519PublicKey],
+            tenant: str | None) -> tuple[list[Checkpoint], list[Failure]]:
+    """The checkpoints whose signatures verify, and what is wrong with the others."""
+    trusted: list[Checkpoint] = []
+    failures: list[Failure] = []
+    for checkpoint, signature in given:
+        at = f"the checkpoint at size {checkpoint.size} (issued {checkpoint.issued_at})"
+        key = keys.get(checkpoint.key_id)
+        if checkpoint.tenant_id != tenant:
+            failures.append(Failure(checkpoint.size, "bad-checkpoint",
+                                    f"{at} belongs to organisation {checkpoint.tenant_id!r}"))
+        elif key is None:
+            failures.append(Failure(checkpoint.size, "bad-signature",
+                                    f"{at} names key {checkpoint.key_id}, which is not known"))
+        elif not verify_signature(checkpoint, signature, key):
+            failures.append(Failure(checkpoint.size, "bad-signature",
+                                    f"{at}: its signature does not verify with key "
+                                    f"{checkpoint.key_id}"))
+        else:
+            if trusted and checkpoint.size < trusted[-1].size:
+                failures.append(Failure(checkpoint.size + 1, "bad-checkpoint",
+                                        f"{at} covers fewer records than the one before it "
+                                        f"({trusted[-1].size}): the trail was cut back"))
+            if trusted and checkpoint.lower_bound < trusted[-1].lower_bound:
+                failures.append(Failure(checkpoint.lower_bound, "bad-checkpoint",
+                                        f"{at} starts at record {checkpoint.lower_bound}, "
+                                        f"before the purge to {trusted[-1].lower_bound}"))
+            trusted.append(checkpoint)
+    return trusted, failures
+
+
+def _bounds(trusted: list[Checkpoint], lower_bound: int | None,
+            anchor: bytes | None) -> tuple[int, bytes, Failure | None]:
+    """The first record to expect and the chain hash before it."""
+    if lower_bound is None:
+        if anchor is not None:
+            raise ValueError("an anchor needs the lower bound it belongs to")
+        latest = max(trusted, key=lambda c: c.lower_bound, default=None)
+        if latest is None:
+            return 1, GENESIS, None
+        return latest.lower_bound, bytes.fromhex(latest.anchor), None
+    if lower_bound < 1:
+        raise ValueError(f"records are numbered from 1, not {lower_bound}")
+    if lower_bound == 1:
+        if anchor not in (None, GENESIS):
+            raise ValueError("the anchor of lower bound 1 is GENESIS")
+        return 1, GENESIS, None
+    for checkpoint in trusted:
+        stated = bytes.fromhex(checkpoint.anchor)
+        if checkpoint.lower_bound == lower_bound and anchor in (None, stated):
+            return lower_bound, stated, None
+    return lower_bound, anchor or GENESIS, Failure(
+        1, "removed", f"records 1..{lower_bound - 1} are absent and no signed checkpoint "
+                      f"states a purge to {lower_bound}" + (" with this anchor" if anchor else ""))
+
+
+class _Walk:
+    """One pass over the records: chain hashes, numbering and the checkpoints they reach."""
+
+    def __init__(self, bound: int, anchor: bytes, trusted: list[Checkpoint],
+                 tenant: str | None) -> None:
+        self.bound, self.tenant = bound, tenant
+        self.expected, self.previous = bound, anchor
+        self.count = self.below = self.partial = 0
+        self.failure: Failure | None = None
+        self.diagnosis: BrokenLink | MissingNumber | None = None
+        self.earlier: deque[tuple[int, bytes]] = deque(maxlen=_EARLIER)
+        self.last_good = bound - 1  # the last record a checkpoint vouched for
+        self.covered = max((c.size for c in trusted), default=bound - 1)
+        self.builders = {c.lower_bound: MerkleBuilder() for c in trusted
+                         if c.lower_bound >= bound}
+        self.anchors = {bound: anchor}  # chain hash before each lower bound
+        self.due: dict[int, list[Checkpoint]] = {}
+        for checkpoint in trusted:
+            if checkpoint.size >= bound - 1:
+                self.due.setdefault(checkpoint.size, []).append(checkpoint)
+            else:
+                self.partial += 1
+        self._reach(bound - 1, anchor)
+
+    def feed(self, record: StoredRecord) -> None:
+        if record.seq < self.bound and self.count == 0:
+            self.below += 1  # left over from a purge that has not deleted them yet
+            return
+        self.count += 1
+        if self.diagnosis is not None:
+            self.diagnosis.feed(record)
+        elif self.failure is None:
+            self._check(record)
+
+    def _check(self, record: StoredRecord) -> None:
+        seq = record.seq
+        if self.tenant is None:
+            self.tenant = record.tenant_id
+        if record.tenant_id != self.tenant:
+            self.failure = Failure(seq, "inserted", f"record {seq} belongs to organisation "
+                                                    f"{record.tenant_id!r}, not {self.tenant!r}")
+        elif seq > self.expected:
+            self.diagnosis = MissingNumber(self.expected, seq, first=self.count == 1)
+        elif seq < self.expected:
+            self.failure = Failure(seq, "inserted", f"record number {seq} appears a second "
+                                                    f"time, after record {self.expected - 1}")
+        else:
+            data = record.record_bytes
+            head = hashlib.sha256(DOMAIN + self.previous + hashlib.sha256(data).digest()).digest()
+            if head != record.chain_hash:
+                self.diagnosis = BrokenLink(record, self.previous, list(self.earlier),
+                                            self._heads())
+                return
+            for lower, builder in self.builders.items():
+                if seq >= lower:
+                    builder.append(data)
+            self.earlier.append((seq - 1, self.previous))
+            self.previous, self.expected = head, seq + 1
+            self._reach(seq, head)
+
+    def _heads(self) -> dict[bytes, int]:
+        return {bytes.fromhex(c.chain_head): size for size, due in self.due.items()
+                for c in due}
+
+    def _reach(self, seq: int, head: bytes) -> None:
+        """The records up to ``seq`` are verified; ``head`` is the chain hash of ``seq``."""
+        if seq + 1 in self.builders:
+            self.anchors[seq + 1] = head
+        for checkpoint in self.due.pop(seq, ()):
+            if self.failure is None:
+                self._hold_to(checkpoint, head)
+
+    def _hold_to(self, checkpoint: Checkpoint, head: bytes) -> None:
+        at = f"the signed checkpoint at size {checkpoint.size} (issued {checkpoint.issued_at})"
+        head_ok = checkpoint.chain_head == head.hex()
+        lower = checkpoint.lower_bound
+        if lower < self.bound:  # its root covers purged records: only the head can be held
+            self.partial += 1
+            wrong = [] if head_ok else ["chain head"]
+            records_differ = not head_ok
+        else:
+            wrong = [name for name, ok in (
+                ("chain head", head_ok),
+                ("Merkle root", checkpoint.merkle_root == self.builders[lower].root().hex()),
+                ("anchor", checkpoint.anchor == self.anchors[lower].hex())) if not ok]
+            # The head depends on everything before it, the root on the bytes in range and the
+            # anchor on the records before the range: one of them wrong alone is the
+            # checkpoint's own fault, the head with another means the records changed.
+            records_differ = "chain head" in wrong and len(wrong) > 1
+        if not wrong:
+            self.last_good = checkpoint.size
+        elif records_differ:
+            first = self.last_good + 1
+            self.failure = Failure(first, "changed",
+                                   f"records {first}..{checkpoint.size} do not match the "
+                                   f"{' and '.join(wrong)} of {at}, although their chain "
+                                   f"hashes are consistent: a record in that range was "
+                                   f"changed, removed, inserted or reordered and the chain "
+                                   f"hashes after it recomputed")
+        else:
+            self.failure = Failure(checkpoint.size, "bad-checkpoint",
+                                   f"{at} disagrees with the records only in its "
+                                   f"{' and '.join(wrong)}: it was issued wrongly")
+
+    def finish(self) -> Failure | None:
+        """The failure found, after the last record."""
+        if self.diagnosis is not None:
+            self.failure = self.diagnosis.conclude()
+        elif self.failure is None and self.expected - 1 < self.covered:
+            present = self.expected - 1
+            note = f" (records before {self.bound} were purged)" if self.bound > 1 else ""
+            self.failure = Failure(present + 1, "truncated",
+                                   f"truncated: checkpoint says {self.covered} records, "
+                                   f"{present} present{note}")
+        return self.failure
+
+    def warnings(self, ok: bool) -> list[str]:
+        notes = []
+        last = self.expected - 1
+        if ok and last > self.covered:
+            notes.append(f"records {self.covered + 1}..{last} are not yet covered by a "
+                         f"checkpoint")
+        if self.below:
+            notes.append(f"{self.below} records before the lower bound {self.bound} are "
+                         f"still present (a purge not finished); they were not checked")
+        if self.partial:
+            notes.append(f"{self.partial} checkpoint(s) cover purged records: only their "
+                         f"signatures, sizes and chain heads could be checked")
+        return notes

@@ -1,0 +1,152 @@
+"""Intake: events of any stream and access events become chained, content-free records."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import asyncpg
+import pytest
+from nats.aio.client import Client as NATS
+
+from interlude.audit.chain.hashing import GENESIS, chain_hash
+from interlude.audit.projections.intake import AuditIntake
+from interlude.audit.wiring import MIGRATIONS
+from interlude.shared.access import Access, AccessRecorder
+from interlude.shared.db import migrate
+from interlude.shared.events.codec import EventCodec
+from interlude.shared.events.envelope import Actor, CommandContext
+from interlude.shared.events.registry import Event, EventRegistry
+from interlude.shared.eventstore.jetstream import JetStreamEventStore
+from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
+from interlude.shared.projections import checkpoints
+from interlude.shared.projections.runner import ProjectionRunner
+from interlude.shared.sealing import InMemoryKeyStore, KeyRing, Sealer, Secret
+from interlude.shared.testing.eventually import eventually
+
+PLAINTEXT = "I am afraid my manager will notice"
+registry = EventRegistry()
+
+
+@registry.event("engagement.CheckInPosted")
+class CheckInPosted(Event):
+    coachee_id: str
+    text: Secret
+    mood: int
+
+
+@pytest.fixture
+async def audit_db(pg_pool: asyncpg.Pool) -> asyncpg.Pool:
+    async with pg_pool.acquire() as conn:
+        await migrate(conn, MIGRATIONS)
+    return pg_pool
+
+
+@pytest.fixture
+async def intake(nc: NATS, audit_db: asyncpg.Pool,
+                 namespace: str) -> AsyncIterator[list[ProjectionRunner]]:
+    runners = []
+    for source in ("engagement", "access"):
+        stream = StreamSpec.for_service(source, namespace)
+        await ensure_stream(nc.jetstream(), stream)
+        runner = ProjectionRunner(AuditIntake(source), stream, nc, audit_db,
+                                  deadletters=StreamSpec.for_service("deadletter", namespace))
+        await ensure_stream(nc.jetstream(), StreamSpec.for_service("deadletter", namespace))
+        await runner.start()
+        runners.append(runner)
+    yield runners
+    for runner in runners:
+        await runner.stop()
+
+
+async def post_check_ins(nc: NATS, namespace: str, tenant: str, coachee: str, n: int) -> None:
+    store = await JetStreamEventStore.open(nc, StreamSpec.for_service("engagement", namespace))
+    codec = EventCodec(registry, Sealer(KeyRing(InMemoryKeyStore(), secrets.token_bytes(32))))
+    ctx = CommandContext(tenant, Actor(coachee, ("coachee",)), now=datetime.now(UTC),
+                         correlation_id="req-1", source_address="10.0.0.7")
+    for i in range(n):
+        event = CheckInPosted(coachee_id=coachee, text=Secret(f"{PLAINTEXT} {i}", coachee),
+                              mood=3)
+        check_in = f"c{i}"
+        subject = StreamSpec.for_service("engagement", namespace).subject(tenant, "checkin",
+                                                                          check_in)
+        await store.append(subject, [await codec.encode(event, ctx, check_in)],
+                           expected_last_seq=0)
+
+
+async def records(pool: asyncpg.Pool, tenant: str) -> list[asyncpg.Record]:
+    return await pool.fetch("SELECT * FROM audit_records WHERE tenant_id = $1 ORDER BY seq",
+                            tenant)
+
+
+async def test_events_become_numbered_chained_records_without_content(
+        nc: NATS, namespace: str, audit_db: asyncpg.Pool, intake: list[ProjectionRunner],
+        tenant_id: str) -> None:
+    await post_check_ins(nc, namespace, tenant_id, "coachee1", 3)
+    recorder = AccessRecorder(nc.jetstream(), StreamSpec.for_service("access", namespace),
+                              "engagement")
+    await recorder.record(Access(tenant_id=tenant_id, actor=Actor("coach1", ("coach",)),
+                                 action="read", resource_type="checkin", resource_id="c1",
+                                 data_subject="coachee1", request_id="req-2"))
+    await recorder.record(Access(tenant_id=tenant_id, actor=Actor("coach1", ("coach",)),
+                                 action="read", resource_type="message", resource_id="m1",
+                                 outcome="denied", reason="messaging.enabled",
+                                 policy_version=4, request_id="req-3"))
+
+    async def all_in() -> bool:
+        return len(await records(audit_db, tenant_id)) == 5
+
+    await eventually(all_in, timeout=5)
+    rows = await records(audit_db, tenant_id)
+    assert [r["seq"] for r in rows] == [1, 2, 3, 4, 5]
+    previous = GENESIS
+    for row in rows:
+        previous = chain_hash(previous, bytes(row["record"]))
+        assert bytes(row["chain_hash"]) == previous
+    check_in = rows[0]
+    assert check_in["action"] == "engagement.CheckInPosted"
+    assert check_in["actor_id"] == "coachee1" and check_in["data_subjects"] == ["coachee1"]
+    assert (check_in["target_type"], check_in["outcome"]) == ("checkin", "succeeded")
+    denied = next(r for r in rows if r["outcome"] == "denied")
+    assert denied["action"] == "engagement.read"
+    assert b'"reason":"messaging.enabled"' in bytes(denied["record"])
+    assert b'"policy_version":4' in bytes(denied["record"])
+
+    dump = await audit_db.fetch("SELECT row_to_json(r)::text AS row FROM audit_records r")
+    assert not any("afraid" in d["row"] for d in dump)
+    assert not any(b"afraid" in bytes(r["record"]) or b"$sealed" in bytes(r["record"])
+                   for r in rows)
+
+
+async def test_a_redelivered_event_is_not_recorded_twice(
+        nc: NATS, namespace: str, audit_db: asyncpg.Pool, intake: list[ProjectionRunner],
+        tenant_id: str) -> None:
+    await post_check_ins(nc, namespace, tenant_id, "coachee2", 4)
+
+    async def all_in() -> bool:
+        return len(await records(audit_db, tenant_id)) == 4
+
+    await eventually(all_in, timeout=5)
+    runner = intake[0]
+    await runner.stop()
+    async with audit_db.acquire() as conn:  # as if the checkpoint had been lost
+        await checkpoints.write(conn, runner.name, runner.source.name, 0)
+    await runner.start()
+    await eventually(lambda: runner.position >= 4, timeout=5)
+    assert [r["seq"] for r in await records(audit_db, tenant_id)] == [1, 2, 3, 4]
+
+
+async def test_the_trail_refuses_updates_and_deletes(
+        nc: NATS, namespace: str, audit_db: asyncpg.Pool, intake: list[ProjectionRunner],
+        tenant_id: str) -> None:
+    await post_check_ins(nc, namespace, tenant_id, "coachee3", 1)
+
+    async def in_() -> bool:
+        return len(await records(audit_db, tenant_id)) == 1
+
+    await eventually(in_, timeout=5)
+    for statement in ("UPDATE audit_records SET outcome = 'denied' WHERE tenant_id = $1",
+                      "DELETE FROM audit_records WHERE tenant_id = $1"):
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+            await audit_db.execute(statement, tenant_id)
