@@ -49,31 +49,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import jwt
 from argon2 import PasswordHasher
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 
 from interlude.identity.settings import IdentitySettings
 from interlude.identity.testing import PASSWORD, identity_settings, running_identity
 from interlude.shared.auth import (
-    AUDIENCE,
-    DEFAULT_ISSUER,
     PrincipalDep,
     StaticKeySource,
     TokenVerifier,
@@ -82,10 +75,8 @@ from interlude.shared.auth import (
 )
 from interlude.shared.db import quote_ident
 from interlude.shared.http.app import create_app
-from interlude.shared.ids import new_id
-from interlude.shared.stack.nats import NatsServer, start_nats
-from interlude.shared.stack.ports import free_port
-from interlude.shared.stack.postgres import PostgresServer, start_postgres
+from interlude.shared.testing.servers import embedded_servers
+from interlude.shared.testing.tokens import TokenSigner
 
 ARGON2_TIME_COST: int = IdentitySettings.model_fields["argon2_time_cost"].default
 ARGON2_MEMORY_KIB: int = IdentitySettings.model_fields["argon2_memory_kib"].default
@@ -105,15 +96,6 @@ def pct(samples: list[float], q: float) -> float:
 
 
 # -- part 1: a bare route beside one that verifies a token -----------------------------------
-
-def mint_token(key: Ed25519PrivateKey) -> str:
-    """An access token as identity signs one (``interlude.identity.app.tokens.sign``)."""
-    now = time.time()
-    claims = {"iss": DEFAULT_ISSUER, "aud": AUDIENCE, "jti": new_id(), "iat": round(now, 3),
-              "exp": int(now + 3600), "sub": new_id(), "tid": new_id(), "roles": ["coach"],
-              "kind": "user", "pv": 1, "amr": ["pwd"]}
-    return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": KID})
-
 
 def token_shape(token: str) -> dict[str, Any]:
     """Header and claim names with the JSON types of their values."""
@@ -210,9 +192,9 @@ async def alternate(label: str, calls: dict[str, Call], n: int, rounds: int,
 
 
 async def verification(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, Any]]:
-    key = Ed25519PrivateKey.generate()
-    token = mint_token(key)
-    verifier = TokenVerifier(StaticKeySource({KID: key.public_key()}))
+    signer = TokenSigner(KID)  # an access token as identity signs one
+    token = signer.sign(roles=["coach"], exp=int(time.time()) + 3600)
+    verifier = signer.verifier()
     await verifier.verify(token)  # the token is good before anything is timed
     app = bench_app(verifier)
     headers = {"Authorization": f"Bearer {token}"}
@@ -314,44 +296,18 @@ async def argon2_reference(args: argparse.Namespace) -> dict[str, Any]:
             "argon2_verify_per_s": round(many, 1)}
 
 
-def start_servers(root: Path, stack: contextlib.ExitStack) -> tuple[NatsServer, PostgresServer]:
-    """nats-server and PostgreSQL as ``make run`` has them, on free ports (retried when another
-    program takes a port between our choosing it and the server binding it)."""
-    def attempt(name: str, start: Callable[[int], Any]) -> Any:
-        for tries in range(1, 4):
-            try:
-                return start(tries)
-            except RuntimeError as err:
-                if tries == 3:
-                    raise
-                say(f"{name} did not start ({str(err).splitlines()[0]}); again on other ports")
-        raise AssertionError("unreachable")
-
-    nats_server: NatsServer = attempt("nats-server", lambda i: start_nats(
-        root / f"nats{i}", port=free_port(), monitor_port=free_port(), sync_always=True))
-    stack.callback(nats_server.stop)
-    pg: PostgresServer = attempt("PostgreSQL", lambda i: start_postgres(
-        root / "pg", port=free_port()))
-    stack.callback(pg.stop)
-    return nats_server, pg
-
-
 async def sign_ins(args: argparse.Namespace, reference_shape: dict[str, Any]) -> dict[str, Any]:
-    root = Path(tempfile.mkdtemp(prefix="interlude-bench-"))
-    with contextlib.ExitStack() as stack:
-        stack.callback(shutil.rmtree, root, True)
-        say(f"starting nats-server (sync_interval: always) and PostgreSQL (fsync on) in {root}")
-        started = time.perf_counter()
-        nats_server, pg = start_servers(root, stack)
-        say(f"servers up in {time.perf_counter() - started:.1f} s "
-            f"(nats-server pid {nats_server.child.pid}, PostgreSQL pid {pg.pid()})")
+    say("starting nats-server (sync_interval: always) and PostgreSQL (fsync on)")
+    started = time.perf_counter()
+    with embedded_servers(durable=True) as servers:
+        say(f"servers up in {time.perf_counter() - started:.1f} s (PIDs {servers.pids})")
         hashing = await argon2_reference(args)
 
         schema = namespace = "bench" + uuid.uuid4().hex[:8]
-        conn = await asyncpg.connect(pg.admin_dsn)
+        conn = await asyncpg.connect(servers.postgres_dsn)
         await conn.execute(f"CREATE SCHEMA {quote_ident(schema)}")
         await conn.close()
-        settings = identity_settings(nats_server.url, pg.admin_dsn, namespace,
+        settings = identity_settings(servers.nats_url, servers.postgres_dsn, namespace,
                                      argon2_time_cost=ARGON2_TIME_COST,
                                      argon2_memory_kib=ARGON2_MEMORY_KIB)
         async with running_identity(settings, schema) as identity:

@@ -1,5 +1,6 @@
 """Access tokens: verification refuses everything but identity's EdDSA tokens, keys come from
-a real JWKS endpoint, and the FastAPI dependencies answer 401/403 problems."""
+a real JWKS endpoint, service credentials are fetched and cached (the FastAPI dependencies are
+in test_auth_dependencies.py)."""
 
 import asyncio
 import base64
@@ -8,39 +9,29 @@ import hmac
 import json
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from datetime import UTC, datetime
 from urllib.parse import parse_qs
 
-import httpx
 import jwt
 import pytest
 import uvicorn
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response
 
 from interlude.shared.auth import (
-    AUDIENCE,
-    DEFAULT_ISSUER,
     InvalidToken,
     JwksKeySource,
-    Principal,
-    PrincipalDep,
     ServiceCredential,
-    ServiceDep,
     StaticKeySource,
     TokenVerifier,
-    install_auth,
     public_jwk,
-    require_roles,
     service_secret,
 )
 from interlude.shared.events.envelope import Actor
-from interlude.shared.http.app import create_app
 from interlude.shared.stack.ports import free_port
 from interlude.shared.testing.eventually import eventually
+from interlude.shared.testing.tokens import TokenSigner, token_claims
 
 TENANT = uuid.uuid4().hex
 USER = uuid.uuid4().hex
@@ -51,23 +42,14 @@ def b64(data: bytes) -> str:
 
 
 def claims(**changes) -> dict:
-    now = round(time.time(), 3)
-    base = {"iss": DEFAULT_ISSUER, "aud": AUDIENCE, "sub": USER, "tid": TENANT,
-            "roles": ["coachee", "coach"], "pv": 3, "kind": "user", "jti": uuid.uuid4().hex,
-            "iat": now, "exp": int(now) + 900, "amr": ["pwd", "otp"]}
-    base.update(changes)
-    return {k: v for k, v in base.items() if v is not None}
+    return token_claims(**{"sub": USER, "tid": TENANT, "roles": ["coachee", "coach"], "pv": 3,
+                           "amr": ["pwd", "otp"], **changes})
 
 
-class Signer:
-    def __init__(self, kid: str = "k1") -> None:
-        self.kid = kid
-        self.private = Ed25519PrivateKey.generate()
-        self.public = self.private.public_key()
-
+class Signer(TokenSigner):
     def sign(self, **changes) -> str:
-        return jwt.encode(claims(**changes), self.private, algorithm="EdDSA",
-                          headers={"kid": self.kid})
+        return super().sign(**{"sub": USER, "tid": TENANT, "roles": ["coachee", "coach"],
+                               "pv": 3, "amr": ["pwd", "otp"], **changes})
 
 
 def forge(header: dict, payload: dict, signature: bytes = b"") -> str:
@@ -319,103 +301,3 @@ async def test_service_credential_with_a_wrong_secret_is_refused(identity):
     with pytest.raises(CredentialUnavailable, match="status 401"):
         await credential.token()
     await credential.aclose()
-
-
-# -- FastAPI dependencies -------------------------------------------------------------------
-
-@pytest.fixture
-def api(verifier) -> FastAPI:
-    app = create_app("test-auth")
-    install_auth(app, verifier)
-
-    @app.get("/me")
-    async def me(principal: PrincipalDep) -> dict:
-        return {"user": principal.user_id, "roles": sorted(principal.roles)}
-
-    @app.get("/admin")
-    async def admin(principal: Annotated[Principal, Depends(require_roles("org_admin"))]) -> dict:
-        return {"user": principal.user_id}
-
-    @app.get("/internal")
-    async def internal(principal: ServiceDep) -> dict:
-        return {"service": principal.user_id}
-
-    return app
-
-
-@pytest.fixture
-async def client(api):
-    transport = httpx.ASGITransport(app=api)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-        yield http
-
-
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def test_a_valid_token_reaches_the_route(client, signer):
-    response = await client.get("/me", headers=bearer(signer.sign()))
-    assert response.status_code == 200
-    assert response.json() == {"user": USER, "roles": ["coach", "coachee"]}
-
-
-async def test_no_token_is_a_401_problem_saying_how_to_sign_in(client):
-    for headers in ({}, {"Authorization": "Basic dXNlcjpwYXNz"}, {"Authorization": "Bearer "}):
-        response = await client.get("/me", headers=headers)
-        assert response.status_code == 401
-        assert response.headers["content-type"] == "application/problem+json"
-        assert response.headers["www-authenticate"] == "Bearer"
-        body = response.json()
-        assert body["type"] == "urn:interlude:problem:unauthenticated"
-        assert body["detail"] == "sign in first: send Authorization: Bearer <access token>"
-
-
-async def test_an_invalid_token_is_a_401_problem_with_the_reason(client, signer):
-    past = time.time() - 3600
-    response = await client.get("/me", headers=bearer(signer.sign(iat=past, exp=int(past))))
-    assert response.status_code == 401
-    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
-    body = response.json()
-    assert body["type"] == "urn:interlude:problem:unauthenticated"
-    assert body["reason"] == "expired" and "refresh it or sign in again" in body["detail"]
-
-
-async def test_a_missing_role_is_a_403_problem_naming_it(client, signer):
-    response = await client.get("/admin", headers=bearer(signer.sign()))
-    assert response.status_code == 403
-    body = response.json()
-    assert body["type"] == "urn:interlude:problem:role-required"
-    assert body["roles_required"] == ["org_admin"] and "org_admin" in body["detail"]
-    admin = await client.get("/admin", headers=bearer(signer.sign(roles=["org_admin"])))
-    assert admin.status_code == 200
-
-
-async def test_service_routes_refuse_users_and_admit_services(client, signer):
-    response = await client.get("/internal", headers=bearer(signer.sign()))
-    assert response.status_code == 403 and response.json()["roles_required"] == ["service"]
-    service = signer.sign(sub="service:audit", tid="*", roles=["service"], kind="service")
-    assert (await client.get("/internal", headers=bearer(service))).json() == {
-        "service": "service:audit"}
-
-
-async def test_auth_works_on_a_bare_fastapi_app(signer, verifier):
-    app = FastAPI()
-    install_auth(app, verifier)
-
-    @app.get("/me")
-    async def me(principal: PrincipalDep) -> dict:
-        return {"user": principal.user_id}
-
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-        assert (await http.get("/me")).json()["type"] == "urn:interlude:problem:unauthenticated"
-        assert (await http.get("/me", headers=bearer(signer.sign()))).status_code == 200
-
-
-def test_principal_times_keep_millisecond_precision():
-    from interlude.shared.auth.principal import from_timestamp_ms
-
-    assert from_timestamp_ms(1795000000.123).microsecond == 123000
-    assert from_timestamp_ms(1795000000.999) - from_timestamp_ms(1795000000.998) == \
-        timedelta(milliseconds=1)

@@ -14,7 +14,7 @@ from interlude.identity.api import organisations, people, scim, sessions, sso
 from interlude.identity.api.errors import install_error_handlers
 from interlude.identity.settings import IdentitySettings
 from interlude.identity.wiring import MIGRATIONS, build_identity
-from interlude.shared.auth import StaticKeySource, TokenVerifier, install_auth
+from interlude.shared.auth import TokenVerifier, install_auth
 from interlude.shared.db import migrate
 from interlude.shared.http.app import create_app as create_service_app
 from interlude.shared.http.health import nats_ready, postgres_ready
@@ -63,9 +63,7 @@ def create_app(settings: IdentitySettings | None = None, *, schema: str | None =
 
     app = create_service_app("interlude identity", lifespan=lifespan, max_body_bytes=256_000,
                              tracer_provider=tracer_provider)
-    # handlers must be in place before the app starts; the real verifier replaces this one in
-    # the lifespan, once the signing keys and the trust cache are loaded
-    install_auth(app, TokenVerifier(StaticKeySource({}), issuer=settings.token_issuer))
+    install_auth(app)  # the verifier is set in the lifespan, once keys and trust are loaded
     install_error_handlers(app)
     install_trust_handlers(app)
     for module in (organisations, people, sessions, sso, scim):

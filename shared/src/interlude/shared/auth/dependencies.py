@@ -25,9 +25,15 @@ _CHALLENGE_INVALID = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}  # RFC 6750 3.1: no error code when none was sent
 
 
-def install_auth(app: FastAPI, verifier: TokenVerifier) -> None:
-    """Make ``verifier`` the app's, and answer :class:`InvalidToken` with a 401 problem."""
-    app.state.token_verifier = verifier
+def install_auth(app: FastAPI, verifier: TokenVerifier | None = None) -> None:
+    """Answer :class:`InvalidToken` with a 401 problem, and make ``verifier`` the app's.
+
+    Handlers must be installed before the app starts; a service whose verifier needs its
+    connections (keys, the trust cache) passes none here and sets ``app.state.token_verifier``
+    in its lifespan. Until then, requests that need a principal get a 503.
+    """
+    if verifier is not None:
+        app.state.token_verifier = verifier
 
     async def _invalid_token(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, InvalidToken)
@@ -59,10 +65,10 @@ async def current_principal(request: Request) -> Principal:
     token = bearer_token(request)
     if token is None:
         raise Problem(401, "unauthenticated", MISSING_DETAIL, headers=_CHALLENGE)
-    try:
-        verifier: TokenVerifier = request.app.state.token_verifier
-    except AttributeError:
-        raise RuntimeError("install_auth(app, verifier) was not called for this app") from None
+    verifier: TokenVerifier | None = getattr(request.app.state, "token_verifier", None)
+    if verifier is None:
+        raise Problem(503, "unavailable", "sign-in checks are starting; try again in a moment",
+                      headers={"Retry-After": "1"})
     return await verifier.verify(token)
 
 

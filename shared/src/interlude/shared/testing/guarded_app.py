@@ -42,7 +42,7 @@ def build(settings: PlatformSettings, identity_url: str) -> FastAPI:
             await platform.close()
 
     app = create_app("guarded", lifespan=lifespan)
-    install_auth(app, TokenVerifier(keys))
+    install_auth(app)  # the verifier is set in the lifespan, with the trust cache
     install_trust_handlers(app)
 
     @app.get("/v1/guarded/{key}")

@@ -7,13 +7,16 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from interlude.shared.stack.nats import start_nats
 from interlude.shared.stack.ports import free_port
 from interlude.shared.stack.postgres import start_postgres
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,7 @@ class TestServers:
     nats_url: str
     postgres_dsn: str  # superuser DSN of the "postgres" database
     how: str  # "embedded" or "testcontainers"
+    pids: tuple[int | None, ...] = ()  # of the embedded servers
 
 
 def docker_available() -> bool:
@@ -36,15 +40,34 @@ def docker_available() -> bool:
     return True
 
 
+def _retried(start: Callable[[int], T], attempts: int) -> T:
+    """Start a server on free ports, again on other ports when another program takes a port
+    between our choosing it and the server binding it."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return start(attempt)
+        except RuntimeError:
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")
+
+
 @contextlib.contextmanager
-def embedded_servers() -> Iterator[TestServers]:
+def embedded_servers(*, durable: bool = False, attempts: int = 3) -> Iterator[TestServers]:
+    """nats-server and PostgreSQL as child processes on free ports in a temporary folder,
+    stopped by PID on exit. ``durable`` runs them as ``make run`` does (``sync_interval:
+    always``, fsync on), for benchmarks; tests trade that for speed."""
     root = Path(tempfile.mkdtemp(prefix="interlude-test-"))
+    sync = durable or os.environ.get("INTERLUDE_TEST_NATS_SYNC") == "always"
     nats = pg = None
     try:
-        nats = start_nats(root / "nats", port=free_port(), monitor_port=free_port(),
-                          sync_always=os.environ.get("INTERLUDE_TEST_NATS_SYNC") == "always")
-        pg = start_postgres(root / "postgres", port=free_port(), fsync=False)
-        yield TestServers(nats_url=nats.url, postgres_dsn=pg.admin_dsn, how="embedded")
+        nats = _retried(lambda i: start_nats(root / f"nats{i}", port=free_port(),
+                                             monitor_port=free_port(), sync_always=sync),
+                        attempts)
+        pg = _retried(lambda i: start_postgres(root / f"postgres{i}", port=free_port(),
+                                               fsync=durable), attempts)
+        yield TestServers(nats_url=nats.url, postgres_dsn=pg.admin_dsn, how="embedded",
+                          pids=(nats.child.pid, pg.pid()))
     finally:
         if pg is not None:
             pg.stop()
