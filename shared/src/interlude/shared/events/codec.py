@@ -6,7 +6,7 @@ wire payload *before* upcasting, so an upcaster may move a :class:`Secret` freel
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -86,7 +86,7 @@ def _plain(value: Any) -> Any:
     """JSON-ready scalars; anything else is refused here rather than mangled on the wire."""
     if value is None or isinstance(value, str | int | float | bool):
         return value
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
     if isinstance(value, Enum):
         return _plain(value.value)

@@ -96,6 +96,14 @@ class Repository(Generic[S]):
         self._remember(Loaded(loaded.subject, loaded.aggregate_id, state, result.position, since))
         return result
 
+    async def create(self, tenant: str, aggregate_id: str, events: Sequence[Event],
+                     ctx: CommandContext, idempotency_key: str | None = None) -> AppendResult:
+        """The first commit of a new aggregate, without reading it first: its id is fresh
+        (random, or derived from the idempotency key so a retry names the same one), so the
+        append expects an empty subject and a taken id is a :class:`ConcurrencyError`."""
+        empty = Loaded(self.subject(tenant, aggregate_id), aggregate_id, self.spec.initial(), 0)
+        return await self.append(empty, events, ctx, idempotency_key)
+
     async def execute(self, tenant: str, aggregate_id: str, decide: Decide[S],
                       ctx: CommandContext, idempotency_key: str | None = None,
                       attempts: int = 4) -> AppendResult | None:

@@ -7,6 +7,7 @@ comes from names, not from new servers: every test gets its own tenant id, its o
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -54,14 +55,23 @@ def namespace() -> str:
     return "t" + uuid.uuid4().hex[:10]
 
 
+@contextlib.asynccontextmanager
+async def own_schema(postgres_dsn: str, name: str) -> AsyncIterator[str]:
+    """A fresh PostgreSQL schema ``name``, dropped on exit (a service's tables in a test)."""
+    conn = await asyncpg.connect(postgres_dsn)
+    try:
+        await conn.execute(f"CREATE SCHEMA {quote_ident(name)}")
+        yield name
+        await conn.execute(f"DROP SCHEMA {quote_ident(name)} CASCADE")
+    finally:
+        await conn.close()
+
+
 @pytest.fixture
 async def pg_schema(postgres_dsn: str, namespace: str) -> AsyncIterator[str]:
     """A fresh schema for this test, dropped afterwards."""
-    conn = await asyncpg.connect(postgres_dsn)
-    await conn.execute(f"CREATE SCHEMA {quote_ident(namespace)}")
-    yield namespace
-    await conn.execute(f"DROP SCHEMA {quote_ident(namespace)} CASCADE")
-    await conn.close()
+    async with own_schema(postgres_dsn, namespace) as schema:
+        yield schema
 
 
 @pytest.fixture

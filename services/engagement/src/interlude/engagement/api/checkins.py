@@ -1,0 +1,52 @@
+"""Check-ins: the coachee posts, the coach acknowledges, both read."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import AwareDatetime
+
+from interlude.engagement.api.deps import (
+    After,
+    ContextDep,
+    ContractId,
+    EngagementDep,
+    IdempotencyKey,
+    ItemId,
+    caught_up,
+)
+from interlude.engagement.api.schemas import Acknowledgement, CheckInCreate, Written
+from interlude.engagement.app import checkins, reads
+from interlude.engagement.projections.records import NAME as RECORDS
+
+router = APIRouter(prefix="/v1/contracts/{contract_id}/check-ins", tags=["check-ins"])
+
+
+@router.post("", status_code=201)
+async def post(contract_id: ContractId, body: CheckInCreate, ctx: ContextDep,
+               deps: EngagementDep, key: IdempotencyKey = None) -> Written:
+    written = await checkins.post(deps, ctx, contract_id, text=body.text, mood=body.mood,
+                                  small_win=body.small_win, goal_id=body.goal_id,
+                                  experiment_id=body.experiment_id, idempotency_key=key)
+    return Written(id=written.id, position=written.position)
+
+
+@router.get("")
+async def list_(contract_id: ContractId, ctx: ContextDep, deps: EngagementDep,
+                request: Request, after: After = 0,
+                limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                before: Annotated[AwareDatetime | None, Query()] = None) -> dict[str, Any]:
+    """Newest first; page with ``before`` = the oldest ``posted_at`` seen."""
+    fresh = await caught_up(request, RECORDS, after)
+    items = await reads.check_ins(deps, ctx, contract_id, limit, before)
+    return {"check_ins": items, "fresh": fresh}
+
+
+@router.post("/{checkin_id}/acknowledgements")
+async def acknowledge(contract_id: ContractId, checkin_id: ItemId, body: Acknowledgement,
+                      ctx: ContextDep, deps: EngagementDep) -> Written:
+    """The coach answers with a like or a question."""
+    written = await checkins.acknowledge(deps, ctx, contract_id, checkin_id, body.kind,
+                                         body.question)
+    return Written(id=written.id, position=written.position)

@@ -1,0 +1,103 @@
+"""Contracts: propose, read, sign, amend, consents, end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from interlude.engagement.api.deps import (
+    After,
+    CoachDep,
+    ContextDep,
+    ContractId,
+    EngagementDep,
+    IdempotencyKey,
+    caught_up,
+)
+from interlude.engagement.api.schemas import (
+    ContractAmend,
+    ContractCreate,
+    Ending,
+    Signature,
+    Written,
+)
+from interlude.engagement.app import contracts
+from interlude.engagement.app.reads import contract_view
+from interlude.engagement.domain.terms import Consent
+from interlude.engagement.projections import queries
+from interlude.engagement.projections.records import NAME as RECORDS
+
+router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
+
+
+@router.post("", status_code=201)
+async def propose(body: ContractCreate, coach: CoachDep, ctx: ContextDep, deps: EngagementDep,
+                  key: IdempotencyKey = None) -> Written:
+    """A coach proposes a contract to a coachee of the organisation (with a sponsor, if any).
+    It becomes active once every party has signed it."""
+    written = await contracts.propose(deps, ctx, coachee_id=body.coachee_id,
+                                      sponsor_id=body.sponsor_id, terms=body.terms,
+                                      idempotency_key=key)
+    return Written(id=written.id, position=written.position)
+
+
+@router.get("")
+async def mine(ctx: ContextDep, deps: EngagementDep, request: Request,
+               after: After = 0) -> dict[str, Any]:
+    """The caller's contracts, as coach, coachee or sponsor."""
+    fresh = await caught_up(request, RECORDS, after)
+    rows = await queries.contracts_of(deps.pool, ctx.tenant_id, ctx.actor.id)
+    return {"contracts": [{
+        "id": r["contract_id"], "status": r["status"], "programme": r["programme"],
+        "coach_id": r["coach_id"], "coachee_id": r["coachee_id"], "sponsor_id": r["sponsor_id"],
+        "terms_version": r["terms_version"], "pending_version": r["pending_version"],
+        "proposed_at": r["proposed_at"], "activated_at": r["activated_at"],
+        "ended_at": r["ended_at"]} for r in rows], "fresh": fresh}
+
+
+@router.get("/{contract_id}")
+async def read(contract_id: ContractId, ctx: ContextDep, deps: EngagementDep) -> dict[str, Any]:
+    """The contract as its parties see it: terms, signatures, consents, sessions."""
+    return contract_view(contract_id, await deps.contract(ctx.tenant_id, contract_id),
+                         ctx.actor.id)
+
+
+@router.post("/{contract_id}/signatures")
+async def sign(contract_id: ContractId, body: Signature, ctx: ContextDep,
+               deps: EngagementDep) -> Written:
+    """Sign the terms awaiting signatures; the last party's signature makes them active."""
+    written = await contracts.sign(deps, ctx, contract_id, body.terms_version)
+    return Written(id=written.id, position=written.position)
+
+
+@router.post("/{contract_id}/amendments", status_code=201)
+async def amend(contract_id: ContractId, body: ContractAmend, ctx: ContextDep,
+                deps: EngagementDep, key: IdempotencyKey = None) -> Written:
+    """Propose new terms; the current ones stay in force until every party signs."""
+    written = await contracts.amend(deps, ctx, contract_id, body.terms, key)
+    return Written(id=written.id, position=written.position)
+
+
+@router.put("/{contract_id}/consents/{consent}")
+async def give_consent(contract_id: ContractId, consent: Consent, ctx: ContextDep,
+                       deps: EngagementDep) -> Written:
+    """The coachee gives a consent (effective at once)."""
+    written = await contracts.set_consent(deps, ctx, contract_id, consent, True)
+    return Written(id=written.id, position=written.position)
+
+
+@router.delete("/{contract_id}/consents/{consent}")
+async def withdraw_consent(contract_id: ContractId, consent: Consent, ctx: ContextDep,
+                           deps: EngagementDep) -> Written:
+    """The coachee withdraws a consent, at any time, effective at once."""
+    written = await contracts.set_consent(deps, ctx, contract_id, consent, False)
+    return Written(id=written.id, position=written.position)
+
+
+@router.post("/{contract_id}/ending")
+async def end(contract_id: ContractId, body: Ending, ctx: ContextDep,
+              deps: EngagementDep) -> Written:
+    """The coach or the coachee ends the contract (a proposal ended is declined)."""
+    written = await contracts.end(deps, ctx, contract_id, body.reason)
+    return Written(id=written.id, position=written.position)

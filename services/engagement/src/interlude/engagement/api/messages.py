@@ -1,0 +1,49 @@
+"""The message thread of a contract, its read receipts and its allowance counter."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from interlude.engagement.api.deps import (
+    After,
+    ContextDep,
+    ContractId,
+    EngagementDep,
+    IdempotencyKey,
+    caught_up,
+)
+from interlude.engagement.api.schemas import MessageCreate, ReadReceipt, Written
+from interlude.engagement.app import messages, reads
+from interlude.engagement.projections.records import NAME as RECORDS
+
+router = APIRouter(prefix="/v1/contracts/{contract_id}/messages", tags=["messages"])
+
+
+@router.post("", status_code=201)
+async def send(contract_id: ContractId, body: MessageCreate, ctx: ContextDep,
+               deps: EngagementDep, key: IdempotencyKey = None) -> Written:
+    """A coach reply beyond the month's allowance is refused with the renewal date (under
+    per-message billing it is accepted and counted as billable)."""
+    written = await messages.send(deps, ctx, contract_id, body=body.body,
+                                  attachments=tuple(a.to_domain() for a in body.attachments),
+                                  idempotency_key=key)
+    return Written(id=written.id, position=written.position)
+
+
+@router.get("")
+async def thread(contract_id: ContractId, ctx: ContextDep, deps: EngagementDep,
+                 request: Request, after: After = 0,
+                 since: Annotated[int, Query(ge=0, description="messages after this number")] = 0,
+                 limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+    fresh = await caught_up(request, RECORDS, after)
+    return {**await reads.messages(deps, ctx, contract_id, since, limit), "fresh": fresh}
+
+
+@router.post("/read")
+async def mark_read(contract_id: ContractId, body: ReadReceipt, ctx: ContextDep,
+                    deps: EngagementDep) -> Written:
+    """A read receipt: the caller has read the thread up to message ``up_to``."""
+    written = await messages.mark_read(deps, ctx, contract_id, body.up_to)
+    return Written(id=written.id, position=written.position)

@@ -1,0 +1,94 @@
+"""A contract's terms: how coach and coachee agreed to work between sessions. The same models
+validate a request body and travel in the events, so what was signed is exactly what is
+enforced."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Mode = Literal["in_person", "phone", "video"]
+SponsorView = Literal["none", "attendance", "goals"]
+Consent = Literal["pin_insights", "peer_tagging", "share_posts"]
+CONSENTS: tuple[Consent, ...] = ("pin_insights", "peer_tagging", "share_posts")
+
+
+class _Terms(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SessionPlan(_Terms):
+    count: int = Field(ge=1, le=100, description="sessions agreed, e.g. 6")
+    over_months: int = Field(ge=1, le=36, description="over how many months, e.g. 6")
+    mode: Mode = "video"
+    minutes: int = Field(default=60, ge=15, le=480)
+
+
+class Channels(_Terms):
+    checkins: bool = True
+    messaging: bool = True
+    community: bool = False
+    community_space: str | None = Field(default=None, max_length=64,
+                                        description="the community space agreed, if any")
+
+    @model_validator(mode="after")
+    def _space_needs_community(self) -> Channels:
+        if self.community_space and not self.community:
+            raise ValueError("community_space is set but community participation is not agreed")
+        return self
+
+
+class Allowance(_Terms):
+    kind: Literal["monthly", "per_message"] = "monthly"
+    replies_per_month: int | None = Field(default=8, ge=0, le=1000)
+    reply_window_hours: int = Field(default=48, ge=1, le=720)
+
+    @model_validator(mode="after")
+    def _monthly_needs_a_limit(self) -> Allowance:
+        if self.kind == "monthly" and self.replies_per_month is None:
+            raise ValueError("a monthly allowance needs replies_per_month")
+        return self
+
+
+class QuietHours(_Terms):
+    start: time
+    end: time
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as "
+                             "Europe/London)") from None
+        return value
+
+
+class Consents(_Terms):
+    pin_insights: bool = False
+    peer_tagging: bool = False
+    share_posts: bool = False
+
+    def given(self) -> tuple[Consent, ...]:
+        return tuple(c for c in CONSENTS if getattr(self, c))
+
+    def with_(self, consent: Consent, value: bool) -> Consents:
+        return self.model_copy(update={consent: value})
+
+
+class Terms(_Terms):
+    programme: str = Field(default="General", min_length=1, max_length=80,
+                           description="the programme the sponsor's figures group by")
+    sessions: SessionPlan
+    channels: Channels = Channels()
+    allowance: Allowance = Allowance()
+    quiet_hours: QuietHours | None = None
+    sponsor_view: SponsorView = "none"
+    consents: Consents = Consents()
+    retention_days: int = Field(default=365, ge=0, le=3650,
+                                description="how long content is kept after the contract ends")

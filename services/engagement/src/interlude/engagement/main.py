@@ -1,0 +1,81 @@
+"""engagement's HTTP application: the composition root of the API process."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import httpx
+from fastapi import FastAPI
+from opentelemetry import trace
+
+from interlude.engagement.api import (
+    calendar,
+    checkins,
+    contracts,
+    goals,
+    messages,
+    overview,
+    sessions,
+)
+from interlude.engagement.api.errors import install_error_handlers
+from interlude.engagement.settings import EngagementSettings
+from interlude.engagement.wiring import MIGRATIONS, build_engagement, ensure_sources
+from interlude.shared.auth import JwksKeySource, TokenVerifier, install_auth
+from interlude.shared.db import migrate
+from interlude.shared.http.app import create_app as create_service_app
+from interlude.shared.http.health import nats_ready, postgres_ready
+from interlude.shared.logs import configure_logging
+from interlude.shared.projections.waiter import PositionWaiter
+from interlude.shared.runtime import open_platform
+from interlude.shared.trust import install_trust_handlers
+from interlude.shared.trust.runtime import start_trust
+
+ROUTERS = (contracts, sessions, checkins, messages, goals, overview, calendar)
+
+
+def create_app(settings: EngagementSettings | None = None, *, schema: str | None = None,
+               tracer_provider: trace.TracerProvider | None = None,
+               jwks_client: httpx.AsyncClient | None = None) -> FastAPI:
+    """``uvicorn --factory interlude.engagement.main:create_app``; tests pass settings, a
+    PostgreSQL schema of their own, and the client that reaches identity's JWKS."""
+    settings = settings or EngagementSettings()
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        platform = await open_platform(settings, schema=schema)
+        async with platform.pool.acquire() as conn:
+            await migrate(conn, MIGRATIONS)
+        await ensure_sources(platform)
+        trust = await start_trust(platform.nc, platform.pool, service="engagement",
+                                  namespace=settings.stream_namespace, access=platform.access)
+        keys = JwksKeySource(f"{settings.identity_url}/.well-known/jwks.json",
+                             client=jwks_client)
+        waiter = PositionWaiter(settings.database_url, platform.pool)
+        await waiter.start()
+        app.state.engagement = await build_engagement(platform, settings, trust)
+        app.state.engagement_stream = platform.stream("engagement").name
+        app.state.waiter = waiter
+        app.state.trust = trust
+        app.state.public_url = settings.public_url.rstrip("/")
+        app.state.token_verifier = TokenVerifier(keys, issuer=settings.token_issuer,
+                                                 revocations=trust.cache)
+        app.state.readiness.update({"nats": nats_ready(platform.nc),
+                                    "postgres": postgres_ready(platform.pool)})
+        try:
+            yield
+        finally:
+            await keys.aclose()
+            await waiter.stop()
+            await trust.stop()
+            await platform.close()
+
+    app = create_service_app("interlude engagement", lifespan=lifespan, max_body_bytes=256_000,
+                             tracer_provider=tracer_provider)
+    install_auth(app)  # the verifier is set in the lifespan, with the trust cache
+    install_error_handlers(app)
+    install_trust_handlers(app)
+    for module in ROUTERS:
+        app.include_router(module.router)
+    return app

@@ -1,0 +1,140 @@
+"""The coach dashboard: facts per contract (no content, no names), kept fresh from engagement's
+stream, and the coachees' community activity from community's stream.
+
+Community's events are read by their published names and fields only (``author_id`` of
+``PostPublished``, ``CommentAdded``, ``InsightPinned`` and ``InsightUnpinned``): services share
+events, never code.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import asyncpg
+
+from interlude.shared.projections.base import Projection, RecordedEvent
+
+NAME = "engagement-dashboard"
+COMMUNITY_NAME = "engagement-dashboard-community"
+
+
+class Dashboard(Projection):
+    name = NAME
+    tables = ("dashboard", "dashboard_sessions", "dashboard_checkins")
+
+    async def _row(self, conn: asyncpg.Connection, event: RecordedEvent, contract_id: str,
+                   sql: str, *args: object) -> None:
+        await conn.execute(f"UPDATE dashboard SET {sql}, position = $3 WHERE tenant_id = $1"
+                           " AND contract_id = $2", event.tenant_id, contract_id,
+                           event.position, *args)
+
+    async def on_contract_activated(self, conn: asyncpg.Connection,
+                                    event: RecordedEvent) -> None:
+        p = event.payload
+        await conn.execute(
+            "INSERT INTO dashboard (tenant_id, contract_id, coach_id, coachee_id, status,"
+            " reply_window_hours, sessions_planned, position)"
+            " VALUES ($1, $2, $3, $4, 'active', $5, $6, $7) ON CONFLICT (tenant_id, contract_id)"
+            " DO UPDATE SET reply_window_hours = excluded.reply_window_hours,"
+            " sessions_planned = excluded.sessions_planned, position = excluded.position",
+            event.tenant_id, event.aggregate_id, p["coach_id"], p["coachee_id"],
+            p["terms"]["allowance"]["reply_window_hours"], p["terms"]["sessions"]["count"],
+            event.position)
+
+    async def on_contract_ended(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await self._row(conn, event, event.aggregate_id, "status = 'ended'")
+
+    async def on_session_scheduled(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await conn.execute(
+            "INSERT INTO dashboard_sessions (tenant_id, contract_id, session_id, starts_at,"
+            " status) VALUES ($1, $2, $3, $4::text::timestamptz, 'scheduled')"
+            " ON CONFLICT DO NOTHING", event.tenant_id, event.aggregate_id,
+            event.payload["session_id"], event.payload["starts_at"])
+
+    async def _session(self, conn: asyncpg.Connection, event: RecordedEvent, sql: str,
+                       *args: object) -> None:
+        await conn.execute(f"UPDATE dashboard_sessions SET {sql} WHERE tenant_id = $1"
+                           " AND session_id = $2", event.tenant_id,
+                           event.payload["session_id"], *args)
+
+    async def on_session_rescheduled(self, conn: asyncpg.Connection,
+                                     event: RecordedEvent) -> None:
+        await self._session(conn, event, "starts_at = $3::text::timestamptz",
+                            event.payload["starts_at"])
+
+    async def on_session_cancelled(self, conn: asyncpg.Connection,
+                                   event: RecordedEvent) -> None:
+        await self._session(conn, event, "status = 'cancelled'")
+
+    async def on_session_held(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await self._session(conn, event, "status = 'held'")
+        await self._row(conn, event, event.aggregate_id, "sessions_held = sessions_held + 1")
+
+    async def on_check_in_posted(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        p, at = event.payload, event.envelope.occurred_at
+        await self._row(
+            conn, event, p["contract_id"],
+            "checkins = checkins + 1, last_checkin_at = $4,"
+            " streak = CASE WHEN last_checkin_day = $5::date THEN streak"
+            " WHEN last_checkin_day = $5::date - 1 THEN streak + 1 ELSE 1 END,"
+            " last_checkin_day = $5, small_wins = small_wins + $6, last_mood = coalesce($7,"
+            " last_mood), checkins_unacknowledged = checkins_unacknowledged + 1",
+            at, at.date(), int(p["small_win"]), p["mood"])
+        await conn.execute("INSERT INTO dashboard_checkins (tenant_id, checkin_id, contract_id)"
+                           " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", event.tenant_id,
+                           event.aggregate_id, p["contract_id"])
+
+    async def on_check_in_acknowledged(self, conn: asyncpg.Connection,
+                                       event: RecordedEvent) -> None:
+        first = await conn.fetchval(
+            "UPDATE dashboard_checkins SET acknowledged = true WHERE tenant_id = $1"
+            " AND checkin_id = $2 AND NOT acknowledged RETURNING contract_id", event.tenant_id,
+            event.aggregate_id)
+        if first is not None:
+            await self._row(conn, event, first,
+                            "checkins_unacknowledged = checkins_unacknowledged - 1")
+
+    async def on_message_sent(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        args: tuple[object, ...] = ()
+        if event.payload["party"] == "coach":
+            sql = "unanswered = 0, oldest_waiting_at = NULL"
+        else:
+            sql = "unanswered = unanswered + 1, oldest_waiting_at = coalesce(oldest_waiting_at, $4)"
+            args = (event.envelope.occurred_at,)
+        await self._row(conn, event, event.aggregate_id, sql, *args)
+
+    async def on_goal_set(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await self._row(conn, event, event.payload["contract_id"], "goals_open = goals_open + 1")
+
+    async def on_goal_closed(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await self._row(conn, event, event.payload["contract_id"], "goals_open = goals_open - 1")
+
+    async def on_experiment_planned(self, conn: asyncpg.Connection,
+                                    event: RecordedEvent) -> None:
+        await self._row(conn, event, event.payload["contract_id"],
+                        "experiments_open = experiments_open + 1")
+
+    async def on_experiment_reported(self, conn: asyncpg.Connection,
+                                     event: RecordedEvent) -> None:
+        await self._row(conn, event, event.payload["contract_id"],
+                        "experiments_open = experiments_open - 1")
+
+
+class CommunityActivity(Projection):
+    """What a coachee did in the community, for the "this week" and "insights pinned" columns."""
+
+    name = COMMUNITY_NAME
+    tables = ("dashboard_community",)
+    KINDS: ClassVar[dict[str, str]] = {
+        "community.PostPublished": "post", "community.CommentAdded": "comment",
+             "community.InsightPinned": "insight_pinned",
+             "community.InsightUnpinned": "insight_unpinned"}
+
+    async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
+        rows = [(e.tenant_id, e.wire["event_id"], e.payload["author_id"], self.KINDS[e.type],
+                 e.envelope.occurred_at)
+                for e in events if e.type in self.KINDS and e.payload.get("author_id")]
+        if rows:
+            await conn.executemany(
+                "INSERT INTO dashboard_community (tenant_id, event_id, user_id, kind, at)"
+                " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING", rows)

@@ -1,0 +1,120 @@
+"""Reads of engagement's read models. Callers have already checked who may see what; content
+comes back sealed (see ``sealed.reveal``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import asyncpg
+
+Row = dict[str, Any]
+
+
+async def contracts_of(pool: asyncpg.Pool, tenant_id: str, user_id: str) -> list[Row]:
+    rows = await pool.fetch(
+        "SELECT * FROM contracts WHERE tenant_id = $1 AND $2 IN (coach_id, coachee_id,"
+        " coalesce(sponsor_id, '')) ORDER BY proposed_at DESC", tenant_id, user_id)
+    return [dict(r) for r in rows]
+
+
+async def sessions(pool: asyncpg.Pool, tenant_id: str, contract_id: str) -> list[Row]:
+    rows = await pool.fetch("SELECT * FROM sessions WHERE tenant_id = $1 AND contract_id = $2"
+                            " ORDER BY starts_at", tenant_id, contract_id)
+    return [dict(r) for r in rows]
+
+
+async def checkins(pool: asyncpg.Pool, tenant_id: str, contract_id: str, limit: int,
+                   before: datetime | None) -> list[Row]:
+    rows = await pool.fetch(
+        "SELECT * FROM checkins WHERE tenant_id = $1 AND contract_id = $2"
+        " AND ($3::timestamptz IS NULL OR posted_at < $3) ORDER BY posted_at DESC LIMIT $4",
+        tenant_id, contract_id, before, limit)
+    return [dict(r) for r in rows]
+
+
+async def messages(pool: asyncpg.Pool, tenant_id: str, contract_id: str, after: int,
+                   limit: int) -> tuple[list[Row], dict[str, int]]:
+    rows = await pool.fetch(
+        "SELECT * FROM messages WHERE tenant_id = $1 AND contract_id = $2 AND number > $3"
+        " ORDER BY number LIMIT $4", tenant_id, contract_id, after, limit)
+    reads = await pool.fetch("SELECT party, up_to FROM thread_reads WHERE tenant_id = $1"
+                             " AND contract_id = $2", tenant_id, contract_id)
+    return [dict(r) for r in rows], {r["party"]: r["up_to"] for r in reads}
+
+
+async def goals(pool: asyncpg.Pool, tenant_id: str, contract_id: str) -> list[Row]:
+    rows = await pool.fetch("SELECT * FROM goals WHERE tenant_id = $1 AND contract_id = $2"
+                            " ORDER BY set_at", tenant_id, contract_id)
+    return [dict(r) for r in rows]
+
+
+async def experiments(pool: asyncpg.Pool, tenant_id: str, contract_id: str) -> list[Row]:
+    rows = await pool.fetch("SELECT * FROM experiments WHERE tenant_id = $1"
+                            " AND contract_id = $2 ORDER BY planned_at", tenant_id, contract_id)
+    return [dict(r) for r in rows]
+
+
+async def dashboard(pool: asyncpg.Pool, tenant_id: str, coach_id: str,
+                    now: datetime) -> list[Row]:
+    rows = await pool.fetch(
+        "SELECT d.*, p.display_name,"
+        " (SELECT min(s.starts_at) FROM dashboard_sessions s WHERE s.tenant_id = d.tenant_id"
+        "   AND s.contract_id = d.contract_id AND s.status = 'scheduled' AND s.starts_at >= $3)"
+        "   AS next_session_at,"
+        " (SELECT count(*) FROM dashboard_community c WHERE c.tenant_id = d.tenant_id"
+        "   AND c.user_id = d.coachee_id AND c.kind IN ('post', 'comment') AND c.at >= $4)"
+        "   AS community_this_week,"
+        " (SELECT count(*) FILTER (WHERE kind = 'insight_pinned')"
+        "   - count(*) FILTER (WHERE kind = 'insight_unpinned') FROM dashboard_community c"
+        "   WHERE c.tenant_id = d.tenant_id AND c.user_id = d.coachee_id) AS insights_pinned"
+        " FROM dashboard d LEFT JOIN people p ON p.tenant_id = d.tenant_id"
+        "   AND p.user_id = d.coachee_id"
+        " WHERE d.tenant_id = $1 AND d.coach_id = $2 AND d.status = 'active'",
+        tenant_id, coach_id, now, now - timedelta(days=7))
+    return [dict(r) for r in rows]
+
+
+async def sponsor_contracts(pool: asyncpg.Pool, tenant_id: str, sponsor_id: str) -> list[Row]:
+    rows = await pool.fetch("SELECT * FROM sponsor_contracts WHERE tenant_id = $1"
+                            " AND sponsor_id = $2 AND sponsor_view <> 'none'"
+                            " ORDER BY programme", tenant_id, sponsor_id)
+    return [dict(r) for r in rows]
+
+
+async def feed_owner(pool: asyncpg.Pool, digest: str) -> Row | None:
+    row = await pool.fetchrow(
+        "SELECT f.tenant_id, f.user_id FROM calendar_feeds f JOIN people p"
+        " ON p.tenant_id = f.tenant_id AND p.user_id = f.user_id AND p.status = 'active'"
+        " WHERE f.token_digest = $1", digest)
+    return dict(row) if row else None
+
+
+async def sessions_of_person(pool: asyncpg.Pool, tenant_id: str, user_id: str) -> list[Row]:
+    rows = await pool.fetch(
+        "SELECT s.*, c.terms->'sessions'->>'count' AS planned FROM sessions s"
+        " JOIN contracts c ON c.tenant_id = s.tenant_id AND c.contract_id = s.contract_id"
+        " WHERE s.tenant_id = $1 AND $2 IN (s.coach_id, s.coachee_id) ORDER BY s.starts_at",
+        tenant_id, user_id)
+    return [dict(r) for r in rows]
+
+
+async def replace_feed(pool: asyncpg.Pool, tenant_id: str, user_id: str, digest: str,
+                       now: datetime) -> None:
+    """A person's feed URL, new or reset: the previous one stops working at once."""
+    await pool.execute(
+        "INSERT INTO calendar_feeds (token_digest, tenant_id, user_id, created_at)"
+        " VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, user_id) DO UPDATE"
+        " SET token_digest = excluded.token_digest, created_at = excluded.created_at",
+        digest, tenant_id, user_id, now)
+
+
+async def oldest_unanswered(pool: asyncpg.Pool, tenant_id: str,
+                            contract_id: str) -> tuple[int, datetime | None]:
+    """Coachee messages since the coach last wrote: how many, and since when."""
+    row = await pool.fetchrow(
+        "SELECT count(*) AS waiting, min(sent_at) AS since FROM messages WHERE tenant_id = $1"
+        " AND contract_id = $2 AND party = 'coachee' AND number > coalesce((SELECT max(number)"
+        " FROM messages WHERE tenant_id = $1 AND contract_id = $2 AND party = 'coach'), 0)",
+        tenant_id, contract_id)
+    return int(row["waiting"]), row["since"]

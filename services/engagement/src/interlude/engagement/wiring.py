@@ -1,0 +1,72 @@
+"""Builds engagement's parts from an open platform: the one place they meet (``main.py``,
+``worker.py``, the seed and the tests all come through here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TypeVar
+
+from interlude.engagement.app.deps import Enforcer, Engagement
+from interlude.engagement.domain.checkin import CHECK_IN
+from interlude.engagement.domain.contract import CONTRACT, PAIRING
+from interlude.engagement.domain.events import registry
+from interlude.engagement.domain.goal import EXPERIMENT, GOAL
+from interlude.engagement.domain.thread import THREAD
+from interlude.engagement.projections.dashboard import CommunityActivity, Dashboard
+from interlude.engagement.projections.people import People
+from interlude.engagement.projections.records import Records
+from interlude.engagement.projections.sponsor import SponsorFigures
+from interlude.shared.auth import service_secret
+from interlude.shared.config import PlatformSettings
+from interlude.shared.events.codec import EventCodec
+from interlude.shared.eventstore.aggregate import AggregateSpec
+from interlude.shared.eventstore.repository import Repository
+from interlude.shared.eventstore.streams import ensure_stream
+from interlude.shared.projections.runner import ProjectionRunner
+from interlude.shared.runtime import Platform, master_secret
+
+S = TypeVar("S")
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+async def build_engagement(platform: Platform, settings: PlatformSettings,
+                           policy: Enforcer) -> Engagement:
+    store = await platform.event_store("engagement")
+    stream = platform.stream("engagement")
+    codec = EventCodec(registry, platform.sealer)
+
+    def repository(spec: AggregateSpec[S]) -> Repository[S]:
+        return Repository(store, stream, spec, codec)
+
+    return Engagement(
+        contracts=repository(CONTRACT), pairings=repository(PAIRING),
+        checkins=repository(CHECK_IN), threads=repository(THREAD), goals=repository(GOAL),
+        experiments=repository(EXPERIMENT), policy=policy, pool=platform.pool,
+        sealer=platform.sealer, id_secret=service_secret(master_secret(settings), "engagement-ids"),
+        access=platform.access)
+
+
+def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionRunner]:
+    """The worker's consumers: people from identity, the parties' records, the dashboard
+    (with community activity) and the sponsor figures from engagement."""
+    dead = platform.stream("deadletter")
+    engagement = platform.stream("engagement")
+    return [
+        ProjectionRunner(People(platform.sealer), platform.stream("identity"), platform.nc,
+                         platform.pool, deadletters=dead, batch_size=batch_size),
+        ProjectionRunner(Records(), engagement, platform.nc, platform.pool, deadletters=dead,
+                         batch_size=batch_size),
+        ProjectionRunner(Dashboard(), engagement, platform.nc, platform.pool, deadletters=dead,
+                         batch_size=batch_size),
+        ProjectionRunner(CommunityActivity(), platform.stream("community"), platform.nc,
+                         platform.pool, deadletters=dead, batch_size=batch_size),
+        ProjectionRunner(SponsorFigures(), engagement, platform.nc, platform.pool,
+                         deadletters=dead, batch_size=batch_size),
+    ]
+
+
+async def ensure_sources(platform: Platform) -> None:
+    """The streams engagement reads from exist even before their services first start."""
+    for service in ("engagement", "identity", "community"):
+        await ensure_stream(platform.js, platform.stream(service),
+                            platform.settings.stream_replicas)
