@@ -10,6 +10,6 @@ SPEC = ServiceSpec(
     worker="interlude.engagement.worker",
     migrations=Path(__file__).parent / "migrations",
     default_port=8102,
-    seed=None,  # demo data: next commit
+    seed="interlude.engagement.seed:seed",
     start_order=20,
 )
