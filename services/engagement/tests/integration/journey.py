@@ -8,6 +8,9 @@ from typing import Any
 
 from interlude.engagement.testing import RunningEngagement, terms
 from interlude.identity.testing import Person, RunningIdentity
+from interlude.shared.events.envelope import Envelope
+from interlude.shared.eventstore.base import decode_commit
+from interlude.shared.testing.eventually import eventually
 
 
 @dataclass
@@ -53,3 +56,27 @@ async def active_contract(identity: RunningIdentity, engagement: RunningEngageme
     contract_id = await propose(engagement, coach, coachee, sponsor, **term_overrides)
     position = await sign_all(engagement, contract_id, coach, coachee, sponsor)
     return Cast(admin, coach, coachee, sponsor, contract_id, position)
+
+
+async def access_events(engagement: RunningEngagement, tenant_id: str) -> list[Envelope]:
+    """Every access event engagement recorded for the organisation (the test's own stream)."""
+    js, stream = engagement.platform.js, engagement.platform.stream("access")
+    last = (await js.stream_info(stream.name)).state.last_seq
+    prefix = f"{stream.prefix}.{tenant_id}.engagement."
+    found: list[Envelope] = []
+    for seq in range(1, last + 1):
+        message = await js.get_msg(stream.name, seq)
+        if message.subject.startswith(prefix):
+            found.extend(decode_commit(message.data))
+    return found
+
+
+async def set_policy(identity: RunningIdentity, engagement: RunningEngagement, admin: Person,
+                     changes: dict[str, Any]) -> None:
+    """Change the organisation's policy through identity; wait until engagement enforces it."""
+    response = await identity.client.patch(
+        f"/v1/organisations/{admin.tenant_id}/policy", headers=admin.headers,
+        json={"changes": changes, "reason": "a test"})
+    version = (await expect(response, 200))["version"]
+    trust = engagement.app.state.trust
+    await eventually(lambda: trust.cache.policy_version(admin.tenant_id) == version, timeout=5)

@@ -25,6 +25,15 @@ async def _require_role(deps: Engagement, tenant_id: str, user_id: str, role: st
                   field=what)
 
 
+async def _channels_allowed(deps: Engagement, ctx: CommandContext, terms: Terms, action: str,
+                            contract_id: str) -> None:
+    """Terms cannot agree a channel the organisation has switched off."""
+    if terms.channels.messaging:
+        await deps.enforce(ctx, "messaging.enabled", action, "contract", contract_id)
+    if terms.channels.checkins:
+        await deps.enforce(ctx, "checkins.enabled", action, "contract", contract_id)
+
+
 async def propose(deps: Engagement, ctx: CommandContext, *, coachee_id: str,
                   sponsor_id: str | None, terms: Terms,
                   idempotency_key: str | None = None) -> Written:
@@ -34,11 +43,8 @@ async def propose(deps: Engagement, ctx: CommandContext, *, coachee_id: str,
     await _require_role(deps, ctx.tenant_id, coachee_id, "coachee", "coachee_id")
     if sponsor_id is not None:
         await _require_role(deps, ctx.tenant_id, sponsor_id, "sponsor", "sponsor_id")
-    if terms.channels.messaging:
-        await deps.enforce(ctx, "messaging.enabled", "propose_contract", "contract", coachee_id)
-    if terms.channels.checkins:
-        await deps.enforce(ctx, "checkins.enabled", "propose_contract", "contract", coachee_id)
     contract_id = deps.new_id(ctx, "contract", idempotency_key)
+    await _channels_allowed(deps, ctx, terms, "propose_contract", contract_id)
     events = domain.propose(domain.Contract(), coach_id, coachee_id, sponsor_id, terms)
 
     async def claim(state: domain.Pairing) -> list[Event]:
@@ -75,6 +81,7 @@ async def sign(deps: Engagement, ctx: CommandContext, contract_id: str,
 
 async def amend(deps: Engagement, ctx: CommandContext, contract_id: str, terms: Terms,
                 idempotency_key: str | None = None) -> Written:
+    await _channels_allowed(deps, ctx, terms, "amend_contract", contract_id)
     return await on_contract(deps, ctx, contract_id, lambda s: domain.amend(s, ctx.actor.id, terms),
                       idempotency_key)
 
