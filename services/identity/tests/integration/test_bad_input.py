@@ -6,7 +6,7 @@ import json
 
 from interlude.identity.testing import RunningIdentity
 
-from .routes import calls
+from interlude.shared.testing.routes import calls
 
 BODIES = {
     "not JSON": b"{not json",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from interlude.identity.testing import RunningIdentity
 
-from .routes import calls
+from interlude.shared.testing.routes import calls
 
 SCIM = "urn:ietf:params:scim:schemas:core:2.0:"
 

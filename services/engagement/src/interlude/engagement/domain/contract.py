@@ -219,8 +219,7 @@ def require_active(state: Contract) -> Terms:
 
 def schedule(state: Contract, user_id: str, session_id: str, starts_at: datetime,
              minutes: int | None, mode: Mode | None) -> list[Event]:
-    if party_of(state, user_id) == "sponsor":
-        raise NotAllowed("sessions are scheduled by the coach or the coachee")
+    content_party(state, user_id)
     plan = require_active(state).sessions
     if state.held + state.upcoming >= plan.count:
         raise PlanExceeded(f"the plan has {plan.count} sessions ({state.held} held, "
@@ -232,9 +231,7 @@ def schedule(state: Contract, user_id: str, session_id: str, starts_at: datetime
 
 
 def _open_session(state: Contract, user_id: str, session_id: str) -> tuple[ev.Party, Session]:
-    party = party_of(state, user_id)
-    if party == "sponsor":
-        raise NotAllowed("sessions are changed by the coach or the coachee")
+    party = content_party(state, user_id)
     require_active(state)
     session = state.session(session_id)
     if session.status != "scheduled":

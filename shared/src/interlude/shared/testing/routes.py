@@ -1,4 +1,5 @@
-"""Walking every route of identity's API: what a test needs to call each one."""
+"""Walking every route of a service's API (as its OpenAPI document lists them): what a test needs
+to call each one."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ INFRASTRUCTURE = {"/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2
 class Call:
     method: str
     template: str
+    takes_body: bool = False
 
     @property
     def params(self) -> list[str]:
@@ -30,5 +32,6 @@ def calls(app: FastAPI) -> list[Call]:
     found = []
     for path, operations in app.openapi()["paths"].items():
         if path not in INFRASTRUCTURE:
-            found.extend(Call(method.upper(), path) for method in sorted(operations))
+            found.extend(Call(method.upper(), path, "requestBody" in operation)
+                         for method, operation in sorted(operations.items()))
     return found

@@ -1,0 +1,59 @@
+"""Bad input on every route is a 4xx problem, never a 500, and nothing accepted is lost."""
+
+from __future__ import annotations
+
+import json
+
+from interlude.engagement.testing import RunningEngagement
+from interlude.identity.testing import RunningIdentity
+from interlude.shared.testing.routes import calls
+
+from .journey import active_contract, expect
+
+BODIES = {
+    "not JSON": b"{not json",
+    "a list": b"[1, 2, 3]",
+    "wrong types": json.dumps({k: {"nested": [1]} for k in (
+        "coachee_id", "sponsor_id", "terms", "terms_version", "reason", "starts_at", "minutes",
+        "mode", "text", "mood", "small_win", "goal_id", "experiment_id", "kind", "question",
+        "body", "attachments", "up_to", "title", "note", "progress", "outcome", "belief",
+        "behaviour", "result", "learning")}).encode(),
+    "out of range": json.dumps({
+        "coachee_id": "x" * 65, "terms": {"sessions": {"count": 0, "over_months": 99}},
+        "starts_at": "2026-13-45", "minutes": 5, "mood": 9, "text": "", "body": "",
+        "up_to": 0, "progress": 101, "kind": "shrug", "outcome": "maybe",
+        "attachments": [{"filename": "", "media_type": "nope", "size": -1}]}).encode(),
+    "naive time": b'{"starts_at": "2026-12-01T09:00:00"}',
+    "huge": b'{"text": "' + b"x" * 300_000 + b'"}',
+    "null bytes": b'{"text": "\\u0000", "body": "\\u0000", "title": "\\u0000"}',
+}
+QUERIES = "?limit=-1&after=-5&since=abc&before=yesterday"
+
+
+async def test_bad_input_anywhere_is_a_4xx_problem(identity: RunningIdentity,
+                                                   engagement: RunningEngagement) -> None:
+    cast = await active_contract(identity, engagement)
+    path = f"/v1/contracts/{cast.contract_id}"
+    await expect(await engagement.client.post(f"{path}/check-ins", headers=cast.coachee.headers,
+                                              json={"text": "kept safe"}), 201)
+    values = {"contract_id": cast.contract_id, "consent": "not_a_consent", "*": "no-such-id",
+              "token": "short"}
+    checked = 0
+    for call in calls(engagement.app):
+        for who in (cast.coach, cast.coachee):
+            for what, body in BODIES.items():
+                response = await engagement.client.request(
+                    call.method, call.url(values) + QUERIES, content=body,
+                    headers={**who.headers, "Content-Type": "application/json"})
+                if not call.takes_body and response.status_code in (200, 201):
+                    continue  # a route without a body ignores one, and unknown parameters
+                assert 400 <= response.status_code < 500, (call, what, response.text)
+                assert response.headers["content-type"].startswith("application/problem+json")
+                assert response.json()["type"].startswith("urn:interlude:problem:")
+                checked += 1
+    assert checked > 300
+    kept = await expect(await engagement.client.get(f"{path}/check-ins",
+                                                    headers=cast.coach.headers), 200)
+    assert [c["text"] for c in kept["check_ins"]] == ["kept safe"]
+    assert (await expect(await engagement.client.get(path, headers=cast.coach.headers),
+                         200))["status"] == "active"
