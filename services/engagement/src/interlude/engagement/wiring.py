@@ -42,7 +42,8 @@ async def build_engagement(platform: Platform, settings: PlatformSettings,
         contracts=repository(CONTRACT), pairings=repository(PAIRING),
         checkins=repository(CHECK_IN), threads=repository(THREAD), goals=repository(GOAL),
         experiments=repository(EXPERIMENT), policy=policy, pool=platform.pool,
-        sealer=platform.sealer, id_secret=service_secret(master_secret(settings), "engagement-ids"),
+        sealer=platform.sealer,
+        id_secret=service_secret(master_secret(settings), "engagement-ids").encode(),
         access=platform.access)
 
 

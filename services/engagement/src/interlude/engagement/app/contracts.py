@@ -16,11 +16,14 @@ from interlude.shared.events.registry import Event
 
 async def _require_role(deps: Engagement, tenant_id: str, user_id: str, role: str,
                         what: str) -> None:
-    # the people read model follows identity's stream: give a just-invited person a moment
+    # the people read model follows identity's stream: give someone just invited a moment
     for _ in range(40):
-        if await people.has_role(deps.pool, tenant_id, user_id, role):
-            return
+        known = await people.person(deps.pool, tenant_id, user_id)
+        if known is not None and known["status"] != "invited":
+            break
         await asyncio.sleep(0.05)
+    if known is not None and known["status"] == "active" and role in known["roles"]:
+        return
     raise Invalid(f"{what} {user_id} is not an active {role} of this organisation",
                   field=what)
 

@@ -89,10 +89,10 @@ class People(Projection):
                            " AND coachee_id = $2", event.tenant_id, subject)
 
 
-async def has_role(pool: asyncpg.Pool, tenant_id: str, user_id: str, role: str) -> bool:
-    return bool(await pool.fetchval(
-        "SELECT 1 FROM people WHERE tenant_id = $1 AND user_id = $2 AND status = 'active'"
-        " AND $3 = ANY(roles)", tenant_id, user_id, role))
+async def person(pool: asyncpg.Pool, tenant_id: str, user_id: str) -> asyncpg.Record | None:
+    """Status and roles of someone of the organisation, or None."""
+    return await pool.fetchrow("SELECT status, roles FROM people WHERE tenant_id = $1"
+                               " AND user_id = $2", tenant_id, user_id)
 
 
 async def names(pool: asyncpg.Pool, tenant_id: str, user_ids: list[str]) -> dict[str, str | None]:
