@@ -1,0 +1,103 @@
+"""The pure domain: signatures, consents, the plan, the allowance, attention. No I/O."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from interlude.engagement.domain import contract as c
+from interlude.engagement.domain import events as ev
+from interlude.engagement.domain import thread as t
+from interlude.engagement.domain.attention import Facts, attention, overdue
+from interlude.engagement.domain.errors import (
+    AllowanceExhausted,
+    InvalidState,
+    NotAllowed,
+    NotFound,
+    PlanExceeded,
+)
+from interlude.engagement.domain.terms import Terms
+
+NOW = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+TERMS = Terms.model_validate({"sessions": {"count": 2, "over_months": 2},
+                              "allowance": {"replies_per_month": 2},
+                              "consents": {"pin_insights": True}})
+
+
+def active(terms: Terms = TERMS) -> c.Contract:
+    state = c.CONTRACT.replay(c.Contract(), c.propose(c.Contract(), "coach", "coachee",
+                                                      "sponsor", terms))
+    for party in ("coach", "coachee", "sponsor"):
+        state = c.CONTRACT.replay(state, c.sign(state, party))
+    return state
+
+
+def test_the_last_signature_activates_the_terms() -> None:
+    state = c.CONTRACT.replay(c.Contract(), c.propose(c.Contract(), "coach", "coachee", None,
+                                                      TERMS))
+    first = c.sign(state, "coachee")
+    assert [type(e) for e in first] == [ev.ContractSigned]
+    state = c.CONTRACT.replay(state, first)
+    assert c.sign(state, "coachee") == []  # signing twice changes nothing
+    last = c.sign(state, "coach")
+    assert [type(e) for e in last] == [ev.ContractSigned, ev.ContractActivated]
+    assert c.CONTRACT.replay(state, last).status == "active"
+
+
+def test_strangers_are_told_nothing_and_the_sponsor_sees_no_content() -> None:
+    state = active()
+    with pytest.raises(NotFound):
+        c.sign(state, "stranger")
+    with pytest.raises(NotFound):
+        c.content_party(state, "sponsor")
+    with pytest.raises(NotAllowed):
+        c.set_consent(state, "coach", "pin_insights", False)
+
+
+def test_a_withdrawn_consent_is_gone_at_once() -> None:
+    state = active()
+    state = c.CONTRACT.replay(state, c.set_consent(state, "coachee", "pin_insights", False))
+    assert state.consents.pin_insights is False
+    assert c.set_consent(state, "coachee", "pin_insights", False) == []
+
+
+def test_the_plan_caps_the_sessions() -> None:
+    state = active()
+    for n in range(2):
+        state = c.CONTRACT.replay(state, c.schedule(state, "coach", f"s{n}", NOW, None, None))
+    with pytest.raises(PlanExceeded):
+        c.schedule(state, "coachee", "s3", NOW, None, None)
+    state = c.CONTRACT.replay(state, c.cancel(state, "coachee", "s1", "ill"))
+    assert c.schedule(state, "coachee", "s3", NOW, None, None)  # a cancelled one frees a place
+    with pytest.raises(InvalidState):
+        c.mark_held(state, "coach", "s0", NOW - timedelta(hours=1))  # not started yet
+
+
+def test_the_allowance_renews_on_the_first_of_the_next_month() -> None:
+    contract, thread = active(), t.Thread()
+    for n in range(2):
+        thread = t.THREAD.replay(thread, t.send(thread, contract, "k", "coach", f"m{n}", "hi",
+                                                (), NOW))
+    with pytest.raises(AllowanceExhausted) as refused:
+        t.send(thread, contract, "k", "coach", "m3", "hi", (), NOW)
+    assert refused.value.extra == {"allowance": 2, "used": 2,
+                                   "renews_at": "2027-01-01T00:00:00+00:00"}
+    assert t.send(thread, contract, "k", "coachee", "m4", "hi", (), NOW)  # the coachee writes
+    assert t.send(thread, contract, "k", "coach", "m5", "hi", (), NOW + timedelta(hours=1))
+    assert t.allowance_status(TERMS.allowance, thread, NOW)["remaining"] == 0
+
+
+def test_read_receipts_only_move_forward() -> None:
+    contract, thread = active(), t.Thread()
+    thread = t.THREAD.replay(thread, t.send(thread, contract, "k", "coachee", "m1", "hi", (), NOW))
+    thread = t.THREAD.replay(thread, t.read(thread, contract, "k", "coach", 1))
+    assert thread.coach_read == 1 and t.read(thread, contract, "k", "coach", 1) == []
+
+
+def test_an_overdue_reply_comes_first() -> None:
+    calm = Facts(0, None, 48, NOW, 0, 6, 1, NOW + timedelta(days=3), 4)
+    waiting = Facts(1, NOW - timedelta(hours=49), 48, NOW, 0, 6, 1, NOW + timedelta(days=3), 4)
+    assert overdue(waiting, NOW) and not overdue(calm, NOW)
+    assert attention(waiting, NOW)[0] > attention(calm, NOW)[0]
+    assert attention(calm, NOW) == (0, [])
