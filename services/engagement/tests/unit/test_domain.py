@@ -101,3 +101,11 @@ def test_an_overdue_reply_comes_first() -> None:
     assert overdue(waiting, NOW) and not overdue(calm, NOW)
     assert attention(waiting, NOW)[0] > attention(calm, NOW)[0]
     assert attention(calm, NOW) == (0, [])
+
+
+def test_quiet_hours_may_span_midnight() -> None:
+    quiet = Terms.model_validate({"sessions": {"count": 1, "over_months": 1}, "quiet_hours": {
+        "start": "21:00", "end": "07:00", "timezone": "Europe/Berlin"}}).quiet_hours
+    assert quiet is not None
+    assert quiet.contains(datetime(2026, 12, 1, 22, 0, tzinfo=UTC))  # 23:00 in Berlin
+    assert not quiet.contains(datetime(2026, 12, 1, 12, 0, tzinfo=UTC))

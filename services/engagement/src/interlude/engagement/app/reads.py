@@ -81,7 +81,10 @@ async def messages(deps: Engagement, ctx: CommandContext, contract_id: str, afte
               "read_by_other": reads.get("coachee" if r["party"] == "coach" else "coach", 0)
               >= r["number"]} for r in rows]
     await deps.record_read(ctx, "messages", contract_id, contract.coachee_id)
+    quiet = contract.terms.quiet_hours
     return {"messages": items, "read_up_to": reads,
+            "quiet_hours": quiet.model_dump(mode="json") | {"now": quiet.contains(ctx.now)}
+            if quiet else None,
             "allowance": allowance_status(contract.terms.allowance, thread, ctx.now),
             "awaiting_reply": {"count": waiting, "since": since,
                                "reply_due_by": since + window if since else None,

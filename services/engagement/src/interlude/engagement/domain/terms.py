@@ -4,7 +4,7 @@ enforced."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -67,6 +67,14 @@ class QuietHours(_Terms):
             raise ValueError(f"unknown time zone {value!r} (use an IANA name such as "
                              "Europe/London)") from None
         return value
+
+
+    def contains(self, moment: datetime) -> bool:
+        """Whether ``moment`` falls in the quiet hours (which may span midnight)."""
+        local = moment.astimezone(ZoneInfo(self.timezone)).time()
+        if self.start <= self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
 
 
 class Consents(_Terms):
