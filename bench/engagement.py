@@ -1,37 +1,44 @@
 """Engagement benchmark: what an authenticated check-in post costs beside a bare route, its
 latency under a steady 300 posts/s, and how soon a post shows on the coach's dashboard.
 
-    uv run python bench/engagement.py            # a few minutes
+    uv run python bench/engagement.py            # about a minute and a half
     uv run python bench/engagement.py --quick    # a small run, under a minute
 
 The stack is the one ``make run`` has: nats-server (``sync_interval: always``) and PostgreSQL
-(fsync on), started here on free ports and stopped by PID at the end; identity and engagement
-run in this process as their tests run them (``running_identity``, ``running_engagement``):
-each API over ``httpx.ASGITransport``, and each worker's projections as tasks on the same
-event loop, engagement's dashboard projection among them. engagement has its own PostgreSQL
-schema beside identity's and the same master secret. One organisation, ``--coaches`` coaches
-and ``--contracts`` coachees, each with an active contract (check-ins agreed) signed by both
-parties through the API; the coachees post, so posts spread over that many contracts, each a
-new check-in aggregate. Access tokens are identity's own (signed in, valid for an hour here
-so none expires mid-run). Figures come after a warm-up (every contract loaded, the JWKS
-fetched, the pools open).
+(fsync on), started here on free ports and stopped by PID at the end, and engagement's worker
+(its projections, the dashboard among them) in a process of its own, ``python -m
+interlude.engagement.worker``, stopped by PID too (``--worker-in-process`` runs them as tasks
+on this event loop instead, as engagement's tests do). identity (API and worker) and
+engagement's API run in this process as their tests run them (``running_identity``,
+``running_engagement``), each API over ``httpx.ASGITransport``; engagement has its own
+PostgreSQL schema beside identity's and the same master secret. One organisation, ``--coaches``
+coaches and ``--contracts`` coachees, each with an active contract (check-ins agreed) signed by
+both parties through the API; the coachees post in turn, so posts spread over that many
+contracts, each a new check-in aggregate. Access tokens are identity's own (signed in, valid
+for an hour here so none expires mid-run). Figures come after a warm-up (every contract loaded,
+the JWKS fetched, the pools open). httpx's INFO line per request is silenced: it is the
+client's, not the service's.
 
 1. Rate: ``POST /v1/contracts/{id}/check-ins`` (``checkin_per_s``) against
-   ``POST /v1/contracts/{id}/bare`` (``bare_per_s``), a route added to the engagement app itself
-   and placed just before the check-in route: it takes the same path parameter and the same
+   ``POST /v1/contracts/{id}/check-ins/bare`` (``bare_per_s``), a route added to engagement's
+   own check-ins router before the app is built. It takes the same path parameter and the same
    body (parsed into the same ``CheckInCreate``), gets the same ``Authorization`` header
    (unread) and answers the same 201 body, behind the same middleware (request id, body limit,
-   problems, OpenTelemetry with no exporter) and the same route matching. So the ratio is what
-   the check-in's own work costs: verifying the token (Ed25519, revocation look-up), the policy,
-   the contract (cached), sealing the text and the JetStream append with its fsync. Not a
-   second app from ``create_app``: that would leave out engagement's routes and handlers, and
-   compare two apps rather than one route's work. The same ``httpx.AsyncClient`` drives both,
-   ``--inflight`` requests at once, in rounds of ``--seconds`` each that alternate between the
-   two so whatever else the machine does falls on both alike; figures are the medians of the
-   rounds. In-process, not uvicorn plus a load generator in another process: this machine has
-   two cores shared with nats-server and PostgreSQL, and a Python client spends about as much
-   CPU per request as the app, so that figure would measure client and server fighting for
-   the cores. The client's share is in both routes alike and pulls the ratio towards 1.
+   problems, OpenTelemetry with no exporter) and found by the same route matching (which costs
+   engagement's app a few hundred microseconds for a route at the end of its list, so where
+   the route sits matters). So the ratio is what the check-in's own work costs: verifying the
+   token (Ed25519, revocation look-up), its dependencies, the policy, the contract (cached),
+   sealing the text and the JetStream append with its fsync, and the worker projecting it,
+   which competes for the same two cores. Not a second app from ``create_app``: that would
+   leave out engagement's routing and compare two apps rather than one route's work. The same
+   ``httpx.AsyncClient`` drives both, ``--inflight`` requests at once, in rounds of
+   ``--seconds`` that alternate between the two so whatever else the machine does falls on
+   both alike; figures are the medians of the rounds (``checkin_cost_ms``: the extra time per
+   post at those rates). In-process, not uvicorn plus a load generator in another process:
+   this machine has two cores shared with nats-server, PostgreSQL and the worker, and a Python
+   client spends about as much CPU per request as the app, so that figure would measure client
+   and server fighting for the cores. The client's share is in both routes alike and pulls the
+   ratio towards 1.
 
 2. Latency (``p50_ms``, ``p99_ms``): open loop at ``--latency-rate`` posts/s (300): a post
    is started every 1/300 s whether or not earlier ones have answered, each as its own task,
@@ -64,11 +71,12 @@ import json
 import logging
 import os
 import statistics
+import subprocess
 import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,6 +87,7 @@ from interlude.engagement.api import checkins
 from interlude.engagement.api.deps import ContractId
 from interlude.engagement.api.schemas import CheckInCreate, Written
 from interlude.engagement.projections.dashboard import NAME as DASHBOARD
+from interlude.engagement.settings import EngagementSettings
 from interlude.engagement.testing import (
     RunningEngagement,
     engagement_settings,
@@ -102,16 +111,49 @@ def pct(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def ms(samples: list[float], q: float) -> float:
-    return round(pct(samples, q) * 1000, 1) if samples else float("nan")
+def ms(samples: list[float], q: float) -> float | None:
+    return round(pct(samples, q) * 1000, 1) if samples else None
 
 
 # -- the stack and the people on it ---------------------------------------------------------
 
+@contextlib.contextmanager
+def worker_process(settings: EngagementSettings, schema: str) -> Iterator[int]:
+    """engagement's worker as ``make run`` starts it, ``python -m interlude.engagement.worker``
+    in a process of its own; stopped by PID (SIGTERM, then SIGKILL) on the way out."""
+    assert settings.master_secret is not None
+    env = {**os.environ, "INTERLUDE_NATS_URL": settings.nats_url,
+           "INTERLUDE_DATABASE_URL": settings.database_url, "INTERLUDE_DATABASE_SCHEMA": schema,
+           "INTERLUDE_STREAM_NAMESPACE": settings.stream_namespace,
+           "INTERLUDE_MASTER_SECRET": settings.master_secret.get_secret_value(),
+           "INTERLUDE_LOG_LEVEL": "WARNING", "INTERLUDE_LOG_JSON": "false"}
+    child = subprocess.Popen([sys.executable, "-m", "interlude.engagement.worker"], env=env,
+                             stdin=subprocess.DEVNULL,  # its warnings go to our stderr, and
+                             stdout=sys.stderr.fileno())  # stdout keeps only the figures
+    try:
+        yield child.pid
+        if child.poll() is not None:
+            raise RuntimeError(f"the engagement worker exited with code {child.returncode}")
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+@dataclass
+class Stack:
+    identity: RunningIdentity
+    engagement: RunningEngagement
+    worker: str  # where engagement's projections run
+
+
 @contextlib.asynccontextmanager
-async def services(nats_url: str, dsn: str) -> AsyncIterator[tuple[RunningIdentity,
-                                                                 RunningEngagement]]:
-    """identity and engagement in this process, each in a schema of its own."""
+async def services(nats_url: str, dsn: str, separate_worker: bool) -> AsyncIterator[Stack]:
+    """identity (API and worker) and engagement's API in this process, each service in a
+    schema of its own; engagement's worker in its own process or as tasks here."""
     namespace = "bench" + uuid.uuid4().hex[:8]
     schema = f"{namespace}_engagement"
     conn = await asyncpg.connect(dsn)
@@ -120,11 +162,16 @@ async def services(nats_url: str, dsn: str) -> AsyncIterator[tuple[RunningIdenti
     await conn.close()
     id_settings = identity_settings(nats_url, dsn, namespace, access_token_ttl_s=3600)
     assert id_settings.master_secret is not None
-    secret = id_settings.master_secret.get_secret_value()
+    settings = engagement_settings(nats_url, dsn, namespace,
+                                   id_settings.master_secret.get_secret_value())
     async with running_identity(id_settings, namespace) as identity, running_engagement(
-            engagement_settings(nats_url, dsn, namespace, secret), schema,
-            identity.app) as engagement:
-        yield identity, engagement
+            settings, schema, identity.app, with_worker=not separate_worker) as engagement:
+        with contextlib.ExitStack() as stack:
+            where = "tasks in this process"
+            if separate_worker:
+                pid = stack.enter_context(worker_process(settings, schema))
+                where = f"its own process (PID {pid})"
+            yield Stack(identity, engagement, where)
 
 
 def add_bare_route() -> None:
@@ -291,12 +338,14 @@ async def latency(poster: Poster, args: argparse.Namespace) -> dict[str, Any]:
 
 class Visibility:
     """When each position of engagement's stream became visible on the dashboard: the
-    projection's ``pg_notify`` on commit, timestamped as it arrives."""
+    projection's ``pg_notify`` on commit, timestamped as it arrives; and where each of the
+    worker's projections of that stream stands."""
 
     def __init__(self, stream: str) -> None:
         self.stream = stream
         self.times: list[float] = []
         self.positions: list[int] = []  # rising: checkpoints only move forward
+        self.latest: dict[str, int] = {}  # per projection of the stream
         self._conn: asyncpg.Connection | None = None
 
     async def start(self, dsn: str) -> None:
@@ -309,7 +358,10 @@ class Visibility:
 
     def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
         projection, stream, position = payload.rsplit(":", 2)
-        if projection == DASHBOARD and stream == self.stream:
+        if stream != self.stream:
+            return
+        self.latest[projection] = max(self.latest.get(projection, 0), int(position))
+        if projection == DASHBOARD:
             self.times.append(time.perf_counter())
             self.positions.append(int(position))
 
@@ -317,12 +369,14 @@ class Visibility:
         i = bisect.bisect_left(self.positions, position)
         return self.times[i] if i < len(self.positions) else None
 
-    async def reach(self, position: int, timeout: float = 10.0) -> None:
+    async def settle(self, position: int, timeout: float = 30.0) -> None:
+        """Until every projection of the stream has applied ``position``: one phase's backlog
+        must not fall on the next."""
         deadline = time.perf_counter() + timeout
-        while self.seen_at(position) is None:
+        while self.seen_at(position) is None or min(self.latest.values()) < position:
             if time.perf_counter() > deadline:
-                raise RuntimeError(f"the dashboard did not reach position {position} in "
-                                   f"{timeout:g} s")
+                raise RuntimeError(f"engagement's projections did not reach position "
+                                   f"{position} in {timeout:g} s: {self.latest}")
             await asyncio.sleep(0.01)
 
 
@@ -344,7 +398,7 @@ async def freshness(poster: Poster, seen: Visibility, args: argparse.Namespace) 
     say(f"freshness: {args.fresh_rate:g} posts/s for {args.paced_seconds:g} s, open loop; "
         f"one in {args.get_every} read back from the dashboard")
     sent = await paced(args.fresh_rate, args.paced_seconds, poster.checkin, read_back)
-    await seen.reach(max(s.position for s in sent))
+    await seen.settle(max(s.position for s in sent))
     fresh = [seen_at - s.started for s in sent
              if (seen_at := seen.seen_at(s.position)) is not None]
     posts = [s.answered - s.started for s in sent]
@@ -376,11 +430,11 @@ async def verify(poster: Poster) -> int:
 
 # -- the run --------------------------------------------------------------------------------
 
-async def measure(identity: RunningIdentity, engagement: RunningEngagement, dsn: str,
-                  args: argparse.Namespace) -> dict[str, Any]:
+async def measure(stack: Stack, dsn: str, args: argparse.Namespace) -> dict[str, Any]:
+    engagement = stack.engagement
     say(f"registering {args.coaches} coaches and {args.contracts} coachees, "
         f"each coachee with a contract proposed and signed")
-    pairs = await cast(identity, engagement, args.contracts, args.coaches)
+    pairs = await cast(stack.identity, engagement, args.contracts, args.coaches)
     poster = Poster(engagement.client, pairs)
     seen = Visibility(engagement.app.state.engagement_stream)
     await seen.start(dsn)
@@ -388,9 +442,11 @@ async def measure(identity: RunningIdentity, engagement: RunningEngagement, dsn:
         say("warming up: a few check-ins on every contract")
         for i in range(len(pairs) * 3):
             await poster.checkin(i)
-        await seen.reach(poster.last_position)
-        figures = await rates(poster, args)
-        figures |= await latency(poster, args)
+        figures: dict[str, Any] = {}
+        for phase in (rates, latency):
+            await seen.settle(poster.last_position)
+            figures |= await phase(poster, args)
+        await seen.settle(poster.last_position)
         figures |= await freshness(poster, seen, args)
         total = await verify(poster)
         say(f"verified: the dashboards count all {total:,} check-ins")
@@ -413,19 +469,21 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     say("starting nats-server (sync_interval: always) and PostgreSQL (fsync on)")
     with embedded_servers(durable=True) as servers:
         say(f"servers up in {time.perf_counter() - started:.1f} s (PIDs {servers.pids})")
-        async with services(servers.nats_url, servers.postgres_dsn) as (identity, engagement):
-            say("identity and engagement up, their projections running in this process")
+        async with services(servers.nats_url, servers.postgres_dsn,
+                            not args.worker_in_process) as stack:
+            say(f"identity and engagement up; engagement's worker runs as {stack.worker}")
             # httpx logs every request at INFO: the client's line, not the service's
             logging.getLogger("httpx").setLevel(logging.WARNING)
-            figures = await measure(identity, engagement, servers.postgres_dsn, args)
+            figures = await measure(stack, servers.postgres_dsn, args)
     met = targets(figures)
     say("targets: " + ", ".join(f"{k.removesuffix('_met')} {'met' if v else 'MISSED'}"
                                 for k, v in met.items()))
     return {**figures, **met, "targets": TARGETS, "inflight": args.inflight,
             "contracts": args.contracts, "coaches": args.coaches, "rounds": args.rounds,
             "round_seconds": args.seconds, "paced_seconds": args.paced_seconds,
-            "cpu_count": os.cpu_count(), "load_avg_1m_at_start": round(load, 2),
-            "python": sys.version.split()[0], "quick": args.quick,
+            "worker_in_process": args.worker_in_process, "cpu_count": os.cpu_count(),
+            "load_avg_1m_at_start": round(load, 2), "python": sys.version.split()[0],
+            "quick": args.quick,
             "seconds": round(time.perf_counter() - started, 1)}
 
 
@@ -441,6 +499,8 @@ if __name__ == "__main__":
                         help="seconds of paced posts for latency and for freshness")
     parser.add_argument("--latency-rate", type=float, default=300.0, help="posts/s")
     parser.add_argument("--fresh-rate", type=float, default=200.0, help="posts/s")
+    parser.add_argument("--worker-in-process", action="store_true",
+                        help="run engagement's projections as tasks here, as its tests do")
     parser.add_argument("--get-every", type=int, default=20,
                         help="read one post in this many back from the dashboard")
     options = parser.parse_args()

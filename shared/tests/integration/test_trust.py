@@ -98,7 +98,8 @@ async def trust(nc, pg_pool, namespace, access, identity):
 
 @pytest.fixture
 async def other_pool(postgres_dsn, pg_schema):
-    pool = await create_pool(postgres_dsn, schema=pg_schema, max_size=3)
+    # the lock, the listener, a refresh, and the connection the runner holds while it runs
+    pool = await create_pool(postgres_dsn, schema=pg_schema, max_size=4)
     yield pool
     await pool.close()
 

@@ -85,7 +85,7 @@ async def test_the_dashboard_orders_by_attention_and_survives_a_rebuild(
     engagement.app.state.engagement.clock = lambda: fixed
     incremental = await expect(await api.get("/v1/dashboard", headers=coach.headers), 200)
     for runner in engagement.runners:
-        if runner.name.startswith("engagement-dashboard"):
+        if runner.name in ("engagement-views", "engagement-dashboard-community"):
             await runner.rebuild(progress=lambda line: None)
     rebuilt = await expect(await api.get("/v1/dashboard", headers=coach.headers), 200)
     assert rebuilt == incremental

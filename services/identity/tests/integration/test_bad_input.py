@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from interlude.identity.testing import RunningIdentity
-
 from interlude.shared.testing.routes import calls
 
 BODIES = {

@@ -4,7 +4,6 @@ of organisation B, whatever their roles."""
 from __future__ import annotations
 
 from interlude.identity.testing import RunningIdentity
-
 from interlude.shared.testing.routes import calls
 
 SCIM = "urn:ietf:params:scim:schemas:core:2.0:"

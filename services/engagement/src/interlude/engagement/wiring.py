@@ -22,11 +22,13 @@ from interlude.shared.events.codec import EventCodec
 from interlude.shared.eventstore.aggregate import AggregateSpec
 from interlude.shared.eventstore.repository import Repository
 from interlude.shared.eventstore.streams import ensure_stream
+from interlude.shared.projections.base import Projection, Together
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform, master_secret
 
 S = TypeVar("S")
 MIGRATIONS = Path(__file__).parent / "migrations"
+VIEWS = "engagement-views"  # the consumer of the read models fed by engagement's stream
 
 
 async def build_engagement(platform: Platform, settings: PlatformSettings,
@@ -48,22 +50,18 @@ async def build_engagement(platform: Platform, settings: PlatformSettings,
 
 
 def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionRunner]:
-    """The worker's consumers: people from identity, the parties' records, the dashboard
-    (with community activity) and the sponsor figures from engagement."""
+    """The worker's consumers: people from identity; the parties' records, the dashboard and
+    the sponsor figures from engagement, together (one consumer, one transaction per batch);
+    the coachees' community activity from community."""
     dead = platform.stream("deadletter")
-    engagement = platform.stream("engagement")
-    return [
-        ProjectionRunner(People(platform.sealer), platform.stream("identity"), platform.nc,
-                         platform.pool, deadletters=dead, batch_size=batch_size),
-        ProjectionRunner(Records(), engagement, platform.nc, platform.pool, deadletters=dead,
-                         batch_size=batch_size),
-        ProjectionRunner(Dashboard(), engagement, platform.nc, platform.pool, deadletters=dead,
-                         batch_size=batch_size),
-        ProjectionRunner(CommunityActivity(), platform.stream("community"), platform.nc,
-                         platform.pool, deadletters=dead, batch_size=batch_size),
-        ProjectionRunner(SponsorFigures(), engagement, platform.nc, platform.pool,
-                         deadletters=dead, batch_size=batch_size),
-    ]
+
+    def runner(projection: Projection, source: str) -> ProjectionRunner:
+        return ProjectionRunner(projection, platform.stream(source), platform.nc, platform.pool,
+                                deadletters=dead, batch_size=batch_size)
+
+    return [runner(People(platform.sealer), "identity"),
+            runner(Together(VIEWS, Records(), Dashboard(), SponsorFigures()), "engagement"),
+            runner(CommunityActivity(), "community")]
 
 
 async def ensure_sources(platform: Platform) -> None:

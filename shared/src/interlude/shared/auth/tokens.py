@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import time
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -132,14 +134,39 @@ class TokenVerifier:
 
     def __init__(self, keys: KeySource, *, issuer: str = DEFAULT_ISSUER,
                  audience: str = AUDIENCE, revocations: RevocationCheck | None = None,
-                 leeway: float = 0) -> None:
+                 leeway: float = 0, remember: int = 10_000) -> None:
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
         self.revocations = revocations
         self.leeway = leeway
+        # tokens whose signature and claims were checked, until they expire: a client sends
+        # the same token for minutes, and the signature check is most of a request's cost
+        self._verified: OrderedDict[str, tuple[Principal, str]] = OrderedDict()
+        self._remember = remember
 
     async def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None and known[0].expires_at.timestamp() + self.leeway > time.time():
+            principal, kid = known
+            try:  # its key must still be published: a withdrawn key ends its tokens at once
+                await self.keys.key(kid)
+            except UnknownKey:
+                self._verified.pop(token, None)
+                raise InvalidToken("unknown-key") from None
+        else:
+            principal, kid = await self._verify(token)
+            self._verified[token] = (principal, kid)
+            if len(self._verified) > self._remember:
+                self._verified.popitem(last=False)
+        # revocation is checked on every request: a deactivation counts at once
+        if (self.revocations is not None and principal.kind == "user"
+                and self.revocations.is_revoked(principal.tenant_id, principal.user_id,
+                                                principal.issued_at)):
+            raise InvalidToken("revoked")
+        return principal
+
+    async def _verify(self, token: str) -> tuple[Principal, str]:
         header = _header(token)
         if header.get("alg") != ALGORITHM:
             raise InvalidToken("algorithm")
@@ -156,9 +183,4 @@ class TokenVerifier:
                                 audience=self.audience, issuer=self.issuer, leeway=self.leeway)
         except jwt.PyJWTError as err:
             raise _translate(err) from None
-        principal = _claims_principal(claims)
-        if (self.revocations is not None and principal.kind == "user"
-                and self.revocations.is_revoked(principal.tenant_id, principal.user_id,
-                                                principal.issued_at)):
-            raise InvalidToken("revoked")
-        return principal
+        return _claims_principal(claims), kid

@@ -99,3 +99,22 @@ class Projection:
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "tables": list(self.tables)}
+
+
+class Together(Projection):
+    """Several read models of one stream fed by one consumer, in one transaction per batch:
+    one fetch, one commit and one checkpoint instead of one each. Each part keeps its own
+    tables and handlers; a rebuild rebuilds them all."""
+
+    def __init__(self, name: str, *parts: Projection) -> None:
+        super().__init__()
+        self.name = name  # type: ignore[misc]
+        self.tables = tuple(t for p in parts for t in p.tables)  # type: ignore[misc]
+        self.parts = parts
+
+    async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
+        for part in self.parts:
+            await part.apply(conn, events)
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "parts": [p.describe() for p in self.parts]}

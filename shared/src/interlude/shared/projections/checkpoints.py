@@ -44,8 +44,8 @@ async def read(conn: asyncpg.Connection, projection: str, stream: str,
 
 async def write(conn: asyncpg.Connection, projection: str, stream: str, position: int) -> None:
     """Move the checkpoint and tell waiting readers, both on commit of the caller's transaction."""
-    await conn.execute(
-        "UPDATE projection_checkpoints SET position = $3, updated_at = now()"
-        " WHERE projection = $1 AND stream = $2", projection, stream, position)
-    await conn.execute("SELECT pg_notify($1, $2)", NOTIFY_CHANNEL,
-                       f"{projection}:{stream}:{position}")
+    await conn.execute(  # one round trip: this runs once per batch
+        "WITH moved AS (UPDATE projection_checkpoints SET position = $3, updated_at = now()"
+        " WHERE projection = $1 AND stream = $2 RETURNING 1)"
+        " SELECT pg_notify($4, $5) FROM moved", projection, stream, position, NOTIFY_CHANNEL,
+        f"{projection}:{stream}:{position}")

@@ -121,34 +121,34 @@ class ProjectionRunner:
 
     async def _consume(self, until_caught_up: bool) -> None:
         puller = await self._subscribe()
+        # one connection for as long as this consumer runs: a pool round per batch (acquire,
+        # reset) costs as much as the batch itself when batches are one event
         try:
-            while not self._stopping:
-                msgs = await puller.fetch(self._batch_size, timeout=self._fetch_timeout)
-                if not msgs:
+            async with self._pool.acquire() as conn:
+                while not self._stopping:
+                    msgs = await puller.fetch(self._batch_size, timeout=self._fetch_timeout)
+                    if not msgs:
+                        self.failing = None
+                        if until_caught_up and await self.lag() == 0:
+                            return
+                        continue
+                    await self._handle(conn, msgs)
                     self.failing = None
-                    if until_caught_up and await self.lag() == 0:
+                    if until_caught_up and pending_after(msgs[-1]) == 0:
                         return
-                    continue
-                await self._handle(msgs)
-                self.failing = None
-                if until_caught_up and pending_after(msgs[-1]) == 0:
-                    return
         finally:
             await puller.close()
 
     # -- one batch --------------------------------------------------------------------------
 
-    async def _handle(self, msgs: list[Msg]) -> None:
+    async def _handle(self, conn: asyncpg.Connection, msgs: list[Msg]) -> None:
         try:
-            async with self._pool.acquire() as conn, conn.transaction():
-                checkpoint = await checkpoints.read(conn, self.name, self.source.name, lock=True)
-                fresh = [m for m in msgs if stream_position(m) > checkpoint]
-                if fresh:
-                    with self._span(fresh):
-                        await self._apply(conn, fresh)
-                last = stream_position(msgs[-1])
-                if last > checkpoint:
-                    await checkpoints.write(conn, self.name, self.source.name, last)
+            try:
+                await self._commit(conn, msgs, careful=False)
+            except TRANSIENT:
+                raise
+            except Exception:  # a poison event: again, one commit at a time, to set it aside
+                await self._commit(conn, msgs, careful=True)
         except BaseException:
             for msg in msgs:  # hand them back at once rather than after ack_wait
                 await _quietly(msg.nak())
@@ -156,26 +156,35 @@ class ProjectionRunner:
         await msgs[-1].ack()  # ack-all: acknowledges the whole batch
         self.position = max(self.position, stream_position(msgs[-1]))
 
+    async def _commit(self, conn: asyncpg.Connection, msgs: list[Msg], careful: bool) -> None:
+        """Apply the batch and move the checkpoint in one transaction. The fast path applies
+        it whole (a failure rolls it all back); the careful one puts each commit in a
+        savepoint and dead-letters what fails."""
+        async with conn.transaction():
+            checkpoint = await checkpoints.read(conn, self.name, self.source.name, lock=True)
+            fresh = [m for m in msgs if stream_position(m) > checkpoint]
+            if fresh:
+                with self._span(fresh):
+                    await (self._apply_carefully(conn, fresh) if careful else
+                           self._apply(conn, fresh))
+            last = stream_position(msgs[-1])
+            if last > checkpoint:
+                await checkpoints.write(conn, self.name, self.source.name, last)
+
     async def _apply(self, conn: asyncpg.Connection, msgs: list[Msg]) -> None:
-        decoded: list[tuple[Msg, list[RecordedEvent]]] = []
+        events = [e for msg in msgs for e in self._decode(msg)]
+        await self.projection.apply(conn, events)
+        self.applied += len(events)
+
+    async def _apply_carefully(self, conn: asyncpg.Connection, msgs: list[Msg]) -> None:
         for msg in msgs:
             try:
-                decoded.append((msg, self._decode(msg)))
+                group = self._decode(msg)
             except Exception as err:
                 await self._dead_letter(msg, f"cannot decode: {type(err).__name__}: {err}")
-        events = [e for _, group in decoded for e in group]
-        try:
-            async with conn.transaction():  # a savepoint: a poison event undoes only this try
-                await self.projection.apply(conn, events)
-            self.applied += len(events)
-            return
-        except TRANSIENT:
-            raise
-        except Exception:
-            pass
-        for msg, group in decoded:  # slow path, one commit at a time, to find the poison
+                continue
             try:
-                async with conn.transaction():
+                async with conn.transaction():  # a savepoint: undoes only this commit
                     await self.projection.apply(conn, group)
                 self.applied += len(group)
             except TRANSIENT:

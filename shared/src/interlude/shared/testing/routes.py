@@ -29,7 +29,7 @@ class Call:
 
 def calls(app: FastAPI) -> list[Call]:
     """Every documented operation (the OpenAPI document is the list clients see)."""
-    found = []
+    found: list[Call] = []
     for path, operations in app.openapi()["paths"].items():
         if path not in INFRASTRUCTURE:
             found.extend(Call(method.upper(), path, "requestBody" in operation)

@@ -18,7 +18,6 @@ from interlude.engagement.api.deps import (
 )
 from interlude.engagement.api.schemas import Acknowledgement, CheckInCreate, Written
 from interlude.engagement.app import checkins, reads
-from interlude.engagement.projections.records import NAME as RECORDS
 
 router = APIRouter(prefix="/v1/contracts/{contract_id}/check-ins", tags=["check-ins"])
 
@@ -38,7 +37,7 @@ async def list_(contract_id: ContractId, ctx: ContextDep, deps: EngagementDep,
                 limit: Annotated[int, Query(ge=1, le=200)] = 50,
                 before: Annotated[AwareDatetime | None, Query()] = None) -> dict[str, Any]:
     """Newest first; page with ``before`` = the oldest ``posted_at`` seen."""
-    fresh = await caught_up(request, RECORDS, after)
+    fresh = await caught_up(request, after)
     items = await reads.check_ins(deps, ctx, contract_id, limit, before)
     return {"check_ins": items, "fresh": fresh}
 

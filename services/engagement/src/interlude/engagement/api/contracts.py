@@ -26,7 +26,6 @@ from interlude.engagement.app import contracts
 from interlude.engagement.app.reads import contract_view
 from interlude.engagement.domain.terms import Consent
 from interlude.engagement.projections import queries
-from interlude.engagement.projections.records import NAME as RECORDS
 
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
 
@@ -46,7 +45,7 @@ async def propose(body: ContractCreate, coach: CoachDep, ctx: ContextDep, deps: 
 async def mine(ctx: ContextDep, deps: EngagementDep, request: Request,
                after: After = 0) -> dict[str, Any]:
     """The caller's contracts, as coach, coachee or sponsor."""
-    fresh = await caught_up(request, RECORDS, after)
+    fresh = await caught_up(request, after)
     rows = await queries.contracts_of(deps.pool, ctx.tenant_id, ctx.actor.id)
     return {"contracts": [{
         "id": r["contract_id"], "status": r["status"], "programme": r["programme"],

@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Query, Request
 
 from interlude.engagement.app.deps import Engagement
+from interlude.engagement.wiring import VIEWS
 from interlude.shared.auth import Principal, PrincipalDep, require_roles
 from interlude.shared.events.envelope import CommandContext
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
 
-def engagement(request: Request) -> Engagement:
+async def engagement(request: Request) -> Engagement:  # async: no thread hop per request
     return request.app.state.engagement
 
 
@@ -26,7 +27,7 @@ After = Annotated[int, Query(ge=0, description="a position a write answered: wai
                                                 "this read reflects it")]
 
 
-def context(principal: PrincipalDep, request: Request) -> CommandContext:
+async def context(principal: PrincipalDep, request: Request) -> CommandContext:
     """The caller's context: tenant and actor from the token, never from the body."""
     deps: Engagement = request.app.state.engagement
     return deps.context(principal.tenant_id, principal.actor,
@@ -38,9 +39,10 @@ CoachDep = Annotated[Principal, Depends(require_roles("coach"))]
 SponsorDep = Annotated[Principal, Depends(require_roles("sponsor"))]
 
 
-async def caught_up(request: Request, projection: str, after: int) -> bool:
-    """Wait (bounded) until ``projection`` has seen position ``after`` of engagement's stream."""
+async def caught_up(request: Request, after: int) -> bool:
+    """Wait (bounded) until the read models have seen position ``after`` of engagement's
+    stream; False if they have not within 5 s (the answer says ``fresh: false``)."""
     if not after:
         return True
-    return await request.app.state.waiter.wait(projection, request.app.state.engagement_stream,
+    return await request.app.state.waiter.wait(VIEWS, request.app.state.engagement_stream,
                                                after, timeout=5.0)

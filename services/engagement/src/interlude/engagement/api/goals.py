@@ -24,7 +24,6 @@ from interlude.engagement.api.schemas import (
     Written,
 )
 from interlude.engagement.app import goals, reads
-from interlude.engagement.projections.records import NAME as RECORDS
 
 router = APIRouter(prefix="/v1/contracts/{contract_id}", tags=["goals"])
 
@@ -33,7 +32,7 @@ router = APIRouter(prefix="/v1/contracts/{contract_id}", tags=["goals"])
 async def list_(contract_id: ContractId, ctx: ContextDep, deps: EngagementDep,
                 request: Request, after: After = 0) -> dict[str, Any]:
     """Goals with their progress notes, and experiments."""
-    fresh = await caught_up(request, RECORDS, after)
+    fresh = await caught_up(request, after)
     return {**await reads.goals(deps, ctx, contract_id), "fresh": fresh}
 
 

@@ -16,7 +16,6 @@ from interlude.engagement.api.deps import (
 )
 from interlude.engagement.api.schemas import MessageCreate, ReadReceipt, Written
 from interlude.engagement.app import messages, reads
-from interlude.engagement.projections.records import NAME as RECORDS
 
 router = APIRouter(prefix="/v1/contracts/{contract_id}/messages", tags=["messages"])
 
@@ -37,7 +36,7 @@ async def thread(contract_id: ContractId, ctx: ContextDep, deps: EngagementDep,
                  request: Request, after: After = 0,
                  since: Annotated[int, Query(ge=0, description="messages after this number")] = 0,
                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
-    fresh = await caught_up(request, RECORDS, after)
+    fresh = await caught_up(request, after)
     return {**await reads.messages(deps, ctx, contract_id, since, limit), "fresh": fresh}
 
 

@@ -15,8 +15,6 @@ from interlude.engagement.api.deps import (
     caught_up,
 )
 from interlude.engagement.app import overview
-from interlude.engagement.projections.dashboard import NAME as DASHBOARD
-from interlude.engagement.projections.sponsor import NAME as SPONSOR
 
 router = APIRouter(prefix="/v1", tags=["overview"])
 
@@ -27,7 +25,7 @@ async def dashboard(coach: CoachDep, ctx: ContextDep, deps: EngagementDep, reque
     """Per coachee: check-ins and streak, waiting messages and overdue replies, sessions held
     against planned and the next one, goals and experiments in progress, community activity
     this week and insights pinned; whoever needs attention first."""
-    fresh = await caught_up(request, DASHBOARD, after)
+    fresh = await caught_up(request, after)
     return {**await overview.dashboard(deps, ctx), "fresh": fresh}
 
 
@@ -36,5 +34,5 @@ async def sponsor_figures(sponsor: SponsorDep, ctx: ContextDep, deps: Engagement
                           request: Request, after: After = 0) -> dict[str, Any]:
     """Per programme the caller sponsors, what the contracts let a sponsor see; any figure
     over fewer than five people is suppressed."""
-    fresh = await caught_up(request, SPONSOR, after)
+    fresh = await caught_up(request, after)
     return {**await overview.sponsor_figures(deps, ctx), "fresh": fresh}
