@@ -47,10 +47,10 @@ client's, not the service's.
 
 3. Freshness (``fresh_p50_ms``, ``fresh_p99_ms``): open loop at ``--fresh-rate`` posts/s
    (200), from each post's scheduled start until it is visible on the dashboard. Visible means
-   the dashboard projection (``engagement-dashboard``) has committed the batch holding the
-   post's stream position (the ``position`` the post answered): from that moment
-   ``GET /v1/dashboard?after=<position>`` answers at once with the post counted. The projection
-   announces each commit with ``pg_notify``; this benchmark LISTENs on its own connection and
+   the consumer of engagement's read models (``engagement-views``, the dashboard among them)
+   has committed the batch holding the post's stream position (the ``position`` the post
+   answered): from that moment ``GET /v1/dashboard?after=<position>`` answers at once with the
+   post counted. The projection announces each commit with ``pg_notify``; this benchmark LISTENs on its own connection and
    timestamps every announcement, as the API's ``PositionWaiter`` does. As a cross-check one
    post in ``--get-every`` is read back as the coach would (``fresh_get_*``: from the post's
    start until ``GET /v1/dashboard?after=`` answered, fresh, with the post's contract in it).
@@ -86,7 +86,6 @@ import httpx
 from interlude.engagement.api import checkins
 from interlude.engagement.api.deps import ContractId
 from interlude.engagement.api.schemas import CheckInCreate, Written
-from interlude.engagement.projections.dashboard import NAME as DASHBOARD
 from interlude.engagement.settings import EngagementSettings
 from interlude.engagement.testing import (
     RunningEngagement,
@@ -94,6 +93,7 @@ from interlude.engagement.testing import (
     running_engagement,
     terms,
 )
+from interlude.engagement.wiring import VIEWS as DASHBOARD  # the dashboard is one of them
 from interlude.identity.testing import Person, RunningIdentity, identity_settings, running_identity
 from interlude.shared.db import quote_ident
 from interlude.shared.projections.checkpoints import NOTIFY_CHANNEL
