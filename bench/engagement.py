@@ -50,8 +50,9 @@ client's, not the service's.
    the consumer of engagement's read models (``engagement-views``, the dashboard among them)
    has committed the batch holding the post's stream position (the ``position`` the post
    answered): from that moment ``GET /v1/dashboard?after=<position>`` answers at once with the
-   post counted. The projection announces each commit with ``pg_notify``; this benchmark LISTENs on its own connection and
-   timestamps every announcement, as the API's ``PositionWaiter`` does. As a cross-check one
+   post counted. The projection announces each commit with ``pg_notify``; this benchmark
+   LISTENs on its own connection and timestamps every announcement, as the API's
+   ``PositionWaiter`` does. As a cross-check one
    post in ``--get-every`` is read back as the coach would (``fresh_get_*``: from the post's
    start until ``GET /v1/dashboard?after=`` answered, fresh, with the post's contract in it).
    At the end every coach's dashboard must count exactly the check-ins posted to each contract,
