@@ -1,0 +1,60 @@
+"""The shape of every service's worker process: open the platform, apply the service's
+migrations, run its projection runners until SIGINT or SIGTERM, stop them, close.
+
+A service's ``worker.py`` names its settings, its migrations and its runners, and calls
+:func:`main`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from interlude.shared.config import PlatformSettings
+from interlude.shared.db import migrate
+from interlude.shared.logs import configure_logging
+from interlude.shared.projections.runner import ProjectionRunner
+from interlude.shared.runtime import Platform, open_platform
+
+log = logging.getLogger(__name__)
+Runners = Callable[[Platform], list[ProjectionRunner]]
+Prepare = Callable[[Platform], Awaitable[None]]
+
+
+async def run(settings: PlatformSettings, runners: Runners, migrations: Path,
+              stop: asyncio.Event, prepare: Prepare | None = None) -> None:
+    """Run the worker until ``stop`` is set."""
+    platform = await open_platform(settings)
+    try:
+        async with platform.pool.acquire() as conn:
+            await migrate(conn, migrations)
+        if prepare is not None:
+            await prepare(platform)
+        started = runners(platform)
+        for runner in started:
+            await runner.start()
+        log.info("%s worker running %s", settings.service_name,
+                 ", ".join(r.name for r in started))
+        await stop.wait()
+        for runner in started:
+            await runner.stop()
+    finally:
+        await platform.close()
+
+
+def main(settings: PlatformSettings, runners: Runners, migrations: Path,
+         prepare: Prepare | None = None) -> None:
+    """The worker process: logs configured, signals handled, :func:`run` until stopped."""
+    configure_logging(settings.service_name + "-worker", settings.log_level, settings.log_json)
+
+    async def _main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run(settings, runners, migrations, stop, prepare)
+
+    asyncio.run(_main())
