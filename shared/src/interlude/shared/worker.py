@@ -17,7 +17,7 @@ from interlude.shared.config import PlatformSettings
 from interlude.shared.db import migrate
 from interlude.shared.logs import configure_logging
 from interlude.shared.projections.runner import ProjectionRunner
-from interlude.shared.runtime import Platform, open_platform
+from interlude.shared.runtime import Platform, open_platform, tune_gc
 
 log = logging.getLogger(__name__)
 Runners = Callable[[Platform], list[ProjectionRunner]]
@@ -49,6 +49,7 @@ def main(settings: PlatformSettings, runners: Runners, migrations: Path,
          prepare: Prepare | None = None) -> None:
     """The worker process: logs configured, signals handled, :func:`run` until stopped."""
     configure_logging(settings.service_name + "-worker", settings.log_level, settings.log_json)
+    tune_gc()
 
     async def _main() -> None:
         stop = asyncio.Event()

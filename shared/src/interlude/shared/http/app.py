@@ -14,6 +14,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from interlude.shared.http.context import RequestContext
 from interlude.shared.http.limits import BodyLimit
 from interlude.shared.http.problems import MEDIA_TYPE, PROBLEM_BASE, install_problem_handlers
+from interlude.shared.runtime import tune_gc
 
 ReadinessCheck = Callable[[], Awaitable[str | None]]  # None when fine, else what is wrong
 
@@ -23,6 +24,7 @@ def create_app(title: str, *, lifespan: Any = None, max_body_bytes: int = 1_000_
                tracer_provider: trace.TracerProvider | None = None) -> FastAPI:
     """A service's app. ``readiness`` checks run on ``/readyz`` (NATS and PostgreSQL reachable,
     projections not failing); ``/healthz`` only says the process answers."""
+    tune_gc()  # the process that builds a service's app serves it
     app = FastAPI(title=title, lifespan=lifespan)
     install_problem_handlers(app)
     checks = readiness if readiness is not None else {}
