@@ -2,82 +2,19 @@
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-
 import asyncpg
 import pytest
 from nats.aio.client import Client as NATS
 
 from interlude.audit.chain.hashing import GENESIS, chain_hash
-from interlude.audit.projections.intake import AuditIntake
-from interlude.audit.wiring import MIGRATIONS
 from interlude.shared.access import Access, AccessRecorder
-from interlude.shared.db import migrate
-from interlude.shared.events.codec import EventCodec
-from interlude.shared.events.envelope import Actor, CommandContext
-from interlude.shared.events.registry import Event, EventRegistry
-from interlude.shared.eventstore.jetstream import JetStreamEventStore
-from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
+from interlude.shared.events.envelope import Actor
+from interlude.shared.eventstore.streams import StreamSpec
 from interlude.shared.projections import checkpoints
 from interlude.shared.projections.runner import ProjectionRunner
-from interlude.shared.sealing import InMemoryKeyStore, KeyRing, Sealer, Secret
 from interlude.shared.testing.eventually import eventually
 
-PLAINTEXT = "I am afraid my manager will notice"
-registry = EventRegistry()
-
-
-@registry.event("engagement.CheckInPosted")
-class CheckInPosted(Event):
-    coachee_id: str
-    text: Secret
-    mood: int
-
-
-@pytest.fixture
-async def audit_db(pg_pool: asyncpg.Pool) -> asyncpg.Pool:
-    async with pg_pool.acquire() as conn:
-        await migrate(conn, MIGRATIONS)
-    return pg_pool
-
-
-@pytest.fixture
-async def intake(nc: NATS, audit_db: asyncpg.Pool,
-                 namespace: str) -> AsyncIterator[list[ProjectionRunner]]:
-    runners = []
-    for source in ("engagement", "access"):
-        stream = StreamSpec.for_service(source, namespace)
-        await ensure_stream(nc.jetstream(), stream)
-        runner = ProjectionRunner(AuditIntake(source), stream, nc, audit_db,
-                                  deadletters=StreamSpec.for_service("deadletter", namespace))
-        await ensure_stream(nc.jetstream(), StreamSpec.for_service("deadletter", namespace))
-        await runner.start()
-        runners.append(runner)
-    yield runners
-    for runner in runners:
-        await runner.stop()
-
-
-async def post_check_ins(nc: NATS, namespace: str, tenant: str, coachee: str, n: int) -> None:
-    store = await JetStreamEventStore.open(nc, StreamSpec.for_service("engagement", namespace))
-    codec = EventCodec(registry, Sealer(KeyRing(InMemoryKeyStore(), secrets.token_bytes(32))))
-    ctx = CommandContext(tenant, Actor(coachee, ("coachee",)), now=datetime.now(UTC),
-                         correlation_id="req-1", source_address="10.0.0.7")
-    for i in range(n):
-        event = CheckInPosted(coachee_id=coachee, text=Secret(f"{PLAINTEXT} {i}", coachee),
-                              mood=3)
-        check_in = f"c{i}"
-        subject = StreamSpec.for_service("engagement", namespace).subject(tenant, "checkin",
-                                                                          check_in)
-        await store.append(subject, [await codec.encode(event, ctx, check_in)],
-                           expected_last_seq=0)
-
-
-async def records(pool: asyncpg.Pool, tenant: str) -> list[asyncpg.Record]:
-    return await pool.fetch("SELECT * FROM audit_records WHERE tenant_id = $1 ORDER BY seq",
-                            tenant)
+from .trail import post_check_ins, records
 
 
 async def test_events_become_numbered_chained_records_without_content(

@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from interlude.shared.config import PlatformSettings
 from interlude.shared.db import migrate
@@ -22,11 +23,14 @@ from interlude.shared.runtime import Platform, open_platform, tune_gc
 log = logging.getLogger(__name__)
 Runners = Callable[[Platform], list[ProjectionRunner]]
 Prepare = Callable[[Platform], Awaitable[None]]
+Background = Callable[[Platform], Coroutine[Any, Any, None]]
 
 
 async def run(settings: PlatformSettings, runners: Runners, migrations: Path,
-              stop: asyncio.Event, prepare: Prepare | None = None) -> None:
-    """Run the worker until ``stop`` is set."""
+              stop: asyncio.Event, prepare: Prepare | None = None,
+              background: Background | None = None) -> None:
+    """Run the worker until ``stop`` is set; ``background`` (a loop of the service's own)
+    runs beside the runners as a task and is cancelled at the end."""
     platform = await open_platform(settings)
     try:
         async with platform.pool.acquire() as conn:
@@ -38,7 +42,11 @@ async def run(settings: PlatformSettings, runners: Runners, migrations: Path,
             await runner.start()
         log.info("%s worker running %s", settings.service_name,
                  ", ".join(r.name for r in started))
+        task = asyncio.create_task(background(platform)) if background is not None else None
         await stop.wait()
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
         for runner in started:
             await runner.stop()
     finally:
@@ -46,7 +54,7 @@ async def run(settings: PlatformSettings, runners: Runners, migrations: Path,
 
 
 def main(settings: PlatformSettings, runners: Runners, migrations: Path,
-         prepare: Prepare | None = None) -> None:
+         prepare: Prepare | None = None, background: Background | None = None) -> None:
     """The worker process: logs configured, signals handled, :func:`run` until stopped."""
     configure_logging(settings.service_name + "-worker", settings.log_level, settings.log_json)
     tune_gc()
@@ -56,6 +64,6 @@ def main(settings: PlatformSettings, runners: Runners, migrations: Path,
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await run(settings, runners, migrations, stop, prepare)
+        await run(settings, runners, migrations, stop, prepare, background)
 
     asyncio.run(_main())

@@ -1,0 +1,1 @@
+from .trail import audit_db, intake  # noqa: F401 - fixtures of every audit integration test

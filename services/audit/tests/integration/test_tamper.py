@@ -1,0 +1,133 @@
+"""Tampering as a superuser would, straight in PostgreSQL (triggers bypassed): the verifier
+fails every time and names the record; an untouched trail verifies; an export verifies
+offline with nothing but the public key."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import asyncpg
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from interlude.audit.adapters.signing import public_jwk
+from interlude.audit.app import export
+from interlude.audit.app.checkpoints import Checkpointer
+from interlude.audit.app.offline import public_key, verify_export
+from interlude.audit.chain.checkpoint import key_id
+from interlude.audit.cli import _export
+from interlude.audit.trail import verify_on, verify_tenant
+from interlude.shared.projections.runner import ProjectionRunner
+from interlude.shared.testing.eventually import eventually
+
+from .trail import post_check_ins, records
+
+Tamper = Callable[[asyncpg.Connection, str], Awaitable[None]]
+
+
+async def _change(conn: asyncpg.Connection, tenant: str) -> None:
+    await conn.execute("UPDATE audit_records SET record = convert_to(replace(convert_from("
+                       "record, 'UTF8'), 'succeeded', 'denied'), 'UTF8') WHERE tenant_id = $1"
+                       " AND seq = 4", tenant)
+
+
+async def _remove(conn: asyncpg.Connection, tenant: str) -> None:
+    await conn.execute("DELETE FROM audit_records WHERE tenant_id = $1 AND seq = 4", tenant)
+
+
+async def _swap(conn: asyncpg.Connection, tenant: str) -> None:
+    await conn.execute("UPDATE audit_records SET seq = -seq WHERE tenant_id = $1"
+                       " AND seq IN (4, 5)", tenant)
+    await conn.execute("UPDATE audit_records SET seq = CASE seq WHEN -4 THEN 5 ELSE 4 END,"
+                       " event_id = event_id || 'x' WHERE tenant_id = $1 AND seq < 0", tenant)
+
+
+async def _insert(conn: asyncpg.Connection, tenant: str) -> None:
+    await conn.execute("UPDATE audit_records SET seq = -(seq + 1) WHERE tenant_id = $1"
+                       " AND seq >= 4", tenant)  # two steps: the primary key holds throughout
+    await conn.execute("UPDATE audit_records SET seq = -seq WHERE tenant_id = $1 AND seq < 0",
+                       tenant)
+    await conn.execute(
+        "INSERT INTO audit_records (tenant_id, seq, record, chain_hash, occurred_at, actor_id,"
+        " action, target_type, target_id, data_subjects, outcome, event_id)"
+        " SELECT tenant_id, 4, convert_to(replace(replace(convert_from(record, 'UTF8'),"
+        " '\"seq\":3', '\"seq\":4'), 'coachee-1', 'someone-else'), 'UTF8'), chain_hash,"
+        " occurred_at, actor_id, action, target_type, target_id, data_subjects, outcome,"
+        " 'forged' FROM audit_records WHERE tenant_id = $1 AND seq = 3", tenant)
+
+
+async def _truncate(conn: asyncpg.Connection, tenant: str) -> None:
+    await conn.execute("DELETE FROM audit_records WHERE tenant_id = $1 AND seq > 6", tenant)
+
+
+CASES: dict[str, tuple[Tamper, int, set[str]]] = {
+    "a record's bytes edited": (_change, 4, {"changed"}),
+    "a record deleted": (_remove, 4, {"removed", "gap"}),
+    "two records swapped": (_swap, 4, {"reordered"}),
+    "a record inserted": (_insert, 4, {"inserted"}),
+    "the tail truncated": (_truncate, 7, {"truncated"}),
+}
+
+
+@pytest.fixture
+async def signed_trail(intake: list[ProjectionRunner], audit_db: asyncpg.Pool, nc, namespace,
+                       tenant_id) -> tuple[str, Ed25519PrivateKey]:
+    await post_check_ins(nc, namespace, tenant_id, "coachee-1", 8)
+
+    async def recorded() -> bool:
+        return len(await records(audit_db, tenant_id)) == 8
+
+    await eventually(recorded, timeout=5)
+    key = Ed25519PrivateKey.generate()
+    await Checkpointer(audit_db, key, publish=None).sign_now(tenant_id, _now())
+    return tenant_id, key
+
+
+def _now():
+
+    return datetime.now(UTC)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+async def test_tampering_is_found_and_named(case: str, signed_trail, audit_db) -> None:
+    tenant, key = signed_trail
+    keys = {key_id(key.public_key()): key.public_key()}
+    assert (await verify_tenant(audit_db, tenant, keys)).ok
+    tamper, seq, kinds = CASES[case]
+    async with audit_db.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            await conn.execute("SET LOCAL session_replication_role = replica")  # no triggers
+            await tamper(conn, tenant)
+            result = await verify_on(conn, tenant, keys)
+        finally:
+            await transaction.rollback()
+    assert not result.ok
+    assert result.first_failure is not None
+    assert (result.first_failure.seq, result.first_failure.kind in kinds) == (seq, True), \
+        result.first_failure
+
+
+async def test_an_export_verifies_offline_with_only_the_public_key(signed_trail, audit_db,
+                                                                   tmp_path, capsys) -> None:
+    tenant, key = signed_trail
+    lines = [line async for line in export.jsonl(audit_db, tenant, [public_jwk(key)])]
+    verification, named = verify_export(lines, [public_key(public_jwk(key))])
+    assert verification.ok and named == tenant and verification.records_checked == 8
+    assert verification.checkpoints_checked == 1
+
+    exported, trusted = tmp_path / "trail.jsonl", tmp_path / "key.json"
+    exported.write_bytes(b"".join(lines))
+    trusted.write_text(json.dumps(public_jwk(key)))
+    assert _export(exported, trusted) == 0
+    forged = b"".join(lines).replace(b"succeeded", b"denied", 1)
+    exported.write_bytes(forged)
+    assert _export(exported, trusted) == 1
+    assert "FAILED at record 1" in capsys.readouterr().out
+    other = Ed25519PrivateKey.generate()
+    exported.write_bytes(b"".join(lines))
+    trusted.write_text(json.dumps(public_jwk(other)))
+    assert _export(exported, trusted) == 1  # signed by someone else
