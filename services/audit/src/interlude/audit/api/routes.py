@@ -49,7 +49,7 @@ async def records(request: Request, officer: OfficerDep, actor: Text = None,
                             until)
     found = await query.search(request.app.state.pool, officer.tenant_id, filters, order=order,
                                cursor=cursor, limit=limit)
-    await _audited(request, officer, "audit.query")
+    await _audited(request, officer, "query")
     return found
 
 
@@ -58,7 +58,7 @@ async def verify(request: Request, officer: OfficerDep) -> dict[str, Any]:
     """Recompute the organisation's chain and check every checkpoint's signature."""
     key = request.app.state.public_key
     result = await verify_tenant(request.app.state.pool, officer.tenant_id, {key_id(key): key})
-    await _audited(request, officer, "audit.verify")
+    await _audited(request, officer, "verify")
     failure = result.first_failure
     return {"ok": result.ok, "records_checked": result.records_checked,
             "checkpoints_checked": result.checkpoints_checked, "warnings": result.warnings,
@@ -71,7 +71,7 @@ async def verify(request: Request, officer: OfficerDep) -> dict[str, Any]:
 async def export_trail(request: Request, officer: OfficerDep,
                        format: Literal["jsonl", "ocsf"] = "jsonl") -> StreamingResponse:
     """JSON Lines, self-contained and verifiable offline with the public key; or OCSF events."""
-    await _audited(request, officer, f"audit.export.{format}")
+    await _audited(request, officer, f"export.{format}")
     pool = request.app.state.pool
     body = (export.jsonl(pool, officer.tenant_id, request.app.state.public_jwks)
             if format == "jsonl" else export.ocsf(pool, officer.tenant_id))
