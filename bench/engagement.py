@@ -77,7 +77,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,6 +98,7 @@ from interlude.engagement.wiring import VIEWS as DASHBOARD  # the dashboard is o
 from interlude.identity.testing import Person, RunningIdentity, identity_settings, running_identity
 from interlude.shared.db import quote_ident
 from interlude.shared.projections.checkpoints import NOTIFY_CHANNEL
+from interlude.shared.testing.load import Sent, for_a_while, ms, paced
 from interlude.shared.testing.servers import embedded_servers
 
 TARGETS = {"checkin_ratio": 0.40, "p99_ms": 50.0, "fresh_p50_ms": 15.0, "fresh_p99_ms": 100.0}
@@ -105,15 +106,6 @@ TARGETS = {"checkin_ratio": 0.40, "p99_ms": 50.0, "fresh_p50_ms": 15.0, "fresh_p
 
 def say(message: str) -> None:
     print(f"[engagement bench] {message}", file=sys.stderr, flush=True)
-
-
-def pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
-def ms(samples: list[float], q: float) -> float | None:
-    return round(pct(samples, q) * 1000, 1) if samples else None
 
 
 # -- the stack and the people on it ---------------------------------------------------------
@@ -253,27 +245,7 @@ class Poster:
         return 0
 
 
-Post = Callable[[int], Awaitable[int]]
-
-
 # -- part 1: rate ---------------------------------------------------------------------------
-
-async def for_a_while(seconds: float, inflight: int, one: Post) -> float:
-    """``inflight`` lanes calling ``one`` until ``seconds`` have passed; calls per second."""
-    deadline = time.perf_counter() + seconds
-    numbers = iter(range(sys.maxsize))
-    done = 0
-
-    async def lane() -> None:
-        nonlocal done
-        while time.perf_counter() < deadline:
-            await one(next(numbers))
-            done += 1
-
-    started = time.perf_counter()
-    await asyncio.gather(*(lane() for _ in range(inflight)))
-    return done / (time.perf_counter() - started)
-
 
 async def rates(poster: Poster, args: argparse.Namespace) -> dict[str, Any]:
     calls = {"bare": poster.bare, "checkin": poster.checkin}
@@ -294,38 +266,6 @@ async def rates(poster: Poster, args: argparse.Namespace) -> dict[str, Any]:
 
 
 # -- parts 2 and 3: paced posts -------------------------------------------------------------
-
-@dataclass
-class Sent:
-    started: float  # when it was due to go out (perf_counter)
-    answered: float
-    position: int
-
-
-async def paced(rate: float, seconds: float, one: Post,
-                after: Callable[[int, Sent], Awaitable[None]] | None = None) -> list[Sent]:
-    """Open loop: a post due every ``1/rate`` s, each its own task, however the others fare."""
-    n = max(1, round(rate * seconds))
-    start = time.perf_counter() + 0.05
-
-    async def due(i: int, at: float) -> Sent:
-        position = await one(i)
-        sent = Sent(at, time.perf_counter(), position)
-        if after is not None:
-            await after(i, sent)
-        return sent
-
-    tasks = []
-    for i in range(n):
-        at = start + i / rate
-        if (delay := at - time.perf_counter()) > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(due(i, at)))
-    behind = time.perf_counter() - (start + (n - 1) / rate)
-    if behind > 0.05:
-        say(f"WARNING: the pacer itself fell {behind * 1000:.0f} ms behind schedule")
-    return await asyncio.gather(*tasks)
-
 
 async def latency(poster: Poster, args: argparse.Namespace) -> dict[str, Any]:
     say(f"latency: {args.latency_rate:g} posts/s for {args.paced_seconds:g} s, open loop")

@@ -36,6 +36,7 @@ from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.stack.nats import start_nats
 from interlude.shared.stack.ports import free_port
 from interlude.shared.stack.postgres import start_postgres
+from interlude.shared.testing.load import pct
 from interlude.shared.testing.tally import TALLY, TALLY_SCHEMA, Counted, TallyProjection, registry
 
 TENANT = "bench"
@@ -45,11 +46,6 @@ CTX = CommandContext(tenant_id=TENANT, actor=Actor("bench"), now=datetime.now(UT
 
 def say(message: str) -> None:
     print(f"[eventstore bench] {message}", file=sys.stderr, flush=True)
-
-
-def pct(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 async def rate(label: str, n: int, run) -> float:

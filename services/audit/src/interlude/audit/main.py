@@ -13,7 +13,7 @@ from interlude.audit.adapters.signing import public_jwk, signing_key
 from interlude.audit.api import routes
 from interlude.audit.settings import AuditSettings
 from interlude.audit.wiring import MIGRATIONS, ensure_sources
-from interlude.shared.auth import JwksKeySource, TokenVerifier, install_auth
+from interlude.shared.auth import identity_verifier, install_auth
 from interlude.shared.db import migrate
 from interlude.shared.http.app import create_app as create_service_app
 from interlude.shared.http.health import nats_ready, postgres_ready
@@ -39,14 +39,13 @@ def create_app(settings: AuditSettings | None = None, *, schema: str | None = No
         await ensure_sources(platform)
         trust = await start_trust(platform.nc, platform.pool, service="audit",
                                   namespace=settings.stream_namespace, access=platform.access)
-        keys = JwksKeySource(f"{settings.identity_url}/.well-known/jwks.json",
-                             client=jwks_client)
+        verifier, keys = identity_verifier(settings.identity_url, issuer=settings.token_issuer,
+                                           revocations=trust.cache, client=jwks_client)
         app.state.pool = platform.pool
         app.state.access = platform.access
         app.state.public_key = key.public_key()
         app.state.public_jwks = [public_jwk(key)]
-        app.state.token_verifier = TokenVerifier(keys, issuer=settings.token_issuer,
-                                                 revocations=trust.cache)
+        app.state.token_verifier = verifier
         app.state.readiness.update({"nats": nats_ready(platform.nc),
                                     "postgres": postgres_ready(platform.pool)})
         try:

@@ -21,7 +21,7 @@ from interlude.engagement.api import (
 from interlude.engagement.api.errors import install_error_handlers
 from interlude.engagement.settings import EngagementSettings
 from interlude.engagement.wiring import MIGRATIONS, build_engagement, ensure_sources
-from interlude.shared.auth import JwksKeySource, TokenVerifier, install_auth
+from interlude.shared.auth import identity_verifier, install_auth
 from interlude.shared.db import migrate
 from interlude.shared.http.app import create_app as create_service_app
 from interlude.shared.http.health import nats_ready, postgres_ready
@@ -50,8 +50,8 @@ def create_app(settings: EngagementSettings | None = None, *, schema: str | None
         await ensure_sources(platform)
         trust = await start_trust(platform.nc, platform.pool, service="engagement",
                                   namespace=settings.stream_namespace, access=platform.access)
-        keys = JwksKeySource(f"{settings.identity_url}/.well-known/jwks.json",
-                             client=jwks_client)
+        verifier, keys = identity_verifier(settings.identity_url, issuer=settings.token_issuer,
+                                           revocations=trust.cache, client=jwks_client)
         waiter = PositionWaiter(settings.database_url, platform.pool)
         await waiter.start()
         app.state.engagement = await build_engagement(platform, settings, trust)
@@ -59,8 +59,7 @@ def create_app(settings: EngagementSettings | None = None, *, schema: str | None
         app.state.waiter = waiter
         app.state.trust = trust
         app.state.public_url = settings.public_url.rstrip("/")
-        app.state.token_verifier = TokenVerifier(keys, issuer=settings.token_issuer,
-                                                 revocations=trust.cache)
+        app.state.token_verifier = verifier
         app.state.readiness.update({"nats": nats_ready(platform.nc),
                                     "postgres": postgres_ready(platform.pool)})
         try:

@@ -33,7 +33,13 @@ from interlude.shared.auth.service_tokens import (
     ServiceCredential,
     service_secret,
 )
-from interlude.shared.auth.tokens import ALGORITHM, InvalidToken, RevocationCheck, TokenVerifier
+from interlude.shared.auth.tokens import (
+    ALGORITHM,
+    InvalidToken,
+    RevocationCheck,
+    TokenVerifier,
+    identity_verifier,
+)
 
 __all__ = [
     "ALGORITHM",
@@ -58,6 +64,7 @@ __all__ = [
     "bearer_token",
     "current_principal",
     "current_service",
+    "identity_verifier",
     "install_auth",
     "key_from_jwk",
     "parse_jwks",

@@ -16,10 +16,11 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any, Protocol
 
+import httpx
 import jwt
 import orjson
 
-from interlude.shared.auth.keys import KeySource, UnknownKey
+from interlude.shared.auth.keys import JwksKeySource, KeySource, UnknownKey
 from interlude.shared.auth.principal import (
     AUDIENCE,
     DEFAULT_ISSUER,
@@ -184,3 +185,14 @@ class TokenVerifier:
         except jwt.PyJWTError as err:
             raise _translate(err) from None
         return _claims_principal(claims), kid
+
+
+def identity_verifier(identity_url: str, *, issuer: str = DEFAULT_ISSUER,
+                      revocations: RevocationCheck | None = None,
+                      client: httpx.AsyncClient | None = None,
+                      ) -> tuple[TokenVerifier, JwksKeySource]:
+    """How every service but identity checks its callers: identity's JWKS at ``identity_url``,
+    cached, and ``revocations`` (the trust cache) refusing deactivated users. Close the returned
+    key source at shutdown."""
+    keys = JwksKeySource(f"{identity_url.rstrip('/')}/.well-known/jwks.json", client=client)
+    return TokenVerifier(keys, issuer=issuer, revocations=revocations), keys

@@ -17,7 +17,7 @@ from typing import Annotated
 import uvicorn
 from fastapi import FastAPI, Query
 
-from interlude.shared.auth import JwksKeySource, PrincipalDep, TokenVerifier, install_auth
+from interlude.shared.auth import PrincipalDep, identity_verifier, install_auth
 from interlude.shared.config import PlatformSettings
 from interlude.shared.http.app import create_app
 from interlude.shared.runtime import open_platform
@@ -26,18 +26,18 @@ from interlude.shared.trust.runtime import start_trust
 
 
 def build(settings: PlatformSettings, identity_url: str) -> FastAPI:
-    keys = JwksKeySource(f"{identity_url}/.well-known/jwks.json")
-
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         platform = await open_platform(settings)
         trust = await start_trust(platform.nc, platform.pool, service=settings.service_name,
                                   namespace=settings.stream_namespace, access=platform.access)
         app.state.trust = trust
-        app.state.token_verifier = TokenVerifier(keys, revocations=trust.cache)
+        app.state.token_verifier, keys = identity_verifier(identity_url,
+                                                           revocations=trust.cache)
         try:
             yield
         finally:
+            await keys.aclose()
             await trust.stop()
             await platform.close()
 

@@ -37,6 +37,6 @@ class TokenSigner:
         return jwt.encode(token_claims(**changes), self.private, algorithm="EdDSA",
                           headers={"kid": self.kid})
 
-    def verifier(self) -> TokenVerifier:
-        """A verifier that trusts this key only."""
-        return TokenVerifier(StaticKeySource({self.kid: self.public}))
+    def verifier(self, remember: int = 10_000) -> TokenVerifier:
+        """A verifier that trusts this key only (``remember=0``: checks every token in full)."""
+        return TokenVerifier(StaticKeySource({self.kid: self.public}), remember=remember)

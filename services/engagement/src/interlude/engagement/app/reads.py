@@ -93,22 +93,21 @@ async def messages(deps: Engagement, ctx: CommandContext, contract_id: str, afte
 
 async def goals(deps: Engagement, ctx: CommandContext, contract_id: str) -> dict[str, Any]:
     contract = await _content(deps, ctx, contract_id, None, "goals")
-    open_ = reveal
     goal_rows = await queries.goals(deps.pool, ctx.tenant_id, contract_id)
     experiment_rows = await queries.experiments(deps.pool, ctx.tenant_id, contract_id)
     tenant, sealer = ctx.tenant_id, deps.sealer
     result = {
-        "goals": [{"id": g["goal_id"], "title": await open_(sealer, tenant, g["title"]),
+        "goals": [{"id": g["goal_id"], "title": await reveal(sealer, tenant, g["title"]),
                    "status": g["status"], "progress": g["progress"], "set_at": g["set_at"],
                    "notes": [{"at": n["at"], "progress": n["progress"],
-                              "text": await open_(sealer, tenant, n["sealed"])}
+                              "text": await reveal(sealer, tenant, n["sealed"])}
                              for n in json.loads(g["notes"])]} for g in goal_rows],
         "experiments": [{
             "id": e["experiment_id"], "goal_id": e["goal_id"], "planned_at": e["planned_at"],
-            "belief": await open_(sealer, tenant, e["belief"]),
-            "behaviour": await open_(sealer, tenant, e["behaviour"]),
-            "result": await open_(sealer, tenant, e["result"]),
-            "learning": await open_(sealer, tenant, e["learning"]),
+            "belief": await reveal(sealer, tenant, e["belief"]),
+            "behaviour": await reveal(sealer, tenant, e["behaviour"]),
+            "result": await reveal(sealer, tenant, e["result"]),
+            "learning": await reveal(sealer, tenant, e["learning"]),
             "reported_at": e["reported_at"]} for e in experiment_rows]}
     await deps.record_read(ctx, "goals", contract_id, contract.coachee_id)
     return result
