@@ -106,7 +106,7 @@ async def _dump(audit: RunningAudit) -> str:
     """Every audit table, every column, record bytes as text: what a content search covers."""
     parts = []
     for table in ("audit_records", "audit_checkpoints", "audit_heads"):
-        for row in await audit.platform.pool.fetch(f"SELECT * FROM {table}"):
+        for row in await audit.admin.fetch(f"SELECT * FROM {table}"):
             parts.extend(v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
                          for v in row.values())
     return "\n".join(parts)

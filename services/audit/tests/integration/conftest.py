@@ -1,1 +1,1 @@
-from .trail import audit_db, intake  # noqa: F401 - fixtures of every audit integration test
+from .trail import app_pool, audit_db, intake  # noqa: F401 - fixtures of every audit integration test

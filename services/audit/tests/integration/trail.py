@@ -12,8 +12,9 @@ import pytest
 from nats.aio.client import Client as NATS
 
 from interlude.audit.projections.intake import AuditIntake
+from interlude.audit.testing import app_dsn
 from interlude.audit.wiring import MIGRATIONS
-from interlude.shared.db import migrate
+from interlude.shared.db import create_pool, migrate
 from interlude.shared.events.codec import EventCodec
 from interlude.shared.events.envelope import Actor, CommandContext
 from interlude.shared.events.registry import Event, EventRegistry
@@ -35,19 +36,30 @@ class CheckInPosted(Event):
 
 @pytest.fixture
 async def audit_db(pg_pool: asyncpg.Pool) -> asyncpg.Pool:
+    """The audit tables migrated, and a superuser's pool on them: sees every row."""
     async with pg_pool.acquire() as conn:
         await migrate(conn, MIGRATIONS)
     return pg_pool
 
 
 @pytest.fixture
-async def intake(nc: NATS, audit_db: asyncpg.Pool,
+async def app_pool(audit_db: asyncpg.Pool, postgres_dsn: str,
+                   pg_schema: str) -> AsyncIterator[asyncpg.Pool]:
+    """A pool logged in as audit_app, the role the service runs as."""
+    pool = await create_pool(await app_dsn(postgres_dsn), schema=pg_schema, max_size=5)
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def intake(nc: NATS, app_pool: asyncpg.Pool,
                  namespace: str) -> AsyncIterator[list[ProjectionRunner]]:
+    """Intake runners for engagement's stream and ACCESS, running as audit_app."""
     runners = []
     for source in ("engagement", "access"):
         stream = StreamSpec.for_service(source, namespace)
         await ensure_stream(nc.jetstream(), stream)
-        runner = ProjectionRunner(AuditIntake(source), stream, nc, audit_db,
+        runner = ProjectionRunner(AuditIntake(source), stream, nc, app_pool,
                                   deadletters=StreamSpec.for_service("deadletter", namespace))
         await ensure_stream(nc.jetstream(), StreamSpec.for_service("deadletter", namespace))
         await runner.start()
@@ -57,12 +69,14 @@ async def intake(nc: NATS, audit_db: asyncpg.Pool,
         await runner.stop()
 
 
-async def post_check_ins(nc: NATS, namespace: str, tenant: str, coachee: str, n: int) -> None:
+async def post_check_ins(nc: NATS, namespace: str, tenant: str, coachee: str, n: int, *,
+                         at: datetime | None = None, first: int = 0) -> None:
+    """``n`` check-ins (ids ``c<first>``...) posted at ``at`` (now by default)."""
     store = await JetStreamEventStore.open(nc, StreamSpec.for_service("engagement", namespace))
     codec = EventCodec(registry, Sealer(KeyRing(InMemoryKeyStore(), secrets.token_bytes(32))))
-    ctx = CommandContext(tenant, Actor(coachee, ("coachee",)), now=datetime.now(UTC),
+    ctx = CommandContext(tenant, Actor(coachee, ("coachee",)), now=at or datetime.now(UTC),
                          correlation_id="req-1", source_address="10.0.0.7")
-    for i in range(n):
+    for i in range(first, first + n):
         event = CheckInPosted(coachee_id=coachee, text=Secret(f"{PLAINTEXT} {i}", coachee),
                               mood=3)
         check_in = f"c{i}"

@@ -11,8 +11,9 @@ from opentelemetry import trace
 
 from interlude.audit.adapters.signing import public_jwk, signing_key
 from interlude.audit.api import routes
+from interlude.audit.app.checkpoints import Checkpointer
 from interlude.audit.settings import AuditSettings
-from interlude.audit.wiring import MIGRATIONS, ensure_sources
+from interlude.audit.wiring import MIGRATIONS, checkpoint_publisher, ensure_sources
 from interlude.shared.auth import identity_verifier, install_auth
 from interlude.shared.db import migrate
 from interlude.shared.http.app import create_app as create_service_app
@@ -43,6 +44,10 @@ def create_app(settings: AuditSettings | None = None, *, schema: str | None = No
                                            revocations=trust.cache, client=jwks_client)
         app.state.pool = platform.pool
         app.state.access = platform.access
+        app.state.trust = trust
+        # signs the checkpoint of a purge; the worker signs every other one
+        app.state.signer = Checkpointer(platform.pool, key,
+                                        publish=checkpoint_publisher(platform))
         app.state.public_key = key.public_key()
         app.state.public_jwks = [public_jwk(key)]
         app.state.token_verifier = verifier

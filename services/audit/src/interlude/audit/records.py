@@ -67,7 +67,8 @@ def audit_fields(event: RecordedEvent) -> dict[str, Any]:
             "action": f"{p.get('service', 'unknown')}.{p.get('action', 'unknown')}",
             "target": {"type": str(p.get("resource_type", "")),
                        "id": str(p.get("resource_id", ""))},
-            "data_subjects": [p["data_subject"]] if p.get("data_subject") else [],
+            "data_subjects": sorted({*([p["data_subject"]] if p.get("data_subject") else []),
+                                     *(p.get("data_subjects") or [])}),
             "outcome": "denied" if event.type == DENIED else "succeeded",
             "reason": p.get("reason"),
         })

@@ -10,11 +10,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from interlude.audit.chain.checkpoint import Checkpoint
 from interlude.audit.chain.model import StoredRecord, Verification
-from interlude.audit.chain.verify import verify_chain
+from interlude.audit.chain.verify import ChainVerifier
+from interlude.audit.tenancy import tenant_transaction
 
 
 async def stored_records(conn: asyncpg.Connection, tenant_id: str, after: int = 0,
-                         batch: int = 2000) -> AsyncIterator[StoredRecord]:
+                         batch: int = 5000) -> AsyncIterator[StoredRecord]:
     """The organisation's records in number order, read in batches."""
     while True:
         rows = await conn.fetch(
@@ -41,15 +42,16 @@ def checkpoint_of(body: bytes) -> Checkpoint:
 
 async def verify_on(conn: asyncpg.Connection, tenant_id: str,
                     public_keys: Mapping[str, Ed25519PublicKey]) -> Verification:
-    """The verifier over what ``conn`` sees of one organisation's trail."""
-    checkpoints = await stored_checkpoints(conn, tenant_id)
-    records = [r async for r in stored_records(conn, tenant_id)]
-    return verify_chain(records, checkpoints, public_keys, tenant_id=tenant_id)
+    """The verifier over what ``conn`` sees of one organisation's trail, streamed."""
+    verifier = ChainVerifier(await stored_checkpoints(conn, tenant_id), public_keys,
+                             tenant_id=tenant_id)
+    async for record in stored_records(conn, tenant_id):
+        verifier.feed(record)
+    return verifier.result()
 
 
 async def verify_tenant(pool: asyncpg.Pool, tenant_id: str,
                         public_keys: Mapping[str, Ed25519PublicKey]) -> Verification:
     """The verifier over what the database holds for one organisation, as of one moment."""
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read",
-                                                       readonly=True):
+    async with tenant_transaction(pool, tenant_id, readonly=True) as conn:
         return await verify_on(conn, tenant_id, public_keys)

@@ -1,5 +1,5 @@
-"""The compliance officer's API: query, verify, export; and the public keys. Every query is
-itself audited (an access event that comes back into the trail)."""
+"""The compliance officer's API: query, verify, export, purge; and the public keys. Every query
+is itself audited (an access event that comes back into the trail); a purge records itself."""
 
 from __future__ import annotations
 
@@ -7,18 +7,25 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from interlude.audit.app import export, query
+from interlude.audit.app import export, query, retention
 from interlude.audit.chain.checkpoint import key_id
 from interlude.audit.trail import verify_tenant
 from interlude.shared.access import Access
 from interlude.shared.auth import Principal, require_roles
 from interlude.shared.http.context import request_id_var, source_address_var
+from interlude.shared.trust.cache import NO_POLICY, PolicyBlocked
 
 router = APIRouter(tags=["audit"])
 OfficerDep = Annotated[Principal, Depends(require_roles("compliance_officer"))]
 Text = Annotated[str | None, Query(max_length=200)]
+
+
+class PurgeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # why, for the record; one line of plain text (no control characters)
+    reason: str = Field(min_length=1, max_length=500, pattern=r"^[^\x00-\x1f\x7f]+$")
 
 
 async def _audited(request: Request, officer: Principal, action: str) -> None:
@@ -78,3 +85,24 @@ async def export_trail(request: Request, officer: OfficerDep,
     name = f"audit-{officer.tenant_id}.{'jsonl' if format == 'jsonl' else 'ocsf.jsonl'}"
     return StreamingResponse(body, media_type="application/x-ndjson",
                              headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.post("/v1/audit/purges")
+async def purge(request: Request, officer: OfficerDep, body: PurgeCreate) -> dict[str, Any]:
+    """Purge the records older than the organisation's retention (``data.retention_days``),
+    from the oldest end. The purge first records itself and signs a checkpoint stating the new
+    lower bound, so the trail still verifies. Nothing older: nothing purged (and the call is
+    recorded as an access)."""
+    trust = request.app.state.trust
+    policy = trust.policy(officer.tenant_id)
+    if policy is None:
+        raise PolicyBlocked("data.retention_days", officer.tenant_id, None, NO_POLICY)
+    asked = retention.Purge(
+        tenant_id=officer.tenant_id, actor=officer.actor, reason=body.reason,
+        retention_days=policy.data_retention_days,
+        policy_version=trust.cache.policy_version(officer.tenant_id),
+        request_id=request_id_var.get(), source_address=source_address_var.get())
+    done = await retention.purge(request.app.state.pool, request.app.state.signer, asked)
+    if done.record is None:
+        await _audited(request, officer, "purge")
+    return done.public()

@@ -12,12 +12,15 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from interlude.audit.append import Head, locked_head
 from interlude.audit.chain.checkpoint import Checkpoint, key_id, sign, signing_bytes
 from interlude.audit.chain.merkle import MerkleBuilder
+from interlude.audit.tenancy import tenant_transaction
 from interlude.audit.trail import stored_records
 
 log = logging.getLogger(__name__)
 Publish = Callable[[Checkpoint, bytes], Awaitable[None]]
+Signed = tuple[Checkpoint, bytes]
 
 
 class Checkpointer:
@@ -31,13 +34,12 @@ class Checkpointer:
         self._trees: dict[str, tuple[int, MerkleBuilder]] = {}
 
     async def due(self, now: datetime) -> list[str]:
-        rows = await self._pool.fetch(
-            "SELECT h.tenant_id, h.seq, c.size, c.issued_at FROM audit_heads h"
-            " LEFT JOIN LATERAL (SELECT size, issued_at FROM audit_checkpoints k"
-            "   WHERE k.tenant_id = h.tenant_id ORDER BY issued_at DESC LIMIT 1) c ON true")
+        """The organisations whose trail should be signed now."""
+        rows = await self._pool.fetch("SELECT tenant_id, seq, signed_size, signed_at"
+                                      " FROM audit_signing_status()")
         due = []
         for row in rows:
-            size, issued = row["size"] or 0, row["issued_at"]
+            size, issued = row["signed_size"], row["signed_at"]
             fresh = row["seq"] > size
             if issued is None or (fresh and (row["seq"] - size >= self._every
                                              or now - issued >= self._interval)) \
@@ -45,24 +47,48 @@ class Checkpointer:
                 due.append(row["tenant_id"])
         return due
 
-    async def sign_now(self, tenant_id: str, now: datetime) -> Checkpoint:
-        async with self._pool.acquire() as conn, conn.transaction():
-            head = await conn.fetchrow("SELECT seq, chain_hash, lower_bound, anchor FROM"
-                                       " audit_heads WHERE tenant_id = $1 FOR SHARE", tenant_id)
-            lower, size = int(head["lower_bound"]), int(head["seq"])
-            tree = await self._tree(conn, tenant_id, lower, size)
-            checkpoint = Checkpoint(
-                tenant_id=tenant_id, size=size, merkle_root=tree.root().hex(),
-                chain_head=bytes(head["chain_hash"]).hex(), lower_bound=lower,
-                issued_at=now.isoformat(), key_id=self._kid, anchor=bytes(head["anchor"]).hex())
-            signature = sign(checkpoint, self._key)
-            await conn.execute(
-                "INSERT INTO audit_checkpoints (tenant_id, size, body, signature, key_id,"
-                " issued_at) VALUES ($1, $2, $3, $4, $5, $6)", tenant_id, size,
-                signing_bytes(checkpoint), signature, self._kid, now)
+    async def sign_now(self, tenant_id: str, now: datetime | None = None) -> Checkpoint:
+        """Sign the organisation's trail as it stands. The time is read once the head is
+        locked (unless given), so checkpoints are issued in the order of their sizes."""
+        async with tenant_transaction(self._pool, tenant_id) as conn:
+            head = await locked_head(conn, tenant_id)
+            if head is None:
+                raise LookupError(f"organisation {tenant_id} has no audit trail to sign")
+            signed = await self.sign_in(conn, tenant_id, head, now or datetime.now(UTC))
+        await self.publish(signed)
+        return signed[0]
+
+    async def sign_in(self, conn: asyncpg.Connection, tenant_id: str, head: Head,
+                      now: datetime, *, fresh: bool = False) -> Signed:
+        """Sign records ``head.lower_bound..head.seq`` inside the caller's transaction (scoped
+        to the organisation, its head locked) and store the checkpoint. ``fresh`` when that
+        transaction appended records itself: they are not remembered in the Merkle tree kept
+        for the next checkpoint, since the transaction may yet roll back."""
+        if fresh:
+            tree = MerkleBuilder()
+            async for record in stored_records(conn, tenant_id, after=head.lower_bound - 1):
+                if record.seq > head.seq:
+                    break
+                tree.append(record.record_bytes)
+        else:
+            tree = await self._tree(conn, tenant_id, head.lower_bound, head.seq)
+        checkpoint = Checkpoint(
+            tenant_id=tenant_id, size=head.seq, merkle_root=tree.root().hex(),
+            chain_head=head.chain_hash.hex(), lower_bound=head.lower_bound,
+            issued_at=now.isoformat(), key_id=self._kid, anchor=head.anchor.hex())
+        signature = sign(checkpoint, self._key)
+        await conn.execute(
+            "INSERT INTO audit_checkpoints (tenant_id, size, body, signature, key_id,"
+            " issued_at) VALUES ($1, $2, $3, $4, $5, $6)", tenant_id, head.seq,
+            signing_bytes(checkpoint), signature, self._kid, now)
+        await conn.execute("UPDATE audit_heads SET signed_size = $2, signed_at = $3"
+                           " WHERE tenant_id = $1", tenant_id, head.seq, now)
+        return checkpoint, signature
+
+    async def publish(self, signed: Signed) -> None:
+        """Send a stored checkpoint out as an event (after its transaction committed)."""
         if self._publish is not None:
-            await self._publish(checkpoint, signature)
-        return checkpoint
+            await self._publish(*signed)
 
     async def _tree(self, conn: asyncpg.Connection, tenant_id: str, lower: int,
                     size: int) -> MerkleBuilder:
@@ -81,9 +107,8 @@ class Checkpointer:
         """Sign what is due, for ever (a task the worker cancels)."""
         while True:
             try:
-                now = datetime.now(UTC)
-                for tenant_id in await self.due(now):
-                    await self.sign_now(tenant_id, now)
+                for tenant_id in await self.due(datetime.now(UTC)):
+                    await self.sign_now(tenant_id)
             except (OSError, asyncpg.PostgresError) as err:
                 log.warning("checkpoints could not be signed, retrying: %s", err)
             await asyncio.sleep(poll_s)

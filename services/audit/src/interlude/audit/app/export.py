@@ -17,6 +17,7 @@ import asyncpg
 import orjson
 
 from interlude.audit.chain.checkpoint import signing_bytes
+from interlude.audit.tenancy import tenant_transaction
 from interlude.audit.trail import stored_checkpoints, stored_records
 
 ADMIN_PREFIXES = ("identity.Organisation", "identity.SecurityPolicy", "identity.User",
@@ -26,8 +27,7 @@ ADMIN_PREFIXES = ("identity.Organisation", "identity.SecurityPolicy", "identity.
 
 async def jsonl(pool: asyncpg.Pool, tenant_id: str,
                 keys: list[dict[str, str]]) -> AsyncIterator[bytes]:
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read",
-                                                       readonly=True):
+    async with tenant_transaction(pool, tenant_id, readonly=True) as conn:
         yield orjson.dumps({"type": "keys", "tenant_id": tenant_id, "keys": keys}) + b"\n"
         async for record in stored_records(conn, tenant_id):
             yield orjson.dumps({"type": "record", "seq": record.seq,
@@ -72,7 +72,6 @@ def ocsf_event(seq: int, record: dict[str, Any]) -> dict[str, Any]:
 
 
 async def ocsf(pool: asyncpg.Pool, tenant_id: str) -> AsyncIterator[bytes]:
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read",
-                                                       readonly=True):
+    async with tenant_transaction(pool, tenant_id, readonly=True) as conn:
         async for record in stored_records(conn, tenant_id):
             yield orjson.dumps(ocsf_event(record.seq, orjson.loads(record.record_bytes))) + b"\n"

@@ -10,6 +10,8 @@ from typing import Any, Literal
 import asyncpg
 import orjson
 
+from interlude.audit.tenancy import tenant_transaction
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -53,8 +55,7 @@ async def search(pool: asyncpg.Pool, tenant_id: str, filters: Filters, *,
     else:
         args_page = list(args)
     direction = "DESC" if order == "newest" else "ASC"
-    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read",
-                                                       readonly=True):
+    async with tenant_transaction(pool, tenant_id, readonly=True) as conn:
         rows = await conn.fetch(
             f"SELECT seq, record, chain_hash FROM audit_records WHERE {page_where}"
             f" ORDER BY seq {direction} LIMIT {int(limit) + 1}", *args_page)

@@ -35,7 +35,7 @@ from interlude.audit.chain.hashing import DOMAIN, GENESIS
 from interlude.audit.chain.merkle import MerkleBuilder
 from interlude.audit.chain.model import Failure, StoredRecord, Verification
 
-__all__ = ["verify_chain"]
+__all__ = ["ChainVerifier", "verify_chain"]
 
 _EARLIER = 16  # how many verified hashes a broken record is tested against
 
@@ -58,20 +58,47 @@ def verify_chain(
     ``GENESIS`` when nothing was purged). ``tenant_id`` defaults to the first checkpoint's or
     record's; records and checkpoints of another organisation fail the trail.
     """
-    given = list(checkpoints)
-    tenant = tenant_id or (given[0][0].tenant_id if given else None)
-    trusted, failures = _screen(given, public_keys, tenant)
-    bound, start, failure = _bounds(trusted, lower_bound, anchor)
-    if failure:
-        failures.append(failure)
-    walk = _Walk(bound, start, trusted, tenant)
+    verifier = ChainVerifier(checkpoints, public_keys, lower_bound=lower_bound, anchor=anchor,
+                             tenant_id=tenant_id)
     for record in records:
-        walk.feed(record)
-    found = [f for f in (walk.finish(), *failures) if f is not None]
-    first = min(found, key=lambda f: f.seq, default=None)
-    return Verification(ok=first is None, records_checked=walk.count,
-                        checkpoints_checked=len(given), first_failure=first,
-                        warnings=walk.warnings(first is None))
+        verifier.feed(record)
+    return verifier.result()
+
+
+class ChainVerifier:
+    """:func:`verify_chain` fed one record at a time, for records that arrive from a database
+    cursor (an ``async for``): the checkpoints first, then every record, then the result."""
+
+    def __init__(
+        self,
+        checkpoints: Iterable[tuple[Checkpoint, bytes]],
+        public_keys: Mapping[str, Ed25519PublicKey],
+        *,
+        lower_bound: int | None = None,
+        anchor: bytes | None = None,
+        tenant_id: str | None = None,
+    ) -> None:
+        given = list(checkpoints)
+        tenant = tenant_id or (given[0][0].tenant_id if given else None)
+        trusted, self._failures = _screen(given, public_keys, tenant)
+        bound, start, failure = _bounds(trusted, lower_bound, anchor)
+        if failure:
+            self._failures.append(failure)
+        self._checkpoints = len(given)
+        self._walk = _Walk(bound, start, trusted, tenant)
+
+    def feed(self, record: StoredRecord) -> None:
+        """The next record, in ``seq`` order."""
+        self._walk.feed(record)
+
+    def result(self) -> Verification:
+        """The verification, after the last record."""
+        walk = self._walk
+        found = [f for f in (walk.finish(), *self._failures) if f is not None]
+        first = min(found, key=lambda f: f.seq, default=None)
+        return Verification(ok=first is None, records_checked=walk.count,
+                            checkpoints_checked=self._checkpoints, first_failure=first,
+                            warnings=walk.warnings(first is None))
 
 
 def _screen(given: list[tuple[Checkpoint, bytes]], keys: Mapping[str, Ed25519PublicKey],

@@ -1,0 +1,189 @@
+"""The retention purge: only records older than the retention go, only from the oldest end,
+after the purge has recorded itself and signed a checkpoint stating the new lower bound; the
+trail still verifies (in the database and as an export, offline), tampering is still named,
+and nothing can be deleted from the middle."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import orjson
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from nats.aio.client import Client as NATS
+
+from interlude.audit.adapters.signing import public_jwk
+from interlude.audit.app import export, retention
+from interlude.audit.app.checkpoints import Checkpointer
+from interlude.audit.app.offline import public_key, verify_export
+from interlude.audit.chain.checkpoint import key_id
+from interlude.audit.cli import _export
+from interlude.audit.tenancy import act_for
+from interlude.audit.trail import verify_on, verify_tenant
+from interlude.shared.events.envelope import Actor
+from interlude.shared.projections.runner import ProjectionRunner
+from interlude.shared.testing.eventually import eventually
+
+from .trail import post_check_ins, records
+
+KEY = Ed25519PrivateKey.generate()
+KEYS = {key_id(KEY.public_key()): KEY.public_key()}
+OFFICER = Actor("officer-1", ("compliance_officer",))
+LONG_AGO = datetime.now(UTC) - timedelta(days=400)
+
+
+def purge_of(tenant: str, days: int = 365) -> retention.Purge:
+    return retention.Purge(tenant_id=tenant, actor=OFFICER, reason="retention policy",
+                           retention_days=days, policy_version=3, request_id="req-9")
+
+
+async def trail_of(nc: NATS, namespace: str, audit_db: asyncpg.Pool, tenant: str,
+                   *parts: tuple[int, datetime | None], first: int = 0) -> None:
+    """Check-ins ``c<first>``... posted in ``parts`` of (how many, when), recorded in order."""
+    for n, at in parts:
+        expected = len(await records(audit_db, tenant)) + n
+        await post_check_ins(nc, namespace, tenant, "coachee-1", n, at=at, first=first)
+        first += n
+
+        async def arrived(expected: int = expected) -> bool:
+            return len(await records(audit_db, tenant)) == expected
+
+        await eventually(arrived, timeout=5)
+
+
+@pytest.fixture
+async def signer(app_pool: asyncpg.Pool) -> Checkpointer:
+    return Checkpointer(app_pool, KEY, publish=None)
+
+
+@pytest.fixture
+async def purged(nc: NATS, namespace: str, audit_db: asyncpg.Pool, app_pool: asyncpg.Pool,
+                 intake: list[ProjectionRunner], signer: Checkpointer,
+                 tenant_id: str) -> retention.Purged:
+    """5 records from 400 days ago and 3 of today, signed, then purged at 365 days."""
+    await trail_of(nc, namespace, audit_db, tenant_id, (5, LONG_AGO), (3, None))
+    await signer.sign_now(tenant_id)
+    return await retention.purge(app_pool, signer, purge_of(tenant_id))
+
+
+async def test_a_purge_records_itself_and_cuts_the_oldest_records(
+        purged: retention.Purged, audit_db: asyncpg.Pool, tenant_id: str) -> None:
+    assert (purged.purged, purged.lower_bound, purged.record) == (5, 6, 9)
+    assert purged.checkpoint is not None
+    assert (purged.checkpoint.lower_bound, purged.checkpoint.size) == (6, 9)
+    rows = await records(audit_db, tenant_id)
+    assert [r["seq"] for r in rows] == [6, 7, 8, 9]
+    assert purged.checkpoint.anchor != rows[0]["chain_hash"].hex()  # the last one purged
+    mark = orjson.loads(rows[-1]["record"])
+    assert mark["action"] == "audit.RetentionPurged" and mark["actor"]["id"] == "officer-1"
+    assert mark["reason"] == "retention policy" and mark["policy_version"] == 3
+    assert mark["purge"] | {"older_than": None} == {
+        "retention_days": 365, "older_than": None, "lower_bound": 6,
+        "previous_lower_bound": 1, "records": 5}
+    head = await audit_db.fetchrow("SELECT lower_bound, anchor FROM audit_heads"
+                                   " WHERE tenant_id = $1", tenant_id)
+    assert (head["lower_bound"], bytes(head["anchor"]).hex()) == (6, purged.checkpoint.anchor)
+
+
+async def test_after_a_purge_the_trail_verifies_from_its_new_lower_bound(
+        purged: retention.Purged, nc: NATS, namespace: str, audit_db: asyncpg.Pool,
+        app_pool: asyncpg.Pool, signer: Checkpointer, tenant_id: str) -> None:
+    result = await verify_tenant(app_pool, tenant_id, KEYS)
+    assert (result.ok, result.records_checked, result.checkpoints_checked) == (True, 4, 2)
+    await trail_of(nc, namespace, audit_db, tenant_id, (2, None), first=8)  # it goes on
+    await signer.sign_now(tenant_id)
+    result = await verify_tenant(app_pool, tenant_id, KEYS)
+    assert (result.ok, result.records_checked, result.checkpoints_checked) == (True, 6, 3)
+    again = await retention.purge(app_pool, signer, purge_of(tenant_id))
+    assert (again.purged, again.lower_bound, again.record) == (0, 6, None)
+
+
+async def test_only_the_oldest_end_is_purged(nc: NATS, namespace: str, audit_db: asyncpg.Pool,
+                                             app_pool: asyncpg.Pool, signer: Checkpointer,
+                                             intake: list[ProjectionRunner],
+                                             tenant_id: str) -> None:
+    await trail_of(nc, namespace, audit_db, tenant_id, (2, LONG_AGO), (2, None), (2, LONG_AGO))
+    done = await retention.purge(app_pool, signer, purge_of(tenant_id))
+    assert (done.purged, done.lower_bound) == (2, 3)
+    assert [r["seq"] for r in await records(audit_db, tenant_id)] == [3, 4, 5, 6, 7]
+    assert (await verify_tenant(app_pool, tenant_id, KEYS)).ok
+
+
+async def test_nothing_within_the_retention_is_purged(
+        nc: NATS, namespace: str, audit_db: asyncpg.Pool, app_pool: asyncpg.Pool,
+        signer: Checkpointer, intake: list[ProjectionRunner], tenant_id: str) -> None:
+    await trail_of(nc, namespace, audit_db, tenant_id, (3, datetime.now(UTC) - timedelta(30)))
+    done = await retention.purge(app_pool, signer, purge_of(tenant_id, days=31))
+    assert (done.purged, done.lower_bound, done.record) == (0, 1, None)
+    assert [r["seq"] for r in await records(audit_db, tenant_id)] == [1, 2, 3]
+    nothing = await retention.purge(app_pool, signer, purge_of("no-such-organisation"))
+    assert (nothing.purged, nothing.lower_bound) == (0, 1)
+
+
+@pytest.mark.parametrize(("bound", "why"), [
+    (3, "has not recorded itself"), (1, "outside the trail"), (99, "outside the trail")])
+async def test_a_purge_without_its_record_and_checkpoint_is_refused(
+        bound: int, why: str, nc: NATS, namespace: str, audit_db: asyncpg.Pool,
+        app_pool: asyncpg.Pool, intake: list[ProjectionRunner], tenant_id: str) -> None:
+    await trail_of(nc, namespace, audit_db, tenant_id, (5, LONG_AGO))
+    async with app_pool.acquire() as conn, conn.transaction():
+        await act_for(conn, tenant_id)
+        with pytest.raises(asyncpg.CheckViolationError, match=why):
+            await conn.fetchval("SELECT audit_purge($1)", bound)
+    assert len(await records(audit_db, tenant_id)) == 5
+
+
+async def test_nothing_can_be_deleted_from_the_middle(
+        purged: retention.Purged, app_pool: asyncpg.Pool, audit_db: asyncpg.Pool,
+        tenant_id: str) -> None:
+    async with app_pool.acquire() as conn, conn.transaction():  # the service's role
+        await act_for(conn, tenant_id)
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="permission denied"):
+            await conn.execute("DELETE FROM audit_records WHERE seq = 7")
+    async with audit_db.acquire() as conn, conn.transaction():  # the owner, as a purge
+        await act_for(conn, tenant_id)
+        await conn.execute("SELECT set_config('interlude.audit_purge', '7', true)")
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+            await conn.execute("DELETE FROM audit_records WHERE tenant_id = $1 AND seq >= 7",
+                               tenant_id)
+    assert [r["seq"] for r in await records(audit_db, tenant_id)] == [6, 7, 8, 9]
+
+
+@pytest.mark.parametrize(("tamper", "seq", "kinds"), [
+    ("UPDATE audit_records SET record = convert_to(replace(convert_from(record, 'UTF8'),"
+     " 'succeeded', 'denied'), 'UTF8') WHERE tenant_id = $1 AND seq = 7", 7, {"changed"}),
+    ("DELETE FROM audit_records WHERE tenant_id = $1 AND seq = 6", 6, {"gap", "removed"}),
+    ("DELETE FROM audit_records WHERE tenant_id = $1 AND seq > 7", 8, {"truncated"}),
+])
+async def test_after_a_purge_tampering_is_still_named(
+        tamper: str, seq: int, kinds: set[str], purged: retention.Purged,
+        audit_db: asyncpg.Pool, tenant_id: str) -> None:
+    async with audit_db.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            await conn.execute("SET LOCAL session_replication_role = replica")  # no triggers
+            await conn.execute(tamper, tenant_id)
+            result = await verify_on(conn, tenant_id, KEYS)
+        finally:
+            await transaction.rollback()
+    assert result.first_failure is not None, result
+    assert result.first_failure.seq == seq and result.first_failure.kind in kinds
+
+
+async def test_an_export_after_a_purge_verifies_offline(
+        purged: retention.Purged, app_pool: asyncpg.Pool, tenant_id: str,
+        tmp_path: Path) -> None:
+    lines = [line async for line in export.jsonl(app_pool, tenant_id, [public_jwk(KEY)])]
+    verification, named = verify_export(lines, [public_key(public_jwk(KEY))])
+    assert (verification.ok, named, verification.records_checked) == (True, tenant_id, 4)
+    exported, trusted = tmp_path / "trail.jsonl", tmp_path / "key.json"
+    exported.write_bytes(b"".join(lines))
+    trusted.write_text(json.dumps(public_jwk(KEY)))
+    assert _export(exported, trusted) == 0
+    without_first = [line for line in lines if b'"seq":6,' not in line]
+    exported.write_bytes(b"".join(without_first))
+    assert _export(exported, trusted) == 1
