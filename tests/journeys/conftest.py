@@ -1,4 +1,4 @@
-"""identity, engagement and audit running together, each with its own PostgreSQL schema, on
+"""identity, engagement, community and audit running together, each with its own PostgreSQL schema, on
 the test's own streams."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from interlude.audit.testing import RunningAudit, audit_settings, running_audit
+from interlude.community.testing import RunningCommunity, community_settings, running_community
 from interlude.engagement.testing import RunningEngagement, engagement_settings, running_engagement
 from interlude.identity.testing import RunningIdentity, identity_settings, running_identity
 from interlude.shared.testing.plugin import own_schema
@@ -41,4 +42,13 @@ async def audit(identity: RunningIdentity, nats_url: str, postgres_dsn: str,
     settings = audit_settings(nats_url, postgres_dsn, namespace, _secret(identity))
     async with own_schema(postgres_dsn, f"{namespace}_audit") as schema, \
             running_audit(settings, schema, identity.app) as running:
+        yield running
+
+
+@pytest.fixture
+async def community(identity: RunningIdentity, engagement: RunningEngagement, nats_url: str,
+                    postgres_dsn: str, namespace: str) -> AsyncIterator[RunningCommunity]:
+    settings = community_settings(nats_url, postgres_dsn, namespace, _secret(identity))
+    async with own_schema(postgres_dsn, f"{namespace}_community") as schema, \
+            running_community(settings, schema, identity.app) as running:
         yield running

@@ -34,7 +34,8 @@ async def test_an_access_is_recorded_without_content_in_the_access_stream(platfo
     assert event.type == "access.ContentRead" and event.actor.id == "coach-1"
     assert event.payload == {"service": "engagement", "action": "read",
                              "resource_type": "check_in", "resource_id": "ci-1",
-                             "data_subject": "coachee-1", "outcome": "allowed", "reason": None}
+                             "data_subject": "coachee-1", "data_subjects": ["coachee-1"],
+                             "outcome": "allowed", "reason": None}
     assert (event.correlation_id, event.source_address) == ("req-9", "10.1.2.3")
 
 

@@ -23,7 +23,8 @@ async def _community_event(engagement: RunningEngagement, tenant_id: str, event_
                         aggregate_id=new_id(), occurred_at=datetime.now(UTC),
                         actor=Actor(author_id, ("coachee",)), correlation_id=new_id(),
                         causation_id=None, policy_version=1,
-                        payload={"author_id": author_id, "space_id": "s1"})
+                        payload={"author_id": author_id, "space_id": "s1", "coach_id": "c1",
+                                 "note": None})
     await engagement.platform.js.publish(stream.subject(tenant_id, "post", envelope.aggregate_id),
                                          encode_commit([envelope]), stream=stream.name)
 

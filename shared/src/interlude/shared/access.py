@@ -27,7 +27,8 @@ DENIED = "access.AccessDenied"
 @dataclass(frozen=True, slots=True)
 class Access:
     """One access: ``action`` is what was attempted (``read``, ``list``, ``export``, a command
-    name), ``resource_type``/``resource_id`` what it touched, ``data_subject`` whose data."""
+    name), ``resource_type``/``resource_id`` what it touched, ``data_subject`` whose data
+    (``data_subjects`` when it is several people's, as in a page of a feed)."""
 
     tenant_id: str
     actor: Actor
@@ -36,10 +37,19 @@ class Access:
     resource_id: str
     outcome: Outcome = "allowed"
     data_subject: str | None = None
+    data_subjects: tuple[str, ...] = ()  # for a read of several people's content (a feed page)
     reason: str | None = None  # for a denial: the block's name, e.g. "messaging.enabled"
     policy_version: int | None = None
     request_id: str = ""
     source_address: str | None = None
+
+
+    def subjects(self) -> list[str]:
+        """Everyone whose data it was: ``data_subject`` and ``data_subjects`` together."""
+        found = set(self.data_subjects)
+        if self.data_subject:
+            found.add(self.data_subject)
+        return sorted(found)
 
 
 class AccessRecorder:
@@ -59,8 +69,9 @@ class AccessRecorder:
             policy_version=access.policy_version, source_address=access.source_address,
             payload={"service": self._service, "action": access.action,
                      "resource_type": access.resource_type, "resource_id": access.resource_id,
-                     "data_subject": access.data_subject, "outcome": access.outcome,
-                     "reason": access.reason})
+                     "data_subject": access.data_subject,
+                     "data_subjects": access.subjects(),
+                     "outcome": access.outcome, "reason": access.reason})
 
     async def record(self, access: Access) -> int:
         """Publish and wait for the ack; returns the ACCESS stream position."""

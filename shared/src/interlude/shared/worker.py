@@ -1,13 +1,14 @@
 """The shape of every service's worker process: open the platform, apply the service's
 migrations, run its projection runners until SIGINT or SIGTERM, stop them, close.
 
-A service's ``worker.py`` names its settings, its migrations and its runners, and calls
-:func:`main`.
+A service's ``worker.py`` names its settings, its migrations and its runners (a function of
+the platform, plain or async), and calls :func:`main`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Coroutine
@@ -21,7 +22,7 @@ from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform, open_platform, tune_gc
 
 log = logging.getLogger(__name__)
-Runners = Callable[[Platform], list[ProjectionRunner]]
+Runners = Callable[[Platform], list[ProjectionRunner] | Awaitable[list[ProjectionRunner]]]
 Prepare = Callable[[Platform], Awaitable[None]]
 Background = Callable[[Platform], Coroutine[Any, Any, None]]
 
@@ -37,7 +38,8 @@ async def run(settings: PlatformSettings, runners: Runners, migrations: Path,
             await migrate(conn, migrations)
         if prepare is not None:
             await prepare(platform)
-        started = runners(platform)
+        made = runners(platform)
+        started = await made if inspect.isawaitable(made) else made
         for runner in started:
             await runner.start()
         log.info("%s worker running %s", settings.service_name,

@@ -18,11 +18,11 @@ from interlude.engagement.api import (
     overview,
     sessions,
 )
-from interlude.engagement.api.errors import install_error_handlers
 from interlude.engagement.settings import EngagementSettings
 from interlude.engagement.wiring import MIGRATIONS, build_engagement, ensure_sources
 from interlude.shared.auth import identity_verifier, install_auth
 from interlude.shared.db import migrate
+from interlude.shared.errors import install_domain_errors
 from interlude.shared.http.app import create_app as create_service_app
 from interlude.shared.http.health import nats_ready, postgres_ready
 from interlude.shared.logs import configure_logging
@@ -73,7 +73,7 @@ def create_app(settings: EngagementSettings | None = None, *, schema: str | None
     app = create_service_app("interlude engagement", lifespan=lifespan, max_body_bytes=256_000,
                              tracer_provider=tracer_provider)
     install_auth(app)  # the verifier is set in the lifespan, with the trust cache
-    install_error_handlers(app)
+    install_domain_errors(app)
     install_trust_handlers(app)
     for module in ROUTERS:
         app.include_router(module.router)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -125,6 +126,22 @@ class TrustCache:
         blocked = (PolicyBlocked(key, tenant_id, None, NO_POLICY) if known is None else
                    PolicyBlocked(key, tenant_id, known.version,
                                  f"the organisation has switched off {key}"))
+        await self._record_denial(blocked, actor, action, resource_type, resource_id)
+        raise blocked
+
+    async def enforce_choice(self, tenant_id: str, key: str, allowed: Collection[object], *,
+                             actor: Actor | None = None, action: str = "",
+                             resource_type: str = "", resource_id: str = "") -> SecurityPolicy:
+        """The organisation's policy when the value of ``key`` (a choice such as
+        ``community.pseudonyms``) is one of ``allowed``; else record and raise
+        :class:`PolicyBlocked`, like :meth:`enforce`."""
+        known = self._policies.get(tenant_id)
+        if known is not None and known.policy.value(key) in allowed:
+            return known.policy
+        blocked = (PolicyBlocked(key, tenant_id, None, NO_POLICY) if known is None else
+                   PolicyBlocked(key, tenant_id, known.version,
+                                 f"the organisation has set {key} to "
+                                 f"{known.policy.value(key)!r}"))
         await self._record_denial(blocked, actor, action, resource_type, resource_id)
         raise blocked
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,6 +45,14 @@ class Trust:
         """See :meth:`TrustCache.enforce`."""
         return await self.cache.enforce(tenant_id, key, actor=actor, action=action,
                                          resource_type=resource_type, resource_id=resource_id)
+
+    async def enforce_choice(self, tenant_id: str, key: str, allowed: Collection[object], *,
+                             actor: Actor | None = None, action: str = "",
+                             resource_type: str = "", resource_id: str = "") -> SecurityPolicy:
+        """See :meth:`TrustCache.enforce_choice`."""
+        return await self.cache.enforce_choice(tenant_id, key, allowed, actor=actor,
+                                                action=action, resource_type=resource_type,
+                                                resource_id=resource_id)
 
     async def stop(self) -> None:
         if self.projector is not None:

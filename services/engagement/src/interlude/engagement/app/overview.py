@@ -10,9 +10,11 @@ from interlude.engagement.domain.attention import Facts, attention, overdue
 from interlude.engagement.projections import queries
 from interlude.shared.events.envelope import CommandContext
 from interlude.shared.policy import SecurityPolicy
+from interlude.shared.projections.sealed import reveal
 
 MIN_GROUP = 5  # a figure over fewer people could identify them: it is suppressed
 FORMER = "former coachee"
+RECENT_INSIGHTS = 3
 CHECKIN_FIELDS = ("checkins", "last_checkin_at", "streak", "small_wins", "last_mood",
                   "checkins_unacknowledged")
 MESSAGE_FIELDS = ("unanswered", "oldest_waiting_at", "reply_overdue")
@@ -46,6 +48,21 @@ def _row(row: dict[str, Any], ctx: CommandContext) -> dict[str, Any]:
     }
 
 
+async def _with_insights(deps: Engagement, ctx: CommandContext,
+                         rows: list[dict[str, Any]]) -> None:
+    """Each coachee's record gets the latest insights the coach pinned of theirs, with the
+    coach's note (opened for the coach who wrote it)."""
+    by_coachee: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for pin in await queries.insights(deps.pool, ctx.tenant_id, ctx.actor.id):
+        if len(by_coachee[pin["user_id"]]) < RECENT_INSIGHTS:
+            by_coachee[pin["user_id"]].append(
+                {"post_id": pin["post_id"], "space_id": pin["space_id"],
+                 "pinned_at": pin["pinned_at"],
+                 "note": await reveal(deps.sealer, ctx.tenant_id, pin["note"])})
+    for item in rows:
+        item["recent_insights"] = by_coachee.get(item["coachee_id"], [])
+
+
 def _hidden(policy: SecurityPolicy) -> list[str]:
     return [key for key in ("checkins.enabled", "messaging.enabled") if not policy.value(key)]
 
@@ -58,6 +75,7 @@ async def dashboard(deps: Engagement, ctx: CommandContext) -> dict[str, Any]:
         policy = await deps.enforce(ctx, "checkins.enabled", "read", "dashboard", ctx.actor.id)
     rows = [_row(r, ctx) for r in await queries.dashboard(deps.pool, ctx.tenant_id,
                                                            ctx.actor.id, ctx.now)]
+    await _with_insights(deps, ctx, rows)
     hidden = _hidden(policy)
     for item in rows:
         if "checkins.enabled" in hidden:

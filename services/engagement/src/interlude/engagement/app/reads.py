@@ -12,8 +12,8 @@ from interlude.engagement.domain.checkin import require_channel
 from interlude.engagement.domain.contract import Contract, content_party, party_of
 from interlude.engagement.domain.thread import allowance_status
 from interlude.engagement.projections import queries
-from interlude.engagement.projections.sealed import reveal
 from interlude.shared.events.envelope import CommandContext
+from interlude.shared.projections.sealed import reveal
 
 
 async def _content(deps: Engagement, ctx: CommandContext, contract_id: str,

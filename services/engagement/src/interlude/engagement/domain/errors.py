@@ -1,45 +1,27 @@
-"""What the domain refuses. Each error carries the status and stable slug the API answers
-with; the message says what to do about it."""
+"""What engagement's domain refuses: the platform's kinds (:mod:`interlude.shared.errors`) and
+engagement's own. Each carries the status and stable slug the API answers with."""
 
 from __future__ import annotations
 
-from typing import Any
+from interlude.shared.errors import (
+    ConsentMissing,
+    DomainError,
+    Invalid,
+    InvalidState,
+    NotAllowed,
+    NotFound,
+)
 
-
-class DomainError(Exception):
-    status = 409
-    slug = "conflict"
-
-    def __init__(self, detail: str, **extra: Any) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.extra = extra
-
-
-class NotFound(DomainError):
-    status, slug = 404, "not-found"
-
-
-class InvalidState(DomainError):
-    status, slug = 409, "invalid-state"
+__all__ = ["AllowanceExhausted", "AlreadyOpen", "ChannelNotAgreed", "ConsentMissing",
+           "DomainError", "Invalid", "InvalidState", "NotAllowed", "NotFound", "PlanExceeded"]
 
 
 class AlreadyOpen(DomainError):
     status, slug = 409, "contract-already-open"
 
 
-class NotAllowed(DomainError):
-    """The caller is a party, but the contract gives this act to another party."""
-
-    status, slug = 403, "not-your-part"
-
-
 class ChannelNotAgreed(DomainError):
     status, slug = 403, "channel-not-agreed"
-
-
-class ConsentMissing(DomainError):
-    status, slug = 403, "consent-missing"
 
 
 class AllowanceExhausted(DomainError):
@@ -48,7 +30,3 @@ class AllowanceExhausted(DomainError):
 
 class PlanExceeded(DomainError):
     status, slug = 409, "session-plan-exceeded"
-
-
-class Invalid(DomainError):
-    status, slug = 422, "invalid"

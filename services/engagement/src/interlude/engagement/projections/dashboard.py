@@ -2,8 +2,8 @@
 stream, and the coachees' community activity from community's stream.
 
 Community's events are read by their published names and fields only (``author_id`` of
-``PostPublished``, ``CommentAdded``, ``InsightPinned`` and ``InsightUnpinned``): services share
-events, never code.
+``PostPublished``, ``CommentAdded``, ``InsightPinned`` and ``InsightUnpinned``; ``coach_id``,
+``space_id`` and the sealed ``note`` of ``InsightPinned``): services share events, never code.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import ClassVar
 import asyncpg
 
 from interlude.shared.projections.base import Projection, RecordedEvent
+from interlude.shared.projections.sealed import keep
 
 NAME = "engagement-dashboard"
 COMMUNITY_NAME = "engagement-dashboard-community"
@@ -121,14 +122,15 @@ class Dashboard(Projection):
 
 
 class CommunityActivity(Projection):
-    """What a coachee did in the community, for the "this week" and "insights pinned" columns."""
+    """What a coachee did in the community, for the "this week" and "insights pinned" columns,
+    and the insights themselves (with the coach's note, sealed) for the coachee's record."""
 
     name = COMMUNITY_NAME
-    tables = ("dashboard_community",)
+    tables = ("dashboard_community", "dashboard_insights")
     KINDS: ClassVar[dict[str, str]] = {
         "community.PostPublished": "post", "community.CommentAdded": "comment",
-             "community.InsightPinned": "insight_pinned",
-             "community.InsightUnpinned": "insight_unpinned"}
+        "community.InsightPinned": "insight_pinned",
+        "community.InsightUnpinned": "insight_unpinned"}
 
     async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
         rows = [(e.tenant_id, e.wire["event_id"], e.payload["author_id"], self.KINDS[e.type],
@@ -138,3 +140,15 @@ class CommunityActivity(Projection):
             await conn.executemany(
                 "INSERT INTO dashboard_community (tenant_id, event_id, user_id, kind, at)"
                 " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING", rows)
+        for e in events:
+            if e.type == "community.InsightPinned":
+                await conn.execute(
+                    "INSERT INTO dashboard_insights (tenant_id, post_id, user_id, coach_id,"
+                    " space_id, note, pinned_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                    " ON CONFLICT (tenant_id, post_id) DO UPDATE SET note = excluded.note,"
+                    " pinned_at = excluded.pinned_at", e.tenant_id, e.aggregate_id,
+                    e.payload["author_id"], e.payload["coach_id"], e.payload["space_id"],
+                    keep(e, "note"), e.envelope.occurred_at)
+            elif e.type == "community.InsightUnpinned":
+                await conn.execute("DELETE FROM dashboard_insights WHERE tenant_id = $1"
+                                   " AND post_id = $2", e.tenant_id, e.aggregate_id)

@@ -75,6 +75,14 @@ async def dashboard(pool: asyncpg.Pool, tenant_id: str, coach_id: str,
     return [dict(r) for r in rows]
 
 
+async def insights(pool: asyncpg.Pool, tenant_id: str, coach_id: str) -> list[Row]:
+    """The insights this coach pinned, newest first, for their coachees' records."""
+    rows = await pool.fetch("SELECT post_id, user_id, space_id, note, pinned_at"
+                            " FROM dashboard_insights WHERE tenant_id = $1 AND coach_id = $2"
+                            " ORDER BY pinned_at DESC", tenant_id, coach_id)
+    return [dict(r) for r in rows]
+
+
 async def sponsor_contracts(pool: asyncpg.Pool, tenant_id: str, sponsor_id: str) -> list[Row]:
     rows = await pool.fetch("SELECT * FROM sponsor_contracts WHERE tenant_id = $1"
                             " AND sponsor_id = $2 AND sponsor_view <> 'none'"

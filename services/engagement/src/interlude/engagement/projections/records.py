@@ -1,5 +1,5 @@
 """The parties' view of their contracts: terms, sessions, check-ins, messages, goals and
-experiments, with the content kept sealed (see ``sealed.py``)."""
+experiments, with the content kept sealed (see :mod:`interlude.shared.projections.sealed`)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import datetime
 
 import asyncpg
 
-from interlude.engagement.projections.sealed import keep
 from interlude.shared.projections.base import Projection, RecordedEvent
+from interlude.shared.projections.sealed import keep
 
 NAME = "engagement-records"
 

@@ -1,4 +1,4 @@
-"""Coaching content in the read models stays as sealed as it is in the events: a column holds
+"""Content in the read models stays as sealed as it is in the events: a column holds
 ``{"event_id", "field", "sealed"}``, and only a party's read opens it."""
 
 from __future__ import annotations

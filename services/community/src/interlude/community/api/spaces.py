@@ -1,0 +1,133 @@
+"""Spaces and their members, the feed, and the caller's notices."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from interlude.community.api.deps import (
+    After,
+    CoachDep,
+    CommunityDep,
+    ContextDep,
+    IdempotencyKey,
+    ItemId,
+    SpaceId,
+    caught_up,
+)
+from interlude.community.api.schemas import (
+    Invitation,
+    Join,
+    Reveal,
+    SlowModeBody,
+    SpaceCreate,
+    Written,
+)
+from interlude.community.app import feed, reads, spaces
+
+router = APIRouter(prefix="/v1/community", tags=["spaces"])
+Limit = Annotated[int, Query(ge=1, le=100)]
+
+
+def _written(written: Any) -> Written:
+    return Written(id=written.id, position=written.position)
+
+
+@router.post("/spaces", status_code=201)
+async def create(body: SpaceCreate, coach: CoachDep, ctx: ContextDep, deps: CommunityDep,
+                 key: IdempotencyKey = None) -> Written:
+    """A coach opens a cohort around a shared challenge, or a peer circle of coaches."""
+    return _written(await spaces.create(deps, ctx, kind=body.kind, name=body.name,
+                                        description=body.description,
+                                        pseudonymous=body.pseudonymous, idempotency_key=key))
+
+
+@router.get("/spaces")
+async def list_(ctx: ContextDep, deps: CommunityDep, request: Request,
+                after: After = 0) -> dict[str, Any]:
+    fresh = await caught_up(request, after)
+    return {"spaces": await reads.spaces(deps, ctx), "fresh": fresh}
+
+
+@router.get("/spaces/{space_id}")
+async def get(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep, request: Request,
+              after: After = 0) -> dict[str, Any]:
+    fresh = await caught_up(request, after)
+    return {**await reads.space(deps, ctx, space_id), "fresh": fresh}
+
+
+@router.post("/spaces/{space_id}/invitations")
+async def invite(space_id: SpaceId, body: Invitation, ctx: ContextDep,
+                 deps: CommunityDep) -> Written:
+    """The coach invites a coachee whose active contract agrees community participation
+    here (in a peer circle: a coach)."""
+    return _written(await spaces.invite(deps, ctx, space_id, body.user_id))
+
+
+@router.get("/spaces/{space_id}/pseudonym-suggestion")
+async def suggestion(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep) -> dict[str, Any]:
+    return {"pseudonym": await spaces.suggestion(deps, ctx, space_id)}
+
+
+@router.post("/spaces/{space_id}/join")
+async def join(space_id: SpaceId, body: Join, ctx: ContextDep, deps: CommunityDep) -> Written:
+    return _written(await spaces.join(deps, ctx, space_id, body.pseudonym))
+
+
+@router.post("/spaces/{space_id}/leave")
+async def leave(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep) -> Written:
+    return _written(await spaces.leave(deps, ctx, space_id))
+
+
+@router.delete("/spaces/{space_id}/members/{handle}")
+async def remove(space_id: SpaceId, handle: ItemId, ctx: ContextDep,
+                 deps: CommunityDep) -> Written:
+    """The coach removes a member."""
+    return _written(await spaces.leave(deps, ctx, space_id, handle))
+
+
+@router.post("/spaces/{space_id}/members/{handle}/reveal")
+async def reveal(space_id: SpaceId, handle: ItemId, body: Reveal, ctx: ContextDep,
+                 deps: CommunityDep) -> dict[str, Any]:
+    """Only the space's coach learns who is behind a pseudonym, with a reason the member is
+    told; the reveal is an event, and audited."""
+    written, user_id = await spaces.reveal(deps, ctx, space_id, handle, body.reason)
+    return {"id": written.id, "position": written.position, "user_id": user_id}
+
+
+@router.put("/spaces/{space_id}/slow-mode")
+async def slow_mode(space_id: SpaceId, body: SlowModeBody, ctx: ContextDep,
+                    deps: CommunityDep) -> Written:
+    return _written(await spaces.slow_mode(deps, ctx, space_id, body.seconds))
+
+
+@router.get("/spaces/{space_id}/feed")
+async def read_feed(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep, request: Request,
+                    after: After = 0, limit: Limit = 20,
+                    cursor: Annotated[str | None, Query(max_length=400)] = None
+                    ) -> dict[str, Any]:
+    """Pinned insights first, then newest; ``next_cursor`` pages on; ``unread`` counts what
+    others posted since the caller last marked the feed read."""
+    fresh = await caught_up(request, after)
+    return {**await feed.feed(deps, ctx, space_id, limit=limit, cursor=cursor), "fresh": fresh}
+
+
+@router.post("/spaces/{space_id}/read")
+async def mark_read(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep) -> Written:
+    return _written(await spaces.mark_read(deps, ctx, space_id))
+
+
+@router.get("/spaces/{space_id}/reports")
+async def moderation(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep, request: Request,
+                     after: After = 0) -> dict[str, Any]:
+    """The coach's queue: reported and hidden posts with the reasons given."""
+    fresh = await caught_up(request, after)
+    return {"posts": await reads.reports(deps, ctx, space_id), "fresh": fresh}
+
+
+@router.get("/notices")
+async def notices(ctx: ContextDep, deps: CommunityDep, request: Request, after: After = 0,
+                  limit: Limit = 50) -> dict[str, Any]:
+    fresh = await caught_up(request, after)
+    return {"notices": await reads.notices(deps, ctx, limit), "fresh": fresh}

@@ -1,0 +1,63 @@
+"""How a member is shown to whoever reads: the only place a name, a pseudonym or "former
+member" is chosen. A peer never gets a pseudonymous member's name or user id; the coach sees a
+pseudonym until they reveal it; everyone is "former member" once forgotten."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+FORMER = "former member"
+
+
+@dataclass(frozen=True)
+class SpaceView:
+    """A space as one reader sees it: its members by user id, and who is reading."""
+
+    space_id: str
+    name: str
+    description: str
+    kind: str
+    coach_id: str
+    pseudonymous: bool
+    slow_mode_s: int
+    viewer: str
+    members: dict[str, asyncpg.Record]
+
+    @property
+    def viewer_is_coach(self) -> bool:
+        return self.viewer == self.coach_id
+
+    def label(self, user_id: str | None) -> dict[str, Any]:
+        """``{"handle", "name", "role", "you"}`` of ``user_id`` for this reader."""
+        row = self.members.get(user_id or "")
+        if row is None or row["status"] == "forgotten":
+            return {"handle": None, "name": FORMER, "role": "member", "you": False}
+        label: dict[str, Any] = {"handle": row["handle"], "role": row["role"],
+                                 "you": user_id == self.viewer}
+        if self.pseudonymous and row["role"] != "coach":
+            label["name"] = row["pseudonym"] or FORMER
+            if self.viewer_is_coach and row["revealed"]:
+                label["revealed_name"] = row["display_name"]
+        else:
+            label["name"] = row["display_name"] or FORMER
+        return label
+
+
+async def space_view(conn: asyncpg.Pool | asyncpg.Connection, tenant_id: str, space_id: str,
+                     viewer: str) -> SpaceView | None:
+    """The space and its members as ``viewer`` sees them; None when it does not exist."""
+    space = await conn.fetchrow("SELECT * FROM spaces WHERE tenant_id = $1 AND space_id = $2",
+                                tenant_id, space_id)
+    if space is None:
+        return None
+    rows = await conn.fetch(
+        "SELECT m.user_id, m.handle, m.pseudonym, m.status, m.role, m.revealed,"
+        " m.read_up_to, p.display_name FROM members m LEFT JOIN people p"
+        " USING (tenant_id, user_id) WHERE m.tenant_id = $1 AND m.space_id = $2",
+        tenant_id, space_id)
+    return SpaceView(space_id, space["name"], space["description"], space["kind"],
+                     space["coach_id"], space["pseudonymous"], space["slow_mode_s"], viewer,
+                     {r["user_id"]: r for r in rows})

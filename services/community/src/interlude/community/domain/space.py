@@ -1,0 +1,192 @@
+"""A space: a coach's cohort around a shared challenge, or a coaches' peer circle. The space
+decides who is in it and under which name; its coach (the host of a peer circle) invites,
+reveals a pseudonym with a reason, and switches slow mode on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from interlude.community.domain import events as ev
+from interlude.community.domain import pseudonyms
+from interlude.community.domain.errors import (
+    Invalid,
+    InvalidState,
+    NotAllowed,
+    NotEligible,
+    NotFound,
+)
+from interlude.shared.events.registry import Event
+from interlude.shared.eventstore.aggregate import AggregateSpec
+from interlude.shared.sealing import Secret
+
+Status = Literal["invited", "joined", "left"]
+Decide = Callable[["Space"], Sequence[Event]]
+MAX_MEMBERS = 500
+MAX_SLOW_MODE_S = 86_400
+
+
+@dataclass(frozen=True)
+class Member:
+    status: Status
+    handle: str = ""
+    pseudonym: str | None = None  # kept after leaving: stable, and nobody else may take it
+    contract_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Space:
+    exists: bool = False
+    coach_id: str = ""
+    coach_handle: str = ""
+    kind: ev.SpaceKind = "cohort"
+    pseudonymous: bool = False
+    slow_mode_s: int = 0
+    members: dict[str, Member] = field(default_factory=dict)
+
+    def joined(self, user_id: str) -> Member | None:
+        member = self.members.get(user_id)
+        return member if member is not None and member.status == "joined" else None
+
+    def taken(self, but: str | None = None) -> set[str]:
+        """Keys of the pseudonyms of everyone (but ``but``) who ever joined."""
+        return {pseudonyms.key(m.pseudonym) for u, m in self.members.items()
+                if m.pseudonym and u != but}
+
+
+def evolve(state: Space, event: Event) -> Space:
+    match event:
+        case ev.SpaceCreated():
+            return Space(exists=True, coach_id=event.coach_id, coach_handle=event.coach_handle,
+                         kind=event.kind,
+                         pseudonymous=event.pseudonymous)
+        case ev.MemberInvited():
+            old = state.members.get(event.user_id)
+            member = replace(old, status="invited", contract_id=event.contract_id) if old else \
+                Member("invited", contract_id=event.contract_id)
+            return replace(state, members={**state.members, event.user_id: member})
+        case ev.MemberJoined():
+            old = state.members.get(event.user_id, Member("invited"))
+            member = replace(old, status="joined", handle=event.handle, pseudonym=event.pseudonym)
+            return replace(state, members={**state.members, event.user_id: member})
+        case ev.MemberLeft():
+            old = state.members[event.user_id]
+            return replace(state, members={**state.members,
+                                           event.user_id: replace(old, status="left")})
+        case ev.SlowModeSet():
+            return replace(state, slow_mode_s=event.seconds)
+    return state
+
+
+SPACE = AggregateSpec(name="space", initial=Space, evolve=evolve, state_type=Space)
+
+
+def require(state: Space) -> Space:
+    if not state.exists:
+        raise NotFound("there is no such space")
+    return state
+
+
+def require_member(state: Space, user_id: str) -> Member:
+    """The caller's membership; to anyone outside, the space does not exist."""
+    require(state)
+    member = state.joined(user_id)
+    if member is None and user_id != state.coach_id:
+        raise NotFound("there is no such space")
+    return member or Member("joined", handle=state.coach_handle)
+
+
+def require_coach(state: Space, user_id: str, what: str) -> None:
+    require_member(state, user_id)
+    if user_id != state.coach_id:
+        raise NotAllowed(f"only the space's coach {what}")
+
+
+def create(coach_id: str, coach_handle: str, kind: ev.SpaceKind, name: str, description: str,
+           pseudonymous: bool) -> list[Event]:
+    if not name.strip():
+        raise Invalid("a space needs a name: the challenge its members share", field="name")
+    return [ev.SpaceCreated(coach_id=coach_id, coach_handle=coach_handle, kind=kind,
+                            name=name.strip(), description=description.strip(),
+                            pseudonymous=pseudonymous)]
+
+
+def invite(state: Space, actor_id: str, user_id: str, contract_id: str | None) -> list[Event]:
+    """``contract_id``: for a cohort, the invitee's active contract with this coach that agrees
+    community participation in this space (the caller looks it up; None when there is none)."""
+    require_coach(state, actor_id, "invites members")
+    if user_id == state.coach_id:
+        raise Invalid("the coach is part of the space already", field="user_id")
+    if state.kind == "cohort" and contract_id is None:
+        raise NotEligible("this person has no active contract with you that agrees community "
+                          "participation in this space; amend the contract first",
+                          field="user_id")
+    current = state.members.get(user_id)
+    if current is not None and current.status in ("invited", "joined"):
+        return []
+    if sum(1 for m in state.members.values() if m.status != "left") >= MAX_MEMBERS:
+        raise InvalidState(f"a space has at most {MAX_MEMBERS} members")
+    return [ev.MemberInvited(user_id=user_id, invited_by=actor_id, contract_id=contract_id)]
+
+
+def join(state: Space, user_id: str, handle: str, pseudonym: str | None,
+         real_name: str | None) -> list[Event]:
+    """Join on an invitation; in a pseudonymous space under the pseudonym chosen, or the one
+    held before, or a suggestion."""
+    require(state)
+    member = state.members.get(user_id)
+    if member is not None and member.status == "joined":
+        return []
+    if member is None or member.status != "invited":
+        raise NotFound("there is no such space")  # uninvited: the space does not exist for them
+    if not state.pseudonymous:
+        if pseudonym is not None:
+            raise Invalid("this space shows members by name; it takes no pseudonym",
+                          field="pseudonym")
+        return [ev.MemberJoined(user_id=user_id, handle=handle, pseudonym=None)]
+    taken = state.taken(but=user_id)
+    if pseudonym is not None:
+        chosen = pseudonyms.check(pseudonym, taken, real_name)
+        if member.pseudonym and pseudonyms.key(chosen) != pseudonyms.key(member.pseudonym):
+            raise Invalid(f"you are known here as {member.pseudonym!r}; a pseudonym is stable "
+                          "so that peers know who they talk to", field="pseudonym")
+    else:
+        chosen = member.pseudonym or pseudonyms.suggest(handle, taken)
+    return [ev.MemberJoined(user_id=user_id, handle=handle, pseudonym=chosen)]
+
+
+def leave(state: Space, actor_id: str, user_id: str,
+          reason: ev.LeaveReason = "left") -> list[Event]:
+    require(state)
+    if actor_id != user_id and actor_id != state.coach_id and reason != "contract_ended":
+        raise NotAllowed("members leave on their own; the coach may remove them")
+    member = state.members.get(user_id)
+    if member is None or member.status == "left":
+        return []
+    if member.status == "invited":
+        return [ev.MemberLeft(user_id=user_id, handle="", reason=reason)]
+    return [ev.MemberLeft(user_id=user_id, handle=member.handle, reason=reason)]
+
+
+def reveal(state: Space, actor_id: str, handle: str, reason: str) -> list[Event]:
+    require_coach(state, actor_id, "can reveal who is behind a pseudonym")
+    if not state.pseudonymous:
+        raise InvalidState("this space shows members by name: there is nothing to reveal")
+    found = [(u, m) for u, m in state.members.items() if m.handle == handle and m.pseudonym]
+    if not found:
+        raise NotFound("there is no such member in this space")
+    if not reason.strip():
+        raise Invalid("a reveal needs a reason; the member will be told it", field="reason")
+    user_id, member = found[0]
+    assert member.pseudonym is not None
+    return [ev.PseudonymRevealed(user_id=user_id, handle=handle, pseudonym=member.pseudonym,
+                                 revealed_by=actor_id, reason=Secret(reason.strip(), user_id))]
+
+
+def slow_mode(state: Space, actor_id: str, seconds: int) -> list[Event]:
+    require_coach(state, actor_id, "sets slow mode")
+    if not 0 <= seconds <= MAX_SLOW_MODE_S:
+        raise Invalid(f"slow mode is from 0 (off) to {MAX_SLOW_MODE_S} seconds between posts",
+                      field="seconds")
+    return [] if seconds == state.slow_mode_s else [ev.SlowModeSet(seconds=seconds)]

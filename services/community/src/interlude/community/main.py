@@ -1,0 +1,71 @@
+"""community's HTTP application: the composition root of the API process."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import httpx
+from fastapi import FastAPI
+from opentelemetry import trace
+
+from interlude.community.api import posts, rehearsals, spaces
+from interlude.community.settings import CommunitySettings
+from interlude.community.wiring import MIGRATIONS, build_community, ensure_sources
+from interlude.shared.auth import identity_verifier, install_auth
+from interlude.shared.db import migrate
+from interlude.shared.errors import install_domain_errors
+from interlude.shared.http.app import create_app as create_service_app
+from interlude.shared.http.health import nats_ready, postgres_ready
+from interlude.shared.logs import configure_logging
+from interlude.shared.projections.waiter import PositionWaiter
+from interlude.shared.runtime import open_platform
+from interlude.shared.trust import install_trust_handlers
+from interlude.shared.trust.runtime import start_trust
+
+ROUTERS = (spaces, posts, rehearsals)
+
+
+def create_app(settings: CommunitySettings | None = None, *, schema: str | None = None,
+               tracer_provider: trace.TracerProvider | None = None,
+               jwks_client: httpx.AsyncClient | None = None) -> FastAPI:
+    """``uvicorn --factory interlude.community.main:create_app``; tests pass settings, a
+    PostgreSQL schema of their own, and the client that reaches identity's JWKS."""
+    settings = settings or CommunitySettings()
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        platform = await open_platform(settings, schema=schema)
+        async with platform.pool.acquire() as conn:
+            await migrate(conn, MIGRATIONS)
+        await ensure_sources(platform)
+        trust = await start_trust(platform.nc, platform.pool, service="community",
+                                  namespace=settings.stream_namespace, access=platform.access)
+        verifier, keys = identity_verifier(settings.identity_url, issuer=settings.token_issuer,
+                                           revocations=trust.cache, client=jwks_client)
+        waiter = PositionWaiter(settings.database_url, platform.pool)
+        await waiter.start()
+        app.state.community = await build_community(platform, settings, trust)
+        app.state.community_stream = platform.stream("community").name
+        app.state.waiter = waiter
+        app.state.trust = trust
+        app.state.token_verifier = verifier
+        app.state.readiness.update({"nats": nats_ready(platform.nc),
+                                    "postgres": postgres_ready(platform.pool)})
+        try:
+            yield
+        finally:
+            await keys.aclose()
+            await waiter.stop()
+            await trust.stop()
+            await platform.close()
+
+    app = create_service_app("interlude community", lifespan=lifespan, max_body_bytes=64_000,
+                             tracer_provider=tracer_provider)
+    install_auth(app)  # the verifier is set in the lifespan, with the trust cache
+    install_domain_errors(app)
+    install_trust_handlers(app)
+    for module in ROUTERS:
+        app.include_router(module.router)
+    return app

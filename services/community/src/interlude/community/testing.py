@@ -1,0 +1,57 @@
+"""Running community inside a test beside identity and engagement: its API in-process (httpx
+over ASGI), tokens verified against identity's real JWKS, and its worker's consumers as
+tasks."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from interlude.community.main import create_app
+from interlude.community.settings import CommunitySettings
+from interlude.community.wiring import runners
+from interlude.shared.projections.runner import ProjectionRunner
+from interlude.shared.runtime import Platform, open_platform
+
+
+def community_settings(nats_url: str, postgres_dsn: str, namespace: str, master_secret: str,
+                       **overrides: Any) -> CommunitySettings:
+    values: dict[str, Any] = {
+        "nats_url": nats_url, "database_url": postgres_dsn, "stream_namespace": namespace,
+        "master_secret": master_secret, "log_json": False,
+        "identity_url": "http://identity.test", **overrides}
+    return CommunitySettings(**values)
+
+
+@dataclass
+class RunningCommunity:
+    client: httpx.AsyncClient
+    app: FastAPI
+    platform: Platform
+    runners: list[ProjectionRunner]
+    settings: CommunitySettings
+
+
+@contextlib.asynccontextmanager
+async def running_community(settings: CommunitySettings, schema: str,
+                            identity_app: FastAPI) -> AsyncIterator[RunningCommunity]:
+    jwks = httpx.AsyncClient(transport=httpx.ASGITransport(app=identity_app),
+                             base_url=settings.identity_url)
+    app = create_app(settings, schema=schema, jwks_client=jwks)
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(jwks.aclose)
+        await stack.enter_async_context(app.router.lifespan_context(app))
+        platform = await open_platform(settings, schema=schema)
+        stack.push_async_callback(platform.close)
+        started = await runners(platform, batch_size=100)
+        for runner in started:
+            await runner.start()
+            stack.push_async_callback(runner.stop)
+        client = await stack.enter_async_context(httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://community.test"))
+        yield RunningCommunity(client, app, platform, started, settings)

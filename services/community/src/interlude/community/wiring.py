@@ -1,0 +1,89 @@
+"""Builds community's parts from an open platform: the one place they meet (``main.py``,
+``worker.py``, the seed and the tests all come through here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TypeVar
+
+from interlude.community.app.deps import Community, Enforcer
+from interlude.community.app.reactions import ContractReactions
+from interlude.community.domain.events import registry
+from interlude.community.domain.post import POST
+from interlude.community.domain.reading import READING
+from interlude.community.domain.rehearsal import REHEARSAL
+from interlude.community.domain.space import SPACE
+from interlude.community.projections.contracts import Contracts
+from interlude.community.projections.notices import Notices
+from interlude.community.projections.people import People
+from interlude.community.projections.views import Views
+from interlude.community.settings import CommunitySettings
+from interlude.shared.auth import service_secret
+from interlude.shared.events.codec import EventCodec
+from interlude.shared.eventstore.aggregate import AggregateSpec
+from interlude.shared.eventstore.repository import Repository
+from interlude.shared.eventstore.streams import ensure_stream
+from interlude.shared.projections.base import Projection, Together
+from interlude.shared.projections.runner import ProjectionRunner
+from interlude.shared.runtime import Platform, master_secret
+from interlude.shared.trust.projection import ensure_tables
+
+S = TypeVar("S")
+MIGRATIONS = Path(__file__).parent / "migrations"
+VIEWS = "community-views"  # the consumer of the read models fed by community's stream
+
+
+class Repositories:
+    """community's aggregates in its stream."""
+
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+
+    async def open(self) -> Repositories:
+        self.store = await self.platform.event_store("community")
+        self.codec = EventCodec(registry, self.platform.sealer)
+        stream = self.platform.stream("community")
+
+        def repository(spec: AggregateSpec[S]) -> Repository[S]:
+            return Repository(self.store, stream, spec, self.codec)
+
+        self.spaces, self.posts = repository(SPACE), repository(POST)
+        self.rehearsals, self.readings = repository(REHEARSAL), repository(READING)
+        return self
+
+
+async def build_community(platform: Platform, settings: CommunitySettings,
+                          policy: Enforcer) -> Community:
+    repos = await Repositories(platform).open()
+    return Community(
+        spaces=repos.spaces, posts=repos.posts, rehearsals=repos.rehearsals,
+        readings=repos.readings, store=repos.store, codec=repos.codec, policy=policy,
+        pool=platform.pool, sealer=platform.sealer,
+        id_secret=service_secret(master_secret(settings), "community-ids").encode(),
+        access=platform.access, reports_to_hide=settings.reports_to_hide)
+
+
+async def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionRunner]:
+    """The worker's consumers: people from identity; the spaces' read models and the members'
+    notices from community, together; contracts and consents from engagement, which also
+    unpin insights and take members out as contracts change."""
+    dead = platform.stream("deadletter")
+    repos = await Repositories(platform).open()
+
+    def runner(projection: Projection, source: str) -> ProjectionRunner:
+        return ProjectionRunner(projection, platform.stream(source), platform.nc, platform.pool,
+                                deadletters=dead, batch_size=batch_size)
+
+    return [runner(People(platform.sealer), "identity"),
+            runner(Together(VIEWS, Views(), Notices()), "community"),
+            runner(Contracts(ContractReactions(repos.spaces, repos.posts)), "engagement")]
+
+
+async def ensure_sources(platform: Platform) -> None:
+    """The streams community reads from exist even before their services first start, and
+    so does the policy copy the notices consult."""
+    for service in ("community", "identity", "engagement"):
+        await ensure_stream(platform.js, platform.stream(service),
+                            platform.settings.stream_replicas)
+    async with platform.pool.acquire() as conn:
+        await ensure_tables(conn)
