@@ -1,8 +1,9 @@
 """How a service tells the platform about itself.
 
 Each service package publishes a :class:`ServiceSpec` under the entry-point group
-``interlude.services``; ``make run`` discovers them, creates their database and role, applies
-their migrations, starts their API and worker, and runs their demo seed.
+``interlude.services``; ``make run`` discovers them, creates their database and role (and, when
+asked, a second role the running service logs in as), applies their migrations, starts their API
+and worker, and runs their demo seed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ class ServiceSpec:
     seed: str | None = None  # "interlude.identity.seed:seed", an async callable(settings) -> logins
     start_order: int = 50  # identity first: the others verify tokens against it
     extra_env: dict[str, str] = field(default_factory=dict)
+    # True: the API and worker log in as "<name>_app", a role of their own that has only what
+    # the service's migrations grant it; the owner "<name>" runs the migrations
+    runtime_role: bool = False
+
+    @property
+    def app_role(self) -> str | None:
+        """The role the service's processes log in as, when it is not the owner."""
+        return f"{self.name}_app" if self.runtime_role else None
 
 
 def discover_services() -> list[ServiceSpec]:

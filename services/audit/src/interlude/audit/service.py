@@ -1,4 +1,5 @@
-"""audit's entry in the platform: ``make run`` starts it after the services it records."""
+"""audit's entry in the platform: ``make run`` starts it after the services it records, as the
+role ``audit_app`` (migration 0002 says what that role may do; the owner ``audit`` migrates)."""
 
 from pathlib import Path
 
@@ -11,4 +12,5 @@ SPEC = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     default_port=8105,
     start_order=80,
+    runtime_role=True,  # runs as audit_app: reads and appends the trail, never changes it
 )

@@ -1,6 +1,10 @@
 """What the services need before they start: a database and a role each, their migrations
 applied, the JetStream streams, and the master secret. Every step is idempotent, so running
 the stack again on an existing data folder changes nothing that is already there.
+
+A service whose spec asks for a runtime role (audit) also gets ``<service>_app``, a login role
+of its own that the API and the worker use: it has only what the service's migrations grant
+it, while the owner role runs the migrations.
 """
 
 from __future__ import annotations
@@ -30,13 +34,21 @@ Login = tuple[str, str, str]  # (role, login, password) of a demo user
 
 @dataclass(frozen=True)
 class ServiceDatabase:
-    """A service's own database and the login role that owns it."""
+    """A service's own database, the login role that owns it, and the role its processes log
+    in as (the owner unless the service has a runtime role)."""
 
     service: str
     role: str
     database: str
     dsn: str
     migrations_applied: tuple[str, ...] = ()
+    app_role: str | None = None
+    app_dsn: str | None = None
+
+    @property
+    def runtime_dsn(self) -> str:
+        """What the service's API and worker connect with."""
+        return self.app_dsn or self.dsn
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -47,12 +59,14 @@ def write_private(path: Path, data: bytes) -> None:
         file.write(data)
 
 
-def role_password(secrets_dir: Path, service: str) -> str:
-    """The role's password, generated once and kept as a pgpass line in ``<service>.pgpass``."""
-    path = secrets_dir / f"{service}.pgpass"
+def role_password(secrets_dir: Path, service: str, role: str | None = None) -> str:
+    """The password of ``role`` (the service's own by default) on the service's database,
+    generated once and kept as a pgpass line in ``<role>.pgpass``."""
+    role = role or service
+    path = secrets_dir / f"{role}.pgpass"
     if not path.exists():
         password = secrets.token_urlsafe(24)  # [A-Za-z0-9_-]: safe in a pgpass line and in SQL
-        line = f"*:*:{database_name(service)}:{service}:{password}\n"
+        line = f"*:*:{database_name(service)}:{role}:{password}\n"
         write_private(path, line.encode())
     return path.read_text().strip().split(":", 4)[4]
 
@@ -61,30 +75,53 @@ def database_name(service: str) -> str:
     return f"interlude_{service}"
 
 
+async def ensure_login_role(admin: asyncpg.Connection, role: str, password: str) -> None:
+    """Create the login role, or give it its password again."""
+    name = quote_ident(role)
+    literal = "'" + password.replace("'", "''") + "'"  # utility statements take no parameters
+    if await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
+        await admin.execute(f"ALTER ROLE {name} WITH LOGIN PASSWORD {literal}")
+    else:
+        await admin.execute(f"CREATE ROLE {name} WITH LOGIN PASSWORD {literal}")
+
+
 async def ensure_role_and_database(admin: asyncpg.Connection, service: str, password: str) -> None:
     """Create the login role and the database it owns, or bring them up to date."""
     role, database = quote_ident(service), quote_ident(database_name(service))
-    literal = "'" + password.replace("'", "''") + "'"  # utility statements take no parameters
-    if await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", service):
-        await admin.execute(f"ALTER ROLE {role} WITH LOGIN PASSWORD {literal}")
-    else:
-        await admin.execute(f"CREATE ROLE {role} WITH LOGIN PASSWORD {literal}")
+    await ensure_login_role(admin, service, password)
     if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1",
                                 database_name(service)):
         await admin.execute(f"CREATE DATABASE {database} OWNER {role}")
     await admin.execute(f"REVOKE CONNECT ON DATABASE {database} FROM PUBLIC")
 
 
+async def ensure_app_role(admin: asyncpg.Connection, service: str, app_role: str,
+                          password: str) -> None:
+    """The login role the service's processes use: it may connect, and the owner may hand it
+    tables (a member may); what else it may do, the service's migrations grant."""
+    await ensure_login_role(admin, app_role, password)
+    database = quote_ident(database_name(service))
+    await admin.execute(f"GRANT CONNECT ON DATABASE {database} TO {quote_ident(app_role)}")
+    await admin.execute(f"GRANT {quote_ident(app_role)} TO {quote_ident(service)}")
+
+
 async def provision_database(pg: PostgresServer, spec: ServiceSpec,
                              secrets_dir: Path) -> ServiceDatabase:
-    """One service's database and role, then its migrations applied as that role."""
+    """One service's database and role (and its runtime role), then its migrations applied as
+    the owner."""
     password = role_password(secrets_dir, spec.name)
+    app_role = spec.app_role
+    app_password = role_password(secrets_dir, spec.name, app_role) if app_role else None
     admin = await asyncpg.connect(pg.admin_dsn)
     try:
         await ensure_role_and_database(admin, spec.name, password)
+        if app_role is not None and app_password is not None:
+            await ensure_app_role(admin, spec.name, app_role, app_password)
     finally:
         await admin.close()
     dsn = pg.dsn(database_name(spec.name), user=spec.name, password=password)
+    app_dsn = (pg.dsn(database_name(spec.name), user=app_role, password=app_password)
+               if app_role else None)
     applied: list[str] = []
     if spec.migrations is not None and spec.migrations.is_dir():
         conn = await asyncpg.connect(dsn)
@@ -93,7 +130,8 @@ async def provision_database(pg: PostgresServer, spec: ServiceSpec,
         finally:
             await conn.close()
     return ServiceDatabase(service=spec.name, role=spec.name, database=database_name(spec.name),
-                           dsn=dsn, migrations_applied=tuple(applied))
+                           dsn=dsn, migrations_applied=tuple(applied), app_role=app_role,
+                           app_dsn=app_dsn)
 
 
 async def provision_streams(nats_url: str) -> list[str]:

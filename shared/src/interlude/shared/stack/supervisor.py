@@ -128,7 +128,9 @@ class Stack:
             notes.append("created" if provision.ensure_master_secret(self.master_key) else "kept")
         for spec in self.specs:
             name = provision.database_name(spec.name)
-            with self.step(f"database {name} owned by role {spec.name}, migrations") as notes:
+            runs_as = f", runs as {spec.app_role}" if spec.app_role else ""
+            with self.step(f"database {name} owned by role {spec.name}{runs_as}, "
+                           "migrations") as notes:
                 db = asyncio.run(provision.provision_database(self.pg, spec, self.data / "secrets"))
                 notes.append(f"{len(db.migrations_applied)} applied now")
             self.databases[spec.name] = db
@@ -140,7 +142,7 @@ class Stack:
                 for s in self.specs if s.api}
         return {**urls, "PYTHONUNBUFFERED": "1", f"{PREFIX}SERVICE_NAME": spec.name,
                 f"{PREFIX}NATS_URL": self.nats.url,
-                f"{PREFIX}DATABASE_URL": self.databases[spec.name].dsn,
+                f"{PREFIX}DATABASE_URL": self.databases[spec.name].runtime_dsn,
                 f"{PREFIX}MASTER_SECRET_FILE": str(self.master_key.resolve()), **spec.extra_env}
 
     def api_url(self, spec: ServiceSpec) -> str:
