@@ -48,4 +48,8 @@ class Invalid(DomainError):
 def install_domain_errors(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        return problem_response(request, Problem(exc.status, exc.slug, exc.detail, **exc.extra))
+        response = problem_response(request, Problem(exc.status, exc.slug, exc.detail,
+                                                     **exc.extra))
+        if "retry_after" in exc.extra:  # a 429 or 503 says when to come back
+            response.headers["Retry-After"] = str(exc.extra["retry_after"])
+        return response

@@ -10,7 +10,7 @@ from fastapi import Depends, Header, Path, Query, Request
 from interlude.community.api.schemas import ID_PATTERN
 from interlude.community.app.deps import Community
 from interlude.community.wiring import VIEWS
-from interlude.shared.auth import Principal, PrincipalDep, require_roles
+from interlude.shared.auth import PrincipalDep
 from interlude.shared.events.envelope import CommandContext
 
 
@@ -34,7 +34,6 @@ async def context(principal: PrincipalDep, request: Request) -> CommandContext:
 
 
 ContextDep = Annotated[CommandContext, Depends(context)]
-CoachDep = Annotated[Principal, Depends(require_roles("coach"))]
 
 
 async def caught_up(request: Request, after: int) -> bool:

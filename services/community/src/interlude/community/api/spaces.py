@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query, Request
 
 from interlude.community.api.deps import (
     After,
-    CoachDep,
     CommunityDep,
     ContextDep,
     IdempotencyKey,
@@ -35,7 +34,7 @@ def _written(written: Any) -> Written:
 
 
 @router.post("/spaces", status_code=201)
-async def create(body: SpaceCreate, coach: CoachDep, ctx: ContextDep, deps: CommunityDep,
+async def create(body: SpaceCreate, ctx: ContextDep, deps: CommunityDep,
                  key: IdempotencyKey = None) -> Written:
     """A coach opens a cohort around a shared challenge, or a peer circle of coaches."""
     return _written(await spaces.create(deps, ctx, kind=body.kind, name=body.name,

@@ -117,6 +117,7 @@ def _member_by(space: Space, handle: str | None, pseudonym: str | None) -> str:
 
 async def tag(deps: Community, ctx: CommandContext, space_id: str, post_id: str, *,
               handle: str | None, pseudonym: str | None) -> Written:
+    await deps.enforce(ctx, "tag_member", "post", post_id)
     await deps.policy.enforce(ctx.tenant_id, TAGGING, actor=ctx.actor, action="tag_member",
                               resource_type="post", resource_id=post_id)
     space, _ = await post_in(deps, ctx.tenant_id, space_id, post_id)
@@ -129,6 +130,7 @@ async def tag(deps: Community, ctx: CommandContext, space_id: str, post_id: str,
 
 
 async def share(deps: Community, ctx: CommandContext, space_id: str, post_id: str) -> Written:
+    await deps.enforce(ctx, "share_post", "post", post_id)
     space, post = await post_in(deps, ctx.tenant_id, space_id, post_id)
     consents = await queries.consents(deps.pool, ctx.tenant_id, space, post.author_id,
                                       "share_posts")
@@ -138,6 +140,7 @@ async def share(deps: Community, ctx: CommandContext, space_id: str, post_id: st
 
 async def pin(deps: Community, ctx: CommandContext, space_id: str, post_id: str,
               note: str | None) -> Written:
+    await deps.enforce(ctx, "pin_insight", "post", post_id)
     space, post = await post_in(deps, ctx.tenant_id, space_id, post_id)
     consents = await queries.consents(deps.pool, ctx.tenant_id, space, post.author_id,
                                       "pin_insights")

@@ -9,7 +9,7 @@ from interlude.community.domain import events as ev
 from interlude.community.domain import pseudonyms
 from interlude.community.domain import reading as reading_domain
 from interlude.community.domain import space as domain
-from interlude.community.domain.errors import InvalidState, NotFound
+from interlude.community.domain.errors import InvalidState, NotAllowed, NotFound
 from interlude.shared.events.envelope import CommandContext
 
 PSEUDONYMS = "community.pseudonyms"
@@ -30,6 +30,8 @@ async def create(deps: Community, ctx: CommandContext, *, kind: ev.SpaceKind, na
                  idempotency_key: str | None = None) -> Written:
     space_id = deps.new_id(ctx, "space", idempotency_key)
     await deps.enforce(ctx, "create_space", "space", space_id)
+    if "coach" not in ctx.actor.roles:
+        raise NotAllowed("coaches open spaces; ask your coach about joining theirs")
     await _policy_allows(deps, ctx, pseudonymous, "create_space", space_id)
     events = domain.create(ctx.actor.id, deps.handle(ctx.tenant_id, space_id, ctx.actor.id),
                            kind, name, description, pseudonymous)
