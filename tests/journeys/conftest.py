@@ -1,5 +1,5 @@
-"""identity, engagement, community and audit running together, each with its own PostgreSQL schema, on
-the test's own streams."""
+"""identity, engagement, community and audit running together, each with its own PostgreSQL
+schema, on the test's own streams."""
 
 from __future__ import annotations
 
