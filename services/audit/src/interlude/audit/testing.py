@@ -23,6 +23,7 @@ from interlude.audit.main import create_app
 from interlude.audit.settings import AuditSettings
 from interlude.audit.wiring import MIGRATIONS, checkpoint_publisher, ensure_sources, runners
 from interlude.shared.db import create_pool, migrate
+from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform, open_platform
 
 APP_ROLE = "audit_app"  # created by migration 0002 where it does not exist
@@ -68,6 +69,10 @@ class RunningAudit:
     platform: Platform  # as audit_app: sees one organisation per transaction
     checkpointer: Checkpointer
     admin: asyncpg.Pool  # as the superuser, in audit's schema: sees every row
+    runners: list[ProjectionRunner]  # the intake, one per source stream
+
+    def intake(self, source: str) -> ProjectionRunner:
+        return next(r for r in self.runners if r.name == f"audit-{source}")
 
 
 @contextlib.asynccontextmanager
@@ -87,11 +92,12 @@ async def running_audit(settings: AuditSettings, schema: str,
         platform = await open_platform(runtime, schema=schema)
         stack.push_async_callback(platform.close)
         await ensure_sources(platform)
-        for runner in runners(platform, batch_size=100):
+        intake = runners(platform, batch_size=100)
+        for runner in intake:
             await runner.start()
             stack.push_async_callback(runner.stop)
         checkpointer = Checkpointer(platform.pool, signing_key(settings),
                                     publish=checkpoint_publisher(platform))
         client = await stack.enter_async_context(httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://audit.test"))
-        yield RunningAudit(client, app, platform, checkpointer, admin)
+        yield RunningAudit(client, app, platform, checkpointer, admin, intake)
