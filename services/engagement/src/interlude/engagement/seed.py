@@ -28,6 +28,7 @@ COACHING = {"Claire Coach": ("Amira Haddad", "Ben Okafor", "Chloe Martin"),
 SPONSOR = "Sam Sponsor"
 TERMS = Terms.model_validate({
     "programme": "Leadership 2026", "sessions": {"count": 6, "over_months": 6, "mode": "video"},
+    "channels": {"checkins": True, "messaging": True, "community": True},
     "allowance": {"kind": "monthly", "replies_per_month": 8, "reply_window_hours": 48},
     "sponsor_view": "attendance",
     "consents": {"pin_insights": True, "peer_tagging": True, "share_posts": True}})

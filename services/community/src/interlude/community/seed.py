@@ -1,0 +1,143 @@
+"""Demo data for ``make run``: Claire Coach's pseudonymous cohort of Amira, Ben and Chloe
+around "Saying no without burning bridges" (posts, comments, reactions, a tag, a pinned
+insight, rehearsals) and a coaches' peer circle with Marcus Mentor.
+
+identity seeds the people and engagement the contracts (agreeing community participation);
+community learns of both from their streams as in production, so the seed waits for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from interlude.community.app import posts, rehearsals, spaces
+from interlude.community.app.deps import Community
+from interlude.community.settings import CommunitySettings
+from interlude.community.wiring import MIGRATIONS, build_community, ensure_sources
+from interlude.shared.config import PlatformSettings
+from interlude.shared.db import migrate
+from interlude.shared.events.envelope import Actor, CommandContext
+from interlude.shared.runtime import open_platform
+from interlude.shared.trust.runtime import start_trust
+
+COACH, PEER = "Claire Coach", "Marcus Mentor"
+COHORT = ("Amira Haddad", "Ben Okafor", "Chloe Martin")
+
+
+async def _ready(deps: Community, timeout: float = 90) -> tuple[str, dict[str, tuple[str, str]]]:
+    """The demo people by name, once community has them and Claire's three contracts."""
+    wanted = {COACH, PEER, *COHORT}
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        rows = await deps.pool.fetch(
+            "SELECT tenant_id, user_id, display_name, roles FROM people"
+            " WHERE display_name = ANY($1) AND status = 'active'", list(wanted))
+        people = {r["display_name"]: (r["user_id"], r["roles"][0]) for r in rows}
+        if set(people) == wanted:
+            tenant = rows[0]["tenant_id"]
+            contracts = await deps.pool.fetchval(
+                "SELECT count(*) FROM contracts WHERE tenant_id = $1 AND coach_id = $2"
+                " AND active AND community", tenant, people[COACH][0])
+            if contracts >= len(COHORT) and deps.policy.policy(tenant) is not None:
+                return tenant, people
+        if loop.time() > deadline:
+            raise RuntimeError("identity's people or engagement's contracts did not reach "
+                               f"community within {timeout:.0f}s: is its worker running?")
+        await asyncio.sleep(0.25)
+
+
+class Demo:
+    def __init__(self, deps: Community, tenant: str, people: dict[str, tuple[str, str]]) -> None:
+        self.deps, self.tenant, self.people = deps, tenant, people
+
+    def as_(self, name: str) -> CommandContext:
+        user_id, role = self.people[name]
+        return self.deps.context(self.tenant, Actor(user_id, (role,)), policy_version=1)
+
+    def id_of(self, name: str) -> str:
+        return self.people[name][0]
+
+
+async def _cohort(demo: Demo) -> None:
+    deps = demo.deps
+    space = (await spaces.create(
+        deps, demo.as_(COACH), kind="cohort", name="Saying no without burning bridges",
+        description="Declining work that is not ours, clearly and kindly, and keeping the "
+                    "relationship.", pseudonymous=True)).id
+    for name in COHORT:
+        await spaces.invite(deps, demo.as_(COACH), space, demo.id_of(name))
+        await spaces.join(deps, demo.as_(name), space,
+                          "Quiet Heron" if name == "Amira Haddad" else None)
+
+    async def post(name: str, kind: Any, body: str) -> str:
+        return (await posts.publish(deps, demo.as_(name), space, kind=kind, body=body)).id
+
+    win = await post("Amira Haddad", "small_win", "I said no to running the offsite and "
+                     "offered to review the agenda instead. My manager said thanks!")
+    question = await post("Ben Okafor", "question", "How do you say no to your own manager "
+                          "without sounding like you don't care?")
+    await post("Chloe Martin", "reflection", "I notice I say yes before I have even thought. "
+               "This week I will pause and say: let me check and come back to you.")
+    comment = (await posts.comment(deps, demo.as_("Chloe Martin"), space, win,
+                                   body="Offering the review is such a good move.",
+                                   parent_id=None)).id
+    await posts.comment(deps, demo.as_("Amira Haddad"), space, win,
+                        body="Thank you! It felt scary but it worked.", parent_id=comment)
+    await posts.comment(deps, demo.as_("Amira Haddad"), space, question,
+                        body="I name what I would drop to make room. It turns a no into a "
+                             "choice we make together.", parent_id=None)
+    await posts.react(deps, demo.as_("Ben Okafor"), space, win, "like", True)
+    await posts.react(deps, demo.as_(COACH), space, question, "support", True)
+    chloe = (await spaces.suggestion(deps, demo.as_("Chloe Martin"), space)) or ""
+    await posts.tag(deps, demo.as_("Amira Haddad"), space, question, handle=None,
+                    pseudonym=chloe)
+    await posts.pin(deps, demo.as_(COACH), space, win,
+                    "A no with an offer: the relationship stays, the boundary holds.")
+    draft = (await rehearsals.draft(
+        deps, demo.as_("Ben Okafor"), space, kind="experiment",
+        body="I can't take on the migration this sprint, but maybe next one?")).id
+    await rehearsals.feedback(deps, demo.as_(COACH), space, draft,
+                              "Try it without 'maybe': say when you can, or that you can't.")
+    tried = (await rehearsals.draft(
+        deps, demo.as_("Chloe Martin"), space, kind="experiment",
+        body="Let me check my week and come back to you by three.")).id
+    await rehearsals.feedback(deps, demo.as_(COACH), space, tried,
+                              "Clear and kind. Post it when you are ready.")
+    await rehearsals.publish(deps, demo.as_("Chloe Martin"), space, tried)
+
+
+async def _circle(demo: Demo) -> None:
+    deps = demo.deps
+    circle = (await spaces.create(
+        deps, demo.as_(COACH), kind="peer_circle", name="Coaches' circle: endings",
+        description="Ending coaching well, and what we carry from it.",
+        pseudonymous=False)).id
+    await spaces.invite(deps, demo.as_(COACH), circle, demo.id_of(PEER))
+    await spaces.join(deps, demo.as_(PEER), circle, None)
+    await posts.publish(deps, demo.as_(PEER), circle, kind="question",
+                        body="How do you mark the last session so it feels like a beginning?")
+
+
+async def seed(platform_settings: PlatformSettings) -> list[tuple[str, str, str]]:
+    settings = CommunitySettings(**platform_settings.model_dump(exclude={"service_name"}))
+    platform = await open_platform(settings)
+    trust = None
+    try:
+        async with platform.pool.acquire() as conn:
+            await migrate(conn, MIGRATIONS)
+        await ensure_sources(platform)
+        trust = await start_trust(platform.nc, platform.pool, service="community",
+                                  namespace=settings.stream_namespace, project=False,
+                                  poll_interval=0.25)
+        deps = await build_community(platform, settings, trust)
+        tenant, people = await _ready(deps)
+        demo = Demo(deps, tenant, people)
+        await _cohort(demo)
+        await _circle(demo)
+        return []
+    finally:
+        if trust is not None:
+            await trust.stop()
+        await platform.close()
