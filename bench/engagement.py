@@ -66,18 +66,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import bisect
 import contextlib
 import json
 import logging
 import os
 import statistics
-import subprocess
 import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,7 +85,6 @@ import httpx
 from interlude.engagement.api import checkins
 from interlude.engagement.api.deps import ContractId
 from interlude.engagement.api.schemas import CheckInCreate, Written
-from interlude.engagement.settings import EngagementSettings
 from interlude.engagement.testing import (
     RunningEngagement,
     engagement_settings,
@@ -97,9 +94,9 @@ from interlude.engagement.testing import (
 from interlude.engagement.wiring import VIEWS as DASHBOARD  # the dashboard is one of them
 from interlude.identity.testing import Person, RunningIdentity, identity_settings, running_identity
 from interlude.shared.db import quote_ident
-from interlude.shared.projections.checkpoints import NOTIFY_CHANNEL
 from interlude.shared.testing.load import Sent, for_a_while, ms, paced
 from interlude.shared.testing.servers import embedded_servers
+from interlude.shared.testing.watch import Visibility, worker_process
 
 TARGETS = {"checkin_ratio": 0.40, "p99_ms": 50.0, "fresh_p50_ms": 15.0, "fresh_p99_ms": 100.0}
 
@@ -109,32 +106,6 @@ def say(message: str) -> None:
 
 
 # -- the stack and the people on it ---------------------------------------------------------
-
-@contextlib.contextmanager
-def worker_process(settings: EngagementSettings, schema: str) -> Iterator[int]:
-    """engagement's worker as ``make run`` starts it, ``python -m interlude.engagement.worker``
-    in a process of its own; stopped by PID (SIGTERM, then SIGKILL) on the way out."""
-    assert settings.master_secret is not None
-    env = {**os.environ, "INTERLUDE_NATS_URL": settings.nats_url,
-           "INTERLUDE_DATABASE_URL": settings.database_url, "INTERLUDE_DATABASE_SCHEMA": schema,
-           "INTERLUDE_STREAM_NAMESPACE": settings.stream_namespace,
-           "INTERLUDE_MASTER_SECRET": settings.master_secret.get_secret_value(),
-           "INTERLUDE_LOG_LEVEL": "WARNING", "INTERLUDE_LOG_JSON": "false"}
-    child = subprocess.Popen([sys.executable, "-m", "interlude.engagement.worker"], env=env,
-                             stdin=subprocess.DEVNULL,  # its warnings go to our stderr, and
-                             stdout=sys.stderr.fileno())  # stdout keeps only the figures
-    try:
-        yield child.pid
-        if child.poll() is not None:
-            raise RuntimeError(f"the engagement worker exited with code {child.returncode}")
-    finally:
-        child.terminate()
-        try:
-            child.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
-
 
 @dataclass
 class Stack:
@@ -162,7 +133,8 @@ async def services(nats_url: str, dsn: str, separate_worker: bool) -> AsyncItera
         with contextlib.ExitStack() as stack:
             where = "tasks in this process"
             if separate_worker:
-                pid = stack.enter_context(worker_process(settings, schema))
+                pid = stack.enter_context(worker_process("interlude.engagement.worker", settings,
+                                                           schema))
                 where = f"its own process (PID {pid})"
             yield Stack(identity, engagement, where)
 
@@ -277,50 +249,6 @@ async def latency(poster: Poster, args: argparse.Namespace) -> dict[str, Any]:
             "latency_posts": len(took), "latency_rate": args.latency_rate}
 
 
-class Visibility:
-    """When each position of engagement's stream became visible on the dashboard: the
-    projection's ``pg_notify`` on commit, timestamped as it arrives; and where each of the
-    worker's projections of that stream stands."""
-
-    def __init__(self, stream: str) -> None:
-        self.stream = stream
-        self.times: list[float] = []
-        self.positions: list[int] = []  # rising: checkpoints only move forward
-        self.latest: dict[str, int] = {}  # per projection of the stream
-        self._conn: asyncpg.Connection | None = None
-
-    async def start(self, dsn: str) -> None:
-        self._conn = await asyncpg.connect(dsn)
-        await self._conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
-
-    async def stop(self) -> None:
-        if self._conn is not None:
-            await self._conn.close()
-
-    def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
-        projection, stream, position = payload.rsplit(":", 2)
-        if stream != self.stream:
-            return
-        self.latest[projection] = max(self.latest.get(projection, 0), int(position))
-        if projection == DASHBOARD:
-            self.times.append(time.perf_counter())
-            self.positions.append(int(position))
-
-    def seen_at(self, position: int) -> float | None:
-        i = bisect.bisect_left(self.positions, position)
-        return self.times[i] if i < len(self.positions) else None
-
-    async def settle(self, position: int, timeout: float = 30.0) -> None:
-        """Until every projection of the stream has applied ``position``: one phase's backlog
-        must not fall on the next."""
-        deadline = time.perf_counter() + timeout
-        while self.seen_at(position) is None or min(self.latest.values()) < position:
-            if time.perf_counter() > deadline:
-                raise RuntimeError(f"engagement's projections did not reach position "
-                                   f"{position} in {timeout:g} s: {self.latest}")
-            await asyncio.sleep(0.01)
-
-
 async def freshness(poster: Poster, seen: Visibility, args: argparse.Namespace) -> dict[str, Any]:
     got: list[float] = []
 
@@ -377,7 +305,7 @@ async def measure(stack: Stack, dsn: str, args: argparse.Namespace) -> dict[str,
         f"each coachee with a contract proposed and signed")
     pairs = await cast(stack.identity, engagement, args.contracts, args.coaches)
     poster = Poster(engagement.client, pairs)
-    seen = Visibility(engagement.app.state.engagement_stream)
+    seen = Visibility(engagement.app.state.engagement_stream, DASHBOARD)
     await seen.start(dsn)
     try:
         say("warming up: a few check-ins on every contract")

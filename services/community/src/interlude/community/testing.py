@@ -38,8 +38,8 @@ class RunningCommunity:
 
 
 @contextlib.asynccontextmanager
-async def running_community(settings: CommunitySettings, schema: str,
-                            identity_app: FastAPI) -> AsyncIterator[RunningCommunity]:
+async def running_community(settings: CommunitySettings, schema: str, identity_app: FastAPI,
+                            with_worker: bool = True) -> AsyncIterator[RunningCommunity]:
     jwks = httpx.AsyncClient(transport=httpx.ASGITransport(app=identity_app),
                              base_url=settings.identity_url)
     app = create_app(settings, schema=schema, jwks_client=jwks)
@@ -48,7 +48,7 @@ async def running_community(settings: CommunitySettings, schema: str,
         await stack.enter_async_context(app.router.lifespan_context(app))
         platform = await open_platform(settings, schema=schema)
         stack.push_async_callback(platform.close)
-        started = await runners(platform, batch_size=100)
+        started = await runners(platform, batch_size=100) if with_worker else []
         for runner in started:
             await runner.start()
             stack.push_async_callback(runner.stop)
