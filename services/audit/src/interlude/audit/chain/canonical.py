@@ -37,8 +37,22 @@ def canonical_bytes(record: Mapping[str, Any]) -> bytes:
     return _ENCODER.encode(_plain(record, "$")).encode("utf-8")
 
 
+_EXACT = frozenset({str, int, bool, type(None)})
+"""Types passed through as they are without a closer look: the fast path of most values."""
+
+
 def _plain(value: Any, path: str) -> Any:
     """A copy of ``value`` made only of dict, list, str, int, float, bool and None."""
+    kind = type(value)
+    if kind is dict:  # the common case first, the path built only for nested values
+        plain = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise TypeError(f"{path}: key {key!r} is not a string")
+            plain[key] = item if type(item) in _EXACT else _plain(item, f"{path}.{key}")
+        return plain
+    if kind in _EXACT:
+        return value
     # bool and int before float: bool is an int, and neither needs a finiteness check.
     if value is None or isinstance(value, str | bool | int):
         return value
@@ -54,7 +68,8 @@ def _plain(value: Any, path: str) -> Any:
             plain[key] = _plain(item, f"{path}.{key}")
         return plain
     if isinstance(value, list | tuple):
-        return [_plain(item, f"{path}[{index}]") for index, item in enumerate(value)]
+        return [item if type(item) in _EXACT else _plain(item, f"{path}[{index}]")
+                for index, item in enumerate(value)]
     raise TypeError(
         f"{path}: {type(value).__name__} is not a JSON type; convert it first "
         "(a datetime to its ISO string, a UUID to str)"
