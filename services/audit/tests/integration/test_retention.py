@@ -5,6 +5,7 @@ and nothing can be deleted from the middle."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ import asyncpg
 import orjson
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from nats.aio.client import Client as NATS
 
 from interlude.audit.adapters.signing import public_jwk
@@ -20,12 +22,15 @@ from interlude.audit.app import export, retention
 from interlude.audit.app.checkpoints import Checkpointer
 from interlude.audit.app.offline import public_key, verify_export
 from interlude.audit.chain.checkpoint import key_id
-from interlude.audit.cli import _export
+from interlude.audit.cli import _export, _purge
 from interlude.audit.tenancy import act_for
+from interlude.audit.testing import app_dsn, audit_settings
 from interlude.audit.trail import verify_on, verify_tenant
 from interlude.shared.events.envelope import Actor
+from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.testing.eventually import eventually
+from interlude.shared.trust.projection import ensure_tables
 
 from .trail import post_check_ins, records
 
@@ -187,3 +192,34 @@ async def test_an_export_after_a_purge_verifies_offline(
     without_first = [line for line in lines if b'"seq":6,' not in line]
     exported.write_bytes(b"".join(without_first))
     assert _export(exported, trusted) == 1
+
+
+async def test_an_operator_purges_from_the_command_line(
+        nc: NATS, nats_url: str, namespace: str, postgres_dsn: str, pg_schema: str,
+        audit_db: asyncpg.Pool, app_pool: asyncpg.Pool, intake: list[ProjectionRunner],
+        tenant_id: str, capsys: pytest.CaptureFixture[str]) -> None:
+    await trail_of(nc, namespace, audit_db, tenant_id, (4, LONG_AGO), (2, None))
+    seed = KEY.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    settings = audit_settings(nats_url, await app_dsn(postgres_dsn), namespace, "unused",
+                              database_schema=pg_schema,
+                              signing_key=base64.b64encode(seed).decode())
+    assert await _purge(settings, tenant_id, "yearly", "olga") == 1  # no policy known yet
+    assert "no security policy is known" in capsys.readouterr().out
+
+    async with app_pool.acquire() as conn:  # audit's copy of identity's policies, as it runs
+        await ensure_tables(conn)
+    async with audit_db.acquire() as conn:
+        await conn.execute("INSERT INTO trust_policies (tenant_id, version, policy, position)"
+                           " VALUES ($1, 2, $2, 1)", tenant_id,
+                           json.dumps({"data.retention_days": 365}))
+    audit_stream = StreamSpec.for_service("audit", namespace)
+    await ensure_stream(nc.jetstream(), audit_stream)
+    assert await _purge(settings, tenant_id, "yearly", "olga") == 0
+    assert "purged 4 records older than 365 days" in capsys.readouterr().out
+    rows = await records(audit_db, tenant_id)
+    assert [r["seq"] for r in rows] == [5, 6, 7]
+    mark = orjson.loads(rows[-1]["record"])
+    assert (mark["actor"]["id"], mark["policy_version"]) == ("operator:olga", 2)
+    assert (await verify_tenant(app_pool, tenant_id, KEYS)).ok
+    published = await nc.jetstream().stream_info(audit_stream.name)
+    assert published.state.messages == 1  # the purge's checkpoint left the database

@@ -35,8 +35,8 @@ def create_app(settings: AuditSettings | None = None, *, schema: str | None = No
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         platform = await open_platform(settings, schema=schema)
-        async with platform.pool.acquire() as conn:
-            await migrate(conn, MIGRATIONS)
+        async with platform.pool.acquire() as conn:  # as audit_app: already applied by the
+            await migrate(conn, MIGRATIONS)         # owner, only checked here
         await ensure_sources(platform)
         trust = await start_trust(platform.nc, platform.pool, service="audit",
                                   namespace=settings.stream_namespace, access=platform.access)

@@ -12,6 +12,7 @@ from interlude.shared.projections.base import RecordedEvent
 from interlude.shared.sealing.sealer import is_sealed
 
 RECORD_VERSION = 1
+PURGED = "audit.RetentionPurged"  # the record a retention purge makes of itself
 # plain payload fields that name a person (ids, never content)
 PERSON_FIELDS = ("user_id", "subject_id", "coachee_id", "coach_id", "member_id", "author_id",
                  "sponsor_id", "recipient_id")

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from nats.js import JetStreamContext
+
+from interlude.audit.app.checkpoints import Publish
 from interlude.audit.chain.checkpoint import Checkpoint
 from interlude.audit.projections.intake import AuditIntake
 from interlude.shared.events.envelope import Actor, Envelope
 from interlude.shared.eventstore.base import encode_commit
-from interlude.shared.eventstore.streams import ensure_stream
+from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
 from interlude.shared.ids import new_id
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform
@@ -33,9 +36,13 @@ def runners(platform: Platform, batch_size: int = 500) -> list[ProjectionRunner]
                              batch_size=batch_size) for source in SOURCES]
 
 
-def checkpoint_publisher(platform: Platform):
+def checkpoint_publisher(platform: Platform) -> Publish:
     """Checkpoints leave the database: each is an event in the AUDIT stream."""
-    stream = platform.stream("audit")
+    return publisher(platform.js, platform.stream("audit"))
+
+
+def publisher(js: JetStreamContext, stream: StreamSpec) -> Publish:
+    """A checkpoint as an ``audit.AuditCheckpointSigned`` event in ``stream``."""
 
     async def publish(checkpoint: Checkpoint, signature: bytes) -> None:
         envelope = Envelope(
@@ -45,9 +52,8 @@ def checkpoint_publisher(platform: Platform):
             causation_id=None, policy_version=None,
             payload={"checkpoint": checkpoint.as_dict(), "signature": signature.hex()})
         msg_id = f"{checkpoint.tenant_id}:{checkpoint.size}:{checkpoint.issued_at}"
-        await platform.js.publish(stream.subject(checkpoint.tenant_id, "trail",
-                                                 checkpoint.tenant_id),
-                                  encode_commit([envelope]), stream=stream.name,
-                                  headers={"Nats-Msg-Id": msg_id})
+        await js.publish(stream.subject(checkpoint.tenant_id, "trail", checkpoint.tenant_id),
+                         encode_commit([envelope]), stream=stream.name,
+                         headers={"Nats-Msg-Id": msg_id})
 
     return publish

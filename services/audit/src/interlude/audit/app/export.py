@@ -17,6 +17,7 @@ import asyncpg
 import orjson
 
 from interlude.audit.chain.checkpoint import signing_bytes
+from interlude.audit.records import PURGED
 from interlude.audit.tenancy import tenant_transaction
 from interlude.audit.trail import stored_checkpoints, stored_records
 
@@ -46,6 +47,8 @@ def ocsf_event(seq: int, record: dict[str, Any]) -> dict[str, Any]:
         class_uid, category_uid, activity_id, name = 3002, 3, 1, "Authentication"
     elif action.startswith(ADMIN_PREFIXES):
         class_uid, category_uid, activity_id, name = 3004, 3, 99, "Entity Management"
+    elif action == PURGED:
+        class_uid, category_uid, activity_id, name = 6003, 6, 4, "API Activity"  # Delete
     else:
         reading = record["action"].startswith(("access.", "engagement.read", "audit.")) \
             or action.rsplit(".", 1)[-1] in ("read", "list", "query", "export", "verify")

@@ -17,15 +17,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+import orjson
 
 from interlude.audit.app.checkpoints import Checkpointer
 from interlude.audit.append import append, locked_head
 from interlude.audit.chain.checkpoint import Checkpoint
-from interlude.audit.records import RECORD_VERSION
+from interlude.audit.records import PURGED, RECORD_VERSION
 from interlude.audit.tenancy import tenant_transaction
 from interlude.shared.events.envelope import Actor
-
-PURGED = "audit.RetentionPurged"
+from interlude.shared.policy import SecurityPolicy
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,20 @@ def purge_record(purge: Purge, now: datetime, lower_bound: int,
                   "previous_lower_bound": previous_lower_bound,
                   "records": lower_bound - previous_lower_bound},
     }
+
+
+async def known_retention(pool: asyncpg.Pool, tenant_id: str) -> tuple[int, int] | None:
+    """(``data.retention_days``, policy version) of the organisation's security policy as this
+    service knows it (the trust read model), or None when it knows none."""
+    try:
+        row = await pool.fetchrow("SELECT version, policy FROM trust_policies"
+                                  " WHERE tenant_id = $1", tenant_id)
+    except asyncpg.UndefinedTableError:  # audit has not run yet: it knows no policy
+        return None
+    if row is None:
+        return None
+    policy = SecurityPolicy.from_wire(orjson.loads(row["policy"]))
+    return policy.data_retention_days, int(row["version"])
 
 
 def older_than(purge: Purge, now: datetime) -> datetime:
