@@ -69,6 +69,19 @@ async def test_a_stale_cache_cannot_overwrite_another_writer(store, stream, code
     assert (await repo(store, stream, codec).load(ctx.tenant_id, "a1")).state.total == 22
 
 
+async def test_current_sees_another_writer_by_reading_only_the_tail(store, stream, codec, ctx):
+    spy = CountingStore(store)
+    mine, theirs = repo(spy, stream, codec), repo(store, stream, codec)
+    first = await mine.execute(ctx.tenant_id, "a1", lambda s: [Counted(by=1)], ctx)
+    await theirs.execute(ctx.tenant_id, "a1", lambda s: [Counted(by=10)], ctx)
+    spy.reads.clear()
+    now = await mine.current(ctx.tenant_id, "a1")
+    assert now.state.total == 11 and spy.reads == [first.position]  # the tail, not a replay
+    assert (await mine.load(ctx.tenant_id, "a1")).state.total == 11  # and the cache knows it
+    again = await mine.current(ctx.tenant_id, "a1")
+    assert again.version == now.version and spy.reads[-1] == now.version
+
+
 async def test_old_event_versions_are_upcast_on_load(store, stream, codec, ctx):
     (v2,) = [await codec.encode(Noted(note="hello", weight=3), ctx, "a1")]
     v1 = replace(v2, schema_version=1, payload={"note": "old"})

@@ -186,3 +186,20 @@ async def _ok(call: Any) -> bool:
 
 async def _me(api: Any, path: str, person: Any) -> str:
     return str((await expect(await api.get(path, headers=person.headers), 200))["you"]["handle"])
+
+
+async def test_a_contract_that_ends_takes_the_coachee_out_of_the_cohort(
+        identity: RunningIdentity, engagement: RunningEngagement,
+        community: RunningCommunity) -> None:
+    group = await cohort(identity, engagement, community)
+    ben, api = group.members["Ben Okafor"], community.client
+    await expect(await engagement.client.post(
+        f"/v1/contracts/{group.contracts['Ben Okafor']}/ending", headers=ben.headers,
+        json={"reason": "moving on"}), 200)
+
+    async def gone() -> bool:
+        return (await api.get(f"{group.path}/feed", headers=ben.headers)).status_code == 404
+
+    await eventually(gone, timeout=10, what="Ben out of the cohort")
+    space = await expect(await api.get(group.path, headers=group.coach.headers), 200)
+    assert group.handles["Ben Okafor"] not in {m["handle"] for m in space["members"]}

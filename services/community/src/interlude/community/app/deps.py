@@ -98,7 +98,8 @@ class Community:
                                          resource_type=resource_type, resource_id=resource_id)
 
     async def space(self, tenant_id: str, space_id: str) -> Space:
-        return require((await self.spaces.load(tenant_id, space_id)).state)
+        """The space as it stands now (who is in it decides every read and command)."""
+        return require((await self.spaces.current(tenant_id, space_id)).state)
 
     async def record_read(self, ctx: CommandContext, resource_type: str, resource_id: str,
                           subjects: Collection[str]) -> None:
