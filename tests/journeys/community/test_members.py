@@ -170,11 +170,13 @@ async def test_coaches_meet_in_a_peer_circle(
 
     await eventually(lambda: _ok(invite(marcus.user_id)), timeout=10, what="a coach invited")
     assert (await invite(coachee.user_id)).status_code == 404  # a circle is for coaches
-    await expect(await api.post(f"{path}/join", headers=marcus.headers, json={}), 200)
+    joined = await expect(await api.post(f"{path}/join", headers=marcus.headers, json={}), 200)
+    handle = (await expect(await api.get(path, headers=marcus.headers,
+                                         params={"after": joined["position"]}), 200))["you"]
     post = await expect(await api.post(f"{path}/posts", headers=marcus.headers,
                                        json={"body": "How do you end well?"}), 201)
     await expect(await api.post(f"{path}/posts/{post['id']}/tags", headers=claire.headers,
-                                json={"handle": (await _me(api, path, marcus))}), 200)
+                                json={"handle": handle["handle"]}), 200)
     feed = await expect(await api.get(f"{path}/feed", headers=claire.headers,
                                       params={"after": post["position"]}), 200)
     assert feed["items"][0]["author"]["name"] == "Marcus Mentor"
@@ -183,9 +185,6 @@ async def test_coaches_meet_in_a_peer_circle(
 async def _ok(call: Any) -> bool:
     return bool((await call).status_code == 200)
 
-
-async def _me(api: Any, path: str, person: Any) -> str:
-    return str((await expect(await api.get(path, headers=person.headers), 200))["you"]["handle"])
 
 
 async def test_a_contract_that_ends_takes_the_coachee_out_of_the_cohort(
