@@ -14,14 +14,11 @@ from interlude.audit.api import routes
 from interlude.audit.app.checkpoints import Checkpointer
 from interlude.audit.settings import AuditSettings
 from interlude.audit.wiring import MIGRATIONS, checkpoint_publisher, ensure_sources
-from interlude.shared.auth import identity_verifier, install_auth
-from interlude.shared.db import migrate
+from interlude.shared.auth import install_auth
 from interlude.shared.http.app import create_app as create_service_app
-from interlude.shared.http.health import nats_ready, postgres_ready
 from interlude.shared.logs import configure_logging
-from interlude.shared.runtime import open_platform
+from interlude.shared.serving import serving
 from interlude.shared.trust import install_trust_handlers
-from interlude.shared.trust.runtime import start_trust
 
 
 def create_app(settings: AuditSettings | None = None, *, schema: str | None = None,
@@ -34,31 +31,18 @@ def create_app(settings: AuditSettings | None = None, *, schema: str | None = No
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        platform = await open_platform(settings, schema=schema)
-        async with platform.pool.acquire() as conn:  # as audit_app: already applied by the
-            await migrate(conn, MIGRATIONS)         # owner, only checked here
-        await ensure_sources(platform)
-        trust = await start_trust(platform.nc, platform.pool, service="audit",
-                                  namespace=settings.stream_namespace, access=platform.access)
-        verifier, keys = identity_verifier(settings.identity_url, issuer=settings.token_issuer,
-                                           revocations=trust.cache, client=jwks_client)
-        app.state.pool = platform.pool
-        app.state.access = platform.access
-        app.state.trust = trust
-        # signs the checkpoint of a purge; the worker signs every other one
-        app.state.signer = Checkpointer(platform.pool, key,
-                                        publish=checkpoint_publisher(platform))
-        app.state.public_key = key.public_key()
-        app.state.public_jwks = [public_jwk(key)]
-        app.state.token_verifier = verifier
-        app.state.readiness.update({"nats": nats_ready(platform.nc),
-                                    "postgres": postgres_ready(platform.pool)})
-        try:
+        # migrations run as the owner; as audit_app they are only checked here
+        async with serving(app, settings, service="audit", migrations=MIGRATIONS,
+                           prepare=ensure_sources, schema=schema,
+                           jwks_client=jwks_client) as (platform, _trust):
+            app.state.pool = platform.pool
+            app.state.access = platform.access
+            # signs the checkpoint of a purge; the worker signs every other one
+            app.state.signer = Checkpointer(platform.pool, key,
+                                            publish=checkpoint_publisher(platform))
+            app.state.public_key = key.public_key()
+            app.state.public_jwks = [public_jwk(key)]
             yield
-        finally:
-            await keys.aclose()
-            await trust.stop()
-            await platform.close()
 
     app = create_service_app("interlude audit", lifespan=lifespan,
                              tracer_provider=tracer_provider)

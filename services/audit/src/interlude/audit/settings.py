@@ -6,14 +6,11 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from interlude.shared.auth import DEFAULT_ISSUER
-from interlude.shared.config import PlatformSettings
+from interlude.shared.serving import CallerSettings
 
 
-class AuditSettings(PlatformSettings):
+class AuditSettings(CallerSettings):
     service_name: str = "audit"
-    identity_url: str = "http://127.0.0.1:8101"
-    token_issuer: str = DEFAULT_ISSUER
     # the Ed25519 key that signs checkpoints: a value (base64 of the 32-byte seed), or a file;
     # the embedded stack generates one beside the master secret in the data folder
     signing_key: SecretStr | None = None

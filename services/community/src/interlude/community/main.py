@@ -12,16 +12,12 @@ from opentelemetry import trace
 from interlude.community.api import posts, rehearsals, spaces
 from interlude.community.settings import CommunitySettings
 from interlude.community.wiring import MIGRATIONS, build_community, ensure_sources
-from interlude.shared.auth import identity_verifier, install_auth
-from interlude.shared.db import migrate
+from interlude.shared.auth import install_auth
 from interlude.shared.errors import install_domain_errors
 from interlude.shared.http.app import create_app as create_service_app
-from interlude.shared.http.health import nats_ready, postgres_ready
 from interlude.shared.logs import configure_logging
-from interlude.shared.projections.waiter import PositionWaiter
-from interlude.shared.runtime import open_platform
+from interlude.shared.serving import serving
 from interlude.shared.trust import install_trust_handlers
-from interlude.shared.trust.runtime import start_trust
 
 ROUTERS = (spaces, posts, rehearsals)
 
@@ -36,30 +32,12 @@ def create_app(settings: CommunitySettings | None = None, *, schema: str | None 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        platform = await open_platform(settings, schema=schema)
-        async with platform.pool.acquire() as conn:
-            await migrate(conn, MIGRATIONS)
-        await ensure_sources(platform)
-        trust = await start_trust(platform.nc, platform.pool, service="community",
-                                  namespace=settings.stream_namespace, access=platform.access)
-        verifier, keys = identity_verifier(settings.identity_url, issuer=settings.token_issuer,
-                                           revocations=trust.cache, client=jwks_client)
-        waiter = PositionWaiter(settings.database_url, platform.pool)
-        await waiter.start()
-        app.state.community = await build_community(platform, settings, trust)
-        app.state.community_stream = platform.stream("community").name
-        app.state.waiter = waiter
-        app.state.trust = trust
-        app.state.token_verifier = verifier
-        app.state.readiness.update({"nats": nats_ready(platform.nc),
-                                    "postgres": postgres_ready(platform.pool)})
-        try:
+        async with serving(app, settings, service="community", migrations=MIGRATIONS,
+                           prepare=ensure_sources, schema=schema,
+                           jwks_client=jwks_client) as (platform, trust):
+            app.state.community = await build_community(platform, settings, trust)
+            app.state.community_stream = platform.stream("community").name
             yield
-        finally:
-            await keys.aclose()
-            await waiter.stop()
-            await trust.stop()
-            await platform.close()
 
     app = create_service_app("interlude community", lifespan=lifespan, max_body_bytes=64_000,
                              tracer_provider=tracer_provider)

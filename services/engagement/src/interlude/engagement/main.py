@@ -20,16 +20,12 @@ from interlude.engagement.api import (
 )
 from interlude.engagement.settings import EngagementSettings
 from interlude.engagement.wiring import MIGRATIONS, build_engagement, ensure_sources
-from interlude.shared.auth import identity_verifier, install_auth
-from interlude.shared.db import migrate
+from interlude.shared.auth import install_auth
 from interlude.shared.errors import install_domain_errors
 from interlude.shared.http.app import create_app as create_service_app
-from interlude.shared.http.health import nats_ready, postgres_ready
 from interlude.shared.logs import configure_logging
-from interlude.shared.projections.waiter import PositionWaiter
-from interlude.shared.runtime import open_platform
+from interlude.shared.serving import serving
 from interlude.shared.trust import install_trust_handlers
-from interlude.shared.trust.runtime import start_trust
 
 ROUTERS = (contracts, sessions, checkins, messages, goals, overview, calendar)
 
@@ -44,31 +40,13 @@ def create_app(settings: EngagementSettings | None = None, *, schema: str | None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        platform = await open_platform(settings, schema=schema)
-        async with platform.pool.acquire() as conn:
-            await migrate(conn, MIGRATIONS)
-        await ensure_sources(platform)
-        trust = await start_trust(platform.nc, platform.pool, service="engagement",
-                                  namespace=settings.stream_namespace, access=platform.access)
-        verifier, keys = identity_verifier(settings.identity_url, issuer=settings.token_issuer,
-                                           revocations=trust.cache, client=jwks_client)
-        waiter = PositionWaiter(settings.database_url, platform.pool)
-        await waiter.start()
-        app.state.engagement = await build_engagement(platform, settings, trust)
-        app.state.engagement_stream = platform.stream("engagement").name
-        app.state.waiter = waiter
-        app.state.trust = trust
-        app.state.public_url = settings.public_url.rstrip("/")
-        app.state.token_verifier = verifier
-        app.state.readiness.update({"nats": nats_ready(platform.nc),
-                                    "postgres": postgres_ready(platform.pool)})
-        try:
+        async with serving(app, settings, service="engagement", migrations=MIGRATIONS,
+                           prepare=ensure_sources, schema=schema,
+                           jwks_client=jwks_client) as (platform, trust):
+            app.state.engagement = await build_engagement(platform, settings, trust)
+            app.state.engagement_stream = platform.stream("engagement").name
+            app.state.public_url = settings.public_url.rstrip("/")
             yield
-        finally:
-            await keys.aclose()
-            await waiter.stop()
-            await trust.stop()
-            await platform.close()
 
     app = create_service_app("interlude engagement", lifespan=lifespan, max_body_bytes=256_000,
                              tracer_provider=tracer_provider)

@@ -1,0 +1,67 @@
+"""What the API process of every service but identity does at start and stop: open the
+platform, check its migrations, make sure the streams it reads exist, start its copy of the
+organisations' policies and revocations, verify identity's tokens, wait for read models on
+``?after=``; and close it all again in reverse.
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with serving(app, settings, service="community", migrations=MIGRATIONS,
+                           prepare=ensure_sources, schema=schema,
+                           jwks_client=jwks_client) as (platform, trust):
+            app.state.community = await build_community(platform, settings, trust)
+            yield
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+
+from interlude.shared.auth import DEFAULT_ISSUER, identity_verifier
+from interlude.shared.config import PlatformSettings
+from interlude.shared.db import migrate
+from interlude.shared.http.health import nats_ready, postgres_ready
+from interlude.shared.projections.waiter import PositionWaiter
+from interlude.shared.runtime import Platform, open_platform
+from interlude.shared.trust.runtime import Trust, start_trust
+
+
+class CallerSettings(PlatformSettings):
+    """Settings of a service whose callers bring identity's tokens."""
+
+    identity_url: str = "http://127.0.0.1:8101"  # where the JWKS is (make run sets it)
+    token_issuer: str = DEFAULT_ISSUER
+
+
+@contextlib.asynccontextmanager
+async def serving(app: FastAPI, settings: CallerSettings, *, service: str, migrations: Path,
+                  prepare: Callable[[Platform], Awaitable[None]], schema: str | None = None,
+                  jwks_client: httpx.AsyncClient | None = None
+                  ) -> AsyncIterator[tuple[Platform, Trust]]:
+    """Sets ``app.state`` ``trust``, ``token_verifier``, ``waiter`` and the readiness checks;
+    yields the open platform and the trust cache."""
+    platform = await open_platform(settings, schema=schema)
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(platform.close)
+        async with platform.pool.acquire() as conn:
+            await migrate(conn, migrations)
+        await prepare(platform)
+        trust = await start_trust(platform.nc, platform.pool, service=service,
+                                  namespace=settings.stream_namespace, access=platform.access)
+        stack.push_async_callback(trust.stop)
+        verifier, keys = identity_verifier(settings.identity_url, issuer=settings.token_issuer,
+                                           revocations=trust.cache, client=jwks_client)
+        stack.push_async_callback(keys.aclose)
+        waiter = PositionWaiter(settings.database_url, platform.pool)
+        await waiter.start()
+        stack.push_async_callback(waiter.stop)
+        app.state.trust = trust
+        app.state.waiter = waiter
+        app.state.token_verifier = verifier
+        app.state.readiness.update({"nats": nats_ready(platform.nc),
+                                    "postgres": postgres_ready(platform.pool)})
+        yield platform, trust
