@@ -81,9 +81,7 @@ class Engagement:
                                          resource_type=resource_type, resource_id=resource_id)
 
     async def contract(self, tenant_id: str, contract_id: str) -> Contract:
-        # as it stands now: another process may have ended it or changed its consents, and
-        # commands on other aggregates (a check-in) would not notice a stale copy
-        state = (await self.contracts.current(tenant_id, contract_id)).state
+        state = (await self.contracts.load(tenant_id, contract_id)).state
         if not state.exists:
             raise NotFound("there is no such contract")
         return state
