@@ -47,6 +47,14 @@ async def test_a_decision_with_no_events_appends_nothing(store, stream, codec, c
     assert (await store.read(stream.subject(ctx.tenant_id, "tally", "a1"))).commits == []
 
 
+async def test_execute_position_answers_the_last_commit_when_nothing_was_decided(
+        store, stream, codec, ctx):
+    r = repo(store, stream, codec)
+    written = await r.execute_position(ctx.tenant_id, "a1", lambda s: [Counted(by=1)], ctx)
+    assert written > 0
+    assert await r.execute_position(ctx.tenant_id, "a1", lambda s: [], ctx) == written
+
+
 async def test_warm_loads_come_from_the_cache(store, stream, codec, ctx):
     spy = CountingStore(store)
     r = repo(spy, stream, codec)

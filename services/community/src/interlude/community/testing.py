@@ -17,15 +17,13 @@ from interlude.community.settings import CommunitySettings
 from interlude.community.wiring import runners
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform, open_platform
+from interlude.shared.testing.inprocess import api_in_process, caller_settings
 
 
 def community_settings(nats_url: str, postgres_dsn: str, namespace: str, master_secret: str,
                        **overrides: Any) -> CommunitySettings:
-    values: dict[str, Any] = {
-        "nats_url": nats_url, "database_url": postgres_dsn, "stream_namespace": namespace,
-        "master_secret": master_secret, "log_json": False,
-        "identity_url": "http://identity.test", **overrides}
-    return CommunitySettings(**values)
+    return caller_settings(CommunitySettings, nats_url, postgres_dsn, namespace, master_secret,
+                           **overrides)
 
 
 @dataclass
@@ -40,18 +38,13 @@ class RunningCommunity:
 @contextlib.asynccontextmanager
 async def running_community(settings: CommunitySettings, schema: str, identity_app: FastAPI,
                             with_worker: bool = True) -> AsyncIterator[RunningCommunity]:
-    jwks = httpx.AsyncClient(transport=httpx.ASGITransport(app=identity_app),
-                             base_url=settings.identity_url)
-    app = create_app(settings, schema=schema, jwks_client=jwks)
     async with contextlib.AsyncExitStack() as stack:
-        stack.push_async_callback(jwks.aclose)
-        await stack.enter_async_context(app.router.lifespan_context(app))
+        app, client = await stack.enter_async_context(api_in_process(
+            create_app, settings, schema, identity_app, "http://community.test"))
         platform = await open_platform(settings, schema=schema)
         stack.push_async_callback(platform.close)
         started = await runners(platform, batch_size=100) if with_worker else []
         for runner in started:
             await runner.start()
             stack.push_async_callback(runner.stop)
-        client = await stack.enter_async_context(httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://community.test"))
         yield RunningCommunity(client, app, platform, started, settings)

@@ -17,15 +17,13 @@ from interlude.engagement.settings import EngagementSettings
 from interlude.engagement.wiring import runners
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform, open_platform
+from interlude.shared.testing.inprocess import api_in_process, caller_settings
 
 
 def engagement_settings(nats_url: str, postgres_dsn: str, namespace: str, master_secret: str,
                         **overrides: Any) -> EngagementSettings:
-    values: dict[str, Any] = {
-        "nats_url": nats_url, "database_url": postgres_dsn, "stream_namespace": namespace,
-        "master_secret": master_secret, "log_json": False,
-        "identity_url": "http://identity.test", **overrides}
-    return EngagementSettings(**values)
+    return caller_settings(EngagementSettings, nats_url, postgres_dsn, namespace,
+                           master_secret, **overrides)
 
 
 def terms(**overrides: Any) -> dict[str, Any]:
@@ -53,20 +51,15 @@ class RunningEngagement:
 @contextlib.asynccontextmanager
 async def running_engagement(settings: EngagementSettings, schema: str, identity_app: FastAPI,
                              with_worker: bool = True) -> AsyncIterator[RunningEngagement]:
-    jwks = httpx.AsyncClient(transport=httpx.ASGITransport(app=identity_app),
-                             base_url=settings.identity_url)
-    app = create_app(settings, schema=schema, jwks_client=jwks)
     async with contextlib.AsyncExitStack() as stack:
-        stack.push_async_callback(jwks.aclose)
-        await stack.enter_async_context(app.router.lifespan_context(app))
+        app, client = await stack.enter_async_context(api_in_process(
+            create_app, settings, schema, identity_app, "http://engagement.test"))
         platform = await open_platform(settings, schema=schema)
         stack.push_async_callback(platform.close)
         started = runners(platform, batch_size=100) if with_worker else []
         for runner in started:
             await runner.start()
             stack.push_async_callback(runner.stop)
-        client = await stack.enter_async_context(httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://engagement.test"))
         yield RunningEngagement(client, app, platform, started, settings)
 
 

@@ -144,6 +144,15 @@ class Repository(Generic[S]):
                     raise
         raise AssertionError("unreachable")
 
+    async def execute_position(self, tenant: str, aggregate_id: str, decide: Decide[S],
+                               ctx: CommandContext, idempotency_key: str | None = None) -> int:
+        """:meth:`execute`, answering the position a read should wait for: the new commit's,
+        or, when the decision changed nothing, the aggregate's last one."""
+        result = await self.execute(tenant, aggregate_id, decide, ctx, idempotency_key)
+        if result is not None:
+            return result.position
+        return (await self.load(tenant, aggregate_id)).version
+
     def _remember(self, loaded: Loaded[S]) -> None:
         self._cache[loaded.subject] = loaded
         self._cache.move_to_end(loaded.subject)

@@ -21,15 +21,11 @@ from interlude.community.app import reads, rehearsals
 router = APIRouter(prefix="/v1/community/spaces/{space_id}/rehearsals", tags=["rehearsals"])
 
 
-def _written(written: Any) -> Written:
-    return Written(id=written.id, position=written.position)
-
-
 @router.post("", status_code=201)
 async def draft(space_id: SpaceId, body: PostCreate, ctx: ContextDep, deps: CommunityDep,
                 key: IdempotencyKey = None) -> Written:
     """Try a new behaviour in a draft and ask the coach for feedback first."""
-    return _written(await rehearsals.draft(deps, ctx, space_id, kind=body.kind, body=body.body,
+    return Written.of(await rehearsals.draft(deps, ctx, space_id, kind=body.kind, body=body.body,
                                            idempotency_key=key))
 
 
@@ -50,23 +46,23 @@ async def read(space_id: SpaceId, rehearsal_id: ItemId, ctx: ContextDep, deps: C
 @router.patch("/{rehearsal_id}")
 async def revise(space_id: SpaceId, rehearsal_id: ItemId, body: PostEdit, ctx: ContextDep,
                  deps: CommunityDep) -> Written:
-    return _written(await rehearsals.revise(deps, ctx, space_id, rehearsal_id, body.body))
+    return Written.of(await rehearsals.revise(deps, ctx, space_id, rehearsal_id, body.body))
 
 
 @router.post("/{rehearsal_id}/feedback")
 async def feedback(space_id: SpaceId, rehearsal_id: ItemId, body: PostEdit, ctx: ContextDep,
                    deps: CommunityDep) -> Written:
-    return _written(await rehearsals.feedback(deps, ctx, space_id, rehearsal_id, body.body))
+    return Written.of(await rehearsals.feedback(deps, ctx, space_id, rehearsal_id, body.body))
 
 
 @router.post("/{rehearsal_id}/publish")
 async def publish(space_id: SpaceId, rehearsal_id: ItemId, ctx: ContextDep,
                   deps: CommunityDep) -> Written:
     """The draft becomes a post in the space (the post's id is the rehearsal's)."""
-    return _written(await rehearsals.publish(deps, ctx, space_id, rehearsal_id))
+    return Written.of(await rehearsals.publish(deps, ctx, space_id, rehearsal_id))
 
 
 @router.post("/{rehearsal_id}/drop")
 async def drop(space_id: SpaceId, rehearsal_id: ItemId, ctx: ContextDep,
                deps: CommunityDep) -> Written:
-    return _written(await rehearsals.drop(deps, ctx, space_id, rehearsal_id))
+    return Written.of(await rehearsals.drop(deps, ctx, space_id, rehearsal_id))

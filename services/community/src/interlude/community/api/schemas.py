@@ -18,6 +18,11 @@ class Written(BaseModel):
     id: str
     position: int = Field(description="pass as ?after= to read this write back")
 
+    @classmethod
+    def of(cls, written: tuple[str, int]) -> Written:
+        """The answer to a command, from what the application layer wrote."""
+        return cls(id=written[0], position=written[1])
+
 
 class SpaceCreate(_Body):
     kind: SpaceKind = "cohort"

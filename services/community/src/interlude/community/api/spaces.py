@@ -29,15 +29,11 @@ router = APIRouter(prefix="/v1/community", tags=["spaces"])
 Limit = Annotated[int, Query(ge=1, le=100)]
 
 
-def _written(written: Any) -> Written:
-    return Written(id=written.id, position=written.position)
-
-
 @router.post("/spaces", status_code=201)
 async def create(body: SpaceCreate, ctx: ContextDep, deps: CommunityDep,
                  key: IdempotencyKey = None) -> Written:
     """A coach opens a cohort around a shared challenge, or a peer circle of coaches."""
-    return _written(await spaces.create(deps, ctx, kind=body.kind, name=body.name,
+    return Written.of(await spaces.create(deps, ctx, kind=body.kind, name=body.name,
                                         description=body.description,
                                         pseudonymous=body.pseudonymous, idempotency_key=key))
 
@@ -61,7 +57,7 @@ async def invite(space_id: SpaceId, body: Invitation, ctx: ContextDep,
                  deps: CommunityDep) -> Written:
     """The coach invites a coachee whose active contract agrees community participation
     here (in a peer circle: a coach)."""
-    return _written(await spaces.invite(deps, ctx, space_id, body.user_id))
+    return Written.of(await spaces.invite(deps, ctx, space_id, body.user_id))
 
 
 @router.get("/spaces/{space_id}/pseudonym-suggestion")
@@ -71,19 +67,19 @@ async def suggestion(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep) -> 
 
 @router.post("/spaces/{space_id}/join")
 async def join(space_id: SpaceId, body: Join, ctx: ContextDep, deps: CommunityDep) -> Written:
-    return _written(await spaces.join(deps, ctx, space_id, body.pseudonym))
+    return Written.of(await spaces.join(deps, ctx, space_id, body.pseudonym))
 
 
 @router.post("/spaces/{space_id}/leave")
 async def leave(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep) -> Written:
-    return _written(await spaces.leave(deps, ctx, space_id))
+    return Written.of(await spaces.leave(deps, ctx, space_id))
 
 
 @router.delete("/spaces/{space_id}/members/{handle}")
 async def remove(space_id: SpaceId, handle: ItemId, ctx: ContextDep,
                  deps: CommunityDep) -> Written:
     """The coach removes a member."""
-    return _written(await spaces.leave(deps, ctx, space_id, handle))
+    return Written.of(await spaces.leave(deps, ctx, space_id, handle))
 
 
 @router.post("/spaces/{space_id}/members/{handle}/reveal")
@@ -98,7 +94,7 @@ async def reveal(space_id: SpaceId, handle: ItemId, body: Reveal, ctx: ContextDe
 @router.put("/spaces/{space_id}/slow-mode")
 async def slow_mode(space_id: SpaceId, body: SlowModeBody, ctx: ContextDep,
                     deps: CommunityDep) -> Written:
-    return _written(await spaces.slow_mode(deps, ctx, space_id, body.seconds))
+    return Written.of(await spaces.slow_mode(deps, ctx, space_id, body.seconds))
 
 
 @router.get("/spaces/{space_id}/feed")
@@ -114,7 +110,7 @@ async def read_feed(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep, requ
 
 @router.post("/spaces/{space_id}/read")
 async def mark_read(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep) -> Written:
-    return _written(await spaces.mark_read(deps, ctx, space_id))
+    return Written.of(await spaces.mark_read(deps, ctx, space_id))
 
 
 @router.get("/spaces/{space_id}/reports")

@@ -59,9 +59,8 @@ async def _act(deps: Community, ctx: CommandContext, space_id: str, post_id: str
     await deps.enforce(ctx, action, "post", post_id)
     space, _ = await post_in(deps, ctx.tenant_id, space_id, post_id)
     require_member(space, ctx.actor.id)
-    result = await deps.posts.execute(ctx.tenant_id, post_id, lambda p: decide(space, p), ctx)
-    position = result.position if result else (
-        await deps.posts.load(ctx.tenant_id, post_id)).version
+    position = await deps.posts.execute_position(ctx.tenant_id, post_id,
+                                                 lambda p: decide(space, p), ctx)
     return Written(post_id, position)
 
 

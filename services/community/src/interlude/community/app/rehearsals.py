@@ -39,9 +39,7 @@ async def _act(deps: Community, ctx: CommandContext, space_id: str, rehearsal_id
                action: str, decide: Callable[[Rehearsal], Sequence[Event]]) -> Written:
     await deps.enforce(ctx, action, "rehearsal", rehearsal_id)
     await load(deps, ctx, space_id, rehearsal_id)
-    result = await deps.rehearsals.execute(ctx.tenant_id, rehearsal_id, decide, ctx)
-    position = result.position if result else (
-        await deps.rehearsals.load(ctx.tenant_id, rehearsal_id)).version
+    position = await deps.rehearsals.execute_position(ctx.tenant_id, rehearsal_id, decide, ctx)
     return Written(rehearsal_id, position)
 
 

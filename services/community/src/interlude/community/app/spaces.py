@@ -41,9 +41,7 @@ async def create(deps: Community, ctx: CommandContext, *, kind: ev.SpaceKind, na
 
 async def _execute(deps: Community, ctx: CommandContext, space_id: str,
                    decide: domain.Decide) -> Written:
-    result = await deps.spaces.execute(ctx.tenant_id, space_id, decide, ctx)
-    position = result.position if result else (
-        await deps.spaces.load(ctx.tenant_id, space_id)).version
+    position = await deps.spaces.execute_position(ctx.tenant_id, space_id, decide, ctx)
     return Written(space_id, position)
 
 
@@ -115,11 +113,9 @@ async def reveal(deps: Community, ctx: CommandContext, space_id: str, handle: st
     """The coach learns who is behind a pseudonym; returns the user id too."""
     await deps.enforce(ctx, "reveal_pseudonym", "space", space_id)
     space = await deps.space(ctx.tenant_id, space_id)
-    events = domain.reveal(space, ctx.actor.id, handle, reason)
-    written = await _execute(deps, ctx, space_id, lambda s: domain.reveal(
-        s, ctx.actor.id, handle, reason))
-    user_id = events[0].user_id
-    return written, user_id
+    written = await _execute(deps, ctx, space_id,
+                             lambda s: domain.reveal(s, ctx.actor.id, handle, reason))
+    return written, next(u for u, m in space.members.items() if m.handle == handle)
 
 
 async def slow_mode(deps: Community, ctx: CommandContext, space_id: str,
@@ -136,9 +132,7 @@ async def mark_read(deps: Community, ctx: CommandContext, space_id: str) -> Writ
     space = await deps.space(ctx.tenant_id, space_id)
     member = domain.require_member(space, ctx.actor.id)
     reading_id = f"{space_id}_{member.handle}"
-    result = await deps.readings.execute(
+    position = await deps.readings.execute_position(
         ctx.tenant_id, reading_id,
         lambda s: reading_domain.mark(s, space_id, ctx.actor.id, ctx.now), ctx)
-    position = result.position if result else (
-        await deps.readings.load(ctx.tenant_id, reading_id)).version
     return Written(space_id, position)

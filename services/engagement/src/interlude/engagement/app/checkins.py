@@ -42,9 +42,7 @@ async def acknowledge(deps: Engagement, ctx: CommandContext, contract_id: str, c
                       kind: Literal["like", "question"], question: str | None) -> Written:
     await deps.enforce(ctx, KEY, "acknowledge_check_in", "checkin", checkin_id)
     contract = await deps.contract(ctx.tenant_id, contract_id)
-    result = await deps.checkins.execute(
+    position = await deps.checkins.execute_position(
         ctx.tenant_id, checkin_id,
         lambda s: domain.acknowledge(s, contract, contract_id, ctx.actor.id, kind, question), ctx)
-    position = result.position if result else (
-        await deps.checkins.load(ctx.tenant_id, checkin_id)).version
     return Written(checkin_id, position)

@@ -59,10 +59,8 @@ async def propose(deps: Engagement, ctx: CommandContext, *, coachee_id: str,
                                     coachee_id)
 
     await deps.pairings.execute(ctx.tenant_id, f"{coach_id}_{coachee_id}", claim, ctx)
-    result = await deps.contracts.execute(
+    position = await deps.contracts.execute_position(
         ctx.tenant_id, contract_id, lambda s: [] if s.exists else events, ctx, idempotency_key)
-    position = result.position if result else (await deps.contracts.load(
-        ctx.tenant_id, contract_id)).version
     return Written(contract_id, position)
 
 

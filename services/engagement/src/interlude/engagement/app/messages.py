@@ -30,11 +30,9 @@ async def mark_read(deps: Engagement, ctx: CommandContext, contract_id: str,
                     up_to: int) -> Written:
     await deps.enforce(ctx, KEY, "read_messages", "thread", contract_id)
     contract = await deps.contract(ctx.tenant_id, contract_id)
-    result = await deps.threads.execute(
+    position = await deps.threads.execute_position(
         ctx.tenant_id, contract_id,
         lambda s: domain.read(s, contract, contract_id, ctx.actor.id, up_to), ctx)
-    position = result.position if result else (
-        await deps.threads.load(ctx.tenant_id, contract_id)).version
     return Written(contract_id, position)
 
 
