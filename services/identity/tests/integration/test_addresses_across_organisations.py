@@ -5,8 +5,9 @@ each. Through the HTTP API on real servers."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
-from interlude.identity.app import people
+from interlude.identity.app import people, sessions
 from interlude.identity.domain import user
 from interlude.identity.domain.claims import GLOBAL_TENANT
 from interlude.identity.domain.events import EmailClaimed, PasswordSet
@@ -216,3 +217,19 @@ async def test_failed_sign_ins_are_recorded_in_each_organisation_and_throttled(
 
     statuses = [(await sign_in(identity, email, f"guess {i}")).status_code for i in range(6)]
     assert statuses == [401] * 5 + [429]
+
+
+async def test_an_address_with_too_many_accounts_must_name_the_organisation(
+        identity: RunningIdentity, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sessions, "MAX_ACCOUNTS", 1)  # instead of registering six organisations
+    a, b = await identity.organisation("A"), await identity.organisation("B")
+    email = identity.unique_email("many")
+    in_a = await joined(identity, a, email)
+    await joined(identity, b, email, OTHER_PASSWORD)
+
+    ask = await sign_in(identity, email)
+    assert ask.status_code == 409, ask.text
+    assert ask.json()["type"] == PROBLEM + "organisation-required"
+    assert ask.json()["organisations"] == []  # the password was not tried: nothing to tell
+    assert signed_into(await sign_in(identity, email, organisation=a.tenant_id)) == (
+        a.tenant_id, in_a)

@@ -30,6 +30,9 @@ def test_the_index_lists_one_account_per_organisation_and_forgets_released_ones(
     unlisted = claims.EMAIL_INDEX.replay(listed, claims.unlist_account(listed, "t1", "u1"))
     assert unlisted.accounts == (Account("t2", "u2"),)
     assert claims.unlist_account(unlisted, "t1", "u1") == []
+    # an entry a crash left behind gives way to the organisation's next holder
+    replaced = claims.EMAIL_INDEX.replay(listed, claims.list_account(listed, "t1", "u3"))
+    assert replaced.accounts == (Account("t2", "u2"), Account("t1", "u3"))
 
 
 def test_the_index_reads_the_old_installation_wide_claims() -> None:

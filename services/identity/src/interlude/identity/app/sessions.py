@@ -65,6 +65,7 @@ class OrganisationRequired(DomainError):
 # an address has at most one account per organisation; a sign-in that names none checks the
 # password against at most this many of them (each check is an argon2 hash)
 MAX_ACCOUNTS = 5
+MAX_LISTED = 50  # accounts looked at, with a password or not (invited, single sign-on only)
 
 
 @dataclass(frozen=True)
@@ -112,15 +113,14 @@ async def _accounts(deps: Identity, digest: str, organisation: str | None) -> li
     """The accounts with this address and a password, in the named organisation if any. Read
     as they stand now: another replica may have invited, activated or deactivated them."""
     index = (await deps.email_index.current(GLOBAL_TENANT, digest)).state
+    entries = [e for e in index.accounts if organisation in (None, e.tenant_id)]
     found = []
-    for entry in index.accounts:
-        if organisation is not None and entry.tenant_id != organisation:
-            continue
+    for entry in entries[:MAX_LISTED]:
         state = (await deps.users.current(entry.tenant_id, entry.user_id)).state
         # the index may lag behind a change of address (see people.release_email)
         if state.password_hash is not None and state.email_digest == digest:
             found.append(Account(entry.tenant_id, entry.user_id, state))
-    if len(found) > MAX_ACCOUNTS:
+    if len(found) > MAX_ACCOUNTS or len(entries) > MAX_LISTED:
         raise OrganisationRequired(
             "this e-mail address has accounts in many organisations; say which one you are"
             " signing in to (field organisation: its id)", [])

@@ -82,9 +82,9 @@ def _without(state: EmailIndex, tenant_id: str | None, user_id: str) -> EmailInd
 
 def evolve_index(state: EmailIndex, event: Event) -> EmailIndex:
     match event:
-        case ev.EmailAccountListed():
-            kept = _without(state, event.tenant_id, event.user_id)
-            return EmailIndex((*kept.accounts, Account(event.tenant_id, event.user_id)))
+        case ev.EmailAccountListed():  # its organisation's claim says nobody else there has it
+            kept = tuple(a for a in state.accounts if a.tenant_id != event.tenant_id)
+            return EmailIndex((*kept, Account(event.tenant_id, event.user_id)))
         case ev.EmailAccountUnlisted():
             return _without(state, event.tenant_id, event.user_id)
         case ev.EmailClaimed():  # written before ADR 0005: the address's one account
