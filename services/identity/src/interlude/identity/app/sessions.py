@@ -1,4 +1,5 @@
-"""Signing in: password (throttled), the second factor, refresh and sign-out."""
+"""Signing in: the password (throttled) against the accounts an address has, one per
+organisation (ADR 0005); the second factor, refresh and sign-out."""
 
 from __future__ import annotations
 
