@@ -224,13 +224,30 @@ async def test_people_who_may_not_sign_in_here_are_refused(
     provider.user = TestUser(member.email)
     problem(await sign_in(identity, admin.tenant_id), 403, "sso-account-refused")
 
-    other_admin = await identity.organisation("Other")  # same domain, another organisation
-    provider.user = TestUser(other_admin.email)
-    detail = problem(await sign_in(identity, admin.tenant_id), 403, "sso-account-refused")
-    assert "another organisation" in detail
-
     provider.misbehave.add("deny")
     problem(await sign_in(identity, admin.tenant_id), 401, "sso-failed")
+
+
+async def test_an_address_with_an_account_elsewhere_gets_its_own_account_here(
+        identity: RunningIdentity, provider: OidcTestProvider) -> None:
+    """ADR 0005: the provider vouches for this organisation's person; the account the address
+    has in another organisation is neither used, nor revealed, nor blocking."""
+    admin = await identity.organisation()
+    await configure(identity, admin, provider)
+    other_admin = await identity.organisation("Other")  # same domain, another organisation
+    provider.user = TestUser(other_admin.email)
+
+    response = await sign_in(identity, admin.tenant_id)
+
+    assert response.status_code == 200, response.text
+    tokens = response.json()
+    assert tokens["tenant_id"] == admin.tenant_id
+    assert tokens["user_id"] != other_admin.user_id and tokens["roles"] == ["coachee"]
+    again = await sign_in(identity, admin.tenant_id)
+    assert again.status_code == 200 and again.json()["user_id"] == tokens["user_id"]
+    elsewhere = await identity.sign_in(other_admin.email)  # the other account is untouched
+    assert (elsewhere.tenant_id, elsewhere.user_id) == (other_admin.tenant_id,
+                                                        other_admin.user_id)
 
 
 async def test_sign_in_needs_an_organisation_with_a_reachable_provider(

@@ -13,7 +13,7 @@ from interlude.identity.adapters.throttle import Throttle
 from interlude.identity.adapters.tickets import Tickets
 from interlude.identity.adapters.totp import TotpSteps
 from interlude.identity.app.deps import Identity
-from interlude.identity.domain.claims import EMAIL
+from interlude.identity.domain.claims import EMAIL, EMAIL_INDEX
 from interlude.identity.domain.events import registry
 from interlude.identity.domain.group import GROUP
 from interlude.identity.domain.organisation import ORGANISATION
@@ -47,6 +47,7 @@ async def build_identity(platform: Platform, settings: IdentitySettings,
         users=Repository(store, stream, USER, events, snapshot_every=NO_SNAPSHOTS),
         orgs=Repository(store, stream, ORGANISATION, events),
         emails=Repository(store, stream, EMAIL, events),
+        email_index=Repository(store, stream, EMAIL_INDEX, events),
         groups=Repository(store, stream, GROUP, events),
         keyring=platform.keyring,
         passwords=Passwords(time_cost=settings.argon2_time_cost,

@@ -7,7 +7,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from interlude.identity.app.sessions import LoginThrottled, MfaEnrolmentRequired
+from interlude.identity.app.sessions import (
+    LoginThrottled,
+    MfaEnrolmentRequired,
+    OrganisationRequired,
+)
 from interlude.identity.domain.errors import DomainError
 from interlude.shared.http.problems import Problem, problem_response
 from interlude.shared.policy import PolicyInvalid
@@ -23,6 +27,8 @@ def install_error_handlers(app: FastAPI) -> None:
             headers = {"Retry-After": str(exc.retry_after)}
         if isinstance(exc, MfaEnrolmentRequired):
             extra["mfa_ticket"] = exc.ticket
+        if isinstance(exc, OrganisationRequired):
+            extra["organisations"] = exc.organisations
         return problem_response(request, Problem(exc.status, exc.slug, exc.detail,
                                                  headers=headers, **extra))
 

@@ -76,6 +76,8 @@ class SessionCreate(Body):
     email: EmailStr
     password: Password
     otp: Annotated[str, StringConstraints(max_length=12)] | None = None
+    # the organisation's id, when the address has accounts in several (ADR 0005)
+    organisation: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
 
 
 class RefreshRequest(Body):

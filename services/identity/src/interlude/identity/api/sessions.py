@@ -20,8 +20,10 @@ router = APIRouter(tags=["sessions"])
 
 @router.post("/v1/sessions")
 async def sign_in(body: SessionCreate, deps: IdentityDep) -> dict[str, object]:
-    """E-mail and password (and the code of the second factor when it is on)."""
-    attempt = sessions.Attempt(str(body.email), body.password, body.otp)
+    """E-mail and password (and the code of the second factor when it is on). When the address
+    has accounts in several organisations and the password opens more than one, the answer is
+    a 409 ``organisation-required`` listing them: send the chosen one's id as ``organisation``."""
+    attempt = sessions.Attempt(str(body.email), body.password, body.otp, body.organisation)
     return (await sessions.login(deps, attempt)).public()
 
 

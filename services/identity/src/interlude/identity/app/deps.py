@@ -13,7 +13,7 @@ from interlude.identity.adapters.signing import SigningKeys
 from interlude.identity.adapters.throttle import Throttle
 from interlude.identity.adapters.tickets import Tickets
 from interlude.identity.adapters.totp import TotpSteps
-from interlude.identity.domain.claims import EmailClaim
+from interlude.identity.domain.claims import EmailClaim, EmailIndex
 from interlude.identity.domain.group import Group
 from interlude.identity.domain.organisation import Organisation
 from interlude.identity.domain.user import User
@@ -35,7 +35,8 @@ class Identity:
     settings: IdentitySettings
     users: Repository[User]
     orgs: Repository[Organisation]
-    emails: Repository[EmailClaim]
+    emails: Repository[EmailClaim]  # in the organisation's tenant
+    email_index: Repository[EmailIndex]  # in the tenant "global"
     groups: Repository[Group]
     keyring: KeyRing
     passwords: Passwords

@@ -36,20 +36,46 @@ def position(result: AppendResult | None) -> int:
     return result.position if result is not None else 0
 
 
+def _in_global(ctx: CommandContext) -> CommandContext:
+    return CommandContext(GLOBAL_TENANT, ctx.actor, ctx.now, ctx.correlation_id,
+                          source_address=ctx.source_address)
+
+
 async def claim_email(deps: Identity, ctx: CommandContext, email: str, user_id: str) -> str:
-    """Claim ``email`` for ``user_id`` (409 if someone has it); returns its digest."""
+    """Claim ``email`` for ``user_id`` in its organisation (409 if someone there has it; what
+    other organisations hold is neither consulted nor revealed), then list the account in the
+    index sign-in reads. Returns the address's digest."""
     digest = deps.digest(email)
-    system = CommandContext(GLOBAL_TENANT, ctx.actor, ctx.now, ctx.correlation_id,
-                            source_address=ctx.source_address)
-    await deps.emails.execute(GLOBAL_TENANT, digest,
-                              lambda s: claims.claim(s, ctx.tenant_id, user_id), system)
+    # a claim made before ADR 0005 lives in the index only; such entries are never added again,
+    # only removed, so the freshest read is enough
+    legacy = (await deps.email_index.current(GLOBAL_TENANT, digest)).state.holder_in(
+        ctx.tenant_id, legacy_only=True)
+    await deps.emails.execute(ctx.tenant_id, digest,
+                              lambda s: claims.claim(s, ctx.tenant_id, user_id, legacy), ctx)
+    await deps.email_index.execute(
+        GLOBAL_TENANT, digest, lambda s: claims.list_account(s, ctx.tenant_id, user_id),
+        _in_global(ctx))
     return digest
 
 
 async def release_email(deps: Identity, ctx: CommandContext, digest: str, user_id: str) -> None:
-    system = CommandContext(GLOBAL_TENANT, ctx.actor, ctx.now, ctx.correlation_id,
-                            source_address=ctx.source_address)
-    await deps.emails.execute(GLOBAL_TENANT, digest, lambda s: claims.release(s, user_id), system)
+    """The claim first: were the index left behind by a crash, sign-in still ignores an entry
+    whose person no longer has the address."""
+    await deps.emails.execute(ctx.tenant_id, digest, lambda s: claims.release(s, user_id), ctx)
+    await deps.email_index.execute(
+        GLOBAL_TENANT, digest, lambda s: claims.unlist_account(s, ctx.tenant_id, user_id),
+        _in_global(ctx))
+
+
+async def holder(deps: Identity, tenant_id: str, digest: str, *,
+                 use_cache: bool = True) -> str | None:
+    """The person of the organisation who has the address (by its claim, or by a claim made
+    before ADR 0005), or None."""
+    claim = (await deps.emails.load(tenant_id, digest, use_cache=use_cache)).state
+    if claim.user_id is not None:
+        return claim.user_id
+    index = (await deps.email_index.load(GLOBAL_TENANT, digest, use_cache=use_cache)).state
+    return index.holder_in(tenant_id, legacy_only=True)
 
 
 async def invite(deps: Identity, ctx: CommandContext, email: str, display_name: str,

@@ -1,7 +1,9 @@
-"""Signing in: password (throttled), the second factor, refresh and sign-out."""
+"""Signing in: the password (throttled) against the accounts an address has, one per
+organisation (ADR 0005); the second factor, refresh and sign-out."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -49,11 +51,37 @@ class SessionRefused(DomainError):
     status, slug = 401, "session-refused"
 
 
+class OrganisationRequired(DomainError):
+    """The address has accounts in several organisations and the password did not single one
+    out: the person names theirs (``organisation``). ``organisations`` lists the ones whose
+    password matched, and is empty when the password was not even tried (too many accounts)."""
+
+    status, slug = 409, "organisation-required"
+
+    def __init__(self, detail: str, organisations: list[dict[str, str]]) -> None:
+        super().__init__(detail)
+        self.organisations = organisations
+
+
+# an address has at most one account per organisation; a sign-in that names none checks the
+# password against at most this many of them (each check is an argon2 hash)
+MAX_ACCOUNTS = 5
+MAX_LISTED = 50  # accounts looked at, with a password or not (invited, single sign-on only)
+
+
 @dataclass(frozen=True)
 class Attempt:
     email: str
     password: str
     otp: str | None = None
+    organisation: str | None = None
+
+
+@dataclass(frozen=True)
+class Account:
+    tenant_id: str
+    user_id: str
+    state: user.User
 
 
 async def login(deps: Identity, attempt: Attempt) -> TokenPair:
@@ -63,18 +91,16 @@ async def login(deps: Identity, attempt: Attempt) -> TokenPair:
     if (until := await deps.throttle.locked_until(keys, now)) is not None:
         wait = max(1, int((until - now).total_seconds()) + 1)
         raise LoginThrottled(f"too many failed sign-ins; try again in {wait} seconds", wait)
-    claim = (await deps.emails.load(GLOBAL_TENANT, digest)).state
-    state = None
-    if claim.user_id is not None and claim.tenant_id is not None:
-        state = (await deps.users.load(claim.tenant_id, claim.user_id)).state
-    password_hash = state.password_hash if state is not None else None
-    if not await deps.passwords.verify(password_hash, attempt.password):
+    candidates = await _accounts(deps, digest, attempt.organisation)
+    matched = await _opened(deps, candidates, attempt.password)
+    if not matched:
         await deps.throttle.failed(keys, now)
-        await deps.record_login(claim.tenant_id or GLOBAL_TENANT, claim.user_id or "unknown",
-                     "denied", "bad-credentials")
+        for account in candidates or [Account(GLOBAL_TENANT, "unknown", user.User())]:
+            await deps.record_login(account.tenant_id, account.user_id, "denied",
+                                    "bad-credentials")
         raise LoginFailed("the e-mail address or the password is wrong")
-    assert state is not None and claim.tenant_id is not None and claim.user_id is not None
-    tenant_id, user_id = claim.tenant_id, claim.user_id
+    chosen = await _chosen(deps, matched)
+    tenant_id, user_id, state = chosen.tenant_id, chosen.user_id, chosen.state
     if state.status != "active":
         await deps.record_login(tenant_id, user_id, "denied", "deactivated")
         raise LoginFailed("this account is not active; ask your organisation's administrator")
@@ -82,6 +108,50 @@ async def login(deps: Identity, attempt: Attempt) -> TokenPair:
     await deps.throttle.succeeded(keys[0])
     await deps.record_login(tenant_id, user_id, "allowed", None)
     return await open_session(deps, tenant_id, user_id, state, amr, now)
+
+
+async def _accounts(deps: Identity, digest: str, organisation: str | None) -> list[Account]:
+    """The accounts with this address and a password, in the named organisation if any. Read
+    as they stand now: another replica may have invited, activated or deactivated them."""
+    index = (await deps.email_index.current(GLOBAL_TENANT, digest)).state
+    entries = [e for e in index.accounts if organisation in (None, e.tenant_id)]
+    found = []
+    for entry in entries[:MAX_LISTED]:
+        state = (await deps.users.current(entry.tenant_id, entry.user_id)).state
+        # the index may lag behind a change of address (see people.release_email)
+        if state.password_hash is not None and state.email_digest == digest:
+            found.append(Account(entry.tenant_id, entry.user_id, state))
+    if len(found) > MAX_ACCOUNTS or len(entries) > MAX_LISTED:
+        raise OrganisationRequired(
+            "this e-mail address has accounts in many organisations; say which one you are"
+            " signing in to (field organisation: its id)", [])
+    return found
+
+
+async def _opened(deps: Identity, accounts: list[Account], password: str) -> list[Account]:
+    """The accounts the password opens, checked side by side (each check runs in a thread);
+    with none to check, a decoy costs what one account would."""
+    if not accounts:
+        await deps.passwords.verify(None, password)
+        return []
+    verified = await asyncio.gather(*(deps.passwords.verify(a.state.password_hash, password)
+                                      for a in accounts))
+    return [a for a, ok in zip(accounts, verified, strict=True) if ok]
+
+
+async def _chosen(deps: Identity, matched: list[Account]) -> Account:
+    """The account the password opened. Only someone who knows the password of several
+    accounts gets to hear about them, and only about those."""
+    if len(matched) == 1:
+        return matched[0]
+    active = [a for a in matched if a.state.status == "active"]
+    if len(active) == 1:
+        return active[0]
+    names = [{"id": a.tenant_id, "name": (await deps.orgs.load(a.tenant_id, a.tenant_id))
+              .state.name} for a in active or matched]
+    raise OrganisationRequired(
+        "this e-mail address and password open accounts in several organisations; say which"
+        " one you are signing in to (field organisation: one of the ids listed)", names)
 
 
 async def _second_factor(deps: Identity, tenant_id: str, user_id: str, state: user.User,

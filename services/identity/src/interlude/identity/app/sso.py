@@ -212,10 +212,12 @@ def _display_name(claims: dict[str, Any], email: str) -> str:
 
 async def _person(deps: Identity, tenant_id: str, org: Organisation, email: str,
                   name: str) -> tuple[str, user.User]:
-    """The organisation's person with this address, or a new one with the default roles."""
+    """The organisation's person with this address, or a new one with the default roles. Only
+    this organisation's accounts are looked at: its provider vouches for its own people, and
+    an account the address has elsewhere is another, independent one (ADR 0005)."""
     digest = deps.digest(email)
-    claim = (await deps.emails.load(GLOBAL_TENANT, digest)).state
-    if claim.user_id is None:
+    user_id = await people.holder(deps, tenant_id, digest)
+    if user_id is None:
         assert org.sso is not None
         actor = Actor.system("single-sign-on")
         ctx = deps.context(tenant_id, actor, policy_version=org.policy_version)
@@ -224,19 +226,18 @@ async def _person(deps: Identity, tenant_id: str, org: Organisation, email: str,
                                                 roles=org.sso.default_roles, source="oidc")
             return user_id, (await deps.users.load(tenant_id, user_id)).state
         except AlreadyExists:  # claimed at the same moment (a second tab): match that person
-            claim = (await deps.emails.load(GLOBAL_TENANT, digest, use_cache=False)).state
-    if claim.tenant_id != tenant_id or claim.user_id is None:
-        raise SsoAccountRefused("this e-mail address belongs to an account of another"
-                                " organisation; sign in there, or ask your administrator",
-                                "email-of-another-organisation")
-    state = (await deps.users.load(tenant_id, claim.user_id)).state
+            user_id = await people.holder(deps, tenant_id, digest, use_cache=False)
+    if user_id is None:  # claimed and released again in that moment
+        raise SsoAccountRefused(f"your account changed during your sign-in; {START_AGAIN}",
+                                "account-changed")
+    state = (await deps.users.load(tenant_id, user_id)).state
     if state.status == "invited":
         raise SsoAccountRefused("your invitation is still open; accept it first, then single"
-                                " sign-on works", "invitation-open", claim.user_id)
+                                " sign-on works", "invitation-open", user_id)
     if state.status != "active":
         raise SsoAccountRefused("this account is not active; ask your organisation's"
-                                " administrator", "deactivated", claim.user_id)
-    return claim.user_id, state
+                                " administrator", "deactivated", user_id)
+    return user_id, state
 
 
 async def _organisation(deps: Identity, org_id: str) -> Organisation:

@@ -144,7 +144,9 @@ class SubjectForgotten(Event):
     subject_id: str
 
 
-# -- an e-mail address, installation-wide (tenant "global", id = keyed digest of the address) -----
+# -- an e-mail address (id = keyed digest of the address; see domain/claims.py) -------------------
+# Claimed and released in the organisation's tenant. Before ADR 0005 these two were written in
+# the tenant "global" as an installation-wide claim; the index there still reads them.
 
 @EVENT("identity.EmailClaimed")
 class EmailClaimed(Event):
@@ -154,6 +156,20 @@ class EmailClaimed(Event):
 
 @EVENT("identity.EmailReleased")
 class EmailReleased(Event):
+    user_id: str
+
+
+# the index of the accounts that have an address, one per organisation (tenant "global")
+
+@EVENT("identity.EmailAccountListed")
+class EmailAccountListed(Event):
+    tenant_id: str
+    user_id: str
+
+
+@EVENT("identity.EmailAccountUnlisted")
+class EmailAccountUnlisted(Event):
+    tenant_id: str
     user_id: str
 
 
