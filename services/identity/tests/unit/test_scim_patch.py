@@ -22,6 +22,7 @@ from interlude.identity.app.scim import (
 )
 from interlude.identity.domain.errors import Invalid
 from interlude.identity.domain.group import Group
+from interlude.identity.projections.scim_matching import matches
 from interlude.identity.projections.scim_queries import (
     GROUP_COLUMNS,
     GROUP_SCHEMA,
@@ -30,7 +31,6 @@ from interlude.identity.projections.scim_queries import (
     FilterRefused,
     where,
 )
-from interlude.identity.projections.scim_matching import matches
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 ROW = {"id": "u1", "email": "ada@example.org", "display_name": "Ada Lovelace", "roles": ["coach"],
