@@ -20,6 +20,8 @@ import pytest
 from interlude.community.testing import RunningCommunity
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import PASSWORD, Person, RunningIdentity
+from interlude.shared import directory
+from interlude.shared.runtime import Platform
 from interlude.shared.testing.eventually import eventually
 from interlude.shared.testing.servers import TestServers as Servers
 
@@ -87,6 +89,17 @@ async def _seen_everywhere(identity: RunningIdentity, engagement: RunningEngagem
             "community": [m["name"] for m in members]}
 
 
+async def _sealed_in_people(platform: Platform, person: Person, name: str) -> None:
+    """The service's people row holds the name sealed, and opens it for a reader."""
+    row = await platform.pool.fetchrow("SELECT * FROM people WHERE tenant_id = $1"
+                                       " AND user_id = $2", person.tenant_id, person.user_id)
+    assert row is not None and name.lower() not in repr(dict(row)).lower()
+    assert await directory.names(platform.pool, platform.sealer, person.tenant_id,
+                                 [person.user_id]) == {person.user_id: name}
+    found = await directory.named(platform.pool, platform.sealer, {name})
+    assert [(r["user_id"], r["display_name"]) for r in found] == [(person.user_id, name)]
+
+
 @pytest.mark.slow
 async def test_an_erased_person_leaves_neither_name_nor_address_on_disk_or_in_logs(
         identity: RunningIdentity, engagement: RunningEngagement,
@@ -119,6 +132,8 @@ async def test_an_erased_person_leaves_neither_name_nor_address_on_disk_or_in_lo
                 and name in seen["community"])
 
     await eventually(named, timeout=15, what="the person's name in every read model")
+    for service in (engagement, community):
+        await _sealed_in_people(service.platform, person, name)
 
     officer = await identity.member(admin, "compliance_officer", name="Carla Compliance")
     await expect(await identity.client.post(
