@@ -22,6 +22,7 @@ from interlude.identity.app.scim import (
 )
 from interlude.identity.domain.errors import Invalid
 from interlude.identity.domain.group import Group
+from interlude.identity.projections.scim_matching import matches
 from interlude.identity.projections.scim_queries import (
     GROUP_COLUMNS,
     GROUP_SCHEMA,
@@ -149,16 +150,20 @@ def test_a_group_cannot_hold_another_group_or_lose_its_name() -> None:
 
 def test_filters_become_parameterised_sql_regardless_of_attribute_case() -> None:
     found = where('USERNAME eq "Ada@Example.org" or externalId eq "e\'1"', USER_COLUMNS,
-                  USER_SCHEMA, 2)
-    assert found.sql == " AND ((lower(u.email) = lower($2)) OR (u.external_id = $3))"
-    assert found.params == ["Ada@Example.org", "e'1"]
+                  USER_SCHEMA, 2, index=lambda email: f"index-of-{email.lower()}")
+    # the address is sealed: its equality is the equality of its blind index
+    assert found.sql == " AND ((u.email_index = $2) OR (u.external_id = $3))"
+    assert found.params == ["index-of-ada@example.org", "e'1"]
+    assert not found.opening
     member = where('members[value eq "u1"]', GROUP_COLUMNS, GROUP_SCHEMA, 2)
     assert (member.sql, member.attributes) == (" AND (member.value = $2)", ("members",))
 
 
-def test_contains_looks_for_the_text_itself() -> None:
-    assert where('displayName co "50%_off"', USER_COLUMNS, USER_SCHEMA, 2).params == [
-        "%50\\%\\_off%"]
+def test_a_name_is_compared_on_the_opened_rows_and_contains_looks_for_the_text_itself() -> None:
+    found = where('displayName co "50%_off"', USER_COLUMNS, USER_SCHEMA, 2)
+    assert found.opening  # names are sealed: SQL cannot compare them
+    assert matches(found.tree, {**ROW, "display_name": "Get 50%_OFF now"})
+    assert not matches(found.tree, {**ROW, "display_name": "Get 50 percent off"})
 
 
 @pytest.mark.parametrize("filter_", ['password eq "x"', 'name.givenName eq "Ada"',

@@ -3,12 +3,17 @@ which roles, whether they are active, and the name shown to those allowed to see
 
 Services never read each other's tables: each keeps its own ``people`` table (the columns
 below) fed by a subclass of :class:`People` named after the service. ``SubjectForgotten``
-removes the name here, then calls :meth:`People.forget`, where the service deletes the
-plaintext it holds of that person from its own read models.
+removes the name here, then calls :meth:`People.forget`, where the service deletes what it
+holds of that person from its own read models.
+
+The name stays sealed under the person's key, as it is in identity's event
+(:func:`~interlude.shared.projections.sealed.keep`), and is opened only when read
+(:func:`names`, :func:`opened`): deleting a row leaves its bytes in dead tuples, the WAL and
+backups, so only the shredded key can erase a name, and it must never be written in clear.
 
     CREATE TABLE people (
         tenant_id text NOT NULL, user_id text NOT NULL,
-        display_name text,                  -- NULL once the person is forgotten
+        display_name jsonb,                 -- sealed; NULL once the person is forgotten
         roles text[] NOT NULL DEFAULT '{}',
         status text NOT NULL,               -- invited | active | deactivated | forgotten
         PRIMARY KEY (tenant_id, user_id));
@@ -16,9 +21,13 @@ plaintext it holds of that person from its own read models.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import asyncpg
 
 from interlude.shared.projections.base import Projection, RecordedEvent
+from interlude.shared.projections.sealed import keep, opened_or_none
 from interlude.shared.sealing import Sealer
 
 
@@ -32,19 +41,11 @@ class People(Projection):
     async def forget(self, conn: asyncpg.Connection, tenant_id: str, subject_id: str) -> None:
         """Delete what the service's read models hold of ``subject_id`` (beyond the name)."""
 
-    async def _name(self, event: RecordedEvent) -> str | None:
-        sealed = event.payload.get("display_name")
-        if sealed is None:
-            return None
-        secret = await self._sealer.open(sealed, tenant=event.tenant_id,
-                                         event_id=event.wire["event_id"], field="display_name")
-        return None if secret.is_erased else secret.reveal()
-
     async def _insert(self, conn: asyncpg.Connection, event: RecordedEvent, status: str) -> None:
         await conn.execute(
             "INSERT INTO people (tenant_id, user_id, display_name, roles, status)"
             " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING", event.tenant_id,
-            event.payload["user_id"], await self._name(event), list(event.payload["roles"]),
+            event.payload["user_id"], keep(event, "display_name"), list(event.payload["roles"]),
             status)
 
     async def on_user_invited(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
@@ -76,9 +77,9 @@ class People(Projection):
         await self._set(conn, event, "roles = array_remove(roles, $3)", event.payload["role"])
 
     async def on_profile_changed(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        name = await self._name(event)
-        if name is not None:
-            await self._set(conn, event, "display_name = $3", name)
+        sealed = keep(event, "display_name")
+        if sealed is not None:
+            await self._set(conn, event, "display_name = $3", sealed)
 
     async def on_subject_forgotten(self, conn: asyncpg.Connection,
                                    event: RecordedEvent) -> None:
@@ -95,8 +96,40 @@ async def person(pool: asyncpg.Pool | asyncpg.Connection, tenant_id: str,
                                " AND user_id = $2", tenant_id, user_id)
 
 
-async def names(pool: asyncpg.Pool | asyncpg.Connection, tenant_id: str,
-                user_ids: list[str]) -> dict[str, str | None]:
+async def names(pool: asyncpg.Pool | asyncpg.Connection, sealer: Sealer, tenant_id: str,
+                user_ids: Iterable[str]) -> dict[str, str | None]:
+    """The names of ``user_ids`` opened for a reader allowed to see them (None: forgotten)."""
     rows = await pool.fetch("SELECT user_id, display_name FROM people WHERE tenant_id = $1"
-                            " AND user_id = ANY($2)", tenant_id, user_ids)
-    return {r["user_id"]: r["display_name"] for r in rows}
+                            " AND user_id = ANY($2::text[])", tenant_id, list(set(user_ids)))
+    return {r["user_id"]: await opened_or_none(sealer, tenant_id, r["display_name"]) for r in rows}
+
+
+async def name(pool: asyncpg.Pool | asyncpg.Connection, sealer: Sealer, tenant_id: str,
+               user_id: str) -> str | None:
+    """The name of one person of the organisation, opened; None if unknown or forgotten."""
+    return (await names(pool, sealer, tenant_id, [user_id])).get(user_id)
+
+
+async def opened(sealer: Sealer, tenant_id: str, rows: Iterable[dict[str, Any]],
+                 column: str = "display_name") -> None:
+    """Open the sealed name in ``column`` of each row, in place (for a query that joins
+    ``people`` and answers a reader allowed to see the names)."""
+    for row in rows:
+        row[column] = await opened_or_none(sealer, tenant_id, row[column])
+
+
+async def named(pool: asyncpg.Pool | asyncpg.Connection, sealer: Sealer,
+                wanted: Iterable[str]) -> list[dict[str, Any]]:
+    """Active people of any organisation whose name is one of ``wanted``: for the demo seeds,
+    which know their people by name only. Every name is opened, so this is for small
+    directories, never a request path."""
+    wanted = set(wanted)
+    rows = [dict(r) for r in await pool.fetch(
+        "SELECT tenant_id, user_id, display_name, roles FROM people WHERE status = 'active'")]
+    found = []
+    for row in rows:
+        row["display_name"] = await opened_or_none(sealer, row["tenant_id"],
+                                                    row["display_name"])
+        if row["display_name"] in wanted:
+            found.append(row)
+    return found

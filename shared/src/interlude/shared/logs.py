@@ -1,7 +1,9 @@
 """Structured logs: one JSON object a line, with the request id and trace id when there are.
 
 Sealed content never reaches a log line: :class:`~interlude.shared.sealing.Secret` prints as
-``***``, request bodies are never logged, and problem responses do not echo input.
+``***``, request bodies are never logged, problem responses do not echo input, and the access
+log shows paths without their query string (a SCIM client looks people up by e-mail address
+there: ``?filter=userName eq "…"``).
 """
 
 from __future__ import annotations
@@ -39,8 +41,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class PathOnly(logging.Filter):
+    """Drops the query string from uvicorn's access log lines (their third argument)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            record.args = (args[0], args[1], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
 def configure_logging(service: str, level: str = "INFO", as_json: bool = True) -> None:
     """Route every logger to stderr, as JSON lines (or plain text for a terminal)."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, PathOnly) for f in access.filters):
+        access.addFilter(PathOnly())
     handler = logging.StreamHandler(sys.stderr)
     if as_json:
         handler.setFormatter(JsonFormatter(service))

@@ -15,6 +15,7 @@ from interlude.community.app import posts, rehearsals, spaces
 from interlude.community.app.deps import Community
 from interlude.community.settings import CommunitySettings
 from interlude.community.wiring import MIGRATIONS, build_community, ensure_sources
+from interlude.shared import directory
 from interlude.shared.config import PlatformSettings
 from interlude.shared.db import migrate
 from interlude.shared.events.envelope import Actor, CommandContext
@@ -31,9 +32,7 @@ async def _ready(deps: Community, timeout: float = 90) -> tuple[str, dict[str, t
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
-        rows = await deps.pool.fetch(
-            "SELECT tenant_id, user_id, display_name, roles FROM people"
-            " WHERE display_name = ANY($1) AND status = 'active'", list(wanted))
+        rows = await directory.named(deps.pool, deps.sealer, wanted)
         people = {r["display_name"]: (r["user_id"], r["roles"][0]) for r in rows}
         if set(people) == wanted:
             tenant = rows[0]["tenant_id"]

@@ -17,6 +17,7 @@ from interlude.engagement.app.deps import Engagement
 from interlude.engagement.domain.terms import Terms
 from interlude.engagement.settings import EngagementSettings
 from interlude.engagement.wiring import MIGRATIONS, build_engagement, ensure_sources
+from interlude.shared import directory
 from interlude.shared.config import PlatformSettings
 from interlude.shared.db import migrate
 from interlude.shared.events.envelope import Actor
@@ -39,9 +40,7 @@ async def _people(deps: Engagement, timeout: float = 60) -> tuple[str, dict[str,
     wanted = {SPONSOR, *COACHING, *(c for cs in COACHING.values() for c in cs)}
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
-        rows = await deps.pool.fetch("SELECT tenant_id, user_id, display_name, roles FROM people"
-                                     " WHERE display_name = ANY($1) AND status = 'active'",
-                                     list(wanted))
+        rows = await directory.named(deps.pool, deps.sealer, wanted)
         if {r["display_name"] for r in rows} == wanted:
             return rows[0]["tenant_id"], {r["display_name"]: (r["user_id"], r["roles"][0])
                                           for r in rows}

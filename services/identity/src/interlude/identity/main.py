@@ -12,6 +12,7 @@ from interlude.identity.adapters.oidc import OidcClient
 from interlude.identity.adapters.signing import OwnKeys
 from interlude.identity.api import organisations, people, scim, sessions, sso
 from interlude.identity.api.errors import install_error_handlers
+from interlude.identity.projections.people_data import Opener
 from interlude.identity.settings import IdentitySettings
 from interlude.identity.wiring import MIGRATIONS, build_identity
 from interlude.shared.auth import TokenVerifier, install_auth
@@ -44,6 +45,7 @@ def create_app(settings: IdentitySettings | None = None, *, schema: str | None =
         await waiter.start()
         app.state.identity = deps
         app.state.identity_pool = platform.pool
+        app.state.opener = Opener.of(deps.keyring, deps.master_secret)  # the directory's reads
         app.state.identity_stream = platform.stream("identity").name
         app.state.waiter = waiter
         app.state.trust = trust

@@ -29,3 +29,15 @@ async def reveal(sealer: Sealer, tenant_id: str, stored: str | dict[str, Any] | 
     secret = await sealer.open(value["sealed"], tenant=tenant_id, event_id=value["event_id"],
                                field=value["field"])
     return secret.reveal()
+
+
+async def opened_or_none(sealer: Sealer, tenant_id: str,
+                         stored: str | dict[str, Any] | None) -> str | None:
+    """Like :func:`reveal`, but None once the subject is forgotten: for a person's own data
+    (a name, an address), where the reader shows "former member" rather than ``[erased]``."""
+    if stored is None:
+        return None
+    value = json.loads(stored) if isinstance(stored, str) else stored
+    secret = await sealer.open(value["sealed"], tenant=tenant_id, event_id=value["event_id"],
+                               field=value["field"])
+    return None if secret.is_erased else secret.reveal()

@@ -25,6 +25,9 @@ class TestServers:
     postgres_dsn: str  # superuser DSN of the "postgres" database
     how: str  # "embedded" or "testcontainers"
     pids: tuple[int | None, ...] = ()  # of the embedded servers
+    # the embedded servers' folders (PostgreSQL's data and log, the JetStream store and
+    # nats-server's log), for tests that look at what reaches the disk; () in containers
+    data_dirs: tuple[Path, ...] = ()
 
 
 def docker_available() -> bool:
@@ -67,7 +70,8 @@ def embedded_servers(*, durable: bool = False, attempts: int = 3) -> Iterator[Te
         pg = _retried(lambda i: start_postgres(root / f"postgres{i}", port=free_port(),
                                                fsync=durable), attempts)
         yield TestServers(nats_url=nats.url, postgres_dsn=pg.admin_dsn, how="embedded",
-                          pids=(nats.child.pid, pg.pid()))
+                          pids=(nats.child.pid, pg.pid()),
+                          data_dirs=(nats.store_dir.parent, pg.data_dir))
     finally:
         if pg is not None:
             pg.stop()

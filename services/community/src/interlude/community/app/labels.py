@@ -9,6 +9,9 @@ from typing import Any
 
 import asyncpg
 
+from interlude.shared.projections.sealed import opened_or_none
+from interlude.shared.sealing import Sealer
+
 FORMER = "former member"
 
 
@@ -24,11 +27,16 @@ class SpaceView:
     pseudonymous: bool
     slow_mode_s: int
     viewer: str
-    members: dict[str, asyncpg.Record]
+    members: dict[str, dict[str, Any]]  # display_name opened where this reader sees it
 
     @property
     def viewer_is_coach(self) -> bool:
         return self.viewer == self.coach_id
+
+    def shows_name(self, row: dict[str, Any]) -> bool:
+        """Whether this reader may see the member's name (so it is worth opening)."""
+        return (not self.pseudonymous or row["role"] == "coach"
+                or (self.viewer_is_coach and bool(row["revealed"])))
 
     def label(self, user_id: str | None) -> dict[str, Any]:
         """``{"handle", "name", "role", "you"}`` of ``user_id`` for this reader."""
@@ -46,9 +54,10 @@ class SpaceView:
         return label
 
 
-async def space_view(conn: asyncpg.Pool | asyncpg.Connection, tenant_id: str, space_id: str,
-                     viewer: str) -> SpaceView | None:
-    """The space and its members as ``viewer`` sees them; None when it does not exist."""
+async def space_view(conn: asyncpg.Pool | asyncpg.Connection, sealer: Sealer, tenant_id: str,
+                     space_id: str, viewer: str) -> SpaceView | None:
+    """The space and its members as ``viewer`` sees them; None when it does not exist. Names
+    are sealed in ``people``: only those this reader is shown are opened."""
     space = await conn.fetchrow("SELECT * FROM spaces WHERE tenant_id = $1 AND space_id = $2",
                                 tenant_id, space_id)
     if space is None:
@@ -58,6 +67,11 @@ async def space_view(conn: asyncpg.Pool | asyncpg.Connection, tenant_id: str, sp
         " m.read_up_to, p.display_name FROM members m LEFT JOIN people p"
         " USING (tenant_id, user_id) WHERE m.tenant_id = $1 AND m.space_id = $2",
         tenant_id, space_id)
-    return SpaceView(space_id, space["name"], space["description"], space["kind"],
+    view = SpaceView(space_id, space["name"], space["description"], space["kind"],
                      space["coach_id"], space["pseudonymous"], space["slow_mode_s"], viewer,
-                     {r["user_id"]: r for r in rows})
+                     {r["user_id"]: dict(r) for r in rows})
+    for row in view.members.values():
+        sealed, row["display_name"] = row["display_name"], None
+        if view.shows_name(row):
+            row["display_name"] = await opened_or_none(sealer, tenant_id, sealed)
+    return view

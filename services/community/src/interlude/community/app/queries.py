@@ -7,6 +7,8 @@ from datetime import datetime
 import asyncpg
 
 from interlude.community.domain.space import Space
+from interlude.shared import directory
+from interlude.shared.sealing import Sealer
 
 
 async def eligible_contract(pool: asyncpg.Pool, tenant_id: str, space: Space, space_id: str,
@@ -42,9 +44,9 @@ async def last_post_at(pool: asyncpg.Pool, tenant_id: str, space_id: str,
         " AND space_id = $3", tenant_id, user_id, space_id)
 
 
-async def display_name(pool: asyncpg.Pool, tenant_id: str, user_id: str) -> str | None:
-    return await pool.fetchval("SELECT display_name FROM people WHERE tenant_id = $1"
-                               " AND user_id = $2", tenant_id, user_id)
+async def display_name(pool: asyncpg.Pool, sealer: Sealer, tenant_id: str,
+                       user_id: str) -> str | None:
+    return await directory.name(pool, sealer, tenant_id, user_id)
 
 
 async def has_role(pool: asyncpg.Pool, tenant_id: str, user_id: str, role: str) -> bool:

@@ -128,8 +128,8 @@ async def notices(deps: Community, ctx: CommandContext, limit: int) -> list[dict
     shown = []
     for r in rows:
         if r["space_id"] not in views:
-            views[r["space_id"]] = await space_view(deps.pool, ctx.tenant_id, r["space_id"],
-                                                    ctx.actor.id)
+            views[r["space_id"]] = await space_view(deps.pool, deps.sealer, ctx.tenant_id,
+                                                    r["space_id"], ctx.actor.id)
         actor = views[r["space_id"]].label(r["actor_id"]) if r["actor_id"] else None
         text = NOTICES[r["kind"]].format(actor=actor["name"] if actor else "someone")
         notice = {"kind": r["kind"], "text": text, "at": r["at"],

@@ -68,7 +68,8 @@ async def join(deps: Community, ctx: CommandContext, space_id: str,
     if ctx.actor.id not in space.members:
         raise NotFound("there is no such space")
     await _policy_allows(deps, ctx, space.pseudonymous, "join_space", space_id)
-    real_name = await queries.display_name(deps.pool, ctx.tenant_id, ctx.actor.id)
+    real_name = await queries.display_name(deps.pool, deps.sealer, ctx.tenant_id,
+                                           ctx.actor.id)
     handle = deps.handle(ctx.tenant_id, space_id, ctx.actor.id)
     return await _execute(deps, ctx, space_id,
                           lambda s: domain.join(s, ctx.actor.id, handle, pseudonym, real_name))

@@ -74,7 +74,7 @@ async def dashboard(deps: Engagement, ctx: CommandContext) -> dict[str, Any]:
     if policy is None:  # no known policy: refused (and recorded) like any blocked feature
         policy = await deps.enforce(ctx, "checkins.enabled", "read", "dashboard", ctx.actor.id)
     rows = [_row(r, ctx) for r in await queries.dashboard(deps.pool, ctx.tenant_id,
-                                                           ctx.actor.id, ctx.now)]
+                                                           ctx.actor.id, ctx.now, deps.sealer)]
     await _with_insights(deps, ctx, rows)
     hidden = _hidden(policy)
     for item in rows:

@@ -8,6 +8,9 @@ from typing import Any
 
 import asyncpg
 
+from interlude.shared import directory
+from interlude.shared.sealing import Sealer
+
 Row = dict[str, Any]
 
 
@@ -55,8 +58,9 @@ async def experiments(pool: asyncpg.Pool, tenant_id: str, contract_id: str) -> l
     return [dict(r) for r in rows]
 
 
-async def dashboard(pool: asyncpg.Pool, tenant_id: str, coach_id: str,
-                    now: datetime) -> list[Row]:
+async def dashboard(pool: asyncpg.Pool, tenant_id: str, coach_id: str, now: datetime,
+                    sealer: Sealer) -> list[Row]:
+    """The coach's coachees, with their names opened (sealed in ``people``)."""
     rows = await pool.fetch(
         "SELECT d.*, p.display_name,"
         " (SELECT min(s.starts_at) FROM dashboard_sessions s WHERE s.tenant_id = d.tenant_id"
@@ -72,7 +76,9 @@ async def dashboard(pool: asyncpg.Pool, tenant_id: str, coach_id: str,
         "   AND p.user_id = d.coachee_id"
         " WHERE d.tenant_id = $1 AND d.coach_id = $2 AND d.status = 'active'",
         tenant_id, coach_id, now, now - timedelta(days=7))
-    return [dict(r) for r in rows]
+    found = [dict(r) for r in rows]
+    await directory.opened(sealer, tenant_id, found)
+    return found
 
 
 async def insights(pool: asyncpg.Pool, tenant_id: str, coach_id: str) -> list[Row]:

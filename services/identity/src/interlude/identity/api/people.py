@@ -71,7 +71,8 @@ async def list_users(org_id: str, request: Request, staff: StaffDep,
                      after: Annotated[int, Query(ge=0)] = 0) -> dict[str, object]:
     fresh = await _caught_up(request, after)
     async with request.app.state.identity_pool.acquire() as conn:
-        users, total = await queries.users(conn, org_id, status_, limit, offset)
+        users, total = await queries.users(conn, request.app.state.opener, org_id, status_,
+                                           limit, offset)
     return {"users": users, "total": total, "fresh": fresh}
 
 
@@ -84,7 +85,7 @@ async def get_user(org_id: str, user_id: str, request: Request, deps: IdentityDe
         raise not_found("user")
     await _caught_up(request, after)
     async with request.app.state.identity_pool.acquire() as conn:
-        found = await queries.user(conn, org_id, user_id)
+        found = await queries.user(conn, request.app.state.opener, org_id, user_id)
     if found is None:
         raise not_found("user")
     return found

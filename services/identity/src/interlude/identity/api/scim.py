@@ -149,7 +149,7 @@ async def _user_row(request: Request, tenant_id: str, user_id: str,
 
 async def _read_user(request: Request, tenant_id: str, user_id: str) -> dict[str, Any] | None:
     async with request.app.state.identity_pool.acquire() as conn:
-        return await queries.user(conn, tenant_id, user_id)
+        return await queries.user(conn, request.app.state.opener, tenant_id, user_id)
 
 
 async def _caught_up_with(request: Request, tenant_id: str, user_id: str) -> bool:
@@ -165,7 +165,8 @@ async def _group(request: Request, tenant_id: str, group_id: str) -> ScimGroup:
         row = await queries.group(conn, tenant_id, group_id)
         if row is None:
             raise not_found("group")
-        names = await queries.display_names(conn, tenant_id, row["members"])
+        names = await queries.display_names(conn, request.app.state.opener, tenant_id,
+                                            row["members"])
     return groups.group_resource(row, names, _base(request))
 
 
@@ -176,7 +177,7 @@ async def list_users(request: Request, caller: DirectoryDep) -> Response:
     start, count = _paging(request)
     await _caught_up_now(request)
     async with request.app.state.identity_pool.acquire() as conn:
-        rows, total = await queries.users(conn, caller.tenant_id,
+        rows, total = await queries.users(conn, request.app.state.opener, caller.tenant_id,
                                           request.query_params.get("filter"), start, count)
     resources = [scim.user_resource(r, _base(request)) for r in rows]
     return _listed(request, scim.ScimUser, resources, total, start)
@@ -247,7 +248,7 @@ async def list_groups(request: Request, caller: DirectoryDep) -> Response:
     async with request.app.state.identity_pool.acquire() as conn:
         rows, total = await queries.groups(conn, caller.tenant_id,
                                            request.query_params.get("filter"), start, count)
-        names = await queries.display_names(conn, caller.tenant_id,
+        names = await queries.display_names(conn, request.app.state.opener, caller.tenant_id,
                                             [m for r in rows for m in r["members"]])
     resources = [groups.group_resource(r, names, _base(request)) for r in rows]
     return _listed(request, ScimGroup, resources, total, start)

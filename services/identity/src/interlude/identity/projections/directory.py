@@ -1,14 +1,18 @@
 """The directory: people, groups and organisations as org_admins and SCIM clients list them.
-Names and addresses are opened from the sealed events here; a forgotten person's row goes."""
+A person's name and address stay sealed under their key, as in the events, beside the blind
+index of the address (:mod:`~interlude.identity.projections.people_data`): a forgotten
+person's row goes, and what it leaves in dead tuples, the WAL and backups cannot be read."""
 
 from __future__ import annotations
 
 import asyncpg
 
 from interlude.identity.domain import events as ev
+from interlude.identity.projections.people_data import EmailIndex
 from interlude.shared.events.codec import EventCodec
 from interlude.shared.projections.base import Projection, RecordedEvent
-from interlude.shared.sealing import KeyRing
+from interlude.shared.projections.sealed import keep
+from interlude.shared.sealing import KeyRing, Secret
 
 NAME = "identity-directory"
 
@@ -17,13 +21,20 @@ class Directory(Projection):
     name = NAME
     tables = ("directory_users", "directory_groups", "directory_organisations")
 
-    def __init__(self, codec: EventCodec, keyring: KeyRing) -> None:
+    def __init__(self, codec: EventCodec, keyring: KeyRing, index: EmailIndex) -> None:
         super().__init__()
         self._codec = codec
         self._keyring = keyring
+        self._index = index
 
     async def _open(self, event: RecordedEvent):  # the event with its sealed fields opened
         return await self._codec.decode(event.envelope)
+
+    def _indexed(self, event: RecordedEvent, email: Secret | None) -> str | None:
+        """The blind index of the address (None when absent, or erased on a replay)."""
+        if email is None or email.is_erased:
+            return None
+        return self._index(event.tenant_id, email.reveal())
 
     async def on_organisation_registered(self, conn: asyncpg.Connection,
                                          event: RecordedEvent) -> None:
@@ -48,10 +59,11 @@ class Directory(Projection):
         assert isinstance(opened, ev.UserInvited | ev.UserProvisioned)
         source = getattr(opened, "source", "invitation")
         await conn.execute(
-            "INSERT INTO directory_users (tenant_id, user_id, email, display_name, roles, status,"
-            " source, external_id, created_at, updated_at, version)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10) ON CONFLICT DO NOTHING",
-            event.tenant_id, opened.user_id, opened.email.reveal(), opened.display_name.reveal(),
+            "INSERT INTO directory_users (tenant_id, user_id, email, email_index, display_name,"
+            " roles, status, source, external_id, created_at, updated_at, version)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) ON CONFLICT DO NOTHING",
+            event.tenant_id, opened.user_id, keep(event, "email"),
+            self._indexed(event, opened.email), keep(event, "display_name"),
             list(opened.roles), status, source, getattr(opened, "external_id", None),
             event.envelope.occurred_at, event.position)
 
@@ -91,10 +103,10 @@ class Directory(Projection):
         opened = await self._open(event)
         assert isinstance(opened, ev.ProfileChanged)
         await self._update(
-            conn, event, "email = coalesce($5, email), display_name = coalesce($6, display_name),"
-            " external_id = coalesce($7, external_id)",
-            opened.email.reveal() if opened.email else None,
-            opened.display_name.reveal() if opened.display_name else None, opened.external_id)
+            conn, event, "email = coalesce($5, email), email_index = coalesce($6, email_index),"
+            " display_name = coalesce($7, display_name), external_id = coalesce($8, external_id)",
+            keep(event, "email"), self._indexed(event, opened.email),
+            keep(event, "display_name"), opened.external_id)
 
     async def on_subject_forgotten(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         subject = event.payload["subject_id"]

@@ -1,4 +1,4 @@
-"""Reads of the directory."""
+"""Reads of the directory; names and addresses come back opened for the allowed reader."""
 
 from __future__ import annotations
 
@@ -6,22 +6,25 @@ from typing import Any
 
 import asyncpg
 
+from interlude.identity.projections.people_data import Opener
+
 COLUMNS = ("user_id AS id, email, display_name, roles, status, source, mfa, created_at,"
            " updated_at")
 
 
-async def users(conn: asyncpg.Connection, tenant_id: str, status: str | None, limit: int,
-                offset: int) -> tuple[list[dict[str, Any]], int]:
+async def users(conn: asyncpg.Connection, opener: Opener, tenant_id: str, status: str | None,
+                limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
     where = "tenant_id = $1" + (" AND status = $2" if status else "")
     args: list[Any] = [tenant_id] + ([status] if status else [])
     total = await conn.fetchval(f"SELECT count(*) FROM directory_users WHERE {where}", *args)
     rows = await conn.fetch(
         f"SELECT {COLUMNS} FROM directory_users WHERE {where} ORDER BY created_at, user_id"
         f" LIMIT {int(limit)} OFFSET {int(offset)}", *args)
-    return [dict(r) for r in rows], int(total)
+    return [await opener.row(tenant_id, dict(r)) for r in rows], int(total)
 
 
-async def user(conn: asyncpg.Connection, tenant_id: str, user_id: str) -> dict[str, Any] | None:
+async def user(conn: asyncpg.Connection, opener: Opener, tenant_id: str,
+               user_id: str) -> dict[str, Any] | None:
     row = await conn.fetchrow(f"SELECT {COLUMNS} FROM directory_users WHERE tenant_id = $1"
                               " AND user_id = $2", tenant_id, user_id)
-    return dict(row) if row else None
+    return await opener.row(tenant_id, dict(row)) if row else None

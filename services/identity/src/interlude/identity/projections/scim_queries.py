@@ -1,9 +1,14 @@
 """Reads of the directory for SCIM clients: users and groups by id, and lists filtered with a
-SCIM filter (RFC 7644 §3.4.2.2) that scim2-filter-parser turns into a WHERE clause."""
+SCIM filter (RFC 7644 §3.4.2.2) that scim2-filter-parser turns into a WHERE clause.
+
+Names and addresses are sealed in ``directory_users``: an address's equality (``userName eq``,
+``emails eq``, what Entra ID and Okta ask) becomes an equality on its blind index; any other
+comparison of a name or an address is made on the opened rows of the organisation instead
+(:mod:`~interlude.identity.projections.scim_matching`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +17,9 @@ from scim2_filter_parser import ast as scim_ast
 from scim2_filter_parser.lexer import SCIMLexer
 from scim2_filter_parser.parser import SCIMParser
 from scim2_filter_parser.transpilers.sql import Transpiler
+
+from interlude.identity.projections.people_data import Opener
+from interlude.identity.projections.scim_matching import matches
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:user"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:group"
@@ -26,19 +34,21 @@ class FilterRefused(ValueError):
 class Column:
     sql: str
     folded: bool = False  # compared regardless of case (the attribute is not caseExact)
+    sealed: bool = False  # only the opened row can answer, or for ``eq`` the blind index
+    indexed: bool = False  # ``eq`` is answered by the blind index in ``sql``
 
 
 # keys: (attribute, sub-attribute), lower case, since attribute names are case-insensitive
 USER_COLUMNS: Mapping[tuple[str, str | None], Column] = {
     ("id", None): Column("u.user_id"),
-    ("username", None): Column("lower(u.email)", folded=True),
-    ("emails", None): Column("lower(u.email)", folded=True),
-    ("emails", "value"): Column("lower(u.email)", folded=True),
+    ("username", None): Column("u.email_index", sealed=True, indexed=True),
+    ("emails", None): Column("u.email_index", sealed=True, indexed=True),
+    ("emails", "value"): Column("u.email_index", sealed=True, indexed=True),
     ("emails", "type"): Column("'work'", folded=True),  # the one address we keep is the work one
     ("emails", "primary"): Column("'true'", folded=True),
     ("externalid", None): Column("u.external_id"),
-    ("displayname", None): Column("lower(u.display_name)", folded=True),
-    ("name", "formatted"): Column("lower(u.display_name)", folded=True),
+    ("displayname", None): Column("NULL", sealed=True),
+    ("name", "formatted"): Column("NULL", sealed=True),
     ("active", None): Column("(CASE WHEN u.status = 'deactivated' THEN 'false' ELSE 'true' END)",
                              folded=True),
 }
@@ -56,12 +66,15 @@ class _Where(Transpiler):
     and an attribute we do not know is refused rather than silently dropped (the library
     leaves it out, which would turn ``foo eq "x"`` into "everyone")."""
 
-    def __init__(self, columns: Mapping[tuple[str, str | None], Column], schema: str) -> None:
+    def __init__(self, columns: Mapping[tuple[str, str | None], Column], schema: str,
+                 index: Callable[[str], str] | None) -> None:
         super().__init__({})
         self._columns = columns
         self._schema = schema
+        self._index = index
         self._last = Column("")
         self._like = False
+        self.opening = False  # the database cannot answer: filter the opened rows
 
     def visit_AttrPath(self, node: scim_ast.AttrPath) -> str:
         name = str(node.attr_name)
@@ -77,6 +90,14 @@ class _Where(Transpiler):
     def visit_AttrExprValue(self, node: scim_ast.AttrExpr) -> str:
         self._like = str(node.value).lower() in self.matching_op_by_scim_op
         sql: str = super().visit_AttrExprValue(node)
+        if self._last.sealed:
+            if (self._last.indexed and self._index is not None and node.comp_value
+                    and str(node.value).lower() == "eq"):
+                last = sorted(self.params)[-1]  # the value just added: look up its index
+                self.params[last] = self._index(str(self.params[last]))
+            else:
+                self.opening = True
+            return sql
         if self._last.folded and node.comp_value and not node.case_insensitive:
             operator, _, placeholder = sql.rpartition(" ")
             sql = f"{operator} lower({placeholder})"
@@ -94,19 +115,23 @@ class Where:
     sql: str  # "" or " AND (...)"
     params: list[str]
     attributes: tuple[str, ...]
+    tree: Any = None  # the parsed filter, for when the opened rows must be filtered
+    opening: bool = False  # sql cannot answer (a sealed attribute): use tree on opened rows
 
 
 def where(filter_: str | None, columns: Mapping[tuple[str, str | None], Column], schema: str,
-          first: int) -> Where:
-    """The WHERE clause of ``filter_``, its placeholders numbered from ``$first``."""
+          first: int, index: Callable[[str], str] | None = None) -> Where:
+    """The WHERE clause of ``filter_``, its placeholders numbered from ``$first``; ``index``
+    gives the blind index of an address."""
     if not filter_ or not filter_.strip():
         return Where("", [], ())
     if len(filter_) > MAX_FILTER:
         raise FilterRefused(f"the filter is longer than {MAX_FILTER} characters")
-    transpiler = _Where(columns, schema)
+    transpiler = _Where(columns, schema, index)
     try:
         tree = SCIMParser().parse(SCIMLexer().tokenize(filter_))
-        sql, params = transpiler.transpile(tree)
+        # the transpiler rewrites the tree it is given: keep one untouched for matching
+        sql, params = transpiler.transpile(SCIMParser().parse(SCIMLexer().tokenize(filter_)))
     except FilterRefused:
         raise
     except Exception as error:  # the lexer and the parser raise plain exceptions
@@ -116,31 +141,46 @@ def where(filter_: str | None, columns: Mapping[tuple[str, str | None], Column],
     names = [k for k in sorted(params) if params[k] is not None]
     numbered = sql.format(**{k: f"${first + i}" for i, k in enumerate(names)})
     return Where(f" AND ({numbered})", [str(params[k]) for k in names],
-                 tuple(a for a, _ in transpiler.attr_paths))
+                 tuple(a for a, _ in transpiler.attr_paths), tree, transpiler.opening)
 
 
 USER = ("u.user_id AS id, u.email, u.display_name, u.roles, u.status, u.external_id,"
-        " u.created_at, u.updated_at, u.version")
+        " u.created_at, u.updated_at, u.version")  # email and display_name: sealed
 GROUP = ("g.group_id AS id, g.display_name, g.external_id, g.members, g.created_at,"
          " g.updated_at, g.version")
 
 
-async def users(conn: asyncpg.Connection, tenant_id: str, filter_: str | None, start: int,
-                count: int) -> tuple[list[dict[str, Any]], int]:
+async def users(conn: asyncpg.Connection, opener: Opener, tenant_id: str, filter_: str | None,
+                start: int, count: int) -> tuple[list[dict[str, Any]], int]:
     """A page of the organisation's people (``start`` is 1-based) and how many match."""
-    clause = where(filter_, USER_COLUMNS, USER_SCHEMA, 2)
+    clause = where(filter_, USER_COLUMNS, USER_SCHEMA, 2,
+                   lambda email: opener.index(tenant_id, email))
+    if clause.opening:
+        return await _users_opened(conn, opener, tenant_id, clause, start, count)
     base = f"FROM directory_users u WHERE u.tenant_id = $1{clause.sql}"
     total = await conn.fetchval(f"SELECT count(*) {base}", tenant_id, *clause.params)
     rows = [] if count == 0 else await conn.fetch(
         f"SELECT {USER} {base} ORDER BY u.created_at, u.user_id"
         f" LIMIT {int(count)} OFFSET {int(start) - 1}", tenant_id, *clause.params)
-    return [dict(r) for r in rows], int(total)
+    return [await opener.row(tenant_id, dict(r)) for r in rows], int(total)
 
 
-async def user(conn: asyncpg.Connection, tenant_id: str, user_id: str) -> dict[str, Any] | None:
+async def _users_opened(conn: asyncpg.Connection, opener: Opener, tenant_id: str,
+                        clause: Where, start: int, count: int) -> tuple[list[dict[str, Any]], int]:
+    """The filter on every opened row of the organisation: what no index can answer (a name
+    that contains, an address that ends with) costs one opening per person."""
+    rows = await conn.fetch(f"SELECT {USER} FROM directory_users u WHERE u.tenant_id = $1"
+                            " ORDER BY u.created_at, u.user_id", tenant_id)
+    found = [row for r in rows
+             if matches(clause.tree, row := await opener.row(tenant_id, dict(r)))]
+    return found[start - 1:start - 1 + count], len(found)
+
+
+async def user(conn: asyncpg.Connection, opener: Opener, tenant_id: str,
+               user_id: str) -> dict[str, Any] | None:
     row = await conn.fetchrow(f"SELECT {USER} FROM directory_users u WHERE u.tenant_id = $1"
                               " AND u.user_id = $2", tenant_id, user_id)
-    return dict(row) if row else None
+    return await opener.row(tenant_id, dict(row)) if row else None
 
 
 async def groups(conn: asyncpg.Connection, tenant_id: str, filter_: str | None, start: int,
@@ -175,7 +215,7 @@ async def group_named(conn: asyncpg.Connection, tenant_id: str, display_name: st
     return str(found) if found else None
 
 
-async def display_names(conn: asyncpg.Connection, tenant_id: str,
+async def display_names(conn: asyncpg.Connection, opener: Opener, tenant_id: str,
                         user_ids: list[str]) -> dict[str, str | None]:
     """The names group members are shown with; a member who is gone has none."""
     if not user_ids:
@@ -183,4 +223,4 @@ async def display_names(conn: asyncpg.Connection, tenant_id: str,
     rows = await conn.fetch("SELECT user_id, display_name FROM directory_users"
                             " WHERE tenant_id = $1 AND user_id = ANY($2::text[])",
                             tenant_id, list(set(user_ids)))
-    return {r["user_id"]: r["display_name"] for r in rows}
+    return {r["user_id"]: (await opener.row(tenant_id, dict(r)))["display_name"] for r in rows}

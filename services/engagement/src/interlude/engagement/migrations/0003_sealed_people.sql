@@ -1,0 +1,22 @@
+-- A person's name stays sealed under their key here, as it is in identity's event
+-- ({"event_id", "field", "sealed"}), and is opened only for a reader allowed to see it: a
+-- plaintext name in a row outlives its deletion in dead tuples, the WAL and backups, where only
+-- the shredded key can erase it. The table is a read model of identity's events, so it is
+-- re-created and its projection replays from the start of the stream (on a running system its
+-- worker rebuilds it on the next start; a new database has no checkpoint yet).
+DROP TABLE people;
+CREATE TABLE people (
+    tenant_id text NOT NULL,
+    user_id text NOT NULL,
+    display_name jsonb,  -- sealed; NULL once the person is forgotten
+    roles text[] NOT NULL DEFAULT '{}',
+    status text NOT NULL,  -- invited | active | deactivated | forgotten
+    PRIMARY KEY (tenant_id, user_id)
+);
+DO $$
+BEGIN
+    IF to_regclass('projection_checkpoints') IS NOT NULL THEN
+        UPDATE projection_checkpoints SET position = 0 WHERE projection = 'engagement-people';
+    END IF;
+END
+$$;

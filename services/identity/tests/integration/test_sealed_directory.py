@@ -1,0 +1,79 @@
+"""The directory holds names and addresses sealed: its rows carry neither in clear, yet the
+people API and SCIM answer as before (an address found through its blind index, any other
+comparison made on the opened rows)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from interlude.identity.testing import Person, RunningIdentity
+from interlude.shared.testing.eventually import eventually
+
+SCIM = "/scim/v2"
+
+
+async def _scim_headers(identity: RunningIdentity, admin: Person) -> dict[str, str]:
+    response = await identity.client.post(
+        f"/v1/organisations/{admin.tenant_id}/scim-tokens", headers=admin.headers,
+        json={"label": "Entra ID"})
+    assert response.status_code == 201, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+async def _found(identity: RunningIdentity, headers: dict[str, str], filter_: str) -> list[str]:
+    response = await identity.client.get(f"{SCIM}/Users", headers=headers,
+                                         params={"filter": filter_})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert body["totalResults"] == len(body["Resources"])
+    return sorted(r["id"] for r in body["Resources"])
+
+
+async def _row(identity: RunningIdentity, person: Person) -> dict[str, Any] | None:
+    row = await identity.platform.pool.fetchrow(
+        "SELECT * FROM directory_users WHERE tenant_id = $1 AND user_id = $2",
+        person.tenant_id, person.user_id)
+    return dict(row) if row else None
+
+
+async def test_the_directory_rows_hold_neither_name_nor_address_in_clear(
+        identity: RunningIdentity) -> None:
+    admin = await identity.organisation()
+    ada = await identity.member(admin, "coach", name="Ada Lovelace")
+
+    async def listed() -> bool:
+        return await _row(identity, ada) is not None
+
+    await eventually(listed, timeout=5, what="Ada in the directory")
+    row = await _row(identity, ada)
+    assert row is not None
+    stored = repr(row).lower()
+    assert "lovelace" not in stored and ada.email.lower() not in stored
+    assert ada.email.split("@")[0].lower() not in stored
+    assert row["email_index"] and row["email_index"] not in ada.email
+
+    shown = await identity.client.get(f"/v1/organisations/{admin.tenant_id}/users/{ada.user_id}",
+                                      headers=admin.headers)
+    assert (shown.json()["display_name"], shown.json()["email"]) == ("Ada Lovelace", ada.email)
+
+
+async def test_scim_filters_on_sealed_names_and_addresses_still_answer(
+        identity: RunningIdentity) -> None:
+    admin = await identity.organisation()
+    headers = await _scim_headers(identity, admin)
+    ada = await identity.member(admin, "coach", name="Ada Lovelace")
+    alan = await identity.member(admin, "coachee", name="Alan Turing")
+
+    assert await _found(identity, headers, f'userName eq "{ada.email.upper()}"') == [ada.user_id]
+    assert await _found(identity, headers, f'emails[value eq "{alan.email}"]') == [alan.user_id]
+    assert await _found(identity, headers, 'displayName sw "ada l"') == [ada.user_id]
+    assert await _found(identity, headers, 'name.formatted co "TURING"') == [alan.user_id]
+    assert await _found(identity, headers,
+                        f'emails[type eq "work"].value ew "{alan.email[-20:]}"') == [alan.user_id]
+    everyone_but_ada = await _found(identity, headers, 'not (displayName eq "Ada Lovelace")')
+    assert ada.user_id not in everyone_but_ada and alan.user_id in everyone_but_ada
+    assert await _found(identity, headers, 'displayName eq "Grace Hopper"') == []
+
+    paged = (await identity.client.get(f"{SCIM}/Users", headers=headers, params={
+        "filter": 'displayName pr', "startIndex": "2", "count": "1"})).json()
+    assert (paged["totalResults"], paged["startIndex"], len(paged["Resources"])) == (3, 2, 1)

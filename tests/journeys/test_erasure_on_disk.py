@@ -1,0 +1,155 @@
+"""Erasure reaches the disk. A person who is forgotten leaves neither their name nor their
+e-mail address in PostgreSQL's folder (tables, indexes, dead tuples, the WAL, its log), in
+nats-server's (the JetStream store, its log) or in the services' logs: every copy was sealed
+under their key, and the key is gone.
+
+The servers are shared by the whole test run, so the person's name and address carry a marker
+of this test's own."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from interlude.community.testing import RunningCommunity
+from interlude.engagement.testing import RunningEngagement
+from interlude.identity.testing import PASSWORD, Person, RunningIdentity
+from interlude.shared import directory
+from interlude.shared.runtime import Platform
+from interlude.shared.testing.eventually import eventually
+from interlude.shared.testing.servers import TestServers as Servers
+
+from .community.cohort import contract, create_space
+from .engagement.journey import expect
+
+
+def _files(folders: tuple[Path, ...]) -> Iterator[Path]:
+    for folder in folders:
+        yield from (p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def found_on_disk(folders: tuple[Path, ...], needles: list[str]) -> list[str]:
+    """Each file under ``folders`` holding one of ``needles`` (case aside), as ``path: needle``."""
+    wanted = [n.lower().encode() for n in needles]
+    hits = []
+    for path in _files(folders):
+        try:
+            data = path.read_bytes().lower()
+        except (FileNotFoundError, PermissionError):  # a temporary file gone meanwhile
+            continue
+        hits += [f"{path}: {n.decode()}" for n in wanted if n in data]
+    return hits
+
+
+async def vacuum_and_checkpoint(postgres_dsn: str) -> None:
+    """Plain VACUUM of every table of every database, then CHECKPOINT: dead tuples pruned and
+    every page written to the data files, as a backup would copy them."""
+    admin = await asyncpg.connect(postgres_dsn)
+    try:
+        databases = await admin.fetch("SELECT datname FROM pg_database WHERE datallowconn")
+        for row in databases:
+            conn = await asyncpg.connect(postgres_dsn, database=row["datname"])
+            try:
+                await conn.execute("VACUUM")
+            finally:
+                await conn.close()
+        await admin.execute("CHECKPOINT")
+    finally:
+        await admin.close()
+
+
+async def _marked_person(identity: RunningIdentity, admin: Person, name: str,
+                         email: str) -> Person:
+    invited = await expect(await identity.client.post(
+        f"/v1/organisations/{admin.tenant_id}/invitations", headers=admin.headers,
+        json={"email": email, "display_name": name, "roles": ["coachee"]}), 201)
+    data = await expect(await identity.client.post("/v1/invitations/accept", json={
+        "token": invited["token"], "password": PASSWORD}), 200)
+    return Person(data["user_id"], data["tenant_id"], email, PASSWORD, tuple(data["roles"]),
+                  data["access_token"], data["refresh_token"])
+
+
+async def _seen_everywhere(identity: RunningIdentity, engagement: RunningEngagement,
+                           community: RunningCommunity, admin: Person, coach: Person,
+                           person: Person, space: str) -> dict[str, Any]:
+    """What each read model shows of the person to whoever may see their name."""
+    user = await identity.client.get(f"/v1/organisations/{admin.tenant_id}/users/"
+                                     f"{person.user_id}", headers=admin.headers)
+    dashboard = (await engagement.client.get("/v1/dashboard", headers=coach.headers)).json()
+    members = (await community.client.get(f"/v1/community/spaces/{space}",
+                                          headers=coach.headers)).json()["members"]
+    return {"identity": user.json() if user.status_code == 200 else None,
+            "engagement": [c["coachee_name"] for c in dashboard["coachees"]],
+            "community": [m["name"] for m in members]}
+
+
+async def _sealed_in_people(platform: Platform, person: Person, name: str) -> None:
+    """The service's people row holds the name sealed, and opens it for a reader."""
+    row = await platform.pool.fetchrow("SELECT * FROM people WHERE tenant_id = $1"
+                                       " AND user_id = $2", person.tenant_id, person.user_id)
+    assert row is not None and name.lower() not in repr(dict(row)).lower()
+    assert await directory.names(platform.pool, platform.sealer, person.tenant_id,
+                                 [person.user_id]) == {person.user_id: name}
+    found = await directory.named(platform.pool, platform.sealer, {name})
+    assert [(r["user_id"], r["display_name"]) for r in found] == [(person.user_id, name)]
+
+
+@pytest.mark.slow
+async def test_an_erased_person_leaves_neither_name_nor_address_on_disk_or_in_logs(
+        identity: RunningIdentity, engagement: RunningEngagement,
+        community: RunningCommunity, servers: Servers, postgres_dsn: str,
+        caplog: pytest.LogCaptureFixture) -> None:
+    if not servers.data_dirs:
+        pytest.skip("the servers run in containers: their folders are not on this machine")
+    caplog.set_level(logging.DEBUG)
+    marker = secrets.token_hex(5)
+    name, email = f"Ysolde Quillfeather{marker}", f"ysolde.q{marker}@example.org"
+    admin = await identity.organisation("Northwind")
+    coach = await identity.member(admin, "coach", name="Claire Coach")
+    person = await _marked_person(identity, admin, name, email)
+    contract_id = await contract(identity, engagement, community, coach, person)
+    await expect(await engagement.client.post(
+        f"/v1/contracts/{contract_id}/check-ins", headers=person.headers,
+        json={"text": "Said no to the extra project, kindly."}), 201)
+    space = await create_space(community, coach, pseudonymous=False)
+    await expect(await community.client.post(
+        f"/v1/community/spaces/{space}/invitations", headers=coach.headers,
+        json={"user_id": person.user_id}), 200)
+    await expect(await community.client.post(f"/v1/community/spaces/{space}/join",
+                                             headers=person.headers, json={}), 200)
+
+    async def named() -> bool:
+        seen = await _seen_everywhere(identity, engagement, community, admin, coach, person,
+                                      space)
+        return ((seen["identity"] or {}).get("display_name") == name
+                and seen["identity"]["email"] == email and name in seen["engagement"]
+                and name in seen["community"])
+
+    await eventually(named, timeout=15, what="the person's name in every read model")
+    for service in (engagement, community):
+        await _sealed_in_people(service.platform, person, name)
+
+    officer = await identity.member(admin, "compliance_officer", name="Carla Compliance")
+    await expect(await identity.client.post(
+        f"/v1/organisations/{admin.tenant_id}/erasures", headers=officer.headers,
+        json={"subject_id": person.user_id, "reason": "the person asked"}), 202)
+
+    async def forgotten() -> bool:
+        seen = await _seen_everywhere(identity, engagement, community, admin, coach, person,
+                                      space)
+        return (seen["identity"] is None and name not in seen["engagement"]
+                and name not in seen["community"])
+
+    await eventually(forgotten, timeout=15, what="the person forgotten in every read model")
+    await vacuum_and_checkpoint(postgres_dsn)
+
+    needles = [name, email, f"Quillfeather{marker}", f"ysolde.q{marker}"]
+    assert found_on_disk(servers.data_dirs, needles) == []
+    logged = caplog.text.lower()
+    assert [n for n in needles if n.lower() in logged] == []
