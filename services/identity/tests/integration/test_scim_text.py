@@ -50,7 +50,8 @@ async def test_control_characters_in_a_user_are_refused_and_nothing_is_created(
         for what, value in BAD.items():
             email = identity.unique_email("grace")
             body = _with(new_user(email), attribute, value)
-            response = await identity.client.post(f"{SCIM}/Users", headers=headers, content=_json(body))
+            response = await identity.client.post(f"{SCIM}/Users", headers=headers,
+                                                  content=_json(body))
             _refused(response, attribute)
             found = await identity.client.get(f"{SCIM}/Users", headers=headers,
                                               params={"filter": f'userName eq "{email}"'})
@@ -78,7 +79,7 @@ async def test_a_group_with_control_characters_is_refused_not_a_500(
         identity: RunningIdentity) -> None:
     admin = await identity.organisation()
     headers = await scim_headers(identity, admin)
-    for what, value in BAD.items():
+    for value in BAD.values():
         response = await identity.client.post(f"{SCIM}/Groups", headers=headers,
                                               content=_json({"schemas": [GROUP],
                                                              "displayName": value}))

@@ -40,17 +40,17 @@ ERROR_TYPE = "text_characters"
 _SINGLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 # the same but tabs and line feeds; a carriage return only before a line feed
 _MULTI = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]|\r(?!\n)")
-_NAMES = {"\x00": "a NUL character", "\t": "a tab", "\n": "a line break", "\x7f": "a DEL character"}
+_NAMES = {"\x00": "NUL", "\t": "a tab", "\n": "a line break", "\x7f": "DEL"}
 
 
-def _described(char: str) -> str:
+def _described(char: str, kind: Kind) -> str:
     if char == "\r":
-        return "a carriage return (U+000D) without a line feed after it"
-    if char in _NAMES:
-        return f"{_NAMES[char]} (U+{ord(char):04X})"
-    if "\ud800" <= char <= "\udfff":
-        return f"half of a surrogate pair (U+{ord(char):04X}) without the other half"
-    return f"the control character U+{ord(char):04X}"
+        what = "a carriage return" if kind == "single-line" else "a lone carriage return"
+    elif "\ud800" <= char <= "\udfff":
+        what = "half of a surrogate pair"
+    else:
+        what = _NAMES.get(char, "a control character")
+    return f"U+{ord(char):04X} ({what})"
 
 
 def refusal(value: str, kind: Kind) -> str | None:
@@ -61,7 +61,7 @@ def refusal(value: str, kind: Kind) -> str | None:
         return None
     allowed = ("one line of text without control characters" if kind == "single-line" else
                "text whose only control characters are line breaks and tabs")
-    return (f"must be {allowed}; found {_described(found.group()[0])} at character "
+    return (f"must be {allowed}; found {_described(found.group()[0], kind)} at character "
             f"{found.start() + 1}")
 
 
