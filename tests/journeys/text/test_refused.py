@@ -18,6 +18,7 @@ from interlude.shared.testing.eventually import eventually
 from interlude.shared.testing.routes import PARAM
 
 from .fields import TextField, put, text_fields
+from .kept import dead_letters, settled
 
 BAD = {"NUL": "a\u0000b", "a control character": "a\u0007b", "DEL": "a\u007fb",
        "half a surrogate pair": "a\ud800b"}
@@ -105,6 +106,8 @@ async def test_every_string_of_every_request_refuses_what_the_read_side_cannot_s
                 await _refused(clients[field.service], field, value, callers)
             except AssertionError as failed:
                 raise AssertionError(f"{what} in {field.name}: {failed}") from None
+    await settled([identity.platform, engagement.platform, community.platform, audit.platform])
+    assert await dead_letters(identity.platform) == []  # nothing got through to be lost
     walked = {(f.service, f.location) for f in fields}
     assert len(fields) > 60 and {
         ("community", "body.name"), ("engagement", "body.terms.programme"),
