@@ -1,6 +1,7 @@
-"""Text a directory sends that the read side could not store (a NUL, another control
+"""Text a directory (SCIM) sends that the read side could not store (a NUL, another control
 character, half a surrogate pair) is refused as SCIM's invalidValue naming the attribute,
-before anything is written; nasty but valid text is kept and reads back."""
+before anything is written; nasty but valid text is kept and reads back. Such a name from an
+identity provider (single sign-on) is not taken."""
 
 from __future__ import annotations
 
@@ -10,8 +11,13 @@ from typing import Any
 import pytest
 
 from interlude.identity.testing import RunningIdentity
+from interlude.shared.testing.eventually import eventually
 
+from ..oidc_provider import OidcTestProvider, TestUser
 from .test_scim import ERROR, GROUP, SCIM, new_user, patch, scim_headers
+from .test_sso import configure, provider, sign_in
+
+__all__ = ["provider"]  # the fixture, for pytest
 
 BAD = {"NUL": "a\u0000b", "bell": "a\u0007b", "line break": "a\nb", "C1": "a\u0085b",
        "lone surrogate": "a\ud800b"}
@@ -111,3 +117,23 @@ async def test_nasty_but_valid_names_are_kept(identity: RunningIdentity) -> None
         "schemas": [GROUP], "displayName": NASTY})
     assert group.status_code == 201, group.text
     assert group.json()["displayName"] == NASTY
+
+
+async def test_a_provider_name_the_directory_cannot_store_is_not_taken(
+        identity: RunningIdentity, provider: OidcTestProvider) -> None:
+    """Single sign-on cannot answer the provider a 422: the person signs in all the same, known
+    by their address, and reads back in the directory (was: dead-lettered, never listed)."""
+    admin = await identity.organisation()
+    await configure(identity, admin, provider)
+    email = identity.unique_email("sso")
+    provider.user = TestUser(email, name="Sam\u0000Single")
+    response = await sign_in(identity, admin.tenant_id)
+    assert response.status_code == 200, response.text
+    user_id = response.json()["user_id"]
+
+    async def listed() -> bool:
+        found = await identity.client.get(f"/v1/organisations/{admin.tenant_id}/users/{user_id}",
+                                          headers=admin.headers)
+        return found.status_code == 200 and found.json()["display_name"] == email.split("@")[0]
+
+    await eventually(listed, timeout=10, what="the person in the directory")
