@@ -142,6 +142,7 @@ class Kept:
         await w.send("engagement", "POST", f"{path}/amendments", "coach", 201,
                      json={"terms": amended})
         await w.shows("engagement", path, "ben", space, programme)
+        await w.shows("engagement", "/v1/dashboard", "coach", w.ids["ben_name"])  # its directory
         await self._sessions(ben)
         await self._content(w.ids["amira"])
         await w.send("engagement", "POST", f"{path}/ending", "ben",
@@ -229,6 +230,7 @@ class Kept:
         await w.send("community", "POST", f"{path}/members/{handle}/reveal", "coach",
                      json={"reason": why})
         await w.shows("community", "/v1/community/notices", "chloe", why)
+        await w.shows("community", path, "coach", w.ids["chloe_name"])  # community's directory
 
     async def _rehearsal(self, path: str) -> None:
         w = self.w
