@@ -31,10 +31,14 @@ async def dead_letters(platform: Platform) -> list[dict[str, str]]:
 
 
 async def settled(platforms: list[Platform], timeout: float = 20.0) -> None:
-    """Every consumer of every stream has applied everything there is."""
+    """Every consumer of every stream of the test's own namespace (other tests' streams share
+    the server) has applied everything there is."""
     async def idle() -> bool:
         for platform in platforms:
+            ours = platform.stream("deadletter").name.removesuffix("DEADLETTER")
             for info in await platform.js.streams_info():
+                if not info.config.name.startswith(ours):
+                    continue
                 for consumer in await platform.js.consumers_info(info.config.name):
                     if consumer.num_pending or consumer.num_ack_pending:
                         return False
