@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import asyncpg
 from nats.js import JetStreamContext
 
 from interlude.shared.eventstore.streams import StreamSpec
+
+# a value PostgreSQL cannot store (U+0000 in text, \u0000 in jsonb) or asyncpg cannot send (half
+# a surrogate pair): the API accepted text it must refuse (interlude.shared.text), and the read
+# model would lose the command; its own reason says so, apart from every other poison event
+UNSTORABLE = (asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableCharacterError,
+              UnicodeEncodeError)
+UNSTORABLE_REASON = "unstorable text"
+
+
+def failure_reason(err: BaseException) -> str:
+    """The dead-letter reason of a handler's failure (the error, never the payload)."""
+    if isinstance(err, UNSTORABLE):
+        return (f"{UNSTORABLE_REASON}: the write side accepted text this read model cannot "
+                f"store (an API should refuse it with interlude.shared.text): "
+                f"{type(err).__name__}: {err}")
+    return f"handler failed: {type(err).__name__}: {err}"
 
 
 def _ascii(text: str, limit: int = 300) -> str:

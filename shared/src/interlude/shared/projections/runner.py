@@ -30,7 +30,7 @@ from interlude.shared.eventstore.base import commit_wire
 from interlude.shared.eventstore.streams import StreamSpec
 from interlude.shared.projections import checkpoints
 from interlude.shared.projections.base import Projection, RecordedEvent
-from interlude.shared.projections.deadletter import dead_letter
+from interlude.shared.projections.deadletter import dead_letter, failure_reason
 from interlude.shared.projections.puller import Puller
 from interlude.shared.telemetry import extract_context, tracer
 
@@ -190,7 +190,7 @@ class ProjectionRunner:
             except TRANSIENT:
                 raise
             except Exception as err:
-                await self._dead_letter(msg, f"handler failed: {type(err).__name__}: {err}")
+                await self._dead_letter(msg, failure_reason(err))
 
     def _decode(self, msg: Msg) -> list[RecordedEvent]:
         position = stream_position(msg)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from interlude.community.domain.events import PostKind, SpaceKind
 from interlude.community.domain.post import MAX_BODY
+from interlude.shared.text import MultiLine, SingleLine
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# free text (interlude.shared.text): refused with a 422 naming the field when the read side
+# could not store it (NUL, other control characters, lone surrogates)
+Body = Annotated[str, MultiLine(MAX_BODY)]
+Pseudonym = Annotated[str, SingleLine(64, min_length=0)]
+Note = Annotated[str, MultiLine(1000)]
 
 
 class _Body(BaseModel):
@@ -26,9 +34,9 @@ class Written(BaseModel):
 
 class SpaceCreate(_Body):
     kind: SpaceKind = "cohort"
-    name: str = Field(min_length=1, max_length=120,
-                      description='the shared challenge, e.g. "Saying no without burning bridges"')
-    description: str = Field(default="", max_length=2000)
+    name: Annotated[str, SingleLine(120)] = Field(
+        description='the shared challenge, e.g. "Saying no without burning bridges"')
+    description: Annotated[str, MultiLine(2000, min_length=0)] = ""
     pseudonymous: bool = Field(default=True, description="members appear to peers only by "
                                "pseudonym (within what community.pseudonyms allows)")
 
@@ -38,8 +46,8 @@ class Invitation(_Body):
 
 
 class Join(_Body):
-    pseudonym: str | None = Field(default=None, max_length=64,
-                                  description="leave out to take the suggested one")
+    pseudonym: Pseudonym | None = Field(default=None,
+                                        description="leave out to take the suggested one")
 
 
 class SlowModeBody(_Body):
@@ -47,34 +55,33 @@ class SlowModeBody(_Body):
 
 
 class Reveal(_Body):
-    reason: str = Field(min_length=1, max_length=1000,
-                        description="why; the member is told it")
+    reason: Note = Field(description="why; the member is told it")
 
 
 class PostCreate(_Body):
     kind: PostKind = "reflection"
-    body: str = Field(min_length=1, max_length=MAX_BODY)
+    body: Body
 
 
 class PostEdit(_Body):
-    body: str = Field(min_length=1, max_length=MAX_BODY)
+    body: Body
 
 
 class CommentCreate(_Body):
-    body: str = Field(min_length=1, max_length=MAX_BODY)
+    body: Body
     parent_id: str | None = Field(default=None, pattern=ID_PATTERN,
                                   description="the comment this one replies to")
 
 
 class Tag(_Body):
     handle: str | None = Field(default=None, pattern=ID_PATTERN)
-    pseudonym: str | None = Field(default=None, max_length=64)
+    pseudonym: Pseudonym | None = None
 
 
 class Pin(_Body):
-    note: str | None = Field(default=None, max_length=1000,
-                             description="why this is a key insight")
+    note: Annotated[str, MultiLine(1000, min_length=0)] | None = Field(
+        default=None, description="why this is a key insight")
 
 
 class Report(_Body):
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: Note

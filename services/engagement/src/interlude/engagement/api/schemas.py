@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from interlude.engagement.domain.events import Attachment
-from interlude.engagement.domain.terms import Mode, Terms
+from interlude.engagement.domain.terms import Channels, Mode, Terms
+from interlude.shared.text import MultiLine, SingleLine
 
 ID = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
 TEXT = 20_000  # characters: a long reflection, not a document
+# free text (interlude.shared.text): refused with a 422 naming the field when the read side
+# could not store it (NUL, other control characters, lone surrogates)
+Content = Annotated[str, MultiLine(TEXT)]
+Reason = Annotated[str, MultiLine(2_000, min_length=0)]
 
 
 class _Body(BaseModel):
@@ -23,14 +28,37 @@ class Written(BaseModel):
     position: int = Field(description="pass as ?after= to read this write back")
 
 
+class ChannelsIn(Channels):
+    community_space: Annotated[str, SingleLine(64, min_length=0)] | None = Field(
+        default=None, description="the community space agreed, if any")
+
+
+class TermsIn(Terms):
+    """The terms as a request gives them: their text as strict as the API's other text. The
+    domain's Terms stay as lenient as the events already stored need them to be."""
+
+    programme: Annotated[str, SingleLine(80)] = Field(
+        default="General", description="the programme the sponsor's figures group by")
+    channels: ChannelsIn = ChannelsIn()
+
+
+def _as_terms(terms: TermsIn) -> Terms:
+    # what was checked, as the domain's own type (events and comparisons expect exactly it)
+    return Terms.model_validate(terms.model_dump())
+
+
 class ContractCreate(_Body):
     coachee_id: str = ID
     sponsor_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
-    terms: Terms
+    terms: TermsIn
+
+    _terms = field_validator("terms")(_as_terms)
 
 
 class ContractAmend(_Body):
-    terms: Terms
+    terms: TermsIn
+
+    _terms = field_validator("terms")(_as_terms)
 
 
 class Signature(_Body):
@@ -39,7 +67,7 @@ class Signature(_Body):
 
 
 class Ending(_Body):
-    reason: str | None = Field(default=None, max_length=2_000)
+    reason: Reason | None = None
 
 
 class SessionCreate(_Body):
@@ -53,11 +81,11 @@ class SessionMove(_Body):
 
 
 class Cancellation(_Body):
-    reason: str | None = Field(default=None, max_length=2_000)
+    reason: Reason | None = None
 
 
 class CheckInCreate(_Body):
-    text: str = Field(min_length=1, max_length=TEXT)
+    text: Content
     mood: int | None = Field(default=None, ge=1, le=5)
     small_win: bool = False
     goal_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
@@ -66,11 +94,11 @@ class CheckInCreate(_Body):
 
 class Acknowledgement(_Body):
     kind: Literal["like", "question"]
-    question: str | None = Field(default=None, max_length=TEXT)
+    question: Annotated[str, MultiLine(TEXT, min_length=0)] | None = None
 
 
 class AttachmentIn(_Body):
-    filename: str = Field(min_length=1, max_length=255)
+    filename: Annotated[str, SingleLine(255)]
     media_type: str = Field(min_length=3, max_length=127, pattern=r"^[\w.+-]+/[\w.+-]+$")
     size: int = Field(ge=0, le=25_000_000)
 
@@ -79,7 +107,7 @@ class AttachmentIn(_Body):
 
 
 class MessageCreate(_Body):
-    body: str = Field(min_length=1, max_length=TEXT)
+    body: Content
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=5)
 
 
@@ -88,11 +116,11 @@ class ReadReceipt(_Body):
 
 
 class GoalCreate(_Body):
-    title: str = Field(min_length=1, max_length=500)
+    title: Annotated[str, SingleLine(500)]
 
 
 class ProgressNote(_Body):
-    note: str = Field(min_length=1, max_length=TEXT)
+    note: Content
     progress: int | None = Field(default=None, ge=0, le=100)
 
 
@@ -101,14 +129,14 @@ class GoalClosing(_Body):
 
 
 class ExperimentCreate(_Body):
-    belief: str = Field(min_length=1, max_length=TEXT)
-    behaviour: str = Field(min_length=1, max_length=TEXT)
+    belief: Content
+    behaviour: Content
     goal_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class ExperimentReport(_Body):
-    result: str = Field(min_length=1, max_length=TEXT)
-    learning: str = Field(min_length=1, max_length=TEXT)
+    result: Content
+    learning: Content
 
 
 class CalendarFeed(BaseModel):

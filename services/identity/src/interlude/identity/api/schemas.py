@@ -8,12 +8,16 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from interlude.shared.policy.model import Role
+from interlude.shared.text import SingleLine
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+# free text (interlude.shared.text): refused with a 422 naming the field when the read side
+# could not store it (NUL, other control characters, lone surrogates)
+Name = Annotated[str, SingleLine(200, strip=True)]
+Reason = Annotated[str, SingleLine(500, strip=True)]
 Domain = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=253,
                                           pattern=r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]
-Password = Annotated[str, StringConstraints(max_length=256)]
+Password = Annotated[str, SingleLine(256, min_length=0)]
+Token = Annotated[str, SingleLine(200)]
 
 
 class Body(BaseModel):
@@ -55,7 +59,7 @@ class InvitationCreate(Body):
 
 
 class InvitationAccept(Body):
-    token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    token: Token
     password: Password
 
 
@@ -75,17 +79,17 @@ class ErasureCreate(Body):
 class SessionCreate(Body):
     email: EmailStr
     password: Password
-    otp: Annotated[str, StringConstraints(max_length=12)] | None = None
+    otp: Annotated[str, SingleLine(12, min_length=0)] | None = None
     # the organisation's id, when the address has accounts in several (ADR 0005)
     organisation: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
 
 
 class RefreshRequest(Body):
-    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    refresh_token: Token
 
 
 class MfaTicket(Body):
-    ticket: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    ticket: Token | None = None
 
 
 class MfaConfirm(MfaTicket):
@@ -93,9 +97,10 @@ class MfaConfirm(MfaTicket):
 
 
 class SingleSignOnUpdate(Body):
-    issuer: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)]
-    client_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    client_secret: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    issuer: Annotated[str, StringConstraints(pattern=r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$",
+                                             max_length=500)]
+    client_id: Annotated[str, SingleLine(200)]
+    client_secret: Annotated[str, SingleLine(500)]
     allowed_domains: list[Domain] = Field(min_length=1, max_length=50)
     default_roles: list[Role] = Field(default=["coachee"], min_length=1)
 

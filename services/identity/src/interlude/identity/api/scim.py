@@ -18,7 +18,14 @@ from scim2_models import Group as ScimGroup
 
 from interlude.identity.api import scim_discovery
 from interlude.identity.api.deps import IdentityDep
-from interlude.identity.api.scim_errors import MEDIA_TYPE, ScimError, ScimRoute, not_found
+from interlude.identity.api.scim_errors import (
+    MEDIA_TYPE,
+    ScimError,
+    ScimRoute,
+    filter_text,
+    not_found,
+    storable,
+)
 from interlude.identity.app import groups, organisations, people, scim
 from interlude.identity.app.deps import Identity
 from interlude.identity.projections import scim_queries as queries
@@ -177,8 +184,9 @@ async def list_users(request: Request, caller: DirectoryDep) -> Response:
     start, count = _paging(request)
     await _caught_up_now(request)
     async with request.app.state.identity_pool.acquire() as conn:
-        rows, total = await queries.users(conn, request.app.state.opener, caller.tenant_id,
-                                          request.query_params.get("filter"), start, count)
+        rows, total = await queries.users(
+            conn, request.app.state.opener, caller.tenant_id,
+            filter_text(request.query_params.get("filter")), start, count)
     resources = [scim.user_resource(r, _base(request)) for r in rows]
     return _listed(request, scim.ScimUser, resources, total, start)
 
@@ -192,8 +200,8 @@ async def get_user(user_id: str, request: Request, caller: DirectoryDep) -> Resp
 
 @router.post("/Users")
 async def create_user(request: Request, caller: DirectoryDep, deps: IdentityDep) -> Response:
-    wanted = scim.validated(scim.ScimUser, await _body(request),
-                            Context.RESOURCE_CREATION_REQUEST)
+    wanted = storable(scim.validated(scim.ScimUser, await _body(request),
+                                     Context.RESOURCE_CREATION_REQUEST))
     user_id, position = await scim.create_user(deps, caller.context(deps), scim.person_of(wanted))
     await _caught_up(request, position)
     row = await _user_row(request, caller.tenant_id, user_id)
@@ -205,7 +213,7 @@ async def _update_user(request: Request, caller: Directory, deps: Identity, user
                        edit: Callable[[scim.ScimUser], scim.ScimUser]) -> Response:
     row = await _user_row(request, caller.tenant_id, _found(user_id, "user"), fresh=True)
     before = scim.user_resource(row, _base(request))
-    after = scim.person_of(edit(before), before)
+    after = scim.person_of(storable(edit(before)), before)
     position = await scim.update_user(deps, caller.context(deps), user_id, scim.current(row),
                                       after)
     await _caught_up(request, position)
@@ -246,8 +254,8 @@ async def list_groups(request: Request, caller: DirectoryDep) -> Response:
     start, count = _paging(request)
     await _caught_up_now(request)
     async with request.app.state.identity_pool.acquire() as conn:
-        rows, total = await queries.groups(conn, caller.tenant_id,
-                                           request.query_params.get("filter"), start, count)
+        rows, total = await queries.groups(
+            conn, caller.tenant_id, filter_text(request.query_params.get("filter")), start, count)
         names = await queries.display_names(conn, request.app.state.opener, caller.tenant_id,
                                             [m for r in rows for m in r["members"]])
     resources = [groups.group_resource(r, names, _base(request)) for r in rows]
@@ -262,7 +270,8 @@ async def get_group(group_id: str, request: Request, caller: DirectoryDep) -> Re
 
 @router.post("/Groups")
 async def create_group(request: Request, caller: DirectoryDep, deps: IdentityDep) -> Response:
-    wanted = scim.validated(ScimGroup, await _body(request), Context.RESOURCE_CREATION_REQUEST)
+    wanted = storable(scim.validated(ScimGroup, await _body(request),
+                                     Context.RESOURCE_CREATION_REQUEST))
     shape = groups.shape_of(wanted)
     async with request.app.state.identity_pool.acquire() as conn:
         if await queries.group_named(conn, caller.tenant_id, shape.display_name):
@@ -285,8 +294,8 @@ async def _change_group(request: Request, caller: Directory, deps: Identity, gro
 @router.put("/Groups/{group_id}")
 async def replace_group(group_id: str, request: Request, caller: DirectoryDep,
                         deps: IdentityDep) -> Response:
-    shape = groups.shape_of(scim.validated(ScimGroup, await _body(request),
-                                           Context.RESOURCE_REPLACEMENT_REQUEST))
+    shape = groups.shape_of(storable(scim.validated(ScimGroup, await _body(request),
+                                                    Context.RESOURCE_REPLACEMENT_REQUEST)))
     return await _change_group(request, caller, deps, group_id, lambda _: shape)
 
 
@@ -295,7 +304,7 @@ async def patch_group(group_id: str, request: Request, caller: DirectoryDep,
                       deps: IdentityDep) -> Response:
     body = await _body(request)
     return await _change_group(request, caller, deps, group_id, lambda state: groups.shape_of(
-        scim.patched(groups.state_resource(group_id, state), body)))
+        storable(scim.patched(groups.state_resource(group_id, state), body))))
 
 
 @router.delete("/Groups/{group_id}", status_code=204)

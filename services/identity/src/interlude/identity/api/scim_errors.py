@@ -18,6 +18,7 @@ from interlude.identity.domain.errors import AlreadyExists, DomainError, Invalid
 from interlude.identity.projections.scim_queries import FilterRefused
 from interlude.shared.eventstore.base import ConcurrencyError, StoreUnavailable
 from interlude.shared.http.problems import Problem
+from interlude.shared.text import refusal
 
 MEDIA_TYPE = "application/scim+json"
 
@@ -32,6 +33,42 @@ class ScimError(Exception):
 
 def not_found(what: str) -> ScimError:
     return ScimError(404, f"there is no such {what} in your organisation")
+
+
+def _kept_text(resource: Any) -> list[tuple[str, str | None]]:
+    """The text attributes of a SCIM user or group that we keep (or build the name from), by
+    their SCIM names; the attributes we drop may hold anything (a formatted address has lines)."""
+    found: list[tuple[str, str | None]] = [
+        ("externalId", resource.external_id), ("displayName", resource.display_name)]
+    if hasattr(resource, "user_name"):
+        name = resource.name
+        found += [("userName", resource.user_name)]
+        found += [(f"name.{attr}", getattr(name, key) if name else None) for attr, key in (
+            ("formatted", "formatted"), ("givenName", "given_name"),
+            ("familyName", "family_name"))]
+        found += [(f"emails[{i}].value", e.value) for i, e in enumerate(resource.emails or [])]
+    return found
+
+
+def storable(resource: Any) -> Any:
+    """``resource`` (a SCIM user or group) if the directory can store its text; else a SCIM
+    invalidValue naming the attribute, before anything is written: text with a NUL, another
+    control character or half a surrogate pair would be accepted, then lost by the read
+    model."""
+    for attribute, value in _kept_text(resource):
+        reason = refusal(value, "single-line") if value else None
+        if reason is not None:
+            raise ScimError(400, f"{attribute}: {reason}", "invalidValue")
+    return resource
+
+
+def filter_text(value: str | None) -> str | None:
+    """A filter with characters no attribute can hold is refused (invalidFilter), rather than
+    handed to PostgreSQL, which cannot compare text with a NUL."""
+    reason = refusal(value, "single-line") if value else None
+    if reason is not None:
+        raise ScimError(400, f"filter: {reason}", "invalidFilter")
+    return value
 
 
 def error_response(error: Error, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -14,6 +14,7 @@ from interlude.identity.app import sessions, tokens
 from interlude.identity.app.deps import Identity
 from interlude.shared.auth import Principal, PrincipalDep, current_principal, service_secret
 from interlude.shared.http.problems import Problem
+from interlude.shared.text import SingleLine
 
 router = APIRouter(tags=["sessions"])
 
@@ -74,9 +75,9 @@ async def confirm_mfa(body: MfaConfirm, request: Request, deps: IdentityDep) -> 
 
 @router.post("/v1/service-tokens")
 async def service_token(deps: IdentityDep,
-                        grant_type: Annotated[str, Form(max_length=50)],
+                        grant_type: Annotated[str, Form(), SingleLine(50)],
                         client_id: Annotated[str, Form(pattern=r"^[a-z][a-z0-9-]{0,40}$")],
-                        client_secret: Annotated[str, Form(max_length=200)]) -> JSONResponse:
+                        client_secret: Annotated[str, Form(), SingleLine(200)]) -> JSONResponse:
     """OAuth 2.0 client credentials for the few calls one service makes to another."""
     if grant_type != "client_credentials":
         raise Problem(400, "unsupported-grant-type", "use grant_type=client_credentials")

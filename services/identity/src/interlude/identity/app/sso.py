@@ -26,6 +26,7 @@ from interlude.identity.domain.errors import AlreadyExists, DomainError, NotFoun
 from interlude.identity.domain.events import SingleSignOnConfigured
 from interlude.identity.domain.organisation import Organisation, SingleSignOn
 from interlude.shared.events.envelope import Actor
+from interlude.shared.text import refusal
 
 log = logging.getLogger(__name__)
 TICKET = "sso"
@@ -207,7 +208,10 @@ def _display_name(claims: dict[str, Any], email: str) -> str:
     parts = [claims.get(k) for k in ("name", "given_name", "family_name")]
     name = parts[0] if isinstance(parts[0], str) and parts[0].strip() else " ".join(
         p.strip() for p in parts[1:] if isinstance(p, str) and p.strip())
-    return (name.strip() or email.split("@", 1)[0])[:200]
+    name = name.strip()[:200]
+    # a name the directory could not store (a NUL, another control character) is not taken:
+    # the person still signs in, known by their address until someone names them
+    return name if name and refusal(name, "single-line") is None else email.split("@", 1)[0]
 
 
 async def _person(deps: Identity, tenant_id: str, org: Organisation, email: str,
