@@ -1,0 +1,52 @@
+"""The queryable columns of a record, derived from the fields it hashed.
+
+Queries filter on columns (``actor_id``, ``action``, ``outcome``...), not on the hashed bytes,
+so a column edited on its own would change what a query returns while the chain still verifies.
+Appending derives the columns from the record with ``columns_of``, and every verifier derives
+them again from the stored bytes and compares, naming the first record and column that differ.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+__all__ = ["COLUMNS", "column_mismatch", "columns_of"]
+
+COLUMNS = ("tenant_id", "occurred_at", "actor_id", "action", "target_type", "target_id",
+           "data_subjects", "outcome", "event_id")
+"""Every column of ``audit_records`` besides its number, bytes and chain hash, in table order."""
+
+
+def columns_of(fields: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The column values of a record's fields, in the order of ``COLUMNS``."""
+    actor, target = fields["actor"], fields["target"]
+    return (fields["tenant_id"], datetime.fromisoformat(fields["time"]), actor["id"],
+            fields["action"], target["type"], target["id"], list(fields["data_subjects"]),
+            fields["outcome"], fields["source"]["event_id"])
+
+
+def column_mismatch(record_bytes: bytes, stored: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(column, what differs) for the first column of ``stored`` that the bytes do not give;
+    None when all agree. ``occurred_at`` may be stored as a datetime or an ISO string (an
+    export), compared as instants."""
+    try:
+        derived = columns_of(orjson.loads(record_bytes))
+    except (ValueError, KeyError, TypeError):
+        return "record", "its bytes are not an audit record, so no column can be derived"
+    for name, expected in zip(COLUMNS, derived, strict=True):
+        if name not in stored:
+            return name, "the column is missing"
+        value = stored[name]
+        if name == "occurred_at" and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = datetime.fromisoformat(value)
+        if value != expected:
+            shown = value.isoformat() if isinstance(value, datetime) else value
+            wanted = expected.isoformat() if isinstance(expected, datetime) else expected
+            return name, f"the column says {shown!r}, the hashed bytes say {wanted!r}"
+    return None
