@@ -33,8 +33,7 @@ async def stored_records(conn: asyncpg.Connection, tenant_id: str, after: int = 
             " AND seq > $2 ORDER BY seq LIMIT $3", tenant_id, after, batch)
         for row in rows:
             yield StoredRecord(tenant_id, int(row["seq"]), bytes(row["record"]),
-                               bytes(row["chain_hash"]),
-                               {name: row[name] for name in COLUMNS} if columns else None)
+                               bytes(row["chain_hash"]), row[3:] if columns else None)
         if len(rows) < batch:
             return
         after = int(rows[-1]["seq"])

@@ -19,6 +19,7 @@ import asyncpg
 import orjson
 
 from interlude.audit.adapters.witness import as_lines
+from interlude.audit.chain.columns import COLUMNS
 from interlude.audit.records import PURGED
 from interlude.audit.tenancy import tenant_transaction
 from interlude.audit.trail import stored_checkpoints, stored_records
@@ -36,7 +37,8 @@ async def jsonl(pool: asyncpg.Pool, tenant_id: str,
             yield orjson.dumps({"type": "record", "seq": record.seq,
                                 "record": record.record_bytes.decode("utf-8"),
                                 "chain_hash": record.chain_hash.hex(),
-                                "columns": record.columns}) + b"\n"
+                                "columns": dict(zip(COLUMNS, record.columns or (),
+                                                    strict=True))}) + b"\n"
         for line in as_lines(await stored_checkpoints(conn, tenant_id)):
             yield line
 

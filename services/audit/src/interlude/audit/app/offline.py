@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from interlude.audit.adapters.witness import from_line
 from interlude.audit.chain.checkpoint import key_id
+from interlude.audit.chain.columns import exported_columns
 from interlude.audit.chain.model import StoredRecord, Verification
 from interlude.audit.chain.verify import verify_chain
 from interlude.audit.chain.witness import Signed
@@ -46,7 +47,7 @@ def verify_export(lines: Iterable[bytes], published: list[Signed],
         elif item["type"] == "record":
             records.append(StoredRecord(tenant, int(item["seq"]), item["record"].encode("utf-8"),
                                         bytes.fromhex(item["chain_hash"]),
-                                        item.get("columns") or {}))
+                                        exported_columns(item.get("columns") or {})))
         elif item["type"] == "checkpoint":
             checkpoints.append(from_line(item))
     if trusted is not None:

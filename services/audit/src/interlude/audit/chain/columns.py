@@ -9,13 +9,13 @@ them again from the stored bytes and compares, naming the first record and colum
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import orjson
 
-__all__ = ["COLUMNS", "column_mismatch", "columns_of"]
+__all__ = ["COLUMNS", "column_mismatch", "columns_of", "exported_columns"]
 
 COLUMNS = ("tenant_id", "occurred_at", "actor_id", "action", "target_type", "target_id",
            "data_subjects", "outcome", "event_id")
@@ -30,23 +30,31 @@ def columns_of(fields: Mapping[str, Any]) -> tuple[Any, ...]:
             fields["outcome"], fields["source"]["event_id"])
 
 
-def column_mismatch(record_bytes: bytes, stored: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(column, what differs) for the first column of ``stored`` that the bytes do not give;
-    None when all agree. ``occurred_at`` may be stored as a datetime or an ISO string (an
-    export), compared as instants."""
+def column_mismatch(record_bytes: bytes, stored: Sequence[Any]) -> tuple[str, str] | None:
+    """(column, what differs) for the first of the ``stored`` column values (in the order of
+    ``COLUMNS``) that the bytes do not give; None when all agree."""
     try:
         derived = columns_of(orjson.loads(record_bytes))
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         return "record", "its bytes are not an audit record, so no column can be derived"
-    for name, expected in zip(COLUMNS, derived, strict=True):
-        if name not in stored:
-            return name, "the column is missing"
-        value = stored[name]
-        if name == "occurred_at" and isinstance(value, str):
-            with contextlib.suppress(ValueError):
-                value = datetime.fromisoformat(value)
+    if derived == tuple(stored):  # the common case, in one comparison
+        return None
+    if len(stored) != len(COLUMNS):
+        return "record", f"{len(stored)} columns were read, not {len(COLUMNS)}"
+    for name, value, expected in zip(COLUMNS, stored, derived, strict=True):
         if value != expected:
             shown = value.isoformat() if isinstance(value, datetime) else value
             wanted = expected.isoformat() if isinstance(expected, datetime) else expected
             return name, f"the column says {shown!r}, the hashed bytes say {wanted!r}"
     return None
+
+
+def exported_columns(columns: Mapping[str, Any]) -> tuple[Any, ...]:
+    """The column values of an export's record line (``occurred_at`` an ISO string there), in
+    the order of ``COLUMNS``; a column missing is None (and so disagrees)."""
+    values = [columns.get(name) for name in COLUMNS]
+    occurred = values[1]
+    if isinstance(occurred, str):
+        with contextlib.suppress(ValueError):
+            values[1] = datetime.fromisoformat(occurred)
+    return tuple(values)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
@@ -29,14 +29,14 @@ FAILURE_KINDS: frozenset[str] = frozenset(get_args(FailureKind))
 @dataclass(frozen=True, slots=True)
 class StoredRecord:
     """One row of an organisation's trail as stored: its number, its exact canonical bytes,
-    the chain hash stored with it and, by name, the columns queries filter on (None when they
-    were not read: then they are not checked)."""
+    the chain hash stored with it and the values of the columns queries filter on, in the
+    order of ``columns.COLUMNS`` (None when they were not read: then they are not checked)."""
 
     tenant_id: str
     seq: int
     record_bytes: bytes
     chain_hash: bytes
-    columns: Mapping[str, Any] | None = None
+    columns: Sequence[Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
