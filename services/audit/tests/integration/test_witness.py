@@ -4,7 +4,8 @@ records rewritten with recomputed hashes; the latest checkpoint deleted with the
 it; every checkpoint deleted) fails all three verifiers, each naming what changed: the one the
 API runs (``verify_tenant`` against JetStream), ``interlude-audit verify --tenant`` and
 ``interlude-audit verify --export FILE --published FILE`` offline. An untouched trail and one
-after a legitimate purge verify on all three."""
+after a legitimate purge verify on all three, and a checkpoint whose publication failed or was
+cut short by a crash is published later."""
 
 from __future__ import annotations
 
@@ -197,3 +198,30 @@ async def test_after_a_legitimate_purge_the_trail_verifies_everywhere(
     found = await verdicts(trail)
     assert found.ok, found.api
     assert (found.database[0], found.offline[0]) == (0, 0), (found.database, found.offline)
+
+
+async def test_a_checkpoint_whose_publication_failed_is_published_on_the_next_try(
+        trail: str, app_pool: asyncpg.Pool, publish: Publish, verdicts) -> None:
+    failures = [TimeoutError("nats: timeout")]
+
+    async def flaky(checkpoint, signature) -> None:
+        if failures:
+            raise failures.pop()
+        await publish(checkpoint, signature)
+
+    signer = Checkpointer(app_pool, KEY, publish=flaky)
+    with pytest.raises(TimeoutError):
+        await signer.sign_now(trail)  # stored, not published
+    failed(await verdicts(trail), ("checkpoint-unpublished", "never published"))
+    await signer.flush()
+    assert (await verdicts(trail)).ok
+
+
+async def test_at_start_the_worker_publishes_what_a_crash_left_unpublished(
+        trail: str, app_pool: asyncpg.Pool, publish: Publish,
+        published: PublishedCheckpoints, verdicts) -> None:
+    await Checkpointer(app_pool, KEY, publish=None).sign_now(trail)  # the crash: never sent
+    signer = Checkpointer(app_pool, KEY, publish=publish)
+    assert await signer.catch_up(published.last) == 1
+    assert (await verdicts(trail)).ok
+    assert await signer.catch_up(published.last) == 0

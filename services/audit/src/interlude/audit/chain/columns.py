@@ -15,7 +15,9 @@ from typing import Any
 
 import orjson
 
-__all__ = ["COLUMNS", "column_mismatch", "columns_of", "exported_columns"]
+from interlude.audit.chain.model import Failure
+
+__all__ = ["COLUMNS", "column_failure", "column_mismatch", "columns_of", "exported_columns"]
 
 COLUMNS = ("tenant_id", "occurred_at", "actor_id", "action", "target_type", "target_id",
            "data_subjects", "outcome", "event_id")
@@ -47,6 +49,17 @@ def column_mismatch(record_bytes: bytes, stored: Sequence[Any]) -> tuple[str, st
             wanted = expected.isoformat() if isinstance(expected, datetime) else expected
             return name, f"the column says {shown!r}, the hashed bytes say {wanted!r}"
     return None
+
+
+def column_failure(seq: int, record_bytes: bytes, stored: Sequence[Any]) -> Failure | None:
+    """The failure of record ``seq`` when a column disagrees with its bytes."""
+    wrong = column_mismatch(record_bytes, stored)
+    if wrong is None:
+        return None
+    name, detail = wrong
+    return Failure(seq, "column-changed",
+                   f"record {seq}: its {name} column disagrees with its hashed bytes ({detail}):"
+                   f" the column was edited, and queries on it no longer find what was recorded")
 
 
 def exported_columns(columns: Mapping[str, Any]) -> tuple[Any, ...]:

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Mapping
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from interlude.audit.chain.checkpoint import Checkpoint, verify_signature
-from interlude.audit.chain.columns import column_mismatch
+from interlude.audit.chain.columns import column_failure
 from interlude.audit.chain.diagnose import BrokenLink, MissingNumber
 from interlude.audit.chain.hashing import DOMAIN, GENESIS
 from interlude.audit.chain.merkle import MerkleBuilder
@@ -108,13 +108,7 @@ class ChainVerifier:
         self._walk.feed(record)
         if self._column is None and record.columns is not None \
                 and record.seq >= self._walk.bound:
-            wrong = column_mismatch(record.record_bytes, record.columns)
-            if wrong is not None:
-                name, detail = wrong
-                self._column = Failure(record.seq, "column-changed",
-                                       f"record {record.seq}: its {name} column disagrees with "
-                                       f"its hashed bytes ({detail}): the column was edited, "
-                                       f"and queries on it no longer find what was recorded")
+            self._column = column_failure(record.seq, record.record_bytes, record.columns)
 
     def result(self) -> Verification:
         """The verification, after the last record."""
