@@ -22,6 +22,7 @@ from interlude.audit.chain.merkle import merkle_root
 from interlude.audit.chain.model import StoredRecord, Verification
 from interlude.audit.chain.verify import verify_chain
 from interlude.audit.chain.witness import Signed
+from interlude.audit.cli import main
 
 TENANT = "7f3c0000-0000-4000-8000-000000000002"
 KEY = Ed25519PrivateKey.generate()
@@ -124,3 +125,9 @@ def test_every_checkpoint_deleted_fails_and_a_copy_published_twice_counts_once()
     assert kinds(verify(checkpoints=[])) == [(6, "checkpoint-missing"),
                                               (12, "checkpoint-missing")]
     assert verify(published=[*SIGNED, SIGNED[1]]).ok
+
+
+def test_an_export_is_not_verified_without_the_published_checkpoints(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["verify", "--export", "trail.jsonl"])
+    assert exited.value.code == 2 and "--published" in capsys.readouterr().err
