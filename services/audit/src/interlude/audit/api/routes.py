@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from interlude.audit.adapters.witness import as_lines
@@ -76,16 +76,16 @@ async def verify(request: Request, officer: OfficerDep) -> dict[str, Any]:
             "first_failure": failures[0] if failures else None, "failures": failures}
 
 
-@router.get("/v1/audit/checkpoints", response_class=StreamingResponse,
+@router.get("/v1/audit/checkpoints", response_class=Response,
             responses={200: {"content": {"application/x-ndjson": {}}}})
-async def published_checkpoints(request: Request, officer: OfficerDep) -> StreamingResponse:
+async def published_checkpoints(request: Request, officer: OfficerDep) -> Response:
     """The organisation's checkpoints as published to JetStream (not as the database holds
     them): what ``interlude-audit verify --export FILE --published THIS`` holds an export to."""
     found = await request.app.state.published(officer.tenant_id)
     await _audited(request, officer, "checkpoints")
     name = f"audit-{officer.tenant_id}.checkpoints.jsonl"
-    return StreamingResponse(iter(list(as_lines(found))), media_type="application/x-ndjson",
-                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(b"".join(as_lines(found)), media_type="application/x-ndjson",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/v1/audit/export", response_class=StreamingResponse,
