@@ -6,9 +6,10 @@ verifying one organisation's trail of a million records takes.
     uv run python bench/audit.py --records 200000    # another trail size
 
 PostgreSQL runs as ``make run`` has it (fsync on), started here on a free port and stopped by
-PID at the end (with nats-server, which the benchmark does not use). audit's migrations are
-applied by the superuser, as ``make run``'s owner role would; everything measured runs as the
-restricted role ``audit_app``, under row-level security, as the service does.
+PID at the end (with nats-server, where the checkpoint is published and read back from).
+audit's migrations are applied by the superuser, as ``make run``'s owner role would;
+everything measured runs as the restricted role ``audit_app``, under row-level security, as
+the service does.
 
 1. Chained append (``append_per_s``): ``AuditIntake.apply``, the intake's own code, in the
    transaction a projection runner opens for each batch (its checkpoint read, locked, and
@@ -24,10 +25,13 @@ restricted role ``audit_app``, under row-level security, as the service does.
 
 2. Verification (``verify_s`` for ``verify_records``): one organisation's trail of
    ``--records`` records, appended the same way (batches of 5,000; ``build_per_s``), signed
-   (one checkpoint over all of them: ``sign_s``), then ``verify_tenant``, which is what
-   ``GET /v1/audit/verify`` and ``interlude-audit verify --tenant`` run: the records read in
-   number order in batches, every chain hash recomputed, the Merkle root and chain head held
-   against the checkpoint and its Ed25519 signature checked. It must find the trail intact.
+   (one checkpoint over all of them, published to the AUDIT stream: ``sign_s``), then
+   ``verify_tenant``, which is what ``GET /v1/audit/verify`` and ``interlude-audit verify
+   --tenant`` run: the published checkpoints read back from JetStream, the records read in
+   number order in batches with their queryable columns, every chain hash recomputed and every
+   column checked against the hashed bytes, the Merkle root and chain head held against the
+   checkpoint (stored and published) and its Ed25519 signature checked. It must find the trail
+   intact.
 
 Progress goes to stderr; the last line on stdout is one JSON object with the figures.
 """
@@ -47,8 +51,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+import nats
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from interlude.audit.adapters.witness import PublishedCheckpoints, publisher
 from interlude.audit.app.checkpoints import Checkpointer
 from interlude.audit.chain.checkpoint import key_id
 from interlude.audit.projections.intake import AuditIntake
@@ -58,6 +64,7 @@ from interlude.shared.db import create_pool, quote_ident
 from interlude.shared.events.codec import EventCodec
 from interlude.shared.events.envelope import Actor, CommandContext
 from interlude.shared.events.registry import Event, EventRegistry
+from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
 from interlude.shared.projections import checkpoints
 from interlude.shared.projections.base import RecordedEvent
 from interlude.shared.sealing import InMemoryKeyStore, KeyRing, Sealer, Secret
@@ -154,7 +161,7 @@ async def append_rate(pool: asyncpg.Pool, events: Events, args: argparse.Namespa
     return statistics.median(rates)
 
 
-async def verification(pool: asyncpg.Pool, events: Events,
+async def verification(pool: asyncpg.Pool, nats_url: str, events: Events,
                        args: argparse.Namespace) -> dict[str, Any]:
     tenant, intake, batch = uuid.uuid4().hex, AuditIntake("bench-trail"), 5_000
     async with pool.acquire() as conn:
@@ -169,13 +176,20 @@ async def verification(pool: asyncpg.Pool, events: Events,
     say(f"trail of {args.records:,} records built in {built:.1f} s "
         f"({args.records / built:,.0f} records/s); signing a checkpoint over it")
     key = Ed25519PrivateKey.generate()
-    began = time.perf_counter()
-    await Checkpointer(pool, key, publish=None).sign_now(tenant)
-    signed = time.perf_counter() - began
-    say(f"signed in {signed:.1f} s; verifying")
-    began = time.perf_counter()
-    result = await verify_tenant(pool, tenant, {key_id(key.public_key()): key.public_key()})
-    took = time.perf_counter() - began
+    nc = await nats.connect(nats_url)
+    try:
+        stream = StreamSpec.for_service("audit", "bench")
+        await ensure_stream(nc.jetstream(), stream)
+        began = time.perf_counter()
+        await Checkpointer(pool, key, publish=publisher(nc.jetstream(), stream)).sign_now(tenant)
+        signed = time.perf_counter() - began
+        say(f"signed in {signed:.1f} s; verifying")
+        began = time.perf_counter()
+        result = await verify_tenant(pool, tenant, {key_id(key.public_key()): key.public_key()},
+                                     PublishedCheckpoints(nc, stream))
+        took = time.perf_counter() - began
+    finally:
+        await nc.drain()
     if not result.ok or result.records_checked != args.records:
         raise RuntimeError(f"the trail did not verify: {result}")
     say(f"verified {result.records_checked:,} records and {result.checkpoints_checked} "
@@ -200,7 +214,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             say(f"appending: {args.rounds} rounds of {args.append:,} events, batches of "
                 f"{args.batch}, {args.orgs} organisations at once, as audit_app")
             append = await append_rate(pool, events, args)
-            verified = await verification(pool, events, args)
+            verified = await verification(pool, servers.nats_url, events, args)
         finally:
             await pool.close()
     figures = {"append_per_s": round(append), **verified}

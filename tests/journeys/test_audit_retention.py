@@ -1,13 +1,14 @@
 """A compliance officer purges the records older than the organisation's retention over HTTP:
 the purge is itself in the trail, the trail still verifies on the server and as an export
-offline with only the public key, and a second purge finds nothing more to cut."""
+offline with only the public key and the published checkpoints, and a second purge finds
+nothing more to cut."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from interlude.audit.app.offline import public_key, verify_export
+from interlude.audit.app.offline import public_key, published_from, verify_export
 from interlude.audit.testing import RunningAudit
 from interlude.identity.testing import Person, RunningIdentity
 from interlude.shared.events.envelope import Actor, Envelope
@@ -98,7 +99,9 @@ async def test_an_officer_purges_past_the_retention_and_the_trail_still_verifies
 
     keys = (await ok(await api.get("/v1/audit/keys")))["keys"]
     exported = await api.get("/v1/audit/export", headers=officer.headers)
+    witnessed = await api.get("/v1/audit/checkpoints", headers=officer.headers)
     verification, tenant = verify_export(exported.content.splitlines(),
+                                         published_from(witnessed.content.splitlines()),
                                          [public_key(k) for k in keys])
     assert verification.ok and tenant == admin.tenant_id
     assert verification.records_checked >= done["record"] - 3

@@ -1,12 +1,14 @@
 """The audit trail on the real stack: a contract signed, a check-in posted and read, a policy
 block hit and a sign-in failed all show up with the right actor, subject and outcome, and no
-content appears anywhere in the audit tables or exports."""
+content appears anywhere in the audit tables or exports. A superuser who edits a column and
+deletes the checkpoints is caught by the server's verifier and by the offline one."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
+from interlude.audit.app.offline import public_key, published_from, verify_export
 from interlude.audit.testing import RunningAudit
 from interlude.engagement.testing import RunningEngagement, terms
 from interlude.identity.testing import Person, RunningIdentity
@@ -96,6 +98,32 @@ async def test_the_trail_shows_who_did_what_without_the_content(
         return bool(await find(action="audit.query", actor=officer.user_id))
 
     await eventually(queries_audited, timeout=5)
+    await _tamper_and_be_caught(audit, officer, posted["seq"])
+
+
+async def _tamper_and_be_caught(audit: RunningAudit, officer: Person, seq: int) -> None:
+    """As the superuser, triggers off: the check-in's actor column pointed at someone else (a
+    query by actor no longer finds it) and every checkpoint deleted."""
+    async with audit.admin.acquire() as conn, conn.transaction():
+        await conn.execute("SET LOCAL session_replication_role = replica")
+        await conn.execute("UPDATE audit_records SET actor_id = 'someone-else'"
+                           " WHERE tenant_id = $1 AND seq = $2", officer.tenant_id, seq)
+        await conn.execute("DELETE FROM audit_checkpoints WHERE tenant_id = $1",
+                           officer.tenant_id)
+    verified = await ok(await audit.client.get("/v1/audit/verify", headers=officer.headers))
+    assert not verified["ok"]
+    kinds = {(f["kind"], f["seq"]) for f in verified["failures"]}
+    assert ("column-changed", seq) in kinds and any(k == "checkpoint-missing" for k, _ in kinds)
+    assert "actor_id column" in str(verified["failures"])
+
+    exported = await audit.client.get("/v1/audit/export", headers=officer.headers)
+    witnessed = await audit.client.get("/v1/audit/checkpoints", headers=officer.headers)
+    assert witnessed.status_code == 200 and witnessed.content.count(b"\n") == 1
+    keys = (await ok(await audit.client.get("/v1/audit/keys")))["keys"]
+    offline, _ = verify_export(exported.content.splitlines(),
+                               published_from(witnessed.content.splitlines()),
+                               [public_key(k) for k in keys])
+    assert {f.kind for f in offline.failures} >= {"column-changed", "checkpoint-missing"}
 
 
 def _now() -> datetime:

@@ -11,8 +11,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nats.aio.client import Client as NATS
 
+from interlude.audit.adapters.witness import PublishedCheckpoints
 from interlude.audit.app import query
-from interlude.audit.app.checkpoints import Checkpointer
+from interlude.audit.app.checkpoints import Checkpointer, Publish
 from interlude.audit.chain.checkpoint import key_id
 from interlude.audit.tenancy import act_for
 from interlude.audit.trail import verify_tenant
@@ -37,7 +38,7 @@ CHANGES = [
 
 @pytest.fixture
 async def two_trails(nc: NATS, namespace: str, audit_db: asyncpg.Pool, app_pool: asyncpg.Pool,
-                     intake: list[ProjectionRunner]) -> tuple[str, str]:
+                     intake: list[ProjectionRunner], publish: Publish) -> tuple[str, str]:
     """Organisations A (3 records) and B (2 records), each with a signed checkpoint."""
     a, b = uuid.uuid4().hex, uuid.uuid4().hex
     await post_check_ins(nc, namespace, a, "coachee-a", 3)
@@ -47,7 +48,7 @@ async def two_trails(nc: NATS, namespace: str, audit_db: asyncpg.Pool, app_pool:
         return len(await records(audit_db, a)) == 3 and len(await records(audit_db, b)) == 2
 
     await eventually(both, timeout=5)
-    signer = Checkpointer(app_pool, KEY, publish=None)
+    signer = Checkpointer(app_pool, KEY, publish=publish)
     assert sorted(await signer.due(datetime.now(UTC))) == sorted([a, b])
     for tenant in (a, b):
         await signer.sign_now(tenant)
@@ -109,8 +110,9 @@ async def test_no_row_of_another_organisation_can_be_written(
 
 
 async def test_each_organisations_trail_verifies_as_the_service_role(
-        two_trails: tuple[str, str], app_pool: asyncpg.Pool) -> None:
+        two_trails: tuple[str, str], app_pool: asyncpg.Pool,
+        published: PublishedCheckpoints) -> None:
     a, b = two_trails
     for tenant, size in ((a, 3), (b, 2)):
-        result = await verify_tenant(app_pool, tenant, KEYS)
+        result = await verify_tenant(app_pool, tenant, KEYS, published)
         assert (result.ok, result.records_checked, result.checkpoints_checked) == (True, size, 1)

@@ -18,8 +18,9 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from nats.aio.client import Client as NATS
 
 from interlude.audit.adapters.signing import public_jwk
+from interlude.audit.adapters.witness import PublishedCheckpoints, as_lines
 from interlude.audit.app import export, retention
-from interlude.audit.app.checkpoints import Checkpointer
+from interlude.audit.app.checkpoints import Checkpointer, Publish
 from interlude.audit.app.offline import public_key, verify_export
 from interlude.audit.chain.checkpoint import key_id
 from interlude.audit.cli import _export, _purge
@@ -60,8 +61,8 @@ async def trail_of(nc: NATS, namespace: str, audit_db: asyncpg.Pool, tenant: str
 
 
 @pytest.fixture
-async def signer(app_pool: asyncpg.Pool) -> Checkpointer:
-    return Checkpointer(app_pool, KEY, publish=None)
+async def signer(app_pool: asyncpg.Pool, publish: Publish) -> Checkpointer:
+    return Checkpointer(app_pool, KEY, publish=publish)
 
 
 @pytest.fixture
@@ -95,12 +96,13 @@ async def test_a_purge_records_itself_and_cuts_the_oldest_records(
 
 async def test_after_a_purge_the_trail_verifies_from_its_new_lower_bound(
         purged: retention.Purged, nc: NATS, namespace: str, audit_db: asyncpg.Pool,
-        app_pool: asyncpg.Pool, signer: Checkpointer, tenant_id: str) -> None:
-    result = await verify_tenant(app_pool, tenant_id, KEYS)
+        app_pool: asyncpg.Pool, signer: Checkpointer, tenant_id: str,
+        published: PublishedCheckpoints) -> None:
+    result = await verify_tenant(app_pool, tenant_id, KEYS, published)
     assert (result.ok, result.records_checked, result.checkpoints_checked) == (True, 4, 2)
     await trail_of(nc, namespace, audit_db, tenant_id, (2, None), first=8)  # it goes on
     await signer.sign_now(tenant_id)
-    result = await verify_tenant(app_pool, tenant_id, KEYS)
+    result = await verify_tenant(app_pool, tenant_id, KEYS, published)
     assert (result.ok, result.records_checked, result.checkpoints_checked) == (True, 6, 3)
     again = await retention.purge(app_pool, signer, purge_of(tenant_id))
     assert (again.purged, again.lower_bound, again.record) == (0, 6, None)
@@ -109,12 +111,13 @@ async def test_after_a_purge_the_trail_verifies_from_its_new_lower_bound(
 async def test_only_the_oldest_end_is_purged(nc: NATS, namespace: str, audit_db: asyncpg.Pool,
                                              app_pool: asyncpg.Pool, signer: Checkpointer,
                                              intake: list[ProjectionRunner],
-                                             tenant_id: str) -> None:
+                                             tenant_id: str,
+        published: PublishedCheckpoints) -> None:
     await trail_of(nc, namespace, audit_db, tenant_id, (2, LONG_AGO), (2, None), (2, LONG_AGO))
     done = await retention.purge(app_pool, signer, purge_of(tenant_id))
     assert (done.purged, done.lower_bound) == (2, 3)
     assert [r["seq"] for r in await records(audit_db, tenant_id)] == [3, 4, 5, 6, 7]
-    assert (await verify_tenant(app_pool, tenant_id, KEYS)).ok
+    assert (await verify_tenant(app_pool, tenant_id, KEYS, published)).ok
 
 
 async def test_nothing_within_the_retention_is_purged(
@@ -165,14 +168,15 @@ async def test_nothing_can_be_deleted_from_the_middle(
 ])
 async def test_after_a_purge_tampering_is_still_named(
         tamper: str, seq: int, kinds: set[str], purged: retention.Purged,
-        audit_db: asyncpg.Pool, tenant_id: str) -> None:
+        audit_db: asyncpg.Pool, tenant_id: str,
+        published: PublishedCheckpoints) -> None:
     async with audit_db.acquire() as conn:
         transaction = conn.transaction()
         await transaction.start()
         try:
             await conn.execute("SET LOCAL session_replication_role = replica")  # no triggers
             await conn.execute(tamper, tenant_id)
-            result = await verify_on(conn, tenant_id, KEYS)
+            result = await verify_on(conn, tenant_id, KEYS, await published(tenant_id))
         finally:
             await transaction.rollback()
     assert result.first_failure is not None, result
@@ -181,23 +185,28 @@ async def test_after_a_purge_tampering_is_still_named(
 
 async def test_an_export_after_a_purge_verifies_offline(
         purged: retention.Purged, app_pool: asyncpg.Pool, tenant_id: str,
-        tmp_path: Path) -> None:
+        tmp_path: Path,
+        published: PublishedCheckpoints) -> None:
     lines = [line async for line in export.jsonl(app_pool, tenant_id, [public_jwk(KEY)])]
-    verification, named = verify_export(lines, [public_key(public_jwk(KEY))])
+    witnessed = await published(tenant_id)
+    verification, named = verify_export(lines, witnessed, [public_key(public_jwk(KEY))])
     assert (verification.ok, named, verification.records_checked) == (True, tenant_id, 4)
     exported, trusted = tmp_path / "trail.jsonl", tmp_path / "key.json"
+    checkpoints = tmp_path / "published.jsonl"
     exported.write_bytes(b"".join(lines))
+    checkpoints.write_bytes(b"".join(as_lines(witnessed)))
     trusted.write_text(json.dumps(public_jwk(KEY)))
-    assert _export(exported, trusted) == 0
+    assert _export(exported, checkpoints, trusted) == 0
     without_first = [line for line in lines if b'"seq":6,' not in line]
     exported.write_bytes(b"".join(without_first))
-    assert _export(exported, trusted) == 1
+    assert _export(exported, checkpoints, trusted) == 1
 
 
 async def test_an_operator_purges_from_the_command_line(
         nc: NATS, nats_url: str, namespace: str, postgres_dsn: str, pg_schema: str,
         audit_db: asyncpg.Pool, app_pool: asyncpg.Pool, intake: list[ProjectionRunner],
-        tenant_id: str, capsys: pytest.CaptureFixture[str]) -> None:
+        tenant_id: str, capsys: pytest.CaptureFixture[str],
+        published: PublishedCheckpoints) -> None:
     await trail_of(nc, namespace, audit_db, tenant_id, (4, LONG_AGO), (2, None))
     seed = KEY.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
     settings = audit_settings(nats_url, await app_dsn(postgres_dsn), namespace, "unused",
@@ -220,6 +229,6 @@ async def test_an_operator_purges_from_the_command_line(
     assert [r["seq"] for r in rows] == [5, 6, 7]
     mark = orjson.loads(rows[-1]["record"])
     assert (mark["actor"]["id"], mark["policy_version"]) == ("operator:olga", 2)
-    assert (await verify_tenant(app_pool, tenant_id, KEYS)).ok
-    published = await nc.jetstream().stream_info(audit_stream.name)
-    assert published.state.messages == 1  # the purge's checkpoint left the database
+    assert (await verify_tenant(app_pool, tenant_id, KEYS, published)).ok
+    info = await nc.jetstream().stream_info(audit_stream.name)
+    assert info.state.messages == 1  # the purge's checkpoint left the database

@@ -1,6 +1,6 @@
 """Tampering as a superuser would, straight in PostgreSQL (triggers bypassed): the verifier
 fails every time and names the record; an untouched trail verifies; an export verifies
-offline with nothing but the public key."""
+offline with nothing but the public key and the published checkpoints."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from interlude.audit.adapters.signing import public_jwk
+from interlude.audit.adapters.witness import as_lines
 from interlude.audit.app import export
 from interlude.audit.app.checkpoints import Checkpointer
 from interlude.audit.app.offline import public_key, verify_export
@@ -73,7 +74,7 @@ CASES: dict[str, tuple[Tamper, int, set[str]]] = {
 
 @pytest.fixture
 async def signed_trail(intake: list[ProjectionRunner], audit_db: asyncpg.Pool, nc, namespace,
-                       tenant_id) -> tuple[str, Ed25519PrivateKey]:
+                       tenant_id, publish) -> tuple[str, Ed25519PrivateKey]:
     await post_check_ins(nc, namespace, tenant_id, "coachee-1", 8)
 
     async def recorded() -> bool:
@@ -81,7 +82,7 @@ async def signed_trail(intake: list[ProjectionRunner], audit_db: asyncpg.Pool, n
 
     await eventually(recorded, timeout=5)
     key = Ed25519PrivateKey.generate()
-    await Checkpointer(audit_db, key, publish=None).sign_now(tenant_id, _now())
+    await Checkpointer(audit_db, key, publish=publish).sign_now(tenant_id, _now())
     return tenant_id, key
 
 
@@ -91,10 +92,11 @@ def _now():
 
 
 @pytest.mark.parametrize("case", list(CASES))
-async def test_tampering_is_found_and_named(case: str, signed_trail, audit_db) -> None:
+async def test_tampering_is_found_and_named(case: str, signed_trail, audit_db,
+                                            published) -> None:
     tenant, key = signed_trail
     keys = {key_id(key.public_key()): key.public_key()}
-    assert (await verify_tenant(audit_db, tenant, keys)).ok
+    assert (await verify_tenant(audit_db, tenant, keys, published)).ok
     tamper, seq, kinds = CASES[case]
     async with audit_db.acquire() as conn:
         transaction = conn.transaction()
@@ -102,7 +104,7 @@ async def test_tampering_is_found_and_named(case: str, signed_trail, audit_db) -
         try:
             await conn.execute("SET LOCAL session_replication_role = replica")  # no triggers
             await tamper(conn, tenant)
-            result = await verify_on(conn, tenant, keys)
+            result = await verify_on(conn, tenant, keys, await published(tenant))
         finally:
             await transaction.rollback()
     assert not result.ok
@@ -111,23 +113,26 @@ async def test_tampering_is_found_and_named(case: str, signed_trail, audit_db) -
         result.first_failure
 
 
-async def test_an_export_verifies_offline_with_only_the_public_key(signed_trail, audit_db,
-                                                                   tmp_path, capsys) -> None:
+async def test_an_export_verifies_offline_with_only_the_public_key(
+        signed_trail, audit_db, published, tmp_path, capsys) -> None:
     tenant, key = signed_trail
     lines = [line async for line in export.jsonl(audit_db, tenant, [public_jwk(key)])]
-    verification, named = verify_export(lines, [public_key(public_jwk(key))])
+    witnessed = await published(tenant)
+    verification, named = verify_export(lines, witnessed, [public_key(public_jwk(key))])
     assert verification.ok and named == tenant and verification.records_checked == 8
     assert verification.checkpoints_checked == 1
 
     exported, trusted = tmp_path / "trail.jsonl", tmp_path / "key.json"
+    checkpoints = tmp_path / "published.jsonl"
     exported.write_bytes(b"".join(lines))
+    checkpoints.write_bytes(b"".join(as_lines(witnessed)))
     trusted.write_text(json.dumps(public_jwk(key)))
-    assert _export(exported, trusted) == 0
+    assert _export(exported, checkpoints, trusted) == 0
     forged = b"".join(lines).replace(b"succeeded", b"denied", 1)
     exported.write_bytes(forged)
-    assert _export(exported, trusted) == 1
+    assert _export(exported, checkpoints, trusted) == 1
     assert "FAILED at record 1" in capsys.readouterr().out
     other = Ed25519PrivateKey.generate()
     exported.write_bytes(b"".join(lines))
     trusted.write_text(json.dumps(public_jwk(other)))
-    assert _export(exported, trusted) == 1  # signed by someone else
+    assert _export(exported, checkpoints, trusted) == 1  # signed by someone else

@@ -11,6 +11,8 @@ import asyncpg
 import pytest
 from nats.aio.client import Client as NATS
 
+from interlude.audit.adapters.witness import PublishedCheckpoints, publisher
+from interlude.audit.app.checkpoints import Publish
 from interlude.audit.projections.intake import AuditIntake
 from interlude.audit.testing import app_dsn
 from interlude.audit.wiring import MIGRATIONS
@@ -67,6 +69,26 @@ async def intake(nc: NATS, app_pool: asyncpg.Pool,
     yield runners
     for runner in runners:
         await runner.stop()
+
+
+@pytest.fixture
+async def audit_stream(nc: NATS, namespace: str) -> StreamSpec:
+    """The AUDIT stream, where checkpoints are published."""
+    stream = StreamSpec.for_service("audit", namespace)
+    await ensure_stream(nc.jetstream(), stream)
+    return stream
+
+
+@pytest.fixture
+def publish(nc: NATS, audit_stream: StreamSpec) -> Publish:
+    """Publishes a checkpoint to the AUDIT stream, as the worker does."""
+    return publisher(nc.jetstream(), audit_stream)
+
+
+@pytest.fixture
+def published(nc: NATS, audit_stream: StreamSpec) -> PublishedCheckpoints:
+    """Reads an organisation's published checkpoints back, as the verifiers do."""
+    return PublishedCheckpoints(nc, audit_stream)
 
 
 async def post_check_ins(nc: NATS, namespace: str, tenant: str, coachee: str, n: int, *,

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import asyncpg
 import orjson
 
 from interlude.audit.chain.canonical import canonical_bytes
+from interlude.audit.chain.columns import columns_of
 from interlude.audit.chain.hashing import GENESIS, chain_hash
 
 _INSERT = """
@@ -79,10 +79,11 @@ async def append(conn: asyncpg.Connection, tenant_id: str, head: Head,
         seq += 1
         data = canonical_bytes({**fields, "seq": seq})
         previous = chain_hash(previous, data)
-        row = (seq, data, previous, datetime.fromisoformat(fields["time"]),
-               fields["actor"]["id"], fields["action"], fields["target"]["type"],
-               fields["target"]["id"], orjson.dumps(fields["data_subjects"]).decode(),
-               fields["outcome"], fields["source"]["event_id"])
+        # the columns queries filter on, derived as every verifier derives them again
+        _, occurred_at, actor_id, action, target_type, target_id, subjects, outcome, \
+            event_id = columns_of(fields)
+        row = (seq, data, previous, occurred_at, actor_id, action, target_type, target_id,
+               orjson.dumps(subjects).decode(), outcome, event_id)
         for column, value in zip(columns, row, strict=True):
             column.append(value)
     if seq == head.seq:

@@ -1,5 +1,8 @@
-"""``interlude-audit verify``: check a trail, in the database or in an export, and exit
-non-zero naming the first record that was changed, removed, inserted or reordered.
+"""``interlude-audit verify``: check a trail, in the database or in an export, against the
+checkpoints published to JetStream, and exit non-zero naming what was changed, removed,
+inserted or reordered (records, their columns, checkpoints).
+``interlude-audit checkpoints``: print an organisation's published checkpoints (JSON Lines),
+which ``verify --export`` takes as ``--published``.
 ``interlude-audit purge``: cut an organisation's records older than its retention, as a purge
 over HTTP does (for an operator's scheduled job)."""
 
@@ -15,50 +18,71 @@ from pathlib import Path
 import nats
 
 from interlude.audit.adapters.signing import signing_key
+from interlude.audit.adapters.witness import PublishedCheckpoints, as_lines, publisher
 from interlude.audit.app import retention
 from interlude.audit.app.checkpoints import Checkpointer
-from interlude.audit.app.offline import public_key, verify_export
+from interlude.audit.app.offline import public_key, published_from, verify_export
 from interlude.audit.chain.checkpoint import key_id
 from interlude.audit.chain.model import Verification
 from interlude.audit.settings import AuditSettings
 from interlude.audit.trail import verify_tenant
-from interlude.audit.wiring import publisher
 from interlude.shared.db import create_pool
 from interlude.shared.events.envelope import Actor
 from interlude.shared.eventstore.streams import StreamSpec
 
 
 def report(verification: Verification, tenant: str) -> int:
-    failure = verification.first_failure
     print(f"organisation {tenant}: {verification.records_checked} records, "
           f"{verification.checkpoints_checked} checkpoints checked")
     for warning in verification.warnings:
         print(f"warning: {warning}")
-    if failure is None:
+    if verification.ok:
         print("ok: the trail verifies")
         return 0
-    print(f"FAILED at record {failure.seq}: {failure.kind}: {failure.message}")
+    for failure in verification.failures:
+        print(f"FAILED at record {failure.seq}: {failure.kind}: {failure.message}")
     return 1
 
 
-async def _database(tenant: str) -> int:
-    settings = AuditSettings()
+async def _database(settings: AuditSettings, tenant: str) -> int:
     key = signing_key(settings).public_key()
     pool = await create_pool(settings.database_url, schema=settings.database_schema, max_size=2)
+    nc = await nats.connect(settings.nats_url, connect_timeout=5, max_reconnect_attempts=2)
     try:
-        return report(await verify_tenant(pool, tenant, {key_id(key): key}), tenant)
+        published = PublishedCheckpoints(nc, _audit_stream(settings))
+        return report(await verify_tenant(pool, tenant, {key_id(key): key}, published), tenant)
     finally:
+        await nc.drain()
         await pool.close()
 
 
-def _export(path: Path, key_path: Path | None) -> int:
+async def _checkpoints(settings: AuditSettings, tenant: str) -> int:
+    """The organisation's checkpoints as published, one JSON line each, on stdout."""
+    nc = await nats.connect(settings.nats_url, connect_timeout=5, max_reconnect_attempts=2)
+    try:
+        found = await PublishedCheckpoints(nc, _audit_stream(settings))(tenant)
+    finally:
+        await nc.drain()
+    for line in as_lines(found):
+        sys.stdout.write(line.decode("utf-8"))
+    print(f"organisation {tenant}: {len(found)} published checkpoints", file=sys.stderr)
+    return 0
+
+
+def _audit_stream(settings: AuditSettings) -> StreamSpec:
+    return StreamSpec.for_service("audit", settings.stream_namespace)
+
+
+def _export(path: Path, published_path: Path, key_path: Path | None) -> int:
     trusted = None
     if key_path is not None:
         trusted = [public_key(json.loads(key_path.read_text()))]
     else:
         print("warning: no --public-key: trusting the keys inside the export", file=sys.stderr)
+    with published_path.open("rb") as lines:
+        published = published_from(lines)
     with path.open("rb") as lines:
-        verification, tenant = verify_export(lines, trusted)
+        verification, tenant = verify_export(lines, published, trusted)
     return report(verification, tenant)
 
 
@@ -74,8 +98,7 @@ async def _purge(settings: AuditSettings, tenant: str, reason: str, operator: st
                   "nothing purged")
             return 1
         days, version = known
-        publish = publisher(nc.jetstream(),
-                            StreamSpec.for_service("audit", settings.stream_namespace))
+        publish = publisher(nc.jetstream(), _audit_stream(settings))
         signer = Checkpointer(pool, signing_key(settings), publish=publish)
         done = await retention.purge(pool, signer, retention.Purge(
             tenant_id=tenant, actor=Actor(f"operator:{operator}", kind="system"),
@@ -97,11 +120,19 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     verify = commands.add_parser("verify", help="verify a trail")
     source = verify.add_mutually_exclusive_group(required=True)
-    source.add_argument("--tenant", help="an organisation's trail in the database "
-                        "(INTERLUDE_DATABASE_URL; the key from audit's settings)")
+    source.add_argument("--tenant", help="an organisation's trail in the database, against "
+                        "the checkpoints in JetStream (INTERLUDE_DATABASE_URL, "
+                        "INTERLUDE_NATS_URL; the key from audit's settings)")
     source.add_argument("--export", type=Path, help="a JSON Lines export, verified offline")
+    verify.add_argument("--published", type=Path,
+                        help="with --export: the published checkpoints (JSON Lines from "
+                        "`interlude-audit checkpoints` or GET /v1/audit/checkpoints)")
     verify.add_argument("--public-key", type=Path,
                         help="the public key (a JWK from /v1/audit/keys) to trust")
+    checkpoints = commands.add_parser("checkpoints",
+                                      help="print an organisation's published checkpoints")
+    checkpoints.add_argument("--tenant", required=True,
+                             help="the organisation (INTERLUDE_NATS_URL)")
     purge = commands.add_parser("purge", help="purge records older than the retention")
     purge.add_argument("--tenant", required=True, help="the organisation (INTERLUDE_DATABASE_URL,"
                        " INTERLUDE_NATS_URL and the key from audit's settings)")
@@ -111,9 +142,13 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.command == "purge":
         sys.exit(asyncio.run(_purge(AuditSettings(), args.tenant, args.reason, args.operator)))
+    if args.command == "checkpoints":
+        sys.exit(asyncio.run(_checkpoints(AuditSettings(), args.tenant)))
     if args.export is not None:
-        sys.exit(_export(args.export, args.public_key))
-    sys.exit(asyncio.run(_database(args.tenant)))
+        if args.published is None:  # the export's own checkpoints are the database's word
+            parser.error("--export needs --published: the checkpoints published to JetStream")
+        sys.exit(_export(args.export, args.published, args.public_key))
+    sys.exit(asyncio.run(_database(AuditSettings(), args.tenant)))
 
 
 if __name__ == "__main__":

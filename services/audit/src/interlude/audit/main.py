@@ -13,7 +13,12 @@ from interlude.audit.adapters.signing import public_jwk, signing_key
 from interlude.audit.api import routes
 from interlude.audit.app.checkpoints import Checkpointer
 from interlude.audit.settings import AuditSettings
-from interlude.audit.wiring import MIGRATIONS, checkpoint_publisher, ensure_sources
+from interlude.audit.wiring import (
+    MIGRATIONS,
+    checkpoint_publisher,
+    ensure_sources,
+    published_checkpoints,
+)
 from interlude.shared.auth import install_auth
 from interlude.shared.http.app import create_app as create_service_app
 from interlude.shared.logs import configure_logging
@@ -40,6 +45,7 @@ def create_app(settings: AuditSettings | None = None, *, schema: str | None = No
             # signs the checkpoint of a purge; the worker signs every other one
             app.state.signer = Checkpointer(platform.pool, key,
                                             publish=checkpoint_publisher(platform))
+            app.state.published = published_checkpoints(platform)  # what verify holds to
             app.state.public_key = key.public_key()
             app.state.public_jwks = [public_jwk(key)]
             yield

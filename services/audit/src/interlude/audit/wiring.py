@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
-from nats.js import JetStreamContext
-
+from interlude.audit.adapters.witness import CHECKPOINT_SIGNED, PublishedCheckpoints, publisher
 from interlude.audit.app.checkpoints import Publish
-from interlude.audit.chain.checkpoint import Checkpoint
 from interlude.audit.projections.intake import AuditIntake
-from interlude.shared.events.envelope import Actor, Envelope
-from interlude.shared.eventstore.base import encode_commit
-from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
-from interlude.shared.ids import new_id
+from interlude.shared.eventstore.streams import ensure_stream
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SOURCES = ("identity", "engagement", "community", "notify", "access")
-CHECKPOINT_SIGNED = "audit.AuditCheckpointSigned"
+__all__ = ["CHECKPOINT_SIGNED", "MIGRATIONS", "SOURCES", "checkpoint_publisher", "ensure_sources",
+           "published_checkpoints", "publisher", "runners"]
 
 
 async def ensure_sources(platform: Platform) -> None:
@@ -41,19 +36,6 @@ def checkpoint_publisher(platform: Platform) -> Publish:
     return publisher(platform.js, platform.stream("audit"))
 
 
-def publisher(js: JetStreamContext, stream: StreamSpec) -> Publish:
-    """A checkpoint as an ``audit.AuditCheckpointSigned`` event in ``stream``."""
-
-    async def publish(checkpoint: Checkpoint, signature: bytes) -> None:
-        envelope = Envelope(
-            event_id=new_id(), type=CHECKPOINT_SIGNED, schema_version=1,
-            tenant_id=checkpoint.tenant_id, aggregate_id=checkpoint.tenant_id,
-            occurred_at=datetime.now(UTC), actor=Actor.system("audit"), correlation_id=new_id(),
-            causation_id=None, policy_version=None,
-            payload={"checkpoint": checkpoint.as_dict(), "signature": signature.hex()})
-        msg_id = f"{checkpoint.tenant_id}:{checkpoint.size}:{checkpoint.issued_at}"
-        await js.publish(stream.subject(checkpoint.tenant_id, "trail", checkpoint.tenant_id),
-                         encode_commit([envelope]), stream=stream.name,
-                         headers={"Nats-Msg-Id": msg_id})
-
-    return publish
+def published_checkpoints(platform: Platform) -> PublishedCheckpoints:
+    """What the verifier holds the database against: the checkpoints in the AUDIT stream."""
+    return PublishedCheckpoints(platform.nc, platform.stream("audit"))

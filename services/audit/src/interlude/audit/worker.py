@@ -5,7 +5,13 @@ from __future__ import annotations
 from interlude.audit.adapters.signing import signing_key
 from interlude.audit.app.checkpoints import Checkpointer
 from interlude.audit.settings import AuditSettings
-from interlude.audit.wiring import MIGRATIONS, checkpoint_publisher, ensure_sources, runners
+from interlude.audit.wiring import (
+    MIGRATIONS,
+    checkpoint_publisher,
+    ensure_sources,
+    published_checkpoints,
+    runners,
+)
 from interlude.shared import worker
 from interlude.shared.runtime import Platform
 
@@ -21,7 +27,8 @@ def main() -> None:
     settings = AuditSettings()
 
     async def sign_checkpoints(platform: Platform) -> None:
-        await checkpointer(platform, settings).run()
+        await checkpointer(platform, settings).run(
+            last_published=published_checkpoints(platform).last)
 
     worker.main(settings, runners, MIGRATIONS, prepare=ensure_sources,
                 background=sign_checkpoints)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from interlude.audit.adapters.witness import as_lines
 from interlude.audit.app import export, query, retention
 from interlude.audit.chain.checkpoint import key_id
 from interlude.audit.trail import verify_tenant
@@ -63,22 +64,37 @@ async def records(request: Request, officer: OfficerDep, actor: Text = None,
 
 @router.get("/v1/audit/verify")
 async def verify(request: Request, officer: OfficerDep) -> dict[str, Any]:
-    """Recompute the organisation's chain and check every checkpoint's signature."""
+    """Recompute the organisation's chain, check every record's columns against its hashed
+    bytes and every checkpoint's signature, and hold the trail against the checkpoints
+    published to JetStream. ``failures``: everything found, ``first_failure`` first."""
     key = request.app.state.public_key
-    result = await verify_tenant(request.app.state.pool, officer.tenant_id, {key_id(key): key})
+    result = await verify_tenant(request.app.state.pool, officer.tenant_id, {key_id(key): key},
+                                 request.app.state.published)
     await _audited(request, officer, "verify")
-    failure = result.first_failure
+    failures = [{"seq": f.seq, "kind": f.kind, "message": f.message} for f in result.failures]
     return {"ok": result.ok, "records_checked": result.records_checked,
             "checkpoints_checked": result.checkpoints_checked, "warnings": result.warnings,
-            "first_failure": None if failure is None else {
-                "seq": failure.seq, "kind": failure.kind, "message": failure.message}}
+            "first_failure": failures[0] if failures else None, "failures": failures}
+
+
+@router.get("/v1/audit/checkpoints", response_class=Response,
+            responses={200: {"content": {"application/x-ndjson": {}}}})
+async def published_checkpoints(request: Request, officer: OfficerDep) -> Response:
+    """The organisation's checkpoints as published to JetStream (not as the database holds
+    them): what ``interlude-audit verify --export FILE --published THIS`` holds an export to."""
+    found = await request.app.state.published(officer.tenant_id)
+    await _audited(request, officer, "checkpoints")
+    name = f"audit-{officer.tenant_id}.checkpoints.jsonl"
+    return Response(b"".join(as_lines(found)), media_type="application/x-ndjson",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/v1/audit/export", response_class=StreamingResponse,
             responses={200: {"content": {"application/x-ndjson": {}}}})
 async def export_trail(request: Request, officer: OfficerDep,
                        format: Literal["jsonl", "ocsf"] = "jsonl") -> StreamingResponse:
-    """JSON Lines, self-contained and verifiable offline with the public key; or OCSF events."""
+    """JSON Lines, verifiable offline with the public key and the published checkpoints
+    (``/v1/audit/checkpoints``); or OCSF events."""
     await _audited(request, officer, f"export.{format}")
     pool = request.app.state.pool
     body = (export.jsonl(pool, officer.tenant_id, request.app.state.public_jwks)

@@ -11,16 +11,19 @@ from datetime import UTC, datetime, timedelta
 
 import asyncpg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from nats.errors import Error as NatsError
 
 from interlude.audit.append import Head, locked_head
 from interlude.audit.chain.checkpoint import Checkpoint, key_id, sign, signing_bytes
 from interlude.audit.chain.merkle import MerkleBuilder
 from interlude.audit.tenancy import tenant_transaction
-from interlude.audit.trail import stored_records
+from interlude.audit.trail import checkpoint_of, stored_records
 
 log = logging.getLogger(__name__)
 Publish = Callable[[Checkpoint, bytes], Awaitable[None]]
+LastPublished = Callable[[str], Awaitable[Checkpoint | None]]
 Signed = tuple[Checkpoint, bytes]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Checkpointer:
@@ -30,6 +33,9 @@ class Checkpointer:
         self._interval = timedelta(seconds=interval_s)
         self._every, self._idle = every, timedelta(seconds=idle_s)
         self._kid = key_id(key.public_key())
+        # stored but not yet published, oldest first: a checkpoint that nothing outside the
+        # database witnesses fails verification, so a failed publication is retried
+        self._unpublished: list[Signed] = []
         # per organisation: the Merkle tree of records lower_bound..size, grown as they come
         self._trees: dict[str, tuple[int, MerkleBuilder]] = {}
 
@@ -86,9 +92,17 @@ class Checkpointer:
         return checkpoint, signature
 
     async def publish(self, signed: Signed) -> None:
-        """Send a stored checkpoint out as an event (after its transaction committed)."""
+        """Send a stored checkpoint out as an event (after its transaction committed), after
+        any whose publication failed before."""
         if self._publish is not None:
-            await self._publish(*signed)
+            self._unpublished.append(signed)
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Publish the checkpoints whose publication failed, in order; raises while it fails."""
+        while self._publish is not None and self._unpublished:
+            await self._publish(*self._unpublished[0])
+            self._unpublished.pop(0)
 
     async def _tree(self, conn: asyncpg.Connection, tenant_id: str, lower: int,
                     size: int) -> MerkleBuilder:
@@ -103,12 +117,38 @@ class Checkpointer:
         self._trees[tenant_id] = known
         return builder
 
-    async def run(self, poll_s: float = 5.0) -> None:
-        """Sign what is due, for ever (a task the worker cancels)."""
+    async def run(self, poll_s: float = 5.0, *, last_published: LastPublished | None = None,
+                  ) -> None:
+        """Sign what is due, for ever (a task the worker cancels); first publish what a crash
+        between a checkpoint's commit and its publication left unpublished."""
+        catching_up = last_published
         while True:
             try:
+                if catching_up is not None:
+                    await self.catch_up(catching_up)
+                    catching_up = None
+                await self.flush()
                 for tenant_id in await self.due(datetime.now(UTC)):
                     await self.sign_now(tenant_id)
-            except (OSError, asyncpg.PostgresError) as err:
-                log.warning("checkpoints could not be signed, retrying: %s", err)
+            except (OSError, TimeoutError, asyncpg.PostgresError, NatsError) as err:
+                log.warning("checkpoints could not be signed or published, retrying: %s", err)
             await asyncio.sleep(poll_s)
+
+    async def catch_up(self, last_published: LastPublished) -> int:
+        """Queue for publication every stored checkpoint issued after the organisation's last
+        published one, and publish them; how many."""
+        found = 0
+        for row in await self._pool.fetch("SELECT tenant_id FROM audit_signing_status()"
+                                          " WHERE signed_at IS NOT NULL"):
+            tenant_id = row["tenant_id"]
+            last = await last_published(tenant_id)
+            async with tenant_transaction(self._pool, tenant_id, readonly=True) as conn:
+                rows = await conn.fetch(
+                    "SELECT body, signature FROM audit_checkpoints WHERE tenant_id = $1"
+                    " AND issued_at > $2 ORDER BY issued_at, size", tenant_id,
+                    datetime.fromisoformat(last.issued_at) if last else _EPOCH)
+            for r in rows:
+                self._unpublished.append((checkpoint_of(bytes(r["body"])), bytes(r["signature"])))
+                found += 1
+        await self.flush()
+        return found

@@ -1,10 +1,12 @@
 """Exports of an organisation's trail.
 
-JSON Lines is self-contained and verifiable offline: a ``keys`` line (the public keys, by key
-id), then every ``record`` (its exact canonical bytes as a string, its number and chain hash),
-then every ``checkpoint`` (its exact signed bytes and signature). OCSF maps each record to an
-event class a SIEM understands: Authentication for sign-ins, Entity Management for
-administration, API Activity for reads and changes.
+JSON Lines is verifiable offline: a ``keys`` line (the public keys, by key id), then every
+``record`` (its exact canonical bytes as a string, its number and chain hash, and the columns
+queries filter on, as stored), then every ``checkpoint`` the database holds (its exact signed
+bytes and signature). Since all of it comes from the database, the offline verifier also takes
+the checkpoints as published to JetStream, from elsewhere (``interlude-audit checkpoints``).
+OCSF maps each record to an event class a SIEM understands: Authentication for sign-ins,
+Entity Management for administration, API Activity for reads and changes.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Any
 import asyncpg
 import orjson
 
-from interlude.audit.chain.checkpoint import signing_bytes
+from interlude.audit.adapters.witness import as_lines
+from interlude.audit.chain.columns import COLUMNS
 from interlude.audit.records import PURGED
 from interlude.audit.tenancy import tenant_transaction
 from interlude.audit.trail import stored_checkpoints, stored_records
@@ -30,14 +33,14 @@ async def jsonl(pool: asyncpg.Pool, tenant_id: str,
                 keys: list[dict[str, str]]) -> AsyncIterator[bytes]:
     async with tenant_transaction(pool, tenant_id, readonly=True) as conn:
         yield orjson.dumps({"type": "keys", "tenant_id": tenant_id, "keys": keys}) + b"\n"
-        async for record in stored_records(conn, tenant_id):
+        async for record in stored_records(conn, tenant_id, columns=True):
             yield orjson.dumps({"type": "record", "seq": record.seq,
                                 "record": record.record_bytes.decode("utf-8"),
-                                "chain_hash": record.chain_hash.hex()}) + b"\n"
-        for checkpoint, signature in await stored_checkpoints(conn, tenant_id):
-            yield orjson.dumps({"type": "checkpoint",
-                                "body": signing_bytes(checkpoint).decode("utf-8"),
-                                "signature": signature.hex()}) + b"\n"
+                                "chain_hash": record.chain_hash.hex(),
+                                "columns": dict(zip(COLUMNS, record.columns or (),
+                                                    strict=True))}) + b"\n"
+        for line in as_lines(await stored_checkpoints(conn, tenant_id)):
+            yield line
 
 
 def ocsf_event(seq: int, record: dict[str, Any]) -> dict[str, Any]:

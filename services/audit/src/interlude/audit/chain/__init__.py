@@ -11,6 +11,7 @@ from interlude.audit.chain.checkpoint import (
     signing_bytes,
     verify_signature,
 )
+from interlude.audit.chain.columns import COLUMNS, column_mismatch, columns_of
 from interlude.audit.chain.hashing import DOMAIN, GENESIS, chain_hash, chain_hashes, leaf_hash
 from interlude.audit.chain.merkle import (
     EMPTY_ROOT,
@@ -27,9 +28,11 @@ from interlude.audit.chain.model import (
     Verification,
 )
 from interlude.audit.chain.verify import verify_chain
+from interlude.audit.chain.witness import Signed, witnessed
 
 __all__ = [
     "CHECKPOINT_TYPE",
+    "COLUMNS",
     "DOMAIN",
     "EMPTY_ROOT",
     "FAILURE_KINDS",
@@ -39,11 +42,14 @@ __all__ = [
     "Failure",
     "FailureKind",
     "MerkleBuilder",
+    "Signed",
     "StoredRecord",
     "Verification",
     "canonical_bytes",
     "chain_hash",
     "chain_hashes",
+    "column_mismatch",
+    "columns_of",
     "consistency_proof",
     "key_id",
     "leaf_hash",
@@ -53,4 +59,5 @@ __all__ = [
     "verify_chain",
     "verify_consistency",
     "verify_signature",
+    "witnessed",
 ]

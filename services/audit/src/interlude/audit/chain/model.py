@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 __all__ = ["FAILURE_KINDS", "Failure", "FailureKind", "StoredRecord", "Verification"]
 
@@ -16,6 +17,9 @@ FailureKind = Literal[
     "bad-signature",
     "bad-checkpoint",
     "gap",
+    "column-changed",
+    "checkpoint-missing",
+    "checkpoint-unpublished",
 ]
 """What most likely happened, as far as the hashes and signatures tell."""
 
@@ -24,13 +28,15 @@ FAILURE_KINDS: frozenset[str] = frozenset(get_args(FailureKind))
 
 @dataclass(frozen=True, slots=True)
 class StoredRecord:
-    """One row of an organisation's trail as stored: its number, its exact canonical bytes
-    and the chain hash stored with it."""
+    """One row of an organisation's trail as stored: its number, its exact canonical bytes,
+    the chain hash stored with it and the values of the columns queries filter on, in the
+    order of ``columns.COLUMNS`` (None when they were not read: then they are not checked)."""
 
     tenant_id: str
     seq: int
     record_bytes: bytes
     chain_hash: bytes
+    columns: Sequence[Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +49,11 @@ class Failure:
     records that a signed checkpoint covers are gone from the end. ``bad-signature``: a
     checkpoint's signature does not verify (or names an unknown key); ``seq`` is its size.
     ``bad-checkpoint``: a correctly signed checkpoint contradicts itself or an earlier one.
+    ``column-changed``: a column that queries filter on disagrees with the record's hashed
+    bytes. ``checkpoint-missing``: a checkpoint published to JetStream is not in the trail's
+    store (deleted, or the trail rolled back); ``checkpoint-unpublished``: a checkpoint in
+    the store was never published, so nothing outside the database witnesses it. For these
+    two ``seq`` is the checkpoint's size.
     """
 
     seq: int
@@ -55,8 +66,10 @@ class Verification:
     """The outcome of verifying one organisation's trail.
 
     ``records_checked`` counts the records read at or above the lower bound,
-    ``checkpoints_checked`` the checkpoints read. ``warnings`` never make the trail fail:
-    records not yet covered by a checkpoint, checkpoints that cover purged records.
+    ``checkpoints_checked`` the distinct checkpoints read (stored or published).
+    ``failures``: everything found wrong, by record number, ``first_failure`` first (at most
+    one of each check: the chain, the columns, each checkpoint). ``warnings`` never make the
+    trail fail: records not yet covered by a checkpoint, checkpoints that cover purged records.
     """
 
     ok: bool
@@ -64,3 +77,4 @@ class Verification:
     checkpoints_checked: int
     first_failure: Failure | None
     warnings: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)

@@ -16,6 +16,11 @@ What it checks, and where a failure is reported:
   checkpoint that still matched, since nothing says which record in the range it was);
 - records missing at the end that a checkpoint covers (``truncated``).
 
+Given the published checkpoints (``published``; see ``witness``), it holds the records to
+those as well and fails on a checkpoint published but not stored, or stored but not published.
+Given each record's columns, it checks them against the hashed bytes (``column-changed`` at
+the first record whose columns disagree; see ``columns``).
+
 Records after the last checkpoint are not yet protected by a signature: a warning, not a
 failure. The lower bound and anchor come from the latest signed checkpoint unless given; an
 explicit lower bound above 1 must be one that a signed checkpoint states.
@@ -30,10 +35,12 @@ from collections.abc import Iterable, Mapping
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from interlude.audit.chain.checkpoint import Checkpoint, verify_signature
+from interlude.audit.chain.columns import column_failure
 from interlude.audit.chain.diagnose import BrokenLink, MissingNumber
 from interlude.audit.chain.hashing import DOMAIN, GENESIS
 from interlude.audit.chain.merkle import MerkleBuilder
 from interlude.audit.chain.model import Failure, StoredRecord, Verification
+from interlude.audit.chain.witness import Signed, witnessed
 
 __all__ = ["ChainVerifier", "verify_chain"]
 
@@ -48,6 +55,7 @@ def verify_chain(
     lower_bound: int | None = None,
     anchor: bytes | None = None,
     tenant_id: str | None = None,
+    published: Iterable[Signed] | None = None,
 ) -> Verification:
     """Verify one organisation's trail.
 
@@ -56,10 +64,12 @@ def verify_chain(
     the first record present after a retention purge and ``anchor`` the chain hash of the
     record before it; both default to what the latest signed checkpoint states (1 and
     ``GENESIS`` when nothing was purged). ``tenant_id`` defaults to the first checkpoint's or
-    record's; records and checkpoints of another organisation fail the trail.
+    record's; records and checkpoints of another organisation fail the trail. ``published``:
+    the checkpoints as published to JetStream, to hold the stored ones against (None: the
+    stored checkpoints are taken on trust, as only a test of the chain alone should).
     """
     verifier = ChainVerifier(checkpoints, public_keys, lower_bound=lower_bound, anchor=anchor,
-                             tenant_id=tenant_id)
+                             tenant_id=tenant_id, published=published)
     for record in records:
         verifier.feed(record)
     return verifier.result()
@@ -77,28 +87,39 @@ class ChainVerifier:
         lower_bound: int | None = None,
         anchor: bytes | None = None,
         tenant_id: str | None = None,
+        published: Iterable[Signed] | None = None,
     ) -> None:
         given = list(checkpoints)
+        unwitnessed: list[Failure] = []
+        if published is not None:
+            given, unwitnessed = witnessed(given, published)
         tenant = tenant_id or (given[0][0].tenant_id if given else None)
         trusted, self._failures = _screen(given, public_keys, tenant)
+        self._failures += unwitnessed
         bound, start, failure = _bounds(trusted, lower_bound, anchor)
         if failure:
             self._failures.append(failure)
         self._checkpoints = len(given)
         self._walk = _Walk(bound, start, trusted, tenant)
+        self._column: Failure | None = None
 
     def feed(self, record: StoredRecord) -> None:
         """The next record, in ``seq`` order."""
         self._walk.feed(record)
+        if self._column is None and record.columns is not None \
+                and record.seq >= self._walk.bound:
+            self._column = column_failure(record.seq, record.record_bytes, record.columns)
 
     def result(self) -> Verification:
         """The verification, after the last record."""
         walk = self._walk
-        found = [f for f in (walk.finish(), *self._failures) if f is not None]
-        first = min(found, key=lambda f: f.seq, default=None)
+        # by record number; at the same number the chain's finding first, being the cause
+        found = sorted((f for f in (walk.finish(), self._column, *self._failures)
+                        if f is not None), key=lambda f: f.seq)
+        first = found[0] if found else None
         return Verification(ok=first is None, records_checked=walk.count,
                             checkpoints_checked=self._checkpoints, first_failure=first,
-                            warnings=walk.warnings(first is None))
+                            warnings=walk.warnings(first is None), failures=found)
 
 
 def _screen(given: list[tuple[Checkpoint, bytes]], keys: Mapping[str, Ed25519PublicKey],
