@@ -1,0 +1,120 @@
+"""The API layer's common ground: route dependencies, the answer to a command, read-your-writes
+and the problem responses a route declares, so that every service's ``/openapi.json``
+describes every answer the same way.
+
+    ServiceDep = Annotated[Community, Depends(app_dependency("community"))]
+    ContextDep = Annotated[CommandContext, Depends(context_dependency("community"))]
+
+    @router.post("/v1/things", status_code=201, response_model=WrittenPublic,
+                 responses=problems(401, 403, 404, 409, 422))
+    async def create(body: ThingCreate, deps: ServiceDep, ctx: ContextDep,
+                     key: IdempotencyKey = None) -> WrittenPublic:
+        return WrittenPublic.of(await things.create(deps, ctx, body.to_command(), key))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Header, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from interlude.shared.auth import PrincipalDep
+from interlude.shared.events.envelope import CommandContext
+from interlude.shared.http.problems import MEDIA_TYPE
+from interlude.shared.projections.waiter import PositionWaiter
+
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+WAIT_SECONDS = 5.0  # how long a read with ?after= waits for its read model, at most
+
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", max_length=200,
+    description="any unique string: a request retried with the same key is applied once")]
+ItemId = Annotated[str, Path(pattern=ID_PATTERN)]
+After = Annotated[int, Query(ge=0, description="a position a write answered: wait until this "
+                                                "read reflects it")]
+
+
+class WrittenPublic(BaseModel):
+    """The answer to a command: the id it wrote and the position to pass as ``?after=``."""
+
+    id: str
+    position: int = Field(description="pass as ?after= to read this write back")
+
+    @classmethod
+    def of(cls, written: tuple[str, int]) -> WrittenPublic:
+        return cls(id=written[0], position=written[1])
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details, as every error of every service is answered."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = Field(description="stable: clients may switch on it "
+                                  "(urn:interlude:problem:<slug>)")
+    title: str
+    status: int
+    detail: str = Field(description="what went wrong and what to do about it")
+    instance: str | None = None
+
+
+_MEANINGS = {400: "the request is malformed", 401: "no valid token",
+             403: "refused: the organisation's policy or the caller's part",
+             404: "nothing the caller may see is there", 409: "in conflict with the current state",
+             413: "the request is too large", 422: "invalid input, the field named",
+             429: "too many requests: see Retry-After",
+             503: "a dependency is unavailable: see Retry-After"}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a route that may answer these problems (503 always: any route may
+    meet an outage)."""
+    schema = ProblemDetails.model_json_schema()
+    return {status: {"description": _MEANINGS.get(status, "a problem"),
+                     "content": {MEDIA_TYPE: {"schema": schema}}}
+            for status in sorted({*statuses, 503})}
+
+
+def app_dependency(name: str) -> Callable[[Request], Awaitable[Any]]:
+    """A dependency answering the service's wired application object (``app.state.<name>``)."""
+
+    async def dependency(request: Request) -> Any:  # async: no thread hop per request
+        return getattr(request.app.state, name)
+
+    return dependency
+
+
+def context_dependency(name: str) -> Callable[..., Awaitable[CommandContext]]:
+    """A dependency answering the caller's command context: tenant and actor from the token,
+    never from the body."""
+
+    async def dependency(principal: PrincipalDep, request: Request) -> CommandContext:
+        return getattr(request.app.state, name).context(
+            principal.tenant_id, principal.actor, policy_version=principal.policy_version)
+
+    return dependency
+
+
+@dataclass(frozen=True)
+class ReadModels:
+    """Where a service's reads wait for their writes: its waiter, the durable consumer that
+    feeds the read models, and the stream it reads (set as ``app.state.read_models``)."""
+
+    waiter: PositionWaiter
+    consumer: str
+    stream: str
+
+    async def caught_up(self, after: int | None) -> bool:
+        """Wait (bounded) until the read models have seen position ``after``; False if they
+        have not within the bound (the answer then says ``fresh: false``)."""
+        if not after:
+            return True
+        return await self.waiter.wait(self.consumer, self.stream, after, timeout=WAIT_SECONDS)
+
+
+async def caught_up(request: Request, after: int | None) -> bool:
+    """:meth:`ReadModels.caught_up` of the service answering ``request``."""
+    read_models: ReadModels = request.app.state.read_models
+    return await read_models.caught_up(after)
