@@ -78,7 +78,7 @@ def users_for(specs: list[ServiceSpec], secrets_dir: Path) -> list[NatsUser]:
 
 
 def _user(user: NatsUser) -> str:
-    entry = {"user": user.name, "password": user.password}
+    entry: dict[str, object] = {"user": user.name, "password": user.password}
     if user.permissions is not None:
         entry["permissions"] = {"publish": {"allow": list(user.permissions.publish)},
                                 "subscribe": {"allow": list(user.permissions.subscribe)}}
