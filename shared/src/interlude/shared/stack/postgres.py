@@ -134,23 +134,23 @@ def _initdb(data_dir: Path, run_as: str | None, password: str | None) -> None:
     (data_dir / "pg_hba.conf").write_text(HBA)  # the same rules as a migrated cluster's
 
 
-def require_passwords(data_dir: Path, run_as: str | None, password: str) -> bool:
-    """Give a cluster made by the old trusting setup the superuser's password and the scram
-    rules, before its server starts (single-user mode: no connection is ever open without a
-    password). True when it changed something."""
-    hba = data_dir / "pg_hba.conf"
-    if hba.read_text() == HBA:
-        return False
+def require_passwords(data_dir: Path, run_as: str | None, password: str) -> None:
+    """Give the superuser ``password`` (the one in the secrets folder is the truth, also after
+    that file was lost) and every connection the scram rules, before the server starts: in
+    single-user mode (~0.2 s), so no connection is ever open without a password. This also
+    brings a cluster made by the old trusting setup in line."""
     literal = "'" + password.replace("'", "''") + "'"
     statement = (f"SET password_encryption = 'scram-sha-256';\n"
                  f"ALTER ROLE {SUPERUSER} WITH PASSWORD {literal};\n")
     result = _run([pg_bin("postgres"), "--single", "-D", str(data_dir), "postgres"],
                   run_as, check=False, given=statement)
     if result.returncode != 0:
-        raise RuntimeError(f"could not set the superuser's password in {data_dir}: "
-                           f"{result.stderr[-2000:]}\n(or start from scratch with `make reset`)")
-    hba.write_text(HBA)  # written as the server's user when root runs us: keep its owner
-    return True
+        said = result.stderr.replace(password, "***")[-2000:]  # it may echo the statement
+        raise RuntimeError(f"could not set the superuser's password in {data_dir}: {said}\n"
+                           "(or start from scratch with `make reset`)")
+    hba = data_dir / "pg_hba.conf"
+    if hba.read_text() != HBA:
+        hba.write_text(HBA)  # as root: an existing file keeps its owner, the server's user
 
 
 def _log_for(log: Path, data_dir: Path, run_as: str | None) -> None:
