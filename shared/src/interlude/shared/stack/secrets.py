@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from pathlib import Path
 
 
@@ -38,10 +39,11 @@ def plain_password(path: Path) -> str:
 
 def tighten(folder: Path, *, skip: tuple[Path, ...] = ()) -> None:
     """Take group and other permissions off ``folder`` and everything in it (left by an older
-    run, or by a server with a looser umask); ``skip`` folders are left as they are."""
-    for path in (folder, *folder.rglob("*")):
-        if any(path == s or s in path.parents for s in skip) or path.is_symlink():
-            continue
-        mode = path.stat().st_mode & 0o7777
-        if mode & 0o077:
-            path.chmod(mode & 0o700)
+    run, or by a server with a looser umask); ``skip`` folders are not entered."""
+    for top, folders, files in os.walk(folder):
+        here = Path(top)
+        folders[:] = [name for name in folders if here / name not in skip]
+        for path in (here, *(here / name for name in files)):
+            mode = path.lstat().st_mode
+            if not stat.S_ISLNK(mode) and mode & 0o077:
+                path.chmod(mode & 0o700)
