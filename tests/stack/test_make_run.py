@@ -44,8 +44,8 @@ async def pg_answers(dsn: str) -> int:
 
 
 @pytest.mark.slow
-def test_run_comes_up_stops_on_sigint_and_keeps_its_data(tmp_path: Path) -> None:
-    data = tmp_path / "data"
+def test_run_comes_up_stops_on_sigint_and_keeps_its_data(data_dir: Path) -> None:
+    data = data_dir
     env = stack_env(data)
     pg_port = int(env["INTERLUDE_PG_PORT"])
     first = StackRun(env)
@@ -54,7 +54,7 @@ def test_run_comes_up_stops_on_sigint_and_keeps_its_data(tmp_path: Path) -> None
     seq = asyncio.run(publish_probe(nats_url(env), nats_login(data)))
     assert asyncio.run(pg_answers(superuser_dsn(env, data))) == 1
     assert cli(env, "reset").returncode != 0  # refuses while running
-    master_key = (tmp_path / "data" / "secrets" / "master.key").read_bytes()
+    master_key = (data / "secrets" / "master.key").read_bytes()
 
     assert first.interrupt() == 0, first.output
     assert is_free(int(env["INTERLUDE_NATS_PORT"])) and is_free(pg_port)
@@ -63,19 +63,19 @@ def test_run_comes_up_stops_on_sigint_and_keeps_its_data(tmp_path: Path) -> None
     second.wait_for(READY)
     assert "existing data folder" in second.output
     assert asyncio.run(read_probe(nats_url(env), nats_login(data), seq)) == b"kept"
-    assert (tmp_path / "data" / "secrets" / "master.key").read_bytes() == master_key
+    assert (data / "secrets" / "master.key").read_bytes() == master_key
     assert second.interrupt() == 0, second.output
 
     assert cli(env, "reset").returncode == 0
-    assert not (tmp_path / "data").exists()
+    assert not data.exists()
 
 
 @pytest.mark.slow
-def test_a_taken_nats_port_stops_run_naming_the_setting(tmp_path: Path) -> None:
+def test_a_taken_nats_port_stops_run_naming_the_setting(data_dir: Path) -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
-        env = stack_env(tmp_path / "data", INTERLUDE_NATS_PORT=str(holder.getsockname()[1]))
+        env = stack_env(data_dir, INTERLUDE_NATS_PORT=str(holder.getsockname()[1]))
         result = cli(env, "run")
     assert result.returncode != 0
     assert "INTERLUDE_NATS_PORT" in result.stdout + result.stderr
@@ -135,11 +135,12 @@ def install_fake_services(site: Path) -> None:
 
 
 @pytest.mark.slow
-def test_run_provisions_starts_and_supervises_several_services(tmp_path: Path) -> None:
+def test_run_provisions_starts_and_supervises_several_services(tmp_path: Path,
+                                                               data_dir: Path) -> None:
     install_fake_services(tmp_path / "site")
     stop_file = tmp_path / "stop-worker"
     alpha_port, beta_port = free_port(), free_port()
-    env = stack_env(tmp_path / "data", "fakealpha,fakebeta", PYTHONPATH=str(tmp_path / "site"),
+    env = stack_env(data_dir, "fakealpha,fakebeta", PYTHONPATH=str(tmp_path / "site"),
                     FAKE_STOP_FILE=str(stop_file), INTERLUDE_FAKEALPHA_PORT=str(alpha_port),
                     INTERLUDE_FAKEBETA_PORT=str(beta_port))
     run = StackRun(env)
@@ -147,8 +148,8 @@ def test_run_provisions_starts_and_supervises_several_services(tmp_path: Path) -
     assert f"http://127.0.0.1:{alpha_port}/docs" in run.output
     assert f"http://127.0.0.1:{beta_port}/docs" in run.output
     assert "coach@example.test" in run.output
-    secret = (tmp_path / "data" / "secrets" / "fakealpha.pgpass").read_text().strip()
-    assert (tmp_path / "data" / "secrets" / "fakealpha.pgpass").stat().st_mode & 0o077 == 0
+    secret = (data_dir / "secrets" / "fakealpha.pgpass").read_text().strip()
+    assert (data_dir / "secrets" / "fakealpha.pgpass").stat().st_mode & 0o077 == 0
     dsn = (f"postgresql://fakealpha:{secret.split(':')[-1]}@127.0.0.1:"
            f"{env['INTERLUDE_PG_PORT']}/interlude_fakealpha")
 
