@@ -24,7 +24,7 @@ ADMIN = "stack"  # the stack's own user: creates the streams and buckets
 @dataclass(frozen=True)
 class NatsUser:
     name: str
-    password: str
+    password: str = field(repr=False)  # never in a message or a log
     permissions: Permissions | None = None  # None: everything (the stack's admin)
 
 

@@ -17,7 +17,7 @@ import os
 import pwd
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SYSTEM_USER = "embedded_postgres"
@@ -48,7 +48,8 @@ class PostgresServer:
     data_dir: Path
     port: int
     run_as: str | None
-    password: str | None = None  # the superuser's; None on a trusting test cluster
+    # the superuser's (never in a message or a log); None on a trusting test cluster
+    password: str | None = field(default=None, repr=False)
 
     @property
     def admin_dsn(self) -> str:
@@ -117,21 +118,25 @@ def _prepare_for_system_user(data_dir: Path) -> str:
 
 
 def _initdb(data_dir: Path, run_as: str | None, password: str | None) -> None:
-    if password is None:
-        _run([pg_bin("initdb"), "-D", str(data_dir), "--auth=trust", "--encoding=utf8",
-              "--locale=C", "-U", SUPERUSER], run_as)
-        return
+    argv = [pg_bin("initdb"), "-D", str(data_dir), "--encoding=utf8", "--locale=C",
+            "-U", SUPERUSER]
     # initdb reads the password from a file: a private one of the server's user, gone after
     with tempfile.TemporaryDirectory() as folder:
-        pwfile = Path(folder) / "pw"
-        pwfile.write_text(password + "\n")
-        if run_as is not None:
-            info = pwd.getpwnam(run_as)
-            for path in (Path(folder), pwfile):
-                os.chown(path, info.pw_uid, info.pw_gid)
-        _run([pg_bin("initdb"), "-D", str(data_dir), "--auth=scram-sha-256",
-              f"--pwfile={pwfile}", "--encoding=utf8", "--locale=C", "-U", SUPERUSER], run_as)
-    (data_dir / "pg_hba.conf").write_text(HBA)  # the same rules as a migrated cluster's
+        if password is None:
+            argv.append("--auth=trust")
+        else:
+            pwfile = Path(folder) / "pw"
+            pwfile.write_text(password + "\n")
+            if run_as is not None:
+                info = pwd.getpwnam(run_as)
+                for path in (Path(folder), pwfile):
+                    os.chown(path, info.pw_uid, info.pw_gid)
+            argv += ["--auth=scram-sha-256", f"--pwfile={pwfile}"]
+        result = _run(argv, run_as, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"initdb failed for {data_dir}:\n{result.stderr[-2000:]}")
+    if password is not None:
+        (data_dir / "pg_hba.conf").write_text(HBA)  # the same rules as a migrated cluster's
 
 
 def require_passwords(data_dir: Path, run_as: str | None, password: str) -> None:
