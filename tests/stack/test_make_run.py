@@ -4,14 +4,9 @@ data folder, stopped with SIGINT like Ctrl-C, started again on the same data."""
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import socket
 import subprocess
-import sys
 import textwrap
-import threading
-import time
 from pathlib import Path
 
 import asyncpg
@@ -21,63 +16,11 @@ import pytest
 from interlude.shared.eventstore.streams import all_streams
 from interlude.shared.stack.ports import free_port, is_free
 
-ROOT = Path(__file__).resolve().parents[2]
-READY = "Ctrl-C stops everything"
+from .stackrun import READY, ROOT, StackRun, cli, nats_login, nats_url, stack_env, superuser_dsn
 
 
-class StackRun:
-    """`interlude-stack run` in a subprocess, its output collected by a thread."""
-
-    def __init__(self, env: dict[str, str], command: str = "run") -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "interlude.shared.stack.cli", command], cwd=ROOT, env=env,
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.lines: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line)
-
-    @property
-    def output(self) -> str:
-        return "".join(self.lines)
-
-    def wait_for(self, text: str, timeout: float = 120) -> None:
-        deadline = time.monotonic() + timeout
-        while text not in self.output:
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                pytest.fail(f"no {text!r} from interlude-stack run:\n{self.output}")
-            time.sleep(0.1)
-
-    def interrupt(self, timeout: float = 20) -> int:
-        """SIGINT to the PID we started, as Ctrl-C would; its exit code."""
-        self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=timeout)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            self.process.wait(timeout=30)
-
-
-def stack_env(data_dir: Path, services: str = "", **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INTERLUDE_")}
-    ports = {f"INTERLUDE_{name}_PORT": str(free_port()) for name in ("NATS", "NATS_MONITOR", "PG")}
-    return {**env, **ports, "INTERLUDE_DATA_DIR": str(data_dir), "INTERLUDE_SERVICES": services,
-            "PYTHONUNBUFFERED": "1", **extra}
-
-
-def cli(env: dict[str, str], command: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "interlude.shared.stack.cli", command], cwd=ROOT,
-                          env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=60)
-
-
-async def publish_probe(nats_url: str) -> int:
-    nc = await nats.connect(nats_url)
+async def publish_probe(url: str, login: dict[str, str]) -> int:
+    nc = await nats.connect(url, **login)
     js = nc.jetstream()
     for spec in all_streams():
         await js.stream_info(spec.name)  # raises NotFoundError when missing
@@ -86,8 +29,8 @@ async def publish_probe(nats_url: str) -> int:
     return ack.seq
 
 
-async def read_probe(nats_url: str, seq: int) -> bytes:
-    nc = await nats.connect(nats_url)
+async def read_probe(url: str, login: dict[str, str], seq: int) -> bytes:
+    nc = await nats.connect(url, **login)
     msg = await nc.jetstream().get_msg("IDENTITY", seq)
     await nc.close()
     return msg.data or b""
@@ -101,17 +44,17 @@ async def pg_answers(dsn: str) -> int:
 
 
 @pytest.mark.slow
-def test_run_comes_up_stops_on_sigint_and_keeps_its_data(tmp_path: Path) -> None:
-    env = stack_env(tmp_path / "data")
-    nats_url = f"nats://127.0.0.1:{env['INTERLUDE_NATS_PORT']}"
+def test_run_comes_up_stops_on_sigint_and_keeps_its_data(data_dir: Path) -> None:
+    data = data_dir
+    env = stack_env(data)
     pg_port = int(env["INTERLUDE_PG_PORT"])
     first = StackRun(env)
     first.wait_for(READY)
     assert "No services are running" in first.output
-    seq = asyncio.run(publish_probe(nats_url))
-    assert asyncio.run(pg_answers(f"postgresql://postgres@127.0.0.1:{pg_port}/postgres")) == 1
+    seq = asyncio.run(publish_probe(nats_url(env), nats_login(data)))
+    assert asyncio.run(pg_answers(superuser_dsn(env, data))) == 1
     assert cli(env, "reset").returncode != 0  # refuses while running
-    master_key = (tmp_path / "data" / "secrets" / "master.key").read_bytes()
+    master_key = (data / "secrets" / "master.key").read_bytes()
 
     assert first.interrupt() == 0, first.output
     assert is_free(int(env["INTERLUDE_NATS_PORT"])) and is_free(pg_port)
@@ -119,20 +62,20 @@ def test_run_comes_up_stops_on_sigint_and_keeps_its_data(tmp_path: Path) -> None
     second = StackRun(env)
     second.wait_for(READY)
     assert "existing data folder" in second.output
-    assert asyncio.run(read_probe(nats_url, seq)) == b"kept"
-    assert (tmp_path / "data" / "secrets" / "master.key").read_bytes() == master_key
+    assert asyncio.run(read_probe(nats_url(env), nats_login(data), seq)) == b"kept"
+    assert (data / "secrets" / "master.key").read_bytes() == master_key
     assert second.interrupt() == 0, second.output
 
     assert cli(env, "reset").returncode == 0
-    assert not (tmp_path / "data").exists()
+    assert not data.exists()
 
 
 @pytest.mark.slow
-def test_a_taken_nats_port_stops_run_naming_the_setting(tmp_path: Path) -> None:
+def test_a_taken_nats_port_stops_run_naming_the_setting(data_dir: Path) -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
-        env = stack_env(tmp_path / "data", INTERLUDE_NATS_PORT=str(holder.getsockname()[1]))
+        env = stack_env(data_dir, INTERLUDE_NATS_PORT=str(holder.getsockname()[1]))
         result = cli(env, "run")
     assert result.returncode != 0
     assert "INTERLUDE_NATS_PORT" in result.stdout + result.stderr
@@ -192,11 +135,12 @@ def install_fake_services(site: Path) -> None:
 
 
 @pytest.mark.slow
-def test_run_provisions_starts_and_supervises_several_services(tmp_path: Path) -> None:
+def test_run_provisions_starts_and_supervises_several_services(tmp_path: Path,
+                                                               data_dir: Path) -> None:
     install_fake_services(tmp_path / "site")
     stop_file = tmp_path / "stop-worker"
     alpha_port, beta_port = free_port(), free_port()
-    env = stack_env(tmp_path / "data", "fakealpha,fakebeta", PYTHONPATH=str(tmp_path / "site"),
+    env = stack_env(data_dir, "fakealpha,fakebeta", PYTHONPATH=str(tmp_path / "site"),
                     FAKE_STOP_FILE=str(stop_file), INTERLUDE_FAKEALPHA_PORT=str(alpha_port),
                     INTERLUDE_FAKEBETA_PORT=str(beta_port))
     run = StackRun(env)
@@ -204,8 +148,8 @@ def test_run_provisions_starts_and_supervises_several_services(tmp_path: Path) -
     assert f"http://127.0.0.1:{alpha_port}/docs" in run.output
     assert f"http://127.0.0.1:{beta_port}/docs" in run.output
     assert "coach@example.test" in run.output
-    secret = (tmp_path / "data" / "secrets" / "fakealpha.pgpass").read_text().strip()
-    assert (tmp_path / "data" / "secrets" / "fakealpha.pgpass").stat().st_mode & 0o077 == 0
+    secret = (data_dir / "secrets" / "fakealpha.pgpass").read_text().strip()
+    assert (data_dir / "secrets" / "fakealpha.pgpass").stat().st_mode & 0o077 == 0
     dsn = (f"postgresql://fakealpha:{secret.split(':')[-1]}@127.0.0.1:"
            f"{env['INTERLUDE_PG_PORT']}/interlude_fakealpha")
 

@@ -18,6 +18,9 @@ class PlatformSettings(BaseSettings):
 
     service_name: str = "interlude"
     nats_url: str = "nats://127.0.0.1:4222"
+    # the service's own NATS user (see interlude.shared.nats_permissions); unset: no auth
+    nats_user: str | None = None
+    nats_password: SecretStr | None = None
     database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
     database_schema: str | None = None  # first on the search path (tests: a schema each)
     stream_namespace: str = ""  # tests give each run streams of its own

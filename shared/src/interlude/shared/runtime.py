@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 import nats
@@ -21,6 +22,7 @@ from interlude.shared.config import PlatformSettings
 from interlude.shared.db import create_pool
 from interlude.shared.eventstore.jetstream import JetStreamEventStore
 from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
+from interlude.shared.nats_permissions import inbox_prefix
 from interlude.shared.sealing import (
     KeyRing,
     Sealer,
@@ -63,10 +65,23 @@ def master_secret(settings: PlatformSettings) -> bytes:
                        "INTERLUDE_MASTER_SECRET_FILE")
 
 
+def nats_options(settings: PlatformSettings) -> dict[str, Any]:
+    """How a service connects to NATS: its own user, when it has one, and replies on an inbox
+    of its own (its permissions let it subscribe to no other: see
+    :mod:`interlude.shared.nats_permissions`)."""
+    options: dict[str, Any] = {"name": settings.service_name,
+                               "inbox_prefix": inbox_prefix(settings.service_name)}
+    if settings.nats_user is not None:
+        options["user"] = settings.nats_user
+        if settings.nats_password is not None:
+            options["password"] = settings.nats_password.get_secret_value()
+    return options
+
+
 async def open_platform(settings: PlatformSettings, *, schema: str | None = None) -> Platform:
     """Connect to NATS and PostgreSQL, ensure the ACCESS and dead-letter streams, open the
     key ring."""
-    nc = await nats.connect(settings.nats_url, name=settings.service_name,
+    nc = await nats.connect(settings.nats_url, **nats_options(settings),
                             max_reconnect_attempts=-1, reconnect_time_wait=0.5)
     js = nc.jetstream()
     replicas = settings.stream_replicas

@@ -26,6 +26,9 @@ class ServiceSpec:
     # True: the API and worker log in as "<name>_app", a role of their own that has only what
     # the service's migrations grant it; the owner "<name>" runs the migrations
     runtime_role: bool = False
+    # the other services' streams it reads (its own is implied): its NATS user may consume
+    # these and no others (interlude.shared.nats_permissions)
+    consumes: tuple[str, ...] = ()
 
     @property
     def app_role(self) -> str | None:

@@ -11,6 +11,7 @@ SPEC = ServiceSpec(
     worker="interlude.audit.worker",
     migrations=Path(__file__).parent / "migrations",
     default_port=8105,
+    consumes=("identity", "engagement", "community", "notify", "access"),
     start_order=80,
     runtime_role=True,  # runs as audit_app: reads and appends the trail, never changes it
 )

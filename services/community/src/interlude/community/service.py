@@ -12,5 +12,6 @@ SPEC = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     default_port=8103,
     seed="interlude.community.seed:seed",
+    consumes=("identity", "engagement"),
     start_order=30,
 )

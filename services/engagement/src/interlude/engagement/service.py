@@ -11,5 +11,6 @@ SPEC = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     default_port=8102,
     seed="interlude.engagement.seed:seed",
+    consumes=("identity", "community"),
     start_order=20,
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import Enum
 
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
@@ -62,15 +63,33 @@ def all_streams(namespace: str = "") -> list[StreamSpec]:
     return [StreamSpec.for_service(s, namespace) for s in (*SERVICE_STREAMS, DEADLETTER)]
 
 
+_CONFIGURED = ("subjects", "storage", "retention", "discard", "num_replicas", "duplicate_window",
+               "deny_delete", "deny_purge", "allow_direct", "allow_atomic")
+
+
+def _plain(value: object) -> object:
+    return value.value if isinstance(value, Enum) else value
+
+
+def _differs(have: StreamConfig, want: StreamConfig) -> bool:
+    return any(_plain(getattr(have, f)) != _plain(getattr(want, f)) for f in _CONFIGURED)
+
+
 async def ensure_stream(js: JetStreamContext, spec: StreamSpec, replicas: int = 1) -> None:
-    """Create the stream, or bring an existing one's configuration up to date."""
+    """Create the stream, or bring an existing one's configuration up to date.
+
+    A stream that is already as configured is left alone: a service's NATS user may look at
+    the streams it uses but not change them (interlude.shared.nats_permissions), so on the
+    stack, where the admin created them, this only reads.
+    """
     config = spec.config(replicas)
     try:
-        await js.stream_info(spec.name)
+        info = await js.stream_info(spec.name)
     except NotFoundError:
         await js.add_stream(config)
     else:
-        await js.update_stream(config)
+        if _differs(info.config, config):
+            await js.update_stream(config)
 
 
 async def ensure_streams(js: JetStreamContext, specs: list[StreamSpec], replicas: int = 1) -> None:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from interlude.shared.service import ServiceSpec, discover_services
+from interlude.shared.stack.secrets import tighten
 from interlude.shared.stack.settings import PortProblem, StackSettings, check_ports
 from interlude.shared.stack.supervisor import Shutdown, Stack, pid_alive, shown
 
@@ -69,8 +70,11 @@ def summary(stack: Stack, installed: int) -> str:
         lines += [f"Open        {stack.api_url(web)}/", ""]
     else:
         lines += [f"{spec.name:<11} {stack.api_url(spec)}/docs" for spec in apis] + [""]
+    # never a password nor the superuser's URL: where they are is enough
     lines += [f"NATS        {stack.nats.url}  (monitoring {stack.nats.monitor_url})",
-              f"PostgreSQL  {stack.pg.admin_dsn}"]
+              f"PostgreSQL  127.0.0.1:{stack.pg.port}",
+              f"Secrets     {shown(stack.data / 'secrets')}/  (the NATS users' and PostgreSQL "
+              "roles' passwords, yours only)"]
     if stack.logins:
         lines += ["", "Demo logins (role, login, password):"]
         lines += [f"  {role:<18} {login:<32} {password}" for role, login, password in stack.logins]
@@ -121,6 +125,15 @@ def start_and_supervise(stack: Stack, installed: int) -> int:
         return 1
 
 
+def private(data: Path) -> None:
+    """Everything the stack and its children write is their owner's only (secrets, logs,
+    JetStream's store, the seeds' demo passwords); a folder from an older run is tightened.
+    PostgreSQL keeps its own folder private itself (and as root it belongs to another user)."""
+    os.umask(0o077)
+    data.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tighten(data, skip=(data / "postgres",))
+
+
 def run(settings: StackSettings) -> int:
     data = settings.data_dir.resolve()
     settings = settings.model_copy(update={"data_dir": data})
@@ -133,7 +146,7 @@ def run(settings: StackSettings) -> int:
     if problem is not None:
         _error(problem)
         return 1
-    data.mkdir(parents=True, exist_ok=True)
+    private(data)
     (data / MARKER).write_text("Interlude's local data; `make reset` deletes this folder.\n")
     pid = os.getpid()
     write_pids(data, pid, {})

@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
-import os
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +22,14 @@ import nats
 
 from interlude.shared.config import PlatformSettings
 from interlude.shared.db import migrate, quote_ident
-from interlude.shared.eventstore.streams import all_streams, ensure_streams
+from interlude.shared.eventstore.jetstream import JetStreamEventStore
+from interlude.shared.eventstore.streams import DEADLETTER, all_streams, ensure_streams
+from interlude.shared.sealing.jetstream_keys import open_key_store
 from interlude.shared.sealing.master import load_or_create_master_secret
 from interlude.shared.service import ServiceSpec
-from interlude.shared.stack.postgres import PostgresServer
+from interlude.shared.stack.nats import ADMIN, NatsServer
+from interlude.shared.stack.postgres import SUPERUSER, PostgresServer
+from interlude.shared.stack.secrets import pgpass_password, write_private
 
 Login = tuple[str, str, str]  # (role, login, password) of a demo user
 
@@ -51,24 +53,16 @@ class ServiceDatabase:
         return self.app_dsn or self.dsn
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Create ``path`` readable by its owner only (0600 from the start, never world-readable)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as file:
-        file.write(data)
-
-
 def role_password(secrets_dir: Path, service: str, role: str | None = None) -> str:
     """The password of ``role`` (the service's own by default) on the service's database,
     generated once and kept as a pgpass line in ``<role>.pgpass``."""
     role = role or service
-    path = secrets_dir / f"{role}.pgpass"
-    if not path.exists():
-        password = secrets.token_urlsafe(24)  # [A-Za-z0-9_-]: safe in a pgpass line and in SQL
-        line = f"*:*:{database_name(service)}:{role}:{password}\n"
-        write_private(path, line.encode())
-    return path.read_text().strip().split(":", 4)[4]
+    return pgpass_password(secrets_dir / f"{role}.pgpass", database_name(service), role)
+
+
+def superuser_password(secrets_dir: Path) -> str:
+    """The PostgreSQL superuser's password, generated once into ``postgres.pgpass``."""
+    return pgpass_password(secrets_dir / f"{SUPERUSER}.pgpass", "*", SUPERUSER)
 
 
 def database_name(service: str) -> str:
@@ -134,12 +128,19 @@ async def provision_database(pg: PostgresServer, spec: ServiceSpec,
                            app_dsn=app_dsn)
 
 
-async def provision_streams(nats_url: str) -> list[str]:
-    """Create the streams (replicas 1: one server); return their names."""
-    nc = await nats.connect(nats_url, connect_timeout=5, max_reconnect_attempts=2)
+async def provision_streams(server: NatsServer) -> list[str]:
+    """As the stack's admin, create the streams, their snapshot buckets and the sealing-key
+    bucket (replicas 1: one server); return the streams' names. The services' own NATS users
+    may use these but not create or change them."""
+    nc = await nats.connect(server.url, connect_timeout=5, max_reconnect_attempts=2,
+                            **server.credentials(ADMIN))
     try:
         specs = all_streams()
         await ensure_streams(nc.jetstream(), specs, replicas=1)
+        for spec in specs:
+            if spec.prefix != DEADLETTER:
+                await JetStreamEventStore.open(nc, spec, replicas=1)  # its snapshot bucket
+        await open_key_store(nc.jetstream(), replicas=1)
     finally:
         await nc.close()
     return [spec.name for spec in specs]

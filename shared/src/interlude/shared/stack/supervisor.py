@@ -21,7 +21,7 @@ from typing import TextIO
 from interlude.shared.config import PlatformSettings
 from interlude.shared.service import ServiceSpec
 from interlude.shared.stack import provision
-from interlude.shared.stack.nats import NatsServer, start_nats
+from interlude.shared.stack.nats import NatsServer, start_nats, users_for
 from interlude.shared.stack.postgres import SYSTEM_USER, PostgresServer, start_postgres
 from interlude.shared.stack.process import Child, spawn, wait_http_ok
 from interlude.shared.stack.settings import PREFIX, StackSettings
@@ -101,16 +101,19 @@ class Stack:
         with self.step(f"starting nats-server on 127.0.0.1:{s.nats_port} "
                        f"(JetStream, data in {shown(self.data / 'nats')})"):
             self.nats = start_nats(self.data / "nats", port=s.nats_port,
-                                   monitor_port=s.nats_monitor_port, sync_always=s.nats_sync_always)
+                                   monitor_port=s.nats_monitor_port, sync_always=s.nats_sync_always,
+                                   users=users_for(self.specs, self.data / "secrets"))
             self._started(self.nats.child)
         self.checkpoint()
         with self.step(f"starting PostgreSQL on 127.0.0.1:{s.pg_port} "
                        f"(fsync on, data in {shown(self.data / 'postgres')})"):
             # registered before it starts: an interrupted pg_ctl may still leave a server running
             self.pg = PostgresServer(self.data / "postgres", s.pg_port,
-                                     SYSTEM_USER if os.geteuid() == 0 else None)
+                                     SYSTEM_USER if os.geteuid() == 0 else None,
+                                     provision.superuser_password(self.data / "secrets"))
             self.started.append(self.pg)
-            start_postgres(self.pg.data_dir, port=s.pg_port, log_path=self.logs / "postgres.log")
+            start_postgres(self.pg.data_dir, port=s.pg_port, log_path=self.logs / "postgres.log",
+                           password=self.pg.password)
             self._started(self.pg)
         self.checkpoint()
         self.provision()
@@ -123,7 +126,7 @@ class Stack:
     def provision(self) -> None:
         assert self.nats is not None and self.pg is not None
         with self.step("ensuring the JetStream streams") as notes:
-            notes.append(", ".join(asyncio.run(provision.provision_streams(self.nats.url))))
+            notes.append(", ".join(asyncio.run(provision.provision_streams(self.nats))))
         with self.step(f"master secret in {shown(self.master_key)}") as notes:
             notes.append("created" if provision.ensure_master_secret(self.master_key) else "kept")
         for spec in self.specs:
@@ -141,7 +144,7 @@ class Stack:
         urls = {f"{PREFIX}{s.name.upper().replace('-', '_')}_URL": self.api_url(s)
                 for s in self.specs if s.api}
         return {**urls, "PYTHONUNBUFFERED": "1", f"{PREFIX}SERVICE_NAME": spec.name,
-                f"{PREFIX}NATS_URL": self.nats.url,
+                f"{PREFIX}NATS_URL": self.nats.url, **self.nats.env_for(spec.name),
                 f"{PREFIX}DATABASE_URL": self.databases[spec.name].runtime_dsn,
                 f"{PREFIX}MASTER_SECRET_FILE": str(self.master_key.resolve()), **spec.extra_env}
 
@@ -174,6 +177,7 @@ class Stack:
             with self.step(f"seeding {spec.name} demo data"):
                 settings = PlatformSettings(
                     service_name=spec.name, nats_url=self.nats.url,
+                    **self.nats.settings_for(spec.name),  # type: ignore[arg-type]
                     database_url=self.databases[spec.name].dsn,
                     master_secret_file=self.master_key.resolve())
                 provision.seed_once(spec.seed, settings, marker)
