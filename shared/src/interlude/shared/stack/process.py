@@ -19,6 +19,7 @@ class Child:
     process: subprocess.Popen[bytes]
     log_path: Path | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    log_start: int = 0  # where this run's output begins in the log (earlier runs come before)
 
     @property
     def pid(self) -> int:
@@ -47,15 +48,20 @@ class Child:
             self.process.wait(timeout=10)
 
     def log_tail(self, lines: int = 20) -> str:
+        """The last ``lines`` this run of the child wrote to its log."""
         if self.log_path is None or not self.log_path.exists():
             return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        with self.log_path.open("rb") as log:
+            log.seek(self.log_start)
+            text = log.read().decode(errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
 
 
 def spawn(name: str, argv: list[str], log_path: Path, env: dict[str, str] | None = None) -> Child:
     """Start ``argv`` with stdout and stderr appended to ``log_path``."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
+        start = log.tell()
         proc = subprocess.Popen(
             argv,
             stdout=log,
@@ -64,7 +70,7 @@ def spawn(name: str, argv: list[str], log_path: Path, env: dict[str, str] | None
             env={**os.environ, **(env or {})},
             start_new_session=True,  # Ctrl-C in the terminal reaches only the supervisor
         )
-    return Child(name=name, process=proc, log_path=log_path)
+    return Child(name=name, process=proc, log_path=log_path, log_start=start)
 
 
 def wait_http_ok(url: str, child: Child, timeout: float = 30.0) -> None:
