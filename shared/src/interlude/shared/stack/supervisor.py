@@ -256,11 +256,11 @@ class Stack:
         """Start ``name`` again as the first time: same command, ports and data folder."""
         del self.restart_at[name]
         index = next(i for i, item in enumerate(self.started) if name_of(item) == name)
+        self.backoffs[name].started(time.monotonic())  # a start that fails is a crash in a row
         try:
             with self.step(f"restarting {name}") as notes:
                 item = self.recipes[name]()
                 self.started[index] = item
-                self.backoffs[name].started(time.monotonic())
                 self._publish_pids()
                 notes.append(f"PID {item.pid if isinstance(item, Child) else item.pid()}")
         except Exception as error:  # it failed to start: another crash, a longer pause
