@@ -107,10 +107,11 @@ async def connect_nats(settings: PlatformSettings) -> NATS:
         # refused reconnection attempts arrive here twice a second during an outage
         log.debug("NATS connection: %s: %s", type(err).__name__, err)
 
+    # nats-py annotates reconnect_time_wait as int, but sleeps for it: a float is fine
     await nc.connect(settings.nats_url, name=settings.service_name, connect_timeout=2,
-                     max_reconnect_attempts=-1, reconnect_time_wait=0.5, ping_interval=5,
-                     max_outstanding_pings=3, pending_size=0, disconnected_cb=disconnected,
-                     reconnected_cb=reconnected, error_cb=error)
+                     max_reconnect_attempts=-1, reconnect_time_wait=0.5,  # type: ignore[arg-type]
+                     ping_interval=5, max_outstanding_pings=3, pending_size=0,
+                     disconnected_cb=disconnected, reconnected_cb=reconnected, error_cb=error)
     return nc
 
 

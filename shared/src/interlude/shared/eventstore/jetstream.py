@@ -29,7 +29,7 @@ from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
 from interlude.shared.telemetry import inject_headers
 
 WRONG_LAST_SEQUENCE = 10071
-_RETRYABLE = (*NATS_UNAVAILABLE, TimeoutError)
+_RETRYABLE: tuple[type[Exception], ...] = (*NATS_UNAVAILABLE, TimeoutError)
 
 
 class JetStreamEventStore:

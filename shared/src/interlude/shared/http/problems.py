@@ -27,8 +27,7 @@ RETRY_AFTER = "2"  # seconds: a restarted nats-server or PostgreSQL is back with
 # NATS or PostgreSQL away (stopped, restarting, unreachable): the same answer from every route
 NATS_DOWN: tuple[type[Exception], ...] = (StoreUnavailable, *NATS_UNAVAILABLE)
 POSTGRES_DOWN: tuple[type[Exception], ...] = (
-    asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,
-    ConnectionError)
+    asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError)
 _SLUGS = {400: "bad-request", 401: "unauthenticated", 403: "forbidden", 404: "not-found",
           405: "method-not-allowed", 409: "conflict", 413: "too-large",
           415: "unsupported-media-type", 422: "validation", 429: "rate-limited",
@@ -111,11 +110,20 @@ def install_problem_handlers(app: FastAPI) -> None:
             503, "unavailable", "the database is not reachable right now; try again in a few "
             "seconds", headers={"Retry-After": RETRY_AFTER}))
 
+    async def _refused(request: Request, exc: Exception) -> JSONResponse:
+        # e.g. a new database connection refused while PostgreSQL restarts
+        log.warning("%s %s: a connection failed (%s)", request.method, request.url.path,
+                    type(exc).__name__)
+        return problem_response(request, Problem(
+            503, "unavailable", "a server this service depends on is not reachable right now; "
+            "try again in a few seconds", headers={"Retry-After": RETRY_AFTER}))
+
     # one place for every route: the handler found walks the exception's class hierarchy
     for kind in NATS_DOWN:
         app.add_exception_handler(kind, _nats_down)
     for kind in POSTGRES_DOWN:
         app.add_exception_handler(kind, _postgres_down)
+    app.add_exception_handler(ConnectionError, _refused)
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:

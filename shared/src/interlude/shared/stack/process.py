@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -88,3 +89,20 @@ def wait_http_ok(url: str, child: Child, timeout: float = 30.0) -> None:
         time.sleep(0.05)
     child.stop()
     raise RuntimeError(f"{child.name} was not healthy within {timeout:.0f}s:\n{child.log_tail()}")
+
+
+def pid_alive(pid: int | None) -> bool:
+    """True while ``pid`` runs. A zombie does not: PostgreSQL's postmaster is not our child,
+    and where nobody reaps orphans a killed one would otherwise look alive for ever."""
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with contextlib.suppress(OSError, IndexError):
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat[stat.rindex(")") + 2] != "Z"
+    return True

@@ -29,7 +29,7 @@ from interlude.shared.service import ServiceSpec
 from interlude.shared.stack import provision
 from interlude.shared.stack.nats import NatsServer, start_nats
 from interlude.shared.stack.postgres import SYSTEM_USER, PostgresServer, start_postgres
-from interlude.shared.stack.process import Child, spawn, wait_http_ok
+from interlude.shared.stack.process import Child, pid_alive, spawn, wait_http_ok
 from interlude.shared.stack.restarts import Backoff, how_it_ended
 from interlude.shared.stack.settings import PREFIX, StackSettings
 
@@ -294,20 +294,3 @@ def name_of(item: Item) -> str:
 
 def alive(item: Item) -> bool:
     return item.alive() if isinstance(item, Child) else pid_alive(item.pid())
-
-
-def pid_alive(pid: int | None) -> bool:
-    """True while ``pid`` runs. A zombie does not: PostgreSQL's postmaster is not our child,
-    and where nobody reaps orphans a killed one would otherwise look alive for ever."""
-    if pid is None:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    with contextlib.suppress(OSError, IndexError):
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return stat[stat.rindex(")") + 2] != "Z"
-    return True
