@@ -39,11 +39,13 @@ class JetStreamEventStore:
     Every call is bounded: with NATS gone an append or a read raises :class:`StoreUnavailable`
     at once (not connected) or within ``publish_timeout`` (connection lost mid-request). While
     connected, an append that gets no ack is retried with the same message id for up to
-    ``retry_for`` (a stream leader election took 6-8 s here), which cannot store it twice.
+    ``retry_for``, which cannot store it twice. That rides out most of a stream leader election
+    (6-8 s here) while the whole wait stays under a typical client's 10 s; a longer one answers
+    503 and the client's retry with its Idempotency-Key lands once.
     """
 
     def __init__(self, nc: NATS, stream: StreamSpec, snapshots: KeyValue, *,
-                 publish_timeout: float = 2.0, retry_for: float = 8.0) -> None:
+                 publish_timeout: float = 2.0, retry_for: float = 6.0) -> None:
         self._nc = nc
         self._js = nc.jetstream(timeout=publish_timeout)
         self.stream = stream
