@@ -233,7 +233,7 @@ def test_run_provisions_starts_and_supervises_several_services(tmp_path: Path) -
     assert f"PID {new_pid}) exited" not in run.output and run.process.poll() is None
     assert new_pid != worker_pid
     assert run.interrupt() == 0, run.output
-    assert is_free(alpha_port) and is_free(int(env["INTERLUDE_PG_PORT"]))
+    assert is_free(alpha_port) and is_free(int(env["INTERLUDE_PG_PORT"])), run.output[-3000:]
 
 
 def running_pids(data: Path) -> dict[str, int]:

@@ -106,3 +106,17 @@ def pid_alive(pid: int | None) -> bool:
         stat = Path(f"/proc/{pid}/stat").read_text()
         return stat[stat.rindex(")") + 2] != "Z"
     return True
+
+
+def stop_pid(pid: int, sig: int = signal.SIGTERM, timeout: float = 30.0) -> None:
+    """Signal ``pid`` (a process we started that is not our child) unless it is gone already,
+    and wait until it is."""
+    if not pid_alive(pid):
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, sig)
+    deadline = time.monotonic() + timeout
+    while pid_alive(pid):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"PID {pid} did not stop within {timeout:.0f}s")
+        time.sleep(0.05)

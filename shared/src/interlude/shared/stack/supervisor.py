@@ -29,7 +29,7 @@ from interlude.shared.service import ServiceSpec
 from interlude.shared.stack import provision
 from interlude.shared.stack.nats import NatsServer, start_nats
 from interlude.shared.stack.postgres import SYSTEM_USER, PostgresServer, start_postgres
-from interlude.shared.stack.process import Child, pid_alive, spawn, wait_http_ok
+from interlude.shared.stack.process import Child, pid_alive, spawn, stop_pid, wait_http_ok
 from interlude.shared.stack.restarts import Backoff, how_it_ended
 from interlude.shared.stack.settings import PREFIX, StackSettings
 
@@ -282,6 +282,10 @@ class Stack:
             try:
                 with self.step(f"stopping {name} ({how}PID {pid})"):
                     item.stop()
+                    if isinstance(item, PostgresServer) and pid is not None:
+                        # pg_ctl can fail quietly (its data folder unreadable to the server's
+                        # user by then, say): then the postmaster's own fast shutdown
+                        stop_pid(pid, signal.SIGINT)
             except Exception as error:
                 self.say(f"  {error}")
         self.started.clear()
