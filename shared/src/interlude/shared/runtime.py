@@ -19,7 +19,7 @@ from nats.js import JetStreamContext
 from interlude.shared.access import AccessRecorder
 from interlude.shared.config import PlatformSettings
 from interlude.shared.db import create_pool
-from interlude.shared.eventstore.connection import fail_waiting_requests
+from interlude.shared.eventstore.connection import CONNECTION_LOST, fail_waiting_requests
 from interlude.shared.eventstore.jetstream import JetStreamEventStore
 from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
 from interlude.shared.sealing import (
@@ -104,8 +104,10 @@ async def connect_nats(settings: PlatformSettings) -> NATS:
         log.warning("connected to NATS again at %s", settings.nats_url)
 
     async def error(err: Exception) -> None:
-        # refused reconnection attempts arrive here twice a second during an outage
-        log.debug("NATS connection: %s: %s", type(err).__name__, err)
+        # refused reconnection attempts arrive here twice a second during an outage; anything
+        # else (a permissions violation, a slow consumer) is worth a warning
+        level = logging.DEBUG if isinstance(err, (OSError, *CONNECTION_LOST)) else logging.WARNING
+        log.log(level, "NATS connection: %s: %s", type(err).__name__, err)
 
     # nats-py annotates reconnect_time_wait as int, but sleeps for it: a float is fine
     await nc.connect(settings.nats_url, name=settings.service_name, connect_timeout=2,
