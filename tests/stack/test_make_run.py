@@ -160,10 +160,30 @@ def test_run_provisions_starts_and_supervises_several_services(tmp_path: Path,
         return str(body)
 
     assert asyncio.run(seeded_note()) == "seeded"
-    stop_file.touch()  # the worker exits: the supervisor stops everything and fails
-    assert run.process.wait(timeout=30) != 0
-    assert "fakealpha-worker" in run.output and "fake worker giving up" in run.output
-    assert is_free(alpha_port) and is_free(int(env["INTERLUDE_PG_PORT"]))
+    worker_pid = running_pids(tmp_path / "data")["fakealpha-worker"]
+    stop_file.touch()  # the worker exits, again after every restart: a crash loop
+    run.wait_for("fakealpha-worker keeps crashing", timeout=60)
+    assert f"fakealpha-worker (PID {worker_pid}) exited with code 3" in run.output
+    assert "fake worker giving up" in run.output  # the end of its log, shown
+    assert "restarting fakealpha-worker in 0.5s" in run.output
+    restarted = "restarting fakealpha-worker … ok"
+    before = run.output.count(restarted)
+    stop_file.unlink()  # fixed: the next restart stays up, and the rest never went down
+    deadline = time.monotonic() + 60
+    while run.output.count(restarted) == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    new_pid = running_pids(tmp_path / "data")["fakealpha-worker"]
+    time.sleep(2)  # long enough for a worker that still found the stop file to give up
+    assert f"PID {new_pid}) exited" not in run.output and run.process.poll() is None
+    assert new_pid != worker_pid
+    assert run.interrupt() == 0, run.output
+    assert is_free(alpha_port) and is_free(int(env["INTERLUDE_PG_PORT"])), run.output[-3000:]
+
+
+def running_pids(data: Path) -> dict[str, int]:
+    """The supervisor's children by name, as its pid file in the data folder says."""
+    lines = (data / "stack.pid").read_text().split("\n")[1:]
+    return {name: int(pid) for name, pid in (line.split() for line in lines if line.strip())}
 
 
 def test_make_help_lists_run_and_test() -> None:

@@ -15,7 +15,11 @@ from .conftest import Tallies
 
 
 @pytest.mark.slow
-async def test_projection_survives_a_nats_server_restart(pg_pool, namespace, tenant_id, tmp_path):
+@pytest.mark.parametrize("crash", [False, True], ids=["stopped", "killed"])
+async def test_projection_survives_a_nats_server_restart(pg_pool, namespace, tenant_id, tmp_path,
+                                                         crash):
+    """Stopped, or killed mid-pull (the pull request in flight is lost with the server: the
+    runner must notice and pull again rather than wait for its answer for ever)."""
     port, monitor = free_port(), free_port()
     server = start_nats(tmp_path / "nats", port=port, monitor_port=monitor)
     nc = await nats.connect(server.url, max_reconnect_attempts=-1, reconnect_time_wait=0.2)
@@ -29,7 +33,8 @@ async def test_projection_survives_a_nats_server_restart(pg_pool, namespace, ten
         await runner.start()
         await tallies.count("a", 1, 2)
 
-        server.stop()  # SIGTERM and wait: our own child, by PID
+        # SIGKILL or SIGTERM, and wait: our own child, by PID
+        server.child.kill() if crash else server.stop()
         server = start_nats(tmp_path / "nats", port=port, monitor_port=monitor)
         await eventually(lambda: nc.is_connected, what="reconnect")  # the client does it
         last = await tallies.count("a", 10)

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-import nats
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 
 from interlude.shared.access import AccessRecorder
 from interlude.shared.config import PlatformSettings
 from interlude.shared.db import create_pool
+from interlude.shared.eventstore.connection import CONNECTION_LOST, fail_waiting_requests
 from interlude.shared.eventstore.jetstream import JetStreamEventStore
 from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
 from interlude.shared.nats_permissions import inbox_prefix
@@ -30,6 +31,8 @@ from interlude.shared.sealing import (
     master_secret_from,
     open_key_store,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -81,9 +84,8 @@ def nats_options(settings: PlatformSettings) -> dict[str, Any]:
 async def open_platform(settings: PlatformSettings, *, schema: str | None = None) -> Platform:
     """Connect to NATS and PostgreSQL, ensure the ACCESS and dead-letter streams, open the
     key ring."""
-    nc = await nats.connect(settings.nats_url, **nats_options(settings),
-                            max_reconnect_attempts=-1, reconnect_time_wait=0.5)
-    js = nc.jetstream()
+    nc = await connect_nats(settings)
+    js = nc.jetstream(timeout=2.0)
     replicas = settings.stream_replicas
     access_stream = StreamSpec.for_service("access", settings.stream_namespace)
     for spec in (access_stream, StreamSpec.for_service("deadletter", settings.stream_namespace)):
@@ -95,6 +97,39 @@ async def open_platform(settings: PlatformSettings, *, schema: str | None = None
     return Platform(settings=settings, nc=nc, js=js, pool=pool, keyring=keyring,
                     sealer=Sealer(keyring), access=AccessRecorder(js, access_stream,
                                                                   settings.service_name))
+
+
+async def connect_nats(settings: PlatformSettings) -> NATS:
+    """A connection that outlives any outage of nats-server and makes an outage visible at once.
+
+    - it reconnects for ever, every half second (a restarted server is back within ~1 s);
+    - a server that vanishes without closing the socket is noticed within ~15 s (pings);
+    - nothing is buffered while disconnected (``pending_size=0``): a publish fails at once
+      instead of being sent minutes later, after its request answered 503;
+    - requests waiting for a reply when the connection drops fail at once, not after their
+      timeout (:func:`fail_waiting_requests`).
+    """
+    nc = NATS()
+
+    async def disconnected() -> None:
+        log.warning("lost the connection to NATS at %s; reconnecting", settings.nats_url)
+        fail_waiting_requests(nc)
+
+    async def reconnected() -> None:
+        log.warning("connected to NATS again at %s", settings.nats_url)
+
+    async def error(err: Exception) -> None:
+        # refused reconnection attempts arrive here twice a second during an outage; anything
+        # else (a permissions violation, a slow consumer) is worth a warning
+        level = logging.DEBUG if isinstance(err, (OSError, *CONNECTION_LOST)) else logging.WARNING
+        log.log(level, "NATS connection: %s: %s", type(err).__name__, err)
+
+    # nats-py annotates reconnect_time_wait as int, but sleeps for it: a float is fine
+    await nc.connect(settings.nats_url, **nats_options(settings), connect_timeout=2,
+                     max_reconnect_attempts=-1, reconnect_time_wait=0.5,  # type: ignore[arg-type]
+                     ping_interval=5, max_outstanding_pings=3, pending_size=0,
+                     disconnected_cb=disconnected, reconnected_cb=reconnected, error_cb=error)
+    return nc
 
 
 def tune_gc() -> None:

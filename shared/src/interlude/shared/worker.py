@@ -44,7 +44,8 @@ async def run(settings: PlatformSettings, runners: Runners, migrations: Path,
             await runner.start()
         log.info("%s worker running %s", settings.service_name,
                  ", ".join(r.name for r in started))
-        task = asyncio.create_task(background(platform)) if background is not None else None
+        task = asyncio.create_task(keep_running(background, platform)) \
+            if background is not None else None
         await stop.wait()
         if task is not None:
             task.cancel()
@@ -53,6 +54,27 @@ async def run(settings: PlatformSettings, runners: Runners, migrations: Path,
             await runner.stop()
     finally:
         await platform.close()
+
+
+async def keep_running(background: Background, platform: Platform, first: float = 0.5,
+                       ceiling: float = 30.0) -> None:
+    """Run ``background`` until it returns; when it fails (NATS or PostgreSQL away, say), log
+    it and start it again after a pause that doubles while it keeps failing at once. A task
+    that died silently would leave the worker running without it for good."""
+    loop = asyncio.get_running_loop()
+    delay = first
+    while True:
+        began = loop.time()
+        try:
+            await background(platform)
+            return
+        except Exception as err:
+            if loop.time() - began > 2 * ceiling:  # it ran fine a good while: a fresh failure
+                delay = first
+            log.warning("the worker's background task failed (%s: %s); starting it again in "
+                        "%.1fs", type(err).__name__, err, delay)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, ceiling)
 
 
 def main(settings: PlatformSettings, runners: Runners, migrations: Path,

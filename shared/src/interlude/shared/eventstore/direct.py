@@ -7,6 +7,7 @@ token, as nats-py does for requests, so a load costs no subscribe/unsubscribe ro
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 
 from interlude.shared.eventstore.base import StoreUnavailable
+from interlude.shared.eventstore.connection import require_connection
 
 BATCH = 256
 
@@ -29,7 +31,7 @@ class RawMessage:
 class DirectReader:
     """Reads the messages of one subject from a stream that allows direct get."""
 
-    def __init__(self, nc: NATS, stream: str, timeout: float = 5.0) -> None:
+    def __init__(self, nc: NATS, stream: str, timeout: float = 2.0) -> None:
         self._nc = nc
         self._stream = stream
         self._timeout = timeout
@@ -64,16 +66,12 @@ class DirectReader:
         queue: asyncio.Queue[Msg] = asyncio.Queue()
         self._waiting[token] = queue
         try:
+            require_connection(self._nc, f"direct get on {self._stream}")
             request = orjson.dumps({"seq": start, "next_by_subj": subject, "batch": BATCH})
             await self._nc.publish(f"$JS.API.DIRECT.GET.{self._stream}", request,
                                    reply=f"{self._prefix}.{token}")
             while True:
-                try:
-                    # asyncio.timeout, not wait_for: in 3.11 wait_for can swallow a cancellation
-                    async with asyncio.timeout(self._timeout):
-                        msg = await queue.get()
-                except TimeoutError:
-                    raise StoreUnavailable(f"direct get on {self._stream} timed out") from None
+                msg = await self._next(queue)
                 headers = msg.headers or {}
                 status = headers.get("Status")
                 if status == "404":
@@ -85,3 +83,17 @@ class DirectReader:
                 out.append(RawMessage(int(headers["Nats-Sequence"]), msg.data, dict(headers)))
         finally:
             del self._waiting[token]
+
+    async def _next(self, queue: asyncio.Queue[Msg]) -> Msg:
+        """The next reply, waiting at most ``timeout`` and less when the connection drops (the
+        replies went with it)."""
+        deadline = asyncio.get_running_loop().time() + self._timeout
+        while True:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                raise StoreUnavailable(f"direct get on {self._stream} timed out")
+            # asyncio.timeout, not wait_for: in 3.11 wait_for can swallow a cancellation
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(min(left, 0.25)):
+                    return await queue.get()
+            require_connection(self._nc, f"direct get on {self._stream}")

@@ -7,10 +7,8 @@ import time
 from collections.abc import Sequence
 
 from nats.aio.client import Client as NATS
-from nats.errors import NoRespondersError
-from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import KeyValueConfig, StorageType
-from nats.js.errors import APIError, KeyNotFoundError, NoStreamResponseError, NotFoundError
+from nats.js.errors import APIError, KeyNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
 
 from interlude.shared.events.envelope import Envelope
@@ -25,33 +23,42 @@ from interlude.shared.eventstore.base import (
     encode_commit,
     message_id,
 )
+from interlude.shared.eventstore.connection import NATS_UNAVAILABLE, require_connection
 from interlude.shared.eventstore.direct import DirectReader
 from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
 from interlude.shared.telemetry import inject_headers
 
 WRONG_LAST_SEQUENCE = 10071
-_RETRYABLE = (NatsTimeout, TimeoutError, NoStreamResponseError, NoRespondersError)
+_RETRYABLE: tuple[type[Exception], ...] = (*NATS_UNAVAILABLE, TimeoutError)
 
 
 class JetStreamEventStore:
     """Appends commits with optimistic concurrency and de-duplication; reads subjects with one
-    batched direct get; keeps snapshots in a key-value bucket beside the stream."""
+    batched direct get; keeps snapshots in a key-value bucket beside the stream.
+
+    Every call is bounded: with NATS gone an append or a read raises :class:`StoreUnavailable`
+    at once (not connected) or within ``publish_timeout`` (connection lost mid-request). While
+    connected, an append that gets no ack is retried with the same message id for up to
+    ``retry_for``, which cannot store it twice. That rides out most of a stream leader election
+    (6-8 s here) while the whole wait stays under a typical client's 10 s; a longer one answers
+    503 and the client's retry with its Idempotency-Key lands once.
+    """
 
     def __init__(self, nc: NATS, stream: StreamSpec, snapshots: KeyValue, *,
-                 publish_timeout: float = 5.0, retry_for: float = 20.0) -> None:
+                 publish_timeout: float = 2.0, retry_for: float = 6.0) -> None:
         self._nc = nc
         self._js = nc.jetstream(timeout=publish_timeout)
         self.stream = stream
         self._snapshots = snapshots
         self._reader = DirectReader(nc, stream.name)
         self._publish_timeout = publish_timeout
-        self._retry_for = retry_for  # a stream leader election took 6-8 s here
+        self._retry_for = retry_for
 
     @classmethod
     async def open(cls, nc: NATS, stream: StreamSpec, replicas: int = 1,
                    **options: float) -> JetStreamEventStore:
         """Ensure the stream and its snapshot bucket exist, then return a store on them."""
-        js = nc.jetstream()
+        js = nc.jetstream(timeout=2.0)  # the snapshot bucket's reads and writes use it too
         await ensure_stream(js, stream, replicas)
         bucket = f"SNAP_{stream.name}"
         try:
@@ -73,6 +80,7 @@ class JetStreamEventStore:
         inject_headers(headers)
         deadline = time.monotonic() + self._retry_for
         while True:
+            require_connection(self._nc, f"append to {self.stream.name}")
             try:
                 ack = await self._js.publish(subject, data, timeout=self._publish_timeout,
                                              headers=headers)
@@ -83,9 +91,11 @@ class JetStreamEventStore:
                 if err.code != 503 or time.monotonic() > deadline:
                     raise
             except _RETRYABLE as err:
-                # the same message id makes the retry safe: it cannot be stored twice
-                if time.monotonic() > deadline:
-                    raise StoreUnavailable(f"append to {subject} failed: {err!r}") from err
+                # the same message id makes the retry safe: it cannot be stored twice; but
+                # without a connection there is nobody to retry with: answer now
+                if not self._nc.is_connected or time.monotonic() > deadline:
+                    raise StoreUnavailable(f"append to {self.stream.name} failed: "
+                                           f"{type(err).__name__}") from err
             await asyncio.sleep(0.25)
 
     async def _own_commit_or_conflict(self, subject: str, msg_id: str,
@@ -105,10 +115,12 @@ class JetStreamEventStore:
         return SubjectRead(commits=commits, last_position=last if last is not None else after)
 
     async def last_position(self) -> int:
+        require_connection(self._nc, f"stream info of {self.stream.name}")
         info = await self._js.stream_info(self.stream.name)
         return int(info.state.last_seq)
 
     async def get_snapshot(self, subject: str) -> Snapshot | None:
+        require_connection(self._nc, f"snapshot from {self.stream.name}")
         try:
             entry = await self._snapshots.get(subject)
         except (KeyNotFoundError, NotFoundError):

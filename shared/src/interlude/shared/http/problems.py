@@ -6,12 +6,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from interlude.shared.eventstore.base import ConcurrencyError, StoreUnavailable
+from interlude.shared.eventstore.connection import NATS_UNAVAILABLE, UNAVAILABLE_DETAIL
 
 log = logging.getLogger(__name__)
 PROBLEM_BASE = "urn:interlude:problem:"
@@ -21,6 +23,11 @@ _TITLES = {400: "Bad request", 401: "Not signed in", 403: "Forbidden", 404: "Not
            405: "Method not allowed", 409: "Conflict", 413: "Request too large",
            415: "Unsupported media type", 422: "Invalid request", 429: "Too many requests",
            500: "Internal error", 503: "Service unavailable"}
+RETRY_AFTER = "2"  # seconds: a restarted nats-server or PostgreSQL is back within about that
+# NATS or PostgreSQL away (stopped, restarting, unreachable): the same answer from every route
+NATS_DOWN: tuple[type[Exception], ...] = (StoreUnavailable, *NATS_UNAVAILABLE)
+POSTGRES_DOWN: tuple[type[Exception], ...] = (
+    asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError)
 _SLUGS = {400: "bad-request", 401: "unauthenticated", 403: "forbidden", 404: "not-found",
           405: "method-not-allowed", 409: "conflict", 413: "too-large",
           415: "unsupported-media-type", 422: "validation", 429: "rate-limited",
@@ -90,11 +97,33 @@ def install_problem_handlers(app: FastAPI) -> None:
             409, "concurrent-update",
             "someone else changed this at the same moment; reload it and try again"))
 
-    @app.exception_handler(StoreUnavailable)
-    async def _unavailable(request: Request, exc: StoreUnavailable) -> JSONResponse:
+    async def _nats_down(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("%s %s: NATS unavailable (%s: %s)", request.method, request.url.path,
+                    type(exc).__name__, exc)
+        return problem_response(request, Problem(503, "unavailable", UNAVAILABLE_DETAIL,
+                                                 headers={"Retry-After": RETRY_AFTER}))
+
+    async def _postgres_down(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("%s %s: PostgreSQL unavailable (%s)", request.method, request.url.path,
+                    type(exc).__name__)
         return problem_response(request, Problem(
-            503, "unavailable", "the event store is not answering; try again in a few seconds",
-            headers={"Retry-After": "5"}))
+            503, "unavailable", "the database is not reachable right now; try again in a few "
+            "seconds", headers={"Retry-After": RETRY_AFTER}))
+
+    async def _refused(request: Request, exc: Exception) -> JSONResponse:
+        # e.g. a new database connection refused while PostgreSQL restarts
+        log.warning("%s %s: a connection failed (%s)", request.method, request.url.path,
+                    type(exc).__name__)
+        return problem_response(request, Problem(
+            503, "unavailable", "a server this service depends on is not reachable right now; "
+            "try again in a few seconds", headers={"Retry-After": RETRY_AFTER}))
+
+    # one place for every route: the handler found walks the exception's class hierarchy
+    for kind in NATS_DOWN:
+        app.add_exception_handler(kind, _nats_down)
+    for kind in POSTGRES_DOWN:
+        app.add_exception_handler(kind, _postgres_down)
+    app.add_exception_handler(ConnectionError, _refused)
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:

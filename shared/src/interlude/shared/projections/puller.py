@@ -9,6 +9,9 @@ sends the same pull requests on one inbox of its own and gathers replies in a ca
 - while the caller works on a batch, the next ``no_wait`` request is already on its way.
 
 At most one request is outstanding and all share one inbox, so messages stay in stream order.
+A request outlives no reconnection (the server may have restarted and forgotten it, and the
+puller would wait for its answer for ever): after one, :meth:`Puller.fetch` raises
+:class:`PullFailed` and the runner pulls again from its checkpoint.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class Puller:
         self._error: str | None = None
         self._wake = asyncio.Event()
         self._sub: Any = None
+        self._connection = nc.stats["reconnects"]  # which connection our requests went on
 
     async def start(self) -> Puller:
         self._sub = await self._nc.subscribe(self._inbox, cb=self._receive)
@@ -80,6 +84,9 @@ class Puller:
         while len(self._buffer) < batch and not (self._buffer and self._outstanding == 0):
             if self._error is not None:
                 raise PullFailed(self._error)
+            if self._nc.stats["reconnects"] != self._connection or not self._nc.is_connected:
+                raise PullFailed("the connection to NATS dropped; pull requests in flight "
+                                 "are lost")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break

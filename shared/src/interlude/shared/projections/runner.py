@@ -102,7 +102,7 @@ class ProjectionRunner:
                 log.warning("projection %s failing, retrying in %.1fs: %s", self.name, delay,
                             self.failing)
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+                delay = min(delay * 2, 2.0)  # a restarted server is back within ~1 s
 
     async def _subscribe(self) -> Puller:
         """(Re)create the durable consumer at the checkpoint: after a crash or a server restart

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -19,6 +20,7 @@ class Child:
     process: subprocess.Popen[bytes]
     log_path: Path | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    log_start: int = 0  # where this run's output begins in the log (earlier runs come before)
 
     @property
     def pid(self) -> int:
@@ -47,15 +49,20 @@ class Child:
             self.process.wait(timeout=10)
 
     def log_tail(self, lines: int = 20) -> str:
+        """The last ``lines`` this run of the child wrote to its log."""
         if self.log_path is None or not self.log_path.exists():
             return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        with self.log_path.open("rb") as log:
+            log.seek(self.log_start)
+            text = log.read().decode(errors="replace")
+        return "\n".join(text.splitlines()[-lines:])
 
 
 def spawn(name: str, argv: list[str], log_path: Path, env: dict[str, str] | None = None) -> Child:
     """Start ``argv`` with stdout and stderr appended to ``log_path``."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
+        start = log.tell()
         proc = subprocess.Popen(
             argv,
             stdout=log,
@@ -64,7 +71,7 @@ def spawn(name: str, argv: list[str], log_path: Path, env: dict[str, str] | None
             env={**os.environ, **(env or {})},
             start_new_session=True,  # Ctrl-C in the terminal reaches only the supervisor
         )
-    return Child(name=name, process=proc, log_path=log_path)
+    return Child(name=name, process=proc, log_path=log_path, log_start=start)
 
 
 def wait_http_ok(url: str, child: Child, timeout: float = 30.0) -> None:
@@ -82,3 +89,34 @@ def wait_http_ok(url: str, child: Child, timeout: float = 30.0) -> None:
         time.sleep(0.05)
     child.stop()
     raise RuntimeError(f"{child.name} was not healthy within {timeout:.0f}s:\n{child.log_tail()}")
+
+
+def pid_alive(pid: int | None) -> bool:
+    """True while ``pid`` runs. A zombie does not: PostgreSQL's postmaster is not our child,
+    and where nobody reaps orphans a killed one would otherwise look alive for ever."""
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    with contextlib.suppress(OSError, IndexError):
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat[stat.rindex(")") + 2] != "Z"
+    return True
+
+
+def stop_pid(pid: int, sig: int = signal.SIGTERM, timeout: float = 30.0) -> None:
+    """Signal ``pid`` (a process we started that is not our child) unless it is gone already,
+    and wait until it is."""
+    if not pid_alive(pid):
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, sig)
+    deadline = time.monotonic() + timeout
+    while pid_alive(pid):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"PID {pid} did not stop within {timeout:.0f}s")
+        time.sleep(0.05)

@@ -1,9 +1,15 @@
-"""The embedded stack as one supervised process tree: start, watch, stop.
+"""The embedded stack as one supervised process tree: start, watch, restart, stop.
 
 Children run in their own sessions, so Ctrl-C in the terminal reaches only the supervisor,
 which then stops them in reverse order, each by the PID it started (PostgreSQL with
 ``pg_ctl -m fast stop``). Signals only set a flag; the start-up checks it between steps, so a
 child being started is never orphaned.
+
+A child that dies while the stack runs is started again, with backoff (:mod:`.restarts`), on
+the same ports and data folders; the terminal says which, how it ended, the end of its log and
+when it comes back. The others are left alone: services reconnect to a restarted nats-server
+or PostgreSQL by themselves (nats-py reconnects without limit, projections recreate their
+consumers, connection pools open new connections).
 """
 
 from __future__ import annotations
@@ -23,8 +29,12 @@ from interlude.shared.service import ServiceSpec
 from interlude.shared.stack import provision
 from interlude.shared.stack.nats import NatsServer, start_nats, users_for
 from interlude.shared.stack.postgres import SYSTEM_USER, PostgresServer, start_postgres
-from interlude.shared.stack.process import Child, spawn, wait_http_ok
+from interlude.shared.stack.process import Child, pid_alive, spawn, stop_pid, wait_http_ok
+from interlude.shared.stack.restarts import Backoff, how_it_ended
 from interlude.shared.stack.settings import PREFIX, StackSettings
+
+Item = Child | PostgresServer
+Recipe = Callable[[], Item]  # starts a child again, the same way as the first time
 
 
 class Shutdown(Exception):
@@ -47,7 +57,10 @@ class Stack:
         self.data = settings.data_dir
         self.logs = self.data / "logs"
         self.master_key = self.data / "secrets" / "master.key"
-        self.started: list[Child | PostgresServer] = []
+        self.started: list[Item] = []
+        self.recipes: dict[str, Recipe] = {}
+        self.backoffs: dict[str, Backoff] = {}
+        self.restart_at: dict[str, float] = {}  # name -> when (monotonic) to start it again
         self.nats: NatsServer | None = None
         self.pg: PostgresServer | None = None
         self.databases: dict[str, provision.ServiceDatabase] = {}
@@ -88,22 +101,39 @@ class Stack:
         if self.stop_signal:
             raise Shutdown(self.stop_signal)
 
-    def _started(self, item: Child | PostgresServer) -> None:
+    def _started(self, item: Item, recipe: Recipe | None = None) -> None:
+        """Register a child (with how to start it again) and publish the PIDs."""
         if item not in self.started:
             self.started.append(item)
+        if recipe is not None:
+            self.recipes[name_of(item)] = recipe
+        self.backoffs.setdefault(name_of(item), Backoff()).started(time.monotonic())
+        self._publish_pids()
+
+    def _publish_pids(self) -> None:
         pids = {c.name: c.pid for c in self.started if isinstance(c, Child)}
         if self.pg is not None and (pid := self.pg.pid()) is not None:
             pids["postgres"] = pid
         self.on_change(pids)
 
+    def _start_nats(self) -> Child:
+        s = self.settings
+        self.nats = start_nats(self.data / "nats", port=s.nats_port,
+                               monitor_port=s.nats_monitor_port, sync_always=s.nats_sync_always,
+                               users=users_for(self.specs, self.data / "secrets"))
+        return self.nats.child
+
+    def _start_postgres(self) -> PostgresServer:
+        assert self.pg is not None
+        start_postgres(self.pg.data_dir, port=self.settings.pg_port,
+                       log_path=self.logs / "postgres.log", password=self.pg.password)
+        return self.pg
+
     def start(self) -> None:
         s = self.settings
         with self.step(f"starting nats-server on 127.0.0.1:{s.nats_port} "
                        f"(JetStream, data in {shown(self.data / 'nats')})"):
-            self.nats = start_nats(self.data / "nats", port=s.nats_port,
-                                   monitor_port=s.nats_monitor_port, sync_always=s.nats_sync_always,
-                                   users=users_for(self.specs, self.data / "secrets"))
-            self._started(self.nats.child)
+            self._started(self._start_nats(), self._start_nats)
         self.checkpoint()
         with self.step(f"starting PostgreSQL on 127.0.0.1:{s.pg_port} "
                        f"(fsync on, data in {shown(self.data / 'postgres')})"):
@@ -112,9 +142,7 @@ class Stack:
                                      SYSTEM_USER if os.geteuid() == 0 else None,
                                      provision.superuser_password(self.data / "secrets"))
             self.started.append(self.pg)
-            start_postgres(self.pg.data_dir, port=s.pg_port, log_path=self.logs / "postgres.log",
-                           password=self.pg.password)
-            self._started(self.pg)
+            self._started(self._start_postgres(), self._start_postgres)
         self.checkpoint()
         self.provision()
         for spec in self.specs:
@@ -152,22 +180,28 @@ class Stack:
         return f"http://127.0.0.1:{self.settings.service_port(spec)}"
 
     def start_service(self, spec: ServiceSpec) -> None:
-        env = self.service_env(spec)
         if spec.api:
             log = self.logs / f"{spec.name}-api.log"
             with self.step(f"starting {spec.name} API on {self.api_url(spec)} (log {shown(log)})"):
-                child = spawn(f"{spec.name}-api", [
-                    sys.executable, "-m", "uvicorn", "--factory", spec.api, "--host", "127.0.0.1",
-                    "--port", str(self.settings.service_port(spec))], log, env)
-                self._started(child)
+                child = self._spawn_api(spec)
+                self._started(child, lambda: self._spawn_api(spec))
                 wait_http_ok(f"{self.api_url(spec)}/healthz", child, timeout=60)
             self.checkpoint()
         if spec.worker:
             log = self.logs / f"{spec.name}-worker.log"
             with self.step(f"starting {spec.name} worker (log {shown(log)})"):
-                self._started(spawn(f"{spec.name}-worker", [sys.executable, "-m", spec.worker],
-                                    log, env))
+                self._started(self._spawn_worker(spec), lambda: self._spawn_worker(spec))
             self.checkpoint()
+
+    def _spawn_api(self, spec: ServiceSpec) -> Child:
+        return spawn(f"{spec.name}-api", [
+            sys.executable, "-m", "uvicorn", "--factory", str(spec.api), "--host", "127.0.0.1",
+            "--port", str(self.settings.service_port(spec))],
+            self.logs / f"{spec.name}-api.log", self.service_env(spec))
+
+    def _spawn_worker(self, spec: ServiceSpec) -> Child:
+        return spawn(f"{spec.name}-worker", [sys.executable, "-m", str(spec.worker)],
+                     self.logs / f"{spec.name}-worker.log", self.service_env(spec))
 
     def seed(self, spec: ServiceSpec) -> None:
         """Run the demo seed once per data folder; its logins are kept to show on every run."""
@@ -184,27 +218,57 @@ class Stack:
         if marker.exists():
             self.logins += provision.seeded_logins(marker)
 
-    def dead(self) -> tuple[str, str, Path | None] | None:
-        """The first child that is no longer running: (what, how it ended, its log)."""
-        for item in self.started:
-            if isinstance(item, Child) and not item.alive():
-                how = f"exited with code {item.process.returncode}"
-                return f"{item.name} (PID {item.pid})", how, item.log_path
-            if isinstance(item, PostgresServer) and not pid_alive(item.pid()):
-                return "PostgreSQL", "is no longer running", self.logs / "postgres.log"
-        return None
-
     def supervise(self, poll: float = 0.2) -> int:
-        """Watch the children until a signal (0) or until one of them dies (1)."""
+        """Watch the children until a signal (then 0), restarting any that dies."""
         while not self.stop_signal:
-            if (dead := self.dead()) is not None:
-                what, how, log = dead
-                self.say(f"✗ {what} {how}; the last lines of {shown(log) if log else 'its log'}:")
-                if log is not None and log.exists():
-                    self.say("\n".join(log.read_text(errors="replace").splitlines()[-20:]))
-                return 1
+            now = time.monotonic()
+            for item in list(self.started):
+                if name_of(item) not in self.restart_at and not alive(item):
+                    self._crashed(item, now)
+            for name, due in sorted(self.restart_at.items(), key=lambda kv: kv[1]):
+                if due <= now and not self.stop_signal:
+                    self._restart(name)
             time.sleep(poll)
         return 0
+
+    def _crashed(self, item: Item, now: float) -> None:
+        """Say which child died, how, and the end of its log; schedule its restart."""
+        name = name_of(item)
+        if isinstance(item, Child):
+            what, how = f"{name} (PID {item.pid})", how_it_ended(item.process.returncode)
+            log, tail = item.log_path, item.log_tail()
+        else:
+            what, how, log = "PostgreSQL", how_it_ended(None), self.logs / "postgres.log"
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:]) \
+                if log.exists() else ""
+        self.say(f"✗ {what} {how}; the last lines of {shown(log) if log else 'its log'}:")
+        self.say("\n".join(f"    {line}" for line in tail.splitlines()) or "    (nothing)")
+        self._schedule(name, now)
+
+    def _schedule(self, name: str, now: float) -> None:
+        backoff = self.backoffs.setdefault(name, Backoff())
+        wait = backoff.crashed(now)
+        if backoff.looping:
+            self.say(f"✗ {name} keeps crashing: {backoff.crashes} times in a row, never up "
+                     f"{backoff.stable_after:.0f}s; its log above says why. Retrying with "
+                     f"growing pauses (at most {backoff.ceiling:.0f}s); Ctrl-C stops everything")
+        self.say(f"▸ restarting {name} in {wait:.1f}s (crash {backoff.crashes} in a row)")
+        self.restart_at[name] = now + wait
+
+    def _restart(self, name: str) -> None:
+        """Start ``name`` again as the first time: same command, ports and data folder."""
+        del self.restart_at[name]
+        index = next(i for i, item in enumerate(self.started) if name_of(item) == name)
+        self.backoffs[name].started(time.monotonic())  # a start that fails is a crash in a row
+        try:
+            with self.step(f"restarting {name}") as notes:
+                item = self.recipes[name]()
+                self.started[index] = item
+                self._publish_pids()
+                notes.append(f"PID {item.pid if isinstance(item, Child) else item.pid()}")
+        except Exception as error:  # it failed to start: another crash, a longer pause
+            self.say("\n".join(f"    {line}" for line in str(error).splitlines()[-20:]))
+            self._schedule(name, time.monotonic())
 
     def stop(self) -> None:
         """Stop everything we started, newest first; carry on past a child that will not stop."""
@@ -221,18 +285,19 @@ class Stack:
             try:
                 with self.step(f"stopping {name} ({how}PID {pid})"):
                     item.stop()
+                    if isinstance(item, PostgresServer) and pid is not None:
+                        # pg_ctl can fail quietly (its data folder unreadable to the server's
+                        # user by then, say): then the postmaster's own fast shutdown
+                        stop_pid(pid, signal.SIGINT)
             except Exception as error:
                 self.say(f"  {error}")
         self.started.clear()
 
 
-def pid_alive(pid: int | None) -> bool:
-    if pid is None:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def name_of(item: Item) -> str:
+    """The name a child goes by in messages and in the pid file."""
+    return item.name if isinstance(item, Child) else "postgres"
+
+
+def alive(item: Item) -> bool:
+    return item.alive() if isinstance(item, Child) else pid_alive(item.pid())
