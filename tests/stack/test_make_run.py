@@ -7,6 +7,7 @@ import asyncio
 import socket
 import subprocess
 import textwrap
+import time
 from pathlib import Path
 
 import asyncpg
@@ -160,7 +161,7 @@ def test_run_provisions_starts_and_supervises_several_services(tmp_path: Path,
         return str(body)
 
     assert asyncio.run(seeded_note()) == "seeded"
-    worker_pid = running_pids(tmp_path / "data")["fakealpha-worker"]
+    worker_pid = running_pids(data_dir)["fakealpha-worker"]
     stop_file.touch()  # the worker exits, again after every restart: a crash loop
     run.wait_for("fakealpha-worker keeps crashing", timeout=60)
     assert f"fakealpha-worker (PID {worker_pid}) exited with code 3" in run.output
@@ -172,7 +173,7 @@ def test_run_provisions_starts_and_supervises_several_services(tmp_path: Path,
     deadline = time.monotonic() + 60
     while run.output.count(restarted) == before and time.monotonic() < deadline:
         time.sleep(0.1)
-    new_pid = running_pids(tmp_path / "data")["fakealpha-worker"]
+    new_pid = running_pids(data_dir)["fakealpha-worker"]
     time.sleep(2)  # long enough for a worker that still found the stop file to give up
     assert f"PID {new_pid}) exited" not in run.output and run.process.poll() is None
     assert new_pid != worker_pid
