@@ -15,6 +15,7 @@ from interlude.engagement.api.deps import (
     caught_up,
 )
 from interlude.engagement.app import overview
+from interlude.engagement.app import sponsor as sponsoring
 
 router = APIRouter(prefix="/v1", tags=["overview"])
 
@@ -35,4 +36,4 @@ async def sponsor_figures(sponsor: SponsorDep, ctx: ContextDep, deps: Engagement
     """Per programme the caller sponsors, what the contracts let a sponsor see; any figure
     over fewer than five people is suppressed."""
     fresh = await caught_up(request, after)
-    return {**await overview.sponsor_figures(deps, ctx), "fresh": fresh}
+    return {**await sponsoring.sponsor_figures(deps, ctx), "fresh": fresh}
