@@ -76,7 +76,7 @@ async def test_a_blocked_feature_moves_neither_the_score_nor_the_reasons(
 
     async def all_counted() -> bool:
         _, rows = await _board(engagement, coach, written["position"])
-        return rows["Posts"]["community_this_week"] == 1 and len(rows["Posts"]["recent_insights"])
+        return rows["Posts"]["community_this_week"] == 1 and rows["Posts"]["recent_insights"] != []
 
     await eventually(all_counted, timeout=5)
     _, rows = await _board(engagement, coach)
