@@ -17,8 +17,9 @@ async def _seeded(identity: RunningIdentity, engagement: RunningEngagement) -> t
     api, path = engagement.client, f"/v1/contracts/{cast.contract_id}"
     checkin = await expect(await api.post(f"{path}/check-ins", headers=cast.coachee.headers,
                                           json={"text": "before the block"}), 201)
-    await expect(await api.post(f"{path}/messages", headers=cast.coachee.headers,
-                                json={"body": "before the block"}), 201)
+    sent = await expect(await api.post(f"{path}/messages", headers=cast.coachee.headers,
+                                       json={"body": "before the block"}), 201)
+    cast.position = sent["position"]  # what a read waits for to see both
     return cast, checkin["id"]
 
 
@@ -98,7 +99,7 @@ async def test_the_dashboard_leaves_out_what_the_organisation_switched_off(
         identity: RunningIdentity, engagement: RunningEngagement) -> None:
     cast, _ = await _seeded(identity, engagement)
     await set_policy(identity, engagement, cast.admin, {"checkins.enabled": False})
-    board = await expect(await engagement.client.get("/v1/dashboard",
+    board = await expect(await engagement.client.get(f"/v1/dashboard?after={cast.position}",
                                                      headers=cast.coach.headers), 200)
     assert board["blocked"] == ["checkins.enabled"]
     [row] = board["coachees"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from interlude.engagement.domain import contract as c
 from interlude.engagement.domain import events as ev
 from interlude.engagement.domain import thread as t
-from interlude.engagement.domain.attention import Facts, attention, overdue
+from interlude.engagement.domain.attention import CheckIns, Facts, Messages, attention, overdue
 from interlude.engagement.domain.errors import (
     AllowanceExhausted,
     InvalidState,
@@ -96,11 +97,25 @@ def test_read_receipts_only_move_forward() -> None:
 
 
 def test_an_overdue_reply_comes_first() -> None:
-    calm = Facts(0, None, 48, NOW, 0, 6, 1, NOW + timedelta(days=3), 4)
-    waiting = Facts(1, NOW - timedelta(hours=49), 48, NOW, 0, 6, 1, NOW + timedelta(days=3), 4)
-    assert overdue(waiting, NOW) and not overdue(calm, NOW)
+    soon = NOW + timedelta(days=3)
+    calm = Facts(6, 1, soon, Messages(0, None, 48), CheckIns(NOW, 0, 4))
+    waiting = Facts(6, 1, soon, Messages(1, NOW - timedelta(hours=49), 48), CheckIns(NOW, 0, 4))
+    assert waiting.messages and calm.messages
+    assert overdue(waiting.messages, NOW) and not overdue(calm.messages, NOW)
     assert attention(waiting, NOW)[0] > attention(calm, NOW)[0]
     assert attention(calm, NOW) == (0, [])
+
+
+def test_facts_of_a_blocked_feature_move_neither_score_nor_reasons() -> None:
+    troubled = Facts(6, 1, NOW + timedelta(days=3),
+                     messages=Messages(2, NOW - timedelta(hours=49), 48),
+                     checkins=CheckIns(NOW - timedelta(days=9), 3, 1))
+    assert attention(replace(troubled, checkins=None), NOW) == (
+        130, ["reply overdue", "2 unanswered message(s)"])
+    assert attention(replace(troubled, messages=None), NOW) == (41, [
+        "3 check-in(s) to acknowledge", "low mood in the last check-in",
+        "no check-in for a week"])
+    assert attention(replace(troubled, messages=None, checkins=None), NOW) == (0, [])
 
 
 def test_quiet_hours_may_span_midnight() -> None:

@@ -56,10 +56,13 @@ async def mine(ctx: ContextDep, deps: EngagementDep, request: Request,
 
 
 @router.get("/{contract_id}")
-async def read(contract_id: ContractId, ctx: ContextDep, deps: EngagementDep) -> dict[str, Any]:
-    """The contract as its parties see it: terms, signatures, consents, sessions."""
-    return contract_view(contract_id, await deps.contract(ctx.tenant_id, contract_id),
-                         ctx.actor.id)
+async def read(contract_id: ContractId, ctx: ContextDep, deps: EngagementDep, request: Request,
+               after: After = 0) -> dict[str, Any]:
+    """The contract as its parties see it: terms and signatures; the coach and the coachee
+    also its consents and sessions; the sponsor, in ``figures``, only what the contract's
+    sponsor view allows and never what the programme's figures suppress (under five people)."""
+    fresh = await caught_up(request, after)  # the sponsor's figures come from a read model
+    return {**await contract_view(deps, ctx, contract_id), "fresh": fresh}
 
 
 @router.post("/{contract_id}/signatures")

@@ -15,6 +15,7 @@ from interlude.engagement.api.deps import (
     caught_up,
 )
 from interlude.engagement.app import overview
+from interlude.engagement.app import sponsor as sponsoring
 
 router = APIRouter(prefix="/v1", tags=["overview"])
 
@@ -24,7 +25,9 @@ async def dashboard(coach: CoachDep, ctx: ContextDep, deps: EngagementDep, reque
                     after: After = 0) -> dict[str, Any]:
     """Per coachee: check-ins and streak, waiting messages and overdue replies, sessions held
     against planned and the next one, goals and experiments in progress, community activity
-    this week and insights pinned; whoever needs attention first."""
+    this week and insights pinned; whoever needs attention first. A feature the organisation
+    switched off (check-ins, messaging, community) leaves its facts out, of the attention score
+    and its reasons too, and is named in ``blocked``."""
     fresh = await caught_up(request, after)
     return {**await overview.dashboard(deps, ctx), "fresh": fresh}
 
@@ -35,4 +38,4 @@ async def sponsor_figures(sponsor: SponsorDep, ctx: ContextDep, deps: Engagement
     """Per programme the caller sponsors, what the contracts let a sponsor see; any figure
     over fewer than five people is suppressed."""
     fresh = await caught_up(request, after)
-    return {**await overview.sponsor_figures(deps, ctx), "fresh": fresh}
+    return {**await sponsoring.sponsor_figures(deps, ctx), "fresh": fresh}

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from interlude.engagement.app.deps import Engagement
+from interlude.engagement.app.sponsor import contract_seen_by_sponsor
 from interlude.engagement.domain.checkin import require_channel
 from interlude.engagement.domain.contract import Contract, content_party, party_of
 from interlude.engagement.domain.thread import allowance_status
@@ -25,9 +26,8 @@ async def _content(deps: Engagement, ctx: CommandContext, contract_id: str,
     return contract
 
 
-def contract_view(contract_id: str, contract: Contract, user_id: str) -> dict[str, Any]:
-    """What any party sees of the contract itself: parties, terms, signatures, sessions."""
-    party = party_of(contract, user_id)
+def _agreed(contract_id: str, contract: Contract, party: str) -> dict[str, Any]:
+    """What every party sees of the contract itself: parties, terms, signatures."""
     return {
         "id": contract_id, "status": contract.status, "your_part": party,
         "coach_id": contract.coach_id, "coachee_id": contract.coachee_id,
@@ -39,10 +39,22 @@ def contract_view(contract_id: str, contract: Contract, user_id: str) -> dict[st
         "signed_by": list(contract.signed_by),
         "awaiting_signature_from": [p for p in contract.parties if p not in contract.signed_by]
         if contract.pending else [],
+    }
+
+
+async def contract_view(deps: Engagement, ctx: CommandContext,
+                        contract_id: str) -> dict[str, Any]:
+    """The contract as the caller sees it: the coach and the coachee also its consents and
+    sessions; the sponsor only what their sponsor view allows (``app.sponsor``)."""
+    contract = await deps.contract(ctx.tenant_id, contract_id)
+    party = party_of(contract, ctx.actor.id)
+    seen = _agreed(contract_id, contract, party)
+    if party == "sponsor":
+        return seen | await contract_seen_by_sponsor(deps, ctx, contract_id, contract)
+    return seen | {
         "consents": contract.consents.model_dump(),
         "sessions": {"planned": contract.terms.sessions.count if contract.terms else None,
-                     "held": contract.held, "scheduled": contract.upcoming},
-    }
+                     "held": contract.held, "scheduled": contract.upcoming}}
 
 
 async def check_ins(deps: Engagement, ctx: CommandContext, contract_id: str, limit: int,
