@@ -27,7 +27,10 @@ RETRY_AFTER = "2"  # seconds: a restarted nats-server or PostgreSQL is back with
 # NATS or PostgreSQL away (stopped, restarting, unreachable): the same answer from every route
 NATS_DOWN: tuple[type[Exception], ...] = (StoreUnavailable, *NATS_UNAVAILABLE)
 POSTGRES_DOWN: tuple[type[Exception], ...] = (
-    asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError)
+    asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,
+    # what the client says of a connection whose server vanished mid-use: "connection is
+    # closed", or a protocol left half-way when the pool resets it on release
+    asyncpg.InterfaceError, asyncpg.InternalClientError)
 _SLUGS = {400: "bad-request", 401: "unauthenticated", 403: "forbidden", 404: "not-found",
           405: "method-not-allowed", 409: "conflict", 413: "too-large",
           415: "unsupported-media-type", 422: "validation", 429: "rate-limited",
