@@ -57,10 +57,13 @@ class StackRun:
             self.process.wait(timeout=30)
 
 
-def stack_env(data_dir: Path, services: str = "", **extra: str) -> dict[str, str]:
+def stack_env(data_dir: Path, services: str | None = "", **extra: str) -> dict[str, str]:
+    """The environment of a run on free ports: ``services`` names those to start, ``""`` none,
+    None every installed one, as `make run` does."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTERLUDE_")}
     ports = {f"INTERLUDE_{name}_PORT": str(free_port()) for name in ("NATS", "NATS_MONITOR", "PG")}
-    return {**env, **ports, "INTERLUDE_DATA_DIR": str(data_dir), "INTERLUDE_SERVICES": services,
+    chosen = {} if services is None else {"INTERLUDE_SERVICES": services}
+    return {**env, **ports, **chosen, "INTERLUDE_DATA_DIR": str(data_dir),
             "PYTHONUNBUFFERED": "1", **extra}
 
 

@@ -39,7 +39,8 @@ def _named_exporter(name: str) -> SpanExporter | None:
             OTLPSpanExporter,
         )
 
-        return OTLPSpanExporter()
+        exporter: SpanExporter = OTLPSpanExporter()  # untyped package: say what it is
+        return exporter
     return None
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from pydantic import TypeAdapter
 
@@ -28,7 +28,7 @@ class AggregateSpec(Generic[S]):
     evolve: Callable[[S, Event], S]
     state_type: type[S]
     snapshot_version: int = 1
-    _adapter: TypeAdapter[Any] = field(init=False, repr=False, compare=False)
+    _adapter: TypeAdapter[S] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_adapter", TypeAdapter(self.state_type))

@@ -91,8 +91,9 @@ def context_dependency(name: str) -> Callable[..., Awaitable[CommandContext]]:
     never from the body."""
 
     async def dependency(principal: PrincipalDep, request: Request) -> CommandContext:
-        return getattr(request.app.state, name).context(
+        context: CommandContext = getattr(request.app.state, name).context(
             principal.tenant_id, principal.actor, policy_version=principal.policy_version)
+        return context
 
     return dependency
 

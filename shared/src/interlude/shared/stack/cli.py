@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 
 from interlude.shared.service import ServiceSpec, discover_services
+from interlude.shared.stack.process import pid_alive
 from interlude.shared.stack.secrets import tighten
 from interlude.shared.stack.settings import PortProblem, StackSettings, check_ports
-from interlude.shared.stack.supervisor import Shutdown, Stack, pid_alive, shown
+from interlude.shared.stack.supervisor import Shutdown, Stack, shown
 
 PID_FILE = "stack.pid"
 MARKER = ".interlude-stack"  # says the folder is ours, so that reset may delete it

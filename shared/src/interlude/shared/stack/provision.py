@@ -161,7 +161,8 @@ def ensure_master_secret(path: Path) -> bool:
 def load(target: str) -> Callable[..., Any]:
     """``"package.module:name"`` -> the object."""
     module, _, name = target.partition(":")
-    return getattr(importlib.import_module(module), name)
+    found: Callable[..., Any] = getattr(importlib.import_module(module), name)
+    return found
 
 
 async def _run_seed(seed: Callable[..., Any], settings: PlatformSettings) -> list[Login]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from typing import Any
 
 import asyncpg
 
@@ -27,7 +28,7 @@ class Noted(Event):
 
 
 @registry.upcaster("test.Noted", from_version=1)
-def _noted_v1_to_v2(payload: dict) -> dict:
+def _noted_v1_to_v2(payload: dict[str, Any]) -> dict[str, Any]:
     return {**payload, "weight": 1}
 
 

@@ -104,7 +104,7 @@ async def leave(deps: Community, ctx: CommandContext, space_id: str,
         user_id = found[0]
     elif user_id == space.coach_id:
         raise InvalidState("the coach holds the space and cannot leave it")
-    reason = "removed" if handle is not None else "left"
+    reason: ev.LeaveReason = "removed" if handle is not None else "left"
     return await _execute(deps, ctx, space_id,
                           lambda s: domain.leave(s, ctx.actor.id, user_id, reason))
 

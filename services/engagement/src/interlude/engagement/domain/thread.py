@@ -36,8 +36,9 @@ def evolve(state: Thread, event: Event) -> Thread:
             used = state.month_replies if state.month == event.month else 0
             return replace(state, count=event.number, month=event.month, month_replies=used + 1)
         case ev.MessageRead():
-            field = "coach_read" if event.party == "coach" else "coachee_read"
-            return replace(state, **{field: event.up_to})
+            if event.party == "coach":
+                return replace(state, coach_read=event.up_to)
+            return replace(state, coachee_read=event.up_to)
     return state
 
 

@@ -88,7 +88,7 @@ async def get_user(org_id: str, user_id: str, request: Request, deps: IdentityDe
         found = await queries.user(conn, request.app.state.opener, org_id, user_id)
     if found is None:
         raise not_found("user")
-    return found
+    return UserPublic.model_validate(found)
 
 
 @router.post(ORG + "/users/{user_id}/roles")
