@@ -77,3 +77,52 @@ async def test_scim_filters_on_sealed_names_and_addresses_still_answer(
     paged = (await identity.client.get(f"{SCIM}/Users", headers=headers, params={
         "filter": 'displayName pr', "startIndex": "2", "count": "1"})).json()
     assert (paged["totalResults"], paged["startIndex"], len(paged["Resources"])) == (3, 2, 1)
+
+
+async def _read_models_in_clear(identity: RunningIdentity, needle: str) -> list[str]:
+    """The tables of identity's schema with a row holding ``needle`` in clear (case aside)."""
+    tables = await identity.platform.pool.fetch(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        " AND table_type = 'BASE TABLE'")
+    found = []
+    for table in (t["table_name"] for t in tables):
+        rows = await identity.platform.pool.fetch(f'SELECT * FROM "{table}"')
+        if any(needle.lower() in repr(dict(r)).lower() for r in rows):
+            found.append(table)
+    return found
+
+
+async def test_an_external_id_that_is_the_address_is_sealed_and_erased_with_the_person(
+        identity: RunningIdentity) -> None:
+    """Entra ID and Okta may send the address as externalId: it is sealed like the address,
+    found through its own blind index (caseExact), and gone with the person's key."""
+    admin = await identity.organisation()
+    headers = await _scim_headers(identity, admin)
+    email = identity.unique_email("quill")
+    created = await identity.client.post(f"{SCIM}/Users", headers=headers, json={
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": email,
+        "displayName": "Ysolde Quill", "externalId": email, "active": True})
+    assert created.status_code == 201, created.text
+    assert created.json()["externalId"] == email
+    person = Person(created.json()["id"], admin.tenant_id, email, "", (), "", "")
+
+    row = await _row(identity, person)
+    assert row is not None and email.lower() not in repr(row).lower()
+    assert row["external_id_index"] and row["external_id_index"] != row["email_index"]
+    assert await _read_models_in_clear(identity, email) == []
+    assert await _found(identity, headers, f'externalId eq "{email}"') == [person.user_id]
+    assert await _found(identity, headers, f'externalId eq "{email.upper()}"') == []
+    assert await _found(identity, headers, f'externalId sw "{email[:8]}"') == [person.user_id]
+
+    officer = await identity.member(admin, "compliance_officer")
+    erased = await identity.client.post(
+        f"/v1/organisations/{admin.tenant_id}/erasures", headers=officer.headers,
+        json={"subject_id": person.user_id, "reason": "the person asked"})
+    assert erased.status_code == 202, erased.text
+
+    async def gone() -> bool:
+        return await _row(identity, person) is None
+
+    await eventually(gone, timeout=5, what="the erased person's row gone")
+    assert await _read_models_in_clear(identity, email) == []
+    assert await _found(identity, headers, f'externalId eq "{email}"') == []
