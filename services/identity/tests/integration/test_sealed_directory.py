@@ -4,9 +4,14 @@ comparison made on the opened rows)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from interlude.identity.domain.events import UserProvisioned
 from interlude.identity.testing import Person, RunningIdentity
+from interlude.shared.events.envelope import Actor
+from interlude.shared.ids import new_id
+from interlude.shared.sealing import Secret
 from interlude.shared.testing.eventually import eventually
 
 SCIM = "/scim/v2"
@@ -126,3 +131,33 @@ async def test_an_external_id_that_is_the_address_is_sealed_and_erased_with_the_
     await eventually(gone, timeout=5, what="the erased person's row gone")
     assert await _read_models_in_clear(identity, email) == []
     assert await _found(identity, headers, f'externalId eq "{email}"') == []
+
+
+async def test_an_external_id_written_in_clear_by_a_v1_event_is_sealed_as_it_is_projected(
+        identity: RunningIdentity) -> None:
+    """Events shipped before v2 keep their external id in clear (events are never edited):
+    the directory seals it as it projects them, and it still answers a filter."""
+    admin = await identity.organisation()
+    headers = await _scim_headers(identity, admin)
+    deps = identity.app.state.identity
+    user_id, email = new_id(), identity.unique_email("legacy")
+    ctx = deps.context(admin.tenant_id, Actor.system("test"))
+    current = UserProvisioned(
+        user_id=user_id, email=Secret(email, user_id), email_digest=deps.digest(email),
+        display_name=Secret("Lou Legacy", user_id), roles=("coachee",), source="scim")
+    envelope = await deps.users.codec.encode(current, ctx, user_id)
+    v1 = replace(envelope, schema_version=1,
+                 payload={**envelope.payload, "external_id": f"ext-{email}"})
+    await deps.users.store.append(deps.users.subject(admin.tenant_id, user_id), [v1],
+                                  expected_last_seq=0)
+    person = Person(user_id, admin.tenant_id, email, "", (), "", "")
+
+    async def listed() -> bool:
+        return await _row(identity, person) is not None
+
+    await eventually(listed, timeout=5, what="the v1 person in the directory")
+    row = await _row(identity, person)
+    assert row is not None and email.lower() not in repr(row).lower()
+    assert await _found(identity, headers, f'externalId eq "ext-{email}"') == [user_id]
+    shown = await identity.client.get(f"{SCIM}/Users/{user_id}", headers=headers)
+    assert shown.json()["externalId"] == f"ext-{email}"
