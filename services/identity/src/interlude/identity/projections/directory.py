@@ -67,7 +67,8 @@ class Directory(Projection):
                            status: str) -> None:
         opened = await self._open(event)
         assert isinstance(opened, ev.UserInvited | ev.UserProvisioned)
-        source, external = "invitation", (None, None)
+        external: tuple[str | None, str | None]
+        source, external = "invitation", (None, None)  # invited: no directory sent an id
         if isinstance(opened, ev.UserProvisioned):
             source, external = opened.source, await self._external_id(event, opened)
         await conn.execute(
