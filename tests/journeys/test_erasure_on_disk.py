@@ -75,6 +75,20 @@ async def _marked_person(identity: RunningIdentity, admin: Person, name: str,
                   data["access_token"], data["refresh_token"])
 
 
+async def _provisioned_over_scim(identity: RunningIdentity, admin: Person, name: str,
+                                 email: str) -> str:
+    """A person an organisation's directory created, with their address as externalId (as
+    Entra ID and Okta may send it); their user id."""
+    token = await expect(await identity.client.post(
+        f"/v1/organisations/{admin.tenant_id}/scim-tokens", headers=admin.headers,
+        json={"label": "Entra ID"}), 201)
+    created = await expect(await identity.client.post(
+        "/scim/v2/Users", headers={"Authorization": f"Bearer {token['token']}"}, json={
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": email,
+            "externalId": email, "displayName": name, "active": True}), 201)
+    return str(created["id"])
+
+
 async def _seen_everywhere(identity: RunningIdentity, engagement: RunningEngagement,
                            community: RunningCommunity, admin: Person, coach: Person,
                            person: Person, space: str) -> dict[str, Any]:
@@ -113,6 +127,8 @@ async def test_an_erased_person_leaves_neither_name_nor_address_on_disk_or_in_lo
     admin = await identity.organisation("Northwind")
     coach = await identity.member(admin, "coach", name="Claire Coach")
     person = await _marked_person(identity, admin, name, email)
+    provisioned = await _provisioned_over_scim(identity, admin, f"Ysolde Scimfeather{marker}",
+                                               f"ysolde.s{marker}@example.org")
     contract_id = await contract(identity, engagement, community, coach, person)
     await expect(await engagement.client.post(
         f"/v1/contracts/{contract_id}/check-ins", headers=person.headers,
@@ -139,17 +155,23 @@ async def test_an_erased_person_leaves_neither_name_nor_address_on_disk_or_in_lo
     await expect(await identity.client.post(
         f"/v1/organisations/{admin.tenant_id}/erasures", headers=officer.headers,
         json={"subject_id": person.user_id, "reason": "the person asked"}), 202)
+    await expect(await identity.client.post(
+        f"/v1/organisations/{admin.tenant_id}/erasures", headers=officer.headers,
+        json={"subject_id": provisioned, "reason": "the person asked"}), 202)
 
     async def forgotten() -> bool:
         seen = await _seen_everywhere(identity, engagement, community, admin, coach, person,
                                       space)
+        scim = await identity.client.get(f"/v1/organisations/{admin.tenant_id}/users/"
+                                         f"{provisioned}", headers=admin.headers)
         return (seen["identity"] is None and name not in seen["engagement"]
-                and name not in seen["community"])
+                and name not in seen["community"] and scim.status_code == 404)
 
     await eventually(forgotten, timeout=15, what="the person forgotten in every read model")
     await vacuum_and_checkpoint(postgres_dsn)
 
-    needles = [name, email, f"Quillfeather{marker}", f"ysolde.q{marker}"]
+    needles = [name, email, f"Quillfeather{marker}", f"ysolde.q{marker}",
+               f"Scimfeather{marker}", f"ysolde.s{marker}"]
     assert found_on_disk(servers.data_dirs, needles) == []
     logged = caplog.text.lower()
     assert [n for n in needles if n.lower() in logged] == []

@@ -113,3 +113,19 @@ def test_an_address_is_claimed_by_one_person_only() -> None:
                                             ("Marketing", None)])
 def test_groups_named_after_a_role_grant_it(name: str, role: str | None) -> None:
     assert group.granted_role(name) == role
+
+
+def test_an_external_id_written_in_clear_before_v2_reads_as_the_persons_secret() -> None:
+    from interlude.identity.domain.events import registry
+
+    provisioned = registry.build("identity.UserProvisioned", 1, {
+        "user_id": "u1", "email": Secret("ada@example.org", "u1"), "email_digest": "d",
+        "display_name": Secret("Ada", "u1"), "roles": ["coachee"], "source": "scim",
+        "external_id": "ada@example.org"})
+    changed = registry.build("identity.ProfileChanged", 1, {
+        "user_id": "u1", "external_id": "ada.lovelace"})
+    assert isinstance(provisioned.external_id, Secret)
+    assert (provisioned.external_id.reveal(), provisioned.external_id.subject) == (
+        "ada@example.org", "u1")
+    assert changed.external_id == Secret("ada.lovelace", "u1")
+    assert registry.build("identity.ProfileChanged", 1, {"user_id": "u1"}).external_id is None

@@ -150,10 +150,10 @@ def test_a_group_cannot_hold_another_group_or_lose_its_name() -> None:
 
 def test_filters_become_parameterised_sql_regardless_of_attribute_case() -> None:
     found = where('USERNAME eq "Ada@Example.org" or externalId eq "e\'1"', USER_COLUMNS,
-                  USER_SCHEMA, 2, index=lambda email: f"index-of-{email.lower()}")
-    # the address is sealed: its equality is the equality of its blind index
-    assert found.sql == " AND ((u.email_index = $2) OR (u.external_id = $3))"
-    assert found.params == ["index-of-ada@example.org", "e'1"]
+                  USER_SCHEMA, 2, index=lambda kind, value: f"{kind}-index-of-{value}")
+    # the address and the external id are sealed: their equality is that of their blind index
+    assert found.sql == " AND ((u.email_index = $2) OR (u.external_id_index = $3))"
+    assert found.params == ["email-index-of-Ada@Example.org", "external_id-index-of-e'1"]
     assert not found.opening
     member = where('members[value eq "u1"]', GROUP_COLUMNS, GROUP_SCHEMA, 2)
     assert (member.sql, member.attributes) == (" AND (member.value = $2)", ("members",))

@@ -1,7 +1,8 @@
-"""What the API process of every service but identity does at start and stop: open the
-platform, check its migrations, make sure the streams it reads exist, start its copy of the
-organisations' policies and revocations, verify identity's tokens, wait for read models on
-``?after=``; and close it all again in reverse.
+"""What the API process of every service does at start and stop: open the platform, check its
+migrations, make sure the streams it reads exist, start its copy of the organisations' policies
+and revocations, verify identity's tokens, wait for read models on ``?after=``; and close it
+all again in reverse. identity, which signs the tokens, verifies them with its own keys
+(``signs_tokens=True``: it sets ``app.state.token_verifier`` once its keys are loaded).
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -21,7 +22,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from interlude.shared.auth import DEFAULT_ISSUER, identity_verifier
+from interlude.shared.auth import DEFAULT_ISSUER, KeySource, TokenVerifier, identity_verifier
 from interlude.shared.config import PlatformSettings
 from interlude.shared.db import migrate
 from interlude.shared.http.health import nats_ready, postgres_ready
@@ -37,13 +38,20 @@ class CallerSettings(PlatformSettings):
     token_issuer: str = DEFAULT_ISSUER
 
 
+def verify_own_tokens(app: FastAPI, keys: KeySource, issuer: str, trust: Trust) -> None:
+    """For the service that signs the tokens (``serving(..., signs_tokens=True)``): its callers'
+    tokens are checked against ``keys``, and deactivated people refused by the trust cache."""
+    app.state.token_verifier = TokenVerifier(keys, issuer=issuer, revocations=trust.cache)
+
+
 @contextlib.asynccontextmanager
-async def serving(app: FastAPI, settings: CallerSettings, *, service: str, migrations: Path,
+async def serving(app: FastAPI, settings: PlatformSettings, *, service: str, migrations: Path,
                   prepare: Callable[[Platform], Awaitable[None]], schema: str | None = None,
-                  jwks_client: httpx.AsyncClient | None = None
+                  jwks_client: httpx.AsyncClient | None = None, signs_tokens: bool = False
                   ) -> AsyncIterator[tuple[Platform, Trust]]:
-    """Sets ``app.state`` ``trust``, ``token_verifier``, ``waiter`` and the readiness checks;
-    yields the open platform and the trust cache."""
+    """Sets ``app.state`` ``trust``, ``token_verifier`` (unless ``signs_tokens``: see
+    :func:`verify_own_tokens`), ``waiter`` and the readiness checks; yields the open platform
+    and the trust cache. ``settings`` are :class:`CallerSettings` unless ``signs_tokens``."""
     platform = await open_platform(settings, schema=schema)
     async with contextlib.AsyncExitStack() as stack:
         stack.push_async_callback(platform.close)
@@ -53,15 +61,20 @@ async def serving(app: FastAPI, settings: CallerSettings, *, service: str, migra
         trust = await start_trust(platform.nc, platform.pool, service=service,
                                   namespace=settings.stream_namespace, access=platform.access)
         stack.push_async_callback(trust.stop)
-        verifier, keys = identity_verifier(settings.identity_url, issuer=settings.token_issuer,
-                                           revocations=trust.cache, client=jwks_client)
-        stack.push_async_callback(keys.aclose)
+        if not signs_tokens:
+            if not isinstance(settings, CallerSettings):
+                raise TypeError(f"{service}'s settings do not say where identity's JWKS is"
+                                " (CallerSettings.identity_url)")
+            verifier, keys = identity_verifier(settings.identity_url,
+                                               issuer=settings.token_issuer,
+                                               revocations=trust.cache, client=jwks_client)
+            stack.push_async_callback(keys.aclose)
+            app.state.token_verifier = verifier
         waiter = PositionWaiter(settings.database_url, platform.pool)
         await waiter.start()
         stack.push_async_callback(waiter.stop)
         app.state.trust = trust
         app.state.waiter = waiter
-        app.state.token_verifier = verifier
         app.state.readiness.update({"nats": nats_ready(platform.nc),
                                     "postgres": postgres_ready(platform.pool)})
         yield platform, trust

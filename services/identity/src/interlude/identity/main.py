@@ -10,20 +10,19 @@ from opentelemetry import trace
 
 from interlude.identity.adapters.oidc import OidcClient
 from interlude.identity.adapters.signing import OwnKeys
-from interlude.identity.api import organisations, people, scim, sessions, sso
-from interlude.identity.api.errors import install_error_handlers
-from interlude.identity.projections.people_data import Opener
+from interlude.identity.api import organisations, people, scim, scim_schemas, sessions, sso
+from interlude.identity.projections.directory import NAME as DIRECTORY
 from interlude.identity.settings import IdentitySettings
-from interlude.identity.wiring import MIGRATIONS, build_identity
-from interlude.shared.auth import TokenVerifier, install_auth
-from interlude.shared.db import migrate
+from interlude.identity.wiring import MIGRATIONS, build_identity, ensure_sources
+from interlude.shared.auth import install_auth
+from interlude.shared.errors import install_domain_errors
 from interlude.shared.http.app import create_app as create_service_app
-from interlude.shared.http.health import nats_ready, postgres_ready
+from interlude.shared.kit import ReadModels
 from interlude.shared.logs import configure_logging
-from interlude.shared.projections.waiter import PositionWaiter
-from interlude.shared.runtime import open_platform
+from interlude.shared.serving import serving, verify_own_tokens
 from interlude.shared.trust import install_trust_handlers
-from interlude.shared.trust.runtime import start_trust
+
+ROUTERS = (organisations, people, sessions, sso, scim)
 
 
 def create_app(settings: IdentitySettings | None = None, *, schema: str | None = None,
@@ -35,39 +34,28 @@ def create_app(settings: IdentitySettings | None = None, *, schema: str | None =
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        platform = await open_platform(settings, schema=schema)
-        async with platform.pool.acquire() as conn:
-            await migrate(conn, MIGRATIONS)
-        deps = await build_identity(platform, settings)
-        trust = await start_trust(platform.nc, platform.pool, service="identity",
-                                  namespace=settings.stream_namespace, access=platform.access)
-        waiter = PositionWaiter(settings.database_url, platform.pool)
-        await waiter.start()
-        app.state.identity = deps
-        app.state.identity_pool = platform.pool
-        app.state.opener = Opener.of(deps.keyring, deps.master_secret)  # the directory's reads
-        app.state.identity_stream = platform.stream("identity").name
-        app.state.waiter = waiter
-        app.state.trust = trust
-        app.state.oidc = OidcClient()  # organisations' identity providers (single sign-on)
-        app.state.token_verifier = TokenVerifier(OwnKeys(deps.keys),
-                                                 issuer=settings.token_issuer,
-                                                 revocations=trust.cache)
-        app.state.readiness.update({"nats": nats_ready(platform.nc),
-                                    "postgres": postgres_ready(platform.pool)})
-        try:
-            yield
-        finally:
-            await app.state.oidc.aclose()
-            await waiter.stop()
-            await trust.stop()
-            await platform.close()
+        # identity signs the tokens: it verifies them with its own keys, not through a JWKS
+        async with serving(app, settings, service="identity", migrations=MIGRATIONS,
+                           prepare=ensure_sources, schema=schema,
+                           signs_tokens=True) as (platform, trust):
+            deps = await build_identity(platform, settings)
+            deps.read_models = ReadModels(app.state.waiter, DIRECTORY,
+                                          platform.stream("identity").name)
+            deps.oidc = OidcClient()  # organisations' identity providers (single sign-on)
+            app.state.identity = deps
+            app.state.read_models = deps.read_models
+            verify_own_tokens(app, OwnKeys(deps.keys), settings.token_issuer, trust)
+            try:
+                yield
+            finally:
+                await deps.oidc.aclose()
 
     app = create_service_app("interlude identity", lifespan=lifespan, max_body_bytes=256_000,
                              tracer_provider=tracer_provider)
     install_auth(app)  # the verifier is set in the lifespan, once keys and trust are loaded
-    install_error_handlers(app)
+    install_domain_errors(app)
     install_trust_handlers(app)
-    for module in (organisations, people, sessions, sso, scim):
+    for module in ROUTERS:
         app.include_router(module.router)
+    scim_schemas.describe(app)  # SCIM's errors are its own, not FastAPI's 422
     return app

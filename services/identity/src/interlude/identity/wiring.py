@@ -22,6 +22,7 @@ from interlude.identity.settings import IdentitySettings
 from interlude.shared.events.codec import EventCodec
 from interlude.shared.eventstore.base import EventStore
 from interlude.shared.eventstore.repository import Repository
+from interlude.shared.eventstore.streams import ensure_stream
 from interlude.shared.runtime import Platform, master_secret
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -30,6 +31,12 @@ NO_SNAPSHOTS = 1 << 30  # people's states hold password hashes: never copy them 
 
 def codec(platform: Platform) -> EventCodec:
     return EventCodec(registry, platform.sealer)
+
+
+async def ensure_sources(platform: Platform) -> None:
+    """identity's own stream exists before its copy of the policies starts reading it."""
+    await ensure_stream(platform.js, platform.stream("identity"),
+                        platform.settings.stream_replicas)
 
 
 async def build_identity(platform: Platform, settings: IdentitySettings,
@@ -55,4 +62,4 @@ async def build_identity(platform: Platform, settings: IdentitySettings,
         keys=keys,
         refresh=RefreshTokens(pool, timedelta(days=settings.refresh_token_ttl_days)),
         throttle=Throttle(pool), tickets=Tickets(pool), totp=TotpSteps(pool),
-        digest=EmailDigest(secret), master_secret=secret, access=platform.access)
+        digest=EmailDigest(secret), master_secret=secret, pool=pool, access=platform.access)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from interlude.identity.projections.directory import Directory
-from interlude.identity.projections.people_data import EmailIndex
+from interlude.identity.projections.people_data import Indexes
 from interlude.identity.settings import IdentitySettings
 from interlude.identity.wiring import MIGRATIONS, codec
 from interlude.shared import worker
@@ -13,7 +13,7 @@ from interlude.shared.runtime import Platform, master_secret
 
 def runners(platform: Platform) -> list[ProjectionRunner]:
     directory = Directory(codec(platform), platform.keyring,
-                          EmailIndex(master_secret(platform.settings)))
+                          Indexes.of(master_secret(platform.settings)))
     return [ProjectionRunner(directory, platform.stream("identity"), platform.nc, platform.pool,
                              deadletters=platform.stream("deadletter"), batch_size=200)]
 

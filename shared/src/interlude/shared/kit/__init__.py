@@ -21,7 +21,7 @@ from interlude.shared.kit.api import (
     context_dependency,
     problems,
 )
-from interlude.shared.kit.app import Enforcer, ServiceApp, Written, utc_now
+from interlude.shared.kit.app import Enforcer, ServiceApp, Written, command_context, utc_now
 
 __all__ = [
     "ID_PATTERN",
@@ -35,6 +35,7 @@ __all__ = [
     "WrittenPublic",
     "app_dependency",
     "caught_up",
+    "command_context",
     "context_dependency",
     "problems",
     "utc_now",

@@ -24,6 +24,18 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def command_context(tenant_id: str, actor: Actor, now: datetime, *,
+                    policy_version: int | None = None,
+                    causation_id: str | None = None) -> CommandContext:
+    """A command's context at ``now``, correlated with the request being served (its id and
+    source address), if any: :meth:`ServiceApp.context` for an app object that is not a
+    :class:`ServiceApp` (identity's, which owns the policies the others enforce)."""
+    return CommandContext(tenant_id=tenant_id, actor=actor, now=now,
+                          correlation_id=request_id_var.get() or new_id(),
+                          causation_id=causation_id, policy_version=policy_version,
+                          source_address=source_address_var.get())
+
+
 class Enforcer(Protocol):
     """The organisations' security policies (``interlude.shared.trust.Trust`` in production,
     a fake in unit tests)."""
@@ -67,10 +79,8 @@ class ServiceApp:
                 ) -> CommandContext:
         """A command's context: from a request (the clock, the request id) or, for a reaction
         to an event, with ``causation_id`` and ``now`` taken from that event."""
-        return CommandContext(tenant_id=tenant_id, actor=actor, now=now or self.clock(),
-                              correlation_id=request_id_var.get() or new_id(),
-                              causation_id=causation_id, policy_version=policy_version,
-                              source_address=source_address_var.get())
+        return command_context(tenant_id, actor, now or self.clock(),
+                               policy_version=policy_version, causation_id=causation_id)
 
     def derive(self, *parts: str, length: int = 32) -> str:
         """A keyed digest of ``parts``: stable, and no way back to them."""

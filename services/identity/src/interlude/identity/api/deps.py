@@ -1,4 +1,6 @@
-"""Dependencies of identity's routes: the wired application, the caller's organisation."""
+"""Dependencies of identity's routes: the wired application (the kit's), the caller's
+organisation. What is identity's own: every route under ``/v1/organisations/{org_id}`` answers
+404 to a caller of another organisation before anything else, so nothing about it leaks."""
 
 from __future__ import annotations
 
@@ -6,22 +8,17 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends
 
 from interlude.identity.app.deps import Identity
 from interlude.shared.auth import Principal, PrincipalDep, require_roles
 from interlude.shared.events.envelope import CommandContext
 from interlude.shared.http.problems import Problem
+from interlude.shared.kit import IdempotencyKey, app_dependency
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
-
-def identity(request: Request) -> Identity:
-    return request.app.state.identity
-
-
-IdentityDep = Annotated[Identity, Depends(identity)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+IdentityDep = Annotated[Identity, Depends(app_dependency("identity"))]
 
 
 def not_found(what: str = "organisation") -> Problem:
@@ -56,7 +53,6 @@ def org_role(*roles: str) -> Callable[[str, Principal], Awaitable[Principal]]:
 
 OrgMemberDep = Annotated[Principal, Depends(org_role())]
 OrgAdminDep = Annotated[Principal, Depends(org_role("org_admin"))]
-ComplianceDep = Annotated[Principal, Depends(org_role("compliance_officer"))]
 StaffDep = Annotated[Principal, Depends(org_role("org_admin", "compliance_officer"))]
 
 
@@ -71,5 +67,5 @@ def user_command(deps: Identity, principal: Principal, org_id: str,
     return command(deps, principal, org_id)
 
 
-__all__ = ["ComplianceDep", "IdempotencyKey", "IdentityDep", "OrgAdminDep", "OrgMemberDep",
-           "PrincipalDep", "StaffDep"]
+__all__ = ["IdempotencyKey", "IdentityDep", "OrgAdminDep", "OrgMemberDep", "PrincipalDep",
+           "StaffDep"]

@@ -32,12 +32,26 @@ class OrganisationCreate(Body):
     admin_password: Password
 
 
+class RegistrationPublic(BaseModel):
+    id: str = Field(description="the organisation's id")
+    admin_user_id: str
+    position: int
+
+
+class SingleSignOnPublic(BaseModel):
+    issuer: str
+    client_id: str
+    allowed_domains: list[str]
+    default_roles: list[str]
+    login_url: str
+
+
 class OrganisationPublic(BaseModel):
     id: str
     name: str
     allowed_domains: list[str]
     policy_version: int
-    single_sign_on: dict[str, Any] | None
+    single_sign_on: SingleSignOnPublic | None
 
 
 class PolicyUpdate(Body):
@@ -109,6 +123,69 @@ class ScimTokenCreate(Body):
     label: Name
 
 
+class ScimTokenPublic(BaseModel):
+    id: str
+    token: str = Field(description="shown only now; only its hash is kept")
+    scim_base_url: str
+
+
+class InvitationPublic(BaseModel):
+    user_id: str
+    position: int
+    token: str
+    accept_url: str
+    expires_at: str
+
+
+class InvitationStatusPublic(BaseModel):
+    status: str
+    organisation: str
+
+
+class TokensPublic(BaseModel):
+    """A signed-in session: an access token and the refresh token that renews it."""
+
+    token_type: str
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    tenant_id: str
+    user_id: str
+    roles: list[str]
+
+
+class MePublic(BaseModel):
+    user_id: str
+    tenant_id: str
+    roles: list[str]
+    policy_version: int | None
+    amr: list[str]
+    expires_at: str
+
+
+class MfaEnrolmentPublic(BaseModel):
+    otpauth_uri: str
+    secret: str
+
+
+class MfaEnabledPublic(BaseModel):
+    status: str
+    next: str
+
+
+class ServiceTokenPublic(BaseModel):
+    access_token: str
+    token_type: str
+    expires_in: int
+
+
+class JwksPublic(BaseModel):
+    """The public keys of access tokens (RFC 7517)."""
+
+    model_config = ConfigDict(extra="allow")
+    keys: list[dict[str, Any]]
+
+
 class UserPublic(BaseModel):
     id: str
     email: str | None
@@ -121,6 +198,7 @@ class UserPublic(BaseModel):
     updated_at: datetime
 
 
-class Written(BaseModel):
-    id: str
-    position: int
+class UserListPublic(BaseModel):
+    users: list[UserPublic]
+    total: int
+    fresh: bool = Field(description="false when ?after= was not reached in time")

@@ -26,17 +26,32 @@ from interlude.identity.api.scim_errors import (
     not_found,
     storable,
 )
+from interlude.identity.api.scim_schemas import (
+    ScimGroupList,
+    ScimGroupPublic,
+    ScimGroupWrite,
+    ScimPatch,
+    ScimResponse,
+    ScimUserList,
+    ScimUserPublic,
+    ScimUserWrite,
+    query_parameters,
+    scim_body,
+    scim_errors,
+)
+from interlude.identity.app import directory as reads
 from interlude.identity.app import groups, organisations, people, scim
 from interlude.identity.app.deps import Identity
-from interlude.identity.projections import scim_queries as queries
-from interlude.identity.projections.directory import NAME as DIRECTORY
 from interlude.shared.auth import bearer_token
 from interlude.shared.events.envelope import CommandContext
 
 DEFAULT_COUNT, MAX_COUNT = 100, scim_discovery.MAX_RESULTS
 _INTEGER = re.compile(r"^-?[0-9]{1,12}$")
+READ = scim_errors(400, 401, 404)
+WRITE = scim_errors(400, 401, 404, 409, 413)
 
-router = APIRouter(prefix="/scim/v2", tags=["scim"], route_class=ScimRoute)
+router = APIRouter(prefix="/scim/v2", tags=["scim"], route_class=ScimRoute,
+                   default_response_class=ScimResponse)
 router.include_router(scim_discovery.router)
 
 
@@ -127,102 +142,62 @@ def _listed(request: Request, model: type[Resource[Any]], resources: list[Any], 
     return JSONResponse(body, media_type=MEDIA_TYPE)
 
 
-async def _caught_up(request: Request, position: int, timeout: float = 5.0) -> None:
-    if position:
-        await request.app.state.waiter.wait(DIRECTORY, request.app.state.identity_stream,
-                                            position, timeout=timeout)
-
-
-async def _caught_up_now(request: Request) -> None:
-    """A filter sees what was written before it was asked (someone invited a moment ago is
-    found, not created twice); after a short wait it answers with what the directory has."""
-    deps: Identity = request.app.state.identity
-    await _caught_up(request, await deps.users.store.last_position(), timeout=2.0)
-
-
-async def _user_row(request: Request, tenant_id: str, user_id: str,
-                    fresh: bool = False) -> dict[str, Any]:
-    """The person as the directory has them; ``fresh``, or when the directory has not heard
-    of them yet (someone invited a moment ago), once it has caught up with their events."""
-    if fresh:
-        await _caught_up_with(request, tenant_id, user_id)
-    row = await _read_user(request, tenant_id, user_id)
-    if row is None and not fresh and await _caught_up_with(request, tenant_id, user_id):
-        row = await _read_user(request, tenant_id, user_id)
-    if row is None:
-        raise not_found("user")
-    return row
-
-
-async def _read_user(request: Request, tenant_id: str, user_id: str) -> dict[str, Any] | None:
-    async with request.app.state.identity_pool.acquire() as conn:
-        return await queries.user(conn, request.app.state.opener, tenant_id, user_id)
-
-
-async def _caught_up_with(request: Request, tenant_id: str, user_id: str) -> bool:
-    """Wait for the directory to apply all of the person's events; False if there is none."""
-    deps: Identity = request.app.state.identity
-    loaded = await deps.users.load(tenant_id, user_id)
-    await _caught_up(request, loaded.version)
-    return loaded.state.exists
-
-
-async def _group(request: Request, tenant_id: str, group_id: str) -> ScimGroup:
-    async with request.app.state.identity_pool.acquire() as conn:
-        row = await queries.group(conn, tenant_id, group_id)
-        if row is None:
-            raise not_found("group")
-        names = await queries.display_names(conn, request.app.state.opener, tenant_id,
-                                            row["members"])
-    return groups.group_resource(row, names, _base(request))
+def _group(found: tuple[dict[str, Any], dict[str, str | None]], request: Request) -> ScimGroup:
+    """A group of the directory and its members' names as a SCIM group."""
+    return groups.group_resource(*found, _base(request))
 
 
 # -- Users --------------------------------------------------------------------------------------
+LISTING = query_parameters("filter", "startIndex", "count", "attributes", "excludedAttributes")
+SHOWING = query_parameters("attributes", "excludedAttributes")
 
-@router.get("/Users")
-async def list_users(request: Request, caller: DirectoryDep) -> Response:
+
+@router.get("/Users", response_model=ScimUserList, responses=READ, openapi_extra=LISTING)
+async def list_users(request: Request, caller: DirectoryDep, deps: IdentityDep) -> Response:
     start, count = _paging(request)
-    await _caught_up_now(request)
-    async with request.app.state.identity_pool.acquire() as conn:
-        rows, total = await queries.users(
-            conn, request.app.state.opener, caller.tenant_id,
-            filter_text(request.query_params.get("filter")), start, count)
+    rows, total = await reads.scim_users(deps, caller.tenant_id,
+                                         filter_text(request.query_params.get("filter")),
+                                         start, count)
     resources = [scim.user_resource(r, _base(request)) for r in rows]
     return _listed(request, scim.ScimUser, resources, total, start)
 
 
-@router.get("/Users/{user_id}")
-async def get_user(user_id: str, request: Request, caller: DirectoryDep) -> Response:
-    row = await _user_row(request, caller.tenant_id, _found(user_id, "user"))
+@router.get("/Users/{user_id}", response_model=ScimUserPublic, responses=READ,
+            openapi_extra=SHOWING)
+async def get_user(user_id: str, request: Request, caller: DirectoryDep,
+                   deps: IdentityDep) -> Response:
+    row = await reads.scim_user(deps, caller.tenant_id, _found(user_id, "user"))
     user = scim.user_resource(row, _base(request))
     return _resource(request, user, Context.RESOURCE_QUERY_RESPONSE)
 
 
-@router.post("/Users")
+@router.post("/Users", status_code=201, response_model=ScimUserPublic, responses=WRITE,
+             openapi_extra=scim_body(ScimUserWrite))
 async def create_user(request: Request, caller: DirectoryDep, deps: IdentityDep) -> Response:
     wanted = storable(scim.validated(scim.ScimUser, await _body(request),
                                      Context.RESOURCE_CREATION_REQUEST))
     user_id, position = await scim.create_user(deps, caller.context(deps), scim.person_of(wanted))
-    await _caught_up(request, position)
-    row = await _user_row(request, caller.tenant_id, user_id)
+    await reads.caught_up(deps, position)
+    row = await reads.scim_user(deps, caller.tenant_id, user_id)
     user = scim.user_resource(row, _base(request))
     return _resource(request, user, Context.RESOURCE_CREATION_RESPONSE, status=201)
 
 
 async def _update_user(request: Request, caller: Directory, deps: Identity, user_id: str,
                        edit: Callable[[scim.ScimUser], scim.ScimUser]) -> Response:
-    row = await _user_row(request, caller.tenant_id, _found(user_id, "user"), fresh=True)
+    row = await reads.scim_user(deps, caller.tenant_id, _found(user_id, "user"), fresh=True)
     before = scim.user_resource(row, _base(request))
     after = scim.person_of(storable(edit(before)), before)
     position = await scim.update_user(deps, caller.context(deps), user_id, scim.current(row),
                                       after)
-    await _caught_up(request, position)
-    user = scim.user_resource(await _user_row(request, caller.tenant_id, user_id),
+    await reads.caught_up(deps, position)
+    user = scim.user_resource(await reads.scim_user(deps, caller.tenant_id, user_id),
                               _base(request))
     return _resource(request, user, Context.RESOURCE_REPLACEMENT_RESPONSE)
 
 
-@router.put("/Users/{user_id}")
+@router.put("/Users/{user_id}", response_model=ScimUserPublic, responses=WRITE,
+            openapi_extra=scim_body(ScimUserWrite))
 async def replace_user(user_id: str, request: Request, caller: DirectoryDep,
                        deps: IdentityDep) -> Response:
     body = await _body(request)
@@ -230,7 +205,8 @@ async def replace_user(user_id: str, request: Request, caller: DirectoryDep,
         scim.ScimUser, body, Context.RESOURCE_REPLACEMENT_REQUEST))
 
 
-@router.patch("/Users/{user_id}")
+@router.patch("/Users/{user_id}", response_model=ScimUserPublic, responses=WRITE,
+              openapi_extra=scim_body(ScimPatch))
 async def patch_user(user_id: str, request: Request, caller: DirectoryDep,
                      deps: IdentityDep) -> Response:
     body = await _body(request)
@@ -238,60 +214,60 @@ async def patch_user(user_id: str, request: Request, caller: DirectoryDep,
                               lambda before: scim.patched(before, body))
 
 
-@router.delete("/Users/{user_id}", status_code=204)
-async def delete_user(user_id: str, request: Request, caller: DirectoryDep,
-                      deps: IdentityDep) -> Response:
+@router.delete("/Users/{user_id}", status_code=204, response_class=Response,
+               responses=scim_errors(401, 404, 409))
+async def delete_user(user_id: str, caller: DirectoryDep, deps: IdentityDep) -> Response:
     """Deactivates the person (their record stays); a later GET shows ``active: false``."""
     position = await scim.deprovision(deps, caller.context(deps), _found(user_id, "user"))
-    await _caught_up(request, position)
+    await reads.caught_up(deps, position)
     return Response(status_code=204)
 
 
 # -- Groups -------------------------------------------------------------------------------------
 
-@router.get("/Groups")
-async def list_groups(request: Request, caller: DirectoryDep) -> Response:
+@router.get("/Groups", response_model=ScimGroupList, responses=READ, openapi_extra=LISTING)
+async def list_groups(request: Request, caller: DirectoryDep, deps: IdentityDep) -> Response:
     start, count = _paging(request)
-    await _caught_up_now(request)
-    async with request.app.state.identity_pool.acquire() as conn:
-        rows, total = await queries.groups(
-            conn, caller.tenant_id, filter_text(request.query_params.get("filter")), start, count)
-        names = await queries.display_names(conn, request.app.state.opener, caller.tenant_id,
-                                            [m for r in rows for m in r["members"]])
-    resources = [groups.group_resource(r, names, _base(request)) for r in rows]
+    rows, names, total = await reads.scim_groups(
+        deps, caller.tenant_id, filter_text(request.query_params.get("filter")), start, count)
+    resources = [_group((r, names), request) for r in rows]
     return _listed(request, ScimGroup, resources, total, start)
 
 
-@router.get("/Groups/{group_id}")
-async def get_group(group_id: str, request: Request, caller: DirectoryDep) -> Response:
-    group = await _group(request, caller.tenant_id, _found(group_id, "group"))
+@router.get("/Groups/{group_id}", response_model=ScimGroupPublic, responses=READ,
+            openapi_extra=SHOWING)
+async def get_group(group_id: str, request: Request, caller: DirectoryDep,
+                    deps: IdentityDep) -> Response:
+    group = _group(await reads.scim_group(deps, caller.tenant_id, _found(group_id, "group")),
+                   request)
     return _resource(request, group, Context.RESOURCE_QUERY_RESPONSE)
 
 
-@router.post("/Groups")
+@router.post("/Groups", status_code=201, response_model=ScimGroupPublic, responses=WRITE,
+             openapi_extra=scim_body(ScimGroupWrite))
 async def create_group(request: Request, caller: DirectoryDep, deps: IdentityDep) -> Response:
     wanted = storable(scim.validated(ScimGroup, await _body(request),
                                      Context.RESOURCE_CREATION_REQUEST))
     shape = groups.shape_of(wanted)
-    async with request.app.state.identity_pool.acquire() as conn:
-        if await queries.group_named(conn, caller.tenant_id, shape.display_name):
-            raise ScimError(409, f"there is already a group named {shape.display_name!r}",
-                            "uniqueness")
+    if await reads.group_named(deps, caller.tenant_id, shape.display_name):
+        raise ScimError(409, f"there is already a group named {shape.display_name!r}",
+                        "uniqueness")
     group_id, position = await groups.create(deps, caller.context(deps), shape)
-    await _caught_up(request, position)
-    group = await _group(request, caller.tenant_id, group_id)
+    await reads.caught_up(deps, position)
+    group = _group(await reads.scim_group(deps, caller.tenant_id, group_id), request)
     return _resource(request, group, Context.RESOURCE_CREATION_RESPONSE, status=201)
 
 
 async def _change_group(request: Request, caller: Directory, deps: Identity, group_id: str,
                         edit: Callable[[Any], groups.Shape]) -> Response:
     position = await groups.change(deps, caller.context(deps), _found(group_id, "group"), edit)
-    await _caught_up(request, position)
-    group = await _group(request, caller.tenant_id, group_id)
+    await reads.caught_up(deps, position)
+    group = _group(await reads.scim_group(deps, caller.tenant_id, group_id), request)
     return _resource(request, group, Context.RESOURCE_REPLACEMENT_RESPONSE)
 
 
-@router.put("/Groups/{group_id}")
+@router.put("/Groups/{group_id}", response_model=ScimGroupPublic, responses=WRITE,
+            openapi_extra=scim_body(ScimGroupWrite))
 async def replace_group(group_id: str, request: Request, caller: DirectoryDep,
                         deps: IdentityDep) -> Response:
     shape = groups.shape_of(storable(scim.validated(ScimGroup, await _body(request),
@@ -299,7 +275,8 @@ async def replace_group(group_id: str, request: Request, caller: DirectoryDep,
     return await _change_group(request, caller, deps, group_id, lambda _: shape)
 
 
-@router.patch("/Groups/{group_id}")
+@router.patch("/Groups/{group_id}", response_model=ScimGroupPublic, responses=WRITE,
+              openapi_extra=scim_body(ScimPatch))
 async def patch_group(group_id: str, request: Request, caller: DirectoryDep,
                       deps: IdentityDep) -> Response:
     body = await _body(request)
@@ -307,11 +284,11 @@ async def patch_group(group_id: str, request: Request, caller: DirectoryDep,
         storable(scim.patched(groups.state_resource(group_id, state), body))))
 
 
-@router.delete("/Groups/{group_id}", status_code=204)
-async def delete_group(group_id: str, request: Request, caller: DirectoryDep,
-                       deps: IdentityDep) -> Response:
+@router.delete("/Groups/{group_id}", status_code=204, response_class=Response,
+               responses=scim_errors(401, 404, 409))
+async def delete_group(group_id: str, caller: DirectoryDep, deps: IdentityDep) -> Response:
     position = await groups.delete(deps, caller.context(deps), _found(group_id, "group"))
-    await _caught_up(request, position)
+    await reads.caught_up(deps, position)
     return Response(status_code=204)
 
 

@@ -27,9 +27,15 @@ from scim2_models import (
 )
 
 from interlude.identity.api.scim_errors import MEDIA_TYPE, ScimError, ScimRoute
+from interlude.identity.api.scim_schemas import (
+    MAX_RESULTS,
+    ScimDocument,
+    ScimList,
+    ScimResponse,
+    scim_errors,
+)
 from interlude.identity.app.scim import POLICY, ScimUser
 
-MAX_RESULTS = 200
 CONFIG = ServiceProviderConfig(
     patch=Patch(supported=True), filter=Filter(supported=True, max_results=MAX_RESULTS),
     bulk=Bulk(supported=False, max_operations=0, max_payload_size=0),
@@ -42,7 +48,8 @@ PROVIDER = ScimProvider(
     models=[User, EnterpriseUser, Group], config=CONFIG, policy=POLICY,
     resource_types=[ResourceType.from_resource(ScimUser), ResourceType.from_resource(Group)])
 
-router = APIRouter(route_class=ScimRoute)
+router = APIRouter(route_class=ScimRoute, default_response_class=ScimResponse)
+FOUND = scim_errors(404)
 
 
 def _base(request: Request) -> str:
@@ -70,31 +77,31 @@ def _schemas(request: Request) -> dict[str, dict[str, Any]]:
             for s in PROVIDER.schemas}
 
 
-@router.get("/ServiceProviderConfig")
+@router.get("/ServiceProviderConfig", response_model=ScimDocument, responses=scim_errors())
 async def service_provider_config(request: Request) -> JSONResponse:
     return JSONResponse(_document(CONFIG, "ServiceProviderConfig",
                                   f"{_base(request)}/ServiceProviderConfig"),
                         media_type=MEDIA_TYPE)
 
 
-@router.get("/ResourceTypes")
+@router.get("/ResourceTypes", response_model=ScimList, responses=scim_errors())
 async def resource_types(request: Request) -> JSONResponse:
     return _listed(list(_resource_types(request).values()))
 
 
-@router.get("/ResourceTypes/{name}")
+@router.get("/ResourceTypes/{name}", response_model=ScimDocument, responses=FOUND)
 async def resource_type(name: str, request: Request) -> JSONResponse:
     if (found := _resource_types(request).get(name)) is None:
         raise ScimError(404, f"there is no resource type {name[:100]!r}")
     return JSONResponse(found, media_type=MEDIA_TYPE)
 
 
-@router.get("/Schemas")
+@router.get("/Schemas", response_model=ScimList, responses=scim_errors())
 async def schemas(request: Request) -> JSONResponse:
     return _listed(list(_schemas(request).values()))
 
 
-@router.get("/Schemas/{schema_id}")
+@router.get("/Schemas/{schema_id}", response_model=ScimDocument, responses=FOUND)
 async def schema(schema_id: str, request: Request) -> JSONResponse:
     if (found := _schemas(request).get(schema_id)) is None:
         raise ScimError(404, f"there is no schema {schema_id[:200]!r}")

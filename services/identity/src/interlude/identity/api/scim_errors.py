@@ -14,13 +14,14 @@ from pydantic import ValidationError
 from scim2_models import Error, SCIMException
 from starlette.exceptions import HTTPException
 
+from interlude.identity.api.scim_schemas import MEDIA_TYPE
+from interlude.identity.app.directory import FilterRefused
 from interlude.identity.domain.errors import AlreadyExists, DomainError, Invalid
-from interlude.identity.projections.scim_queries import FilterRefused
 from interlude.shared.eventstore.base import ConcurrencyError, StoreUnavailable
 from interlude.shared.http.problems import Problem
 from interlude.shared.text import refusal
 
-MEDIA_TYPE = "application/scim+json"
+__all__ = ["MEDIA_TYPE", "ScimError", "ScimRoute", "filter_text", "not_found", "storable"]
 
 
 class ScimError(Exception):

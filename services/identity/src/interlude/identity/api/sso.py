@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from interlude.identity.adapters.oidc import OidcClient
 from interlude.identity.api.deps import IdentityDep, check_id
+from interlude.identity.api.schemas import TokensPublic
 from interlude.identity.app import sso
+from interlude.shared.kit import problems
 
 router = APIRouter(tags=["single sign-on"])
 # tokens and one-time codes must stay out of caches and of the next site's Referer
@@ -18,29 +19,31 @@ PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 Param = Annotated[str | None, Query(max_length=2000)]
 
 
-def oidc_client(request: Request) -> OidcClient:
-    return request.app.state.oidc
+def _redirect(description: str, status: int) -> dict[int | str, dict[str, Any]]:
+    return {status: {"description": description,
+                     "headers": {"Location": {"schema": {"type": "string"}}}}}
 
 
-OidcDep = Annotated[OidcClient, Depends(oidc_client)]
-
-
-@router.get("/v1/organisations/{org_id}/sso/login", status_code=302)
-async def login(org_id: str, deps: IdentityDep, oidc: OidcDep,
-                return_to: Param = None) -> RedirectResponse:
+@router.get("/v1/organisations/{org_id}/sso/login", status_code=302,
+            response_class=RedirectResponse,
+            responses=_redirect("off to the organisation's identity provider", 302)
+            | problems(400, 404, 422, 502))
+async def login(org_id: str, deps: IdentityDep, return_to: Param = None) -> RedirectResponse:
     """Off to the organisation's identity provider; it sends the person back to
     ``/v1/sso/callback``. With ``return_to`` (a page of our web app) the callback redirects
     there with the tokens in the URL fragment; without it the callback answers them as JSON."""
     check_id(org_id, "organisation")
-    url = await sso.begin(deps, oidc, org_id, return_to)
+    url = await sso.begin(deps, sso.oidc_client(deps), org_id, return_to)
     return RedirectResponse(url, status_code=302, headers=PRIVATE)
 
 
-@router.get(sso.CALLBACK)
-async def callback(deps: IdentityDep, oidc: OidcDep, state: Param = None, code: Param = None,
+@router.get(sso.CALLBACK, response_model=TokensPublic,
+            responses=_redirect("back to return_to, the tokens in the URL fragment", 303)
+            | problems(400, 401, 403, 404, 422, 502))
+async def callback(deps: IdentityDep, state: Param = None, code: Param = None,
                    error: Param = None) -> Response:
     """Where the identity provider sends the person back (each state works once)."""
-    done = await sso.complete(deps, oidc, sso.Callback(state, code, error))
+    done = await sso.complete(deps, sso.oidc_client(deps), sso.Callback(state, code, error))
     body = done.tokens.public()
     if done.return_to is None:
         return JSONResponse(body, headers=PRIVATE)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import cached_property
+
+import asyncpg
 
 from interlude.identity.adapters.digests import EmailDigest
+from interlude.identity.adapters.oidc import OidcClient
 from interlude.identity.adapters.passwords import Passwords
 from interlude.identity.adapters.refresh_tokens import RefreshTokens
 from interlude.identity.adapters.signing import SigningKeys
@@ -17,17 +21,14 @@ from interlude.identity.domain.claims import EmailClaim, EmailIndex
 from interlude.identity.domain.group import Group
 from interlude.identity.domain.organisation import Organisation
 from interlude.identity.domain.user import User
+from interlude.identity.projections.people_data import Opener
 from interlude.identity.settings import IdentitySettings
 from interlude.shared.access import Access, AccessRecorder, Outcome
 from interlude.shared.events.envelope import Actor, CommandContext
 from interlude.shared.eventstore.repository import Repository
 from interlude.shared.http.context import request_id_var, source_address_var
-from interlude.shared.ids import new_id
+from interlude.shared.kit import ReadModels, command_context, utc_now
 from interlude.shared.sealing import KeyRing
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -47,16 +48,26 @@ class Identity:
     totp: TotpSteps
     digest: EmailDigest
     master_secret: bytes
+    pool: asyncpg.Pool
     access: AccessRecorder | None = None
     clock: Callable[[], datetime] = field(default=utc_now)
+    # the API process's (main.py): the directory's reads wait for its projection, and single
+    # sign-on talks to organisations' identity providers
+    read_models: ReadModels | None = None
+    oidc: OidcClient | None = None
+
+    @cached_property
+    def opener(self) -> Opener:
+        """What opens the directory's sealed columns and finds by blind index."""
+        return Opener.of(self.keyring, self.master_secret)
 
     def context(self, tenant_id: str, actor: Actor, *, policy_version: int | None = None,
                 causation_id: str | None = None) -> CommandContext:
-        """A command's context from the current request (request id, source address)."""
-        return CommandContext(tenant_id=tenant_id, actor=actor, now=self.clock(),
-                              correlation_id=request_id_var.get() or new_id(),
-                              causation_id=causation_id, policy_version=policy_version,
-                              source_address=source_address_var.get())
+        """A command's context from the current request (request id, source address).
+        identity is no :class:`~interlude.shared.kit.ServiceApp`: it decides the policies the
+        others enforce, from its own organisations, so it has no copy of them to enforce."""
+        return command_context(tenant_id, actor, self.clock(), policy_version=policy_version,
+                               causation_id=causation_id)
 
     async def record(self, access: Access) -> None:
         if self.access is not None:

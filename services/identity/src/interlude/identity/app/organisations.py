@@ -10,9 +10,11 @@ from interlude.identity.adapters.digests import new_secret, same, sha256
 from interlude.identity.app import people
 from interlude.identity.app.deps import Identity
 from interlude.identity.domain import organisation
+from interlude.identity.domain.errors import PolicyRefused
 from interlude.identity.domain.organisation import Organisation
 from interlude.shared.events.envelope import Actor, CommandContext
 from interlude.shared.ids import new_id
+from interlude.shared.policy import PolicyInvalid
 from interlude.shared.sealing import Secret
 
 
@@ -44,8 +46,12 @@ async def load(deps: Identity, tenant_id: str) -> Organisation:
 
 async def change_policy(deps: Identity, ctx: CommandContext, changes: dict[str, Any],
                         reason: str) -> tuple[Organisation, int]:
-    result = await deps.orgs.execute(ctx.tenant_id, ctx.tenant_id, lambda s: (
-        organisation.change_policy(s, changes, reason)), ctx)
+    """An unknown key or a bad value is refused naming the key."""
+    try:
+        result = await deps.orgs.execute(ctx.tenant_id, ctx.tenant_id, lambda s: (
+            organisation.change_policy(s, changes, reason)), ctx)
+    except PolicyInvalid as invalid:
+        raise PolicyRefused(f"{invalid.key}: {invalid.message}", key=invalid.key) from None
     state = await load(deps, ctx.tenant_id)
     return state, people.position(result)
 

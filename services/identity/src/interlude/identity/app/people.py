@@ -36,6 +36,12 @@ def position(result: AppendResult | None) -> int:
     return result.position if result is not None else 0
 
 
+def _sealed(value: str | None, user_id: str) -> Secret | None:
+    """A value of the person's that goes sealed under their key (an external id a directory
+    sends may be their address, or an alias made from their name)."""
+    return None if value is None else Secret(value, user_id)
+
+
 def _in_global(ctx: CommandContext) -> CommandContext:
     return CommandContext(GLOBAL_TENANT, ctx.actor, ctx.now, ctx.correlation_id,
                           source_address=ctx.source_address)
@@ -148,7 +154,8 @@ async def provision(deps: Identity, ctx: CommandContext, *, email: str, display_
     def decide(state: user.User) -> list:
         events = user.provision(state, user_id=user_id, email=Secret(email, user_id),
                                 email_digest=digest, display_name=Secret(display_name, user_id),
-                                roles=roles, source=source, external_id=external_id)
+                                roles=roles, source=source,
+                                external_id=_sealed(external_id, user_id))
         if password_hash is not None:
             events.append(PasswordSet(user_id=user_id,
                                       password_hash=Secret(password_hash, user_id)))
@@ -204,5 +211,5 @@ async def change_profile(deps: Identity, ctx: CommandContext, user_id: str, *,
                            email=Secret(email, user_id) if email and digest else None,
                            email_digest=digest,
                            display_name=Secret(display_name, user_id) if display_name else None,
-                           external_id=external_id)
+                           external_id=_sealed(external_id, user_id))
     return position(await deps.users.execute(ctx.tenant_id, user_id, lambda s: [event], ctx))

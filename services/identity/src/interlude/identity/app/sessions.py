@@ -31,7 +31,7 @@ class LoginThrottled(DomainError):
     status, slug = 429, "login-throttled"
 
     def __init__(self, detail: str, retry_after: int) -> None:
-        super().__init__(detail)
+        super().__init__(detail, retry_after=retry_after)  # the answer's Retry-After too
         self.retry_after = retry_after
 
 
@@ -43,7 +43,7 @@ class MfaEnrolmentRequired(DomainError):
     status, slug = 403, "mfa-enrolment-required"
 
     def __init__(self, detail: str, ticket: str) -> None:
-        super().__init__(detail)
+        super().__init__(detail, mfa_ticket=ticket)
         self.ticket = ticket
 
 
@@ -59,7 +59,7 @@ class OrganisationRequired(DomainError):
     status, slug = 409, "organisation-required"
 
     def __init__(self, detail: str, organisations: list[dict[str, str]]) -> None:
-        super().__init__(detail)
+        super().__init__(detail, organisations=organisations)
         self.organisations = organisations
 
 
@@ -213,7 +213,10 @@ async def start_mfa(deps: Identity, tenant_id: str, user_id: str, account: str) 
     return totp.provisioning_uri(secret, account)
 
 
-async def confirm_mfa(deps: Identity, tenant_id: str, user_id: str, code: str) -> None:
+async def confirm_mfa(deps: Identity, tenant_id: str, user_id: str, code: str,
+                      ticket: str | None = None) -> None:
+    """Two-step sign-in is on once a code of the pending secret matches; the enrolment
+    ticket, if one was used, is spent."""
     now = deps.clock()
     state = (await deps.users.load(tenant_id, user_id)).state
     pending = state.totp_pending
@@ -222,3 +225,5 @@ async def confirm_mfa(deps: Identity, tenant_id: str, user_id: str, code: str) -
         raise LoginFailed("that code is wrong; check the clock of your device and try again")
     ctx = deps.context(tenant_id, Actor(user_id, state.roles))
     await deps.users.execute(tenant_id, user_id, lambda s: user.enable_mfa(s, user_id), ctx)
+    if ticket:
+        await deps.tickets.take(MFA_TICKET, ticket, deps.clock())

@@ -83,6 +83,14 @@ class Completed:
     return_to: str | None
 
 
+def oidc_client(deps: Identity) -> OidcClient:
+    """The client of organisations' identity providers (the API process opens it)."""
+    if deps.oidc is None:
+        raise SsoUnavailable("single sign-on is not available in this process; try again",
+                             "no-oidc-client")
+    return deps.oidc
+
+
 def redirect_uri(deps: Identity) -> str:
     return deps.settings.public_url.rstrip("/") + CALLBACK
 

@@ -8,10 +8,20 @@ from datetime import datetime, timedelta
 
 import jwt
 
+from interlude.identity.adapters.digests import same
 from interlude.identity.app.deps import Identity
 from interlude.identity.domain.user import User
-from interlude.shared.auth import AUDIENCE
+from interlude.shared.auth import AUDIENCE, service_secret
+from interlude.shared.errors import DomainError
 from interlude.shared.ids import new_id
+
+
+class UnsupportedGrant(DomainError):
+    status, slug = 400, "unsupported-grant-type"
+
+
+class InvalidClient(DomainError):
+    status, slug = 401, "invalid-client"
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,13 @@ async def open_session(deps: Identity, tenant_id: str, user_id: str, user: User,
                      user.roles)
 
 
-async def service_token(deps: Identity, service: str, now: datetime) -> str:
+async def service_token(deps: Identity, grant_type: str, service: str, secret: str) -> str:
+    """OAuth 2.0 client credentials: a service's access token for the few calls one service
+    makes to another."""
+    if grant_type != "client_credentials":
+        raise UnsupportedGrant("use grant_type=client_credentials")
+    if not same(service_secret(deps.master_secret, service), secret):
+        raise InvalidClient("unknown service or wrong secret")
     claims = {"sub": f"service:{service}", "tid": "*", "roles": ["service"], "kind": "service",
               "amr": ["client_credentials"]}
-    return await sign(deps, claims, now, deps.settings.access_ttl)
+    return await sign(deps, claims, deps.clock(), deps.settings.access_ttl)

@@ -1,28 +1,14 @@
-"""What the domain refuses. Each error carries the status and stable slug the API answers
-with; the message says what to do about it."""
+"""What identity's domain refuses, beyond the kinds every service shares
+(:mod:`interlude.shared.errors`, which also translates them all into problems). Each error
+carries the status and stable slug the API answers with; the message says what to do about it."""
 
 from __future__ import annotations
 
-
-class DomainError(Exception):
-    status = 409
-    slug = "conflict"
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
-class NotFound(DomainError):
-    status, slug = 404, "not-found"
+from interlude.shared.errors import DomainError, Invalid, InvalidState, NotFound
 
 
 class AlreadyExists(DomainError):
     status, slug = 409, "already-exists"
-
-
-class InvalidState(DomainError):
-    status, slug = 409, "invalid-state"
 
 
 class InvitationUsed(DomainError):
@@ -37,5 +23,11 @@ class InvitationInvalid(DomainError):
     status, slug = 404, "invitation-invalid"
 
 
-class Invalid(DomainError):
-    status, slug = 422, "invalid"
+class PolicyRefused(Invalid):
+    """A change of the security policy with an unknown key or a bad value; ``key`` names it."""
+
+    slug = "policy-invalid"
+
+
+__all__ = ["AlreadyExists", "DomainError", "Invalid", "InvalidState", "InvitationExpired",
+           "InvitationInvalid", "InvitationUsed", "NotFound", "PolicyRefused"]

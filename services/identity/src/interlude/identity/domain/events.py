@@ -71,9 +71,11 @@ class UserActivated(Event):
     password_hash: Secret
 
 
-@EVENT("identity.UserProvisioned")
+@EVENT("identity.UserProvisioned", version=2)
 class UserProvisioned(Event):
-    """Created active without an invitation: the first org_admin, or by SCIM or single sign-on."""
+    """Created active without an invitation: the first org_admin, or by SCIM or single sign-on.
+    v2 seals ``external_id``: a directory may send the address, or an alias built from the
+    name, as a SCIM externalId."""
 
     user_id: str
     email: Secret
@@ -81,16 +83,28 @@ class UserProvisioned(Event):
     display_name: Secret
     roles: tuple[str, ...]
     source: str  # registration | scim | oidc
-    external_id: str | None = None
+    external_id: Secret | None = None
 
 
-@EVENT("identity.ProfileChanged")
+@EVENT("identity.ProfileChanged", version=2)
 class ProfileChanged(Event):
+    """v2 seals ``external_id``, as :class:`UserProvisioned` v2 does."""
+
     user_id: str
     email: Secret | None = None
     email_digest: str | None = None
     display_name: Secret | None = None
-    external_id: str | None = None
+    external_id: Secret | None = None
+
+
+@registry.upcaster("identity.UserProvisioned", from_version=1)
+@registry.upcaster("identity.ProfileChanged", from_version=1)
+def _external_id_in_clear(payload: dict[str, Any]) -> dict[str, Any]:
+    """v1 carried ``external_id`` in clear: the same value, as the person's secret."""
+    external_id = payload.get("external_id")
+    if external_id is None:
+        return payload
+    return payload | {"external_id": Secret(external_id, payload["user_id"])}
 
 
 @EVENT("identity.PasswordSet")

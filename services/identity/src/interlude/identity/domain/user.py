@@ -52,6 +52,10 @@ def _revealed(secret: Secret) -> str | None:
     return None if secret.is_erased else secret.reveal()
 
 
+def _opened(secret: Secret | None) -> str | None:
+    return None if secret is None else _revealed(secret)
+
+
 def evolve(state: User, event: Event) -> User:
     match event:
         case ev.UserInvited():
@@ -64,9 +68,11 @@ def evolve(state: User, event: Event) -> User:
                            password_hash=_revealed(event.password_hash))
         case ev.UserProvisioned():
             return replace(state, status="active", roles=event.roles, source=event.source,
-                           external_id=event.external_id, email_digest=event.email_digest)
+                           external_id=_opened(event.external_id),
+                           email_digest=event.email_digest)
         case ev.ProfileChanged():
-            external = event.external_id if event.external_id is not None else state.external_id
+            external = _opened(event.external_id)
+            external = external if external is not None else state.external_id
             return replace(state, external_id=external,
                            email_digest=event.email_digest or state.email_digest)
         case ev.PasswordSet():
@@ -141,7 +147,7 @@ def accept(state: User, *, user_id: str, token_hash: str, password_hash: Secret,
 
 def provision(state: User, *, user_id: str, email: Secret, email_digest: str,
               display_name: Secret, roles: tuple[str, ...], source: str,
-              external_id: str | None = None) -> list[Event]:
+              external_id: Secret | None = None) -> list[Event]:
     if state.status != "none":
         raise AlreadyExists("this user already exists")
     return [ev.UserProvisioned(user_id=user_id, email=email, email_digest=email_digest,

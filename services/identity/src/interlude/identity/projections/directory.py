@@ -1,18 +1,19 @@
 """The directory: people, groups and organisations as org_admins and SCIM clients list them.
-A person's name and address stay sealed under their key, as in the events, beside the blind
-index of the address (:mod:`~interlude.identity.projections.people_data`): a forgotten
-person's row goes, and what it leaves in dead tuples, the WAL and backups cannot be read."""
+A person's name, address and external id stay sealed under their key, as in the events, beside
+the blind indexes of the address and the external id
+(:mod:`~interlude.identity.projections.people_data`): a forgotten person's row goes, and what
+it leaves in dead tuples, the WAL and backups cannot be read."""
 
 from __future__ import annotations
 
 import asyncpg
 
 from interlude.identity.domain import events as ev
-from interlude.identity.projections.people_data import EmailIndex
+from interlude.identity.projections.people_data import Indexes, sealed_column
 from interlude.shared.events.codec import EventCodec
 from interlude.shared.projections.base import Projection, RecordedEvent
 from interlude.shared.projections.sealed import keep
-from interlude.shared.sealing import KeyRing, Secret
+from interlude.shared.sealing import KeyRing, Sealer, Secret
 
 NAME = "identity-directory"
 
@@ -21,20 +22,29 @@ class Directory(Projection):
     name = NAME
     tables = ("directory_users", "directory_groups", "directory_organisations")
 
-    def __init__(self, codec: EventCodec, keyring: KeyRing, index: EmailIndex) -> None:
+    def __init__(self, codec: EventCodec, keyring: KeyRing, indexes: Indexes) -> None:
         super().__init__()
         self._codec = codec
         self._keyring = keyring
-        self._index = index
+        self._sealer = Sealer(keyring)
+        self._indexes = indexes
 
     async def _open(self, event: RecordedEvent):  # the event with its sealed fields opened
         return await self._codec.decode(event.envelope)
 
-    def _indexed(self, event: RecordedEvent, email: Secret | None) -> str | None:
-        """The blind index of the address (None when absent, or erased on a replay)."""
-        if email is None or email.is_erased:
+    def _indexed(self, kind: str, event: RecordedEvent, value: Secret | None) -> str | None:
+        """The blind index of an address or an external id (None when absent, or erased on a
+        replay)."""
+        if value is None or value.is_erased:
             return None
-        return self._index(event.tenant_id, email.reveal())
+        return self._indexes(kind, event.tenant_id, value.reveal())
+
+    async def _external_id(self, event: RecordedEvent,
+                           opened: ev.UserProvisioned | ev.ProfileChanged
+                           ) -> tuple[str | None, str | None]:
+        """The external id sealed, and its blind index."""
+        return (await sealed_column(self._sealer, event, "external_id", opened.external_id),
+                self._indexed("external_id", event, opened.external_id))
 
     async def on_organisation_registered(self, conn: asyncpg.Connection,
                                          event: RecordedEvent) -> None:
@@ -57,14 +67,18 @@ class Directory(Projection):
                            status: str) -> None:
         opened = await self._open(event)
         assert isinstance(opened, ev.UserInvited | ev.UserProvisioned)
-        source = getattr(opened, "source", "invitation")
+        external: tuple[str | None, str | None]
+        source, external = "invitation", (None, None)  # invited: no directory sent an id
+        if isinstance(opened, ev.UserProvisioned):
+            source, external = opened.source, await self._external_id(event, opened)
         await conn.execute(
             "INSERT INTO directory_users (tenant_id, user_id, email, email_index, display_name,"
-            " roles, status, source, external_id, created_at, updated_at, version)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) ON CONFLICT DO NOTHING",
+            " roles, status, source, external_id, external_id_index, created_at, updated_at,"
+            " version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)"
+            " ON CONFLICT DO NOTHING",
             event.tenant_id, opened.user_id, keep(event, "email"),
-            self._indexed(event, opened.email), keep(event, "display_name"),
-            list(opened.roles), status, source, getattr(opened, "external_id", None),
+            self._indexed("email", event, opened.email), keep(event, "display_name"),
+            list(opened.roles), status, source, *external,
             event.envelope.occurred_at, event.position)
 
     async def on_user_invited(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
@@ -104,9 +118,11 @@ class Directory(Projection):
         assert isinstance(opened, ev.ProfileChanged)
         await self._update(
             conn, event, "email = coalesce($5, email), email_index = coalesce($6, email_index),"
-            " display_name = coalesce($7, display_name), external_id = coalesce($8, external_id)",
-            keep(event, "email"), self._indexed(event, opened.email),
-            keep(event, "display_name"), opened.external_id)
+            " display_name = coalesce($7, display_name),"
+            " external_id = coalesce($8, external_id),"
+            " external_id_index = coalesce($9, external_id_index)",
+            keep(event, "email"), self._indexed("email", event, opened.email),
+            keep(event, "display_name"), *await self._external_id(event, opened))
 
     async def on_subject_forgotten(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         subject = event.payload["subject_id"]

@@ -1,9 +1,10 @@
 """Reads of the directory for SCIM clients: users and groups by id, and lists filtered with a
 SCIM filter (RFC 7644 §3.4.2.2) that scim2-filter-parser turns into a WHERE clause.
 
-Names and addresses are sealed in ``directory_users``: an address's equality (``userName eq``,
-``emails eq``, what Entra ID and Okta ask) becomes an equality on its blind index; any other
-comparison of a name or an address is made on the opened rows of the organisation instead
+Names, addresses and external ids are sealed in ``directory_users``: an address's or an
+external id's equality (``userName eq``, ``emails eq``, ``externalId eq``, what Entra ID and
+Okta ask) becomes an equality on its blind index; any other comparison of a name, an address or
+an external id is made on the opened rows of the organisation instead
 (:mod:`~interlude.identity.projections.scim_matching`)."""
 
 from __future__ import annotations
@@ -35,18 +36,18 @@ class Column:
     sql: str
     folded: bool = False  # compared regardless of case (the attribute is not caseExact)
     sealed: bool = False  # only the opened row can answer, or for ``eq`` the blind index
-    indexed: bool = False  # ``eq`` is answered by the blind index in ``sql``
+    index: str | None = None  # ``eq`` is answered by this blind index (its kind) in ``sql``
 
 
 # keys: (attribute, sub-attribute), lower case, since attribute names are case-insensitive
 USER_COLUMNS: Mapping[tuple[str, str | None], Column] = {
     ("id", None): Column("u.user_id"),
-    ("username", None): Column("u.email_index", sealed=True, indexed=True),
-    ("emails", None): Column("u.email_index", sealed=True, indexed=True),
-    ("emails", "value"): Column("u.email_index", sealed=True, indexed=True),
+    ("username", None): Column("u.email_index", sealed=True, index="email"),
+    ("emails", None): Column("u.email_index", sealed=True, index="email"),
+    ("emails", "value"): Column("u.email_index", sealed=True, index="email"),
     ("emails", "type"): Column("'work'", folded=True),  # the one address we keep is the work one
     ("emails", "primary"): Column("'true'", folded=True),
-    ("externalid", None): Column("u.external_id"),
+    ("externalid", None): Column("u.external_id_index", sealed=True, index="external_id"),
     ("displayname", None): Column("NULL", sealed=True),
     ("name", "formatted"): Column("NULL", sealed=True),
     ("active", None): Column("(CASE WHEN u.status = 'deactivated' THEN 'false' ELSE 'true' END)",
@@ -67,7 +68,7 @@ class _Where(Transpiler):
     leaves it out, which would turn ``foo eq "x"`` into "everyone")."""
 
     def __init__(self, columns: Mapping[tuple[str, str | None], Column], schema: str,
-                 index: Callable[[str], str] | None) -> None:
+                 index: Callable[[str, str], str] | None) -> None:
         super().__init__({})
         self._columns = columns
         self._schema = schema
@@ -91,10 +92,10 @@ class _Where(Transpiler):
         self._like = str(node.value).lower() in self.matching_op_by_scim_op
         sql: str = super().visit_AttrExprValue(node)
         if self._last.sealed:
-            if (self._last.indexed and self._index is not None and node.comp_value
+            if (self._last.index and self._index is not None and node.comp_value
                     and str(node.value).lower() == "eq"):
                 last = sorted(self.params)[-1]  # the value just added: look up its index
-                self.params[last] = self._index(str(self.params[last]))
+                self.params[last] = self._index(self._last.index, str(self.params[last]))
             else:
                 self.opening = True
             return sql
@@ -120,9 +121,9 @@ class Where:
 
 
 def where(filter_: str | None, columns: Mapping[tuple[str, str | None], Column], schema: str,
-          first: int, index: Callable[[str], str] | None = None) -> Where:
+          first: int, index: Callable[[str, str], str] | None = None) -> Where:
     """The WHERE clause of ``filter_``, its placeholders numbered from ``$first``; ``index``
-    gives the blind index of an address."""
+    gives the blind index of a value of a kind (``email``, ``external_id``)."""
     if not filter_ or not filter_.strip():
         return Where("", [], ())
     if len(filter_) > MAX_FILTER:
@@ -154,7 +155,7 @@ async def users(conn: asyncpg.Connection, opener: Opener, tenant_id: str, filter
                 start: int, count: int) -> tuple[list[dict[str, Any]], int]:
     """A page of the organisation's people (``start`` is 1-based) and how many match."""
     clause = where(filter_, USER_COLUMNS, USER_SCHEMA, 2,
-                   lambda email: opener.index(tenant_id, email))
+                   lambda kind, value: opener.indexes(kind, tenant_id, value))
     if clause.opening:
         return await _users_opened(conn, opener, tenant_id, clause, start, count)
     base = f"FROM directory_users u WHERE u.tenant_id = $1{clause.sql}"
