@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from interlude.audit.app.offline import public_key, published_from, verify_export
+from interlude.audit.domain.offline import public_key, published_from, verify_export
 from interlude.audit.testing import RunningAudit
 from interlude.identity.testing import Person, RunningIdentity
 from interlude.shared.events.envelope import Actor, Envelope

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from interlude.audit.app.offline import public_key, published_from, verify_export
+from interlude.audit.domain.offline import public_key, published_from, verify_export
 from interlude.audit.testing import RunningAudit
 from interlude.engagement.testing import RunningEngagement, terms
 from interlude.identity.testing import Person, RunningIdentity

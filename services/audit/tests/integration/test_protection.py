@@ -14,9 +14,9 @@ from nats.aio.client import Client as NATS
 from interlude.audit.adapters.witness import PublishedCheckpoints
 from interlude.audit.app import query
 from interlude.audit.app.checkpoints import Checkpointer, Publish
-from interlude.audit.chain.checkpoint import key_id
-from interlude.audit.tenancy import act_for
-from interlude.audit.trail import verify_tenant
+from interlude.audit.app.verification import verify_tenant
+from interlude.audit.domain.checkpoint import key_id
+from interlude.audit.projections.tenancy import act_for
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.testing.eventually import eventually
 
