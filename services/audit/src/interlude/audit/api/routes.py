@@ -104,7 +104,7 @@ async def published_checkpoints(audit: AuditDep, ctx: ContextDep) -> NDJSONFile:
 
 
 @router.get("/v1/audit/export", response_class=NDJSONResponse, dependencies=OFFICERS,
-            responses={200: {"model": ExportLine | OcsfLine,  # type: ignore[dict-item]
+            responses={200: {"model": ExportLine | OcsfLine,
                              "description": "JSON Lines: keys, records, checkpoints (jsonl); "
                                             "or one OCSF event a line (ocsf)"},
                        **problems(401, 403, 422)})

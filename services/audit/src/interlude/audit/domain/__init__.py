@@ -1,5 +1,7 @@
-"""The pure core of the audit trail: canonical bytes, the hash chain, RFC 6962 Merkle trees,
-signed checkpoints and the verifier. No I/O, no clock: times and keys are arguments."""
+"""The pure core of the audit trail: what a record says about an event (``records``), canonical
+bytes, the hash chain, RFC 6962 Merkle trees, signed checkpoints, the queryable columns, the
+verifier (of the database's rows or of an export, ``offline``), the record a retention purge
+makes of itself and OCSF events. No I/O, no clock: times and keys are arguments."""
 
 from interlude.audit.domain.canonical import canonical_bytes
 from interlude.audit.domain.checkpoint import (
