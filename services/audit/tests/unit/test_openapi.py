@@ -71,6 +71,8 @@ def _gaps(path: str, method: str, operation: dict[str, Any], signed_in: bool) ->
     wanted = {"503"}
     if operation.get("parameters") or operation.get("requestBody"):
         wanted.add("422")
+    if operation.get("requestBody"):
+        wanted.add("413")  # the body limit every service has
     if signed_in:
         wanted |= {"401", "403"}
     gaps += [f"{where}: {status} is not declared" for status in sorted(wanted - set(responses))]

@@ -118,7 +118,7 @@ async def export_trail(audit: AuditDep, ctx: ContextDep,
 
 
 @router.post("/v1/audit/purges", response_model=PurgedPublic, dependencies=OFFICERS,
-             responses=problems(401, 403, 422))
+             responses=problems(401, 403, 413, 422))
 async def purge(audit: AuditDep, ctx: ContextDep, body: PurgeCreate) -> PurgedPublic:
     """Purge the records older than the organisation's retention (``data.retention_days``),
     from the oldest end. The purge first records itself and signs a checkpoint stating the new
