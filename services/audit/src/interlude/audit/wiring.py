@@ -25,7 +25,8 @@ __all__ = ["CHECKPOINT_SIGNED", "MIGRATIONS", "SOURCES", "build_audit", "checkpo
 
 def build_audit(platform: Platform, trust: Trust, key: Ed25519PrivateKey) -> Audit:
     """The API's application object. Its signer signs the checkpoint of a purge; the worker
-    signs every other one."""
+    signs every other one. (audit derives no ids from requests yet; its id secret is its own
+    all the same, so that one day it does, no other service's ids collide with its.)"""
     return Audit(
         policy=trust, pool=platform.pool, sealer=platform.sealer, access=platform.access,
         id_secret=service_secret(master_secret(platform.settings), "audit-ids").encode(),
