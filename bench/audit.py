@@ -56,10 +56,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from interlude.audit.adapters.witness import PublishedCheckpoints, publisher
 from interlude.audit.app.checkpoints import Checkpointer
-from interlude.audit.chain.checkpoint import key_id
+from interlude.audit.app.verification import verify_tenant
+from interlude.audit.domain.checkpoint import key_id
 from interlude.audit.projections.intake import AuditIntake
 from interlude.audit.testing import app_dsn, migrate_as_owner
-from interlude.audit.trail import verify_tenant
 from interlude.shared.db import create_pool, quote_ident
 from interlude.shared.events.codec import EventCodec
 from interlude.shared.events.envelope import Actor, CommandContext

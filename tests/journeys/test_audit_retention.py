@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from interlude.audit.app.offline import public_key, published_from, verify_export
+from interlude.audit.api.schemas import CheckpointLine
+from interlude.audit.domain.offline import public_key, published_from, verify_export
 from interlude.audit.testing import RunningAudit
 from interlude.identity.testing import Person, RunningIdentity
 from interlude.shared.events.envelope import Actor, Envelope
@@ -100,6 +101,8 @@ async def test_an_officer_purges_past_the_retention_and_the_trail_still_verifies
     keys = (await ok(await api.get("/v1/audit/keys")))["keys"]
     exported = await api.get("/v1/audit/export", headers=officer.headers)
     witnessed = await api.get("/v1/audit/checkpoints", headers=officer.headers)
+    assert witnessed.headers["content-type"] == "application/x-ndjson"
+    assert [CheckpointLine.model_validate_json(line) for line in witnessed.content.splitlines()]
     verification, tenant = verify_export(exported.content.splitlines(),
                                          published_from(witnessed.content.splitlines()),
                                          [public_key(k) for k in keys])

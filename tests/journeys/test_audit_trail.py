@@ -8,7 +8,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from interlude.audit.app.offline import public_key, published_from, verify_export
+from pydantic import TypeAdapter
+
+from interlude.audit.api.schemas import ExportLine, OcsfLine
+from interlude.audit.domain.offline import public_key, published_from, verify_export
 from interlude.audit.testing import RunningAudit
 from interlude.engagement.testing import RunningEngagement, terms
 from interlude.identity.testing import Person, RunningIdentity
@@ -89,6 +92,9 @@ async def test_the_trail_shows_who_did_what_without_the_content(
 
     exports = [(await audit.client.get(f"/v1/audit/export?format={f}",
                                        headers=officer.headers)).text for f in ("jsonl", "ocsf")]
+    lines = TypeAdapter(ExportLine | OcsfLine)  # as /openapi.json declares them
+    for text in exports:
+        assert all(lines.validate_json(line) for line in text.splitlines())
     tables = await _dump(audit)
     for secret in (CHECK_IN, MESSAGE, "Amira", "Claire", "dread", "manager"):
         for place in (*exports, tables):

@@ -53,6 +53,16 @@ async def test_a_read_names_whose_content_it_was_and_an_empty_read_records_nothi
     assert [a.subjects() for a in recorder.recorded] == [["coachee"], ["a", "b"]]
 
 
+async def test_an_access_that_names_no_one_is_recorded_all_the_same():
+    recorder = Recorder()
+    app = _app(recorder)
+    ctx = app.context("t1", Actor(id="officer", kind="user"), policy_version=3)
+    await app.record_access(ctx, "query", "audit_trail", "t1")
+    [access] = recorder.recorded
+    assert (access.action, access.resource_type, access.subjects()) == ("query", "audit_trail", [])
+    assert (access.policy_version, access.request_id) == (3, ctx.correlation_id)
+
+
 def test_declared_problems_appear_in_the_openapi_as_problem_json():
     api = FastAPI()
 

@@ -6,7 +6,7 @@ import asyncpg
 import pytest
 from nats.aio.client import Client as NATS
 
-from interlude.audit.chain.hashing import GENESIS, chain_hash
+from interlude.audit.domain.hashing import GENESIS, chain_hash
 from interlude.shared.access import Access, AccessRecorder
 from interlude.shared.events.envelope import Actor
 from interlude.shared.eventstore.streams import StreamSpec

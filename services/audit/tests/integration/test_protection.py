@@ -1,5 +1,6 @@
-"""The role the service runs as (audit_app) may read and append, never change or remove, and
-sees and writes only the organisation its transaction names (row-level security)."""
+"""The role the service runs as (audit_app) may read and append, never change or remove, creates
+nothing, and sees and writes only the organisation its transaction names (row-level
+security)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from nats.aio.client import Client as NATS
 from interlude.audit.adapters.witness import PublishedCheckpoints
 from interlude.audit.app import query
 from interlude.audit.app.checkpoints import Checkpointer, Publish
-from interlude.audit.chain.checkpoint import key_id
-from interlude.audit.tenancy import act_for
-from interlude.audit.trail import verify_tenant
+from interlude.audit.app.verification import verify_tenant
+from interlude.audit.domain.checkpoint import key_id
+from interlude.audit.projections.tenancy import act_for
+from interlude.shared.projections import checkpoints
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.testing.eventually import eventually
+from interlude.shared.trust import projection as trust_projection
 
 from .trail import post_check_ins, records
 
@@ -116,3 +119,44 @@ async def test_each_organisations_trail_verifies_as_the_service_role(
     for tenant, size in ((a, 3), (b, 2)):
         result = await verify_tenant(app_pool, tenant, KEYS, published)
         assert (result.ok, result.records_checked, result.checkpoints_checked) == (True, size, 1)
+
+
+@pytest.mark.parametrize("statement", [
+    "CREATE TABLE planted (x int)",
+    "CREATE TABLE audit_records_copy AS SELECT * FROM audit_records",
+    "CREATE VIEW audit_records_view AS SELECT 1",
+    "CREATE FUNCTION act_for(text) RETURNS void LANGUAGE sql AS ''",
+    "CREATE INDEX planted ON projection_checkpoints (updated_at)",
+])
+async def test_the_service_role_creates_nothing_in_the_schema(statement: str,
+                                                              app_pool: asyncpg.Pool) -> None:
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        await app_pool.execute(statement)
+
+
+async def test_the_tables_the_owner_makes_for_the_runtime_are_the_shared_ones(
+        audit_db: asyncpg.Pool, pg_schema: str) -> None:
+    """Migration 0003 writes out the bookkeeping tables the shared code would make; drifting
+    apart, the running code would meet tables not as it expects."""
+    fresh = f"{pg_schema}_shared"
+    columns = ("SELECT table_name, column_name, data_type, is_nullable, column_default"
+               " FROM information_schema.columns WHERE table_schema = $1 AND table_name IN"
+               " ('projection_checkpoints', 'trust_policies', 'trust_users')"
+               " ORDER BY table_name, column_name")
+    indexes = ("SELECT indexname, replace(indexdef, $1 || '.', '') AS def FROM pg_indexes"
+               " WHERE schemaname = $1 AND tablename IN"
+               " ('projection_checkpoints', 'trust_policies', 'trust_users') ORDER BY indexname")
+    async with audit_db.acquire() as conn:
+        await conn.execute(f'CREATE SCHEMA "{fresh}"')
+        try:
+            async with conn.transaction():
+                await conn.execute(f'SET LOCAL search_path TO "{fresh}"')
+                await conn.execute(checkpoints.SCHEMA)
+                await conn.execute(trust_projection.SCHEMA)
+            made = [tuple(r) for r in await conn.fetch(columns, pg_schema)]
+            shared = [tuple(r) for r in await conn.fetch(columns, fresh)]
+            assert len(made) == 16 and made == shared
+            assert [tuple(r) for r in await conn.fetch(indexes, pg_schema)] == [
+                tuple(r) for r in await conn.fetch(indexes, fresh)]
+        finally:
+            await conn.execute(f'DROP SCHEMA "{fresh}" CASCADE')

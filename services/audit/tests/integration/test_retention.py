@@ -18,15 +18,16 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from nats.aio.client import Client as NATS
 
 from interlude.audit.adapters.signing import public_jwk
-from interlude.audit.adapters.witness import PublishedCheckpoints, as_lines
+from interlude.audit.adapters.witness import PublishedCheckpoints
 from interlude.audit.app import export, retention
 from interlude.audit.app.checkpoints import Checkpointer, Publish
-from interlude.audit.app.offline import public_key, verify_export
-from interlude.audit.chain.checkpoint import key_id
+from interlude.audit.app.verification import verify_on, verify_tenant
 from interlude.audit.cli import _export, _purge
-from interlude.audit.tenancy import act_for
+from interlude.audit.domain.checkpoint import key_id
+from interlude.audit.domain.offline import public_key, verify_export
+from interlude.audit.domain.witness import as_lines
+from interlude.audit.projections.tenancy import act_for
 from interlude.audit.testing import app_dsn, audit_settings
-from interlude.audit.trail import verify_on, verify_tenant
 from interlude.shared.events.envelope import Actor
 from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
 from interlude.shared.projections.runner import ProjectionRunner

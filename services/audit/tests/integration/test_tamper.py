@@ -13,13 +13,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from interlude.audit.adapters.signing import public_jwk
-from interlude.audit.adapters.witness import as_lines
 from interlude.audit.app import export
 from interlude.audit.app.checkpoints import Checkpointer
-from interlude.audit.app.offline import public_key, verify_export
-from interlude.audit.chain.checkpoint import key_id
+from interlude.audit.app.verification import verify_on, verify_tenant
 from interlude.audit.cli import _export
-from interlude.audit.trail import verify_on, verify_tenant
+from interlude.audit.domain.checkpoint import key_id
+from interlude.audit.domain.offline import public_key, verify_export
+from interlude.audit.domain.witness import as_lines
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.testing.eventually import eventually
 

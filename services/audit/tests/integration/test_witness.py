@@ -26,12 +26,12 @@ from interlude.audit.adapters.signing import public_jwk
 from interlude.audit.adapters.witness import PublishedCheckpoints
 from interlude.audit.app import export, retention
 from interlude.audit.app.checkpoints import Checkpointer, Publish
-from interlude.audit.chain.checkpoint import key_id
-from interlude.audit.chain.hashing import chain_hash
+from interlude.audit.app.verification import verify_tenant
 from interlude.audit.cli import _checkpoints, _database, _export
+from interlude.audit.domain.checkpoint import key_id
+from interlude.audit.domain.hashing import chain_hash
 from interlude.audit.settings import AuditSettings
 from interlude.audit.testing import app_dsn, audit_settings
-from interlude.audit.trail import verify_tenant
 from interlude.shared.events.envelope import Actor
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.testing.eventually import eventually

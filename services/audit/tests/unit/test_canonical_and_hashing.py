@@ -11,8 +11,8 @@ from uuid import UUID
 
 import pytest
 
-from interlude.audit.chain.canonical import canonical_bytes
-from interlude.audit.chain.hashing import (
+from interlude.audit.domain.canonical import canonical_bytes
+from interlude.audit.domain.hashing import (
     DOMAIN,
     GENESIS,
     chain_hash,

@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from interlude.audit.chain.checkpoint import (
+from interlude.audit.domain.checkpoint import (
     CHECKPOINT_TYPE,
     GENESIS_HEX,
     Checkpoint,

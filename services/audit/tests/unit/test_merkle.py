@@ -10,7 +10,7 @@ import hashlib
 
 import pytest
 
-from interlude.audit.chain.merkle import (
+from interlude.audit.domain.merkle import (
     EMPTY_ROOT,
     MerkleBuilder,
     consistency_proof,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from interlude.audit.records import audit_fields
+from interlude.audit.domain.records import audit_fields
 from interlude.shared.access import DENIED, READ
 from interlude.shared.projections.base import RecordedEvent
 

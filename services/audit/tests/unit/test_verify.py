@@ -8,12 +8,12 @@ from dataclasses import replace
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from interlude.audit.chain.canonical import canonical_bytes
-from interlude.audit.chain.checkpoint import Checkpoint, key_id, sign
-from interlude.audit.chain.hashing import GENESIS, chain_hash
-from interlude.audit.chain.merkle import merkle_root
-from interlude.audit.chain.model import FAILURE_KINDS, StoredRecord, Verification
-from interlude.audit.chain.verify import verify_chain
+from interlude.audit.domain.canonical import canonical_bytes
+from interlude.audit.domain.checkpoint import Checkpoint, key_id, sign
+from interlude.audit.domain.hashing import GENESIS, chain_hash
+from interlude.audit.domain.merkle import merkle_root
+from interlude.audit.domain.model import FAILURE_KINDS, StoredRecord, Verification
+from interlude.audit.domain.verify import verify_chain
 
 TENANT = "7f3c0000-0000-4000-8000-000000000001"
 KEY = Ed25519PrivateKey.generate()

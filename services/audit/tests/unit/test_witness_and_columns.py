@@ -9,20 +9,20 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from interlude.audit.chain.canonical import canonical_bytes
-from interlude.audit.chain.checkpoint import Checkpoint, key_id, sign
-from interlude.audit.chain.columns import (
+from interlude.audit.cli import main
+from interlude.audit.domain.canonical import canonical_bytes
+from interlude.audit.domain.checkpoint import Checkpoint, key_id, sign
+from interlude.audit.domain.columns import (
     COLUMNS,
     column_mismatch,
     columns_of,
     exported_columns,
 )
-from interlude.audit.chain.hashing import GENESIS, chain_hash
-from interlude.audit.chain.merkle import merkle_root
-from interlude.audit.chain.model import StoredRecord, Verification
-from interlude.audit.chain.verify import verify_chain
-from interlude.audit.chain.witness import Signed
-from interlude.audit.cli import main
+from interlude.audit.domain.hashing import GENESIS, chain_hash
+from interlude.audit.domain.merkle import merkle_root
+from interlude.audit.domain.model import StoredRecord, Verification
+from interlude.audit.domain.verify import verify_chain
+from interlude.audit.domain.witness import Signed
 
 TENANT = "7f3c0000-0000-4000-8000-000000000002"
 KEY = Ed25519PrivateKey.generate()

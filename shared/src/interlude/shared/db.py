@@ -50,10 +50,13 @@ async def migrate(conn: asyncpg.Connection, *folders: Path) -> list[str]:
     applied_now: list[str] = []
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock(7231001)")
-        await conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
-        )
+        # only where missing: IF NOT EXISTS still needs CREATE on the schema, which a runtime
+        # role that only checks the migrations (audit_app) does not have
+        if await conn.fetchval("SELECT to_regclass('schema_migrations')") is None:
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
         done = {r["name"] for r in await conn.fetch("SELECT name FROM schema_migrations")}
         for folder in folders:
             for path in migration_files(folder):

@@ -18,14 +18,15 @@ from pathlib import Path
 import nats
 
 from interlude.audit.adapters.signing import signing_key
-from interlude.audit.adapters.witness import PublishedCheckpoints, as_lines, publisher
+from interlude.audit.adapters.witness import PublishedCheckpoints, publisher
 from interlude.audit.app import retention
 from interlude.audit.app.checkpoints import Checkpointer
-from interlude.audit.app.offline import public_key, published_from, verify_export
-from interlude.audit.chain.checkpoint import key_id
-from interlude.audit.chain.model import Verification
+from interlude.audit.app.verification import verify_tenant
+from interlude.audit.domain.checkpoint import key_id
+from interlude.audit.domain.model import Verification
+from interlude.audit.domain.offline import public_key, published_from, verify_export
+from interlude.audit.domain.witness import as_lines
 from interlude.audit.settings import AuditSettings
-from interlude.audit.trail import verify_tenant
 from interlude.shared.db import create_pool
 from interlude.shared.events.envelope import Actor
 from interlude.shared.eventstore.streams import StreamSpec

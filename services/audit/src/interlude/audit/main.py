@@ -9,17 +9,12 @@ import httpx
 from fastapi import FastAPI
 from opentelemetry import trace
 
-from interlude.audit.adapters.signing import public_jwk, signing_key
+from interlude.audit.adapters.signing import signing_key
 from interlude.audit.api import routes
-from interlude.audit.app.checkpoints import Checkpointer
 from interlude.audit.settings import AuditSettings
-from interlude.audit.wiring import (
-    MIGRATIONS,
-    checkpoint_publisher,
-    ensure_sources,
-    published_checkpoints,
-)
+from interlude.audit.wiring import MIGRATIONS, build_audit, ensure_sources
 from interlude.shared.auth import install_auth
+from interlude.shared.errors import install_domain_errors
 from interlude.shared.http.app import create_app as create_service_app
 from interlude.shared.logs import configure_logging
 from interlude.shared.serving import serving
@@ -39,20 +34,14 @@ def create_app(settings: AuditSettings | None = None, *, schema: str | None = No
         # migrations run as the owner; as audit_app they are only checked here
         async with serving(app, settings, service="audit", migrations=MIGRATIONS,
                            prepare=ensure_sources, schema=schema,
-                           jwks_client=jwks_client) as (platform, _trust):
-            app.state.pool = platform.pool
-            app.state.access = platform.access
-            # signs the checkpoint of a purge; the worker signs every other one
-            app.state.signer = Checkpointer(platform.pool, key,
-                                            publish=checkpoint_publisher(platform))
-            app.state.published = published_checkpoints(platform)  # what verify holds to
-            app.state.public_key = key.public_key()
-            app.state.public_jwks = [public_jwk(key)]
+                           jwks_client=jwks_client) as (platform, trust):
+            app.state.audit = build_audit(platform, trust, key)
             yield
 
     app = create_service_app("interlude audit", lifespan=lifespan,
                              tracer_provider=tracer_provider)
     install_auth(app)
+    install_domain_errors(app)
     install_trust_handlers(app)
     app.include_router(routes.router)
     return app

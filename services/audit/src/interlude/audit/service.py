@@ -1,5 +1,6 @@
 """audit's entry in the platform: ``make run`` starts it after the services it records, as the
-role ``audit_app`` (migration 0002 says what that role may do; the owner ``audit`` migrates)."""
+role ``audit_app`` (migrations 0002 and 0003 say what that role may do: read and append, create
+nothing; the owner ``audit`` migrates)."""
 
 from pathlib import Path
 

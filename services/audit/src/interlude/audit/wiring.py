@@ -4,17 +4,35 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from interlude.audit.adapters.signing import public_jwk
 from interlude.audit.adapters.witness import CHECKPOINT_SIGNED, PublishedCheckpoints, publisher
-from interlude.audit.app.checkpoints import Publish
+from interlude.audit.app.audit import Audit
+from interlude.audit.app.checkpoints import Checkpointer, Publish
 from interlude.audit.projections.intake import AuditIntake
+from interlude.shared.auth import service_secret
 from interlude.shared.eventstore.streams import ensure_stream
 from interlude.shared.projections.runner import ProjectionRunner
-from interlude.shared.runtime import Platform
+from interlude.shared.runtime import Platform, master_secret
+from interlude.shared.trust.runtime import Trust
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SOURCES = ("identity", "engagement", "community", "notify", "access")
-__all__ = ["CHECKPOINT_SIGNED", "MIGRATIONS", "SOURCES", "checkpoint_publisher", "ensure_sources",
-           "published_checkpoints", "publisher", "runners"]
+__all__ = ["CHECKPOINT_SIGNED", "MIGRATIONS", "SOURCES", "build_audit", "checkpoint_publisher",
+           "ensure_sources", "published_checkpoints", "publisher", "runners"]
+
+
+def build_audit(platform: Platform, trust: Trust, key: Ed25519PrivateKey) -> Audit:
+    """The API's application object. Its signer signs the checkpoint of a purge; the worker
+    signs every other one. (audit derives no ids from requests yet; its id secret is its own
+    all the same, so that one day it does, no other service's ids collide with its.)"""
+    return Audit(
+        policy=trust, pool=platform.pool, sealer=platform.sealer, access=platform.access,
+        id_secret=service_secret(master_secret(platform.settings), "audit-ids").encode(),
+        signer=Checkpointer(platform.pool, key, publish=checkpoint_publisher(platform)),
+        published=published_checkpoints(platform), public_key=key.public_key(),
+        public_jwks=[public_jwk(key)], policy_version=trust.cache.policy_version)
 
 
 async def ensure_sources(platform: Platform) -> None:

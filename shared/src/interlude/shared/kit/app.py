@@ -112,3 +112,15 @@ class ServiceApp:
             data_subject=people[0] if len(people) == 1 else None,
             data_subjects=people if len(people) > 1 else (), policy_version=ctx.policy_version,
             request_id=ctx.correlation_id, source_address=ctx.source_address))
+
+    async def record_access(self, ctx: CommandContext, action: str, resource_type: str,
+                            resource_id: str) -> None:
+        """Someone used ``resource_id`` in a way the audit trail keeps although no person's
+        content was in the answer (audit's queries, verifications and exports of itself)."""
+        if self.access is None:
+            return
+        await self.access.record(Access(
+            tenant_id=ctx.tenant_id, actor=ctx.actor, action=action,
+            resource_type=resource_type, resource_id=resource_id,
+            policy_version=ctx.policy_version, request_id=ctx.correlation_id,
+            source_address=ctx.source_address))

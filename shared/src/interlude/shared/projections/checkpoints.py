@@ -19,6 +19,9 @@ CREATE TABLE IF NOT EXISTS projection_checkpoints (
 
 
 async def ensure_table(conn: asyncpg.Connection) -> None:
+    # only where missing: IF NOT EXISTS still needs CREATE on the schema (audit_app has none)
+    if await conn.fetchval("SELECT to_regclass('projection_checkpoints')") is not None:
+        return
     # concurrent CREATE TABLE IF NOT EXISTS can still collide on the type; serialise it
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock(7231002)")

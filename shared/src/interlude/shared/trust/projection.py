@@ -68,6 +68,10 @@ SET deactivated = u.forgotten OR excluded.forgotten OR coalesce($3, u.deactivate
 
 async def ensure_tables(conn: asyncpg.Connection) -> None:
     """Create the trust tables if missing; concurrent starts are serialised by a lock."""
+    # only where missing: IF NOT EXISTS still needs CREATE on the schema (audit_app has none)
+    if await conn.fetchval("SELECT to_regclass('trust_policies') IS NOT NULL"
+                           " AND to_regclass('trust_users') IS NOT NULL"):
+        return
     async with conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock(7231004)")
         await conn.execute(SCHEMA)

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
-from interlude.audit.chain.checkpoint import key_id
+from interlude.audit.domain.checkpoint import key_id
 from interlude.audit.settings import AuditSettings
 
 

@@ -1,22 +1,18 @@
 """Checkpoints outside the database: each signed checkpoint is an ``audit.AuditCheckpointSigned``
 event on the organisation's ``<audit prefix>.<tenant>.trail.<tenant>`` subject of the AUDIT
-stream (a stream that refuses deletes and purges), and the verifiers read them back from there.
-As JSON Lines (one ``checkpoint`` line each, like an export's) they travel to an offline
-verifier."""
+stream (a stream that refuses deletes and purges), and the verifiers read them back from there."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
-import orjson
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from interlude.audit.app.checkpoints import Publish
-from interlude.audit.chain.checkpoint import Checkpoint, signing_bytes
-from interlude.audit.chain.witness import Signed
+from interlude.audit.domain.checkpoint import Checkpoint
+from interlude.audit.domain.witness import Signed
 from interlude.shared.events.envelope import Actor, Envelope
 from interlude.shared.eventstore.base import commit_wire, encode_commit
 from interlude.shared.eventstore.direct import DirectReader
@@ -88,17 +84,3 @@ def _signed(payload: object) -> Signed | None:
                 bytes.fromhex(payload["signature"]))
     except (KeyError, TypeError, ValueError):
         return None
-
-
-def as_lines(checkpoints: Iterable[Signed]) -> Iterator[bytes]:
-    """Checkpoints as JSON Lines: their exact signed bytes and signature."""
-    for checkpoint, signature in checkpoints:
-        yield orjson.dumps({"type": "checkpoint",
-                            "body": signing_bytes(checkpoint).decode("utf-8"),
-                            "signature": signature.hex()}) + b"\n"
-
-
-def from_line(item: dict[str, object]) -> Signed:
-    """A ``checkpoint`` line back as a checkpoint and its signature."""
-    return (Checkpoint.from_dict(orjson.loads(str(item["body"]))),
-            bytes.fromhex(str(item["signature"])))

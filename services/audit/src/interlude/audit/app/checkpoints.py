@@ -13,11 +13,11 @@ import asyncpg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nats.errors import Error as NatsError
 
-from interlude.audit.append import Head, locked_head
-from interlude.audit.chain.checkpoint import Checkpoint, key_id, sign, signing_bytes
-from interlude.audit.chain.merkle import MerkleBuilder
-from interlude.audit.tenancy import tenant_transaction
-from interlude.audit.trail import checkpoint_of, stored_records
+from interlude.audit.domain.checkpoint import Checkpoint, key_id, sign
+from interlude.audit.domain.merkle import MerkleBuilder
+from interlude.audit.projections.chain import Head, locked_head, store_checkpoint
+from interlude.audit.projections.queries import signing_status, stored_checkpoints, stored_records
+from interlude.audit.projections.tenancy import tenant_transaction
 
 log = logging.getLogger(__name__)
 Publish = Callable[[Checkpoint, bytes], Awaitable[None]]
@@ -41,10 +41,8 @@ class Checkpointer:
 
     async def due(self, now: datetime) -> list[str]:
         """The organisations whose trail should be signed now."""
-        rows = await self._pool.fetch("SELECT tenant_id, seq, signed_size, signed_at"
-                                      " FROM audit_signing_status()")
         due = []
-        for row in rows:
+        for row in await signing_status(self._pool):
             size, issued = row["signed_size"], row["signed_at"]
             fresh = row["seq"] > size
             if issued is None or (fresh and (row["seq"] - size >= self._every
@@ -83,12 +81,7 @@ class Checkpointer:
             chain_head=head.chain_hash.hex(), lower_bound=head.lower_bound,
             issued_at=now.isoformat(), key_id=self._kid, anchor=head.anchor.hex())
         signature = sign(checkpoint, self._key)
-        await conn.execute(
-            "INSERT INTO audit_checkpoints (tenant_id, size, body, signature, key_id,"
-            " issued_at) VALUES ($1, $2, $3, $4, $5, $6)", tenant_id, head.seq,
-            signing_bytes(checkpoint), signature, self._kid, now)
-        await conn.execute("UPDATE audit_heads SET signed_size = $2, signed_at = $3"
-                           " WHERE tenant_id = $1", tenant_id, head.seq, now)
+        await store_checkpoint(conn, checkpoint, signature, now)
         return checkpoint, signature
 
     async def publish(self, signed: Signed) -> None:
@@ -138,17 +131,16 @@ class Checkpointer:
         """Queue for publication every stored checkpoint issued after the organisation's last
         published one, and publish them; how many."""
         found = 0
-        for row in await self._pool.fetch("SELECT tenant_id FROM audit_signing_status()"
-                                          " WHERE signed_at IS NOT NULL"):
+        for row in await signing_status(self._pool):
+            if row["signed_at"] is None:
+                continue
             tenant_id = row["tenant_id"]
             last = await last_published(tenant_id)
             async with tenant_transaction(self._pool, tenant_id, readonly=True) as conn:
-                rows = await conn.fetch(
-                    "SELECT body, signature FROM audit_checkpoints WHERE tenant_id = $1"
-                    " AND issued_at > $2 ORDER BY issued_at, size", tenant_id,
-                    datetime.fromisoformat(last.issued_at) if last else _EPOCH)
-            for r in rows:
-                self._unpublished.append((checkpoint_of(bytes(r["body"])), bytes(r["signature"])))
-                found += 1
+                stored = await stored_checkpoints(
+                    conn, tenant_id,
+                    issued_after=datetime.fromisoformat(last.issued_at) if last else _EPOCH)
+            self._unpublished.extend(stored)
+            found += len(stored)
         await self.flush()
         return found

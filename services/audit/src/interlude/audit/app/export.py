@@ -5,28 +5,24 @@ JSON Lines is verifiable offline: a ``keys`` line (the public keys, by key id), 
 queries filter on, as stored), then every ``checkpoint`` the database holds (its exact signed
 bytes and signature). Since all of it comes from the database, the offline verifier also takes
 the checkpoints as published to JetStream, from elsewhere (``interlude-audit checkpoints``).
-OCSF maps each record to an event class a SIEM understands: Authentication for sign-ins,
-Entity Management for administration, API Activity for reads and changes.
+OCSF maps each record to an event class a SIEM understands (``domain.ocsf``).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
-from typing import Any
+from typing import Literal
 
 import asyncpg
 import orjson
 
-from interlude.audit.adapters.witness import as_lines
-from interlude.audit.chain.columns import COLUMNS
-from interlude.audit.records import PURGED
-from interlude.audit.tenancy import tenant_transaction
-from interlude.audit.trail import stored_checkpoints, stored_records
-
-ADMIN_PREFIXES = ("identity.Organisation", "identity.SecurityPolicy", "identity.User",
-                  "identity.Role", "identity.Group", "identity.Scim", "identity.SingleSignOn",
-                  "identity.Subject")
+from interlude.audit.app.audit import Audit
+from interlude.audit.domain.columns import COLUMNS
+from interlude.audit.domain.ocsf import ocsf_event
+from interlude.audit.domain.witness import Signed, as_lines
+from interlude.audit.projections.queries import stored_checkpoints, stored_records
+from interlude.audit.projections.tenancy import tenant_transaction
+from interlude.shared.events.envelope import CommandContext
 
 
 async def jsonl(pool: asyncpg.Pool, tenant_id: str,
@@ -43,41 +39,25 @@ async def jsonl(pool: asyncpg.Pool, tenant_id: str,
             yield line
 
 
-def ocsf_event(seq: int, record: dict[str, Any]) -> dict[str, Any]:
-    """One record as an OCSF 1.x event (no content: the record holds none)."""
-    action, denied = record["action"], record["outcome"] == "denied"
-    if action.endswith(".login"):
-        class_uid, category_uid, activity_id, name = 3002, 3, 1, "Authentication"
-    elif action.startswith(ADMIN_PREFIXES):
-        class_uid, category_uid, activity_id, name = 3004, 3, 99, "Entity Management"
-    elif action == PURGED:
-        class_uid, category_uid, activity_id, name = 6003, 6, 4, "API Activity"  # Delete
-    else:
-        reading = record["action"].startswith(("access.", "engagement.read", "audit.")) \
-            or action.rsplit(".", 1)[-1] in ("read", "list", "query", "export", "verify")
-        class_uid, category_uid, activity_id, name = 6003, 6, 2 if reading else 3, \
-            "API Activity"
-    millis = int(datetime.fromisoformat(record["time"]).timestamp() * 1000)
-    return {
-        "class_uid": class_uid, "class_name": name, "category_uid": category_uid,
-        "activity_id": activity_id, "type_uid": class_uid * 100 + activity_id, "time": millis,
-        "severity_id": 3 if denied else 1, "status_id": 2 if denied else 1,
-        "status": "Failure" if denied else "Success", "status_detail": record.get("reason"),
-        "actor": {"user": {"uid": record["actor"]["id"], "type": record["actor"]["kind"],
-                           "groups": [{"name": r} for r in record["actor"]["roles"]]}},
-        "src_endpoint": {"ip": record.get("source_address")},
-        "api": {"operation": action, "request": {"uid": record.get("request_id")}},
-        "resources": [{"type": record["target"]["type"], "uid": record["target"]["id"]}],
-        "metadata": {"version": "1.3.0", "uid": record["source"]["event_id"],
-                     "sequence": seq, "tenant_uid": record["tenant_id"],
-                     "product": {"name": "Interlude", "vendor_name": "Interlude",
-                                 "feature": {"name": "audit"}}},
-        "unmapped": {"data_subjects": record["data_subjects"],
-                     "policy_version": record.get("policy_version")},
-    }
-
-
 async def ocsf(pool: asyncpg.Pool, tenant_id: str) -> AsyncIterator[bytes]:
     async with tenant_transaction(pool, tenant_id, readonly=True) as conn:
         async for record in stored_records(conn, tenant_id):
             yield orjson.dumps(ocsf_event(record.seq, orjson.loads(record.record_bytes))) + b"\n"
+
+
+async def export(audit: Audit, ctx: CommandContext,
+                 format: Literal["jsonl", "ocsf"]) -> AsyncIterator[bytes]:
+    """The caller's organisation's trail, in ``format``, to stream; the export is recorded
+    before a byte of it leaves."""
+    await audit.record_trail_access(ctx, f"export.{format}")
+    if format == "jsonl":
+        return jsonl(audit.pool, ctx.tenant_id, audit.public_jwks)
+    return ocsf(audit.pool, ctx.tenant_id)
+
+
+async def published(audit: Audit, ctx: CommandContext) -> list[Signed]:
+    """The organisation's checkpoints as published to JetStream (not as the database holds
+    them): what an export is verified against offline."""
+    found = await audit.published(ctx.tenant_id)
+    await audit.record_trail_access(ctx, "checkpoints")
+    return found

@@ -3,40 +3,17 @@ and counts. Records come back as stored (their canonical JSON), with their numbe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 import asyncpg
 import orjson
 
-from interlude.audit.tenancy import tenant_transaction
+from interlude.audit.app.audit import Audit
+from interlude.audit.projections import queries
+from interlude.audit.projections.queries import Filters, Order
+from interlude.shared.events.envelope import CommandContext
 
-
-@dataclass(frozen=True)
-class Filters:
-    actor: str | None = None
-    subject: str | None = None
-    action: str | None = None
-    target_type: str | None = None
-    target_id: str | None = None
-    outcome: Literal["succeeded", "denied"] | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-
-    def where(self, tenant_id: str) -> tuple[str, list[Any]]:
-        clauses: list[str] = ["tenant_id = $1"]
-        args: list[Any] = [tenant_id]
-        for column, value, op in (
-                ("actor_id", self.actor, "="), ("data_subjects", self.subject, "@>"),
-                ("action", self.action, "="), ("target_type", self.target_type, "="),
-                ("target_id", self.target_id, "="), ("outcome", self.outcome, "="),
-                ("occurred_at", self.since, ">="), ("occurred_at", self.until, "<")):
-            if value is None:
-                continue
-            args.append([value] if op == "@>" else value)
-            clauses.append(f"{column} {op} ${len(args)}")
-        return " AND ".join(clauses), args
+__all__ = ["Filters", "records", "render", "search"]
 
 
 def render(row: asyncpg.Record) -> dict[str, Any]:
@@ -44,26 +21,20 @@ def render(row: asyncpg.Record) -> dict[str, Any]:
             "chain_hash": bytes(row["chain_hash"]).hex()}
 
 
-async def search(pool: asyncpg.Pool, tenant_id: str, filters: Filters, *,
-                 order: Literal["newest", "oldest"], cursor: int | None,
-                 limit: int) -> dict[str, Any]:
-    where, args = filters.where(tenant_id)
-    page_where = where
-    if cursor is not None:
-        args_page = [*args, cursor]
-        page_where += f" AND seq {'<' if order == 'newest' else '>'} ${len(args_page)}"
-    else:
-        args_page = list(args)
-    direction = "DESC" if order == "newest" else "ASC"
-    async with tenant_transaction(pool, tenant_id, readonly=True) as conn:
-        rows = await conn.fetch(
-            f"SELECT seq, record, chain_hash FROM audit_records WHERE {page_where}"
-            f" ORDER BY seq {direction} LIMIT {int(limit) + 1}", *args_page)
-        counts = await conn.fetch(f"SELECT outcome, count(*) AS n FROM audit_records"
-                                  f" WHERE {where} GROUP BY outcome", *args)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    by_outcome = {r["outcome"]: int(r["n"]) for r in counts}
+async def search(pool: asyncpg.Pool, tenant_id: str, filters: Filters, *, order: Order,
+                 cursor: int | None, limit: int) -> dict[str, Any]:
+    page = await queries.search(pool, tenant_id, filters, order=order, cursor=cursor,
+                                limit=limit)
+    rows = page.rows
     return {"records": [render(r) for r in rows],
-            "next_cursor": rows[-1]["seq"] if more and rows else None,
-            "count": {"total": sum(by_outcome.values()), "by_outcome": by_outcome}}
+            "next_cursor": rows[-1]["seq"] if page.more and rows else None,
+            "count": {"total": sum(page.by_outcome.values()), "by_outcome": page.by_outcome}}
+
+
+async def records(audit: Audit, ctx: CommandContext, filters: Filters, *, order: Order,
+                  cursor: int | None, limit: int) -> dict[str, Any]:
+    """A page of the caller's organisation's records; the query itself is recorded."""
+    found = await search(audit.pool, ctx.tenant_id, filters, order=order, cursor=cursor,
+                         limit=limit)
+    await audit.record_trail_access(ctx, "query")
+    return found

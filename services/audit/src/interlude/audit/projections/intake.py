@@ -13,9 +13,9 @@ from collections import defaultdict
 
 import asyncpg
 
-from interlude.audit.append import append, lock_head, recorded
-from interlude.audit.records import audit_fields
-from interlude.audit.tenancy import act_for
+from interlude.audit.domain.records import audit_fields
+from interlude.audit.projections.chain import append, lock_head, recorded
+from interlude.audit.projections.tenancy import act_for
 from interlude.shared.projections.base import Projection, RecordedEvent
 
 

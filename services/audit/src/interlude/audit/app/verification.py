@@ -1,53 +1,26 @@
-"""Reading an organisation's trail back from PostgreSQL: records, checkpoints, verification."""
+"""Verifying an organisation's trail as the database holds it, against the checkpoints
+published to JetStream (``GET /v1/audit/verify``, ``interlude-audit verify --tenant``)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING
 
 import asyncpg
-import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from interlude.audit.chain.checkpoint import Checkpoint
-from interlude.audit.chain.columns import COLUMNS
-from interlude.audit.chain.model import StoredRecord, Verification
-from interlude.audit.chain.verify import ChainVerifier
-from interlude.audit.chain.witness import Signed, identity
-from interlude.audit.tenancy import tenant_transaction
+from interlude.audit.domain.model import Verification
+from interlude.audit.domain.verify import ChainVerifier
+from interlude.audit.domain.witness import Signed, identity
+from interlude.audit.projections.queries import stored_checkpoints, stored_records
+from interlude.audit.projections.tenancy import tenant_transaction
+from interlude.shared.events.envelope import CommandContext
+
+if TYPE_CHECKING:
+    from interlude.audit.app.audit import Audit
 
 Published = Callable[[str], Awaitable[list[Signed]]]
 """An organisation's checkpoints as published to JetStream (``adapters.witness``)."""
-
-_COLUMNS = ", ".join(COLUMNS)
-
-
-async def stored_records(conn: asyncpg.Connection, tenant_id: str, after: int = 0,
-                         batch: int = 5000, *,
-                         columns: bool = False) -> AsyncIterator[StoredRecord]:
-    """The organisation's records in number order, read in batches; with ``columns``, each
-    with the columns queries filter on (what the verifiers check against the bytes)."""
-    extra = f", {_COLUMNS}" if columns else ""
-    while True:
-        rows = await conn.fetch(
-            f"SELECT seq, record, chain_hash{extra} FROM audit_records WHERE tenant_id = $1"
-            " AND seq > $2 ORDER BY seq LIMIT $3", tenant_id, after, batch)
-        for row in rows:
-            yield StoredRecord(tenant_id, int(row["seq"]), bytes(row["record"]),
-                               bytes(row["chain_hash"]), row[3:] if columns else None)
-        if len(rows) < batch:
-            return
-        after = int(rows[-1]["seq"])
-
-
-async def stored_checkpoints(conn: asyncpg.Connection,
-                             tenant_id: str) -> list[tuple[Checkpoint, bytes]]:
-    rows = await conn.fetch("SELECT body, signature FROM audit_checkpoints WHERE tenant_id = $1"
-                            " ORDER BY issued_at, size", tenant_id)
-    return [(checkpoint_of(bytes(r["body"])), bytes(r["signature"])) for r in rows]
-
-
-def checkpoint_of(body: bytes) -> Checkpoint:
-    return Checkpoint.from_dict(orjson.loads(body))
 
 
 async def verify_on(conn: asyncpg.Connection, tenant_id: str,
@@ -81,3 +54,10 @@ async def verify_tenant(pool: asyncpg.Pool, tenant_id: str,
             before += [p for p in await published(tenant_id)
                        if identity(p) in stored - seen]
         return await verify_on(conn, tenant_id, public_keys, before)
+
+
+async def verify(audit: Audit, ctx: CommandContext) -> Verification:
+    """Verify the caller's organisation's trail (the verification itself is recorded)."""
+    found = await verify_tenant(audit.pool, ctx.tenant_id, audit.public_keys, audit.published)
+    await audit.record_trail_access(ctx, "verify")
+    return found

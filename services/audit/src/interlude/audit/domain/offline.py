@@ -16,12 +16,11 @@ from typing import Any
 import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from interlude.audit.adapters.witness import from_line
-from interlude.audit.chain.checkpoint import key_id
-from interlude.audit.chain.columns import exported_columns
-from interlude.audit.chain.model import StoredRecord, Verification
-from interlude.audit.chain.verify import verify_chain
-from interlude.audit.chain.witness import Signed
+from interlude.audit.domain.checkpoint import key_id
+from interlude.audit.domain.columns import exported_columns
+from interlude.audit.domain.model import StoredRecord, Verification
+from interlude.audit.domain.verify import verify_chain
+from interlude.audit.domain.witness import Signed, from_line
 
 
 def public_key(jwk: Mapping[str, Any]) -> Ed25519PublicKey:

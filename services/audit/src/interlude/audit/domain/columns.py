@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from interlude.audit.chain.model import Failure
+from interlude.audit.domain.model import Failure
 
 __all__ = ["COLUMNS", "column_failure", "column_mismatch", "columns_of", "exported_columns"]
 

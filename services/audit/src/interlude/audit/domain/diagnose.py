@@ -26,8 +26,8 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 
-from interlude.audit.chain.hashing import DOMAIN
-from interlude.audit.chain.model import Failure, FailureKind, StoredRecord
+from interlude.audit.domain.hashing import DOMAIN
+from interlude.audit.domain.model import Failure, FailureKind, StoredRecord
 
 __all__ = ["BrokenLink", "MissingNumber"]
 

@@ -31,8 +31,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from interlude.audit.chain.canonical import canonical_bytes
-from interlude.audit.chain.hashing import GENESIS
+from interlude.audit.domain.canonical import canonical_bytes
+from interlude.audit.domain.hashing import GENESIS
 
 __all__ = [
     "CHECKPOINT_TYPE",

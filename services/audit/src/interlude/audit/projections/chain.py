@@ -1,7 +1,8 @@
-"""Appending to one organisation's chain: its head locked, the records numbered and hashed on
-from it, inserted in one statement, the head moved. The caller holds a transaction scoped to
-the organisation (``tenancy.act_for``); the head's row lock serialises appends for one
-organisation while different organisations proceed in parallel.
+"""The trail's writes: records, checkpoints and the purge. Appending to one organisation's
+chain: its head locked, the records numbered and hashed on from it, inserted in one statement,
+the head moved. The caller holds a transaction scoped to the organisation
+(``tenancy.act_for``); the head's row lock serialises appends for one organisation while
+different organisations proceed in parallel.
 
 Records go in with one ``INSERT ... SELECT FROM unnest(...)``: one round trip per batch, and
 row-level security allows no ``COPY FROM``.
@@ -11,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import asyncpg
 import orjson
 
-from interlude.audit.chain.canonical import canonical_bytes
-from interlude.audit.chain.columns import columns_of
-from interlude.audit.chain.hashing import GENESIS, chain_hash
+from interlude.audit.domain.canonical import canonical_bytes
+from interlude.audit.domain.checkpoint import Checkpoint, signing_bytes
+from interlude.audit.domain.columns import columns_of
+from interlude.audit.domain.hashing import GENESIS, chain_hash
 
 _INSERT = """
 INSERT INTO audit_records (tenant_id, seq, record, chain_hash, occurred_at, actor_id, action,
@@ -92,3 +95,20 @@ async def append(conn: asyncpg.Connection, tenant_id: str, head: Head,
     await conn.execute("UPDATE audit_heads SET seq = $2, chain_hash = $3 WHERE tenant_id = $1",
                        tenant_id, seq, previous)
     return Head(seq, previous, head.lower_bound, head.anchor)
+
+
+async def store_checkpoint(conn: asyncpg.Connection, checkpoint: Checkpoint, signature: bytes,
+                           now: datetime) -> None:
+    """Store a signed checkpoint and note on the head how far the trail is signed."""
+    await conn.execute(
+        "INSERT INTO audit_checkpoints (tenant_id, size, body, signature, key_id, issued_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6)", checkpoint.tenant_id, checkpoint.size,
+        signing_bytes(checkpoint), signature, checkpoint.key_id, now)
+    await conn.execute("UPDATE audit_heads SET signed_size = $2, signed_at = $3"
+                       " WHERE tenant_id = $1", checkpoint.tenant_id, checkpoint.size, now)
+
+
+async def purge_before(conn: asyncpg.Connection, lower_bound: int) -> int:
+    """Delete the organisation's records before ``lower_bound`` through ``audit_purge()``
+    (migration 0002: it refuses a bound no checkpoint states); how many went."""
+    return int(await conn.fetchval("SELECT audit_purge($1)", lower_bound))

@@ -12,18 +12,21 @@ JetStream, out of the database's reach; the verifier reads those and:
 - fails on a stored checkpoint that was never published (``checkpoint-unpublished``): nothing
   outside the database vouches for it.
 
-A checkpoint is the same one when its signed bytes and signature are.
+A checkpoint is the same one when its signed bytes and signature are. As JSON Lines (one
+``checkpoint`` line each, as in an export) checkpoints travel to an offline verifier.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
-from interlude.audit.chain.checkpoint import Checkpoint, signing_bytes
-from interlude.audit.chain.model import Failure
+import orjson
 
-__all__ = ["Signed", "identity", "witnessed"]
+from interlude.audit.domain.checkpoint import Checkpoint, signing_bytes
+from interlude.audit.domain.model import Failure
+
+__all__ = ["Signed", "as_lines", "from_line", "identity", "witnessed"]
 
 Signed = tuple[Checkpoint, bytes]
 """A checkpoint and its signature."""
@@ -64,3 +67,17 @@ def _named(checkpoint: Checkpoint) -> str:
 def _issue_order(signed: Signed) -> tuple[datetime, int]:
     issued = datetime.fromisoformat(signed[0].issued_at)
     return issued if issued.tzinfo else issued.replace(tzinfo=UTC), signed[0].size
+
+
+def as_lines(checkpoints: Iterable[Signed]) -> Iterator[bytes]:
+    """Checkpoints as JSON Lines: their exact signed bytes and signature."""
+    for checkpoint, signature in checkpoints:
+        yield orjson.dumps({"type": "checkpoint",
+                            "body": signing_bytes(checkpoint).decode("utf-8"),
+                            "signature": signature.hex()}) + b"\n"
+
+
+def from_line(item: dict[str, object]) -> Signed:
+    """A ``checkpoint`` line back as a checkpoint and its signature."""
+    return (Checkpoint.from_dict(orjson.loads(str(item["body"]))),
+            bytes.fromhex(str(item["signature"])))

@@ -1,0 +1,173 @@
+"""What audit's routes answer, so that ``/openapi.json`` describes every answer. Records are
+answered as stored (their canonical JSON), so their models allow fields a later record version
+adds rather than dropping them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from interlude.audit.domain.model import FailureKind, Verification
+from interlude.audit.domain.retention import Purged
+from interlude.shared.text import SingleLine
+
+
+class PurgeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Annotated[str, SingleLine(500)] = Field(description="why, for the record")
+
+
+class JwkPublic(BaseModel):
+    """An Ed25519 public key (RFC 8037) and the key id checkpoints name it by."""
+
+    kty: Literal["OKP"]
+    crv: Literal["Ed25519"]
+    kid: str
+    use: Literal["sig"]
+    x: str = Field(description="the public key, base64url without padding")
+
+
+class KeysPublic(BaseModel):
+    keys: list[JwkPublic]
+
+
+class ActorPublic(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    roles: list[str]
+    kind: str
+
+
+class SourcePublic(BaseModel):
+    """Where the record came from: the event, its stream and position."""
+
+    model_config = ConfigDict(extra="allow")
+    event_id: str
+    stream: str
+    position: int | None
+    index: int
+
+
+class TargetPublic(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    type: str
+    id: str
+
+
+class RecordPublic(BaseModel):
+    """One record as stored, with its number and chain hash. Who, what, to whom, when, from
+    where and the outcome; never content. A retention purge's own record adds ``purge``."""
+
+    model_config = ConfigDict(extra="allow")
+    seq: int
+    v: int
+    tenant_id: str
+    time: str = Field(description="ISO 8601, as the event stated it")
+    actor: ActorPublic
+    request_id: str | None
+    source_address: str | None
+    policy_version: int | None
+    source: SourcePublic
+    action: str
+    target: TargetPublic
+    data_subjects: list[str]
+    outcome: Literal["succeeded", "denied"]
+    reason: str | None
+    chain_hash: str = Field(description="hex")
+
+
+class CountPublic(BaseModel):
+    total: int
+    by_outcome: dict[str, int]
+
+
+class RecordsPublic(BaseModel):
+    records: list[RecordPublic]
+    next_cursor: int | None = Field(description="pass as ?cursor= for the next page")
+    count: CountPublic = Field(description="every record the filters match, not only this page")
+
+
+class FailurePublic(BaseModel):
+    seq: int = Field(description="the record it concerns (a checkpoint's: its size)")
+    kind: FailureKind
+    message: str
+
+
+class VerificationPublic(BaseModel):
+    ok: bool
+    records_checked: int
+    checkpoints_checked: int
+    warnings: list[str]
+    first_failure: FailurePublic | None
+    failures: list[FailurePublic]
+
+    @classmethod
+    def of(cls, result: Verification) -> VerificationPublic:
+        failures = [FailurePublic(seq=f.seq, kind=f.kind, message=f.message)
+                    for f in result.failures]
+        return cls(ok=result.ok, records_checked=result.records_checked,
+                   checkpoints_checked=result.checkpoints_checked, warnings=result.warnings,
+                   first_failure=failures[0] if failures else None, failures=failures)
+
+
+class CheckpointPublic(BaseModel):
+    tenant_id: str
+    size: int
+    merkle_root: str
+    chain_head: str
+    lower_bound: int
+    issued_at: str
+    key_id: str
+    anchor: str
+
+
+class PurgedPublic(BaseModel):
+    purged: int = Field(description="how many records left the trail")
+    lower_bound: int = Field(description="the trail now starts at this record")
+    record: int | None = Field(description="the purge's own record (none: nothing purged)")
+    checkpoint: CheckpointPublic | None
+
+    @classmethod
+    def of(cls, done: Purged) -> PurgedPublic:
+        checkpoint = None if done.checkpoint is None else done.checkpoint.as_dict()
+        return cls.model_validate({"purged": done.purged, "lower_bound": done.lower_bound,
+                                   "record": done.record, "checkpoint": checkpoint})
+
+
+# The lines of the JSON Lines answers (application/x-ndjson), one JSON object each
+
+class KeysLine(BaseModel):
+    type: Literal["keys"]
+    tenant_id: str
+    keys: list[JwkPublic]
+
+
+class RecordLine(BaseModel):
+    type: Literal["record"]
+    seq: int
+    record: str = Field(description="the exact canonical bytes that were hashed, as text")
+    chain_hash: str
+    columns: dict[str, Any] = Field(description="the columns queries filter on, as stored")
+
+
+class CheckpointLine(BaseModel):
+    type: Literal["checkpoint"]
+    body: str = Field(description="the exact signed bytes, as text")
+    signature: str = Field(description="Ed25519, hex")
+
+
+class OcsfLine(BaseModel):
+    """An OCSF 1.3 event (API Activity, Authentication or Entity Management)."""
+
+    model_config = ConfigDict(extra="allow")
+    class_uid: int
+    class_name: str
+    category_uid: int
+    activity_id: int
+    type_uid: int
+    time: int = Field(description="milliseconds since the epoch")
+    metadata: dict[str, Any]
+
+
+ExportLine = Annotated[KeysLine | RecordLine | CheckpointLine, Field(discriminator="type")]

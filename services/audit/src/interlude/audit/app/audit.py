@@ -1,0 +1,37 @@
+"""audit's application object: what its use cases work with (``wiring.build_audit`` makes it
+in production; tests make it with fakes where they want)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from interlude.audit.app.checkpoints import Checkpointer
+from interlude.audit.app.verification import Published
+from interlude.audit.domain.checkpoint import key_id
+from interlude.shared.events.envelope import CommandContext
+from interlude.shared.kit import ServiceApp
+
+
+@dataclass(kw_only=True)
+class Audit(ServiceApp):
+    """``signer`` signs the checkpoint of a purge (the worker signs every other one);
+    ``published`` reads what JetStream holds, which verification holds the trail to;
+    ``policy_version`` answers the version of the organisation's policy this service knows."""
+
+    signer: Checkpointer
+    published: Published
+    public_key: Ed25519PublicKey
+    public_jwks: list[dict[str, str]]
+    policy_version: Callable[[str], int | None]
+
+    @property
+    def public_keys(self) -> dict[str, Ed25519PublicKey]:
+        return {key_id(self.public_key): self.public_key}
+
+    async def record_trail_access(self, ctx: CommandContext, action: str) -> None:
+        """A compliance officer used the organisation's trail: every query, verification and
+        export comes back into the trail as an access event."""
+        await self.record_access(ctx, action, "audit_trail", ctx.tenant_id)

@@ -1,0 +1,147 @@
+"""audit's reads of its own tables (the trail, its checkpoints, the signing status) and of the
+trust read model: every SQL query the app layer runs, none of it writing. The caller scopes
+the transaction to one organisation (``tenancy.tenant_transaction``) wherever row-level
+security applies."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import asyncpg
+import orjson
+
+from interlude.audit.domain.checkpoint import Checkpoint
+from interlude.audit.domain.columns import COLUMNS
+from interlude.audit.domain.model import StoredRecord
+from interlude.audit.projections.tenancy import tenant_transaction
+from interlude.shared.policy import SecurityPolicy
+
+_COLUMNS = ", ".join(COLUMNS)
+Order = Literal["newest", "oldest"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a compliance officer filters the trail by (None: any)."""
+
+    actor: str | None = None
+    subject: str | None = None
+    action: str | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+    outcome: Literal["succeeded", "denied"] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def where(self, tenant_id: str) -> tuple[str, list[Any]]:
+        clauses: list[str] = ["tenant_id = $1"]
+        args: list[Any] = [tenant_id]
+        for column, value, op in (
+                ("actor_id", self.actor, "="), ("data_subjects", self.subject, "@>"),
+                ("action", self.action, "="), ("target_type", self.target_type, "="),
+                ("target_id", self.target_id, "="), ("outcome", self.outcome, "="),
+                ("occurred_at", self.since, ">="), ("occurred_at", self.until, "<")):
+            if value is None:
+                continue
+            args.append([value] if op == "@>" else value)
+            clauses.append(f"{column} {op} ${len(args)}")
+        return " AND ".join(clauses), args
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of matching records (as stored, newest or oldest first) and the counts of all
+    the matching ones by outcome."""
+
+    rows: list[asyncpg.Record]
+    more: bool
+    by_outcome: dict[str, int]
+
+
+async def search(pool: asyncpg.Pool, tenant_id: str, filters: Filters, *, order: Order,
+                 cursor: int | None, limit: int) -> Page:
+    where, args = filters.where(tenant_id)
+    page_where, args_page = where, list(args)
+    if cursor is not None:
+        args_page.append(cursor)
+        page_where += f" AND seq {'<' if order == 'newest' else '>'} ${len(args_page)}"
+    direction = "DESC" if order == "newest" else "ASC"
+    async with tenant_transaction(pool, tenant_id, readonly=True) as conn:
+        rows = await conn.fetch(
+            f"SELECT seq, record, chain_hash FROM audit_records WHERE {page_where}"
+            f" ORDER BY seq {direction} LIMIT {int(limit) + 1}", *args_page)
+        counts = await conn.fetch(f"SELECT outcome, count(*) AS n FROM audit_records"
+                                  f" WHERE {where} GROUP BY outcome", *args)
+    return Page(rows[:limit], len(rows) > limit, {r["outcome"]: int(r["n"]) for r in counts})
+
+
+async def stored_records(conn: asyncpg.Connection, tenant_id: str, after: int = 0,
+                         batch: int = 5000, *,
+                         columns: bool = False) -> AsyncIterator[StoredRecord]:
+    """The organisation's records in number order, read in batches; with ``columns``, each
+    with the columns queries filter on (what the verifiers check against the bytes)."""
+    extra = f", {_COLUMNS}" if columns else ""
+    while True:
+        rows = await conn.fetch(
+            f"SELECT seq, record, chain_hash{extra} FROM audit_records WHERE tenant_id = $1"
+            " AND seq > $2 ORDER BY seq LIMIT $3", tenant_id, after, batch)
+        for row in rows:
+            yield StoredRecord(tenant_id, int(row["seq"]), bytes(row["record"]),
+                               bytes(row["chain_hash"]), row[3:] if columns else None)
+        if len(rows) < batch:
+            return
+        after = int(rows[-1]["seq"])
+
+
+async def stored_checkpoints(conn: asyncpg.Connection, tenant_id: str, *,
+                             issued_after: datetime | None = None
+                             ) -> list[tuple[Checkpoint, bytes]]:
+    """The organisation's stored checkpoints in the order of issue (those issued after
+    ``issued_after``, if given)."""
+    rows = await conn.fetch("SELECT body, signature FROM audit_checkpoints WHERE tenant_id = $1"
+                            " AND ($2::timestamptz IS NULL OR issued_at > $2)"
+                            " ORDER BY issued_at, size", tenant_id, issued_after)
+    return [(checkpoint_of(bytes(r["body"])), bytes(r["signature"])) for r in rows]
+
+
+def checkpoint_of(body: bytes) -> Checkpoint:
+    return Checkpoint.from_dict(orjson.loads(body))
+
+
+async def signing_status(pool: asyncpg.Pool) -> list[asyncpg.Record]:
+    """Every organisation's head and last signature (``tenant_id``, ``seq``, ``signed_size``,
+    ``signed_at``): the one read across organisations, through ``audit_signing_status()``."""
+    return await pool.fetch("SELECT tenant_id, seq, signed_size, signed_at"
+                            " FROM audit_signing_status()")
+
+
+async def first_kept(conn: asyncpg.Connection, tenant_id: str, lower_bound: int,
+                     older_than: datetime) -> int | None:
+    """The first record at or after ``lower_bound`` that is not older than ``older_than``."""
+    found = await conn.fetchval(
+        "SELECT seq FROM audit_records WHERE tenant_id = $1 AND seq >= $2"
+        " AND occurred_at >= $3 ORDER BY seq LIMIT 1", tenant_id, lower_bound, older_than)
+    return None if found is None else int(found)
+
+
+async def chain_hash_at(conn: asyncpg.Connection, tenant_id: str, seq: int) -> bytes:
+    found = await conn.fetchval("SELECT chain_hash FROM audit_records WHERE tenant_id = $1"
+                                " AND seq = $2", tenant_id, seq)
+    return bytes(found)
+
+
+async def known_retention(pool: asyncpg.Pool, tenant_id: str) -> tuple[int, int] | None:
+    """(``data.retention_days``, policy version) of the organisation's security policy as this
+    service knows it (the trust read model), or None when it knows none."""
+    try:
+        row = await pool.fetchrow("SELECT version, policy FROM trust_policies"
+                                  " WHERE tenant_id = $1", tenant_id)
+    except asyncpg.UndefinedTableError:  # audit has not run yet: it knows no policy
+        return None
+    if row is None:
+        return None
+    policy = SecurityPolicy.from_wire(orjson.loads(row["policy"]))
+    return policy.data_retention_days, int(row["version"])
