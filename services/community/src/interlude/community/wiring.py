@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TypeVar
 
-from interlude.community.app.deps import Community, Enforcer
+from interlude.community.app.deps import Community
 from interlude.community.app.reactions import ContractReactions
 from interlude.community.domain.events import registry
 from interlude.community.domain.post import POST
@@ -23,6 +23,7 @@ from interlude.shared.events.codec import EventCodec
 from interlude.shared.eventstore.aggregate import AggregateSpec
 from interlude.shared.eventstore.repository import Repository
 from interlude.shared.eventstore.streams import ensure_stream
+from interlude.shared.kit import Enforcer
 from interlude.shared.projections.base import Projection, Together
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform, master_secret

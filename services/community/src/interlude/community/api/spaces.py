@@ -21,9 +21,9 @@ from interlude.community.api.schemas import (
     Reveal,
     SlowModeBody,
     SpaceCreate,
-    Written,
 )
 from interlude.community.app import feed, reads, spaces
+from interlude.shared.kit import WrittenPublic
 
 router = APIRouter(prefix="/v1/community", tags=["spaces"])
 Limit = Annotated[int, Query(ge=1, le=100)]
@@ -31,9 +31,9 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 
 @router.post("/spaces", status_code=201)
 async def create(body: SpaceCreate, ctx: ContextDep, deps: CommunityDep,
-                 key: IdempotencyKey = None) -> Written:
+                 key: IdempotencyKey = None) -> WrittenPublic:
     """A coach opens a cohort around a shared challenge, or a peer circle of coaches."""
-    return Written.of(await spaces.create(deps, ctx, kind=body.kind, name=body.name,
+    return WrittenPublic.of(await spaces.create(deps, ctx, kind=body.kind, name=body.name,
                                         description=body.description,
                                         pseudonymous=body.pseudonymous, idempotency_key=key))
 
@@ -54,10 +54,10 @@ async def get(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep, request: R
 
 @router.post("/spaces/{space_id}/invitations")
 async def invite(space_id: SpaceId, body: Invitation, ctx: ContextDep,
-                 deps: CommunityDep) -> Written:
+                 deps: CommunityDep) -> WrittenPublic:
     """The coach invites a coachee whose active contract agrees community participation
     here (in a peer circle: a coach)."""
-    return Written.of(await spaces.invite(deps, ctx, space_id, body.user_id))
+    return WrittenPublic.of(await spaces.invite(deps, ctx, space_id, body.user_id))
 
 
 @router.get("/spaces/{space_id}/pseudonym-suggestion")
@@ -66,20 +66,20 @@ async def suggestion(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep) -> 
 
 
 @router.post("/spaces/{space_id}/join")
-async def join(space_id: SpaceId, body: Join, ctx: ContextDep, deps: CommunityDep) -> Written:
-    return Written.of(await spaces.join(deps, ctx, space_id, body.pseudonym))
+async def join(space_id: SpaceId, body: Join, ctx: ContextDep, deps: CommunityDep) -> WrittenPublic:
+    return WrittenPublic.of(await spaces.join(deps, ctx, space_id, body.pseudonym))
 
 
 @router.post("/spaces/{space_id}/leave")
-async def leave(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep) -> Written:
-    return Written.of(await spaces.leave(deps, ctx, space_id))
+async def leave(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep) -> WrittenPublic:
+    return WrittenPublic.of(await spaces.leave(deps, ctx, space_id))
 
 
 @router.delete("/spaces/{space_id}/members/{handle}")
 async def remove(space_id: SpaceId, handle: ItemId, ctx: ContextDep,
-                 deps: CommunityDep) -> Written:
+                 deps: CommunityDep) -> WrittenPublic:
     """The coach removes a member."""
-    return Written.of(await spaces.leave(deps, ctx, space_id, handle))
+    return WrittenPublic.of(await spaces.leave(deps, ctx, space_id, handle))
 
 
 @router.post("/spaces/{space_id}/members/{handle}/reveal")
@@ -93,8 +93,8 @@ async def reveal(space_id: SpaceId, handle: ItemId, body: Reveal, ctx: ContextDe
 
 @router.put("/spaces/{space_id}/slow-mode")
 async def slow_mode(space_id: SpaceId, body: SlowModeBody, ctx: ContextDep,
-                    deps: CommunityDep) -> Written:
-    return Written.of(await spaces.slow_mode(deps, ctx, space_id, body.seconds))
+                    deps: CommunityDep) -> WrittenPublic:
+    return WrittenPublic.of(await spaces.slow_mode(deps, ctx, space_id, body.seconds))
 
 
 @router.get("/spaces/{space_id}/feed")
@@ -109,8 +109,8 @@ async def read_feed(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep, requ
 
 
 @router.post("/spaces/{space_id}/read")
-async def mark_read(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep) -> Written:
-    return Written.of(await spaces.mark_read(deps, ctx, space_id))
+async def mark_read(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep) -> WrittenPublic:
+    return WrittenPublic.of(await spaces.mark_read(deps, ctx, space_id))
 
 
 @router.get("/spaces/{space_id}/reports")

@@ -45,7 +45,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 
 
 async def _view(deps: Community, ctx: CommandContext, space_id: str, action: str) -> SpaceView:
-    await deps.enforce(ctx, action, "space", space_id)
+    await deps.enforce_enabled(ctx, action, "space", space_id)
     require_member(await deps.space(ctx.tenant_id, space_id), ctx.actor.id)
     view = await space_view(deps.pool, deps.sealer, ctx.tenant_id, space_id, ctx.actor.id)
     if view is None:  # joined a moment ago: the read side has not caught up yet

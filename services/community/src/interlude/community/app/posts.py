@@ -37,7 +37,7 @@ async def _slow_mode(deps: Community, ctx: CommandContext, space: Space,
 async def publish(deps: Community, ctx: CommandContext, space_id: str, *, kind: ev.PostKind,
                   body: str, idempotency_key: str | None = None) -> Written:
     post_id = deps.new_id(ctx, "post", idempotency_key)
-    await deps.enforce(ctx, "publish_post", "space", space_id)
+    await deps.enforce_enabled(ctx, "publish_post", "space", space_id)
     space = await deps.space(ctx.tenant_id, space_id)
     events = domain.publish(space, space_id, ctx.actor.id, kind, body)
     await _slow_mode(deps, ctx, space, space_id)
@@ -56,7 +56,7 @@ async def post_in(deps: Community, tenant_id: str, space_id: str,
 
 async def _act(deps: Community, ctx: CommandContext, space_id: str, post_id: str, action: str,
                decide: Callable[[Space, Post], Sequence[Event]]) -> Written:
-    await deps.enforce(ctx, action, "post", post_id)
+    await deps.enforce_enabled(ctx, action, "post", post_id)
     space, _ = await post_in(deps, ctx.tenant_id, space_id, post_id)
     require_member(space, ctx.actor.id)
     position = await deps.posts.execute_position(ctx.tenant_id, post_id,
@@ -116,7 +116,7 @@ def _member_by(space: Space, handle: str | None, pseudonym: str | None) -> str:
 
 async def tag(deps: Community, ctx: CommandContext, space_id: str, post_id: str, *,
               handle: str | None, pseudonym: str | None) -> Written:
-    await deps.enforce(ctx, "tag_member", "post", post_id)
+    await deps.enforce_enabled(ctx, "tag_member", "post", post_id)
     await deps.policy.enforce(ctx.tenant_id, TAGGING, actor=ctx.actor, action="tag_member",
                               resource_type="post", resource_id=post_id)
     space, _ = await post_in(deps, ctx.tenant_id, space_id, post_id)
@@ -129,7 +129,7 @@ async def tag(deps: Community, ctx: CommandContext, space_id: str, post_id: str,
 
 
 async def share(deps: Community, ctx: CommandContext, space_id: str, post_id: str) -> Written:
-    await deps.enforce(ctx, "share_post", "post", post_id)
+    await deps.enforce_enabled(ctx, "share_post", "post", post_id)
     space, post = await post_in(deps, ctx.tenant_id, space_id, post_id)
     consents = await queries.consents(deps.pool, ctx.tenant_id, space, post.author_id,
                                       "share_posts")
@@ -139,7 +139,7 @@ async def share(deps: Community, ctx: CommandContext, space_id: str, post_id: st
 
 async def pin(deps: Community, ctx: CommandContext, space_id: str, post_id: str,
               note: str | None) -> Written:
-    await deps.enforce(ctx, "pin_insight", "post", post_id)
+    await deps.enforce_enabled(ctx, "pin_insight", "post", post_id)
     space, post = await post_in(deps, ctx.tenant_id, space_id, post_id)
     consents = await queries.consents(deps.pool, ctx.tenant_id, space, post.author_id,
                                       "pin_insights")

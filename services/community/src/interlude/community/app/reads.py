@@ -30,7 +30,7 @@ NOTICES = {
 
 async def spaces(deps: Community, ctx: CommandContext) -> list[dict[str, Any]]:
     """The spaces the caller holds, belongs to or is invited to."""
-    await deps.enforce(ctx, "list_spaces", "space", ctx.actor.id)
+    await deps.enforce_enabled(ctx, "list_spaces", "space", ctx.actor.id)
     rows = await deps.pool.fetch(
         "SELECT s.space_id, s.name, s.description, s.kind, s.pseudonymous, s.slow_mode_s,"
         " m.status, m.role, (SELECT count(*) FROM members x WHERE x.tenant_id = s.tenant_id"
@@ -119,7 +119,7 @@ async def rehearsal(deps: Community, ctx: CommandContext, space_id: str,
 async def notices(deps: Community, ctx: CommandContext, limit: int) -> list[dict[str, Any]]:
     """What the caller has been told, newest first; whoever did it by the name the space
     shows them by."""
-    await deps.enforce(ctx, "read_notices", "notice", ctx.actor.id)
+    await deps.enforce_enabled(ctx, "read_notices", "notice", ctx.actor.id)
     rows = await deps.pool.fetch(
         "SELECT n.*, s.name AS space_name FROM notices n JOIN spaces s"
         " USING (tenant_id, space_id) WHERE n.tenant_id = $1 AND n.user_id = $2"
