@@ -9,6 +9,7 @@ from typing import TypeVar
 from interlude.community.app.deps import Community
 from interlude.community.app.reactions import ContractReactions
 from interlude.community.domain.events import registry
+from interlude.community.domain.pace import PACE
 from interlude.community.domain.post import POST
 from interlude.community.domain.reading import READING
 from interlude.community.domain.rehearsal import REHEARSAL
@@ -50,6 +51,7 @@ class Repositories:
 
         self.spaces, self.posts = repository(SPACE), repository(POST)
         self.rehearsals, self.readings = repository(REHEARSAL), repository(READING)
+        self.paces = repository(PACE)
         return self
 
 
@@ -58,8 +60,8 @@ async def build_community(platform: Platform, settings: CommunitySettings,
     repos = await Repositories(platform).open()
     return Community(
         spaces=repos.spaces, posts=repos.posts, rehearsals=repos.rehearsals,
-        readings=repos.readings, store=repos.store, codec=repos.codec, policy=policy,
-        pool=platform.pool, sealer=platform.sealer,
+        readings=repos.readings, paces=repos.paces, store=repos.store, codec=repos.codec,
+        policy=policy, pool=platform.pool, sealer=platform.sealer,
         id_secret=service_secret(master_secret(settings), "community-ids").encode(),
         access=platform.access, reports_to_hide=settings.reports_to_hide)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from interlude.community.domain.pace import Pace
 from interlude.community.domain.post import Post
 from interlude.community.domain.reading import Reading
 from interlude.community.domain.rehearsal import Rehearsal
@@ -27,6 +28,7 @@ class Community(ServiceApp):
     posts: Repository[Post]
     rehearsals: Repository[Rehearsal]
     readings: Repository[Reading]
+    paces: Repository[Pace]
     store: EventStore
     codec: EventCodec
     reports_to_hide: int = 3

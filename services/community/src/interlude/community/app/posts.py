@@ -4,13 +4,13 @@ tag, share, pin as a key insight, report, hide and restore."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 
 from interlude.community.app import queries
 from interlude.community.app.deps import Community, Written
 from interlude.community.domain import events as ev
+from interlude.community.domain import pace
 from interlude.community.domain import post as domain
-from interlude.community.domain.errors import Invalid, NotAllowed, NotFound, SlowMode
+from interlude.community.domain.errors import Invalid, NotAllowed, NotFound
 from interlude.community.domain.post import Post
 from interlude.community.domain.pseudonyms import key
 from interlude.community.domain.space import Space, require_member
@@ -20,18 +20,18 @@ from interlude.shared.events.registry import Event
 TAGGING = "community.peer_tagging"
 
 
-async def _slow_mode(deps: Community, ctx: CommandContext, space: Space,
-                     space_id: str) -> None:
+async def _slow_mode(deps: Community, ctx: CommandContext, space: Space, space_id: str,
+                     post_id: str) -> None:
+    """Count the post against slow mode on the member's pace aggregate (see domain.pace); the
+    read model only tells of posts from before slow mode was on."""
     if not space.slow_mode_s or ctx.actor.id == space.coach_id:
         return
-    last = await queries.last_post_at(deps.pool, ctx.tenant_id, space_id, ctx.actor.id)
-    if last is None:
-        return
-    wait = last + timedelta(seconds=space.slow_mode_s) - ctx.now
-    if wait > timedelta(0):
-        seconds = int(wait.total_seconds()) + 1
-        raise SlowMode(f"slow mode is on in this space: one post every {space.slow_mode_s} s; "
-                       f"you can post again in {seconds} s", retry_after=seconds)
+    member = require_member(space, ctx.actor.id)
+    earlier = await queries.last_post_at(deps.pool, ctx.tenant_id, space_id, ctx.actor.id)
+    await deps.paces.execute(
+        ctx.tenant_id, pace.pace_id(space_id, member.handle),
+        lambda s: pace.keep(s, space_id=space_id, user_id=ctx.actor.id, post_id=post_id,
+                            now=ctx.now, slow_mode_s=space.slow_mode_s, earlier=earlier), ctx)
 
 
 async def publish(deps: Community, ctx: CommandContext, space_id: str, *, kind: ev.PostKind,
@@ -40,7 +40,7 @@ async def publish(deps: Community, ctx: CommandContext, space_id: str, *, kind: 
     await deps.enforce_enabled(ctx, "publish_post", "space", space_id)
     space = await deps.space(ctx.tenant_id, space_id)
     events = domain.publish(space, space_id, ctx.actor.id, kind, body)
-    await _slow_mode(deps, ctx, space, space_id)
+    await _slow_mode(deps, ctx, space, space_id, post_id)
     result = await deps.posts.create(ctx.tenant_id, post_id, events, ctx, idempotency_key)
     return Written(post_id, result.position)
 
