@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from interlude.community.app import queries
 from interlude.community.app.deps import Community, Written
 from interlude.community.domain import events as ev
 from interlude.community.domain import pace
@@ -14,6 +13,7 @@ from interlude.community.domain.errors import Invalid, NotAllowed, NotFound
 from interlude.community.domain.post import Post
 from interlude.community.domain.pseudonyms import key
 from interlude.community.domain.space import Space, require_member
+from interlude.community.projections import queries
 from interlude.shared.events.envelope import CommandContext
 from interlude.shared.events.registry import Event
 
@@ -43,6 +43,16 @@ async def publish(deps: Community, ctx: CommandContext, space_id: str, *, kind: 
     await _slow_mode(deps, ctx, space, space_id, post_id)
     result = await deps.posts.create(ctx.tenant_id, post_id, events, ctx, idempotency_key)
     return Written(post_id, result.position)
+
+
+async def _consents(deps: Community, tenant_id: str, space: Space, user_id: str,
+                    consent: queries.Consent) -> bool:
+    """Whether ``user_id`` gives ``consent`` in ``space``: a coachee through their active
+    contract with the space's coach; the coach, and a coach in a peer circle, do."""
+    if user_id == space.coach_id or space.kind == "peer_circle":
+        return True
+    return await queries.gives_consent(deps.pool, tenant_id, space.coach_id, user_id,
+                                         consent)
 
 
 async def post_in(deps: Community, tenant_id: str, space_id: str,
@@ -122,7 +132,7 @@ async def tag(deps: Community, ctx: CommandContext, space_id: str, post_id: str,
     space, _ = await post_in(deps, ctx.tenant_id, space_id, post_id)
     require_member(space, ctx.actor.id)
     tagged_id = _member_by(space, handle, pseudonym)
-    consents = await queries.consents(deps.pool, ctx.tenant_id, space, tagged_id,
+    consents = await _consents(deps, ctx.tenant_id, space, tagged_id,
                                       "peer_tagging")
     return await _act(deps, ctx, space_id, post_id, "tag_member",
                       lambda s, p: domain.tag(p, s, ctx.actor.id, tagged_id, consents))
@@ -131,7 +141,7 @@ async def tag(deps: Community, ctx: CommandContext, space_id: str, post_id: str,
 async def share(deps: Community, ctx: CommandContext, space_id: str, post_id: str) -> Written:
     await deps.enforce_enabled(ctx, "share_post", "post", post_id)
     space, post = await post_in(deps, ctx.tenant_id, space_id, post_id)
-    consents = await queries.consents(deps.pool, ctx.tenant_id, space, post.author_id,
+    consents = await _consents(deps, ctx.tenant_id, space, post.author_id,
                                       "share_posts")
     return await _act(deps, ctx, space_id, post_id, "share_post",
                       lambda s, p: domain.share(p, s, ctx.actor.id, consents))
@@ -141,7 +151,7 @@ async def pin(deps: Community, ctx: CommandContext, space_id: str, post_id: str,
               note: str | None) -> Written:
     await deps.enforce_enabled(ctx, "pin_insight", "post", post_id)
     space, post = await post_in(deps, ctx.tenant_id, space_id, post_id)
-    consents = await queries.consents(deps.pool, ctx.tenant_id, space, post.author_id,
+    consents = await _consents(deps, ctx.tenant_id, space, post.author_id,
                                       "pin_insights")
     return await _act(deps, ctx, space_id, post_id, "pin_insight",
                       lambda s, p: domain.pin(p, s, ctx.actor.id, note, consents))

@@ -21,7 +21,7 @@ import asyncpg
 from interlude.community.app.deps import Community
 from interlude.community.domain import post as post_domain
 from interlude.community.domain import space as space_domain
-from interlude.community.projections.queries import contracts as queries
+from interlude.community.projections import queries
 from interlude.shared.events.envelope import Actor, CommandContext
 from interlude.shared.projections.base import Projection, RecordedEvent
 

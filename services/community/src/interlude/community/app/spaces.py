@@ -3,13 +3,14 @@ reason; members join (under a pseudonym where the space has them), read and leav
 
 from __future__ import annotations
 
-from interlude.community.app import queries
 from interlude.community.app.deps import Community, Written
 from interlude.community.domain import events as ev
 from interlude.community.domain import pseudonyms
 from interlude.community.domain import reading as reading_domain
 from interlude.community.domain import space as domain
 from interlude.community.domain.errors import InvalidState, NotAllowed, NotFound
+from interlude.community.projections import queries
+from interlude.shared import directory
 from interlude.shared.events.envelope import CommandContext
 
 PSEUDONYMS = "community.pseudonyms"
@@ -55,8 +56,8 @@ async def invite(deps: Community, ctx: CommandContext, space_id: str, user_id: s
                            field="user_id")
         contract_id = None
     else:
-        contract_id = await queries.eligible_contract(deps.pool, ctx.tenant_id, space,
-                                                      space_id, user_id)
+        contract_id = await queries.eligible_contract(deps.pool, ctx.tenant_id,
+                                                        space.coach_id, space_id, user_id)
     return await _execute(deps, ctx, space_id,
                           lambda s: domain.invite(s, ctx.actor.id, user_id, contract_id))
 
@@ -68,8 +69,7 @@ async def join(deps: Community, ctx: CommandContext, space_id: str,
     if ctx.actor.id not in space.members:
         raise NotFound("there is no such space")
     await _policy_allows(deps, ctx, space.pseudonymous, "join_space", space_id)
-    real_name = await queries.display_name(deps.pool, deps.sealer, ctx.tenant_id,
-                                           ctx.actor.id)
+    real_name = await directory.name(deps.pool, deps.sealer, ctx.tenant_id, ctx.actor.id)
     handle = deps.handle(ctx.tenant_id, space_id, ctx.actor.id)
     return await _execute(deps, ctx, space_id,
                           lambda s: domain.join(s, ctx.actor.id, handle, pseudonym, real_name))
