@@ -21,6 +21,7 @@ from interlude.shared.events.envelope import Actor, Envelope
 from interlude.shared.eventstore.base import AppendResult
 from interlude.shared.ids import new_id
 from interlude.shared.policy import SecurityPolicy
+from interlude.shared.policy.model import DEFAULT_POLICY
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform, open_platform
 
@@ -29,14 +30,14 @@ class AllowAll:
     """An organisation whose policy allows every block (policy is not what these test)."""
 
     async def enforce(self, tenant_id: str, key: str, **_: Any) -> SecurityPolicy:
-        return SecurityPolicy()
+        return DEFAULT_POLICY
 
     async def enforce_choice(self, tenant_id: str, key: str, allowed: Collection[object],
                              **_: Any) -> SecurityPolicy:
-        return SecurityPolicy()
+        return DEFAULT_POLICY
 
     def policy(self, tenant_id: str) -> SecurityPolicy | None:
-        return SecurityPolicy()
+        return DEFAULT_POLICY
 
 
 @dataclass
