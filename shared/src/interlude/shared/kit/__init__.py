@@ -4,8 +4,7 @@
   context, ids that a retried request gets again, policy enforcement, read auditing, the
   clock), :class:`Written` (what a command answers) and the :class:`Enforcer` port.
 - :mod:`.api`: the route dependencies every service uses (``Idempotency-Key``, item ids,
-  ``?after=``, the caller's context, the wired application), :data:`Instant` (a time in an
-  answer), the public answer to a command
+  ``?after=``, the caller's context, the wired application), the public answer to a command
   (:class:`WrittenPublic`), read-your-writes (:func:`caught_up`) and the problem responses to
   declare on routes (:func:`problems`).
 """
@@ -14,7 +13,6 @@ from interlude.shared.kit.api import (
     ID_PATTERN,
     After,
     IdempotencyKey,
-    Instant,
     ItemId,
     ReadModels,
     WrittenPublic,
@@ -30,7 +28,6 @@ __all__ = [
     "After",
     "Enforcer",
     "IdempotencyKey",
-    "Instant",
     "ItemId",
     "ReadModels",
     "ServiceApp",

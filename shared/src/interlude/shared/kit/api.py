@@ -16,11 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Header, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field
 
 from interlude.shared.auth import PrincipalDep
 from interlude.shared.events.envelope import CommandContext
@@ -119,10 +118,3 @@ async def caught_up(request: Request, after: int | None) -> bool:
     """:meth:`ReadModels.caught_up` of the service answering ``request``."""
     read_models: ReadModels = request.app.state.read_models
     return await read_models.caught_up(after)
-
-
-# A time in an answer as every service wrote it before answers were typed (``isoformat()``:
-# ``+00:00``, not pydantic's ``Z``), so typing an answer does not change what clients parse.
-Instant = Annotated[datetime, PlainSerializer(datetime.isoformat, return_type=str,
-                                              when_used="json"),
-                    WithJsonSchema({"type": "string", "format": "date-time"})]

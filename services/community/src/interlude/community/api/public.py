@@ -4,9 +4,15 @@ reader may see, never a peer's user id. Content a person erased reads as null.""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Annotated
+
 from pydantic import BaseModel, Field
 
-from interlude.shared.kit import Instant, WrittenPublic
+from interlude.shared.kit import WrittenPublic
+
+# a time read out of a JSON column, answered as PostgreSQL wrote it
+JsonTime = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 
 
 class _Fresh(BaseModel):
@@ -63,7 +69,7 @@ class RevealedPublic(WrittenPublic):
 
 
 class PinnedPublic(BaseModel):
-    at: Instant
+    at: datetime
     by: MemberLabel
     note: str | None
 
@@ -77,8 +83,8 @@ class PostPublic(BaseModel):
     kind: str
     author: MemberLabel
     body: str | None
-    published_at: Instant
-    edited_at: Instant | None
+    published_at: datetime
+    edited_at: datetime | None
     comments: int
     shares: int
     reactions: dict[str, int]
@@ -104,7 +110,7 @@ class ReplyPublic(BaseModel):
     comment_id: str
     author: MemberLabel
     body: str | None
-    at: Instant
+    at: datetime
 
 
 class CommentPublic(ReplyPublic):
@@ -117,7 +123,7 @@ class PostThreadPublic(PostPublic, _Fresh):
 
 class ReportFiledPublic(BaseModel):
     reporter: MemberLabel
-    at: Instant
+    at: JsonTime
     reason: str | None
 
 
@@ -136,7 +142,7 @@ class ModerationPublic(_Fresh):
 
 
 class FeedbackPublic(BaseModel):
-    at: Instant
+    at: JsonTime
     by: MemberLabel
     body: str | None
 
@@ -147,7 +153,7 @@ class RehearsalPublic(BaseModel):
     author: MemberLabel
     status: str
     post_id: str | None
-    updated_at: Instant
+    updated_at: datetime
     body: str | None
     feedback: list[FeedbackPublic]
 
@@ -168,7 +174,7 @@ class NoticeSpacePublic(BaseModel):
 class NoticePublic(BaseModel):
     kind: str
     text: str
-    at: Instant
+    at: datetime
     space: NoticeSpacePublic
     post_id: str | None
     by: MemberLabel | None
