@@ -8,7 +8,7 @@ import asyncio
 from interlude.community.app import posts, spaces
 from interlude.community.app.reactions import NAME as REACTIONS
 from interlude.community.projections.contracts import NAME as CONTRACTS
-from interlude.community.wiring import VIEWS
+from interlude.community.wiring import VIEWS, runners
 from interlude.shared.events.envelope import Actor, Envelope
 from interlude.shared.eventstore.base import AppendResult
 from interlude.shared.ids import new_id
@@ -94,3 +94,21 @@ async def test_a_redelivered_contract_end_removes_the_member_once(alone: Alone) 
     assert left.payload["reason"] == "contract_ended"
     space = await alone.deps.space(tenant, space_id)
     assert space.members[AMIRA.id].status == "left"
+
+
+async def test_a_first_start_reacts_only_to_what_the_contracts_consumer_has_not_seen(
+        alone: Alone) -> None:
+    """Before the reactions had a consumer of their own, the contracts consumer reacted: an
+    upgraded worker takes over where it stands instead of acting on old events again."""
+    tenant, contract_id = new_id(), new_id()
+    _, post_id = await pinned_post(alone, tenant, contract_id)
+    await alone.engagement_event(tenant, contract_id, "ConsentWithdrawn", coachee_id=AMIRA.id,
+                                 consent="pin_insights")
+    await alone.runners[CONTRACTS].catch_up()  # as the old worker did, reaction and all
+
+    upgraded = {r.name: r for r in await runners(alone.platform)}
+    await upgraded[REACTIONS].catch_up()
+
+    assert upgraded[REACTIONS].position == alone.runners[CONTRACTS].position
+    assert await events_of(alone, alone.deps.posts.subject(tenant, post_id),
+                           "community.InsightUnpinned") == []
