@@ -38,8 +38,8 @@ async def publish(space_id: SpaceId, body: PostCreate, ctx: ContextDep, deps: Co
                   key: IdempotencyKey = None) -> WrittenPublic:
     """A reflection, a small win, an experiment or a question; in slow mode a second post too
     soon is a 429 that says when to retry."""
-    return WrittenPublic.of(await posts.publish(deps, ctx, space_id, kind=body.kind, body=body.body,
-                                        idempotency_key=key))
+    return WrittenPublic.of(await posts.publish(deps, ctx, space_id, kind=body.kind,
+                                                body=body.body, idempotency_key=key))
 
 
 @router.get("/{post_id}", response_model=PostThreadPublic, **READ)
@@ -65,7 +65,8 @@ async def withdraw(space_id: SpaceId, post_id: ItemId, ctx: ContextDep,
 async def comment(space_id: SpaceId, post_id: ItemId, body: CommentCreate, ctx: ContextDep,
                   deps: CommunityDep, key: IdempotencyKey = None) -> WrittenPublic:
     return WrittenPublic.of(await posts.comment(deps, ctx, space_id, post_id, body=body.body,
-                                        parent_id=body.parent_id, idempotency_key=key))
+                                                parent_id=body.parent_id,
+                                                idempotency_key=key))
 
 
 @router.delete("/{post_id}/comments/{comment_id}", responses=WRITE_PROBLEMS)
@@ -92,7 +93,7 @@ async def tag(space_id: SpaceId, post_id: ItemId, body: Tag, ctx: ContextDep,
     """Tag a member by handle or pseudonym, where community.peer_tagging and their consent
     allow."""
     return WrittenPublic.of(await posts.tag(deps, ctx, space_id, post_id, handle=body.handle,
-                                    pseudonym=body.pseudonym))
+                                            pseudonym=body.pseudonym))
 
 
 @router.post("/{post_id}/shares", responses=WRITE_PROBLEMS)
