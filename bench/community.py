@@ -250,7 +250,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 f"{stack.worker_pid}")
             say(f"a cohort of {args.members} members (a coach and {args.members - 1} coachees)")
             space = await cohort(stack, args.members)
-            seen = Visibility(stack.community.app.state.community_stream, VIEWS)
+            seen = Visibility(stack.community.app.state.read_models.stream, VIEWS)
             await seen.start(servers.postgres_dsn)
             try:
                 say(f"publishing {args.posts:,} posts")

@@ -60,7 +60,7 @@ def test_joining_needs_an_invitation_and_keeps_the_pseudonym_for_good() -> None:
     with pytest.raises(Invalid, match="stable"):
         space.join(state, "amira", "h-amira", "Another Name", None)
     [joined] = space.join(state, "amira", "h-amira", None, None)
-    assert joined.pseudonym == held  # type: ignore[attr-defined]
+    assert joined.pseudonym == held
     newcomer = space.SPACE.replay(state, space.invite(state, COACH, "ben", "c-ben"))
     with pytest.raises(PseudonymTaken):  # nobody takes a former member's pseudonym
         space.join(newcomer, "ben", "h-ben", held, None)

@@ -11,10 +11,11 @@ from opentelemetry import trace
 
 from interlude.community.api import posts, rehearsals, spaces
 from interlude.community.settings import CommunitySettings
-from interlude.community.wiring import MIGRATIONS, build_community, ensure_sources
+from interlude.community.wiring import MIGRATIONS, VIEWS, build_community, ensure_sources
 from interlude.shared.auth import install_auth
 from interlude.shared.errors import install_domain_errors
 from interlude.shared.http.app import create_app as create_service_app
+from interlude.shared.kit import ReadModels
 from interlude.shared.logs import configure_logging
 from interlude.shared.serving import serving
 from interlude.shared.trust import install_trust_handlers
@@ -36,7 +37,8 @@ def create_app(settings: CommunitySettings | None = None, *, schema: str | None 
                            prepare=ensure_sources, schema=schema,
                            jwks_client=jwks_client) as (platform, trust):
             app.state.community = await build_community(platform, settings, trust)
-            app.state.community_stream = platform.stream("community").name
+            app.state.read_models = ReadModels(app.state.waiter, VIEWS,
+                                               platform.stream("community").name)
             yield
 
     app = create_service_app("interlude community", lifespan=lifespan, max_body_bytes=64_000,

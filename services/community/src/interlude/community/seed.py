@@ -13,6 +13,7 @@ from typing import Any
 
 from interlude.community.app import posts, rehearsals, spaces
 from interlude.community.app.deps import Community
+from interlude.community.projections import queries
 from interlude.community.settings import CommunitySettings
 from interlude.community.wiring import MIGRATIONS, build_community, ensure_sources
 from interlude.shared import directory
@@ -36,9 +37,8 @@ async def _ready(deps: Community, timeout: float = 90) -> tuple[str, dict[str, t
         people = {r["display_name"]: (r["user_id"], r["roles"][0]) for r in rows}
         if set(people) == wanted:
             tenant = rows[0]["tenant_id"]
-            contracts = await deps.pool.fetchval(
-                "SELECT count(*) FROM contracts WHERE tenant_id = $1 AND coach_id = $2"
-                " AND active AND community", tenant, people[COACH][0])
+            contracts = await queries.coachees_in_community(deps.pool, tenant,
+                                                            people[COACH][0])
             if contracts >= len(COHORT) and deps.policy.policy(tenant) is not None:
                 return tenant, people
         if loop.time() > deadline:

@@ -8,9 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from interlude.community.domain.events import PostKind, SpaceKind
 from interlude.community.domain.post import MAX_BODY
+from interlude.shared.kit import ID_PATTERN
 from interlude.shared.text import MultiLine, SingleLine
 
-ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 # free text (interlude.shared.text): refused with a 422 naming the field when the read side
 # could not store it (NUL, other control characters, lone surrogates)
 Body = Annotated[str, MultiLine(MAX_BODY)]
@@ -20,16 +20,6 @@ Note = Annotated[str, MultiLine(1000)]
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class Written(BaseModel):
-    id: str
-    position: int = Field(description="pass as ?after= to read this write back")
-
-    @classmethod
-    def of(cls, written: tuple[str, int]) -> Written:
-        """The answer to a command, from what the application layer wrote."""
-        return cls(id=written[0], position=written[1])
 
 
 class SpaceCreate(_Body):

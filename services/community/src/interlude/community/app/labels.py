@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from interlude.community.projections import queries
 from interlude.shared.projections.sealed import opened_or_none
 from interlude.shared.sealing import Sealer
 
@@ -58,15 +59,9 @@ async def space_view(conn: asyncpg.Pool | asyncpg.Connection, sealer: Sealer, te
                      space_id: str, viewer: str) -> SpaceView | None:
     """The space and its members as ``viewer`` sees them; None when it does not exist. Names
     are sealed in ``people``: only those this reader is shown are opened."""
-    space = await conn.fetchrow("SELECT * FROM spaces WHERE tenant_id = $1 AND space_id = $2",
-                                tenant_id, space_id)
+    space, rows = await queries.space_and_members(conn, tenant_id, space_id)
     if space is None:
         return None
-    rows = await conn.fetch(
-        "SELECT m.user_id, m.handle, m.pseudonym, m.status, m.role, m.revealed,"
-        " m.read_up_to, p.display_name FROM members m LEFT JOIN people p"
-        " USING (tenant_id, user_id) WHERE m.tenant_id = $1 AND m.space_id = $2",
-        tenant_id, space_id)
     view = SpaceView(space_id, space["name"], space["description"], space["kind"],
                      space["coach_id"], space["pseudonymous"], space["slow_mode_s"], viewer,
                      {r["user_id"]: dict(r) for r in rows})

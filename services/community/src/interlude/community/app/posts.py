@@ -4,45 +4,55 @@ tag, share, pin as a key insight, report, hide and restore."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 
-from interlude.community.app import queries
 from interlude.community.app.deps import Community, Written
 from interlude.community.domain import events as ev
+from interlude.community.domain import pace
 from interlude.community.domain import post as domain
-from interlude.community.domain.errors import Invalid, NotAllowed, NotFound, SlowMode
+from interlude.community.domain.errors import Invalid, NotAllowed, NotFound
 from interlude.community.domain.post import Post
 from interlude.community.domain.pseudonyms import key
 from interlude.community.domain.space import Space, require_member
+from interlude.community.projections import queries
 from interlude.shared.events.envelope import CommandContext
 from interlude.shared.events.registry import Event
 
 TAGGING = "community.peer_tagging"
 
 
-async def _slow_mode(deps: Community, ctx: CommandContext, space: Space,
-                     space_id: str) -> None:
+async def _slow_mode(deps: Community, ctx: CommandContext, space: Space, space_id: str,
+                     post_id: str) -> None:
+    """Count the post against slow mode on the member's pace aggregate (see domain.pace); the
+    read model only tells of posts from before slow mode was on."""
     if not space.slow_mode_s or ctx.actor.id == space.coach_id:
         return
-    last = await queries.last_post_at(deps.pool, ctx.tenant_id, space_id, ctx.actor.id)
-    if last is None:
-        return
-    wait = last + timedelta(seconds=space.slow_mode_s) - ctx.now
-    if wait > timedelta(0):
-        seconds = int(wait.total_seconds()) + 1
-        raise SlowMode(f"slow mode is on in this space: one post every {space.slow_mode_s} s; "
-                       f"you can post again in {seconds} s", retry_after=seconds)
+    member = require_member(space, ctx.actor.id)
+    earlier = await queries.last_post_at(deps.pool, ctx.tenant_id, space_id, ctx.actor.id)
+    await deps.paces.execute(
+        ctx.tenant_id, pace.pace_id(space_id, member.handle),
+        lambda s: pace.keep(s, space_id=space_id, user_id=ctx.actor.id, post_id=post_id,
+                            now=ctx.now, slow_mode_s=space.slow_mode_s, earlier=earlier), ctx)
 
 
 async def publish(deps: Community, ctx: CommandContext, space_id: str, *, kind: ev.PostKind,
                   body: str, idempotency_key: str | None = None) -> Written:
     post_id = deps.new_id(ctx, "post", idempotency_key)
-    await deps.enforce(ctx, "publish_post", "space", space_id)
+    await deps.enforce_enabled(ctx, "publish_post", "space", space_id)
     space = await deps.space(ctx.tenant_id, space_id)
     events = domain.publish(space, space_id, ctx.actor.id, kind, body)
-    await _slow_mode(deps, ctx, space, space_id)
+    await _slow_mode(deps, ctx, space, space_id, post_id)
     result = await deps.posts.create(ctx.tenant_id, post_id, events, ctx, idempotency_key)
     return Written(post_id, result.position)
+
+
+async def _consents(deps: Community, tenant_id: str, space: Space, user_id: str,
+                    consent: queries.Consent) -> bool:
+    """Whether ``user_id`` gives ``consent`` in ``space``: a coachee through their active
+    contract with the space's coach; the coach, and a coach in a peer circle, do."""
+    if user_id == space.coach_id or space.kind == "peer_circle":
+        return True
+    return await queries.gives_consent(deps.pool, tenant_id, space.coach_id, user_id,
+                                         consent)
 
 
 async def post_in(deps: Community, tenant_id: str, space_id: str,
@@ -56,7 +66,7 @@ async def post_in(deps: Community, tenant_id: str, space_id: str,
 
 async def _act(deps: Community, ctx: CommandContext, space_id: str, post_id: str, action: str,
                decide: Callable[[Space, Post], Sequence[Event]]) -> Written:
-    await deps.enforce(ctx, action, "post", post_id)
+    await deps.enforce_enabled(ctx, action, "post", post_id)
     space, _ = await post_in(deps, ctx.tenant_id, space_id, post_id)
     require_member(space, ctx.actor.id)
     position = await deps.posts.execute_position(ctx.tenant_id, post_id,
@@ -116,22 +126,22 @@ def _member_by(space: Space, handle: str | None, pseudonym: str | None) -> str:
 
 async def tag(deps: Community, ctx: CommandContext, space_id: str, post_id: str, *,
               handle: str | None, pseudonym: str | None) -> Written:
-    await deps.enforce(ctx, "tag_member", "post", post_id)
+    await deps.enforce_enabled(ctx, "tag_member", "post", post_id)
     await deps.policy.enforce(ctx.tenant_id, TAGGING, actor=ctx.actor, action="tag_member",
                               resource_type="post", resource_id=post_id)
     space, _ = await post_in(deps, ctx.tenant_id, space_id, post_id)
     require_member(space, ctx.actor.id)
     tagged_id = _member_by(space, handle, pseudonym)
-    consents = await queries.consents(deps.pool, ctx.tenant_id, space, tagged_id,
+    consents = await _consents(deps, ctx.tenant_id, space, tagged_id,
                                       "peer_tagging")
     return await _act(deps, ctx, space_id, post_id, "tag_member",
                       lambda s, p: domain.tag(p, s, ctx.actor.id, tagged_id, consents))
 
 
 async def share(deps: Community, ctx: CommandContext, space_id: str, post_id: str) -> Written:
-    await deps.enforce(ctx, "share_post", "post", post_id)
+    await deps.enforce_enabled(ctx, "share_post", "post", post_id)
     space, post = await post_in(deps, ctx.tenant_id, space_id, post_id)
-    consents = await queries.consents(deps.pool, ctx.tenant_id, space, post.author_id,
+    consents = await _consents(deps, ctx.tenant_id, space, post.author_id,
                                       "share_posts")
     return await _act(deps, ctx, space_id, post_id, "share_post",
                       lambda s, p: domain.share(p, s, ctx.actor.id, consents))
@@ -139,9 +149,9 @@ async def share(deps: Community, ctx: CommandContext, space_id: str, post_id: st
 
 async def pin(deps: Community, ctx: CommandContext, space_id: str, post_id: str,
               note: str | None) -> Written:
-    await deps.enforce(ctx, "pin_insight", "post", post_id)
+    await deps.enforce_enabled(ctx, "pin_insight", "post", post_id)
     space, post = await post_in(deps, ctx.tenant_id, space_id, post_id)
-    consents = await queries.consents(deps.pool, ctx.tenant_id, space, post.author_id,
+    consents = await _consents(deps, ctx.tenant_id, space, post.author_id,
                                       "pin_insights")
     return await _act(deps, ctx, space_id, post_id, "pin_insight",
                       lambda s, p: domain.pin(p, s, ctx.actor.id, note, consents))

@@ -1,66 +1,104 @@
-"""What community does when engagement's contracts change (the consumer of ``contracts.py``
-calls these): a withdrawn pin consent unpins the coachee's insights at once; a contract that
-ends, or stops agreeing community participation, takes the coachee out of the coach's spaces.
+"""What community does when engagement's contracts change: a withdrawn pin consent unpins the
+coachee's insights; a contract that ends, or stops agreeing community participation, takes the
+coachee out of the coach's cohorts.
 
-They act as the system, caused by engagement's event, and are idempotent: after a crash the
-redelivered event finds nothing left to do. A consent withdrawal is honoured even while the
-organisation has switched community off: the coachee's choice comes first.
+The worker runs these as a consumer of their own (``community-reactions`` on engagement's
+stream), durable and checkpointed like a projection but appending commands instead of writing
+rows. Each command acts as the system, carries the id of the event that caused it, takes its
+time from that event, and is appended with a message id derived from that event and its
+target: an event redelivered after a crash (before the checkpoint moved) is not applied twice,
+and once the duplicate window has passed the aggregate finds nothing left to do. It decides
+from the contracts read model, once that has seen the event. A consent withdrawal is honoured
+even while the organisation has switched community off: the coachee's choice comes first.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 
+from interlude.community.app.deps import Community
 from interlude.community.domain import post as post_domain
 from interlude.community.domain import space as space_domain
-from interlude.community.domain.post import Post
-from interlude.community.domain.space import Space
+from interlude.community.projections import queries
 from interlude.shared.events.envelope import Actor, CommandContext
-from interlude.shared.eventstore.repository import Repository
-from interlude.shared.ids import new_id
+from interlude.shared.projections.base import Projection, RecordedEvent
 
+NAME = "community-reactions"
 SYSTEM = Actor.system("community")
+CaughtUp = Callable[[int], Awaitable[bool]]  # has the contracts read model seen this position?
+Reaction = Callable[[asyncpg.Connection, RecordedEvent], Awaitable[None]]
 
 
-class ContractReactions:
-    def __init__(self, spaces: Repository[Space], posts: Repository[Post]) -> None:
-        self._spaces = spaces
-        self._posts = posts
+class ContractReactions(Projection):
+    """Not a read model: it keeps no rows, and is never rebuilt (that would act again)."""
 
-    def _ctx(self, tenant_id: str) -> CommandContext:
-        return CommandContext(tenant_id=tenant_id, actor=SYSTEM, now=datetime.now(UTC),
-                              correlation_id=new_id())
+    name = NAME
+    tables = ()
 
-    async def consent_withdrawn(self, conn: asyncpg.Connection, tenant_id: str, coach_id: str,
-                                coachee_id: str, consent: str) -> None:
-        if consent != "pin_insights":
+    def __init__(self, deps: Community, contracts_caught_up: CaughtUp) -> None:
+        super().__init__()
+        self._deps = deps
+        self._caught_up = contracts_caught_up
+        self._reactions: dict[str, Reaction] = {
+            "engagement.ConsentWithdrawn": self.when_consent_withdrawn_unpin,
+            "engagement.ContractEnded": self.when_contract_ended_remove,
+            "engagement.ContractActivated": self.when_contract_activated_remove}
+
+    async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
+        for event in events:
+            reaction = self._reactions.get(event.type)
+            if reaction is None:
+                continue
+            if not await self._caught_up(event.position):
+                # a TimeoutError is retried by the runner, never dead-lettered
+                raise TimeoutError("community's contracts read model has not reached "
+                                   f"{event!r} yet")
+            await reaction(conn, event)
+
+    async def reset(self, conn: asyncpg.Connection) -> None:
+        raise RuntimeError("reactions are not rebuilt: replaying them would act again")
+
+    def _ctx(self, event: RecordedEvent) -> CommandContext:
+        return self._deps.context(event.tenant_id, SYSTEM, causation_id=event.envelope.event_id,
+                                  now=event.envelope.occurred_at)
+
+    def _key(self, event: RecordedEvent, target: str) -> str:
+        return self._deps.derive("reaction", event.envelope.event_id, target)
+
+    async def when_consent_withdrawn_unpin(self, conn: asyncpg.Connection,
+                                           event: RecordedEvent) -> None:
+        if event.payload.get("consent") != "pin_insights":
             return  # tags and shares already made stay; new ones are refused
-        pinned = await conn.fetch(
-            "SELECT p.post_id FROM posts p JOIN spaces s USING (tenant_id, space_id)"
-            " WHERE p.tenant_id = $1 AND s.coach_id = $2 AND p.author_id = $3"
-            " AND p.pinned_at IS NOT NULL", tenant_id, coach_id, coachee_id)
-        ctx = self._ctx(tenant_id)
-        for row in pinned:
-            await self._posts.execute(
-                tenant_id, row["post_id"],
-                lambda p: post_domain.unpin(p, "consent_withdrawn"), ctx)
-
-    async def community_closed(self, conn: asyncpg.Connection, tenant_id: str, coach_id: str,
-                               coachee_id: str) -> None:
-        still = await conn.fetchval(
-            "SELECT count(*) FROM contracts WHERE tenant_id = $1 AND coach_id = $2"
-            " AND coachee_id = $3 AND active AND community", tenant_id, coach_id, coachee_id)
-        if still:
+        parties = await queries.contract_parties(conn, event.tenant_id, event.aggregate_id)
+        if parties is None:
             return
-        spaces = await conn.fetch(
-            "SELECT m.space_id FROM members m JOIN spaces s USING (tenant_id, space_id)"
-            " WHERE m.tenant_id = $1 AND s.coach_id = $2 AND m.user_id = $3"
-            " AND s.kind = 'cohort' AND m.status IN ('invited', 'joined')",
-            tenant_id, coach_id, coachee_id)
-        ctx = self._ctx(tenant_id)
-        for row in spaces:
-            await self._spaces.execute(
-                tenant_id, row["space_id"],
-                lambda s: space_domain.leave(s, SYSTEM.id, coachee_id, "contract_ended"), ctx)
+        ctx = self._ctx(event)
+        for post_id in await queries.pinned_posts_of(conn, event.tenant_id, *parties):
+            await self._deps.posts.execute(
+                event.tenant_id, post_id,
+                lambda p: post_domain.unpin(p, "consent_withdrawn"), ctx,
+                idempotency_key=self._key(event, post_id))
+
+    async def when_contract_activated_remove(self, conn: asyncpg.Connection,
+                                             event: RecordedEvent) -> None:
+        """Amended terms that no longer agree community participation."""
+        if not event.payload.get("terms", {}).get("channels", {}).get("community"):
+            await self.when_contract_ended_remove(conn, event)
+
+    async def when_contract_ended_remove(self, conn: asyncpg.Connection,
+                                         event: RecordedEvent) -> None:
+        parties = await queries.contract_parties(conn, event.tenant_id, event.aggregate_id)
+        if parties is None:
+            return
+        coach_id, coachee_id = parties
+        if await queries.agrees_community(conn, event.tenant_id, coach_id, coachee_id):
+            return  # another active contract with this coach still agrees it
+        ctx = self._ctx(event)
+        for space_id in await queries.cohorts_holding(conn, event.tenant_id, coach_id,
+                                                      coachee_id):
+            await self._deps.spaces.execute(
+                event.tenant_id, space_id,
+                lambda s: space_domain.leave(s, SYSTEM.id, coachee_id, "contract_ended"), ctx,
+                idempotency_key=self._key(event, space_id))

@@ -7,10 +7,11 @@ import json
 from typing import Any
 
 from interlude.community.app.deps import Community
-from interlude.community.app.feed import _view
+from interlude.community.app.feed import view_for
 from interlude.community.app.labels import space_view
 from interlude.community.domain.errors import NotAllowed, NotFound
 from interlude.community.domain.rehearsal import seen_by
+from interlude.community.projections import queries
 from interlude.shared.events.envelope import CommandContext
 from interlude.shared.projections.sealed import reveal
 
@@ -30,19 +31,13 @@ NOTICES = {
 
 async def spaces(deps: Community, ctx: CommandContext) -> list[dict[str, Any]]:
     """The spaces the caller holds, belongs to or is invited to."""
-    await deps.enforce(ctx, "list_spaces", "space", ctx.actor.id)
-    rows = await deps.pool.fetch(
-        "SELECT s.space_id, s.name, s.description, s.kind, s.pseudonymous, s.slow_mode_s,"
-        " m.status, m.role, (SELECT count(*) FROM members x WHERE x.tenant_id = s.tenant_id"
-        " AND x.space_id = s.space_id AND x.status = 'joined') AS members"
-        " FROM members m JOIN spaces s USING (tenant_id, space_id)"
-        " WHERE m.tenant_id = $1 AND m.user_id = $2 AND m.status IN ('invited', 'joined')"
-        " ORDER BY s.created_at DESC", ctx.tenant_id, ctx.actor.id)
+    await deps.enforce_enabled(ctx, "list_spaces", "space", ctx.actor.id)
+    rows = await queries.spaces_of(deps.pool, ctx.tenant_id, ctx.actor.id)
     return [dict(r) for r in rows]
 
 
 async def space(deps: Community, ctx: CommandContext, space_id: str) -> dict[str, Any]:
-    view = await _view(deps, ctx, space_id, "read_space")
+    view = await view_for(deps, ctx, space_id, "read_space")
     visible = ("invited", "joined") if view.viewer_is_coach else ("joined",)
     members = [view.label(u) | {"status": r["status"]} for u, r in view.members.items()
                if r["status"] in visible]
@@ -56,17 +51,10 @@ async def space(deps: Community, ctx: CommandContext, space_id: str) -> dict[str
 
 async def reports(deps: Community, ctx: CommandContext, space_id: str) -> list[dict[str, Any]]:
     """The coach's moderation queue: reported or hidden posts, with the reasons given."""
-    view = await _view(deps, ctx, space_id, "read_reports")
+    view = await view_for(deps, ctx, space_id, "read_reports")
     if not view.viewer_is_coach:
         raise NotAllowed("only the space's coach moderates")
-    rows = await deps.pool.fetch(
-        "SELECT p.post_id, p.author_id, p.hidden, p.hidden_by, p.reports, p.body,"
-        " coalesce((SELECT json_agg(json_build_object('reporter', r.reporter_id,"
-        " 'reason', r.reason, 'at', r.at) ORDER BY r.at) FROM reports r"
-        " WHERE r.tenant_id = p.tenant_id AND r.post_id = p.post_id), '[]') AS filed"
-        " FROM posts p WHERE p.tenant_id = $1 AND p.space_id = $2 AND NOT p.withdrawn"
-        " AND (p.reports > 0 OR p.hidden) ORDER BY p.hidden DESC, p.reports DESC",
-        ctx.tenant_id, space_id)
+    rows = await queries.reported(deps.pool, ctx.tenant_id, space_id)
     await deps.record_read(ctx, "space_reports", space_id, {r["author_id"] for r in rows})
     queue = []
     for r in rows:
@@ -94,22 +82,18 @@ async def _rehearsal(deps: Community, ctx: CommandContext, view: Any,
 async def rehearsals(deps: Community, ctx: CommandContext,
                      space_id: str) -> list[dict[str, Any]]:
     """The caller's own rehearsals in the space; the coach sees everyone's."""
-    view = await _view(deps, ctx, space_id, "read_rehearsals")
-    rows = await deps.pool.fetch(
-        "SELECT * FROM rehearsals WHERE tenant_id = $1 AND space_id = $2"
-        " AND (author_id = $3 OR coach_id = $3) ORDER BY updated_at DESC",
-        ctx.tenant_id, space_id, ctx.actor.id)
+    view = await view_for(deps, ctx, space_id, "read_rehearsals")
+    rows = await queries.rehearsals_for(deps.pool, ctx.tenant_id, space_id, ctx.actor.id)
     await deps.record_read(ctx, "rehearsals", space_id, {r["author_id"] for r in rows})
     return [await _rehearsal(deps, ctx, view, r) for r in rows]
 
 
 async def rehearsal(deps: Community, ctx: CommandContext, space_id: str,
                     rehearsal_id: str) -> dict[str, Any]:
-    view = await _view(deps, ctx, space_id, "read_rehearsal")
+    view = await view_for(deps, ctx, space_id, "read_rehearsal")
     state = seen_by((await deps.rehearsals.load(ctx.tenant_id, rehearsal_id)).state,
                     ctx.actor.id)
-    row = await deps.pool.fetchrow("SELECT * FROM rehearsals WHERE tenant_id = $1"
-                                   " AND rehearsal_id = $2", ctx.tenant_id, rehearsal_id)
+    row = await queries.rehearsal(deps.pool, ctx.tenant_id, rehearsal_id)
     if row is None or state.space_id != space_id:
         raise NotFound("there is no such rehearsal")
     await deps.record_read(ctx, "rehearsal", rehearsal_id, {state.author_id})
@@ -119,11 +103,8 @@ async def rehearsal(deps: Community, ctx: CommandContext, space_id: str,
 async def notices(deps: Community, ctx: CommandContext, limit: int) -> list[dict[str, Any]]:
     """What the caller has been told, newest first; whoever did it by the name the space
     shows them by."""
-    await deps.enforce(ctx, "read_notices", "notice", ctx.actor.id)
-    rows = await deps.pool.fetch(
-        "SELECT n.*, s.name AS space_name FROM notices n JOIN spaces s"
-        " USING (tenant_id, space_id) WHERE n.tenant_id = $1 AND n.user_id = $2"
-        " ORDER BY n.at DESC LIMIT $3", ctx.tenant_id, ctx.actor.id, limit)
+    await deps.enforce_enabled(ctx, "read_notices", "notice", ctx.actor.id)
+    rows = await queries.notices(deps.pool, ctx.tenant_id, ctx.actor.id, limit)
     views: dict[str, Any] = {}
     shown = []
     for r in rows:

@@ -18,7 +18,7 @@ from interlude.shared.events.registry import Event
 async def draft(deps: Community, ctx: CommandContext, space_id: str, *, kind: ev.PostKind,
                 body: str, idempotency_key: str | None = None) -> Written:
     rehearsal_id = deps.new_id(ctx, "rehearsal", idempotency_key)
-    await deps.enforce(ctx, "draft_rehearsal", "space", space_id)
+    await deps.enforce_enabled(ctx, "draft_rehearsal", "space", space_id)
     space = await deps.space(ctx.tenant_id, space_id)
     events = domain.draft(space, space_id, ctx.actor.id, kind, body)
     result = await deps.rehearsals.create(ctx.tenant_id, rehearsal_id, events, ctx,
@@ -37,7 +37,7 @@ async def load(deps: Community, ctx: CommandContext, space_id: str,
 
 async def _act(deps: Community, ctx: CommandContext, space_id: str, rehearsal_id: str,
                action: str, decide: Callable[[Rehearsal], Sequence[Event]]) -> Written:
-    await deps.enforce(ctx, action, "rehearsal", rehearsal_id)
+    await deps.enforce_enabled(ctx, action, "rehearsal", rehearsal_id)
     await load(deps, ctx, space_id, rehearsal_id)
     position = await deps.rehearsals.execute_position(ctx.tenant_id, rehearsal_id, decide, ctx)
     return Written(rehearsal_id, position)
@@ -80,7 +80,7 @@ async def publish(deps: Community, ctx: CommandContext, space_id: str,
                   rehearsal_id: str) -> Written:
     """The rehearsal becomes a post in the space. The post's id is the rehearsal's, so a retry
     after a failure between the two appends completes the publication instead of doubling it."""
-    await deps.enforce(ctx, "publish_rehearsal", "rehearsal", rehearsal_id)
+    await deps.enforce_enabled(ctx, "publish_rehearsal", "rehearsal", rehearsal_id)
     state = await load(deps, ctx, space_id, rehearsal_id)
     space = await deps.space(ctx.tenant_id, space_id)
     post_id = rehearsal_id

@@ -3,13 +3,14 @@ reason; members join (under a pseudonym where the space has them), read and leav
 
 from __future__ import annotations
 
-from interlude.community.app import queries
 from interlude.community.app.deps import Community, Written
 from interlude.community.domain import events as ev
 from interlude.community.domain import pseudonyms
 from interlude.community.domain import reading as reading_domain
 from interlude.community.domain import space as domain
 from interlude.community.domain.errors import InvalidState, NotAllowed, NotFound
+from interlude.community.projections import queries
+from interlude.shared import directory
 from interlude.shared.events.envelope import CommandContext
 
 PSEUDONYMS = "community.pseudonyms"
@@ -29,7 +30,7 @@ async def create(deps: Community, ctx: CommandContext, *, kind: ev.SpaceKind, na
                  description: str, pseudonymous: bool,
                  idempotency_key: str | None = None) -> Written:
     space_id = deps.new_id(ctx, "space", idempotency_key)
-    await deps.enforce(ctx, "create_space", "space", space_id)
+    await deps.enforce_enabled(ctx, "create_space", "space", space_id)
     if "coach" not in ctx.actor.roles:
         raise NotAllowed("coaches open spaces; ask your coach about joining theirs")
     await _policy_allows(deps, ctx, pseudonymous, "create_space", space_id)
@@ -46,7 +47,7 @@ async def _execute(deps: Community, ctx: CommandContext, space_id: str,
 
 
 async def invite(deps: Community, ctx: CommandContext, space_id: str, user_id: str) -> Written:
-    await deps.enforce(ctx, "invite_member", "space", space_id)
+    await deps.enforce_enabled(ctx, "invite_member", "space", space_id)
     space = await deps.space(ctx.tenant_id, space_id)
     domain.require_coach(space, ctx.actor.id, "invites members")
     if space.kind == "peer_circle":
@@ -55,21 +56,20 @@ async def invite(deps: Community, ctx: CommandContext, space_id: str, user_id: s
                            field="user_id")
         contract_id = None
     else:
-        contract_id = await queries.eligible_contract(deps.pool, ctx.tenant_id, space,
-                                                      space_id, user_id)
+        contract_id = await queries.eligible_contract(deps.pool, ctx.tenant_id,
+                                                        space.coach_id, space_id, user_id)
     return await _execute(deps, ctx, space_id,
                           lambda s: domain.invite(s, ctx.actor.id, user_id, contract_id))
 
 
 async def join(deps: Community, ctx: CommandContext, space_id: str,
                pseudonym: str | None) -> Written:
-    await deps.enforce(ctx, "join_space", "space", space_id)
+    await deps.enforce_enabled(ctx, "join_space", "space", space_id)
     space = await deps.space(ctx.tenant_id, space_id)
     if ctx.actor.id not in space.members:
         raise NotFound("there is no such space")
     await _policy_allows(deps, ctx, space.pseudonymous, "join_space", space_id)
-    real_name = await queries.display_name(deps.pool, deps.sealer, ctx.tenant_id,
-                                           ctx.actor.id)
+    real_name = await directory.name(deps.pool, deps.sealer, ctx.tenant_id, ctx.actor.id)
     handle = deps.handle(ctx.tenant_id, space_id, ctx.actor.id)
     return await _execute(deps, ctx, space_id,
                           lambda s: domain.join(s, ctx.actor.id, handle, pseudonym, real_name))
@@ -77,7 +77,7 @@ async def join(deps: Community, ctx: CommandContext, space_id: str,
 
 async def suggestion(deps: Community, ctx: CommandContext, space_id: str) -> str | None:
     """A pseudonym an invited member may take (None in a space that shows names)."""
-    await deps.enforce(ctx, "suggest_pseudonym", "space", space_id)
+    await deps.enforce_enabled(ctx, "suggest_pseudonym", "space", space_id)
     space = await deps.space(ctx.tenant_id, space_id)
     member = space.members.get(ctx.actor.id)
     if member is None or member.status == "left":
@@ -91,7 +91,7 @@ async def suggestion(deps: Community, ctx: CommandContext, space_id: str) -> str
 async def leave(deps: Community, ctx: CommandContext, space_id: str,
                 handle: str | None = None) -> Written:
     """The caller leaves; or, with ``handle``, the coach removes that member."""
-    await deps.enforce(ctx, "leave_space", "space", space_id)
+    await deps.enforce_enabled(ctx, "leave_space", "space", space_id)
     space = await deps.space(ctx.tenant_id, space_id)
     domain.require_member(space, ctx.actor.id)
     user_id = ctx.actor.id
@@ -112,7 +112,7 @@ async def leave(deps: Community, ctx: CommandContext, space_id: str,
 async def reveal(deps: Community, ctx: CommandContext, space_id: str, handle: str,
                  reason: str) -> tuple[Written, str]:
     """The coach learns who is behind a pseudonym; returns the user id too."""
-    await deps.enforce(ctx, "reveal_pseudonym", "space", space_id)
+    await deps.enforce_enabled(ctx, "reveal_pseudonym", "space", space_id)
     space = await deps.space(ctx.tenant_id, space_id)
     written = await _execute(deps, ctx, space_id,
                              lambda s: domain.reveal(s, ctx.actor.id, handle, reason))
@@ -121,7 +121,7 @@ async def reveal(deps: Community, ctx: CommandContext, space_id: str, handle: st
 
 async def slow_mode(deps: Community, ctx: CommandContext, space_id: str,
                     seconds: int) -> Written:
-    await deps.enforce(ctx, "set_slow_mode", "space", space_id)
+    await deps.enforce_enabled(ctx, "set_slow_mode", "space", space_id)
     await deps.space(ctx.tenant_id, space_id)
     return await _execute(deps, ctx, space_id,
                           lambda s: domain.slow_mode(s, ctx.actor.id, seconds))
@@ -129,7 +129,7 @@ async def slow_mode(deps: Community, ctx: CommandContext, space_id: str,
 
 async def mark_read(deps: Community, ctx: CommandContext, space_id: str) -> Written:
     """The member has read the feed up to now: the unread count starts again from here."""
-    await deps.enforce(ctx, "read_feed", "space", space_id)
+    await deps.enforce_enabled(ctx, "read_feed", "space", space_id)
     space = await deps.space(ctx.tenant_id, space_id)
     member = domain.require_member(space, ctx.actor.id)
     reading_id = f"{space_id}_{member.handle}"

@@ -232,3 +232,16 @@ class FeedRead(Event):
     space_id: str
     user_id: str
     up_to: datetime
+
+
+# -- a member's pace in a slow-mode space (aggregate id = "<space id>_<handle>") ----------------
+
+@EVENT("community.PostPaced")
+class PostPaced(Event):
+    """A member posted while slow mode was on: the time the next post is counted from. Kept on
+    an aggregate of its own so that two posts sent at once meet at its expected sequence."""
+
+    space_id: str
+    user_id: str
+    post_id: str
+    at: datetime

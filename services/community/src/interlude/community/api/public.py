@@ -1,0 +1,185 @@
+"""What community's routes answer (the ``*Public`` family), so that ``/openapi.json`` describes
+every answer. Members appear only as labels (:class:`MemberLabel`): a handle and the name this
+reader may see, never a peer's user id. Content a person erased reads as null."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from interlude.shared.kit import WrittenPublic
+
+# a time read out of a JSON column, answered as PostgreSQL wrote it
+JsonTime = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+
+
+class _Fresh(BaseModel):
+    fresh: bool = Field(description="false when ?after= was not reached in time: the answer "
+                        "may not show that write yet")
+
+
+class MemberLabel(BaseModel):
+    handle: str | None = Field(description="null for a former member")
+    name: str = Field(description="the pseudonym in a pseudonymous space, else the name")
+    role: str
+    you: bool
+    revealed_name: str | None = Field(default=None, description="only for the space's coach, "
+                                      "once they revealed who is behind a pseudonym")
+
+
+class MemberPublic(MemberLabel):
+    status: str
+
+
+class SpaceSummaryPublic(BaseModel):
+    space_id: str
+    name: str
+    description: str
+    kind: str
+    pseudonymous: bool
+    slow_mode_s: int
+    status: str = Field(description="the caller's: invited or joined")
+    role: str = Field(description="the caller's")
+    members: int
+
+
+class SpacesPublic(_Fresh):
+    spaces: list[SpaceSummaryPublic]
+
+
+class SpacePublic(_Fresh):
+    space_id: str
+    name: str
+    description: str
+    kind: str
+    pseudonymous: bool
+    slow_mode_s: int
+    you: MemberLabel
+    members: list[MemberPublic]
+
+
+class SuggestionPublic(BaseModel):
+    pseudonym: str | None = Field(description="null in a space that shows names")
+
+
+class RevealedPublic(WrittenPublic):
+    user_id: str = Field(description="who is behind the pseudonym")
+
+
+class PinnedPublic(BaseModel):
+    at: datetime
+    by: MemberLabel
+    note: str | None
+
+
+class HiddenPublic(BaseModel):
+    by: str | None
+
+
+class PostPublic(BaseModel):
+    post_id: str
+    kind: str
+    author: MemberLabel
+    body: str | None
+    published_at: datetime
+    edited_at: datetime | None
+    comments: int
+    shares: int
+    reactions: dict[str, int]
+    my_reactions: list[str]
+    tagged: list[MemberLabel]
+    shared_by: list[MemberLabel]
+    rehearsed: bool
+    pinned: PinnedPublic | None
+    hidden: HiddenPublic | None = Field(default=None, description="present only when hidden "
+                                        "(its author and the coach still see it)")
+
+
+class FeedPublic(_Fresh):
+    space_id: str
+    pinned: list[PostPublic]
+    items: list[PostPublic]
+    unread: int
+    unread_capped: bool = Field(description="there are at least this many unread")
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page")
+
+
+class ReplyPublic(BaseModel):
+    comment_id: str
+    author: MemberLabel
+    body: str | None
+    at: datetime
+
+
+class CommentPublic(ReplyPublic):
+    replies: list[ReplyPublic]
+
+
+class PostThreadPublic(PostPublic, _Fresh):
+    comment_thread: list[CommentPublic]
+
+
+class ReportFiledPublic(BaseModel):
+    reporter: MemberLabel
+    at: JsonTime
+    reason: str | None
+
+
+class ReportedPostPublic(BaseModel):
+    post_id: str
+    author: MemberLabel
+    body: str | None
+    hidden: bool
+    hidden_by: str | None
+    open_reports: int
+    reports: list[ReportFiledPublic]
+
+
+class ModerationPublic(_Fresh):
+    posts: list[ReportedPostPublic]
+
+
+class FeedbackPublic(BaseModel):
+    at: JsonTime
+    by: MemberLabel
+    body: str | None
+
+
+class RehearsalPublic(BaseModel):
+    rehearsal_id: str
+    kind: str
+    author: MemberLabel
+    status: str
+    post_id: str | None
+    updated_at: datetime
+    body: str | None
+    feedback: list[FeedbackPublic]
+
+
+class RehearsalReadPublic(RehearsalPublic, _Fresh):
+    pass
+
+
+class RehearsalsPublic(_Fresh):
+    rehearsals: list[RehearsalPublic]
+
+
+class NoticeSpacePublic(BaseModel):
+    space_id: str
+    name: str
+
+
+class NoticePublic(BaseModel):
+    kind: str
+    text: str
+    at: datetime
+    space: NoticeSpacePublic
+    post_id: str | None
+    by: MemberLabel | None
+    reason: str | None = Field(default=None, description="a reveal's reason, for the member")
+
+
+class NoticesPublic(_Fresh):
+    notices: list[NoticePublic]
