@@ -25,6 +25,7 @@ from interlude.shared.auth import DEFAULT_ISSUER, identity_verifier
 from interlude.shared.config import PlatformSettings
 from interlude.shared.db import migrate
 from interlude.shared.http.health import nats_ready, postgres_ready
+from interlude.shared.http.projection_metrics import watch_projections
 from interlude.shared.projections.waiter import PositionWaiter
 from interlude.shared.runtime import Platform, open_platform
 from interlude.shared.trust.runtime import Trust, start_trust
@@ -42,8 +43,9 @@ async def serving(app: FastAPI, settings: CallerSettings, *, service: str, migra
                   prepare: Callable[[Platform], Awaitable[None]], schema: str | None = None,
                   jwks_client: httpx.AsyncClient | None = None
                   ) -> AsyncIterator[tuple[Platform, Trust]]:
-    """Sets ``app.state`` ``trust``, ``token_verifier``, ``waiter`` and the readiness checks;
-    yields the open platform and the trust cache."""
+    """Sets ``app.state`` ``trust``, ``token_verifier``, ``waiter`` and the readiness checks,
+    reports the service's projections on ``/metrics``; yields the open platform and the trust
+    cache."""
     platform = await open_platform(settings, schema=schema)
     async with contextlib.AsyncExitStack() as stack:
         stack.push_async_callback(platform.close)
@@ -64,4 +66,6 @@ async def serving(app: FastAPI, settings: CallerSettings, *, service: str, migra
         app.state.token_verifier = verifier
         app.state.readiness.update({"nats": nats_ready(platform.nc),
                                     "postgres": postgres_ready(platform.pool)})
+        watch_projections(app.state.metrics, platform.pool, platform.js,
+                          platform.stream("deadletter"))
         yield platform, trust
