@@ -1,6 +1,6 @@
 """Prometheus metrics of an API, served at ``/metrics``: requests by route template and status
-class, their latency, and commands (write requests) by outcome; probes added by the lifespan
-(:mod:`interlude.shared.http.projection_metrics`) refresh what is read at scrape time.
+class, their latency, and commands (write requests) by outcome; collectors the lifespan
+watches (:mod:`interlude.shared.http.projection_metrics`) refresh what is read at scrape time.
 
 Labels are bounded and carry nothing about a person: the route *template*
 (``/v1/contracts/{contract_id}/check-ins``, never the path with its ids), ``unmatched`` for a
@@ -22,6 +22,7 @@ from fastapi import FastAPI
 from fastapi.responses import Response
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ class ServiceMetrics:
             "interlude_commands", "Write requests (commands) by outcome: accepted (2xx), "
             "refused (4xx), failed (5xx)", ["service", "route", "outcome"],
             registry=self.registry)
-        self.probes: list[Probe] = []
+        self._watched: dict[str, tuple[Collector, Probe]] = {}
         self._children: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
@@ -76,10 +77,18 @@ class ServiceMetrics:
         return (self.requests.labels(self.service, method, route, f"{status_class}xx"),
                 self.latency.labels(self.service, method, route), command)
 
+    def watch(self, name: str, collector: Collector, probe: Probe) -> None:
+        """Report ``collector``, with ``probe`` run before each scrape. A name watched again
+        (a lifespan run a second time) replaces what it watched before."""
+        if name in self._watched:
+            self.registry.unregister(self._watched.pop(name)[0])
+        self.registry.register(collector)
+        self._watched[name] = (collector, probe)
+
     async def exposition(self) -> bytes:
         """The text a Prometheus scrape reads; a probe that fails leaves its figures out
         (and says why in the log) rather than failing the whole scrape."""
-        for probe in self.probes:
+        for _, probe in list(self._watched.values()):
             try:
                 await probe()
             except Exception as err:
@@ -118,7 +127,7 @@ class RequestMetrics:
 
 def install_metrics(app: FastAPI, service: str) -> ServiceMetrics:
     """``/metrics`` on ``app`` and the middleware that feeds it; ``app.state.metrics`` takes
-    the probes a lifespan adds."""
+    what a lifespan watches (:meth:`ServiceMetrics.watch`)."""
     metrics = ServiceMetrics(service)
     app.state.metrics = metrics
 

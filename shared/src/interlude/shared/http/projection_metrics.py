@@ -78,13 +78,7 @@ class ProjectionFigures(Collector):
 
 def watch_projections(metrics: ServiceMetrics, pool: asyncpg.Pool, js: JetStreamContext,
                       deadletters: StreamSpec) -> ProjectionFigures:
-    """Report the projections of ``pool``'s schema on ``metrics`` (called by the lifespan;
-    a lifespan run again replaces what the last run watched)."""
-    for old in [p for p in metrics.probes if isinstance(getattr(p, "__self__", None),
-                                                          ProjectionFigures)]:
-        metrics.probes.remove(old)
-        metrics.registry.unregister(old.__self__)  # type: ignore[attr-defined]
+    """Report the projections of ``pool``'s schema on ``metrics`` (called by the lifespan)."""
     figures = ProjectionFigures(metrics.service, pool, js, deadletters)
-    metrics.registry.register(figures)
-    metrics.probes.append(figures.refresh)
+    metrics.watch("projections", figures, figures.refresh)
     return figures
