@@ -7,20 +7,23 @@ Labels are bounded and carry nothing about a person: the route *template*
 path no route serves, the method, the status class (``2xx``), the outcome, the service name.
 Each app has a registry of its own, so tests that build many apps never collide.
 
-The hot path is one dictionary look-up per request for the label set's children (``labels()``
-would hash and lock on every call), a counter increment and a histogram observation.
+The hot path is a dictionary look-up, a bisection and three additions per request; the
+Prometheus families are built from those numbers when ``/metrics`` is read.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import Response
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -37,45 +40,36 @@ NOT_MEASURED = frozenset({"/metrics", "/healthz", "/readyz"})  # probes, not tra
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
+class _Series:
+    """One label set's figures: plain numbers, no locks (the event loop is the only writer;
+    the scrape reads them on the same loop)."""
+
+    __slots__ = ("buckets", "count", "total")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = 0.0
+        self.buckets = [0] * (len(BUCKETS) + 1)  # the last one: above every bound
+
+
 class ServiceMetrics:
-    """The metrics of one API and the probes run before each scrape."""
+    """The metrics of one API and what is read before each scrape."""
 
     def __init__(self, service: str) -> None:
         self.service = service
         self.registry = CollectorRegistry(auto_describe=False)
-        self.requests = Counter(
-            "interlude_http_requests", "HTTP requests answered, by route template and status "
-            "class", ["service", "method", "route", "status"], registry=self.registry)
-        self.latency = Histogram(
-            "interlude_http_request_duration_seconds", "Time from a request's arrival to the "
-            "end of its answer, by route template", ["service", "method", "route"],
-            buckets=BUCKETS, registry=self.registry)
-        self.commands = Counter(
-            "interlude_commands", "Write requests (commands) by outcome: accepted (2xx), "
-            "refused (4xx), failed (5xx)", ["service", "route", "outcome"],
-            registry=self.registry)
+        self.registry.register(_HttpCollector(self))
+        self.series: dict[tuple[str, str, int], _Series] = {}  # method, route, status class
         self._watched: dict[str, tuple[Collector, Probe]] = {}
-        self._children: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        key = (method, route, status // 100)
-        children = self._children.get(key)
-        if children is None:
-            children = self._children[key] = self._children_of(*key)
-        requests, latency, command = children
-        requests.inc()
-        latency.observe(seconds)
-        if command is not None:
-            command.inc()
-
-    def _children_of(self, method: str, route: str, status_class: int) -> tuple[Any, Any, Any]:
-        method = method if method in METHODS else "OTHER"
-        command = None
-        if method in WRITES:
-            outcome = OUTCOMES.get(status_class, "failed")
-            command = self.commands.labels(self.service, route, outcome)
-        return (self.requests.labels(self.service, method, route, f"{status_class}xx"),
-                self.latency.labels(self.service, method, route), command)
+        key = (method if method in METHODS else "OTHER", route, status // 100)
+        series = self.series.get(key)
+        if series is None:
+            series = self.series[key] = _Series()
+        series.count += 1
+        series.total += seconds
+        series.buckets[bisect.bisect_left(BUCKETS, seconds)] += 1
 
     def watch(self, name: str, collector: Collector, probe: Probe) -> None:
         """Report ``collector``, with ``probe`` run before each scrape. A name watched again
@@ -94,6 +88,47 @@ class ServiceMetrics:
             except Exception as err:
                 log.warning("a metrics probe failed: %s: %s", type(err).__name__, err)
         return generate_latest(self.registry)
+
+
+class _HttpCollector(Collector):
+    """The request figures as Prometheus families, built at scrape time from the series
+    (prometheus_client's own counters and histograms take a lock per increment: several
+    times the cost of these, on every request)."""
+
+    def __init__(self, metrics: ServiceMetrics) -> None:
+        self.metrics = metrics
+
+    def collect(self) -> Iterator[Any]:
+        service = self.metrics.service
+        requests = CounterMetricFamily(
+            "interlude_http_requests", "HTTP requests answered, by route template and status "
+            "class", labels=["service", "method", "route", "status"])
+        latency = HistogramMetricFamily(
+            "interlude_http_request_duration_seconds", "Time from a request's arrival to the "
+            "end of its answer, by route template", labels=["service", "method", "route"])
+        commands = CounterMetricFamily(
+            "interlude_commands", "Write requests (commands) by outcome: accepted (2xx, 3xx), "
+            "refused (4xx), failed (5xx)", labels=["service", "route", "outcome"])
+        by_route: dict[tuple[str, str], list[_Series]] = {}
+        outcomes: dict[tuple[str, str], int] = {}
+        for (method, route, status_class), series in sorted(self.metrics.series.items()):
+            requests.add_metric([service, method, route, f"{status_class}xx"], series.count)
+            by_route.setdefault((method, route), []).append(series)
+            if method in WRITES:
+                kind = (route, OUTCOMES.get(status_class, "failed"))
+                outcomes[kind] = outcomes.get(kind, 0) + series.count
+        for (method, route), group in by_route.items():
+            latency.add_metric([service, method, route], _cumulative(group),
+                               sum(s.total for s in group))
+        for (route, outcome), count in sorted(outcomes.items()):
+            commands.add_metric([service, route, outcome], count)
+        yield from (requests, latency, commands)
+
+
+def _cumulative(group: list[_Series]) -> list[tuple[str, float]]:
+    counts = [sum(s.buckets[i] for s in group) for i in range(len(BUCKETS) + 1)]
+    bounds = [*(str(b) for b in BUCKETS), "+Inf"]
+    return list(zip(bounds, itertools.accumulate(counts), strict=True))
 
 
 class RequestMetrics:
