@@ -182,7 +182,7 @@ async def test_every_api_answers_metrics_with_requests_latency_and_projection_la
         assert "interlude_http_request_duration_seconds_bucket{" in text, service
     assert 'route="/v1/contracts/{contract_id}/check-ins"' in texts["engagement"]
     assert 'interlude_commands_total{outcome="accepted",' in texts["engagement"]
-    for service in ("engagement", "community", "audit"):  # identity: see the README
+    for service in ("engagement", "community", "audit"):  # identity: not yet (README)
         assert "interlude_projection_lag{" in texts[service], service
         assert "interlude_projection_dead_letters{" in texts[service], service
     people = [cast.admin, cast.coach, cast.coachee, cast.sponsor]
