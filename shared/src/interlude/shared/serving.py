@@ -26,6 +26,7 @@ from interlude.shared.auth import DEFAULT_ISSUER, KeySource, TokenVerifier, iden
 from interlude.shared.config import PlatformSettings
 from interlude.shared.db import migrate
 from interlude.shared.http.health import nats_ready, postgres_ready
+from interlude.shared.http.projection_metrics import watch_projections
 from interlude.shared.projections.waiter import PositionWaiter
 from interlude.shared.runtime import Platform, open_platform
 from interlude.shared.trust.runtime import Trust, start_trust
@@ -50,8 +51,9 @@ async def serving(app: FastAPI, settings: PlatformSettings, *, service: str, mig
                   jwks_client: httpx.AsyncClient | None = None, signs_tokens: bool = False
                   ) -> AsyncIterator[tuple[Platform, Trust]]:
     """Sets ``app.state`` ``trust``, ``token_verifier`` (unless ``signs_tokens``: see
-    :func:`verify_own_tokens`), ``waiter`` and the readiness checks; yields the open platform
-    and the trust cache. ``settings`` are :class:`CallerSettings` unless ``signs_tokens``."""
+    :func:`verify_own_tokens`), ``waiter`` and the readiness checks, reports the service's
+    projections on ``/metrics``; yields the open platform and the trust cache. ``settings`` are
+    :class:`CallerSettings` unless ``signs_tokens``."""
     platform = await open_platform(settings, schema=schema)
     async with contextlib.AsyncExitStack() as stack:
         stack.push_async_callback(platform.close)
@@ -77,4 +79,6 @@ async def serving(app: FastAPI, settings: PlatformSettings, *, service: str, mig
         app.state.waiter = waiter
         app.state.readiness.update({"nats": nats_ready(platform.nc),
                                     "postgres": postgres_ready(platform.pool)})
+        watch_projections(app.state.metrics, platform.pool, platform.js,
+                          platform.stream("deadletter"))
         yield platform, trust

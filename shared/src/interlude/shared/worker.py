@@ -20,6 +20,7 @@ from interlude.shared.db import migrate
 from interlude.shared.logs import configure_logging
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform, open_platform, tune_gc
+from interlude.shared.telemetry import tracing_from_environment
 
 log = logging.getLogger(__name__)
 Runners = Callable[[Platform], list[ProjectionRunner] | Awaitable[list[ProjectionRunner]]]
@@ -79,8 +80,12 @@ async def keep_running(background: Background, platform: Platform, first: float 
 
 def main(settings: PlatformSettings, runners: Runners, migrations: Path,
          prepare: Prepare | None = None, background: Background | None = None) -> None:
-    """The worker process: logs configured, signals handled, :func:`run` until stopped."""
+    """The worker process: logs and tracing configured, signals handled, :func:`run` until
+    stopped. Its projections' spans continue the traces of the requests that published."""
     configure_logging(settings.service_name + "-worker", settings.log_level, settings.log_json)
+    # global: the runners the service's wiring builds take the process's provider
+    provider = tracing_from_environment(settings.service_name + "-worker", set_global=True,
+                                        fallback=settings.otel_exporter)
     tune_gc()
 
     async def _main() -> None:
@@ -91,3 +96,5 @@ def main(settings: PlatformSettings, runners: Runners, migrations: Path,
         await run(settings, runners, migrations, stop, prepare, background)
 
     asyncio.run(_main())
+    if provider is not None:
+        provider.shutdown()  # the last batch of spans leaves before the process does
