@@ -19,10 +19,11 @@ from interlude.engagement.api import (
     sessions,
 )
 from interlude.engagement.settings import EngagementSettings
-from interlude.engagement.wiring import MIGRATIONS, build_engagement, ensure_sources
+from interlude.engagement.wiring import MIGRATIONS, VIEWS, build_engagement, ensure_sources
 from interlude.shared.auth import install_auth
 from interlude.shared.errors import install_domain_errors
 from interlude.shared.http.app import create_app as create_service_app
+from interlude.shared.kit import ReadModels
 from interlude.shared.logs import configure_logging
 from interlude.shared.serving import serving
 from interlude.shared.trust import install_trust_handlers
@@ -43,8 +44,10 @@ def create_app(settings: EngagementSettings | None = None, *, schema: str | None
         async with serving(app, settings, service="engagement", migrations=MIGRATIONS,
                            prepare=ensure_sources, schema=schema,
                            jwks_client=jwks_client) as (platform, trust):
-            app.state.engagement = await build_engagement(platform, settings, trust)
-            app.state.engagement_stream = platform.stream("engagement").name
+            app.state.engagement = await build_engagement(platform, settings, trust,
+                                                         app.state.waiter)
+            app.state.read_models = ReadModels(app.state.waiter, VIEWS,
+                                               platform.stream("engagement").name)
             app.state.public_url = settings.public_url.rstrip("/")
             yield
 

@@ -16,19 +16,20 @@ from interlude.engagement.api.deps import (
     ItemId,
     caught_up,
 )
-from interlude.engagement.api.schemas import Acknowledgement, CheckInCreate, Written
+from interlude.engagement.api.schemas import Acknowledgement, CheckInCreate
 from interlude.engagement.app import checkins, reads
+from interlude.shared.kit import WrittenPublic
 
 router = APIRouter(prefix="/v1/contracts/{contract_id}/check-ins", tags=["check-ins"])
 
 
 @router.post("", status_code=201)
 async def post(contract_id: ContractId, body: CheckInCreate, ctx: ContextDep,
-               deps: EngagementDep, key: IdempotencyKey = None) -> Written:
+               deps: EngagementDep, key: IdempotencyKey = None) -> WrittenPublic:
     written = await checkins.post(deps, ctx, contract_id, text=body.text, mood=body.mood,
                                   small_win=body.small_win, goal_id=body.goal_id,
                                   experiment_id=body.experiment_id, idempotency_key=key)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)
 
 
 @router.get("")
@@ -44,8 +45,8 @@ async def list_(contract_id: ContractId, ctx: ContextDep, deps: EngagementDep,
 
 @router.post("/{checkin_id}/acknowledgements")
 async def acknowledge(contract_id: ContractId, checkin_id: ItemId, body: Acknowledgement,
-                      ctx: ContextDep, deps: EngagementDep) -> Written:
+                      ctx: ContextDep, deps: EngagementDep) -> WrittenPublic:
     """The coach answers with a like or a question."""
     written = await checkins.acknowledge(deps, ctx, contract_id, checkin_id, body.kind,
                                          body.question)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)

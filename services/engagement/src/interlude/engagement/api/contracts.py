@@ -20,25 +20,25 @@ from interlude.engagement.api.schemas import (
     ContractCreate,
     Ending,
     Signature,
-    Written,
 )
 from interlude.engagement.app import contracts
 from interlude.engagement.app.reads import contract_view
 from interlude.engagement.domain.terms import Consent
 from interlude.engagement.projections import queries
+from interlude.shared.kit import WrittenPublic
 
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
 
 
 @router.post("", status_code=201)
 async def propose(body: ContractCreate, coach: CoachDep, ctx: ContextDep, deps: EngagementDep,
-                  key: IdempotencyKey = None) -> Written:
+                  key: IdempotencyKey = None) -> WrittenPublic:
     """A coach proposes a contract to a coachee of the organisation (with a sponsor, if any).
     It becomes active once every party has signed it."""
     written = await contracts.propose(deps, ctx, coachee_id=body.coachee_id,
                                       sponsor_id=body.sponsor_id, terms=body.terms,
                                       idempotency_key=key)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)
 
 
 @router.get("")
@@ -67,39 +67,39 @@ async def read(contract_id: ContractId, ctx: ContextDep, deps: EngagementDep, re
 
 @router.post("/{contract_id}/signatures")
 async def sign(contract_id: ContractId, body: Signature, ctx: ContextDep,
-               deps: EngagementDep) -> Written:
+               deps: EngagementDep) -> WrittenPublic:
     """Sign the terms awaiting signatures; the last party's signature makes them active."""
     written = await contracts.sign(deps, ctx, contract_id, body.terms_version)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)
 
 
 @router.post("/{contract_id}/amendments", status_code=201)
 async def amend(contract_id: ContractId, body: ContractAmend, ctx: ContextDep,
-                deps: EngagementDep, key: IdempotencyKey = None) -> Written:
+                deps: EngagementDep, key: IdempotencyKey = None) -> WrittenPublic:
     """Propose new terms; the current ones stay in force until every party signs."""
     written = await contracts.amend(deps, ctx, contract_id, body.terms, key)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)
 
 
 @router.put("/{contract_id}/consents/{consent}")
 async def give_consent(contract_id: ContractId, consent: Consent, ctx: ContextDep,
-                       deps: EngagementDep) -> Written:
+                       deps: EngagementDep) -> WrittenPublic:
     """The coachee gives a consent (effective at once)."""
     written = await contracts.set_consent(deps, ctx, contract_id, consent, True)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)
 
 
 @router.delete("/{contract_id}/consents/{consent}")
 async def withdraw_consent(contract_id: ContractId, consent: Consent, ctx: ContextDep,
-                           deps: EngagementDep) -> Written:
+                           deps: EngagementDep) -> WrittenPublic:
     """The coachee withdraws a consent, at any time, effective at once."""
     written = await contracts.set_consent(deps, ctx, contract_id, consent, False)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)
 
 
 @router.post("/{contract_id}/ending")
 async def end(contract_id: ContractId, body: Ending, ctx: ContextDep,
-              deps: EngagementDep) -> Written:
+              deps: EngagementDep) -> WrittenPublic:
     """The coach or the coachee ends the contract (a proposal ended is declined)."""
     written = await contracts.end(deps, ctx, contract_id, body.reason)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)

@@ -14,21 +14,22 @@ from interlude.engagement.api.deps import (
     IdempotencyKey,
     caught_up,
 )
-from interlude.engagement.api.schemas import MessageCreate, ReadReceipt, Written
+from interlude.engagement.api.schemas import MessageCreate, ReadReceipt
 from interlude.engagement.app import messages, reads
+from interlude.shared.kit import WrittenPublic
 
 router = APIRouter(prefix="/v1/contracts/{contract_id}/messages", tags=["messages"])
 
 
 @router.post("", status_code=201)
 async def send(contract_id: ContractId, body: MessageCreate, ctx: ContextDep,
-               deps: EngagementDep, key: IdempotencyKey = None) -> Written:
+               deps: EngagementDep, key: IdempotencyKey = None) -> WrittenPublic:
     """A coach reply beyond the month's allowance is refused with the renewal date (under
     per-message billing it is accepted and counted as billable)."""
     written = await messages.send(deps, ctx, contract_id, body=body.body,
                                   attachments=tuple(a.to_domain() for a in body.attachments),
                                   idempotency_key=key)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)
 
 
 @router.get("")
@@ -42,7 +43,7 @@ async def thread(contract_id: ContractId, ctx: ContextDep, deps: EngagementDep,
 
 @router.post("/read")
 async def mark_read(contract_id: ContractId, body: ReadReceipt, ctx: ContextDep,
-                    deps: EngagementDep) -> Written:
+                    deps: EngagementDep) -> WrittenPublic:
     """A read receipt: the caller has read the thread up to message ``up_to``."""
     written = await messages.mark_read(deps, ctx, contract_id, body.up_to)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)

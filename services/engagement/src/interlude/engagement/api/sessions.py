@@ -13,9 +13,10 @@ from interlude.engagement.api.deps import (
     IdempotencyKey,
     ItemId,
 )
-from interlude.engagement.api.schemas import Cancellation, SessionCreate, SessionMove, Written
+from interlude.engagement.api.schemas import Cancellation, SessionCreate, SessionMove
 from interlude.engagement.app import sessions
 from interlude.engagement.domain.contract import content_party
+from interlude.shared.kit import WrittenPublic
 
 router = APIRouter(prefix="/v1/contracts/{contract_id}/sessions", tags=["sessions"])
 
@@ -36,28 +37,28 @@ async def planned_and_held(contract_id: ContractId, ctx: ContextDep,
 
 @router.post("", status_code=201)
 async def schedule(contract_id: ContractId, body: SessionCreate, ctx: ContextDep,
-                   deps: EngagementDep, key: IdempotencyKey = None) -> Written:
+                   deps: EngagementDep, key: IdempotencyKey = None) -> WrittenPublic:
     written = await sessions.schedule(deps, ctx, contract_id, starts_at=body.starts_at,
                                       minutes=body.minutes, mode=body.mode, idempotency_key=key)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)
 
 
 @router.patch("/{session_id}")
 async def reschedule(contract_id: ContractId, session_id: ItemId, body: SessionMove,
-                     ctx: ContextDep, deps: EngagementDep) -> Written:
+                     ctx: ContextDep, deps: EngagementDep) -> WrittenPublic:
     written = await sessions.reschedule(deps, ctx, contract_id, session_id, body.starts_at)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)
 
 
 @router.post("/{session_id}/cancellation")
 async def cancel(contract_id: ContractId, session_id: ItemId, body: Cancellation,
-                 ctx: ContextDep, deps: EngagementDep) -> Written:
+                 ctx: ContextDep, deps: EngagementDep) -> WrittenPublic:
     written = await sessions.cancel(deps, ctx, contract_id, session_id, body.reason)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)
 
 
 @router.post("/{session_id}/held")
 async def held(contract_id: ContractId, session_id: ItemId, ctx: ContextDep,
-               deps: EngagementDep) -> Written:
+               deps: EngagementDep) -> WrittenPublic:
     written = await sessions.mark_held(deps, ctx, contract_id, session_id)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)
