@@ -49,7 +49,12 @@ def create_app(settings: EngagementSettings | None = None, *, schema: str | None
             app.state.read_models = ReadModels(app.state.waiter, VIEWS,
                                                platform.stream("engagement").name)
             app.state.public_url = settings.public_url.rstrip("/")
-            yield
+            # a check-in decides from the cached contract: another replica's ending must evict it
+            following = await app.state.engagement.contracts.follow(platform.nc)
+            try:
+                yield
+            finally:
+                await following.unsubscribe()
 
     app = create_service_app("interlude engagement", lifespan=lifespan, max_body_bytes=256_000,
                              tracer_provider=tracer_provider)
