@@ -48,7 +48,6 @@ def create_app(settings: EngagementSettings | None = None, *, schema: str | None
                                                          app.state.waiter)
             app.state.read_models = ReadModels(app.state.waiter, VIEWS,
                                                platform.stream("engagement").name)
-            app.state.public_url = settings.public_url.rstrip("/")
             # a check-in decides from the cached contract: another replica's ending must evict it
             following = await app.state.engagement.contracts.follow(platform.nc)
             try:

@@ -18,8 +18,8 @@ from interlude.engagement.projections.people import NAME as PEOPLE
 from interlude.engagement.projections.people import People
 from interlude.engagement.projections.records import Records
 from interlude.engagement.projections.sponsor import SponsorFigures
+from interlude.engagement.settings import EngagementSettings
 from interlude.shared.auth import service_secret
-from interlude.shared.config import PlatformSettings
 from interlude.shared.events.codec import EventCodec
 from interlude.shared.eventstore.aggregate import AggregateSpec
 from interlude.shared.eventstore.repository import Repository
@@ -35,7 +35,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 VIEWS = "engagement-views"  # the consumer of the read models fed by engagement's stream
 
 
-async def build_engagement(platform: Platform, settings: PlatformSettings,
+async def build_engagement(platform: Platform, settings: EngagementSettings,
                            policy: Enforcer, waiter: PositionWaiter | None = None) -> Engagement:
     """``waiter`` lets a command wait for someone identity has just invited (the API's)."""
     store = await platform.event_store("engagement")
@@ -51,7 +51,7 @@ async def build_engagement(platform: Platform, settings: PlatformSettings,
         experiments=repository(EXPERIMENT), policy=policy, pool=platform.pool,
         sealer=platform.sealer,
         id_secret=service_secret(master_secret(settings), "engagement-ids").encode(),
-        access=platform.access,
+        access=platform.access, public_url=settings.public_url.rstrip("/"),
         people_caught_up=people_caught_up(platform, waiter) if waiter else None)
 
 

@@ -27,6 +27,7 @@ class Engagement(ServiceApp):
     # waits (bounded) until the people read model has seen identity's stream as it stands
     # now; False when it has not (None: nothing to wait with, as in the seed)
     people_caught_up: Callable[[], Awaitable[bool]] | None = None
+    public_url: str = ""  # where calendar apps fetch the private feeds from
 
     async def contract(self, tenant_id: str, contract_id: str) -> Contract:
         state = (await self.contracts.load(tenant_id, contract_id)).state
