@@ -16,10 +16,11 @@ from interlude.shared.events.registry import Event
 async def _require_role(deps: Engagement, tenant_id: str, user_id: str, role: str,
                         what: str) -> None:
     known = await people.person(deps.pool, tenant_id, user_id)
-    settled = deps.people_caught_up
-    if (known is None or known["status"] == "invited") and settled and await settled():
+    if (known is None or known["status"] == "invited") and deps.people_caught_up is not None:
         # the people read model follows identity's stream: someone just invited or activated
         # may not be in it yet, so look again once it has seen identity's stream as it is now
+        # (or the wait's bound has passed)
+        await deps.people_caught_up()
         known = await people.person(deps.pool, tenant_id, user_id)
     if known is not None and known["status"] == "active" and role in known["roles"]:
         return
