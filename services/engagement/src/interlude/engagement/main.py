@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import httpx
+import nats.errors
 from fastapi import FastAPI
 from opentelemetry import trace
 
@@ -53,7 +54,8 @@ def create_app(settings: EngagementSettings | None = None, *, schema: str | None
             try:
                 yield
             finally:
-                await following.unsubscribe()
+                with contextlib.suppress(nats.errors.Error):  # NATS may be gone by now
+                    await following.unsubscribe()
 
     app = create_service_app("interlude engagement", lifespan=lifespan, max_body_bytes=256_000,
                              tracer_provider=tracer_provider)
