@@ -84,7 +84,7 @@ import httpx
 
 from interlude.engagement.api import checkins
 from interlude.engagement.api.deps import ContractId
-from interlude.engagement.api.schemas import CheckInCreate, Written
+from interlude.engagement.api.schemas import CheckInCreate
 from interlude.engagement.testing import (
     RunningEngagement,
     engagement_settings,
@@ -94,6 +94,7 @@ from interlude.engagement.testing import (
 from interlude.engagement.wiring import VIEWS as DASHBOARD  # the dashboard is one of them
 from interlude.identity.testing import Person, RunningIdentity, identity_settings, running_identity
 from interlude.shared.db import quote_ident
+from interlude.shared.kit import WrittenPublic
 from interlude.shared.testing.load import Sent, for_a_while, ms, paced
 from interlude.shared.testing.servers import embedded_servers
 from interlude.shared.testing.watch import Visibility, worker_process
@@ -144,8 +145,8 @@ def add_bare_route() -> None:
     none of its work, in the check-ins router so it is matched as deep as the real one."""
 
     @checkins.router.post("/bare", status_code=201)
-    async def bare(contract_id: ContractId, body: CheckInCreate) -> Written:
-        return Written(id=contract_id, position=0)
+    async def bare(contract_id: ContractId, body: CheckInCreate) -> WrittenPublic:
+        return WrittenPublic(id=contract_id, position=0)
 
 
 async def expect(response: httpx.Response, status: int) -> dict[str, Any]:
@@ -305,7 +306,7 @@ async def measure(stack: Stack, dsn: str, args: argparse.Namespace) -> dict[str,
         f"each coachee with a contract proposed and signed")
     pairs = await cast(stack.identity, engagement, args.contracts, args.coaches)
     poster = Poster(engagement.client, pairs)
-    seen = Visibility(engagement.app.state.engagement_stream, DASHBOARD)
+    seen = Visibility(engagement.app.state.read_models.stream, DASHBOARD)
     await seen.start(dsn)
     try:
         say("warming up: a few check-ins on every contract")

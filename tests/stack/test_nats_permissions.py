@@ -68,5 +68,15 @@ def test_no_service_may_create_change_or_empty_a_stream(
 
 def test_replies_come_to_the_service_only(permissions: dict[str, Permissions]) -> None:
     for name, granted in permissions.items():
-        assert granted.subscribe == (f"_INBOX_{name}.>",)
+        assert allows(granted.subscribe, f"_INBOX_{name}.abc.1")
         assert not allows(granted.subscribe, "_INBOX.abc.1")
+        assert not any(allows(granted.subscribe, f"_INBOX_{other}.abc.1")
+                       for other in permissions if other != name)
+
+
+def test_a_service_follows_its_own_stream_only(permissions: dict[str, Permissions]) -> None:
+    for name, granted in permissions.items():
+        assert allows(granted.subscribe, f"{name}.t1.contract.c1")
+        assert not any(allows(granted.subscribe, f"{other}.t1.contract.c1")
+                       for other in permissions if other != name)
+        assert not allows(granted.subscribe, "access.t1.read.1")

@@ -8,6 +8,7 @@ A service may write only its own stream's subjects (``<service>.>``), the access
 (``access.>``), dead letters and the shared sealing-key bucket; it may read (consumers, direct
 gets, acks) only its own stream and the streams its :class:`ServiceSpec` says it ``consumes``.
 Creating, changing or deleting streams is the stack's (admin's) job, never a service's.
+It may follow its own stream's subjects as they are published, and no other's.
 Replies come back on an inbox of the service's own (``_INBOX_<service>``): with the usual shared
 ``_INBOX.>`` any service could subscribe to the replies another one receives, including the
 messages of a stream it may not read.
@@ -74,7 +75,10 @@ def service_permissions(spec: ServiceSpec, namespace: str = "") -> Permissions:
     for source in spec.consumes:
         stream = StreamSpec.for_service(source, namespace).name
         publish += [s for s in _read(stream) if s not in publish]
-    return Permissions(publish=tuple(publish), subscribe=(f"{inbox_prefix(spec.name)}.>",))
+    # besides its replies, its own stream's subjects as they are published (core NATS): an API
+    # replica evicts the cached aggregates another one changed (Repository.follow)
+    return Permissions(publish=tuple(publish),
+                       subscribe=(f"{inbox_prefix(spec.name)}.>", f"{own.prefix}.>"))
 
 
 def permissions_by_service(specs: list[ServiceSpec],

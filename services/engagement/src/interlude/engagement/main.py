@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import httpx
+import nats.errors
 from fastapi import FastAPI
 from opentelemetry import trace
 
@@ -19,10 +20,11 @@ from interlude.engagement.api import (
     sessions,
 )
 from interlude.engagement.settings import EngagementSettings
-from interlude.engagement.wiring import MIGRATIONS, build_engagement, ensure_sources
+from interlude.engagement.wiring import MIGRATIONS, VIEWS, build_engagement, ensure_sources
 from interlude.shared.auth import install_auth
 from interlude.shared.errors import install_domain_errors
 from interlude.shared.http.app import create_app as create_service_app
+from interlude.shared.kit import ReadModels
 from interlude.shared.logs import configure_logging
 from interlude.shared.serving import serving
 from interlude.shared.trust import install_trust_handlers
@@ -43,10 +45,17 @@ def create_app(settings: EngagementSettings | None = None, *, schema: str | None
         async with serving(app, settings, service="engagement", migrations=MIGRATIONS,
                            prepare=ensure_sources, schema=schema,
                            jwks_client=jwks_client) as (platform, trust):
-            app.state.engagement = await build_engagement(platform, settings, trust)
-            app.state.engagement_stream = platform.stream("engagement").name
-            app.state.public_url = settings.public_url.rstrip("/")
-            yield
+            app.state.engagement = await build_engagement(platform, settings, trust,
+                                                         app.state.waiter)
+            app.state.read_models = ReadModels(app.state.waiter, VIEWS,
+                                               platform.stream("engagement").name)
+            # a check-in decides from the cached contract: another replica's ending must evict it
+            following = await app.state.engagement.contracts.follow(platform.nc)
+            try:
+                yield
+            finally:
+                with contextlib.suppress(nats.errors.Error):  # NATS may be gone by now
+                    await following.unsubscribe()
 
     app = create_service_app("interlude engagement", lifespan=lifespan, max_body_bytes=256_000,
                              tracer_provider=tracer_provider)

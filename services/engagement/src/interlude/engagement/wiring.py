@@ -3,27 +3,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
-from interlude.engagement.app.deps import Enforcer, Engagement
+from interlude.engagement.app.deps import Engagement
 from interlude.engagement.domain.checkin import CHECK_IN
 from interlude.engagement.domain.contract import CONTRACT, PAIRING
 from interlude.engagement.domain.events import registry
 from interlude.engagement.domain.goal import EXPERIMENT, GOAL
 from interlude.engagement.domain.thread import THREAD
 from interlude.engagement.projections.dashboard import CommunityActivity, Dashboard
+from interlude.engagement.projections.people import NAME as PEOPLE
 from interlude.engagement.projections.people import People
 from interlude.engagement.projections.records import Records
 from interlude.engagement.projections.sponsor import SponsorFigures
+from interlude.engagement.settings import EngagementSettings
 from interlude.shared.auth import service_secret
-from interlude.shared.config import PlatformSettings
 from interlude.shared.events.codec import EventCodec
 from interlude.shared.eventstore.aggregate import AggregateSpec
 from interlude.shared.eventstore.repository import Repository
 from interlude.shared.eventstore.streams import ensure_stream
+from interlude.shared.kit import Enforcer
 from interlude.shared.projections.base import Projection, Together
 from interlude.shared.projections.runner import ProjectionRunner
+from interlude.shared.projections.waiter import PositionWaiter
 from interlude.shared.runtime import Platform, master_secret
 
 S = TypeVar("S")
@@ -31,8 +35,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 VIEWS = "engagement-views"  # the consumer of the read models fed by engagement's stream
 
 
-async def build_engagement(platform: Platform, settings: PlatformSettings,
-                           policy: Enforcer) -> Engagement:
+async def build_engagement(platform: Platform, settings: EngagementSettings,
+                           policy: Enforcer, waiter: PositionWaiter | None = None) -> Engagement:
+    """``waiter`` lets a command wait for someone identity has just invited (the API's)."""
     store = await platform.event_store("engagement")
     stream = platform.stream("engagement")
     codec = EventCodec(registry, platform.sealer)
@@ -46,7 +51,20 @@ async def build_engagement(platform: Platform, settings: PlatformSettings,
         experiments=repository(EXPERIMENT), policy=policy, pool=platform.pool,
         sealer=platform.sealer,
         id_secret=service_secret(master_secret(settings), "engagement-ids").encode(),
-        access=platform.access)
+        access=platform.access, public_url=settings.public_url.rstrip("/"),
+        people_caught_up=people_caught_up(platform, waiter) if waiter else None)
+
+
+def people_caught_up(platform: Platform, waiter: PositionWaiter) -> Callable[[], Awaitable[bool]]:
+    """Waits (bounded) until the people read model has applied identity's stream up to its
+    last message now: a fact to wait for, rather than polling the read model."""
+    identity = platform.stream("identity").name
+
+    async def wait() -> bool:
+        last = (await platform.js.stream_info(identity)).state.last_seq
+        return await waiter.wait(PEOPLE, identity, last, timeout=2.0)
+
+    return wait
 
 
 def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionRunner]:

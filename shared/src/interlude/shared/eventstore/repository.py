@@ -13,6 +13,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+
 from interlude.shared.events.codec import EventCodec
 from interlude.shared.events.envelope import CommandContext
 from interlude.shared.events.registry import Event
@@ -48,6 +52,9 @@ class Repository(Generic[S]):
         self._cache_size = cache_size
         self._snapshot_every = snapshot_every
         self._background: set[asyncio.Task[None]] = set()
+        # counts evictions: a load that read the store while one happened may hold what was
+        # just replaced, so it answers but is not cached
+        self._evictions = 0
 
     def subject(self, tenant: str, aggregate_id: str) -> str:
         return self.stream.subject(tenant, self.spec.name, aggregate_id)
@@ -57,6 +64,7 @@ class Repository(Generic[S]):
         if use_cache and (hit := self._cache.get(subject)) is not None:
             self._cache.move_to_end(subject)
             return hit
+        evictions = self._evictions
         state, after = self.spec.initial(), 0
         snapshot = await self.store.get_snapshot(subject)
         if snapshot is not None and snapshot.version == self.spec.snapshot_version:
@@ -71,7 +79,8 @@ class Repository(Generic[S]):
             self._snapshot_later(subject, state, read.last_position)
             tail = 0
         loaded = Loaded(subject, aggregate_id, state, read.last_position, tail)
-        self._remember(loaded)
+        if evictions == self._evictions:
+            self._remember(loaded)
         return loaded
 
     async def current(self, tenant: str, aggregate_id: str) -> Loaded[S]:
@@ -83,6 +92,7 @@ class Repository(Generic[S]):
         cached = self._cache.get(subject)
         if cached is None:
             return await self.load(tenant, aggregate_id)
+        evictions = self._evictions
         read = await self.store.read(subject, cached.version)
         if not read.commits:
             self._cache.move_to_end(subject)
@@ -93,7 +103,8 @@ class Repository(Generic[S]):
                 state = self.spec.evolve(state, await self.codec.decode(envelope))
                 tail += 1
         loaded = Loaded(subject, aggregate_id, state, read.last_position, tail)
-        self._remember(loaded)
+        if evictions == self._evictions:
+            self._remember(loaded)
         return loaded
 
     async def append(self, loaded: Loaded[S], events: Sequence[Event], ctx: CommandContext,
@@ -152,6 +163,23 @@ class Repository(Generic[S]):
         if result is not None:
             return result.position
         return (await self.load(tenant, aggregate_id)).version
+
+    def evict(self, subject: str) -> None:
+        """Forget the cached state of ``subject``: the next load reads it from the store."""
+        self._cache.pop(subject, None)
+        self._evictions += 1
+
+    async def follow(self, nc: NATS) -> Subscription:
+        """Keep the cache fresh across processes: a core-NATS subscription to every subject of
+        this kind evicts the cached aggregate whenever anyone (another API replica, a worker,
+        this process) appends to it. For aggregates whose state other subjects' commands
+        decide from (a check-in reads its contract), where no expected-sequence check would
+        catch a stale cache. Unsubscribe at shutdown."""
+
+        async def evict(msg: Msg) -> None:
+            self.evict(msg.subject)
+
+        return await nc.subscribe(f"{self.stream.prefix}.*.{self.spec.name}.*", cb=evict)
 
     def _remember(self, loaded: Loaded[S]) -> None:
         self._cache[loaded.subject] = loaded

@@ -4,26 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Response
 
 from interlude.engagement.api.deps import ContextDep, EngagementDep
 from interlude.engagement.api.schemas import CalendarFeed
 from interlude.engagement.app import calendar
 from interlude.shared.http.problems import Problem
+from interlude.shared.kit import problems
 
 router = APIRouter(prefix="/v1", tags=["calendar"])
 
 
-@router.post("/calendar-feed", status_code=201)
-async def reset(ctx: ContextDep, deps: EngagementDep, request: Request) -> CalendarFeed:
+@router.post("/calendar-feed", status_code=201, responses=problems(401, 403, 422))
+async def reset(ctx: ContextDep, deps: EngagementDep) -> CalendarFeed:
     """A new secret feed URL for the caller's sessions; any earlier URL stops working."""
-    token = await calendar.reset_feed(deps, ctx)
-    return CalendarFeed(url=f"{request.app.state.public_url}/v1/calendar/{token}.ics",
-                        created_at=ctx.now)
+    return CalendarFeed(url=await calendar.reset_feed(deps, ctx), created_at=ctx.now)
 
 
 @router.get("/calendar/{token}.ics", response_class=Response,
-            responses={200: {"content": {"text/calendar": {}}}})
+            responses={200: {"description": "the feed (iCalendar)",
+                             "content": {"text/calendar": {"schema": {"type": "string"}}}},
+                       **problems(404, 422)})
 async def feed(token: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{20,100}$")],
                deps: EngagementDep) -> Response:
     """The feed itself: the URL is the credential (calendar apps send no token)."""

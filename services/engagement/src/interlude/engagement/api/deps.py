@@ -1,48 +1,47 @@
-"""Dependencies of engagement's routes: the wired application, the caller's command context,
-read-your-writes waits."""
+"""Dependencies of engagement's routes: the wired application, the caller's command context
+(the rest comes from the service kit)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Query, Request
+from fastapi import Depends
 
 from interlude.engagement.app.deps import Engagement
-from interlude.engagement.wiring import VIEWS
-from interlude.shared.auth import Principal, PrincipalDep, require_roles
+from interlude.shared.auth import Principal, require_roles
 from interlude.shared.events.envelope import CommandContext
+from interlude.shared.kit import (
+    After,
+    IdempotencyKey,
+    ItemId,
+    app_dependency,
+    caught_up,
+    context_dependency,
+    problems,
+)
 
-ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+__all__ = [
+    "READS",
+    "WRITES",
+    "After",
+    "CoachDep",
+    "ContextDep",
+    "ContractId",
+    "EngagementDep",
+    "IdempotencyKey",
+    "ItemId",
+    "SponsorDep",
+    "caught_up",
+]
 
-
-async def engagement(request: Request) -> Engagement:  # async: no thread hop per request
-    return request.app.state.engagement
-
-
-EngagementDep = Annotated[Engagement, Depends(engagement)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
-ContractId = Annotated[str, Path(pattern=ID_PATTERN)]
-ItemId = Annotated[str, Path(pattern=ID_PATTERN)]
-After = Annotated[int, Query(ge=0, description="a position a write answered: wait until "
-                                                "this read reflects it")]
-
-
-async def context(principal: PrincipalDep, request: Request) -> CommandContext:
-    """The caller's context: tenant and actor from the token, never from the body."""
-    deps: Engagement = request.app.state.engagement
-    return deps.context(principal.tenant_id, principal.actor,
-                        policy_version=principal.policy_version)
-
-
-ContextDep = Annotated[CommandContext, Depends(context)]
+EngagementDep = Annotated[Engagement, Depends(app_dependency("engagement"))]
+ContextDep = Annotated[CommandContext, Depends(context_dependency("engagement"))]
+ContractId = ItemId
 CoachDep = Annotated[Principal, Depends(require_roles("coach"))]
 SponsorDep = Annotated[Principal, Depends(require_roles("sponsor"))]
 
-
-async def caught_up(request: Request, after: int) -> bool:
-    """Wait (bounded) until the read models have seen position ``after`` of engagement's
-    stream; False if they have not within 5 s (the answer says ``fresh: false``)."""
-    if not after:
-        return True
-    return await request.app.state.waiter.wait(VIEWS, request.app.state.engagement_stream,
-                                               after, timeout=5.0)
+# the problems a route may answer besides 503 (declared on every route, for /openapi.json): a
+# read is refused (401, 403), finds nothing the caller may see (404) or a bad parameter (422);
+# a write also meets the contract's state (409) and a body too large (413)
+READS = problems(401, 403, 404, 422)
+WRITES = problems(401, 403, 404, 409, 413, 422)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
 from interlude.engagement.api.deps import (
+    READS,
+    WRITES,
     After,
     ContextDep,
     ContractId,
@@ -14,35 +16,39 @@ from interlude.engagement.api.deps import (
     IdempotencyKey,
     caught_up,
 )
-from interlude.engagement.api.schemas import MessageCreate, ReadReceipt, Written
+from interlude.engagement.api.public import ThreadPublic, answer
+from interlude.engagement.api.schemas import MessageCreate, ReadReceipt
 from interlude.engagement.app import messages, reads
+from interlude.shared.kit import WrittenPublic
 
 router = APIRouter(prefix="/v1/contracts/{contract_id}/messages", tags=["messages"])
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=WRITES)
 async def send(contract_id: ContractId, body: MessageCreate, ctx: ContextDep,
-               deps: EngagementDep, key: IdempotencyKey = None) -> Written:
+               deps: EngagementDep, key: IdempotencyKey = None) -> WrittenPublic:
     """A coach reply beyond the month's allowance is refused with the renewal date (under
     per-message billing it is accepted and counted as billable)."""
     written = await messages.send(deps, ctx, contract_id, body=body.body,
                                   attachments=tuple(a.to_domain() for a in body.attachments),
                                   idempotency_key=key)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)
 
 
-@router.get("")
+@router.get("", response_model=ThreadPublic, response_model_exclude_unset=True,
+            responses=READS)
 async def thread(contract_id: ContractId, ctx: ContextDep, deps: EngagementDep,
                  request: Request, after: After = 0,
                  since: Annotated[int, Query(ge=0, description="messages after this number")] = 0,
-                 limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+                 limit: Annotated[int, Query(ge=1, le=500)] = 100) -> ThreadPublic:
     fresh = await caught_up(request, after)
-    return {**await reads.messages(deps, ctx, contract_id, since, limit), "fresh": fresh}
+    return answer(ThreadPublic, await reads.messages(deps, ctx, contract_id, since, limit),
+                  fresh)
 
 
-@router.post("/read")
+@router.post("/read", responses=WRITES)
 async def mark_read(contract_id: ContractId, body: ReadReceipt, ctx: ContextDep,
-                    deps: EngagementDep) -> Written:
+                    deps: EngagementDep) -> WrittenPublic:
     """A read receipt: the caller has read the thread up to message ``up_to``."""
     written = await messages.mark_read(deps, ctx, contract_id, body.up_to)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)

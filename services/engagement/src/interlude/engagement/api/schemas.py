@@ -23,11 +23,6 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Written(BaseModel):
-    id: str
-    position: int = Field(description="pass as ?after= to read this write back")
-
-
 class ChannelsIn(Channels):
     community_space: Annotated[str, SingleLine(64, min_length=0)] | None = Field(
         default=None, description="the community space agreed, if any")

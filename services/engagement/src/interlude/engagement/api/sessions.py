@@ -2,62 +2,56 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
 from interlude.engagement.api.deps import (
+    READS,
+    WRITES,
     ContextDep,
     ContractId,
     EngagementDep,
     IdempotencyKey,
     ItemId,
 )
-from interlude.engagement.api.schemas import Cancellation, SessionCreate, SessionMove, Written
-from interlude.engagement.app import sessions
-from interlude.engagement.domain.contract import content_party
+from interlude.engagement.api.public import SessionsPublic, answer
+from interlude.engagement.api.schemas import Cancellation, SessionCreate, SessionMove
+from interlude.engagement.app import reads, sessions
+from interlude.shared.kit import WrittenPublic
 
 router = APIRouter(prefix="/v1/contracts/{contract_id}/sessions", tags=["sessions"])
 
 
-@router.get("")
+@router.get("", responses=READS)
 async def planned_and_held(contract_id: ContractId, ctx: ContextDep,
-                           deps: EngagementDep) -> dict[str, Any]:
+                           deps: EngagementDep) -> SessionsPublic:
     """Every session of the contract, and the plan: planned against held."""
-    contract = await deps.contract(ctx.tenant_id, contract_id)
-    content_party(contract, ctx.actor.id)
-    plan = contract.terms.sessions if contract.terms else None
-    return {"planned": plan.count if plan else None, "held": contract.held,
-            "scheduled": contract.upcoming,
-            "sessions": [{"id": s.session_id, "starts_at": s.starts_at, "minutes": s.minutes,
-                          "mode": s.mode, "status": s.status, "cancelled_by": s.cancelled_by}
-                         for s in sorted(contract.sessions, key=lambda s: s.starts_at)]}
+    return answer(SessionsPublic, await reads.sessions(deps, ctx, contract_id))
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, responses=WRITES)
 async def schedule(contract_id: ContractId, body: SessionCreate, ctx: ContextDep,
-                   deps: EngagementDep, key: IdempotencyKey = None) -> Written:
+                   deps: EngagementDep, key: IdempotencyKey = None) -> WrittenPublic:
     written = await sessions.schedule(deps, ctx, contract_id, starts_at=body.starts_at,
                                       minutes=body.minutes, mode=body.mode, idempotency_key=key)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)
 
 
-@router.patch("/{session_id}")
+@router.patch("/{session_id}", responses=WRITES)
 async def reschedule(contract_id: ContractId, session_id: ItemId, body: SessionMove,
-                     ctx: ContextDep, deps: EngagementDep) -> Written:
+                     ctx: ContextDep, deps: EngagementDep) -> WrittenPublic:
     written = await sessions.reschedule(deps, ctx, contract_id, session_id, body.starts_at)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)
 
 
-@router.post("/{session_id}/cancellation")
+@router.post("/{session_id}/cancellation", responses=WRITES)
 async def cancel(contract_id: ContractId, session_id: ItemId, body: Cancellation,
-                 ctx: ContextDep, deps: EngagementDep) -> Written:
+                 ctx: ContextDep, deps: EngagementDep) -> WrittenPublic:
     written = await sessions.cancel(deps, ctx, contract_id, session_id, body.reason)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)
 
 
-@router.post("/{session_id}/held")
+@router.post("/{session_id}/held", responses=WRITES)
 async def held(contract_id: ContractId, session_id: ItemId, ctx: ContextDep,
-               deps: EngagementDep) -> Written:
+               deps: EngagementDep) -> WrittenPublic:
     written = await sessions.mark_held(deps, ctx, contract_id, session_id)
-    return Written(id=written.id, position=written.position)
+    return WrittenPublic.of(written)

@@ -22,10 +22,10 @@ def digest(token: str) -> str:
 
 
 async def reset_feed(deps: Engagement, ctx: CommandContext) -> str:
-    """A new secret for the caller's feed; the previous URL stops working."""
+    """A new secret URL for the caller's feed; the previous URL stops working."""
     token = secrets.token_urlsafe(32)
     await queries.replace_feed(deps.pool, ctx.tenant_id, ctx.actor.id, digest(token), ctx.now)
-    return token
+    return f"{deps.public_url}/v1/calendar/{token}.ics"
 
 
 def _event(row: dict[str, Any], now: datetime) -> Event:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 
 from interlude.engagement.app.deps import Engagement, Written
@@ -16,12 +15,13 @@ from interlude.shared.events.registry import Event
 
 async def _require_role(deps: Engagement, tenant_id: str, user_id: str, role: str,
                         what: str) -> None:
-    # the people read model follows identity's stream: give someone just invited a moment
-    for _ in range(40):
+    known = await people.person(deps.pool, tenant_id, user_id)
+    if (known is None or known["status"] == "invited") and deps.people_caught_up is not None:
+        # the people read model follows identity's stream: someone just invited or activated
+        # may not be in it yet, so look again once it has seen identity's stream as it is now
+        # (or the wait's bound has passed)
+        await deps.people_caught_up()
         known = await people.person(deps.pool, tenant_id, user_id)
-        if known is not None and known["status"] != "invited":
-            break
-        await asyncio.sleep(0.05)
     if known is not None and known["status"] == "active" and role in known["roles"]:
         return
     raise Invalid(f"{what} {user_id} is not an active {role} of this organisation",
@@ -67,11 +67,9 @@ async def propose(deps: Engagement, ctx: CommandContext, *, coachee_id: str,
 async def on_contract(deps: Engagement, ctx: CommandContext, contract_id: str,
                       decide: Callable[[domain.Contract], Sequence[Event]],
                       idempotency_key: str | None = None) -> Written:
-    result = await deps.contracts.execute(ctx.tenant_id, contract_id, decide, ctx,
-                                          idempotency_key)
-    if result is None:  # nothing changed: answer where the contract stands
-        return Written(contract_id, (await deps.contracts.load(ctx.tenant_id, contract_id)).version)
-    return Written(contract_id, result.position)
+    position = await deps.contracts.execute_position(ctx.tenant_id, contract_id, decide, ctx,
+                                                     idempotency_key)
+    return Written(contract_id, position)
 
 
 async def sign(deps: Engagement, ctx: CommandContext, contract_id: str,

@@ -42,6 +42,27 @@ def _agreed(contract_id: str, contract: Contract, party: str) -> dict[str, Any]:
     }
 
 
+async def contracts_of(deps: Engagement, ctx: CommandContext) -> list[dict[str, Any]]:
+    """The caller's contracts, as coach, coachee or sponsor: terms, never content."""
+    rows = await queries.contracts_of(deps.pool, ctx.tenant_id, ctx.actor.id)
+    return [{"id": r["contract_id"], "status": r["status"], "programme": r["programme"],
+             "coach_id": r["coach_id"], "coachee_id": r["coachee_id"],
+             "sponsor_id": r["sponsor_id"], "terms_version": r["terms_version"],
+             "pending_version": r["pending_version"], "proposed_at": r["proposed_at"],
+             "activated_at": r["activated_at"], "ended_at": r["ended_at"]} for r in rows]
+
+
+async def sessions(deps: Engagement, ctx: CommandContext, contract_id: str) -> dict[str, Any]:
+    """Every session of the contract, and the plan: for its coach and its coachee."""
+    contract = await _content(deps, ctx, contract_id, None, "sessions")
+    plan = contract.terms.sessions if contract.terms else None
+    return {"planned": plan.count if plan else None, "held": contract.held,
+            "scheduled": contract.upcoming,
+            "sessions": [{"id": s.session_id, "starts_at": s.starts_at, "minutes": s.minutes,
+                          "mode": s.mode, "status": s.status, "cancelled_by": s.cancelled_by}
+                         for s in sorted(contract.sessions, key=lambda s: s.starts_at)]}
+
+
 async def contract_view(deps: Engagement, ctx: CommandContext,
                         contract_id: str) -> dict[str, Any]:
     """The contract as the caller sees it: the coach and the coachee also its consents and
