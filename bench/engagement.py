@@ -166,8 +166,16 @@ class Pair:
 async def contract(engagement: RunningEngagement, coach: Person, coachee: Person) -> str:
     api = engagement.client
     body = {"coachee_id": coachee.user_id, "terms": terms()}
-    proposed = await expect(await api.post("/v1/contracts", headers=coach.headers, json=body),
-                            201)
+    deadline = time.monotonic() + 60
+    # a coachee is known to engagement once its worker has projected identity's events: the
+    # worker in its own process may still be starting (imports take seconds on a busy machine)
+    while True:
+        answer = await api.post("/v1/contracts", headers=coach.headers, json=body)
+        if answer.status_code != 422 or "coachee" not in answer.text \
+                or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.5)
+    proposed = await expect(answer, 201)
     for party in (coach, coachee):
         await expect(await api.post(f"/v1/contracts/{proposed['id']}/signatures",
                                     headers=party.headers, json={}), 200)
