@@ -16,6 +16,7 @@ from interlude.engagement.projections.dashboard import CommunityActivity, Dashbo
 from interlude.engagement.projections.people import People
 from interlude.engagement.projections.records import Records
 from interlude.engagement.projections.sponsor import SponsorFigures
+from interlude.shared import directory
 from interlude.shared.auth import service_secret
 from interlude.shared.config import PlatformSettings
 from interlude.shared.events.codec import EventCodec
@@ -65,7 +66,10 @@ def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionRunner]
 
 
 async def ensure_sources(platform: Platform) -> None:
-    """The streams engagement reads from exist even before their services first start."""
+    """The streams engagement reads from exist even before their services first start, and
+    so does the people table (the shared directory's)."""
     for service in ("engagement", "identity", "community"):
         await ensure_stream(platform.js, platform.stream(service),
                             platform.settings.stream_replicas)
+    async with platform.pool.acquire() as conn:
+        await directory.ensure_table(conn)
