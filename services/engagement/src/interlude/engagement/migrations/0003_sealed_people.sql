@@ -8,6 +8,7 @@
 -- The sealed table now comes from interlude.shared.directory (ensure_table, after the
 -- migrations): here the plaintext one goes, where an older 0001 made it (a database that ran
 -- this file before made the sealed table here, as the shared code makes it now).
+-- (community's 0002 and engagement's 0003 are alike: each service's history is its own)
 DROP TABLE IF EXISTS people;
 DO $$
 BEGIN
