@@ -1,8 +1,9 @@
 """People of each organisation as a service needs them, from identity's events: who holds
 which roles, whether they are active, and the name shown to those allowed to see it.
 
-Services never read each other's tables: each keeps its own ``people`` table (the columns
-below) fed by a subclass of :class:`People` named after the service. ``SubjectForgotten``
+Services never read each other's tables: each keeps its own ``people`` table (:data:`SCHEMA`,
+made by :func:`ensure_table` where the service ensures its streams, not by its migrations) fed
+by a subclass of :class:`People` named after the service. ``SubjectForgotten``
 removes the name here, then calls :meth:`People.forget`, where the service deletes what it
 holds of that person from its own read models.
 
@@ -10,13 +11,6 @@ The name stays sealed under the person's key, as it is in identity's event
 (:func:`~interlude.shared.projections.sealed.keep`), and is opened only when read
 (:func:`names`, :func:`opened`): deleting a row leaves its bytes in dead tuples, the WAL and
 backups, so only the shredded key can erase a name, and it must never be written in clear.
-
-    CREATE TABLE people (
-        tenant_id text NOT NULL, user_id text NOT NULL,
-        display_name jsonb,                 -- sealed; NULL once the person is forgotten
-        roles text[] NOT NULL DEFAULT '{}',
-        status text NOT NULL,               -- invited | active | deactivated | forgotten
-        PRIMARY KEY (tenant_id, user_id));
 """
 
 from __future__ import annotations
@@ -29,6 +23,31 @@ import asyncpg
 from interlude.shared.projections.base import Projection, RecordedEvent
 from interlude.shared.projections.sealed import keep, opened_or_none
 from interlude.shared.sealing import Sealer
+
+# the columns engagement's and community's migrations made before the table came from here:
+# their databases keep the table they have, a new one gets this
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS people (
+    tenant_id text NOT NULL,
+    user_id text NOT NULL,
+    display_name jsonb,  -- sealed; NULL once the person is forgotten
+    roles text[] NOT NULL DEFAULT '{}',
+    status text NOT NULL,  -- invited | active | deactivated | forgotten
+    PRIMARY KEY (tenant_id, user_id)
+)
+"""
+
+
+async def ensure_table(conn: asyncpg.Connection) -> None:
+    """Create the ``people`` table if missing (at the start of the API, the worker and the
+    seed, after the migrations); concurrent starts are serialised by a lock."""
+    # only where missing: IF NOT EXISTS still needs CREATE on the schema, which a runtime role
+    # need not have once the table is there
+    if await conn.fetchval("SELECT to_regclass('people')") is not None:
+        return
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(7231005)")
+        await conn.execute(SCHEMA)
 
 
 class People(Projection):

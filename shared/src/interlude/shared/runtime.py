@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -19,7 +21,7 @@ from nats.js import JetStreamContext
 
 from interlude.shared.access import AccessRecorder
 from interlude.shared.config import PlatformSettings
-from interlude.shared.db import create_pool
+from interlude.shared.db import create_pool, migrate
 from interlude.shared.eventstore.connection import CONNECTION_LOST, fail_waiting_requests
 from interlude.shared.eventstore.jetstream import JetStreamEventStore
 from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
@@ -97,6 +99,23 @@ async def open_platform(settings: PlatformSettings, *, schema: str | None = None
     return Platform(settings=settings, nc=nc, js=js, pool=pool, keyring=keyring,
                     sealer=Sealer(keyring), access=AccessRecorder(js, access_stream,
                                                                   settings.service_name))
+
+
+@contextlib.asynccontextmanager
+async def started(settings: PlatformSettings, *, migrations: Path,
+                  prepare: Callable[[Platform], Awaitable[None]],
+                  schema: str | None = None) -> AsyncIterator[Platform]:
+    """The platform open, the service's migrations applied (only checked, for a runtime role
+    that has them all) and its sources ensured (``prepare``); closed on exit. The start of an
+    API (:mod:`interlude.shared.serving`) and of a demo seed (:mod:`interlude.shared.seeding`)."""
+    platform = await open_platform(settings, schema=schema)
+    try:
+        async with platform.pool.acquire() as conn:
+            await migrate(conn, migrations)
+        await prepare(platform)
+        yield platform
+    finally:
+        await platform.close()
 
 
 async def connect_nats(settings: PlatformSettings) -> NATS:

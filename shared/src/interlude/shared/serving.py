@@ -4,32 +4,47 @@ and revocations, verify identity's tokens, wait for read models on ``?after=``; 
 all again in reverse. identity, which signs the tokens, verifies them with its own keys
 (``signs_tokens=True``: it sets ``app.state.token_verifier`` once its keys are loaded).
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with serving(app, settings, service="community", migrations=MIGRATIONS,
-                           prepare=ensure_sources, schema=schema,
-                           jwks_client=jwks_client) as (platform, trust):
-            app.state.community = await build_community(platform, settings, trust)
-            yield
+A service's ``main.py`` hands :func:`service_app` its routers and a ``build`` that puts its
+application object on ``app.state`` once the platform is open::
+
+    async def build(app: FastAPI, platform: Platform, trust: Trust) -> None:
+        app.state.notify = await build_notify(platform, settings, trust)
+
+    return service_app(settings, service="notify", routers=(inbox.router,),
+                       migrations=MIGRATIONS, prepare=ensure_sources, build=build, ...)
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from pathlib import Path
 
 import httpx
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from opentelemetry import trace
 
-from interlude.shared.auth import DEFAULT_ISSUER, KeySource, TokenVerifier, identity_verifier
+from interlude.shared.auth import (
+    DEFAULT_ISSUER,
+    KeySource,
+    TokenVerifier,
+    identity_verifier,
+    install_auth,
+)
 from interlude.shared.config import PlatformSettings
-from interlude.shared.db import migrate
+from interlude.shared.errors import install_domain_errors
+from interlude.shared.http.app import create_app
 from interlude.shared.http.health import nats_ready, postgres_ready
 from interlude.shared.http.projection_metrics import watch_projections
+from interlude.shared.logs import configure_logging
 from interlude.shared.projections.waiter import PositionWaiter
-from interlude.shared.runtime import Platform, open_platform
+from interlude.shared.runtime import Platform, started
+from interlude.shared.trust import install_trust_handlers
 from interlude.shared.trust.runtime import Trust, start_trust
+
+Closer = Callable[[], Awaitable[None]]
+# wires the service onto app.state once the platform is open; may return what to close at stop
+Build = Callable[[FastAPI, Platform, Trust], Awaitable[Closer | None]]
 
 
 class CallerSettings(PlatformSettings):
@@ -54,12 +69,9 @@ async def serving(app: FastAPI, settings: PlatformSettings, *, service: str, mig
     :func:`verify_own_tokens`), ``waiter`` and the readiness checks, reports the service's
     projections on ``/metrics``; yields the open platform and the trust cache. ``settings`` are
     :class:`CallerSettings` unless ``signs_tokens``."""
-    platform = await open_platform(settings, schema=schema)
     async with contextlib.AsyncExitStack() as stack:
-        stack.push_async_callback(platform.close)
-        async with platform.pool.acquire() as conn:
-            await migrate(conn, migrations)
-        await prepare(platform)
+        platform = await stack.enter_async_context(
+            started(settings, migrations=migrations, prepare=prepare, schema=schema))
         trust = await start_trust(platform.nc, platform.pool, service=service,
                                   namespace=settings.stream_namespace, access=platform.access)
         stack.push_async_callback(trust.stop)
@@ -82,3 +94,36 @@ async def serving(app: FastAPI, settings: PlatformSettings, *, service: str, mig
         watch_projections(app.state.metrics, platform.pool, platform.js,
                           platform.stream("deadletter"))
         yield platform, trust
+
+
+def service_app(settings: PlatformSettings, *, service: str, routers: Iterable[APIRouter],
+                migrations: Path, prepare: Callable[[Platform], Awaitable[None]], build: Build,
+                schema: str | None = None, jwks_client: httpx.AsyncClient | None = None,
+                tracer_provider: trace.TracerProvider | None = None,
+                max_body_bytes: int = 1_000_000, signs_tokens: bool = False) -> FastAPI:
+    """A service's HTTP app, as its ``main.create_app`` answers it: logging configured, the
+    lifespan :func:`serving` then ``build``, the caller's token checked (the verifier is set
+    in the lifespan, with the trust cache), domain errors answered as problems, the trust
+    cache's outage as 503, and ``routers`` included."""
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with serving(app, settings, service=service, migrations=migrations,
+                           prepare=prepare, schema=schema, jwks_client=jwks_client,
+                           signs_tokens=signs_tokens) as (platform, trust):
+            close = await build(app, platform, trust)
+            try:
+                yield
+            finally:
+                if close is not None:
+                    await close()
+
+    app = create_app(f"interlude {service}", lifespan=lifespan, max_body_bytes=max_body_bytes,
+                     tracer_provider=tracer_provider)
+    install_auth(app)
+    install_domain_errors(app)
+    install_trust_handlers(app)
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-
 import httpx
 from fastapi import FastAPI
 from opentelemetry import trace
@@ -13,12 +10,9 @@ from interlude.audit.adapters.signing import signing_key
 from interlude.audit.api import routes
 from interlude.audit.settings import AuditSettings
 from interlude.audit.wiring import MIGRATIONS, build_audit, ensure_sources
-from interlude.shared.auth import install_auth
-from interlude.shared.errors import install_domain_errors
-from interlude.shared.http.app import create_app as create_service_app
-from interlude.shared.logs import configure_logging
-from interlude.shared.serving import serving
-from interlude.shared.trust import install_trust_handlers
+from interlude.shared.runtime import Platform
+from interlude.shared.serving import service_app
+from interlude.shared.trust.runtime import Trust
 
 
 def create_app(settings: AuditSettings | None = None, *, schema: str | None = None,
@@ -26,22 +20,12 @@ def create_app(settings: AuditSettings | None = None, *, schema: str | None = No
                jwks_client: httpx.AsyncClient | None = None) -> FastAPI:
     """``uvicorn --factory interlude.audit.main:create_app``."""
     settings = settings or AuditSettings()
-    configure_logging(settings.service_name, settings.log_level, settings.log_json)
     key = signing_key(settings)
 
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # migrations run as the owner; as audit_app they are only checked here
-        async with serving(app, settings, service="audit", migrations=MIGRATIONS,
-                           prepare=ensure_sources, schema=schema,
-                           jwks_client=jwks_client) as (platform, trust):
-            app.state.audit = build_audit(platform, trust, key)
-            yield
+    async def build(app: FastAPI, platform: Platform, trust: Trust) -> None:
+        app.state.audit = build_audit(platform, trust, key)
 
-    app = create_service_app("interlude audit", lifespan=lifespan,
-                             tracer_provider=tracer_provider)
-    install_auth(app)
-    install_domain_errors(app)
-    install_trust_handlers(app)
-    app.include_router(routes.router)
-    return app
+    # migrations run as the owner; as audit_app they are only checked at start
+    return service_app(settings, service="audit", routers=(routes.router,),
+                       migrations=MIGRATIONS, prepare=ensure_sources, build=build,
+                       schema=schema, jwks_client=jwks_client, tracer_provider=tracer_provider)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from interlude.shared.service import ServiceSpec
 
+# the same shape in every service's service.py: a declaration, its values this service's own
 SPEC = ServiceSpec(
     name="audit",
     api="interlude.audit.main:create_app",

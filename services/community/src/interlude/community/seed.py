@@ -8,7 +8,6 @@ community learns of both from their streams as in production, so the seed waits 
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from interlude.community.app import posts, rehearsals, spaces
@@ -16,39 +15,28 @@ from interlude.community.app.deps import Community
 from interlude.community.projections import queries
 from interlude.community.settings import CommunitySettings
 from interlude.community.wiring import MIGRATIONS, build_community, ensure_sources
-from interlude.shared import directory
 from interlude.shared.config import PlatformSettings
-from interlude.shared.db import migrate
 from interlude.shared.events.envelope import Actor, CommandContext
-from interlude.shared.runtime import open_platform
-from interlude.shared.trust.runtime import start_trust
+from interlude.shared.seeding import DemoPeople, demo_people, seeding
 
 COACH, PEER = "Claire Coach", "Marcus Mentor"
 COHORT = ("Amira Haddad", "Ben Okafor", "Chloe Martin")
 
 
-async def _ready(deps: Community, timeout: float = 90) -> tuple[str, dict[str, tuple[str, str]]]:
+async def _ready(deps: Community) -> tuple[str, DemoPeople]:
     """The demo people by name, once community has them and Claire's three contracts."""
-    wanted = {COACH, PEER, *COHORT}
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        rows = await directory.named(deps.pool, deps.sealer, wanted)
-        people = {r["display_name"]: (r["user_id"], r["roles"][0]) for r in rows}
-        if set(people) == wanted:
-            tenant = rows[0]["tenant_id"]
-            contracts = await queries.coachees_in_community(deps.pool, tenant,
-                                                            people[COACH][0])
-            if contracts >= len(COHORT) and deps.policy.policy(tenant) is not None:
-                return tenant, people
-        if loop.time() > deadline:
-            raise RuntimeError("identity's people or engagement's contracts did not reach "
-                               f"community within {timeout:.0f}s: is its worker running?")
-        await asyncio.sleep(0.25)
+
+    async def contracts_and_policy(tenant: str, people: DemoPeople) -> bool:
+        contracts = await queries.coachees_in_community(deps.pool, tenant, people[COACH][0])
+        return contracts >= len(COHORT) and deps.policy.policy(tenant) is not None
+
+    return await demo_people(deps.pool, deps.sealer, {COACH, PEER, *COHORT},
+                             service="community", also=contracts_and_policy,
+                             waiting_for="identity's people or engagement's contracts")
 
 
 class Demo:
-    def __init__(self, deps: Community, tenant: str, people: dict[str, tuple[str, str]]) -> None:
+    def __init__(self, deps: Community, tenant: str, people: DemoPeople) -> None:
         self.deps, self.tenant, self.people = deps, tenant, people
 
     def as_(self, name: str) -> CommandContext:
@@ -121,22 +109,11 @@ async def _circle(demo: Demo) -> None:
 
 async def seed(platform_settings: PlatformSettings) -> list[tuple[str, str, str]]:
     settings = CommunitySettings(**platform_settings.model_dump(exclude={"service_name"}))
-    platform = await open_platform(settings)
-    trust = None
-    try:
-        async with platform.pool.acquire() as conn:
-            await migrate(conn, MIGRATIONS)
-        await ensure_sources(platform)
-        trust = await start_trust(platform.nc, platform.pool, service="community",
-                                  namespace=settings.stream_namespace, project=False,
-                                  poll_interval=0.25)
+    async with seeding(settings, service="community", migrations=MIGRATIONS,
+                       prepare=ensure_sources) as (platform, trust):
         deps = await build_community(platform, settings, trust)
         tenant, people = await _ready(deps)
         demo = Demo(deps, tenant, people)
         await _cohort(demo)
         await _circle(demo)
         return []
-    finally:
-        if trust is not None:
-            await trust.stop()
-        await platform.close()

@@ -21,6 +21,7 @@ from interlude.community.projections.notices import Notices
 from interlude.community.projections.people import People
 from interlude.community.projections.views import Views
 from interlude.community.settings import CommunitySettings
+from interlude.shared import directory
 from interlude.shared.auth import service_secret
 from interlude.shared.events.codec import EventCodec
 from interlude.shared.eventstore.aggregate import AggregateSpec
@@ -129,9 +130,10 @@ async def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionR
 
 async def ensure_sources(platform: Platform) -> None:
     """The streams community reads from exist even before their services first start, and
-    so does the policy copy the notices consult."""
+    so do the policy copy the notices consult and the people table (the shared directory's)."""
     for service in ("community", "identity", "engagement"):
         await ensure_stream(platform.js, platform.stream(service),
                             platform.settings.stream_replicas)
     async with platform.pool.acquire() as conn:
         await ensure_tables(conn)
+        await directory.ensure_table(conn)

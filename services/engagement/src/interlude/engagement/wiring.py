@@ -19,6 +19,7 @@ from interlude.engagement.projections.people import People
 from interlude.engagement.projections.records import Records
 from interlude.engagement.projections.sponsor import SponsorFigures
 from interlude.engagement.settings import EngagementSettings
+from interlude.shared import directory
 from interlude.shared.auth import service_secret
 from interlude.shared.events.codec import EventCodec
 from interlude.shared.eventstore.aggregate import AggregateSpec
@@ -83,7 +84,10 @@ def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionRunner]
 
 
 async def ensure_sources(platform: Platform) -> None:
-    """The streams engagement reads from exist even before their services first start."""
+    """The streams engagement reads from exist even before their services first start, and
+    so does the people table (the shared directory's)."""
     for service in ("engagement", "identity", "community"):
         await ensure_stream(platform.js, platform.stream(service),
                             platform.settings.stream_replicas)
+    async with platform.pool.acquire() as conn:
+        await directory.ensure_table(conn)

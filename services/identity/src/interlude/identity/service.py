@@ -5,6 +5,7 @@ from pathlib import Path
 
 from interlude.shared.service import ServiceSpec
 
+# the same shape in every service's service.py: a declaration, its values this service's own
 SPEC = ServiceSpec(
     name="identity",
     api="interlude.identity.main:create_app",

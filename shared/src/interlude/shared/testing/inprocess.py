@@ -1,16 +1,22 @@
 """A service's API inside a test or a benchmark, beside identity: its settings on the test's
-servers, its lifespan run, identity's JWKS reached over ASGI, and a client for it."""
+servers, its lifespan run, identity's JWKS reached over ASGI, and a client for it; with
+:func:`running_service`, its worker's consumers too, as tasks."""
 
 from __future__ import annotations
 
 import contextlib
+import inspect
 from collections.abc import AsyncIterator, Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import httpx
 from fastapi import FastAPI
 
+from interlude.shared.projections.runner import ProjectionRunner
+from interlude.shared.runtime import Platform, open_platform
 from interlude.shared.serving import CallerSettings
+from interlude.shared.worker import Runners
 
 S = TypeVar("S", bound=CallerSettings)
 
@@ -36,3 +42,33 @@ async def api_in_process(create_app: Callable[..., FastAPI], settings: CallerSet
         async with app.router.lifespan_context(app), httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app), base_url=base_url) as client:
             yield app, client
+
+
+@dataclass
+class RunningService(Generic[S]):
+    client: httpx.AsyncClient
+    app: FastAPI
+    platform: Platform  # the worker's, on the same schema
+    runners: list[ProjectionRunner]
+    settings: S
+
+
+@contextlib.asynccontextmanager
+async def running_service(create_app: Callable[..., FastAPI], runners: Runners, settings: S,
+                          schema: str, identity_app: FastAPI, base_url: str,
+                          with_worker: bool = True) -> AsyncIterator[RunningService[S]]:
+    """The service's API (:func:`api_in_process`) and, unless not ``with_worker``, the
+    consumers of its ``worker.py`` (``runners``, as the worker gets them) started."""
+    async with contextlib.AsyncExitStack() as stack:
+        app, client = await stack.enter_async_context(api_in_process(
+            create_app, settings, schema, identity_app, base_url))
+        platform = await open_platform(settings, schema=schema)
+        stack.push_async_callback(platform.close)
+        started: list[ProjectionRunner] = []
+        if with_worker:
+            made = runners(platform)
+            started = await made if inspect.isawaitable(made) else made
+        for runner in started:
+            await runner.start()
+            stack.push_async_callback(runner.stop)
+        yield RunningService(client, app, platform, started, settings)

@@ -3,14 +3,9 @@
 -- ({"event_id", "field", "sealed"}) and opened only for a member's read: these tables, and
 -- their backups, hold no post, comment or note in plaintext.
 
-CREATE TABLE people (
-    tenant_id text NOT NULL,
-    user_id text NOT NULL,
-    display_name text,  -- NULL once the person is forgotten
-    roles text[] NOT NULL DEFAULT '{}',
-    status text NOT NULL,  -- invited | active | deactivated | forgotten
-    PRIMARY KEY (tenant_id, user_id)
-);
+-- people of the organisation, from identity's events: their table comes from
+-- interlude.shared.directory (ensure_table, at every start after the migrations). A database
+-- migrated before that has the one this file made then (its sealed_people migration dropped it).
 
 -- engagement's contracts as far as community cares: who may join a coach's spaces, and the
 -- coachee's consents to pins, tags and shares

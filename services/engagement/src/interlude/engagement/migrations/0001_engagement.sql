@@ -3,15 +3,9 @@
 -- is kept sealed, exactly as it is in the events ({"event_id", "field", "sealed"}), and opened
 -- only when a party reads it: these tables, and their backups, hold no coaching plaintext.
 
--- people of the organisation, from identity's events: who may be coach, coachee or sponsor
-CREATE TABLE people (
-    tenant_id text NOT NULL,
-    user_id text NOT NULL,
-    display_name text,  -- NULL once the person is forgotten
-    roles text[] NOT NULL DEFAULT '{}',
-    status text NOT NULL,  -- invited | active | deactivated | forgotten
-    PRIMARY KEY (tenant_id, user_id)
-);
+-- people of the organisation, from identity's events: their table comes from
+-- interlude.shared.directory (ensure_table, at every start after the migrations). A database
+-- migrated before that has the one this file made then (its sealed_people migration dropped it).
 
 CREATE TABLE contracts (
     tenant_id text NOT NULL,
