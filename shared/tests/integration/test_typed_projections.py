@@ -98,3 +98,25 @@ async def test_a_version_1_event_reaches_the_projection_upcast_beside_a_version_
     rows = await tallies.pool.fetch("SELECT note, weight FROM tally_notes ORDER BY note")
     assert [tuple(r) for r in rows] == [("first", 1), ("second", 5)]
     assert runner.dead_lettered == 0
+
+
+async def test_an_event_the_projection_cannot_read_is_dead_lettered_saying_why(tallies):
+    await tallies.pool.execute(NOTES_SCHEMA)
+    good = await tallies.codec.encode(Noted(note="kept", weight=2), tallies.ctx, "a")
+    newer = dataclasses.replace(good, event_id="v3-event", schema_version=3)
+    broken = dataclasses.replace(good, event_id="broken", payload={"note": "private words",
+                                                                  "weight": "heavy"})
+    subject = tallies.store.stream.subject(tallies.ctx.tenant_id, "tally", "a")
+    for envelope in (newer, broken, good):
+        await tallies.store.append(subject, [envelope], expected_last_seq=None)
+    runner = tallies.runner(Notes())
+    await runner.catch_up()
+    notes = await tallies.pool.fetch("SELECT note FROM tally_notes")
+    assert [r["note"] for r in notes] == ["kept"]
+    assert runner.dead_lettered == 2
+    js = tallies.nc.jetstream()
+    msg = await js.get_last_msg(tallies.deadletters.name,
+                                f"{tallies.deadletters.prefix}.{runner.name}.{runner.source.name}")
+    reason = msg.headers["Interlude-Reason"]
+    assert "test.Noted v2 does not fit Noted: weight:" in reason
+    assert "heavy" not in reason and "private words" not in reason

@@ -21,12 +21,19 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from pydantic import ValidationError
+
 from interlude.shared.events.registry import Event, EventRegistry, UnknownEventType
 from interlude.shared.sealing import Secret, is_sealed
 
 
 class Misdeclared(TypeError):
     """A projection's handlers and the event types it reads do not agree."""
+
+
+class UndecodableEvent(ValueError):
+    """A stored event does not fit the type its projection reads (a field missing or of the
+    wrong kind): the runner dead-letters it, with this reason."""
 
 
 class SealedContentError(RuntimeError):
@@ -104,7 +111,14 @@ class Reading:
         registry = self._registry.get(str(wire["type"]))
         if registry is None:
             raise UnknownEventType(f"unknown event type {wire['type']!r}")
-        return decode_sealed(registry, wire)
+        try:
+            return decode_sealed(registry, wire)
+        except ValidationError as err:
+            # the fields at fault and why, never their values: a reason is logged
+            faults = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'payload'}: {e['msg']}"
+                               for e in err.errors(include_input=False, include_url=False))
+            raise UndecodableEvent(f"{wire['type']} v{wire['schema_version']} does not fit"
+                                   f" {err.title}: {faults}") from None
 
     def check(self, projection: object, name: str, handles: Iterable[str]) -> None:
         """Raise :class:`Misdeclared` naming the first handler or claimed type that does not
