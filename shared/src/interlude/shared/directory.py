@@ -8,7 +8,7 @@ removes the name here, then calls :meth:`People.forget`, where the service delet
 holds of that person from its own read models.
 
 The name stays sealed under the person's key, as it is in identity's event
-(:func:`~interlude.shared.projections.sealed.keep`), and is opened only when read
+(:func:`~interlude.shared.projections.sealed.kept`), and is opened only when read
 (:func:`names`, :func:`opened`): deleting a row leaves its bytes in dead tuples, the WAL and
 backups, so only the shredded key can erase a name, and it must never be written in clear.
 """
@@ -20,8 +20,9 @@ from typing import Any
 
 import asyncpg
 
+from interlude.shared.events import published
 from interlude.shared.projections.base import Projection, RecordedEvent
-from interlude.shared.projections.sealed import keep, opened_or_none
+from interlude.shared.projections.sealed import kept, opened_or_none
 from interlude.shared.sealing import Sealer
 
 # the columns engagement's and community's migrations made before the table came from here:
@@ -52,6 +53,10 @@ async def ensure_table(conn: asyncpg.Connection) -> None:
 
 class People(Projection):
     tables = ("people",)
+    reads = (published.identity,)
+    handles = ("identity.UserInvited", "identity.UserProvisioned", "identity.UserActivated",
+               "identity.UserReactivated", "identity.UserDeactivated", "identity.RoleGranted",
+               "identity.RoleRevoked", "identity.ProfileChanged", "identity.SubjectForgotten")
 
     def __init__(self, sealer: Sealer) -> None:
         super().__init__()
@@ -61,11 +66,12 @@ class People(Projection):
         """Delete what the service's read models hold of ``subject_id`` (beyond the name)."""
 
     async def _insert(self, conn: asyncpg.Connection, event: RecordedEvent, status: str) -> None:
+        e = event.event
+        assert isinstance(e, published.UserInvited | published.UserProvisioned)
         await conn.execute(
             "INSERT INTO people (tenant_id, user_id, display_name, roles, status)"
             " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING", event.tenant_id,
-            event.payload["user_id"], keep(event, "display_name"), list(event.payload["roles"]),
-            status)
+            e.user_id, kept(e.display_name), list(e.roles), status)
 
     async def on_user_invited(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._insert(conn, event, "invited")
@@ -73,36 +79,40 @@ class People(Projection):
     async def on_user_provisioned(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._insert(conn, event, "active")
 
-    async def _set(self, conn: asyncpg.Connection, event: RecordedEvent, sql: str,
+    async def _set(self, conn: asyncpg.Connection, event: RecordedEvent, user_id: str, sql: str,
                    *args: object) -> None:
         await conn.execute(f"UPDATE people SET {sql} WHERE tenant_id = $1 AND user_id = $2"
-                           " AND status <> 'forgotten'",
-                           event.tenant_id, event.payload["user_id"], *args)
+                           " AND status <> 'forgotten'", event.tenant_id, user_id, *args)
 
     async def on_user_activated(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._set(conn, event, "status = 'active'")
+        e = event.of(published.UserActivated)
+        await self._set(conn, event, e.user_id, "status = 'active'")
 
     async def on_user_reactivated(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._set(conn, event, "status = 'active'")
+        e = event.of(published.UserReactivated)
+        await self._set(conn, event, e.user_id, "status = 'active'")
 
     async def on_user_deactivated(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._set(conn, event, "status = 'deactivated'")
+        e = event.of(published.UserDeactivated)
+        await self._set(conn, event, e.user_id, "status = 'deactivated'")
 
     async def on_role_granted(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._set(conn, event, "roles = array_append(array_remove(roles, $3), $3)",
-                        event.payload["role"])
+        e = event.of(published.RoleGranted)
+        await self._set(conn, event, e.user_id,
+                        "roles = array_append(array_remove(roles, $3), $3)", e.role)
 
     async def on_role_revoked(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._set(conn, event, "roles = array_remove(roles, $3)", event.payload["role"])
+        e = event.of(published.RoleRevoked)
+        await self._set(conn, event, e.user_id, "roles = array_remove(roles, $3)", e.role)
 
     async def on_profile_changed(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        sealed = keep(event, "display_name")
-        if sealed is not None:
-            await self._set(conn, event, "display_name = $3", sealed)
+        e = event.of(published.ProfileChanged)
+        if e.display_name is not None:
+            await self._set(conn, event, e.user_id, "display_name = $3", kept(e.display_name))
 
     async def on_subject_forgotten(self, conn: asyncpg.Connection,
                                    event: RecordedEvent) -> None:
-        subject = event.payload["subject_id"]
+        subject = event.of(published.SubjectForgotten).subject_id
         await conn.execute("UPDATE people SET display_name = NULL, status = 'forgotten'"
                            " WHERE tenant_id = $1 AND user_id = $2", event.tenant_id, subject)
         await self.forget(conn, event.tenant_id, subject)

@@ -59,6 +59,10 @@ class EventRegistry:
 
         return register
 
+    def names(self) -> tuple[str, ...]:
+        """Every event type registered, by stable name."""
+        return tuple(self._types)
+
     def knows(self, name: str) -> bool:
         return name in self._types
 

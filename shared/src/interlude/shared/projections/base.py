@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import asyncpg
 
 from interlude.shared.db import quote_ident
 from interlude.shared.events.envelope import Envelope
+from interlude.shared.events.registry import Event, EventRegistry
+from interlude.shared.projections.typed import Reading, handler_name
 
+E = TypeVar("E", bound=Event)
 Handler = Callable[[asyncpg.Connection, "RecordedEvent"], Awaitable[None]]
 
 
@@ -19,10 +21,12 @@ class RecordedEvent:
     commit share a ``position``; ``index`` orders them within it.
 
     The full :class:`Envelope` is built on first use: a rebuild that only needs the type, the
-    ids and the payload skips the cost of building it (a third of the time per event).
+    ids and the payload skips the cost of building it (a third of the time per event). So is
+    :attr:`event`, the decoded and upcast event a typed projection's handlers read; ``payload``
+    (the raw wire dict) stays for projections not yet typed, and for those that need the bytes.
     """
 
-    __slots__ = ("_envelope", "index", "position", "stream", "subject", "wire")
+    __slots__ = ("_decoded", "_envelope", "index", "position", "stream", "subject", "wire")
 
     def __init__(self, wire: dict[str, Any], stream: str, subject: str, position: int,
                  index: int) -> None:
@@ -32,12 +36,33 @@ class RecordedEvent:
         self.position = position
         self.index = index
         self._envelope: Envelope | None = None
+        self._decoded: tuple[Reading, Event] | None = None
 
     @property
     def envelope(self) -> Envelope:
         if self._envelope is None:
             self._envelope = Envelope.from_wire(self.wire)
         return self._envelope
+
+    def decode(self, reading: Reading) -> Event:
+        """The event decoded by ``reading``'s registries (upcast, sealed fields kept sealed)."""
+        if self._decoded is None or self._decoded[0] is not reading:
+            self._decoded = (reading, reading.decode(self.wire))
+        return self._decoded[1]
+
+    @property
+    def event(self) -> Event:
+        """The decoded event, for a projection that declares the registries it reads."""
+        if self._decoded is None:
+            raise RuntimeError(f"{self!r} was not decoded: its projection declares no `reads`")
+        return self._decoded[1]
+
+    def of(self, cls: type[E]) -> E:
+        """The decoded event, which must be a ``cls`` (for a handler of that type)."""
+        event = self.event
+        if not isinstance(event, cls):
+            raise TypeError(f"{self!r} decoded as {type(event).__name__}, not {cls.__name__}")
+        return event
 
     @property
     def type(self) -> str:
@@ -59,12 +84,6 @@ class RecordedEvent:
         return f"RecordedEvent({self.type} at {self.stream}#{self.position}.{self.index})"
 
 
-def handler_name(event_type: str) -> str:
-    """``engagement.CheckInPosted`` is handled by ``on_check_in_posted``."""
-    short = event_type.rsplit(".", 1)[-1]
-    return "on_" + re.sub(r"(?<!^)(?=[A-Z])", "_", short).lower()
-
-
 class Projection:
     """Base of a read model. Subclasses name themselves (the durable consumer is called after
     ``name``: ``<service>-<projection>``), list the ``tables`` a rebuild empties, and define
@@ -72,17 +91,38 @@ class Projection:
 
     Handlers must be idempotent per event only through the runner: it skips what its
     checkpoint has already seen, so a handler never sees the same event twice.
+
+    A typed projection lists the registries it ``reads`` (see :mod:`.typed`) and may claim
+    event types it ``handles``; it is checked when built (:class:`~.typed.Misdeclared` names
+    the handler or type at fault), and its handlers read ``event.event``, decoded and upcast.
+    One that keeps the raw wire payload on purpose (audit chains the bytes) says ``raw = True``.
+    Without either, handlers read ``event.payload`` as before and nothing is checked.
     """
 
     name: ClassVar[str] = ""
     tables: ClassVar[tuple[str, ...]] = ()
+    reads: ClassVar[tuple[EventRegistry, ...]] = ()
+    handles: ClassVar[tuple[str, ...]] = ()
+    raw: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self._handlers: dict[str, Handler | None] = {}
+        self._reading: Reading | None = None
+        if self.reads:
+            if self.raw:
+                raise TypeError(f"projection {self.name}: raw, yet it reads typed events")
+            self._reading = Reading(self.reads)
+            self._reading.check(self, self.name or type(self).__name__, self.handles)
+
+    def decoded(self, event: RecordedEvent) -> Event | None:
+        """``event`` decoded for this projection; None if it reads no typed events."""
+        return None if self._reading is None else event.decode(self._reading)
 
     def _handler(self, event_type: str) -> Handler | None:
         if event_type not in self._handlers:
-            self._handlers[event_type] = getattr(self, handler_name(event_type), None)
+            unread = self._reading is not None and not self._reading.knows(event_type)
+            self._handlers[event_type] = None if unread else \
+                getattr(self, handler_name(event_type), None)
         return self._handlers[event_type]
 
     async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
@@ -90,6 +130,7 @@ class Projection:
         for event in events:
             handler = self._handler(event.type)
             if handler is not None:
+                self.decoded(event)  # only events with a handler pay for decoding
                 await handler(conn, event)
 
     async def reset(self, conn: asyncpg.Connection) -> None:
@@ -98,7 +139,8 @@ class Projection:
             await conn.execute(f"DELETE FROM {quote_ident(table)}")
 
     def describe(self) -> dict[str, Any]:
-        return {"name": self.name, "tables": list(self.tables)}
+        events = "raw" if self.raw else "typed" if self.reads else "payload"
+        return {"name": self.name, "tables": list(self.tables), "events": events}
 
 
 class Together(Projection):

@@ -7,7 +7,8 @@ import json
 from typing import Any
 
 from interlude.shared.projections.base import RecordedEvent
-from interlude.shared.sealing import Sealer, is_sealed
+from interlude.shared.projections.typed import Sealed
+from interlude.shared.sealing import Sealer, Secret, is_sealed
 
 
 def keep(event: RecordedEvent, field: str) -> str | None:
@@ -18,6 +19,17 @@ def keep(event: RecordedEvent, field: str) -> str | None:
     if not is_sealed(value):
         raise ValueError(f"{event!r}: field {field!r} should be sealed and is not")
     return json.dumps({"event_id": event.wire["event_id"], "field": field, "sealed": value})
+
+
+def kept(value: Secret | None) -> str | None:
+    """A sealed field of a decoded event (a :class:`Sealed`) as a jsonb value; None when
+    absent. Anything else is refused: content is never written in clear."""
+    if value is None:
+        return None
+    if not isinstance(value, Sealed):
+        raise ValueError(f"a {type(value).__name__} is not sealed: it cannot be kept")
+    return json.dumps({"event_id": value.event_id, "field": value.field,
+                       "sealed": value.sealed})
 
 
 async def reveal(sealer: Sealer, tenant_id: str, stored: str | dict[str, Any] | None) -> str | None:

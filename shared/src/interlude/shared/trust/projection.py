@@ -14,6 +14,7 @@ from datetime import datetime
 import asyncpg
 import orjson
 
+from interlude.shared.events import published
 from interlude.shared.policy import SecurityPolicy
 from interlude.shared.projections.base import Projection, RecordedEvent
 
@@ -83,50 +84,44 @@ class TrustProjection(Projection):
     ``<service>-trust``. Every other identity event is skipped."""
 
     tables = ("trust_policies", "trust_users")
+    reads = (published.identity,)
+    handles = (POLICY_CHANGED, USER_DEACTIVATED, USER_REACTIVATED, ROLE_REVOKED,
+               SUBJECT_FORGOTTEN)
 
     def __init__(self, service: str) -> None:
-        super().__init__()
         self.name = f"{service}-trust"  # type: ignore[misc]  # one per service, not per class
-        self._on = {POLICY_CHANGED: self._policy_changed, USER_DEACTIVATED: self._deactivated,
-                    USER_REACTIVATED: self._reactivated, ROLE_REVOKED: self._role_revoked,
-                    SUBJECT_FORGOTTEN: self._forgotten}
+        super().__init__()
 
-    async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
-        for event in events:
-            handler = self._on.get(event.type)
-            if handler is not None:
-                await handler(conn, event)
-
-    async def _policy_changed(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        version = event.payload["version"]
-        if type(version) is not int:
-            raise ValueError("SecurityPolicyChanged without an integer version")
+    async def on_security_policy_changed(self, conn: asyncpg.Connection,
+                                         event: RecordedEvent) -> None:
+        e = event.of(published.SecurityPolicyChanged)
         # validated now, so that a policy the cache could not read is dead-lettered here
-        policy = SecurityPolicy.from_wire(event.payload["policy"])
-        await conn.execute(_UPSERT_POLICY, event.tenant_id, version,
+        policy = SecurityPolicy.from_wire(e.policy)
+        await conn.execute(_UPSERT_POLICY, event.tenant_id, e.version,
                            orjson.dumps(policy.to_wire()).decode(), event.position)
 
-    async def _user(self, conn: asyncpg.Connection, event: RecordedEvent, user_id: object, *,
+    async def _user(self, conn: asyncpg.Connection, event: RecordedEvent, user_id: str, *,
                     deactivated: bool | None = None, forgotten: bool = False,
                     valid_after: datetime | None = None) -> None:
-        if not isinstance(user_id, str) or not user_id:
+        if not user_id:
             raise ValueError(f"{event.type} names no user")
         await conn.execute(_UPSERT_USER, event.tenant_id, user_id, deactivated, forgotten,
                            valid_after, event.position)
 
-    async def _deactivated(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._user(conn, event, event.payload.get("user_id"), deactivated=True)
+    async def on_user_deactivated(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await self._user(conn, event, event.of(published.UserDeactivated).user_id,
+                         deactivated=True)
 
-    async def _reactivated(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+    async def on_user_reactivated(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         # tokens from before the deactivation stay refused: only new sign-ins work
-        await self._user(conn, event, event.payload.get("user_id"), deactivated=False,
-                         valid_after=event.envelope.occurred_at)
+        await self._user(conn, event, event.of(published.UserReactivated).user_id,
+                         deactivated=False, valid_after=event.envelope.occurred_at)
 
-    async def _role_revoked(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+    async def on_role_revoked(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         # older tokens carry the revoked role; the client refreshes and gets the new set
-        await self._user(conn, event, event.payload.get("user_id"),
+        await self._user(conn, event, event.of(published.RoleRevoked).user_id,
                          valid_after=event.envelope.occurred_at)
 
-    async def _forgotten(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._user(conn, event, event.payload.get("subject_id"), deactivated=True,
-                         forgotten=True)
+    async def on_subject_forgotten(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await self._user(conn, event, event.of(published.SubjectForgotten).subject_id,
+                         deactivated=True, forgotten=True)

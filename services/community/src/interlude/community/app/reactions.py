@@ -21,6 +21,7 @@ import asyncpg
 from interlude.community.app.deps import Community
 from interlude.community.domain import post as post_domain
 from interlude.community.domain import space as space_domain
+from interlude.community.projections import engagement_events as eng
 from interlude.community.projections import queries
 from interlude.shared.events.envelope import Actor, CommandContext
 from interlude.shared.projections.base import Projection, RecordedEvent
@@ -36,6 +37,7 @@ class ContractReactions(Projection):
 
     name = NAME
     tables = ()
+    reads = (eng.engagement,)
 
     def __init__(self, deps: Community, contracts_caught_up: CaughtUp) -> None:
         super().__init__()
@@ -55,6 +57,7 @@ class ContractReactions(Projection):
                 # a TimeoutError is retried by the runner, never dead-lettered
                 raise TimeoutError("community's contracts read model has not reached "
                                    f"{event!r} yet")
+            self.decoded(event)
             await reaction(conn, event)
 
     async def reset(self, conn: asyncpg.Connection) -> None:
@@ -69,7 +72,7 @@ class ContractReactions(Projection):
 
     async def when_consent_withdrawn_unpin(self, conn: asyncpg.Connection,
                                            event: RecordedEvent) -> None:
-        if event.payload.get("consent") != "pin_insights":
+        if event.of(eng.ConsentWithdrawn).consent != "pin_insights":
             return  # tags and shares already made stay; new ones are refused
         parties = await queries.contract_parties(conn, event.tenant_id, event.aggregate_id)
         if parties is None:
@@ -84,7 +87,7 @@ class ContractReactions(Projection):
     async def when_contract_activated_remove(self, conn: asyncpg.Connection,
                                              event: RecordedEvent) -> None:
         """Amended terms that no longer agree community participation."""
-        if not event.payload.get("terms", {}).get("channels", {}).get("community"):
+        if not event.of(eng.ContractActivated).terms.channels.community:
             await self.when_contract_ended_remove(conn, event)
 
     async def when_contract_ended_remove(self, conn: asyncpg.Connection,

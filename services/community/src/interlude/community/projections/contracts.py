@@ -1,6 +1,7 @@
 """engagement's contracts as community needs them, read from engagement's published events by
-name and field (services share events, never code): who has an active contract with which
-coach that agrees community participation (in which space), and the coachee's consents.
+name and field (services share events, never code: :mod:`.engagement_events`): who has an
+active contract with which coach that agrees community participation (in which space), and
+the coachee's consents.
 
 What community does when they change is not done here but in ``app/reactions.py``, a consumer
 of its own that waits for this read model to have seen the event.
@@ -8,10 +9,9 @@ of its own that waits for this read model to have seen the event.
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
 
+from interlude.community.projections import engagement_events as eng
 from interlude.shared.projections.base import Projection, RecordedEvent
 
 NAME = "community-contracts"
@@ -20,12 +20,13 @@ NAME = "community-contracts"
 class Contracts(Projection):
     name = NAME
     tables = ("contracts",)
+    reads = (eng.engagement,)
+    handles = tuple(eng.engagement.names())
 
     async def on_contract_activated(self, conn: asyncpg.Connection,
                                     event: RecordedEvent) -> None:
-        p: dict[str, Any] = event.payload
-        channels, consents = p["terms"].get("channels", {}), p.get("consents", {})
-        community = bool(channels.get("community"))
+        p = event.of(eng.ContractActivated)
+        channels, consents = p.terms.channels, p.consents
         await conn.execute(
             "INSERT INTO contracts (tenant_id, contract_id, coach_id, coachee_id, active,"
             " community, community_space, pin_insights, peer_tagging, share_posts)"
@@ -34,13 +35,15 @@ class Contracts(Projection):
             " community = excluded.community, community_space = excluded.community_space,"
             " pin_insights = excluded.pin_insights, peer_tagging = excluded.peer_tagging,"
             " share_posts = excluded.share_posts",
-            event.tenant_id, event.aggregate_id, p["coach_id"], p["coachee_id"], community,
-            channels.get("community_space"), bool(consents.get("pin_insights")),
-            bool(consents.get("peer_tagging")), bool(consents.get("share_posts")))
+            event.tenant_id, event.aggregate_id, p.coach_id, p.coachee_id, channels.community,
+            channels.community_space, consents.pin_insights, consents.peer_tagging,
+            consents.share_posts)
 
     async def _consent(self, conn: asyncpg.Connection, event: RecordedEvent,
                        given: bool) -> None:
-        consent = event.payload["consent"]
+        e = event.event
+        assert isinstance(e, eng.ConsentGiven | eng.ConsentWithdrawn)
+        consent = e.consent
         if consent in ("pin_insights", "peer_tagging", "share_posts"):  # a column name
             await conn.execute(
                 f"UPDATE contracts SET {consent} = $3 WHERE tenant_id = $1"

@@ -10,15 +10,20 @@ from typing import Any
 
 import asyncpg
 
+from interlude.community.domain import events as ev
 from interlude.shared.projections.base import Projection, RecordedEvent
-from interlude.shared.projections.sealed import keep
+from interlude.shared.projections.sealed import kept
 
 NAME = "community-notices"
+TOLD = {t.type_name for t in (ev.MemberTagged, ev.CommentAdded, ev.PostShared, ev.InsightPinned,
+                              ev.PostHidden, ev.MemberInvited, ev.PseudonymRevealed,
+                              ev.RehearsalDrafted, ev.RehearsalFeedbackGiven)}
 
 
 class Notices(Projection):
     name = NAME
     tables = ("notices",)
+    reads = (ev.registry,)  # decoded in _notices: a batch's notices go in one statement
 
     async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
         tenants = list({e.tenant_id for e in events})
@@ -27,7 +32,7 @@ class Notices(Projection):
             " AND (policy->>'community.enabled')::boolean IS false", tenants)}
         rows: list[tuple[Any, ...]] = []
         for event in events:
-            if event.tenant_id not in switched_off:
+            if event.tenant_id not in switched_off and event.type in TOLD:
                 rows.extend(await self._notices(conn, event))
         if rows:
             await conn.executemany(
@@ -37,36 +42,36 @@ class Notices(Projection):
 
     async def _notices(self, conn: asyncpg.Connection,
                        event: RecordedEvent) -> list[tuple[Any, ...]]:
-        p, t = event.payload, event.type.rsplit(".", 1)[-1]
-        post = event.aggregate_id
+        e, post = self.decoded(event), event.aggregate_id
         told: list[tuple[str, str, str | None, str | None, str | None]] = []
         # (recipient, kind, post id, actor, sealed detail)
-        if t == "MemberTagged":
-            told.append((p["tagged_id"], "tagged", post, p["tagged_by"], None))
-        elif t == "CommentAdded":
-            told.append((p["post_author_id"], "commented", post, p["author_id"], None))
-            if p.get("parent_id"):
-                parent = await conn.fetchval("SELECT author_id FROM comments WHERE tenant_id = $1"
-                                             " AND comment_id = $2", event.tenant_id,
-                                             p["parent_id"])
-                if parent and parent != p["post_author_id"]:
-                    told.append((parent, "replied", post, p["author_id"], None))
-        elif t == "PostShared":
-            told.append((p["post_author_id"], "shared", post, p["shared_by"], None))
-        elif t == "InsightPinned":
-            told.append((p["author_id"], "insight_pinned", post, p["coach_id"], None))
-        elif t == "PostHidden":
-            told.append((p["author_id"], "post_hidden", post, p.get("hidden_by"), None))
-        elif t == "MemberInvited":
-            told.append((p["user_id"], "invited", None, p["invited_by"], None))
-        elif t == "PseudonymRevealed":
-            told.append((p["user_id"], "pseudonym_revealed", None, p["revealed_by"],
-                         keep(event, "reason")))
-        elif t == "RehearsalDrafted":
-            told.append((p["coach_id"], "rehearsal_drafted", None, p["author_id"], None))
-        elif t == "RehearsalFeedbackGiven":
-            told.append((p["author_id"], "rehearsal_feedback", None, p["coach_id"], None))
-        space = p.get("space_id") or event.aggregate_id
+        match e:
+            case ev.MemberTagged():
+                told.append((e.tagged_id, "tagged", post, e.tagged_by, None))
+            case ev.CommentAdded():
+                told.append((e.post_author_id, "commented", post, e.author_id, None))
+                if e.parent_id:
+                    parent = await conn.fetchval(
+                        "SELECT author_id FROM comments WHERE tenant_id = $1"
+                        " AND comment_id = $2", event.tenant_id, e.parent_id)
+                    if parent and parent != e.post_author_id:
+                        told.append((parent, "replied", post, e.author_id, None))
+            case ev.PostShared():
+                told.append((e.post_author_id, "shared", post, e.shared_by, None))
+            case ev.InsightPinned():
+                told.append((e.author_id, "insight_pinned", post, e.coach_id, None))
+            case ev.PostHidden():
+                told.append((e.author_id, "post_hidden", post, e.hidden_by, None))
+            case ev.MemberInvited():
+                told.append((e.user_id, "invited", None, e.invited_by, None))
+            case ev.PseudonymRevealed():
+                told.append((e.user_id, "pseudonym_revealed", None, e.revealed_by,
+                             kept(e.reason)))
+            case ev.RehearsalDrafted():
+                told.append((e.coach_id, "rehearsal_drafted", None, e.author_id, None))
+            case ev.RehearsalFeedbackGiven():
+                told.append((e.author_id, "rehearsal_feedback", None, e.coach_id, None))
+        space = getattr(e, "space_id", None) or event.aggregate_id
         return [(event.tenant_id, f"{event.wire['event_id']}:{n}", user, kind, space,
                  post_id, actor, detail, event.envelope.occurred_at)
                 for n, (user, kind, post_id, actor, detail) in enumerate(told)

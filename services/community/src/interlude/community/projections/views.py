@@ -1,13 +1,15 @@
 """The spaces as their members read them: members and pseudonyms, the feed's posts with their
 counts, comments, reactions, tags, shares, reports and rehearsals, from community's stream.
-Content stays sealed here (:mod:`interlude.shared.projections.sealed`)."""
+Content stays sealed here (:mod:`interlude.shared.projections.sealed`). Handlers read the
+events decoded and upcast (``event.of``)."""
 
 from __future__ import annotations
 
 import asyncpg
 
+from interlude.community.domain import events as ev
 from interlude.shared.projections.base import Projection, RecordedEvent
-from interlude.shared.projections.sealed import keep
+from interlude.shared.projections.sealed import kept
 
 NAME = "community-views"
 
@@ -20,67 +22,70 @@ class Views(Projection):
     name = NAME
     tables = ("spaces", "members", "posts", "comments", "reactions", "tags", "shares",
               "reports", "rehearsals")
+    reads = (ev.registry,)
+    handles = tuple(n for n in ev.registry.names() if n != "community.PostPaced")
 
     # -- spaces and members ---------------------------------------------------------------------
 
     async def on_space_created(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        p = event.payload
+        p = event.of(ev.SpaceCreated)
         await conn.execute(
             "INSERT INTO spaces (tenant_id, space_id, coach_id, kind, name, description,"
             " pseudonymous, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-            " ON CONFLICT DO NOTHING", event.tenant_id, event.aggregate_id, p["coach_id"],
-            p["kind"], p["name"], p["description"], p["pseudonymous"], _at(event))
+            " ON CONFLICT DO NOTHING", event.tenant_id, event.aggregate_id, p.coach_id,
+            p.kind, p.name, p.description, p.pseudonymous, _at(event))
         await conn.execute(
             "INSERT INTO members (tenant_id, space_id, user_id, handle, status, role, joined_at)"
             " VALUES ($1, $2, $3, $4, 'joined', 'coach', $5) ON CONFLICT DO NOTHING",
-            event.tenant_id, event.aggregate_id, p["coach_id"], p["coach_handle"], _at(event))
+            event.tenant_id, event.aggregate_id, p.coach_id, p.coach_handle, _at(event))
 
-    async def _member(self, conn: asyncpg.Connection, event: RecordedEvent, sql: str,
-                      *args: object) -> None:
+    async def _member(self, conn: asyncpg.Connection, event: RecordedEvent, user_id: str,
+                      sql: str, *args: object) -> None:
         await conn.execute(f"UPDATE members SET {sql} WHERE tenant_id = $1 AND space_id = $2"
                            " AND user_id = $3 AND status <> 'forgotten'", event.tenant_id,
-                           event.aggregate_id, event.payload["user_id"], *args)
+                           event.aggregate_id, user_id, *args)
 
     async def on_member_invited(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await conn.execute(
             "INSERT INTO members (tenant_id, space_id, user_id, status) VALUES ($1, $2, $3,"
             " 'invited') ON CONFLICT (tenant_id, space_id, user_id) DO UPDATE"
             " SET status = 'invited' WHERE members.status = 'left'",
-            event.tenant_id, event.aggregate_id, event.payload["user_id"])
+            event.tenant_id, event.aggregate_id, event.of(ev.MemberInvited).user_id)
 
     async def on_member_joined(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._member(conn, event, "status = 'joined', handle = $4, pseudonym = $5,"
-                           " joined_at = $6", event.payload["handle"],
-                           event.payload["pseudonym"], _at(event))
+        p = event.of(ev.MemberJoined)
+        await self._member(conn, event, p.user_id, "status = 'joined', handle = $4,"
+                           " pseudonym = $5, joined_at = $6", p.handle, p.pseudonym, _at(event))
 
     async def on_member_left(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._member(conn, event, "status = 'left'")
+        await self._member(conn, event, event.of(ev.MemberLeft).user_id, "status = 'left'")
 
     async def on_pseudonym_revealed(self, conn: asyncpg.Connection,
                                     event: RecordedEvent) -> None:
-        await self._member(conn, event, "revealed = true")
+        await self._member(conn, event, event.of(ev.PseudonymRevealed).user_id,
+                           "revealed = true")
 
     async def on_slow_mode_set(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await conn.execute("UPDATE spaces SET slow_mode_s = $3 WHERE tenant_id = $1"
                            " AND space_id = $2", event.tenant_id, event.aggregate_id,
-                           event.payload["seconds"])
+                           event.of(ev.SlowModeSet).seconds)
 
     async def on_feed_read(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        p = event.payload
+        p = event.of(ev.FeedRead)
         await conn.execute("UPDATE members SET read_up_to = greatest(read_up_to,"
-                           " $4::text::timestamptz) WHERE tenant_id = $1 AND space_id = $2"
-                           " AND user_id = $3", event.tenant_id, p["space_id"], p["user_id"],
-                           p["up_to"])
+                           " $4::timestamptz) WHERE tenant_id = $1 AND space_id = $2"
+                           " AND user_id = $3", event.tenant_id, p.space_id, p.user_id,
+                           p.up_to)
 
     # -- posts ----------------------------------------------------------------------------------
 
     async def on_post_published(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        p = event.payload
+        p = event.of(ev.PostPublished)
         await conn.execute(
             "INSERT INTO posts (tenant_id, post_id, space_id, author_id, kind, body,"
             " rehearsal_id, published_at, feed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"
-            " ON CONFLICT DO NOTHING", event.tenant_id, event.aggregate_id, p["space_id"],
-            p["author_id"], p["kind"], keep(event, "body"), p.get("rehearsal_id"), _at(event))
+            " ON CONFLICT DO NOTHING", event.tenant_id, event.aggregate_id, p.space_id,
+            p.author_id, p.kind, kept(p.body), p.rehearsal_id, _at(event))
 
     async def _post(self, conn: asyncpg.Connection, event: RecordedEvent, sql: str,
                     *args: object) -> None:
@@ -88,43 +93,44 @@ class Views(Projection):
                            event.tenant_id, event.aggregate_id, *args)
 
     async def on_post_edited(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._post(conn, event, "body = $3, edited_at = $4", keep(event, "body"),
-                         _at(event))
+        await self._post(conn, event, "body = $3, edited_at = $4",
+                         kept(event.of(ev.PostEdited).body), _at(event))
 
     async def on_post_withdrawn(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._post(conn, event, "withdrawn = true, body = NULL, pinned_at = NULL,"
                          " pin_note = NULL")
 
     async def on_comment_added(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        p = event.payload
+        p = event.of(ev.CommentAdded)
         await conn.execute(
             "INSERT INTO comments (tenant_id, comment_id, post_id, space_id, author_id,"
             " parent_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-            " ON CONFLICT DO NOTHING", event.tenant_id, p["comment_id"], event.aggregate_id,
-            p["space_id"], p["author_id"], p["parent_id"], keep(event, "body"), _at(event))
+            " ON CONFLICT DO NOTHING", event.tenant_id, p.comment_id, event.aggregate_id,
+            p.space_id, p.author_id, p.parent_id, kept(p.body), _at(event))
         await self._post(conn, event, "comments = comments + 1")
 
     async def on_comment_withdrawn(self, conn: asyncpg.Connection,
                                    event: RecordedEvent) -> None:
         await conn.execute("UPDATE comments SET withdrawn = true, body = NULL"
                            " WHERE tenant_id = $1 AND comment_id = $2", event.tenant_id,
-                           event.payload["comment_id"])
+                           event.of(ev.CommentWithdrawn).comment_id)
         await self._post(conn, event, "comments = comments - 1")
 
     async def _reaction(self, conn: asyncpg.Connection, event: RecordedEvent,
                         step: int) -> None:
-        p = event.payload
+        p = event.event
+        assert isinstance(p, ev.ReactionAdded | ev.ReactionRemoved)
         if step > 0:
             await conn.execute("INSERT INTO reactions (tenant_id, post_id, user_id, reaction)"
                                " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                               event.tenant_id, event.aggregate_id, p["user_id"], p["reaction"])
+                               event.tenant_id, event.aggregate_id, p.user_id, p.reaction)
         else:
             await conn.execute("DELETE FROM reactions WHERE tenant_id = $1 AND post_id = $2"
                                " AND user_id = $3 AND reaction = $4", event.tenant_id,
-                               event.aggregate_id, p["user_id"], p["reaction"])
+                               event.aggregate_id, p.user_id, p.reaction)
         await self._post(conn, event, "reactions = jsonb_set(reactions, ARRAY[$3::text],"
                          " to_jsonb(coalesce((reactions->>$3)::int, 0) + $4))",
-                         p["reaction"], step)
+                         p.reaction, step)
 
     async def on_reaction_added(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._reaction(conn, event, 1)
@@ -133,33 +139,36 @@ class Views(Projection):
         await self._reaction(conn, event, -1)
 
     async def on_member_tagged(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        p = event.of(ev.MemberTagged)
         await conn.execute("INSERT INTO tags (tenant_id, post_id, tagged_id, tagged_by, at)"
                            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                           event.tenant_id, event.aggregate_id, event.payload["tagged_id"],
-                           event.payload["tagged_by"], _at(event))
+                           event.tenant_id, event.aggregate_id, p.tagged_id, p.tagged_by,
+                           _at(event))
 
     async def on_post_shared(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await conn.execute("INSERT INTO shares (tenant_id, post_id, shared_by, at)"
                            " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", event.tenant_id,
-                           event.aggregate_id, event.payload["shared_by"], _at(event))
+                           event.aggregate_id, event.of(ev.PostShared).shared_by, _at(event))
         await self._post(conn, event, "shares = shares + 1, feed_at = $3", _at(event))
 
     async def on_insight_pinned(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._post(conn, event, "pinned_at = $3, pin_note = $4", _at(event),
-                         keep(event, "note"))
+                         kept(event.of(ev.InsightPinned).note))
 
     async def on_insight_unpinned(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._post(conn, event, "pinned_at = NULL, pin_note = NULL")
 
     async def on_post_reported(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        p = event.of(ev.PostReported)
         await conn.execute("INSERT INTO reports (tenant_id, post_id, reporter_id, reason, at)"
                            " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                           event.tenant_id, event.aggregate_id, event.payload["reporter_id"],
-                           keep(event, "reason"), _at(event))
+                           event.tenant_id, event.aggregate_id, p.reporter_id, kept(p.reason),
+                           _at(event))
         await self._post(conn, event, "reports = reports + 1")
 
     async def on_post_hidden(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._post(conn, event, "hidden = true, hidden_by = $3", event.payload["by"])
+        await self._post(conn, event, "hidden = true, hidden_by = $3",
+                         event.of(ev.PostHidden).by)
 
     async def on_post_restored(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._post(conn, event, "hidden = false, hidden_by = NULL, reports = 0")
@@ -167,12 +176,12 @@ class Views(Projection):
     # -- rehearsals -----------------------------------------------------------------------------
 
     async def on_rehearsal_drafted(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        p = event.payload
+        p = event.of(ev.RehearsalDrafted)
         await conn.execute(
             "INSERT INTO rehearsals (tenant_id, rehearsal_id, space_id, author_id, coach_id,"
             " kind, body, status, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'drafted', $8)"
-            " ON CONFLICT DO NOTHING", event.tenant_id, event.aggregate_id, p["space_id"],
-            p["author_id"], p["coach_id"], p["kind"], keep(event, "body"), _at(event))
+            " ON CONFLICT DO NOTHING", event.tenant_id, event.aggregate_id, p.space_id,
+            p.author_id, p.coach_id, p.kind, kept(p.body), _at(event))
 
     async def _rehearsal(self, conn: asyncpg.Connection, event: RecordedEvent, sql: str,
                          *args: object) -> None:
@@ -181,18 +190,19 @@ class Views(Projection):
                            _at(event), *args)
 
     async def on_rehearsal_revised(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._rehearsal(conn, event, "body = $4", keep(event, "body"))
+        await self._rehearsal(conn, event, "body = $4",
+                              kept(event.of(ev.RehearsalRevised).body))
 
     async def on_rehearsal_feedback_given(self, conn: asyncpg.Connection,
                                           event: RecordedEvent) -> None:
         await self._rehearsal(conn, event, "feedback = feedback || jsonb_build_array("
                               "jsonb_build_object('at', $3::timestamptz, 'body', $4::jsonb))",
-                              keep(event, "body"))
+                              kept(event.of(ev.RehearsalFeedbackGiven).body))
 
     async def on_rehearsal_published(self, conn: asyncpg.Connection,
                                      event: RecordedEvent) -> None:
         await self._rehearsal(conn, event, "status = 'published', post_id = $4",
-                              event.payload["post_id"])
+                              event.of(ev.RehearsalPublished).post_id)
 
     async def on_rehearsal_dropped(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._rehearsal(conn, event, "status = 'dropped'")

@@ -11,8 +11,9 @@ import asyncpg
 from interlude.identity.domain import events as ev
 from interlude.identity.projections.people_data import Indexes, sealed_column
 from interlude.shared.events.codec import EventCodec
+from interlude.shared.events.registry import Event
 from interlude.shared.projections.base import Projection, RecordedEvent
-from interlude.shared.projections.sealed import keep
+from interlude.shared.projections.sealed import kept
 from interlude.shared.sealing import KeyRing, Sealer, Secret
 
 NAME = "identity-directory"
@@ -21,6 +22,13 @@ NAME = "identity-directory"
 class Directory(Projection):
     name = NAME
     tables = ("directory_users", "directory_groups", "directory_organisations")
+    reads = (ev.registry,)
+    handles = ("identity.OrganisationRegistered", "identity.SecurityPolicyChanged",
+               "identity.SingleSignOnConfigured", "identity.UserInvited",
+               "identity.UserProvisioned", "identity.UserActivated", "identity.UserDeactivated",
+               "identity.UserReactivated", "identity.RoleGranted", "identity.RoleRevoked",
+               "identity.MfaEnabled", "identity.ProfileChanged", "identity.SubjectForgotten",
+               "identity.GroupCreated", "identity.GroupChanged", "identity.GroupDeleted")
 
     def __init__(self, codec: EventCodec, keyring: KeyRing, indexes: Indexes) -> None:
         super().__init__()
@@ -29,7 +37,8 @@ class Directory(Projection):
         self._sealer = Sealer(keyring)
         self._indexes = indexes
 
-    async def _open(self, event: RecordedEvent):  # the event with its sealed fields opened
+    async def _open(self, event: RecordedEvent) -> Event:
+        """The event with its sealed fields opened (``event.event`` keeps them sealed)."""
         return await self._codec.decode(event.envelope)
 
     def _indexed(self, kind: str, event: RecordedEvent, value: Secret | None) -> str | None:
@@ -51,21 +60,24 @@ class Directory(Projection):
         await conn.execute(
             "INSERT INTO directory_organisations (tenant_id, name, policy_version, created_at)"
             " VALUES ($1, $2, 0, $3) ON CONFLICT DO NOTHING", event.tenant_id,
-            event.payload["name"], event.envelope.occurred_at)
+            event.of(ev.OrganisationRegistered).name, event.envelope.occurred_at)
 
     async def on_security_policy_changed(self, conn: asyncpg.Connection,
                                          event: RecordedEvent) -> None:
         await conn.execute("UPDATE directory_organisations SET policy_version = $2"
-                           " WHERE tenant_id = $1", event.tenant_id, event.payload["version"])
+                           " WHERE tenant_id = $1", event.tenant_id,
+                           event.of(ev.SecurityPolicyChanged).version)
 
     async def on_single_sign_on_configured(self, conn: asyncpg.Connection,
                                            event: RecordedEvent) -> None:
         await conn.execute("UPDATE directory_organisations SET sso_issuer = $2"
-                           " WHERE tenant_id = $1", event.tenant_id, event.payload["issuer"])
+                           " WHERE tenant_id = $1", event.tenant_id,
+                           event.of(ev.SingleSignOnConfigured).issuer)
 
     async def _insert_user(self, conn: asyncpg.Connection, event: RecordedEvent,
                            status: str) -> None:
-        opened = await self._open(event)
+        sealed, opened = event.event, await self._open(event)
+        assert isinstance(sealed, ev.UserInvited | ev.UserProvisioned)
         assert isinstance(opened, ev.UserInvited | ev.UserProvisioned)
         external: tuple[str | None, str | None]
         source, external = "invitation", (None, None)  # invited: no directory sent an id
@@ -76,8 +88,8 @@ class Directory(Projection):
             " roles, status, source, external_id, external_id_index, created_at, updated_at,"
             " version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12)"
             " ON CONFLICT DO NOTHING",
-            event.tenant_id, opened.user_id, keep(event, "email"),
-            self._indexed("email", event, opened.email), keep(event, "display_name"),
+            event.tenant_id, opened.user_id, kept(sealed.email),
+            self._indexed("email", event, opened.email), kept(sealed.display_name),
             list(opened.roles), status, source, *external,
             event.envelope.occurred_at, event.position)
 
@@ -89,10 +101,13 @@ class Directory(Projection):
 
     async def _update(self, conn: asyncpg.Connection, event: RecordedEvent, sql: str,
                       *args: object) -> None:
+        user_id = getattr(event.event, "user_id", None)  # every user event names its user
+        if not isinstance(user_id, str):
+            raise TypeError(f"{event!r} names no user")
         await conn.execute(
             f"UPDATE directory_users SET {sql}, updated_at = $3, version = $4"
             " WHERE tenant_id = $1 AND user_id = $2", event.tenant_id,
-            event.payload["user_id"], event.envelope.occurred_at, event.position, *args)
+            user_id, event.envelope.occurred_at, event.position, *args)
 
     async def on_user_activated(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._update(conn, event, "status = 'active'")
@@ -105,27 +120,29 @@ class Directory(Projection):
 
     async def on_role_granted(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._update(conn, event, "roles = (SELECT array_agg(DISTINCT r ORDER BY r)"
-                           " FROM unnest(array_append(roles, $5)) r)", event.payload["role"])
+                           " FROM unnest(array_append(roles, $5)) r)",
+                           event.of(ev.RoleGranted).role)
 
     async def on_role_revoked(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._update(conn, event, "roles = array_remove(roles, $5)", event.payload["role"])
+        await self._update(conn, event, "roles = array_remove(roles, $5)",
+                           event.of(ev.RoleRevoked).role)
 
     async def on_mfa_enabled(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._update(conn, event, "mfa = true")
 
     async def on_profile_changed(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        opened = await self._open(event)
+        sealed, opened = event.of(ev.ProfileChanged), await self._open(event)
         assert isinstance(opened, ev.ProfileChanged)
         await self._update(
             conn, event, "email = coalesce($5, email), email_index = coalesce($6, email_index),"
             " display_name = coalesce($7, display_name),"
             " external_id = coalesce($8, external_id),"
             " external_id_index = coalesce($9, external_id_index)",
-            keep(event, "email"), self._indexed("email", event, opened.email),
-            keep(event, "display_name"), *await self._external_id(event, opened))
+            kept(sealed.email), self._indexed("email", event, opened.email),
+            kept(sealed.display_name), *await self._external_id(event, opened))
 
     async def on_subject_forgotten(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        subject = event.payload["subject_id"]
+        subject = event.of(ev.SubjectForgotten).subject_id
         self._keyring.evict(event.tenant_id, subject)  # identity's API shredded it already
         await conn.execute("DELETE FROM directory_users WHERE tenant_id = $1 AND user_id = $2",
                            event.tenant_id, subject)
@@ -133,20 +150,20 @@ class Directory(Projection):
                            " WHERE tenant_id = $1", event.tenant_id, subject)
 
     async def on_group_created(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        p = event.payload
+        p = event.of(ev.GroupCreated)
         await conn.execute(
             "INSERT INTO directory_groups (tenant_id, group_id, display_name, external_id,"
             " members, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $6, $7)"
-            " ON CONFLICT DO NOTHING", event.tenant_id, event.aggregate_id, p["display_name"],
-            p.get("external_id"), list(p["members"]), event.envelope.occurred_at, event.position)
+            " ON CONFLICT DO NOTHING", event.tenant_id, event.aggregate_id, p.display_name,
+            p.external_id, list(p.members), event.envelope.occurred_at, event.position)
 
     async def on_group_changed(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        p = event.payload
+        p = event.of(ev.GroupChanged)
         await conn.execute(
             "UPDATE directory_groups SET display_name = $3, external_id = $4, members = $5,"
             " updated_at = $6, version = $7 WHERE tenant_id = $1 AND group_id = $2",
-            event.tenant_id, event.aggregate_id, p["display_name"], p.get("external_id"),
-            list(p["members"]), event.envelope.occurred_at, event.position)
+            event.tenant_id, event.aggregate_id, p.display_name, p.external_id,
+            list(p.members), event.envelope.occurred_at, event.position)
 
     async def on_group_deleted(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await conn.execute("DELETE FROM directory_groups WHERE tenant_id = $1 AND group_id = $2",

@@ -1,0 +1,41 @@
+"""A projection's decoded event keeps its sealed fields sealed: stored as they were written,
+never readable in clear without a sealer."""
+
+import json
+
+import pytest
+
+from interlude.shared.events import published
+from interlude.shared.projections.sealed import kept
+from interlude.shared.projections.typed import Sealed, SealedContentError, decode_sealed
+from interlude.shared.sealing import Secret
+
+SEALED = {"$sealed": 1, "sub": "u1", "ct": "AAAA"}
+
+
+def _wire(type_, version, payload):
+    return {"event_id": "e1", "type": type_, "schema_version": version, "payload": payload}
+
+
+def test_a_sealed_field_is_decoded_still_sealed_and_kept_where_it_was_written():
+    event = decode_sealed(published.identity, _wire(
+        "identity.UserProvisioned", 1, {"user_id": "u1", "display_name": SEALED,
+                                        "roles": ["coach"], "external_id": "in clear (v1)"}))
+    assert isinstance(event, published.UserProvisioned) and event.roles == ("coach",)
+    assert isinstance(event.display_name, Sealed) and event.display_name.subject == "u1"
+    with pytest.raises(SealedContentError):
+        event.display_name.reveal()
+    assert json.loads(kept(event.display_name)) == {"event_id": "e1", "field": "display_name",
+                                                    "sealed": SEALED}
+
+
+def test_content_in_clear_is_never_kept():
+    with pytest.raises(ValueError, match="not sealed"):
+        kept(Secret("Ada", "u1"))
+    assert kept(None) is None
+
+
+def test_a_policy_version_that_is_not_an_integer_is_refused():
+    with pytest.raises(ValueError):
+        decode_sealed(published.identity, _wire("identity.SecurityPolicyChanged", 1,
+                                                {"version": "3", "policy": {}}))
