@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from interlude.shared.eventstore.base import ConcurrencyError
+from interlude.shared.eventstore.base import ConcurrencyError, Guard
 from interlude.shared.testing.tally import Counted, Noted
 
 
@@ -43,6 +43,40 @@ async def test_concurrent_appends_to_one_subject_exactly_one_wins(store, stream,
     assert sum(not isinstance(r, Exception) for r in results) == 1
     assert sum(isinstance(r, ConcurrencyError) for r in results) == 9
     assert len((await store.read(subject)).commits) == 2
+
+
+async def test_a_guarded_commit_is_refused_once_the_aggregate_it_was_decided_on_moved(
+        store, stream, codec, ctx):
+    contract = stream.subject(ctx.tenant_id, "tally", "contract")
+    signed = await store.append(contract, await envelopes(codec, ctx, Counted(by=1)),
+                                expected_last_seq=0)
+    guard = Guard(contract, signed.position)
+    first = stream.subject(ctx.tenant_id, "tally", "checkin-1")
+    await store.append(first, await envelopes(codec, ctx, Noted(note="fine", weight=1)),
+                       expected_last_seq=None, guard=guard)
+    await store.append(contract, await envelopes(codec, ctx, Counted(by=2)),
+                       expected_last_seq=signed.position)  # ended, by someone else
+    later = stream.subject(ctx.tenant_id, "tally", "checkin-2")
+    with pytest.raises(ConcurrencyError) as refused:
+        await store.append(later, await envelopes(codec, ctx, Noted(note="too late", weight=1)),
+                           expected_last_seq=None, guard=guard)
+    assert refused.value.subject == contract
+    assert (await store.read(later)).commits == []
+
+
+async def test_a_guarded_retry_of_a_stored_commit_is_its_duplicate(store, stream, codec, ctx):
+    contract = stream.subject(ctx.tenant_id, "tally", "contract")
+    signed = await store.append(contract, await envelopes(codec, ctx, Counted(by=1)),
+                                expected_last_seq=0)
+    checkin = stream.subject(ctx.tenant_id, "tally", "checkin-1")
+    commit = await envelopes(codec, ctx, Noted(note="once", weight=1))
+    first = await store.append(checkin, commit, expected_last_seq=None, idempotency_key="k",
+                               guard=Guard(contract, signed.position))
+    await store.append(contract, await envelopes(codec, ctx, Counted(by=2)),
+                       expected_last_seq=signed.position)
+    again = await store.append(checkin, commit, expected_last_seq=None, idempotency_key="k",
+                               guard=Guard(contract, signed.position))
+    assert (again.position, again.duplicate) == (first.position, True)
 
 
 async def test_retried_idempotency_key_appends_once(store, stream, codec, ctx):

@@ -129,6 +129,9 @@ async def test_a_policy_change_reaches_another_process_within_a_second(
                          what="the policy in the other process's cache")
         assert time.monotonic() - started < 1.0
         assert reader.policy(tenant_id).value("messaging.enabled") is False
+        # the projecting process's own cache hears of it the same way, in its own time
+        await eventually(lambda: trust.policy(tenant_id) is not None, timeout=5.0,
+                         what="the policy in the projecting process's cache")
         assert trust.policy(tenant_id).value("community.enabled") is True
     finally:
         await reader.stop()

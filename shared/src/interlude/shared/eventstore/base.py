@@ -27,6 +27,18 @@ class StoreUnavailable(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Guard:
+    """A commit decided on another aggregate's state (a check-in on its contract): the append
+    is refused with :class:`ConcurrencyError` when ``subject`` has moved past ``position``, so
+    a stale copy of that aggregate (another process ended the contract) cannot let it through.
+    It replaces the commit's own expected-sequence check (JetStream checks one subject a
+    message), so it suits commits that start a fresh aggregate."""
+
+    subject: str
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
 class AppendResult:
     """Where a commit landed. ``duplicate`` is True when an earlier append with the same
     idempotency key already stored it, and ``position`` is then that append's position."""
@@ -96,9 +108,11 @@ class EventStore(Protocol):
 
     async def append(self, subject: str, envelopes: Sequence[Envelope], *,
                      expected_last_seq: int | None,
-                     idempotency_key: str | None = None) -> AppendResult:
+                     idempotency_key: str | None = None,
+                     guard: Guard | None = None) -> AppendResult:
         """Store ``envelopes`` as one commit. ``expected_last_seq`` 0 means the subject must be
-        new, None means no check. Raises :class:`ConcurrencyError` when it is stale."""
+        new, None means no check; ``guard`` checks another subject instead (not both). Raises
+        :class:`ConcurrencyError` when the expectation is stale."""
         ...
 
     async def read(self, subject: str, after: int = 0) -> SubjectRead:

@@ -16,6 +16,7 @@ from interlude.shared.eventstore.base import (
     AppendResult,
     Commit,
     ConcurrencyError,
+    Guard,
     Snapshot,
     StoreUnavailable,
     SubjectRead,
@@ -71,11 +72,18 @@ class JetStreamEventStore:
 
     async def append(self, subject: str, envelopes: Sequence[Envelope], *,
                      expected_last_seq: int | None,
-                     idempotency_key: str | None = None) -> AppendResult:
+                     idempotency_key: str | None = None,
+                     guard: Guard | None = None) -> AppendResult:
         data = encode_commit(envelopes)
         msg_id = message_id(subject, idempotency_key)
         headers = {"Nats-Msg-Id": msg_id, "Nats-Expected-Stream": self.stream.name}
-        if expected_last_seq is not None:
+        if guard is not None:
+            if expected_last_seq is not None:
+                raise ValueError("a guarded append cannot also expect its own subject's sequence")
+            # nats-server 2.11+: the expected last sequence of another subject of the stream
+            headers["Nats-Expected-Last-Subject-Sequence"] = str(guard.position)
+            headers["Nats-Expected-Last-Subject-Sequence-Subject"] = guard.subject
+        elif expected_last_seq is not None:
             headers["Nats-Expected-Last-Subject-Sequence"] = str(expected_last_seq)
         inject_headers(headers)
         deadline = time.monotonic() + self._retry_for
@@ -87,7 +95,8 @@ class JetStreamEventStore:
                 return AppendResult(ack.seq, duplicate=bool(ack.duplicate))
             except APIError as err:
                 if err.err_code == WRONG_LAST_SEQUENCE:
-                    return await self._own_commit_or_conflict(subject, msg_id, expected_last_seq)
+                    return await self._own_commit_or_conflict(subject, msg_id, expected_last_seq,
+                                                              guard)
                 if err.code != 503 or time.monotonic() > deadline:
                     raise
             except _RETRYABLE as err:
@@ -98,14 +107,16 @@ class JetStreamEventStore:
                                            f"{type(err).__name__}") from err
             await asyncio.sleep(0.25)
 
-    async def _own_commit_or_conflict(self, subject: str, msg_id: str,
-                                      expected: int | None) -> AppendResult:
+    async def _own_commit_or_conflict(self, subject: str, msg_id: str, expected: int | None,
+                                      guard: Guard | None = None) -> AppendResult:
         """A stale expectation may be our own earlier attempt that did land (a retry after a
         lost ack): look for our message id after the expected sequence first."""
         messages, _ = await self._reader.after(subject, expected or 0)
         for message in messages:
             if message.headers.get("Nats-Msg-Id") == msg_id:
                 return AppendResult(message.seq, duplicate=True)
+        if guard is not None:
+            raise ConcurrencyError(guard.subject, guard.position)
         raise ConcurrencyError(subject, expected)
 
     async def read(self, subject: str, after: int = 0) -> SubjectRead:

@@ -10,6 +10,7 @@ from interlude.shared.eventstore.base import (
     AppendResult,
     Commit,
     ConcurrencyError,
+    Guard,
     Snapshot,
     SubjectRead,
     decode_commit,
@@ -31,7 +32,8 @@ class InMemoryEventStore:
 
     async def append(self, subject: str, envelopes: Sequence[Envelope], *,
                      expected_last_seq: int | None,
-                     idempotency_key: str | None = None) -> AppendResult:
+                     idempotency_key: str | None = None,
+                     guard: Guard | None = None) -> AppendResult:
         data = encode_commit(envelopes)
         msg_id = message_id(subject, idempotency_key)
         async with self._lock:
@@ -39,7 +41,13 @@ class InMemoryEventStore:
                 return AppendResult(self._by_msg_id[msg_id], duplicate=True)
             positions = self._by_subject.get(subject, [])
             last = positions[-1] if positions else 0
-            if expected_last_seq is not None and expected_last_seq != last:
+            if guard is not None:
+                if expected_last_seq is not None:
+                    raise ValueError("a guarded append cannot also expect its own sequence")
+                guarded = self._by_subject.get(guard.subject, [])
+                if (guarded[-1] if guarded else 0) != guard.position:
+                    raise ConcurrencyError(guard.subject, guard.position)
+            elif expected_last_seq is not None and expected_last_seq != last:
                 raise ConcurrencyError(subject, expected_last_seq)
             self._messages.append((subject, data, msg_id))
             position = len(self._messages)

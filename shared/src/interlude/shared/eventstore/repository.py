@@ -11,7 +11,7 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
@@ -21,7 +21,13 @@ from interlude.shared.events.codec import EventCodec
 from interlude.shared.events.envelope import CommandContext
 from interlude.shared.events.registry import Event
 from interlude.shared.eventstore.aggregate import AggregateSpec
-from interlude.shared.eventstore.base import AppendResult, ConcurrencyError, EventStore, Snapshot
+from interlude.shared.eventstore.base import (
+    AppendResult,
+    ConcurrencyError,
+    EventStore,
+    Guard,
+    Snapshot,
+)
 from interlude.shared.eventstore.streams import StreamSpec
 
 S = TypeVar("S")
@@ -108,13 +114,15 @@ class Repository(Generic[S]):
         return loaded
 
     async def append(self, loaded: Loaded[S], events: Sequence[Event], ctx: CommandContext,
-                     idempotency_key: str | None = None) -> AppendResult:
-        """Append ``events`` as one commit, expecting nobody wrote since ``loaded``."""
+                     idempotency_key: str | None = None,
+                     guard: Guard | None = None) -> AppendResult:
+        """Append ``events`` as one commit, expecting nobody wrote since ``loaded`` (or, with
+        ``guard``, since the aggregate the decision was made on)."""
         envelopes = [await self.codec.encode(e, ctx, loaded.aggregate_id) for e in events]
         try:
-            result = await self.store.append(loaded.subject, envelopes,
-                                             expected_last_seq=loaded.version,
-                                             idempotency_key=idempotency_key)
+            result = await self.store.append(
+                loaded.subject, envelopes, idempotency_key=idempotency_key, guard=guard,
+                expected_last_seq=None if guard is not None else loaded.version)
         except ConcurrencyError:
             self._cache.pop(loaded.subject, None)
             raise
@@ -130,12 +138,16 @@ class Repository(Generic[S]):
         return result
 
     async def create(self, tenant: str, aggregate_id: str, events: Sequence[Event],
-                     ctx: CommandContext, idempotency_key: str | None = None) -> AppendResult:
+                     ctx: CommandContext, idempotency_key: str | None = None,
+                     on: Loaded[Any] | None = None) -> AppendResult:
         """The first commit of a new aggregate, without reading it first: its id is fresh
         (random, or derived from the idempotency key so a retry names the same one), so the
-        append expects an empty subject and a taken id is a :class:`ConcurrencyError`."""
+        append expects an empty subject and a taken id is a :class:`ConcurrencyError`. With
+        ``on`` (the aggregate the decision was made on: a check-in's contract), the append
+        expects that one unchanged instead, and a :class:`ConcurrencyError` names it."""
         empty = Loaded(self.subject(tenant, aggregate_id), aggregate_id, self.spec.initial(), 0)
-        return await self.append(empty, events, ctx, idempotency_key)
+        guard = Guard(on.subject, on.version) if on is not None else None
+        return await self.append(empty, events, ctx, idempotency_key, guard)
 
     async def execute(self, tenant: str, aggregate_id: str, decide: Decide[S],
                       ctx: CommandContext, idempotency_key: str | None = None,
