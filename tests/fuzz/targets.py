@@ -1,0 +1,29 @@
+"""What the schemathesis run calls: a started service's app, whose token it sends, and the
+routes it must leave alone (with the reason)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI
+
+
+@dataclass
+class Target:
+    app: FastAPI
+    token: str  # a real access token of a person who can reach most of the service's routes
+    path: dict[str, str] = field(default_factory=dict)  # path parameters fixed to own ids
+
+
+# (method, path template, why it is not fuzzed): routes whose side effects would end the run's
+# own ability to call the API, not routes that may fail
+EXCLUDED: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "identity": (
+        ("POST", "/v1/sessions", "its throttle locks every sign-in from 127.0.0.1 after a few "
+         "wrong passwords, the rest of the test run's included"),
+        ("POST", "/v1/organisations/{org_id}/erasures", "erases people of the organisation, "
+         "the token's own admin among the candidates"),
+        ("DELETE", "/scim/v2/Users/{user_id}", "deactivates a person (the token's own, were "
+         "a generated id to hit it)"),
+    ),
+}
