@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
@@ -72,7 +73,15 @@ def _secret(identity: RunningIdentity) -> str:
 async def _identity(env: Env) -> Target:
     identity = await env.identity()
     admin = await identity.organisation("Northwind")
-    return Target(identity.app, admin.access_token, {"org_id": admin.tenant_id})
+    scim = await identity.client.post(f"/v1/organisations/{admin.tenant_id}/scim-tokens",
+                                      headers=admin.headers, json={"label": "Entra ID"})
+    assert scim.status_code == 201, scim.text
+    # every route naming a person acts on a bystander: a role revoked from, or a deactivation
+    # of, the admin whose token the run sends would answer 401 to everything after it
+    bystander = await identity.member(admin, "coach", "coachee", name="Bea Bystander")
+    return Target(identity.app, admin.access_token, "/v1/me",
+                  {"org_id": admin.tenant_id, "user_id": bystander.user_id},
+                  {"^/scim/v2/": scim.json()["token"]})
 
 
 async def _audit(env: Env) -> Target:
@@ -82,7 +91,7 @@ async def _audit(env: Env) -> Target:
     settings = audit_settings(env.nats_url, env.postgres_dsn, env.namespace, _secret(identity))
     audit = await env.stack.enter_async_context(
         running_audit(settings, await env.schema("audit"), identity.app))
-    return Target(audit.app, officer.access_token, {})
+    return Target(audit.app, officer.access_token, "/v1/audit/keys")
 
 
 async def _with_engagement(env: Env, identity: RunningIdentity) -> FastAPI:
@@ -114,7 +123,8 @@ async def _community(env: Env) -> Target:
         return answer.status_code == 201
 
     await eventually(created, what="the coach's space created")
-    return Target(community.app, coach.access_token, {"space_id": space["id"]})
+    return Target(community.app, coach.access_token,
+                  f"/v1/community/spaces/{space['id']}", {"space_id": space["id"]})
 
 
 async def _engagement(env: Env) -> Target:
@@ -122,7 +132,7 @@ async def _engagement(env: Env) -> Target:
     app = await _with_engagement(env, identity)
     admin = await identity.organisation("Northwind")
     coach = await identity.member(admin, "coach", name="Claire Coach")
-    return Target(app, coach.access_token, {})
+    return Target(app, coach.access_token, "/v1/contracts")
 
 
 STARTS: dict[str, Callable[[Env], Awaitable[Target]]] = {
@@ -152,6 +162,9 @@ def _config(target: Target, service: str) -> str:
     own organisation or space (so requests get past "not found" to the route's work), and the
     routes left alone."""
     lines = [f'headers = {{ Authorization = "Bearer {target.token}" }}']
+    for regex, token in target.tokens_by_path.items():
+        lines += ["[[operations]]", f"include-path-regex = {json.dumps(regex)}",
+                  f'headers = {{ Authorization = "Bearer {token}" }}']
     for name, _reason in EXCLUDED.get(service, ()):
         lines += ["[[operations]]", f"include-name = {json.dumps(name)}", "enabled = false"]
     for name, status, _reason in UPSTREAM_ANSWERS.get(service, ()):
@@ -197,3 +210,8 @@ async def test_no_route_answers_outside_its_openapi(service: str, nats_url: str,
         target = await STARTS[service](env)
         async with served(target.app) as url:
             await _run_schemathesis(url, service, target, tmp_path)
+            async with httpx.AsyncClient(base_url=url) as client:
+                probe = await client.get(target.probe,
+                                         headers={"Authorization": f"Bearer {target.token}"})
+    # a token the run locked out would have made every later request a 401 that passes
+    assert probe.status_code == 200, f"the run's token no longer works: {probe.text}"
