@@ -278,3 +278,16 @@ async def test_a_policy_requiring_a_second_factor_needs_the_provider_to_report_o
     response = await sign_in(identity, admin.tenant_id)
     assert response.status_code == 200, response.text
     assert (await me(identity, response.json()["access_token"]))["amr"] == ["oidc", "mfa"]
+
+
+async def test_an_issuer_with_no_valid_host_name_is_refused_when_it_is_set(
+        identity: RunningIdentity) -> None:
+    # schemathesis stored http://ć³& and every sign-in of the organisation then answered 500
+    admin = await identity.organisation()
+    response = await identity.client.put(
+        f"/v1/organisations/{admin.tenant_id}/sso", headers=admin.headers, json={
+            "issuer": "http://ć³&", "client_id": "interlude", "client_secret": "s3cret",
+            "allowed_domains": ["example.org"]})
+    assert "issuer" in problem(response, 422, "validation")
+    login = await identity.client.get(f"/v1/organisations/{admin.tenant_id}/sso/login")
+    assert login.status_code == 404, login.text

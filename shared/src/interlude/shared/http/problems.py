@@ -61,6 +61,9 @@ def problem_response(request: Request | None, problem: Problem) -> JSONResponse:
                         headers=problem.headers)
 
 
+_UNREADABLE_BODY = "There was an error parsing the body"  # FastAPI's detail
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     # never echo the input back: it may be the very content we must not leak into logs
     return [{"location": ".".join(str(p) for p in err.get("loc", ())),
@@ -87,6 +90,13 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
+            # FastAPI's answer to a body that is not text (not UTF-8): the same problem as
+            # malformed JSON (422), which every route with a body declares
+            return problem_response(request, Problem(
+                422, "validation", "body: not readable as JSON (UTF-8 text expected)",
+                errors=[{"location": "body", "message": "not UTF-8 text",
+                         "code": "json_invalid"}]))
         slug = _SLUGS.get(exc.status_code, "error")
         detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
         if exc.status_code == 404 and detail == "Not Found":

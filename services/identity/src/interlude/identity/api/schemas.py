@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+import httpx
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from interlude.shared.policy.model import Role
 from interlude.shared.text import SingleLine
@@ -110,9 +111,21 @@ class MfaConfirm(MfaTicket):
     code: Annotated[str, StringConstraints(min_length=6, max_length=6, pattern=r"^\d{6}$")]
 
 
+def _reachable(issuer: str) -> str:
+    """An issuer identity can fetch discovery from: the pattern alone let through hosts that
+    are no host name (``http://ć³&``), and sign-in with them failed with a 500."""
+    try:
+        host = httpx.URL(issuer).host
+    except httpx.InvalidURL:
+        host = ""
+    if not host:
+        raise ValueError("not a URL with a valid host name (https://login.example.org)")
+    return issuer
+
+
 class SingleSignOnUpdate(Body):
     issuer: Annotated[str, StringConstraints(pattern=r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$",
-                                             max_length=500)]
+                                             max_length=500), AfterValidator(_reachable)]
     client_id: Annotated[str, SingleLine(200)]
     client_secret: Annotated[str, SingleLine(500)]
     allowed_domains: list[Domain] = Field(min_length=1, max_length=50)

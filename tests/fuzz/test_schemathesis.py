@@ -1,0 +1,217 @@
+"""schemathesis over every service's API on the real stack (issue 12): for each route a bounded
+number of generated requests, sent with a real token of a person who can reach most routes,
+must give no server error, no status code or content type its OpenAPI does not declare, and no
+answer that breaks its declared schema.
+
+Each service runs in this process as the journeys run it (real NATS and PostgreSQL, identity's
+JWKS over ASGI), served on a free port of 127.0.0.1; schemathesis's own CLI (`st run`) calls it
+from a subprocess, so the service keeps answering in this test's event loop meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from interlude.audit.testing import audit_settings, running_audit
+from interlude.community.testing import community_settings, running_community
+from interlude.engagement.testing import engagement_settings, running_engagement
+from interlude.identity.testing import RunningIdentity, identity_settings, running_identity
+from interlude.shared.stack.ports import free_port
+from interlude.shared.testing.eventually import eventually
+from interlude.shared.testing.plugin import own_schema
+
+from .targets import EXCLUDED, UPSTREAM_ANSWERS, Target
+
+pytestmark = pytest.mark.slow
+
+# Services whose routes do not yet declare their answers: skipped here until their conversion
+# is merged (the lead empties this once engagement's typed answers are in).
+NOT_YET_CONVERTED = frozenset({"engagement"})
+
+SERVICES = ("identity", "community", "audit", "engagement")
+EXAMPLES_PER_ROUTE = 3
+SEED = 12  # fixed, so that a failure reproduces
+RUN_SECONDS = 240  # one service's schemathesis run, at most
+CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
+          "response_schema_conformance", "response_headers_conformance")
+ST = Path(sys.executable).with_name("st")
+
+
+@dataclass
+class Env:
+    nats_url: str
+    postgres_dsn: str
+    namespace: str
+    pg_schema: str
+    stack: contextlib.AsyncExitStack = field(default_factory=contextlib.AsyncExitStack)
+
+    async def identity(self) -> RunningIdentity:
+        return await self.stack.enter_async_context(running_identity(
+            identity_settings(self.nats_url, self.postgres_dsn, self.namespace), self.pg_schema))
+
+    async def schema(self, service: str) -> str:
+        return await self.stack.enter_async_context(
+            own_schema(self.postgres_dsn, f"{self.namespace}_{service}"))
+
+
+def _secret(identity: RunningIdentity) -> str:
+    assert identity.settings.master_secret is not None
+    return identity.settings.master_secret.get_secret_value()
+
+
+async def _identity(env: Env) -> Target:
+    identity = await env.identity()
+    admin = await identity.organisation("Northwind")
+    scim = await identity.client.post(f"/v1/organisations/{admin.tenant_id}/scim-tokens",
+                                      headers=admin.headers, json={"label": "Entra ID"})
+    assert scim.status_code == 201, scim.text
+    # every route naming a person acts on a bystander: a role revoked from, or a deactivation
+    # of, the admin whose token the run sends would answer 401 to everything after it
+    bystander = await identity.member(admin, "coach", "coachee", name="Bea Bystander")
+    return Target(identity.app, admin.access_token, "/v1/me",
+                  {"org_id": admin.tenant_id, "user_id": bystander.user_id},
+                  {"^/scim/v2/": scim.json()["token"]})
+
+
+async def _audit(env: Env) -> Target:
+    identity = await env.identity()
+    admin = await identity.organisation("Northwind")
+    officer = await identity.member(admin, "compliance_officer", name="Olu Officer")
+    settings = audit_settings(env.nats_url, env.postgres_dsn, env.namespace, _secret(identity))
+    audit = await env.stack.enter_async_context(
+        running_audit(settings, await env.schema("audit"), identity.app))
+    return Target(audit.app, officer.access_token, "/v1/audit/keys")
+
+
+async def _with_engagement(env: Env, identity: RunningIdentity) -> FastAPI:
+    settings = engagement_settings(env.nats_url, env.postgres_dsn, env.namespace,
+                                   _secret(identity))
+    running = await env.stack.enter_async_context(
+        running_engagement(settings, await env.schema("engagement"), identity.app))
+    return running.app
+
+
+async def _community(env: Env) -> Target:
+    identity = await env.identity()
+    await _with_engagement(env, identity)
+    admin = await identity.organisation("Northwind")
+    coach = await identity.member(admin, "coach", name="Claire Coach")
+    settings = community_settings(env.nats_url, env.postgres_dsn, env.namespace,
+                                  _secret(identity))
+    community = await env.stack.enter_async_context(
+        running_community(settings, await env.schema("community"), identity.app))
+    space: dict[str, str] = {}
+
+    async def created() -> bool:
+        # 403 until community has read the new organisation's policy from identity's events
+        answer = await community.client.post("/v1/community/spaces", headers=coach.headers,
+                                             json={"name": "Saying no", "pseudonymous": True,
+                                                   "description": "Declining work kindly"})
+        assert answer.status_code in (201, 403), answer.text
+        space.update(answer.json() if answer.status_code == 201 else {})
+        return answer.status_code == 201
+
+    await eventually(created, what="the coach's space created")
+    return Target(community.app, coach.access_token,
+                  f"/v1/community/spaces/{space['id']}", {"space_id": space["id"]})
+
+
+async def _engagement(env: Env) -> Target:
+    identity = await env.identity()
+    app = await _with_engagement(env, identity)
+    admin = await identity.organisation("Northwind")
+    coach = await identity.member(admin, "coach", name="Claire Coach")
+    return Target(app, coach.access_token, "/v1/contracts")
+
+
+STARTS: dict[str, Callable[[Env], Awaitable[Target]]] = {
+    "identity": _identity, "community": _community, "audit": _audit, "engagement": _engagement}
+
+
+@contextlib.asynccontextmanager
+async def served(app: FastAPI) -> AsyncIterator[str]:
+    """``app`` (its lifespan already run by the service's test harness) on a free port."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+def _config(target: Target, service: str) -> str:
+    """schemathesis.toml for this run: the token, the path parameters that name the caller's
+    own organisation or space (so requests get past "not found" to the route's work), and the
+    routes left alone."""
+    lines = [f'headers = {{ Authorization = "Bearer {target.token}" }}']
+    for regex, token in target.tokens_by_path.items():
+        lines += ["[[operations]]", f"include-path-regex = {json.dumps(regex)}",
+                  f'headers = {{ Authorization = "Bearer {token}" }}']
+    for name, _reason in EXCLUDED.get(service, ()):
+        lines += ["[[operations]]", f"include-name = {json.dumps(name)}", "enabled = false"]
+    for name, status, _reason in UPSTREAM_ANSWERS.get(service, ()):
+        lines += ["[[operations]]", f"include-name = {json.dumps(name)}",
+                  "checks.not_a_server_error.expected-statuses = "
+                  f'["2xx", "3xx", "4xx", "{status}"]']
+    lines.append("[parameters]")
+    lines += [f'"path.{name}" = {json.dumps(value)}' for name, value in target.path.items()]
+    return "\n".join(lines) + "\n"
+
+
+async def _run_schemathesis(url: str, service: str, target: Target, tmp_path: Path) -> str:
+    config = tmp_path / "schemathesis.toml"
+    config.write_text(_config(target, service))
+    process = await asyncio.create_subprocess_exec(
+        str(ST), "--config-file", str(config), "run", f"{url}/openapi.json",
+        "--checks", ",".join(CHECKS), "--max-examples", str(EXAMPLES_PER_ROUTE),
+        "--seed", str(SEED), "--workers", "1", "--no-shrink",
+        "--phases", "examples,coverage,fuzzing", "--suppress-health-check", "all",
+        "--request-timeout", "10", "--output-truncate", "false",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=tmp_path)
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), RUN_SECONDS)
+    except TimeoutError:
+        process.kill()  # our own child, by its handle
+        await process.wait()
+        raise
+    text = output.decode(errors="replace")
+    (tmp_path / "schemathesis.txt").write_text(text)
+    assert process.returncode == 0, text
+    return text
+
+
+@pytest.mark.timeout(RUN_SECONDS + 60)
+@pytest.mark.parametrize("service", SERVICES)
+async def test_no_route_answers_outside_its_openapi(service: str, nats_url: str,
+                                                   postgres_dsn: str, namespace: str,
+                                                   pg_schema: str, tmp_path: Path) -> None:
+    if service in NOT_YET_CONVERTED:
+        pytest.skip(f"{service}'s routes do not declare their answers yet (NOT_YET_CONVERTED)")
+    env = Env(nats_url, postgres_dsn, namespace, pg_schema)
+    async with env.stack:
+        target = await STARTS[service](env)
+        async with served(target.app) as url:
+            await _run_schemathesis(url, service, target, tmp_path)
+            async with httpx.AsyncClient(base_url=url) as client:
+                probe = await client.get(target.probe,
+                                         headers={"Authorization": f"Bearer {target.token}"})
+    # a token the run locked out would have made every later request a 401 that passes
+    assert probe.status_code == 200, f"the run's token no longer works: {probe.text}"
