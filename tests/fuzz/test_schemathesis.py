@@ -35,10 +35,6 @@ from .targets import EXCLUDED, UPSTREAM_ANSWERS, Target
 
 pytestmark = pytest.mark.slow
 
-# Services whose routes do not yet declare their answers: skipped here until their conversion
-# is merged (the lead empties this once engagement's typed answers are in).
-NOT_YET_CONVERTED = frozenset({"engagement"})
-
 SERVICES = ("identity", "community", "audit", "engagement")
 EXAMPLES_PER_ROUTE = 3
 SEED = 12  # fixed, so that a failure reproduces
@@ -203,8 +199,6 @@ async def _run_schemathesis(url: str, service: str, target: Target, tmp_path: Pa
 async def test_no_route_answers_outside_its_openapi(service: str, nats_url: str,
                                                    postgres_dsn: str, namespace: str,
                                                    pg_schema: str, tmp_path: Path) -> None:
-    if service in NOT_YET_CONVERTED:
-        pytest.skip(f"{service}'s routes do not declare their answers yet (NOT_YET_CONVERTED)")
     env = Env(nats_url, postgres_dsn, namespace, pg_schema)
     async with env.stack:
         target = await STARTS[service](env)
