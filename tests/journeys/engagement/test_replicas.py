@@ -2,12 +2,39 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import pytest
 
-from interlude.engagement.testing import RunningEngagement, terms
+from interlude.engagement.testing import (
+    RunningEngagement,
+    engagement_settings,
+    running_engagement,
+    terms,
+)
 from interlude.identity.testing import Person, RunningIdentity
+from interlude.shared.testing.plugin import own_schema
+
+
+@pytest.fixture
+async def replicas(identity: RunningIdentity, nats_url: str, postgres_dsn: str,
+                   namespace: str) -> AsyncIterator[tuple[RunningEngagement, RunningEngagement]]:
+    """Two engagement API replicas (each with its own aggregate cache) on the same NATS and
+    PostgreSQL schema, as behind a load balancer; the first also runs the worker."""
+    assert identity.settings.master_secret is not None
+    secret = identity.settings.master_secret.get_secret_value()
+    settings = engagement_settings(nats_url, postgres_dsn, namespace, secret)
+    async with contextlib.AsyncExitStack() as stack:
+        schema = await stack.enter_async_context(
+            own_schema(postgres_dsn, f"{namespace}_engagement"))
+        first = await stack.enter_async_context(
+            running_engagement(settings, schema, identity.app))
+        second = await stack.enter_async_context(
+            running_engagement(settings, schema, identity.app, with_worker=False))
+        yield first, second
 
 
 async def expect(response: httpx.Response, status: int) -> dict[str, Any]:
