@@ -14,21 +14,20 @@ import asyncio
 import contextlib
 import json
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from interlude.audit.testing import audit_settings, running_audit
 from interlude.community.testing import community_settings, running_community
 from interlude.engagement.testing import engagement_settings, running_engagement
 from interlude.identity.testing import RunningIdentity, identity_settings, running_identity
-from interlude.shared.stack.ports import free_port
 from interlude.shared.testing.eventually import eventually
+from interlude.shared.testing.inprocess import served
 from interlude.shared.testing.plugin import own_schema
 
 from .targets import EXCLUDED, UPSTREAM_ANSWERS, Target
@@ -135,24 +134,6 @@ STARTS: dict[str, Callable[[Env], Awaitable[Target]]] = {
     "identity": _identity, "community": _community, "audit": _audit, "engagement": _engagement}
 
 
-@contextlib.asynccontextmanager
-async def served(app: FastAPI) -> AsyncIterator[str]:
-    """``app`` (its lifespan already run by the service's test harness) on a free port."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-
-
 def _config(target: Target, service: str) -> str:
     """schemathesis.toml for this run: the token, the path parameters that name the caller's
     own organisation or space (so requests get past "not found" to the route's work), and the
@@ -202,7 +183,7 @@ async def test_no_route_answers_outside_its_openapi(service: str, nats_url: str,
     env = Env(nats_url, postgres_dsn, namespace, pg_schema)
     async with env.stack:
         target = await STARTS[service](env)
-        async with served(target.app) as url:
+        async with served(target.app, lifespan=False) as url:
             await _run_schemathesis(url, service, target, tmp_path)
             async with httpx.AsyncClient(base_url=url) as client:
                 probe = await client.get(target.probe,

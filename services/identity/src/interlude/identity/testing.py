@@ -21,6 +21,7 @@ from interlude.identity.settings import IdentitySettings
 from interlude.shared.auth import service_secret
 from interlude.shared.runtime import Platform, open_platform
 from interlude.shared.sealing import master_secret_from
+from interlude.shared.testing.inprocess import served
 
 PASSWORD = "correct horse battery staple"
 
@@ -147,22 +148,5 @@ async def running_identity(settings: IdentitySettings, schema: str,
 async def served_identity(settings: IdentitySettings, schema: str) -> AsyncIterator[str]:
     """identity's API on a real port of this process (for other processes to reach); yields
     its URL and stops it on exit, as a test that "stops identity" needs."""
-    import asyncio
-
-    import uvicorn
-
-    from interlude.shared.stack.ports import free_port
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, schema=schema), host="127.0.0.1",
-                                           port=port, log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with served(create_app(settings, schema=schema)) as url:
+        yield url

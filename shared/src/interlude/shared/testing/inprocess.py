@@ -4,6 +4,7 @@ servers, its lifespan run, identity's JWKS reached over ASGI, and a client for i
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import inspect
 from collections.abc import AsyncIterator, Callable
@@ -11,11 +12,13 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import httpx
+import uvicorn
 from fastapi import FastAPI
 
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform, open_platform
 from interlude.shared.serving import CallerSettings
+from interlude.shared.stack.ports import free_port
 from interlude.shared.worker import Runners
 
 S = TypeVar("S", bound=CallerSettings)
@@ -72,3 +75,23 @@ async def running_service(create_app: Callable[..., FastAPI], runners: Runners, 
             await runner.start()
             stack.push_async_callback(runner.stop)
         yield RunningService(client, app, platform, started, settings)
+
+
+@contextlib.asynccontextmanager
+async def served(app: FastAPI, *, lifespan: bool = True) -> AsyncIterator[str]:
+    """``app`` on a real port of this process, for other processes (a fuzzer, a worker) to
+    reach; yields its URL and stops it on exit. ``lifespan=False`` when the app's lifespan is
+    already running (a test harness started it)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="on" if lifespan else "off"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
