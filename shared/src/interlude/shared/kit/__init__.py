@@ -11,6 +11,8 @@
 
 from interlude.shared.kit.api import (
     ID_PATTERN,
+    READ_PROBLEMS,
+    WRITE_PROBLEMS,
     After,
     IdempotencyKey,
     ItemId,
@@ -25,6 +27,8 @@ from interlude.shared.kit.app import Enforcer, ServiceApp, Written, command_cont
 
 __all__ = [
     "ID_PATTERN",
+    "READ_PROBLEMS",
+    "WRITE_PROBLEMS",
     "After",
     "Enforcer",
     "IdempotencyKey",

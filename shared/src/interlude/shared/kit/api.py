@@ -77,6 +77,13 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
             for status in sorted({*statuses, 503})}
 
 
+# what most routes may answer besides their own: a read is refused (401, 403), finds nothing
+# the caller may see (404) or a bad parameter (422); a write also meets the current state (409)
+# and a body too large (413); problems() adds 503 to both
+READ_PROBLEMS = problems(401, 403, 404, 422)
+WRITE_PROBLEMS = problems(401, 403, 404, 409, 413, 422)
+
+
 def app_dependency(name: str) -> Callable[[Request], Awaitable[Any]]:
     """A dependency answering the service's wired application object (``app.state.<name>``)."""
 

@@ -10,13 +10,14 @@ from fastapi import Depends
 from interlude.community.app.deps import Community
 from interlude.shared.events.envelope import CommandContext
 from interlude.shared.kit import (
+    READ_PROBLEMS,
+    WRITE_PROBLEMS,
     After,
     IdempotencyKey,
     ItemId,
     app_dependency,
     caught_up,
     context_dependency,
-    problems,
 )
 
 __all__ = ["READ", "READ_PROBLEMS", "WRITE_PROBLEMS", "After", "CommunityDep", "ContextDep",
@@ -26,10 +27,6 @@ CommunityDep = Annotated[Community, Depends(app_dependency("community"))]
 ContextDep = Annotated[CommandContext, Depends(context_dependency("community"))]
 SpaceId = ItemId
 
-# the problems every route may answer besides its own: no token, a block or a refusal, a space
-# or item the caller may not see, a field that is not valid (and 503, which problems() adds)
-READ_PROBLEMS = problems(401, 403, 404, 422)
-WRITE_PROBLEMS = problems(401, 403, 404, 409, 413, 422)
 # a read answers only the fields it has (a label's revealed_name, a post's hidden, a notice's
 # reason appear where they apply), as it did before answers were typed
 READ: dict[str, Any] = {"response_model_exclude_unset": True, "responses": READ_PROBLEMS}
