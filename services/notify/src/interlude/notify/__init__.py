@@ -1,0 +1,1 @@
+"""notify: who is told what, where and when, without leaking what was said."""

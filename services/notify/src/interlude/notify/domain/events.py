@@ -1,0 +1,147 @@
+"""notify's events: released contracts, named for good, never edited (a new shape gets a new
+version and an upcaster).
+
+The life of one notification (aggregate ``notification``, id = ``notification_id(cause_id,
+recipient_id)``, so the same cause never tells the same person twice):
+
+    NotificationQueued  -> one per (cause, recipient): what kind of thing, the references, and
+                           on which personal channels it goes and when (``deliveries``)
+    NotificationDelivered / NotificationFailed / NotificationCancelled
+                        -> per channel, as the delivery side gets on with it
+    NotificationRead    -> the recipient opened it in the inbox
+
+A notification holds references and sealed values only: ``excerpt`` and ``topic`` are the
+causing content, sealed under the key of the person it belongs to (copied from the cause, so
+erasing that person erases it here too). Who did it is ``actor_id``, rendered by name only when
+the recipient reads it, and never in a pseudonymous space, where ``actor_pseudonym`` is shown.
+
+Webhooks are an organisation's channel, not a person's: they follow ``NotificationQueued`` for
+the organisation's registered endpoints and have events of their own (``Webhook*``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from interlude.shared.events.registry import Event, EventRegistry
+from interlude.shared.sealing import Secret
+
+registry = EventRegistry()
+EVENT = registry.event
+
+PersonalChannel = Literal["in_app", "email"]
+Timing = Literal["immediately", "daily", "weekly", "never"]  # e-mail preference per kind
+CancelReason = Literal["policy", "erased", "preference"]
+
+# What a person can be told. Stable names: they are in events, preferences and webhooks.
+Kind = Literal[
+    # engagement
+    "coach_replied",           # to the coachee: a message from the coach
+    "message_received",        # to the coach: a message from the coachee
+    "checkin_acknowledged",    # to the coachee: the coach liked / acknowledged a check-in
+    "checkin_questioned",      # to the coachee: the coach asked a question on a check-in
+    "checkin_awaits",          # to the coach: a new check-in waits for them
+    "reply_overdue",           # to the coach: the contract's reply window has passed
+    "allowance_nearly_used",   # to the coachee
+    "allowance_renewed",       # to the coachee
+    "contract_awaits_signature",
+    "contract_amended",
+    "consent_withdrawn",       # to the coach
+    "session_tomorrow",
+    "session_moved",
+    "session_cancelled",
+    # community (takes over community's in-app notices)
+    "post_commented",
+    "comment_replied",
+    "post_reacted",
+    "member_tagged",
+    "post_shared",
+    "insight_pinned",
+    "post_hidden",
+    "pseudonym_revealed",      # with the coach's reason, sealed for the member
+    "space_invitation",
+    "rehearsal_drafted",
+    "rehearsal_feedback",
+    # identity
+    "invitation",
+    "policy_changed",          # to org admins
+]
+
+
+def notification_id(cause_id: str, recipient_id: str) -> str:
+    """The id of what ``cause_id`` tells ``recipient_id``: the same pair, the same id, so a
+    cause replayed or redelivered cannot notify twice (the aggregate exists already)."""
+    return hashlib.sha256(f"{cause_id}\x1f{recipient_id}".encode()).hexdigest()[:32]
+
+
+class Delivery(BaseModel):
+    """One personal channel of a notification and when it may go out."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    channel: PersonalChannel
+    timing: Timing = "immediately"   # in_app is always immediately
+    not_before: datetime | None = None  # the end of the recipient's quiet hours, if it falls in
+    time_zone: str = "UTC"           # the recipient's, for digests at their local time
+
+
+@EVENT("notify.NotificationQueued")
+class NotificationQueued(Event):
+    recipient_id: str
+    kind: Kind
+    cause_id: str               # the causing event's id (idempotency: one per cause and person)
+    cause_type: str             # e.g. "engagement.MessageSent"
+    occurred_at: datetime       # when the cause happened (its time, not ours)
+    actor_id: str | None = None           # who did it; rendered by name when read
+    actor_pseudonym: str | None = None    # set in a pseudonymous space: the only name shown
+    contract_id: str | None = None
+    space_id: str | None = None
+    item_id: str | None = None            # the post, message, check-in or session concerned
+    link: str                             # path in the web front end, e.g. "/contracts/{id}/thread"
+    topic: Secret | None = None           # a short title from the cause (subject level)
+    excerpt: Secret | None = None         # the causing content (full level, and in-app)
+    deliveries: tuple[Delivery, ...]
+
+
+@EVENT("notify.NotificationDelivered")
+class NotificationDelivered(Event):
+    channel: PersonalChannel
+    recipient_id: str
+    batch_id: str | None = None  # the e-mail (a digest or a quiet-hours release) it went in
+
+
+@EVENT("notify.NotificationFailed")
+class NotificationFailed(Event):
+    channel: PersonalChannel
+    recipient_id: str
+    attempt: int
+    final: bool            # true: given up (e.g. a 5xx for this recipient)
+    reason: str            # e.g. "smtp 550"; never content, never an address
+
+
+@EVENT("notify.NotificationCancelled")
+class NotificationCancelled(Event):
+    channel: PersonalChannel
+    recipient_id: str
+    reason: CancelReason
+
+
+@EVENT("notify.NotificationRead")
+class NotificationRead(Event):
+    recipient_id: str
+
+
+@EVENT("notify.PreferencesChanged")
+class PreferencesChanged(Event):
+    """aggregate ``preferences``, id = the person's user id: the whole preference set."""
+
+    user_id: str
+    email: dict[str, Timing]            # per kind; a kind not named takes its default
+    quiet_start: str | None = None      # "22:00" in time_zone; both or neither
+    quiet_end: str | None = None        # "07:30"
+    time_zone: str = "UTC"
+    digest_hour: int = 8                # local hour for daily and weekly digests
