@@ -4,8 +4,10 @@ version and an upcaster).
 The life of one notification (aggregate ``notification``, id = ``notification_id(cause_id,
 recipient_id)``, so the same cause never tells the same person twice):
 
-    NotificationQueued  -> one per (cause, recipient): what kind of thing, the references, and
-                           on which personal channels it goes and when (``deliveries``)
+    NotificationQueued  -> one per (cause, recipient): what kind of thing and the references;
+                           it is in the recipient's inbox at once (the in-app channel); whether
+                           and when it goes by e-mail is decided by the delivery side from the
+                           recipient's preferences, quiet hours and the organisation's policy
     NotificationDelivered / NotificationFailed / NotificationCancelled
                         -> per channel, as the delivery side gets on with it
     NotificationRead    -> the recipient opened it in the inbox
@@ -78,15 +80,15 @@ def notification_id(cause_id: str, recipient_id: str) -> str:
     return hashlib.sha256(f"{cause_id}\x1f{recipient_id}".encode()).hexdigest()[:32]
 
 
-class Delivery(BaseModel):
-    """One personal channel of a notification and when it may go out."""
+class QuietHours(BaseModel):
+    """A window in which nothing but the in-app inbox is sent (held until it ends), e.g.
+    22:00-07:30 in Europe/Paris; it may wrap midnight."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    channel: PersonalChannel
-    timing: Timing = "immediately"   # in_app is always immediately
-    not_before: datetime | None = None  # the end of the recipient's quiet hours, if it falls in
-    time_zone: str = "UTC"           # the recipient's, for digests at their local time
+    start: str  # "22:00"
+    end: str    # "07:30"
+    time_zone: str = "UTC"
 
 
 @EVENT("notify.NotificationQueued")
@@ -104,7 +106,7 @@ class NotificationQueued(Event):
     link: str                             # path in the web front end, e.g. "/contracts/{id}/thread"
     topic: Secret | None = None           # a short title from the cause (subject level)
     excerpt: Secret | None = None         # the causing content (full level, and in-app)
-    deliveries: tuple[Delivery, ...]
+    quiet_hours: QuietHours | None = None  # the contract's, when the cause belongs to one
 
 
 @EVENT("notify.NotificationDelivered")
@@ -141,7 +143,6 @@ class PreferencesChanged(Event):
 
     user_id: str
     email: dict[str, Timing]            # per kind; a kind not named takes its default
-    quiet_start: str | None = None      # "22:00" in time_zone; both or neither
-    quiet_end: str | None = None        # "07:30"
+    quiet_hours: QuietHours | None = None  # the person's own, on top of the contract's
     time_zone: str = "UTC"
     digest_hour: int = 8                # local hour for daily and weekly digests
