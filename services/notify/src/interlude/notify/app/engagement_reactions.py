@@ -156,7 +156,7 @@ class EngagementReactions(Reactions):
             return []
         terms = json.loads(row["terms"])
         link = f"/contracts/{e.contract_id}/thread"
-        told = dict(actor_id=e.sender_id, contract_id=e.contract_id, item_id=e.message_id,
+        told: dict[str, Any] = dict(actor_id=e.sender_id, contract_id=e.contract_id, item_id=e.message_id,
                     quiet_hours=quiet_hours(terms))
         if e.party == "coachee":
             await self._overdue(conn, event, e, row, terms)

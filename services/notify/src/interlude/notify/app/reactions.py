@@ -17,7 +17,7 @@ from typing import ClassVar
 import asyncpg
 
 from interlude.notify.app.deps import Notify
-from interlude.notify.app.telling import Cause, Teller, Tell
+from interlude.notify.app.telling import Cause, Tell, Teller
 from interlude.notify.projections import queries
 from interlude.shared.events import published
 from interlude.shared.projections.base import Projection, RecordedEvent

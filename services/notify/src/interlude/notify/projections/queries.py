@@ -4,11 +4,11 @@ stay sealed until a reader's query opens them (``app/reads.py``)."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeAlias
 
 import asyncpg
 
-Db = asyncpg.Pool | asyncpg.Connection
+Db: TypeAlias = asyncpg.Pool | asyncpg.Connection
 
 
 # -- who is told: people, contracts, spaces -----------------------------------------------
