@@ -156,8 +156,8 @@ class EngagementReactions(Reactions):
             return []
         terms = json.loads(row["terms"])
         link = f"/contracts/{e.contract_id}/thread"
-        told: dict[str, Any] = dict(actor_id=e.sender_id, contract_id=e.contract_id, item_id=e.message_id,
-                    quiet_hours=quiet_hours(terms))
+        told: dict[str, Any] = {"actor_id": e.sender_id, "contract_id": e.contract_id,
+                                "item_id": e.message_id, "quiet_hours": quiet_hours(terms)}
         if e.party == "coachee":
             await self._overdue(conn, event, e, row, terms)
             return [Tell(row["coach_id"], "message_received", link,
