@@ -159,7 +159,7 @@ async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespac
 
 async def live(running: RunningNotify, writer: Engagement, coachee: Person,
                args: argparse.Namespace) -> dict[str, Any]:
-    await writer.contract("live", coachee.user_id)
+    await writer.contract("live", coachee.user_id)  # replies numbered from 0 on it
     appended: dict[str, float] = {}
     received: dict[str, float] = {}
     count = max(1, round(args.rate * args.seconds))
@@ -173,23 +173,28 @@ async def live(running: RunningNotify, writer: Engagement, coachee: Person,
             async for line in response.aiter_lines():
                 if line.startswith("data:"):
                     received[json.loads(line[5:])["item_id"]] = time.perf_counter()
-                    if len(received) >= count:
+                    if len(received) > count:
                         return
 
         reader = asyncio.create_task(read())
-        await asyncio.sleep(0.5)  # the stream is following
+        # one reply first, until it arrives: the worker has started and is following
+        await writer.reply("live", coachee.user_id, 0)
+        while "m0" not in received:
+            if reader.done():
+                reader.result()
+                raise RuntimeError("the stream ended before the first notification")
+            await asyncio.sleep(0.01)
 
         async def one(i: int) -> int:
-            appended[f"s{i}"] = time.perf_counter()
-            await writer.reply("live", coachee.user_id, -i - 1)
+            appended[f"m{i + 1}"] = time.perf_counter()
+            await writer.reply("live", coachee.user_id, i + 1)
             return 0
 
         say(f"live delivery: {args.rate:g} replies/s for {args.seconds:g} s, open loop")
-        await paced(args.rate, args.seconds, lambda i: one(i))
+        await paced(args.rate, args.seconds, one)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(reader, timeout=30)
-    took = [received[f"m{-i - 1}"] - appended[f"s{i}"] for i in range(count)
-            if f"m{-i - 1}" in received]
+    took = [received[m] - at for m, at in appended.items() if m in received]
     say(f"live delivery p50 {ms(took, 0.5)} ms, p99 {ms(took, 0.99)} ms over {len(took)} of "
         f"{count} notifications")
     return {"sse_p50_ms": ms(took, 0.5), "sse_p99_ms": ms(took, 0.99),
