@@ -171,8 +171,9 @@ async def live(running: RunningNotify, writer: Engagement, coachee: Person,
 
         async def read() -> None:
             async for line in response.aiter_lines():
-                if line.startswith("data:"):
-                    received[json.loads(line[5:])["item_id"]] = time.perf_counter()
+                shown = json.loads(line[5:]) if line.startswith("data:") else {}
+                if shown.get("kind") == "coach_replied":  # not the invitation, say
+                    received[shown["item_id"]] = time.perf_counter()
                     if len(received) > count:
                         return
 
