@@ -18,8 +18,9 @@ process as its tests run it (an organisation and a coachee with a token).
    and sealed again into a ``NotificationQueued`` appended to notify's stream at expected
    sequence 0; then ``notify-inbox`` keeping each in the coachee's inbox), from the start until
    the last notification is stored in the inbox: notifications stored per second. Beside it
-   (``append_per_s``), the same number of notifications appended alone, as many at once, with
-   no event read and nothing decided: what fsynced appends allow.
+   (``append_per_s``), the same number of notifications appended alone, a consumer batch
+   (200) at a time as the reactions append them (``Repository.create_many``: JetStream atomic
+   batches, one fsync each), with no event read and nothing decided: what appends allow.
 2. Live delivery (``sse_p50_ms``, ``sse_p99_ms``): notify's worker in a process of its own
    (``python -m interlude.notify.worker``, stopped by PID) and its API in this process on a
    real port; one coachee follows ``GET /v1/notify/stream`` over a real connection. Coach
