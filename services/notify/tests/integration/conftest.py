@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from interlude.notify.projections import community_events as com
+from interlude.notify.projections import engagement_events as eng
 from interlude.notify.testing import notify_settings
 from interlude.notify.wiring import MIGRATIONS, ensure_sources, runners
 from interlude.shared.db import migrate
@@ -42,6 +43,16 @@ class Alone:
         subject = self.platform.stream("community").subject(tenant_id, aggregate, aggregate_id)
         await store.append(subject, [envelope], expected_last_seq=None)
         return envelope.event_id
+
+    async def engagement_event(self, tenant_id: str, contract_id: str, event: Event,
+                               actor: str = "someone") -> None:
+        """engagement's event on a contract's subject, sealed as engagement seals it."""
+        codec = EventCodec(eng.engagement, self.platform.sealer)
+        ctx = command_context(tenant_id, Actor(actor, ("coach",)), utc_now())
+        envelope = await codec.encode(event, ctx, contract_id)
+        store = await self.platform.event_store("engagement")
+        subject = self.platform.stream("engagement").subject(tenant_id, "contract", contract_id)
+        await store.append(subject, [envelope], expected_last_seq=None)
 
     async def identity_event(self, tenant_id: str, aggregate_id: str, event: Event) -> None:
         """identity's event on its stream (as :mod:`interlude.shared.events.published` reads it)."""

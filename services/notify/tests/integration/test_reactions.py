@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from interlude.notify.adapters import due_work
 from interlude.notify.projections import community_events as com
+from interlude.notify.projections import engagement_events as eng
 from interlude.shared.events import published
 from interlude.shared.ids import new_id
 from interlude.shared.sealing import Secret
@@ -44,6 +45,43 @@ async def test_a_cause_replayed_from_the_start_tells_no_one_twice(alone: Alone) 
     [row] = await alone.inbox(tenant, "amira")
     assert row["kind"] == "post_commented" and row["actor_pseudonym"] == "Bold Otter"
     assert "Offering Friday" not in str(row) and row["excerpt"] is not None
+
+
+async def test_a_batch_told_in_part_before_a_crash_tells_only_the_rest(alone: Alone) -> None:
+    tenant = new_id()
+    await _space(alone, tenant)
+    for i in range(3):
+        await _comment(alone, tenant, f"Comment {i}")
+    reacting = alone.runners["notify-community"]
+    await reacting.catch_up()
+    for i in range(3, 5):
+        await _comment(alone, tenant, f"Comment {i}")
+    # as if the worker had appended the first three, then crashed before its checkpoint: the
+    # next batch holds all five, and the three told already are refused one by one
+    await reacting.rebuild(progress=lambda _: None)
+    assert await alone.queued() == 5
+    await alone.runners["notify-inbox"].catch_up()
+    rows = await alone.inbox(tenant, "amira")
+    assert len({r["notification_id"] for r in rows}) == len(rows) == 5
+
+
+async def test_the_allowance_nearly_used_is_told_once_at_its_reply_within_a_batch(
+        alone: Alone) -> None:
+    tenant = new_id()
+    terms = eng.Terms(allowance=eng.Allowance(kind="monthly", replies_per_month=4))
+    await alone.engagement_event(tenant, "c1", eng.ContractActivated(
+        coach_id="claire", coachee_id="amira", terms=terms), actor="claire")
+    for i in range(1, 5):  # the third leaves a quarter of four: the coachee hears it then
+        await alone.engagement_event(tenant, "c1", eng.MessageSent(
+            contract_id="c1", message_id=f"m{i}", sender_id="claire", party="coach",
+            coachee_id="amira", body=Secret(f"Reply {i}", "amira"), month="2026-12",
+            counted=True), actor="claire")
+    await alone.runners["notify-engagement"].catch_up()  # one batch: all of them
+    await alone.runners["notify-inbox"].catch_up()
+    rows = await alone.inbox(tenant, "amira")
+    assert [r["item_id"] for r in rows if r["kind"] == "coach_replied"] == [
+        "m1", "m2", "m3", "m4"]
+    assert [r["item_id"] for r in rows if r["kind"] == "allowance_nearly_used"] == ["m3"]
 
 
 async def test_community_switched_off_and_a_forgotten_person_hear_nothing(alone: Alone) -> None:

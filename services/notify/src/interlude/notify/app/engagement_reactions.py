@@ -26,7 +26,16 @@ REMINDER = "reminder"
 CONTRACT_CHANGES = frozenset({"engagement.ContractProposed", "engagement.ContractActivated",
                               "engagement.ContractEnded"})
 Key = tuple[str, str]  # (tenant, contract)
+Month = tuple[str, str, str]  # (tenant, contract, month)
 BEFORE_SESSION = timedelta(hours=24)
+
+
+def counted_in(event: RecordedEvent) -> Month | None:
+    """The month of a contract whose allowance ``event`` uses (a counted coach reply)."""
+    p = event.payload
+    if event.type != "engagement.MessageSent" or not p.get("counted"):
+        return None
+    return event.tenant_id, str(p["contract_id"]), str(p["month"])
 
 
 def nearly_used(limit: int) -> int:
@@ -54,16 +63,21 @@ class EngagementReactions(Reactions):
         super().__init__(deps)
         self._contracts: dict[Key, asyncpg.Record | None] = {}
         self._overdue: set[Key] = set()  # contracts with an overdue notice still to fire
+        self._used: dict[Month, int] = {}  # replies counted, as the read model has them now
 
     async def prepare(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
         wanted = {(e.tenant_id, str(e.payload.get("contract_id") or e.aggregate_id))
                   for e in events if e.type in self.when}
         self._contracts = dict.fromkeys(wanted) | await queries.contracts(conn, wanted)
         self._overdue = await queries.overdue_pending(conn, wanted)
+        self._used = await queries.allowances_used(
+            conn, {m for e in events if (m := counted_in(e)) is not None})
 
     def seen(self, event: RecordedEvent) -> None:
         if event.type in CONTRACT_CHANGES:
             self._contracts.pop((event.tenant_id, event.aggregate_id), None)
+        if (month := counted_in(event)) is not None:  # the read model counted it
+            self._used[month] = self._used.get(month, 0) + 1
 
     async def _contract(self, conn: asyncpg.Connection, tenant_id: str,
                         contract_id: str) -> asyncpg.Record | None:
@@ -199,8 +213,7 @@ class EngagementReactions(Reactions):
         allowance = terms.get("allowance") or {}
         limit = allowance.get("replies_per_month")
         if e.counted and allowance.get("kind", "monthly") == "monthly" and limit and \
-                await queries.allowance_used(conn, event.tenant_id, e.contract_id,
-                                             e.month) == nearly_used(limit):
+                self._used.get((event.tenant_id, e.contract_id, e.month)) == nearly_used(limit):
             tells.append(Tell(e.coachee_id, "allowance_nearly_used", link, part="allowance",
                               **told))
         return tells

@@ -25,10 +25,15 @@ async def contract(db: Db, tenant_id: str, contract_id: str) -> asyncpg.Record |
         " FROM contracts WHERE tenant_id = $1 AND contract_id = $2", tenant_id, contract_id)
 
 
-async def allowance_used(db: Db, tenant_id: str, contract_id: str, month: str) -> int:
-    return int(await db.fetchval(
-        "SELECT used FROM allowance_used WHERE tenant_id = $1 AND contract_id = $2"
-        " AND month = $3", tenant_id, contract_id, month) or 0)
+async def allowances_used(db: Db, wanted: set[tuple[str, str, str]]
+                          ) -> dict[tuple[str, str, str], int]:
+    """The coach replies counted in each (tenant, contract, month), those with any."""
+    rows = await db.fetch(
+        "SELECT a.tenant_id, a.contract_id, a.month, used FROM allowance_used a"
+        " JOIN unnest($1::text[], $2::text[], $3::text[]) AS w(tenant_id, contract_id, month)"
+        " USING (tenant_id, contract_id, month)",
+        [t for t, _, _ in wanted], [c for _, c, _ in wanted], [m for _, _, m in wanted])
+    return {(r["tenant_id"], r["contract_id"], r["month"]): int(r["used"]) for r in rows}
 
 
 async def session(db: Db, tenant_id: str, session_id: str) -> asyncpg.Record | None:
