@@ -7,8 +7,8 @@ import pytest
 
 from interlude.shared.events import published
 from interlude.shared.events.registry import EventRegistry
-from interlude.shared.projections.sealed import kept
 from interlude.shared.projections.base import RecordedEvent
+from interlude.shared.projections.sealed import kept
 from interlude.shared.projections.typed import Reading, Sealed, SealedContentError, decode_sealed
 from interlude.shared.sealing import Secret
 
