@@ -68,10 +68,13 @@ class EngagementReactions(Reactions):
     async def prepare(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
         wanted = {(e.tenant_id, str(e.payload.get("contract_id") or e.aggregate_id))
                   for e in events if e.type in self.when}
+        self._contracts, self._overdue, self._used = {}, set(), {}
+        if not wanted:
+            return
         self._contracts = dict.fromkeys(wanted) | await queries.contracts(conn, wanted)
         self._overdue = await queries.overdue_pending(conn, wanted)
-        self._used = await queries.allowances_used(
-            conn, {m for e in events if (m := counted_in(e)) is not None})
+        if months := {m for e in events if (m := counted_in(e)) is not None}:
+            self._used = await queries.allowances_used(conn, months)
 
     def seen(self, event: RecordedEvent) -> None:
         if event.type in CONTRACT_CHANGES:
