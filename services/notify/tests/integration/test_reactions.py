@@ -84,6 +84,20 @@ async def test_the_allowance_nearly_used_is_told_once_at_its_reply_within_a_batc
     assert [r["item_id"] for r in rows if r["kind"] == "allowance_nearly_used"] == ["m3"]
 
 
+async def test_a_pseudonym_changed_within_a_batch_names_the_later_comments(
+        alone: Alone) -> None:
+    tenant = new_id()
+    await _space(alone, tenant)
+    await _comment(alone, tenant, "Before")
+    await alone.community_event(tenant, "space", SPACE, com.MemberJoined(
+        user_id="ben", pseudonym="Calm Fox"), actor="ben")
+    await _comment(alone, tenant, "After")
+    await alone.runners["notify-community"].catch_up()  # one batch: all of it
+    await alone.runners["notify-inbox"].catch_up()
+    rows = await alone.inbox(tenant, "amira")
+    assert [r["actor_pseudonym"] for r in rows] == ["Bold Otter", "Calm Fox"]
+
+
 async def test_community_switched_off_and_a_forgotten_person_hear_nothing(alone: Alone) -> None:
     off, forgotten, told = new_id(), new_id(), new_id()
     await alone.policy(off, **{"community.enabled": False})

@@ -8,10 +8,12 @@ space's coach: a notification from there never carries a real name, on any chann
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 import asyncpg
 
+from interlude.notify.app.deps import Notify
 from interlude.notify.app.reactions import Reactions
 from interlude.notify.app.telling import Tell, quiet_hours
 from interlude.notify.domain.events import Kind
@@ -49,16 +51,44 @@ class CommunityReactions(Reactions):
         "community.MemberInvited": "when_member_invited_tell",
         **dict.fromkeys(TOLD, "when_told_tell")}
 
+    def __init__(self, deps: Notify) -> None:
+        super().__init__(deps)
+        self._known: dict[tuple[str, ...], Any] = {}  # this batch's look-ups, by what and ids
+
+    async def prepare(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
+        self._known = {}
+
+    def seen(self, event: RecordedEvent) -> None:
+        """Forget the look-up the read model has just changed (its four kinds of rows)."""
+        p, ids = event.payload, (event.tenant_id, event.aggregate_id)
+        changed = {"community.SpaceCreated": ("space", *ids),
+                   "community.MemberJoined": ("pseudonym", *ids, str(p.get("user_id"))),
+                   "community.PostPublished": ("post_author", *ids),
+                   "community.CommentAdded": ("comment_author", event.tenant_id,
+                                              str(p.get("comment_id")))}.get(event.type)
+        if changed is not None:
+            self._known.pop(changed, None)
+
+    async def _once(self, key: tuple[str, ...], look_up: Callable[[], Awaitable[Any]]) -> Any:
+        """A look-up made once a batch (a busy space's events ask the same again and again)."""
+        if key not in self._known:
+            self._known[key] = await look_up()
+        return self._known[key]
+
     async def _tell(self, conn: asyncpg.Connection, event: RecordedEvent, recipient: str | None,
                     kind: Kind, space_id: str, actor_id: str | None, **more: Any) -> list[Tell]:
         """``kind`` to ``recipient``, whoever did it named as the space names them."""
         if recipient is None:
             return []
-        space = await queries.space(conn, event.tenant_id, space_id)
+        tenant = event.tenant_id
+        space = await self._once(("space", tenant, space_id),
+                                 lambda: queries.space(conn, tenant, space_id))
         pseudonym = None
         if space is not None and space["pseudonymous"] and actor_id is not None:
             pseudonym = COACH if actor_id == space["coach_id"] else (
-                await queries.pseudonym(conn, event.tenant_id, space_id, actor_id) or MEMBER)
+                await self._once(("pseudonym", tenant, space_id, actor_id),
+                                 lambda: queries.pseudonym(conn, tenant, space_id, actor_id))
+                or MEMBER)
         return [Tell(recipient, kind, actor_id=actor_id, actor_pseudonym=pseudonym,
                      space_id=space_id, **more)]
 
@@ -88,7 +118,10 @@ class CommunityReactions(Reactions):
         told = await self._tell(conn, event, e.post_author_id, "post_commented", e.space_id,
                                 e.author_id, excerpt=e.body, **post)
         if e.parent_id:
-            parent = await queries.comment_author(conn, event.tenant_id, e.parent_id)
+            parent_id = e.parent_id
+            parent = await self._once(
+                ("comment_author", event.tenant_id, parent_id),
+                lambda: queries.comment_author(conn, event.tenant_id, parent_id))
             if parent != e.post_author_id:
                 told += await self._tell(conn, event, parent, "comment_replied", e.space_id,
                                          e.author_id, excerpt=e.body, **post)
@@ -97,7 +130,9 @@ class CommunityReactions(Reactions):
     async def when_reaction_added_tell(self, conn: asyncpg.Connection,
                                        event: RecordedEvent) -> list[Tell]:
         e = event.of(com.ReactionAdded)
-        author = await queries.post_author(conn, event.tenant_id, event.aggregate_id)
+        author = await self._once(
+            ("post_author", event.tenant_id, event.aggregate_id),
+            lambda: queries.post_author(conn, event.tenant_id, event.aggregate_id))
         return await self._tell(conn, event, author, "post_reacted", e.space_id, e.user_id,
                                 **self._about(event, e.space_id, "post"))
 
