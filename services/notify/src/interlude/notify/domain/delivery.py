@@ -50,9 +50,9 @@ def quiet_until(moment: datetime, hours: QuietHours) -> datetime | None:
 
 def release_at(moment: datetime, windows: Iterable[QuietHours | None]) -> datetime:
     """The first instant at or after ``moment`` that no window holds."""
-    windows = [w for w in windows if w is not None]
+    active = [w for w in windows if w is not None]
     for _ in range(8):  # windows end and open in turn a few times at most
-        later = [end for w in windows if (end := quiet_until(moment, w)) is not None]
+        later = [end for w in active if (end := quiet_until(moment, w)) is not None]
         if not later:
             return moment
         moment = max(later)

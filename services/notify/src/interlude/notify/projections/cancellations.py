@@ -6,9 +6,9 @@ replays an old switch-off cancels nothing queued since."""
 
 from __future__ import annotations
 
-import asyncpg
-
 from datetime import UTC, datetime
+
+import asyncpg
 
 from interlude.notify.adapters import due_work
 from interlude.notify.projections.outbox import EMAIL, WEBHOOK, owe, pending_email, settle

@@ -49,6 +49,6 @@ async def when(conn: asyncpg.Connection | asyncpg.Pool, tenant_id: str, user_id:
                kind: str) -> When:
     """The recipient's side of deciding when an e-mail about ``kind`` goes."""
     prefs = await preferences(conn, tenant_id, user_id)
-    return When(timing=prefs.email.get(kind, default_timing(kind)),  # type: ignore[arg-type]
+    return When(timing=prefs.email.get(kind, default_timing(kind)),
                 time_zone=prefs.time_zone, digest_hour=prefs.digest_hour,
                 own_quiet_hours=prefs.quiet_hours)

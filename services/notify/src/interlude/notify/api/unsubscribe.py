@@ -1,0 +1,25 @@
+"""One-click unsubscribe (RFC 8058): the mail program posts ``List-Unsubscribe=One-Click`` to
+the URL in the e-mail's ``List-Unsubscribe`` header. No sign-in: the signed token in the URL
+says who stops which kind of e-mail. A GET (a link scanner, a preview) changes nothing."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from interlude.notify.api.outbound_deps import OutboundDep
+from interlude.notify.api.outbound_public import UnsubscribedPublic
+from interlude.notify.app import preferences
+from interlude.shared.kit import problems
+
+router = APIRouter(prefix="/v1/notify", tags=["preferences"])
+Token = Annotated[str, Query(min_length=10, max_length=600, pattern=r"^[A-Za-z0-9_.-]+$")]
+
+
+@router.post("/unsubscribe", response_model=UnsubscribedPublic,
+             responses=problems(403, 413, 422))
+async def unsubscribe(token: Token, deps: OutboundDep) -> dict[str, Any]:
+    """Stop e-mails of the kind the link names (or all): the preference becomes never."""
+    _, kind = await preferences.unsubscribe(deps, token)
+    return {"kind": kind, "timing": "never"}
