@@ -1,0 +1,191 @@
+"""Who engagement's events tell: the coachee of a coach's reply, a check-in's acknowledgement
+or question, a contract awaiting their signature, the allowance nearly used; the coach of a
+coachee's message, a check-in waiting, a consent withdrawn; the other party of a session moved
+or cancelled. A session's reminder and an unanswered message's overdue notice are timers
+(``due_work``, kind ``reminder``: :mod:`.reminders` fires them), scheduled here and cancelled
+when the session moves or is cancelled, the coach replies or the contract ends."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any, ClassVar
+
+import asyncpg
+
+from interlude.notify.adapters import due_work
+from interlude.notify.app.reactions import Reactions
+from interlude.notify.app.telling import Tell, quiet_hours
+from interlude.notify.domain.events import Kind
+from interlude.notify.projections import engagement_events as eng
+from interlude.notify.projections import queries
+from interlude.shared.projections.base import RecordedEvent
+
+REMINDER = "reminder"
+BEFORE_SESSION = timedelta(hours=24)
+
+
+def nearly_used(limit: int) -> int:
+    """The coach reply of the month after which the coachee hears the allowance is nearly
+    used: when a quarter of it (at least one reply) is left."""
+    return limit - max(1, limit // 4)
+
+
+class EngagementReactions(Reactions):
+    name = "notify-engagement-reactions"
+    reads = (eng.engagement,)
+    when: ClassVar[dict[str, str]] = {
+        "engagement.ContractProposed": "when_contract_proposed_tell",
+        "engagement.ContractAmended": "when_contract_amended_tell",
+        "engagement.ConsentWithdrawn": "when_consent_withdrawn_tell",
+        "engagement.ContractEnded": "when_contract_ended_forget",
+        "engagement.SessionScheduled": "when_session_scheduled_remind",
+        "engagement.SessionRescheduled": "when_session_rescheduled_tell",
+        "engagement.SessionCancelled": "when_session_cancelled_tell",
+        "engagement.CheckInPosted": "when_check_in_posted_tell",
+        "engagement.CheckInAcknowledged": "when_check_in_acknowledged_tell",
+        "engagement.MessageSent": "when_message_sent_tell"}
+
+    async def _parties(self, conn: asyncpg.Connection, event: RecordedEvent,
+                       contract_id: str, kind: Kind, link: str, *, but: str | None,
+                       **more: Any) -> list[Tell]:
+        """``kind`` for every party of the contract except ``but``."""
+        row = await queries.contract(conn, event.tenant_id, contract_id)
+        if row is None:
+            return []
+        parties = [p for p in (row["coach_id"], row["coachee_id"], row["sponsor_id"]) if p]
+        return [Tell(p, kind, link, actor_id=event.envelope.actor.id, contract_id=contract_id,
+                     quiet_hours=quiet_hours(row["terms"]), **more)
+                for p in parties if p != but and (p != row["sponsor_id"] or
+                                                  kind.startswith("contract"))]
+
+    async def when_contract_proposed_tell(self, conn: asyncpg.Connection,
+                                          event: RecordedEvent) -> list[Tell]:
+        return await self._parties(conn, event, event.aggregate_id, "contract_awaits_signature",
+                                   f"/contracts/{event.aggregate_id}",
+                                   but=event.envelope.actor.id)
+
+    async def when_contract_amended_tell(self, conn: asyncpg.Connection,
+                                         event: RecordedEvent) -> list[Tell]:
+        e = event.of(eng.ContractAmended)
+        return await self._parties(conn, event, event.aggregate_id, "contract_amended",
+                                   f"/contracts/{event.aggregate_id}", but=e.proposed_by)
+
+    async def when_consent_withdrawn_tell(self, conn: asyncpg.Connection,
+                                          event: RecordedEvent) -> list[Tell]:
+        e = event.of(eng.ConsentWithdrawn)
+        return await self._parties(conn, event, event.aggregate_id, "consent_withdrawn",
+                                   f"/contracts/{event.aggregate_id}", but=e.coachee_id)
+
+    async def when_contract_ended_forget(self, conn: asyncpg.Connection,
+                                         event: RecordedEvent) -> list[Tell]:
+        await due_work.cancel(conn, tenant_id=event.tenant_id, kind=REMINDER, reason="ended",
+                              now=event.envelope.occurred_at,
+                              where={"contract_id": event.aggregate_id})
+        return []
+
+    async def _remind(self, conn: asyncpg.Connection, event: RecordedEvent, session_id: str,
+                      starts_at: Any) -> None:
+        """The session's reminder, a day before (at once when booked for tomorrow)."""
+        row = await queries.contract(conn, event.tenant_id, event.aggregate_id)
+        now = event.envelope.occurred_at
+        if row is None or starts_at <= now:
+            return
+        await due_work.schedule(
+            conn, work_id=f"session:{event.tenant_id}:{session_id}:{starts_at.isoformat()}",
+            tenant_id=event.tenant_id, kind=REMINDER, due_at=max(starts_at - BEFORE_SESSION, now),
+            payload={"kind": "session_tomorrow", "contract_id": event.aggregate_id,
+                     "session_id": session_id, "starts_at": starts_at.isoformat(),
+                     "recipients": [row["coach_id"], row["coachee_id"]],
+                     "link": f"/contracts/{event.aggregate_id}/sessions/{session_id}"})
+
+    async def _unremind(self, conn: asyncpg.Connection, event: RecordedEvent,
+                        session_id: str) -> None:
+        await due_work.cancel(conn, tenant_id=event.tenant_id, kind=REMINDER, reason="moved",
+                              now=event.envelope.occurred_at, where={"session_id": session_id})
+
+    async def when_session_scheduled_remind(self, conn: asyncpg.Connection,
+                                            event: RecordedEvent) -> list[Tell]:
+        e = event.of(eng.SessionScheduled)
+        await self._remind(conn, event, e.session_id, e.starts_at)
+        return []
+
+    async def when_session_rescheduled_tell(self, conn: asyncpg.Connection,
+                                            event: RecordedEvent) -> list[Tell]:
+        e = event.of(eng.SessionRescheduled)
+        await self._unremind(conn, event, e.session_id)
+        await self._remind(conn, event, e.session_id, e.starts_at)
+        return await self._parties(conn, event, event.aggregate_id, "session_moved",
+                                   f"/contracts/{event.aggregate_id}/sessions/{e.session_id}",
+                                   but=e.rescheduled_by, item_id=e.session_id)
+
+    async def when_session_cancelled_tell(self, conn: asyncpg.Connection,
+                                          event: RecordedEvent) -> list[Tell]:
+        e = event.of(eng.SessionCancelled)
+        await self._unremind(conn, event, e.session_id)
+        return await self._parties(conn, event, event.aggregate_id, "session_cancelled",
+                                   f"/contracts/{event.aggregate_id}/sessions/{e.session_id}",
+                                   but=e.cancelled_by, item_id=e.session_id, excerpt=e.reason)
+
+    async def when_check_in_posted_tell(self, conn: asyncpg.Connection,
+                                        event: RecordedEvent) -> list[Tell]:
+        e = event.of(eng.CheckInPosted)
+        row = await queries.contract(conn, event.tenant_id, e.contract_id)
+        return [Tell(e.coach_id, "checkin_awaits",
+                     f"/contracts/{e.contract_id}/check-ins/{event.aggregate_id}",
+                     actor_id=e.coachee_id, contract_id=e.contract_id,
+                     item_id=event.aggregate_id, excerpt=e.text,
+                     quiet_hours=quiet_hours(row["terms"] if row else None))]
+
+    async def when_check_in_acknowledged_tell(self, conn: asyncpg.Connection,
+                                              event: RecordedEvent) -> list[Tell]:
+        e = event.of(eng.CheckInAcknowledged)
+        row = await queries.contract(conn, event.tenant_id, e.contract_id)
+        kind: Kind = "checkin_questioned" if e.kind == "question" else "checkin_acknowledged"
+        return [Tell(e.coachee_id, kind,
+                     f"/contracts/{e.contract_id}/check-ins/{event.aggregate_id}",
+                     actor_id=event.envelope.actor.id, contract_id=e.contract_id,
+                     item_id=event.aggregate_id, excerpt=e.question,
+                     quiet_hours=quiet_hours(row["terms"] if row else None))]
+
+    async def when_message_sent_tell(self, conn: asyncpg.Connection,
+                                     event: RecordedEvent) -> list[Tell]:
+        e = event.of(eng.MessageSent)
+        row = await queries.contract(conn, event.tenant_id, e.contract_id)
+        if row is None:
+            return []
+        terms = json.loads(row["terms"])
+        link = f"/contracts/{e.contract_id}/thread"
+        told = dict(actor_id=e.sender_id, contract_id=e.contract_id, item_id=e.message_id,
+                    quiet_hours=quiet_hours(terms))
+        if e.party == "coachee":
+            await self._overdue(conn, event, e, row, terms)
+            return [Tell(row["coach_id"], "message_received", link,
+                         excerpt=e.body, **told)]
+        await due_work.cancel(conn, tenant_id=event.tenant_id, kind=REMINDER, reason="replied",
+                              now=event.envelope.occurred_at,
+                              where={"kind": "reply_overdue", "contract_id": e.contract_id})
+        tells = [Tell(e.coachee_id, "coach_replied", link, excerpt=e.body,
+                      **told)]
+        allowance = terms.get("allowance") or {}
+        limit = allowance.get("replies_per_month")
+        if e.counted and allowance.get("kind", "monthly") == "monthly" and limit and \
+                await queries.allowance_used(conn, event.tenant_id, e.contract_id,
+                                             e.month) == nearly_used(limit):
+            tells.append(Tell(e.coachee_id, "allowance_nearly_used", link, part="allowance",
+                              **told))
+        return tells
+
+    async def _overdue(self, conn: asyncpg.Connection, event: RecordedEvent,
+                       e: eng.MessageSent, row: asyncpg.Record, terms: dict[str, Any]) -> None:
+        """The coach hears when the reply window of the first unanswered message passes."""
+        where = {"kind": "reply_overdue", "contract_id": e.contract_id}
+        if await queries.reminder_pending(conn, event.tenant_id, where):
+            return
+        hours = int((terms.get("allowance") or {}).get("reply_window_hours", 48))
+        await due_work.schedule(
+            conn, work_id=f"overdue:{event.tenant_id}:{e.contract_id}:{e.message_id}",
+            tenant_id=event.tenant_id, kind=REMINDER,
+            due_at=event.envelope.occurred_at + timedelta(hours=hours),
+            payload={**where, "recipients": [row["coach_id"]], "actor_id": e.sender_id,
+                     "item_id": e.message_id, "link": f"/contracts/{e.contract_id}/thread"})

@@ -1,0 +1,102 @@
+"""Reading the inbox: the caller's own notifications, newest first, shown as they may see them.
+Whoever did it is named by pseudonym where the notification came from a pseudonymous space,
+else by the name in notify's copy of the people ("former member" once forgotten); the excerpt
+and topic are opened for the recipient only (every row read is theirs), and reading them
+leaves an access event naming whose content it was."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+
+from interlude.notify.app.deps import Notify
+from interlude.notify.app.live import Live
+from interlude.notify.app.wording import says
+from interlude.notify.projections import queries
+from interlude.shared import directory
+from interlude.shared.events.envelope import CommandContext
+from interlude.shared.projections.sealed import reveal
+
+FORMER, SOMEONE = "former member", "someone"
+IDLE_POLL = 15.0  # a live stream looks again after this long even if nothing woke it
+
+
+async def _shown(deps: Notify, ctx: CommandContext,
+                 rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
+    named = {r["actor_id"] for r in rows if r["actor_id"] and not r["actor_pseudonym"]}
+    names = await directory.names(deps.pool, deps.sealer, ctx.tenant_id, named)
+    spaces = await queries.space_names(deps.pool, ctx.tenant_id,
+                                       {r["space_id"] for r in rows if r["space_id"]})
+    shown, subjects = [], set()
+    for r in rows:
+        if r["actor_pseudonym"]:
+            actor: dict[str, Any] | None = {"name": r["actor_pseudonym"], "pseudonym": True}
+        elif r["actor_id"] and r["actor_id"] in names:
+            actor = {"name": names[r["actor_id"]] or FORMER, "pseudonym": False}
+        else:
+            actor = None
+        opened = {}
+        for field in ("topic", "excerpt"):
+            opened[field] = await reveal(deps.sealer, ctx.tenant_id, r[field])
+            if r[field] is not None:
+                subjects.add(_subject(r[field]))
+        shown.append({
+            "id": r["notification_id"], "seq": r["seq"], "kind": r["kind"],
+            "text": says(r["kind"], actor["name"] if actor else SOMEONE),
+            "at": r["occurred_at"], "read": r["read_at"] is not None, "actor": actor,
+            "link": r["link"], "contract_id": r["contract_id"], "item_id": r["item_id"],
+            "space": {"space_id": r["space_id"], "name": spaces.get(r["space_id"])}
+            if r["space_id"] else None, **opened})
+    await deps.record_read(ctx, "notifications", ctx.actor.id, subjects)
+    return shown
+
+
+def _subject(stored: str | dict[str, Any]) -> str:
+    value = json.loads(stored) if isinstance(stored, str) else stored
+    return str(value["sealed"].get("sub") or "unknown")
+
+
+async def notifications(deps: Notify, ctx: CommandContext, *, limit: int, before: int | None,
+                        unread_only: bool) -> dict[str, Any]:
+    """A page of the caller's inbox, newest first; ``next`` continues it (keyset)."""
+    await deps.enforce_in_app(ctx, "list_notifications", ctx.actor.id)
+    rows = await queries.inbox_page(deps.pool, ctx.tenant_id, ctx.actor.id, limit=limit,
+                                    before=before, unread_only=unread_only)
+    return {"notifications": await _shown(deps, ctx, rows),
+            "next": rows[-1]["seq"] if len(rows) == limit else None,
+            "unread": await queries.unread_count(deps.pool, ctx.tenant_id, ctx.actor.id)}
+
+
+async def unread(deps: Notify, ctx: CommandContext) -> int:
+    await deps.enforce_in_app(ctx, "count_notifications", ctx.actor.id)
+    return await queries.unread_count(deps.pool, ctx.tenant_id, ctx.actor.id)
+
+
+async def live(deps: Notify, ctx: CommandContext, feed: Live,
+               last_seen: int | None) -> AsyncIterator[dict[str, Any]]:
+    """The caller's notifications as they arrive, oldest first, from after ``last_seen`` (the
+    last event id a dropped stream received) or from now."""
+    await deps.enforce_in_app(ctx, "stream_notifications", ctx.actor.id)
+    position = last_seen if last_seen is not None else \
+        await queries.latest_seq(deps.pool, ctx.tenant_id, ctx.actor.id)
+    return _following(deps, ctx, feed, position)
+
+
+async def _following(deps: Notify, ctx: CommandContext, feed: Live,
+                     position: int) -> AsyncIterator[dict[str, Any]]:
+    with feed.watching(ctx.tenant_id, ctx.actor.id) as woken:
+        while True:
+            woken.clear()  # before the query: whatever lands during it wakes the next wait
+            rows = await queries.inbox_since(deps.pool, ctx.tenant_id, ctx.actor.id, position)
+            for shown in await _shown(deps, ctx, rows):
+                position = shown["seq"]
+                yield shown
+            if not rows:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(IDLE_POLL):
+                        await woken.wait()

@@ -1,0 +1,72 @@
+"""The reminders that fall due: a session tomorrow (to both parties), a reply overdue (to the
+coach). Scheduled by engagement's reactions in ``due_work`` (kind ``reminder``), fired here:
+claimed with a lease (replicas share them; a worker that dies mid-way frees them when the
+lease runs out), told as a notification whose cause is the timer (so firing twice tells no one
+twice), then marked done. A session moved or cancelled, a reply sent or a contract ended
+cancelled the timer before it fell due."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+import asyncpg
+
+from interlude.notify.adapters import due_work
+from interlude.notify.app.deps import Notify
+from interlude.notify.app.telling import Cause, Teller, Tell, quiet_hours
+from interlude.notify.projections import queries
+
+log = logging.getLogger(__name__)
+KIND = "reminder"
+
+
+class Reminders:
+    def __init__(self, deps: Notify, poll: float = 1.0) -> None:
+        self.deps = deps
+        self.teller = Teller(deps)
+        self._poll = poll
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="notify reminders")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.fire(self.deps.clock())
+            except Exception as err:  # PostgreSQL or NATS away: the timers wait in the table
+                log.warning("reminders failing, retrying: %s: %s", type(err).__name__, err)
+            await asyncio.sleep(self._poll)
+
+    async def fire(self, now: datetime) -> int:
+        """Tell what fell due by ``now``; answers how many notifications were new."""
+        told = 0
+        for work in await due_work.claim(self.deps.pool, KIND, now=now):
+            async with self.deps.pool.acquire() as conn:
+                tells = await self._tells(conn, work)
+                cause = Cause(work.tenant_id, work.work_id, "notify.Reminder", work.due_at)
+                told += await self.teller.queue(conn, [(cause, t) for t in tells])
+                await due_work.done(conn, work.work_id, now=now)
+        return told
+
+    async def _tells(self, conn: asyncpg.Connection, work: due_work.DueWork) -> list[Tell]:
+        p = work.payload
+        contract = await queries.contract(conn, work.tenant_id, p["contract_id"])
+        if contract is None or contract["ended"]:
+            return []
+        if p["kind"] == "session_tomorrow":
+            session = await queries.session(conn, work.tenant_id, p["session_id"])
+            if session is None or session["starts_at"] != datetime.fromisoformat(p["starts_at"]):
+                return []  # moved since: the new time has its own timer
+        return [Tell(r, p["kind"], p["link"], actor_id=p.get("actor_id"),
+                     contract_id=p["contract_id"], item_id=p.get("item_id") or
+                     p.get("session_id"), quiet_hours=quiet_hours(contract["terms"]))
+                for r in p["recipients"]]

@@ -1,0 +1,121 @@
+"""Every SELECT notify's app asks of its read models. Rows come back as stored: sealed values
+stay sealed until a reader's query opens them (``app/reads.py``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import asyncpg
+
+Db = asyncpg.Pool | asyncpg.Connection
+
+
+# -- who is told: people, contracts, spaces -----------------------------------------------
+
+async def people_with_role(db: Db, tenant_id: str, role: str) -> list[str]:
+    rows = await db.fetch("SELECT user_id FROM people WHERE tenant_id = $1 AND status = 'active'"
+                          " AND $2 = ANY(roles)", tenant_id, role)
+    return [r["user_id"] for r in rows]
+
+
+async def contract(db: Db, tenant_id: str, contract_id: str) -> asyncpg.Record | None:
+    """The parties and terms (``terms``: JSON text) of a contract notify has seen."""
+    return await db.fetchrow(
+        "SELECT coach_id, coachee_id, sponsor_id, active, ended, terms::text AS terms"
+        " FROM contracts WHERE tenant_id = $1 AND contract_id = $2", tenant_id, contract_id)
+
+
+async def allowance_used(db: Db, tenant_id: str, contract_id: str, month: str) -> int:
+    return int(await db.fetchval(
+        "SELECT used FROM allowance_used WHERE tenant_id = $1 AND contract_id = $2"
+        " AND month = $3", tenant_id, contract_id, month) or 0)
+
+
+async def session(db: Db, tenant_id: str, session_id: str) -> asyncpg.Record | None:
+    return await db.fetchrow("SELECT contract_id, starts_at FROM sessions WHERE tenant_id = $1"
+                             " AND session_id = $2", tenant_id, session_id)
+
+
+async def space(db: Db, tenant_id: str, space_id: str) -> asyncpg.Record | None:
+    return await db.fetchrow("SELECT coach_id, name, pseudonymous FROM spaces"
+                             " WHERE tenant_id = $1 AND space_id = $2", tenant_id, space_id)
+
+
+async def pseudonym(db: Db, tenant_id: str, space_id: str, user_id: str) -> str | None:
+    value: str | None = await db.fetchval(
+        "SELECT pseudonym FROM members WHERE tenant_id = $1 AND space_id = $2"
+        " AND user_id = $3", tenant_id, space_id, user_id)
+    return value
+
+
+async def post_author(db: Db, tenant_id: str, post_id: str) -> str | None:
+    value: str | None = await db.fetchval(
+        "SELECT author_id FROM posts WHERE tenant_id = $1 AND post_id = $2", tenant_id, post_id)
+    return value
+
+
+async def comment_author(db: Db, tenant_id: str, comment_id: str) -> str | None:
+    value: str | None = await db.fetchval(
+        "SELECT author_id FROM comments WHERE tenant_id = $1 AND comment_id = $2",
+        tenant_id, comment_id)
+    return value
+
+
+async def reminder_pending(db: Db, tenant_id: str, where: dict[str, Any]) -> bool:
+    """Whether a reminder whose payload holds ``where`` is still to fire."""
+    return bool(await db.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM due_work WHERE tenant_id = $1 AND kind = 'reminder'"
+        " AND done_at IS NULL AND cancelled_at IS NULL AND payload @> $2::jsonb)",
+        tenant_id, json.dumps(where)))
+
+
+# -- the inbox ----------------------------------------------------------------------------
+
+INBOX_COLUMNS = ("notification_id, seq, kind, cause_type, occurred_at, actor_id,"
+                 " actor_pseudonym, contract_id, space_id, item_id, link, topic, excerpt,"
+                 " read_at")
+
+
+async def inbox_page(db: Db, tenant_id: str, recipient_id: str, *, limit: int,
+                     before: int | None = None, unread_only: bool = False
+                     ) -> list[asyncpg.Record]:
+    """Newest first, from below ``before`` (a keyset cursor: the last ``seq`` seen)."""
+    return await db.fetch(
+        f"SELECT {INBOX_COLUMNS} FROM inbox WHERE tenant_id = $1 AND recipient_id = $2"
+        " AND ($3::bigint IS NULL OR seq < $3) AND (NOT $4 OR read_at IS NULL)"
+        " ORDER BY seq DESC LIMIT $5", tenant_id, recipient_id, before, unread_only, limit)
+
+
+async def inbox_since(db: Db, tenant_id: str, recipient_id: str, after: int,
+                      limit: int = 100) -> list[asyncpg.Record]:
+    """Oldest first after ``after`` (what a live stream has not sent yet)."""
+    return await db.fetch(
+        f"SELECT {INBOX_COLUMNS} FROM inbox WHERE tenant_id = $1 AND recipient_id = $2"
+        " AND seq > $3 ORDER BY seq LIMIT $4", tenant_id, recipient_id, after, limit)
+
+
+async def latest_seq(db: Db, tenant_id: str, recipient_id: str) -> int:
+    return int(await db.fetchval(
+        "SELECT max(seq) FROM inbox WHERE tenant_id = $1 AND recipient_id = $2",
+        tenant_id, recipient_id) or 0)
+
+
+async def unread_count(db: Db, tenant_id: str, recipient_id: str) -> int:
+    return int(await db.fetchval(
+        "SELECT count(*) FROM inbox WHERE tenant_id = $1 AND recipient_id = $2"
+        " AND read_at IS NULL", tenant_id, recipient_id))
+
+
+async def unread_ids(db: Db, tenant_id: str, recipient_id: str,
+                     limit: int = 1000) -> list[str]:
+    rows = await db.fetch(
+        "SELECT notification_id FROM inbox WHERE tenant_id = $1 AND recipient_id = $2"
+        " AND read_at IS NULL ORDER BY seq LIMIT $3", tenant_id, recipient_id, limit)
+    return [r["notification_id"] for r in rows]
+
+
+async def space_names(db: Db, tenant_id: str, space_ids: set[str]) -> dict[str, str]:
+    rows = await db.fetch("SELECT space_id, name FROM spaces WHERE tenant_id = $1"
+                          " AND space_id = ANY($2::text[])", tenant_id, list(space_ids))
+    return {r["space_id"]: r["name"] for r in rows}
