@@ -36,5 +36,6 @@ async def get(ctx: ContextDep, deps: OutboundDep, request: Request,
 async def put(body: PreferencesUpdate, ctx: ContextDep, deps: OutboundDep) -> WrittenPublic:
     """Set all of your preferences at once (kinds not named take their defaults)."""
     hours = None if body.quiet_hours is None else body.quiet_hours.to_domain()
-    return WrittenPublic.of(await preferences.change(
-        deps, ctx, {str(k): str(t) for k, t in body.email.items()}, hours, body.time_zone, body.digest_hour))
+    email = {str(kind): str(timing) for kind, timing in body.email.items()}
+    return WrittenPublic.of(await preferences.change(deps, ctx, email, hours, body.time_zone,
+                                                     body.digest_hour))
