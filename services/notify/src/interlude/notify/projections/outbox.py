@@ -27,9 +27,11 @@ from interlude.shared.projections.sealed import kept
 EMAIL, WEBHOOK = "email", "webhook"
 
 
-def email_work_id(tenant_id: str, recipient_id: str, due_at: datetime) -> str:
-    """One timer per recipient and moment: what falls due together goes in one message."""
-    return f"email:{tenant_id}:{recipient_id}:{due_at.timestamp():.0f}"
+def email_work_id(tenant_id: str, notification_id: str) -> str:
+    """One timer per notification. The first of a recipient's timers to fire takes everything
+    of theirs that is due (``take_batch``), so what falls due together goes in one message and
+    the other timers find nothing left."""
+    return f"email:{tenant_id}:{notification_id}"
 
 
 def delivery_id(endpoint_id: str, notification_id: str) -> str:
@@ -67,7 +69,7 @@ class Outbox(Projection):
                     " queued_at, detail) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)"
                     " ON CONFLICT DO NOTHING RETURNING true", tenant, nid, e.recipient_id,
                     e.kind, due, now, facts):
-                await due_work.schedule(conn, work_id=email_work_id(tenant, e.recipient_id, due),
+                await due_work.schedule(conn, work_id=email_work_id(tenant, nid),
                                         tenant_id=tenant, kind=EMAIL, due_at=due,
                                         payload={"recipient_id": e.recipient_id})
         if policy is None or policy.allows(WEBHOOK):
