@@ -4,6 +4,7 @@ or final for this recipient (a 5xx)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Protocol
@@ -21,6 +22,14 @@ class PermanentFailure(Exception):
 
 class Mailer(Protocol):
     async def send(self, message: EmailMessage, sender: str, recipient: str) -> None: ...
+
+
+def cancelled_meanwhile() -> None:
+    """Raise CancelledError if the task was cancelled while a library turned the cancellation
+    into an error of its own (a lost connection): a sender that is stopped must stop."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def _reason(code: int) -> str:
@@ -51,6 +60,7 @@ class SmtpMailer:
             failure = PermanentFailure if err.code >= 500 else TemporaryFailure
             raise failure(_reason(err.code)) from None
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as err:
+            cancelled_meanwhile()
             raise TemporaryFailure(f"smtp unreachable ({type(err).__name__})") from None
         if errors:  # one recipient only: a refusal here is that recipient's
             code = next(iter(errors.values())).code

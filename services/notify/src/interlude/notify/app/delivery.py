@@ -18,7 +18,12 @@ from email.utils import parseaddr
 
 from interlude.notify.adapters import due_work
 from interlude.notify.adapters.due_work import DueWork
-from interlude.notify.adapters.smtp import Mailer, PermanentFailure, TemporaryFailure
+from interlude.notify.adapters.smtp import (
+    Mailer,
+    PermanentFailure,
+    TemporaryFailure,
+    cancelled_meanwhile,
+)
 from interlude.notify.app import compose
 from interlude.notify.app.outbound import Outbound
 from interlude.notify.domain.delivery import retry_delay
@@ -115,5 +120,7 @@ class EmailSender:
 
 async def keep_sending(sender: EmailSender, poll_seconds: float) -> None:
     while True:
-        if not await sender.run_due():
+        handled = await sender.run_due()
+        cancelled_meanwhile()
+        if not handled:
             await asyncio.sleep(poll_seconds)

@@ -20,6 +20,7 @@ import httpx
 
 from interlude.notify.adapters import due_work
 from interlude.notify.adapters.due_work import DueWork
+from interlude.notify.adapters.smtp import cancelled_meanwhile
 from interlude.notify.adapters.webhook_http import Poster, signed_headers
 from interlude.notify.app.outbound import Outbound
 from interlude.notify.domain.delivery import retry_delay
@@ -94,6 +95,7 @@ class WebhookSender:
             status = await self.poster.post(endpoint["url"], body, headers)
             reason = None if 200 <= status < 300 else f"http {status}"
         except httpx.HTTPError as err:
+            cancelled_meanwhile()
             status, reason = 0, f"unreachable ({type(err).__name__})"
         if reason is None:
             await self._finish(work, row, now, "delivered", None, status)
