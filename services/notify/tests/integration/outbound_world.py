@@ -84,6 +84,7 @@ class World:
     sink: Sink
     smtp_port: int
     tenant_id: str
+    trust: TrustCache
     controller: Controller | None = None
     policy_version: int = 0
     runners: list[ProjectionRunner] = field(default_factory=list)
@@ -126,8 +127,12 @@ class World:
     async def policy(self, **changes: Any) -> int:
         self.policy_version += 1
         wire = DEFAULT_POLICY.changed({k.replace("__", "."): v for k, v in changes.items()})
-        return await self._identity(self.tenant_id, SecurityPolicyChanged(
+        position = await self._identity(self.tenant_id, SecurityPolicyChanged(
             version=self.policy_version, policy=wire.to_wire()))
+        version = self.policy_version
+        await eventually(lambda: self.trust.policy_version(self.tenant_id) == version,
+                         timeout=10, what="the policy known")
+        return position
 
     async def forget(self, user_id: str) -> int:
         return await self._identity(user_id, SubjectForgotten(subject_id=user_id))
@@ -194,13 +199,17 @@ async def world(nats_url: str, postgres_dsn: str, namespace: str, pg_schema: str
                             email_retry_base_seconds=60.0)
     platform = await open_platform(settings, schema=pg_schema)
     folder = Path(tempfile.mkdtemp(prefix="notify-sink-"))
-    w = World(platform, await outbound.build(platform, settings, TrustCache(platform.pool)),
-              Sink(folder), port, tenant_id)
+    trust = TrustCache(platform.pool, poll_interval=0.2)
+    w: World | None = None
     try:
         async with platform.pool.acquire() as conn:
             await migrate(conn, MIGRATIONS)
+        runners = await outbound.runners(platform, batch_size=50)
+        await trust.start()
+        w = World(platform, await outbound.build(platform, settings, trust), Sink(folder), port,
+                  tenant_id, trust)
         dead = platform.stream("deadletter")
-        w.runners = [*await outbound.runners(platform, batch_size=50),
+        w.runners = [*runners,
                      ProjectionRunner(TrustProjection("notify"), platform.stream("identity"),
                                       platform.nc, platform.pool, deadletters=dead),
                      ProjectionRunner(People(platform.sealer), platform.stream("identity"),
@@ -210,7 +219,9 @@ async def world(nats_url: str, postgres_dsn: str, namespace: str, pg_schema: str
         w.smtp_up()
         yield w
     finally:
-        w.smtp_down()
-        for runner in w.runners:
-            await runner.stop()
+        if w is not None:
+            w.smtp_down()
+            for runner in w.runners:
+                await runner.stop()
+        await trust.stop()
         await platform.close()

@@ -88,8 +88,9 @@ class WebhookSender:
         if not policy.allows(WEBHOOK) or endpoint is None or endpoint["removed"]:
             await self._finish(work, row, now, "cancelled", None)
             return
-        body = await payload(deps, tenant, row, policy, now)
-        headers = signed_headers(f"msg_{row['delivery_id']}", now, body,
+        sent_at = deps.clock()  # the receiver checks the signature's time against its clock
+        body = await payload(deps, tenant, row, policy, sent_at)
+        headers = signed_headers(f"msg_{row['delivery_id']}", sent_at, body,
                                  await valid_secrets(deps, tenant, endpoint, now))
         try:
             status = await self.poster.post(endpoint["url"], body, headers)
