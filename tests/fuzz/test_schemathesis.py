@@ -26,6 +26,7 @@ from interlude.audit.testing import audit_settings, running_audit
 from interlude.community.testing import community_settings, running_community
 from interlude.engagement.testing import engagement_settings, running_engagement
 from interlude.identity.testing import RunningIdentity, identity_settings, running_identity
+from interlude.notify.testing import notify_settings, running_notify
 from interlude.shared.testing.eventually import eventually
 from interlude.shared.testing.inprocess import served
 from interlude.shared.testing.plugin import own_schema
@@ -34,7 +35,7 @@ from .targets import EXCLUDED, UPSTREAM_ANSWERS, Target
 
 pytestmark = pytest.mark.slow
 
-SERVICES = ("identity", "community", "audit", "engagement")
+SERVICES = ("identity", "community", "audit", "engagement", "notify")
 EXAMPLES_PER_ROUTE = 3
 SEED = 12  # fixed, so that a failure reproduces
 RUN_SECONDS = 240  # one service's schemathesis run, at most
@@ -130,8 +131,25 @@ async def _engagement(env: Env) -> Target:
     return Target(app, coach.access_token, "/v1/contracts")
 
 
+async def _notify(env: Env) -> Target:
+    identity = await env.identity()
+    admin = await identity.organisation("Northwind")
+    coachee = await identity.member(admin, "coachee", name="Amira Haddad")
+    settings = notify_settings(env.nats_url, env.postgres_dsn, env.namespace, _secret(identity))
+    notify = await env.stack.enter_async_context(
+        running_notify(settings, await env.schema("notify"), identity.app))
+
+    async def policy_known() -> bool:  # 403 until notify has read the organisation's policy
+        answer = await notify.client.get("/v1/notify/notifications", headers=coachee.headers)
+        return answer.status_code == 200
+
+    await eventually(policy_known, what="notify's copy of the organisation's policy")
+    return Target(notify.app, coachee.access_token, "/v1/notify/notifications")
+
+
 STARTS: dict[str, Callable[[Env], Awaitable[Target]]] = {
-    "identity": _identity, "community": _community, "audit": _audit, "engagement": _engagement}
+    "identity": _identity, "community": _community, "audit": _audit, "engagement": _engagement,
+    "notify": _notify}
 
 
 def _config(target: Target, service: str) -> str:

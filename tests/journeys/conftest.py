@@ -1,4 +1,4 @@
-"""identity, engagement, community and audit running together, each with its own PostgreSQL
+"""identity, engagement, community, notify and audit running together, each with its own PostgreSQL
 schema, on the test's own streams."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from interlude.audit.testing import RunningAudit, audit_settings, running_audit
 from interlude.community.testing import RunningCommunity, community_settings, running_community
 from interlude.engagement.testing import RunningEngagement, engagement_settings, running_engagement
 from interlude.identity.testing import RunningIdentity, identity_settings, running_identity
+from interlude.notify.testing import RunningNotify, notify_settings, running_notify
 from interlude.shared.testing.plugin import own_schema
 
 
@@ -51,4 +52,13 @@ async def community(identity: RunningIdentity, engagement: RunningEngagement, na
     settings = community_settings(nats_url, postgres_dsn, namespace, _secret(identity))
     async with own_schema(postgres_dsn, f"{namespace}_community") as schema, \
             running_community(settings, schema, identity.app) as running:
+        yield running
+
+
+@pytest.fixture
+async def notify(identity: RunningIdentity, nats_url: str, postgres_dsn: str,
+                 namespace: str) -> AsyncIterator[RunningNotify]:
+    settings = notify_settings(nats_url, postgres_dsn, namespace, _secret(identity))
+    async with own_schema(postgres_dsn, f"{namespace}_notify") as schema, \
+            running_notify(settings, schema, identity.app) as running:
         yield running

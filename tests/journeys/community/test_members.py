@@ -12,15 +12,17 @@ from interlude.community.testing import RunningCommunity
 from interlude.community.wiring import VIEWS
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import RunningIdentity
+from interlude.notify.testing import RunningNotify
 from interlude.shared.testing.eventually import eventually
 
 from ..engagement.journey import expect
+from ..notify.inbox import told as notify_told
 from .cohort import cohort, create_space
 
 
 async def test_only_the_coach_reveals_a_pseudonym_with_a_reason_audited_and_told(
         identity: RunningIdentity, engagement: RunningEngagement,
-        community: RunningCommunity, audit: RunningAudit) -> None:
+        community: RunningCommunity, audit: RunningAudit, notify: RunningNotify) -> None:
     group = await cohort(identity, engagement, community)
     api, amira = community.client, group.members["Amira Haddad"]
     reveal = f"{group.path}/members/{group.handles['Amira Haddad']}/reveal"
@@ -46,10 +48,8 @@ async def test_only_the_coach_reveals_a_pseudonym_with_a_reason_audited_and_told
                                            .headers), 200)
     assert "Amira" not in str(peer_view) and amira.user_id not in str(peer_view)
 
-    notices = await expect(await api.get("/v1/community/notices", headers=amira.headers,
-                                         params={"after": revealed["position"]}), 200)
-    told = next(n for n in notices["notices"] if n["kind"] == "pseudonym_revealed")
-    assert told["reason"] == body["reason"] and told["by"]["name"] == "Claire Coach"
+    [told] = await notify_told(notify, amira, "pseudonym_revealed")  # in notify's inbox
+    assert told["excerpt"] == body["reason"] and told["actor"]["name"] == "the space's coach"
 
     officer = await identity.member(group.admin, "compliance_officer", name="Carla Compliance")
 

@@ -233,7 +233,7 @@ class Kept:
         why = nasty(1000, multi_line=True)
         await w.send("community", "POST", f"{path}/members/{handle}/reveal", "coach",
                      json={"reason": why})
-        await w.shows("community", "/v1/community/notices", "chloe", why)
+        await w.shows("notify", "/v1/notify/notifications", "chloe", why)  # told
         await w.shows("community", path, "coach", w.ids["chloe_name"])  # community's directory
 
     async def _rehearsal(self, path: str) -> None:

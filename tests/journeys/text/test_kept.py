@@ -12,6 +12,7 @@ from interlude.audit.testing import RunningAudit
 from interlude.community.testing import RunningCommunity
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import RunningIdentity
+from interlude.notify.testing import RunningNotify
 
 from .fields import TextField, text_fields
 from .kept import Kept, World, dead_letters, settled
@@ -39,12 +40,12 @@ def _fields(identity: RunningIdentity, engagement: RunningEngagement,
 @pytest.mark.slow
 async def test_nasty_but_valid_text_is_accepted_and_reads_back(
         identity: RunningIdentity, engagement: RunningEngagement,
-        community: RunningCommunity, audit: RunningAudit) -> None:
+        community: RunningCommunity, audit: RunningAudit, notify: RunningNotify) -> None:
     recorder = Recorder(
         {"identity": identity.client, "engagement": engagement.client,
-         "community": community.client, "audit": audit.client},
+         "community": community.client, "audit": audit.client, "notify": notify.client},
         {"identity": identity.app, "engagement": engagement.app, "community": community.app,
-         "audit": audit.app})
+         "audit": audit.app, "notify": notify.app})
     world = World(recorder, identity, engagement, community)
     kept = Kept(world)
     await kept.identity()
@@ -53,7 +54,8 @@ async def test_nasty_but_valid_text_is_accepted_and_reads_back(
     await kept.audit()
     await kept.leaving()
 
-    await settled([identity.platform, engagement.platform, community.platform, audit.platform])
+    await settled([identity.platform, engagement.platform, community.platform, audit.platform,
+                   notify.platform])
     assert await dead_letters(identity.platform) == []
     missing = [name for name in recorder.missing(_fields(identity, engagement, community, audit))
                if not any(name.endswith(f" {loc}") and name.startswith(service)

@@ -17,7 +17,6 @@ from interlude.community.domain.rehearsal import REHEARSAL
 from interlude.community.domain.space import SPACE
 from interlude.community.projections.contracts import NAME as CONTRACTS
 from interlude.community.projections.contracts import Contracts
-from interlude.community.projections.notices import Notices
 from interlude.community.projections.people import People
 from interlude.community.projections.views import Views
 from interlude.community.settings import CommunitySettings
@@ -29,7 +28,7 @@ from interlude.shared.eventstore.repository import Repository
 from interlude.shared.eventstore.streams import ensure_stream
 from interlude.shared.kit import Enforcer
 from interlude.shared.projections import checkpoints
-from interlude.shared.projections.base import Projection, Together
+from interlude.shared.projections.base import Projection
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.projections.waiter import PositionWaiter
 from interlude.shared.runtime import Platform, master_secret
@@ -114,8 +113,8 @@ async def _reactions(platform: Platform, batch_size: int) -> ProjectionRunner:
 
 
 async def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionRunner]:
-    """The worker's consumers: people from identity; the spaces' read models and the members'
-    notices from community, together; contracts and consents from engagement, and the
+    """The worker's consumers: people from identity; the spaces' read models from community
+    (their notices are notify's now, in its inbox); contracts and consents from engagement, and the
     reactions to them (unpinning insights, taking members out as contracts change)."""
     dead = platform.stream("deadletter")
 
@@ -124,13 +123,13 @@ async def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionR
                                 deadletters=dead, batch_size=batch_size)
 
     return [runner(People(platform.sealer), "identity"),
-            runner(Together(VIEWS, Views(), Notices()), "community"),
+            runner(Views(), "community"),
             runner(Contracts(), "engagement"), await _reactions(platform, batch_size)]
 
 
 async def ensure_sources(platform: Platform) -> None:
     """The streams community reads from exist even before their services first start, and
-    so do the policy copy the notices consult and the people table (the shared directory's)."""
+    so do the policy copy and the people table (the shared directory's)."""
     for service in ("community", "identity", "engagement"):
         await ensure_stream(platform.js, platform.stream(service),
                             platform.settings.stream_replicas)

@@ -1,5 +1,5 @@
 """community's worker: the composition root of its consumers (people from identity; the
-spaces' read models and notices from community; contracts and consents from engagement)."""
+spaces' read models from community; contracts and consents from engagement)."""
 
 from __future__ import annotations
 

@@ -5,8 +5,6 @@ Amira's so the demo shows read and unread."""
 
 from __future__ import annotations
 
-import asyncio
-
 from interlude.notify.app import inbox
 from interlude.notify.projections import queries
 from interlude.notify.settings import NotifySettings
@@ -25,14 +23,13 @@ async def seed(platform_settings: PlatformSettings) -> list[tuple[str, str, str]
         deps = await build_notify(platform, settings, trust)
 
         async def told(tenant: str, people: dict[str, tuple[str, str]]) -> bool:
-            return await queries.unread_count(deps.pool, tenant, people[COACHEE][0]) >= 2
+            return deps.policy.policy(tenant) is not None and \
+                await queries.unread_count(deps.pool, tenant, people[COACHEE][0]) >= 2
 
         tenant, people = await demo_people(deps.pool, deps.sealer, {COACHEE}, service="notify",
                                            also=told, waiting_for="the demo's notifications")
         user_id, role = people[COACHEE]
         ctx = deps.context(tenant, Actor(user_id, (role,)), policy_version=1)
-        while deps.policy.policy(tenant) is None:
-            await asyncio.sleep(0.25)
         oldest = (await queries.unread_ids(deps.pool, tenant, user_id, limit=1))[0]
         await inbox.mark_read(deps, ctx, oldest)
         return []  # the logins are identity's

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from interlude.notify import outbound  # outbound
-from interlude.notify.app.deps import Notify
 from interlude.notify.app.community_reactions import CommunityReactions
+from interlude.notify.app.deps import Notify
 from interlude.notify.app.engagement_reactions import EngagementReactions
 from interlude.notify.app.reactions import IdentityReactions, InStep
 from interlude.notify.app.reminders import Reminders

@@ -164,22 +164,3 @@ class RehearsalReadPublic(RehearsalPublic, _Fresh):
 
 class RehearsalsPublic(_Fresh):
     rehearsals: list[RehearsalPublic]
-
-
-class NoticeSpacePublic(BaseModel):
-    space_id: str
-    name: str
-
-
-class NoticePublic(BaseModel):
-    kind: str
-    text: str
-    at: datetime
-    space: NoticeSpacePublic
-    post_id: str | None
-    by: MemberLabel | None
-    reason: str | None = Field(default=None, description="a reveal's reason, for the member")
-
-
-class NoticesPublic(_Fresh):
-    notices: list[NoticePublic]

@@ -1,4 +1,4 @@
-"""Spaces and their members, the feed, and the caller's notices."""
+"""Spaces and their members, and the feed."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from interlude.community.api.deps import (
 from interlude.community.api.public import (
     FeedPublic,
     ModerationPublic,
-    NoticesPublic,
     RevealedPublic,
     SpacePublic,
     SpacesPublic,
@@ -127,10 +126,3 @@ async def moderation(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep, req
     """The coach's queue: reported and hidden posts with the reasons given."""
     fresh = await caught_up(request, after)
     return {"posts": await reads.reports(deps, ctx, space_id), "fresh": fresh}
-
-
-@router.get("/notices", response_model=NoticesPublic, **READ)
-async def notices(ctx: ContextDep, deps: CommunityDep, request: Request, after: After = 0,
-                  limit: Limit = 50) -> dict[str, Any]:
-    fresh = await caught_up(request, after)
-    return {"notices": await reads.notices(deps, ctx, limit), "fresh": fresh}

@@ -1,5 +1,5 @@
 """Reading the rest: the caller's spaces, one space with its members, the coach's moderation
-queue, rehearsals, and the caller's notices."""
+queue and rehearsals (what members are told is notify's: its inbox)."""
 
 from __future__ import annotations
 
@@ -8,25 +8,11 @@ from typing import Any
 
 from interlude.community.app.deps import Community
 from interlude.community.app.feed import view_for
-from interlude.community.app.labels import space_view
 from interlude.community.domain.errors import NotAllowed, NotFound
 from interlude.community.domain.rehearsal import seen_by
 from interlude.community.projections import queries
 from interlude.shared.events.envelope import CommandContext
 from interlude.shared.projections.sealed import reveal
-
-NOTICES = {
-    "tagged": "{actor} tagged you in a post",
-    "commented": "{actor} commented on your post",
-    "replied": "{actor} replied to your comment",
-    "shared": "{actor} shared your post with the space",
-    "insight_pinned": "{actor} pinned your post as a key insight",
-    "post_hidden": "your post was hidden until the coach decides",
-    "invited": "{actor} invited you to a space",
-    "pseudonym_revealed": "{actor}, the space's coach, learnt who is behind your pseudonym",
-    "rehearsal_drafted": "{actor} asks for your feedback on a rehearsal",
-    "rehearsal_feedback": "{actor} gave feedback on your rehearsal",
-}
 
 
 async def spaces(deps: Community, ctx: CommandContext) -> list[dict[str, Any]]:
@@ -98,25 +84,3 @@ async def rehearsal(deps: Community, ctx: CommandContext, space_id: str,
         raise NotFound("there is no such rehearsal")
     await deps.record_read(ctx, "rehearsal", rehearsal_id, {state.author_id})
     return await _rehearsal(deps, ctx, view, row)
-
-
-async def notices(deps: Community, ctx: CommandContext, limit: int) -> list[dict[str, Any]]:
-    """What the caller has been told, newest first; whoever did it by the name the space
-    shows them by."""
-    await deps.enforce_enabled(ctx, "read_notices", "notice", ctx.actor.id)
-    rows = await queries.notices(deps.pool, ctx.tenant_id, ctx.actor.id, limit)
-    views: dict[str, Any] = {}
-    shown = []
-    for r in rows:
-        if r["space_id"] not in views:
-            views[r["space_id"]] = await space_view(deps.pool, deps.sealer, ctx.tenant_id,
-                                                    r["space_id"], ctx.actor.id)
-        actor = views[r["space_id"]].label(r["actor_id"]) if r["actor_id"] else None
-        text = NOTICES[r["kind"]].format(actor=actor["name"] if actor else "someone")
-        notice = {"kind": r["kind"], "text": text, "at": r["at"],
-                  "space": {"space_id": r["space_id"], "name": r["space_name"]},
-                  "post_id": r["post_id"], "by": actor}
-        if r["detail"] is not None:
-            notice["reason"] = await reveal(deps.sealer, ctx.tenant_id, r["detail"])
-        shown.append(notice)
-    return shown

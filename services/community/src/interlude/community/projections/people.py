@@ -27,4 +27,3 @@ class People(directory.People):
                            " AND reporter_id = $2", *args)
         await conn.execute("DELETE FROM rehearsals WHERE tenant_id = $1 AND author_id = $2",
                            *args)
-        await conn.execute("DELETE FROM notices WHERE tenant_id = $1 AND user_id = $2", *args)

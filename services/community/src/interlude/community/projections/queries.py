@@ -1,6 +1,6 @@
 """Every SQL question community's app layer asks of its read models: engagement's contracts
 (eligibility, consents, what a reaction acts on), who is in a space, the caller's spaces, the
-moderation queue, rehearsals, notices, and the feed. Rows come back as stored, content sealed:
+moderation queue, rehearsals, and the feed. Rows come back as stored, content sealed:
 the app layer opens what the reader may see and records the access."""
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ async def has_role(db: Db, tenant_id: str, user_id: str, role: str) -> bool:
         " AND user_id = $2", tenant_id, user_id, role))
 
 
-# -- spaces, moderation, rehearsals, notices -----------------------------------------------
+# -- spaces, moderation, rehearsals -----------------------------------------------------
 
 async def spaces_of(db: Db, tenant_id: str, user_id: str) -> list[asyncpg.Record]:
     """The spaces the person holds, belongs to or is invited to, newest first."""
@@ -144,14 +144,6 @@ async def rehearsals_for(db: Db, tenant_id: str, space_id: str,
 async def rehearsal(db: Db, tenant_id: str, rehearsal_id: str) -> asyncpg.Record | None:
     return await db.fetchrow("SELECT * FROM rehearsals WHERE tenant_id = $1"
                              " AND rehearsal_id = $2", tenant_id, rehearsal_id)
-
-
-async def notices(db: Db, tenant_id: str, user_id: str, limit: int) -> list[asyncpg.Record]:
-    """What the person has been told, newest first, with the space's name."""
-    return await db.fetch(
-        "SELECT n.*, s.name AS space_name FROM notices n JOIN spaces s"
-        " USING (tenant_id, space_id) WHERE n.tenant_id = $1 AND n.user_id = $2"
-        " ORDER BY n.at DESC LIMIT $3", tenant_id, user_id, limit)
 
 
 # -- the feed and a post -------------------------------------------------------------------

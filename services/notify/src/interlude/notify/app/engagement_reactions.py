@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import asyncpg
 
 from interlude.notify.adapters import due_work
+from interlude.notify.app.deps import Notify
 from interlude.notify.app.reactions import Reactions
 from interlude.notify.app.telling import Tell, quiet_hours
 from interlude.notify.domain.events import Kind
@@ -22,6 +23,9 @@ from interlude.notify.projections import queries
 from interlude.shared.projections.base import RecordedEvent
 
 REMINDER = "reminder"
+CONTRACT_CHANGES = frozenset({"engagement.ContractProposed", "engagement.ContractActivated",
+                              "engagement.ContractEnded"})
+Key = tuple[str, str]  # (tenant, contract)
 BEFORE_SESSION = timedelta(hours=24)
 
 
@@ -46,11 +50,33 @@ class EngagementReactions(Reactions):
         "engagement.CheckInAcknowledged": "when_check_in_acknowledged_tell",
         "engagement.MessageSent": "when_message_sent_tell"}
 
+    def __init__(self, deps: Notify) -> None:
+        super().__init__(deps)
+        self._contracts: dict[Key, asyncpg.Record | None] = {}
+        self._overdue: set[Key] = set()  # contracts with an overdue notice still to fire
+
+    async def prepare(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
+        wanted = {(e.tenant_id, str(e.payload.get("contract_id") or e.aggregate_id))
+                  for e in events if e.type in self.when}
+        self._contracts = dict.fromkeys(wanted) | await queries.contracts(conn, wanted)
+        self._overdue = await queries.overdue_pending(conn, wanted)
+
+    def seen(self, event: RecordedEvent) -> None:
+        if event.type in CONTRACT_CHANGES:
+            self._contracts.pop((event.tenant_id, event.aggregate_id), None)
+
+    async def _contract(self, conn: asyncpg.Connection, tenant_id: str,
+                        contract_id: str) -> asyncpg.Record | None:
+        key = (tenant_id, contract_id)
+        if key not in self._contracts:
+            self._contracts[key] = await queries.contract(conn, tenant_id, contract_id)
+        return self._contracts[key]
+
     async def _parties(self, conn: asyncpg.Connection, event: RecordedEvent,
                        contract_id: str, kind: Kind, link: str, *, but: str | None,
                        **more: Any) -> list[Tell]:
         """``kind`` for every party of the contract except ``but``."""
-        row = await queries.contract(conn, event.tenant_id, contract_id)
+        row = await self._contract(conn, event.tenant_id, contract_id)
         if row is None:
             return []
         parties = [p for p in (row["coach_id"], row["coachee_id"], row["sponsor_id"]) if p]
@@ -79,6 +105,7 @@ class EngagementReactions(Reactions):
 
     async def when_contract_ended_forget(self, conn: asyncpg.Connection,
                                          event: RecordedEvent) -> list[Tell]:
+        self._overdue.discard((event.tenant_id, event.aggregate_id))
         await due_work.cancel(conn, tenant_id=event.tenant_id, kind=REMINDER, reason="ended",
                               now=event.envelope.occurred_at,
                               where={"contract_id": event.aggregate_id})
@@ -87,7 +114,7 @@ class EngagementReactions(Reactions):
     async def _remind(self, conn: asyncpg.Connection, event: RecordedEvent, session_id: str,
                       starts_at: Any) -> None:
         """The session's reminder, a day before (at once when booked for tomorrow)."""
-        row = await queries.contract(conn, event.tenant_id, event.aggregate_id)
+        row = await self._contract(conn, event.tenant_id, event.aggregate_id)
         now = event.envelope.occurred_at
         if row is None or starts_at <= now:
             return
@@ -130,7 +157,7 @@ class EngagementReactions(Reactions):
     async def when_check_in_posted_tell(self, conn: asyncpg.Connection,
                                         event: RecordedEvent) -> list[Tell]:
         e = event.of(eng.CheckInPosted)
-        row = await queries.contract(conn, event.tenant_id, e.contract_id)
+        row = await self._contract(conn, event.tenant_id, e.contract_id)
         return [Tell(e.coach_id, "checkin_awaits",
                      f"/contracts/{e.contract_id}/check-ins/{event.aggregate_id}",
                      actor_id=e.coachee_id, contract_id=e.contract_id,
@@ -140,7 +167,7 @@ class EngagementReactions(Reactions):
     async def when_check_in_acknowledged_tell(self, conn: asyncpg.Connection,
                                               event: RecordedEvent) -> list[Tell]:
         e = event.of(eng.CheckInAcknowledged)
-        row = await queries.contract(conn, event.tenant_id, e.contract_id)
+        row = await self._contract(conn, event.tenant_id, e.contract_id)
         kind: Kind = "checkin_questioned" if e.kind == "question" else "checkin_acknowledged"
         return [Tell(e.coachee_id, kind,
                      f"/contracts/{e.contract_id}/check-ins/{event.aggregate_id}",
@@ -151,20 +178,22 @@ class EngagementReactions(Reactions):
     async def when_message_sent_tell(self, conn: asyncpg.Connection,
                                      event: RecordedEvent) -> list[Tell]:
         e = event.of(eng.MessageSent)
-        row = await queries.contract(conn, event.tenant_id, e.contract_id)
+        row = await self._contract(conn, event.tenant_id, e.contract_id)
         if row is None:
             return []
         terms = json.loads(row["terms"])
         link = f"/contracts/{e.contract_id}/thread"
-        told = dict(actor_id=e.sender_id, contract_id=e.contract_id, item_id=e.message_id,
-                    quiet_hours=quiet_hours(terms))
+        told: dict[str, Any] = {"actor_id": e.sender_id, "contract_id": e.contract_id,
+                                "item_id": e.message_id, "quiet_hours": quiet_hours(terms)}
         if e.party == "coachee":
-            await self._overdue(conn, event, e, row, terms)
+            await self._await_reply(conn, event, e, row, terms)
             return [Tell(row["coach_id"], "message_received", link,
                          excerpt=e.body, **told)]
-        await due_work.cancel(conn, tenant_id=event.tenant_id, kind=REMINDER, reason="replied",
-                              now=event.envelope.occurred_at,
-                              where={"kind": "reply_overdue", "contract_id": e.contract_id})
+        if (event.tenant_id, e.contract_id) in self._overdue:
+            self._overdue.discard((event.tenant_id, e.contract_id))
+            await due_work.cancel(conn, tenant_id=event.tenant_id, kind=REMINDER,
+                                  reason="replied", now=event.envelope.occurred_at,
+                                  where={"kind": "reply_overdue", "contract_id": e.contract_id})
         tells = [Tell(e.coachee_id, "coach_replied", link, excerpt=e.body,
                       **told)]
         allowance = terms.get("allowance") or {}
@@ -176,12 +205,13 @@ class EngagementReactions(Reactions):
                               **told))
         return tells
 
-    async def _overdue(self, conn: asyncpg.Connection, event: RecordedEvent,
+    async def _await_reply(self, conn: asyncpg.Connection, event: RecordedEvent,
                        e: eng.MessageSent, row: asyncpg.Record, terms: dict[str, Any]) -> None:
         """The coach hears when the reply window of the first unanswered message passes."""
         where = {"kind": "reply_overdue", "contract_id": e.contract_id}
-        if await queries.reminder_pending(conn, event.tenant_id, where):
+        if (event.tenant_id, e.contract_id) in self._overdue:
             return
+        self._overdue.add((event.tenant_id, e.contract_id))
         hours = int((terms.get("allowance") or {}).get("reply_window_hours", 48))
         await due_work.schedule(
             conn, work_id=f"overdue:{event.tenant_id}:{e.contract_id}:{e.message_id}",

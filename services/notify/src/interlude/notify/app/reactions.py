@@ -17,7 +17,7 @@ from typing import ClassVar
 import asyncpg
 
 from interlude.notify.app.deps import Notify
-from interlude.notify.app.telling import Cause, Teller, Tell
+from interlude.notify.app.telling import Cause, Tell, Teller
 from interlude.notify.projections import queries
 from interlude.shared.events import published
 from interlude.shared.projections.base import Projection, RecordedEvent
@@ -35,6 +35,13 @@ class Reactions(Projection):
         self.deps = deps
         self.teller = Teller(deps)
 
+    async def prepare(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
+        """Before a batch, as the read model stands: what the reactions will look up, fetched
+        at once (a look-up per event would cost more than the reaction)."""
+
+    def seen(self, event: RecordedEvent) -> None:
+        """The read model has applied ``event``: forget what it may have changed."""
+
     async def react(self, conn: asyncpg.Connection, event: RecordedEvent) -> list[Tell]:
         method = self.when.get(event.type)
         if method is None:
@@ -44,6 +51,7 @@ class Reactions(Projection):
         return await reaction(conn, event)
 
     async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
+        await self.prepare(conn, events)
         told = [(Cause.of(e), t) for e in events for t in await self.react(conn, e)]
         await self.teller.queue(conn, told)
 
@@ -62,8 +70,10 @@ class InStep(Projection):
 
     async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
         told: list[tuple[Cause, Tell]] = []
+        await self.reactions.prepare(conn, events)
         for event in events:
             await self.view.apply(conn, [event])
+            self.reactions.seen(event)
             told += [(Cause.of(event), t) for t in await self.reactions.react(conn, event)]
         await self.reactions.teller.queue(conn, told)
 

@@ -15,7 +15,7 @@ import asyncpg
 
 from interlude.notify.adapters import due_work
 from interlude.notify.app.deps import Notify
-from interlude.notify.app.telling import Cause, Teller, Tell, quiet_hours
+from interlude.notify.app.telling import Cause, Tell, Teller, quiet_hours
 from interlude.notify.projections import queries
 
 log = logging.getLogger(__name__)

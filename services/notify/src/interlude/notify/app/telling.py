@@ -35,7 +35,7 @@ COMMUNITY_KINDS = frozenset({
     "post_commented", "comment_replied", "post_reacted", "member_tagged", "post_shared",
     "insight_pinned", "post_hidden", "pseudonym_revealed", "space_invitation",
     "rehearsal_drafted", "rehearsal_feedback"})
-IN_FLIGHT = 64  # appends awaited at once: JetStream acks pipelined appends far faster
+IN_FLIGHT = 256  # appends awaited at once: JetStream acks pipelined appends far faster
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ class Inbox(Projection):
         rows: list[tuple[Any, ...]] = []
         for event in events:
             if event.tenant_id not in no_inbox:
+                self.decoded(event)
                 rows.append(self._row(event, event.of(ev.NotificationQueued)))
         if not rows:
             return

@@ -3,12 +3,11 @@ stay sealed until a reader's query opens them (``app/reads.py``)."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import TypeAlias
 
 import asyncpg
 
-Db = asyncpg.Pool | asyncpg.Connection
+Db: TypeAlias = asyncpg.Pool | asyncpg.Connection
 
 
 # -- who is told: people, contracts, spaces -----------------------------------------------
@@ -62,12 +61,27 @@ async def comment_author(db: Db, tenant_id: str, comment_id: str) -> str | None:
     return value
 
 
-async def reminder_pending(db: Db, tenant_id: str, where: dict[str, Any]) -> bool:
-    """Whether a reminder whose payload holds ``where`` is still to fire."""
-    return bool(await db.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM due_work WHERE tenant_id = $1 AND kind = 'reminder'"
-        " AND done_at IS NULL AND cancelled_at IS NULL AND payload @> $2::jsonb)",
-        tenant_id, json.dumps(where)))
+async def contracts(db: Db, wanted: set[tuple[str, str]]
+                    ) -> dict[tuple[str, str], asyncpg.Record]:
+    """:func:`contract` for many (tenant, contract) pairs at once."""
+    rows = await db.fetch(
+        "SELECT c.tenant_id, c.contract_id, coach_id, coachee_id, sponsor_id, active, ended,"
+        " terms::text AS terms FROM contracts c JOIN unnest($1::text[], $2::text[])"
+        " AS w(tenant_id, contract_id) USING (tenant_id, contract_id)",
+        [t for t, _ in wanted], [c for _, c in wanted])
+    return {(r["tenant_id"], r["contract_id"]): r for r in rows}
+
+
+async def overdue_pending(db: Db, wanted: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these contracts have an overdue notice still to fire."""
+    rows = await db.fetch(
+        "SELECT DISTINCT d.tenant_id, d.payload->>'contract_id' AS contract_id FROM due_work d"
+        " JOIN unnest($1::text[], $2::text[]) AS w(tenant_id, contract_id)"
+        " ON d.tenant_id = w.tenant_id AND d.payload->>'contract_id' = w.contract_id"
+        " WHERE d.kind = 'reminder' AND d.done_at IS NULL AND d.cancelled_at IS NULL"
+        " AND d.payload->>'kind' = 'reply_overdue'",
+        [t for t, _ in wanted], [c for _, c in wanted])
+    return {(r["tenant_id"], r["contract_id"]) for r in rows}
 
 
 # -- the inbox ----------------------------------------------------------------------------
