@@ -11,14 +11,13 @@ from fastapi import APIRouter, Query
 from interlude.notify.api.outbound_deps import OutboundDep
 from interlude.notify.api.outbound_public import UnsubscribedPublic
 from interlude.notify.app import preferences
-from interlude.shared.kit import problems
+from interlude.shared.kit import WRITE_PROBLEMS
 
 router = APIRouter(prefix="/v1/notify", tags=["preferences"])
 Token = Annotated[str, Query(min_length=10, max_length=600, pattern=r"^[A-Za-z0-9_.-]+$")]
 
 
-@router.post("/unsubscribe", response_model=UnsubscribedPublic,
-             responses=problems(403, 413, 422))
+@router.post("/unsubscribe", response_model=UnsubscribedPublic, responses=WRITE_PROBLEMS)
 async def unsubscribe(token: Token, deps: OutboundDep) -> dict[str, Any]:
     """Stop e-mails of the kind the link names (or all): the preference becomes never."""
     _, kind = await preferences.unsubscribe(deps, token)

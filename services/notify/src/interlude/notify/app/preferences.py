@@ -9,6 +9,7 @@ from interlude.notify.domain import unsubscribe as tokens
 from interlude.notify.domain.events import QuietHours
 from interlude.notify.projections import preferences as view
 from interlude.shared import directory
+from interlude.shared.errors import NotFound
 from interlude.shared.events.envelope import Actor, CommandContext
 from interlude.shared.kit import Written
 
@@ -30,7 +31,7 @@ async def unsubscribe(deps: Outbound, token: str) -> tuple[Written, str | None]:
     """``kind`` (or all, None) is never e-mailed again to the token's person."""
     wanted = tokens.read(deps.unsubscribe_secret, token)
     if await directory.person(deps.pool, wanted.tenant_id, wanted.user_id) is None:
-        raise tokens.BadToken("this unsubscribe link names nobody we know")
+        raise NotFound("this unsubscribe link names nobody we know")
     ctx = deps.context(wanted.tenant_id, Actor(id=wanted.user_id))
     position = await deps.preferences.execute_position(
         wanted.tenant_id, wanted.user_id,

@@ -16,7 +16,7 @@ ALL = "*"
 
 
 class BadToken(DomainError):
-    status, slug = 403, "unsubscribe-token-invalid"
+    status, slug = 401, "unsubscribe-token-invalid"
 
 
 @dataclass(frozen=True)

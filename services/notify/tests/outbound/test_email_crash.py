@@ -14,7 +14,7 @@ from interlude.notify.adapters.smtp import SmtpMailer
 from interlude.notify.app.delivery import EmailSender, keep_sending
 from interlude.shared.testing.eventually import eventually
 
-from .outbound_world import World, world  # noqa: F401
+from .outbound_world import World
 
 
 async def sent(world: World) -> int:

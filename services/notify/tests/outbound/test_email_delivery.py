@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from interlude.notify.app import preferences
 from interlude.shared.events.envelope import Actor
 
-from .outbound_world import World, world  # noqa: F401
+from .outbound_world import World
 
 TOPIC, EXCERPT = "TOPIC-7Q2X", "EXCERPT-K9W4"
 
@@ -60,7 +60,7 @@ async def test_subject_shows_the_topic_and_full_the_excerpt(world: World) -> Non
 
 
 async def test_a_pseudonymous_notification_never_carries_the_real_name(world: World) -> None:
-    coach, coachee = await cast(world)
+    _, coachee = await cast(world)
     await world.policy(notify__email_content="full")
     peer = await world.person("Priya Ramanathan", "priya@example.org")
     await world.queue(coachee, "post_commented", actor=peer, pseudonym="Quiet Heron",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from .outbound_world import World, world  # noqa: F401
+from .outbound_world import World
 
 
 async def two_people(world: World) -> tuple[str, str, str]:

@@ -10,7 +10,7 @@ from interlude.notify.app import preferences
 from interlude.notify.domain.events import QuietHours
 from interlude.shared.events.envelope import Actor
 
-from .outbound_world import World, world  # noqa: F401
+from .outbound_world import World
 
 
 def around(now: datetime, zone: str = "UTC") -> QuietHours:

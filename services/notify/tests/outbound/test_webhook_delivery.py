@@ -15,8 +15,8 @@ from interlude.notify.app.webhook_delivery import WebhookSender
 from interlude.shared.events.envelope import Actor
 from interlude.shared.trust.cache import PolicyBlocked
 
-from .outbound_world import World, world  # noqa: F401
-from .webhook_receiver import Receiver, receiver  # noqa: F401
+from .outbound_world import World
+from .webhook_receiver import Receiver
 
 TOPIC, EXCERPT = "TOPIC-7Q2X", "EXCERPT-K9W4"
 
