@@ -21,7 +21,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from interlude.notify import outbound
-from interlude.notify.adapters.sink import Sink, start
+from interlude.shared.stack.mail import Sink, start
 from interlude.notify.adapters.smtp import SmtpMailer
 from interlude.notify.app.delivery import EmailSender
 from interlude.notify.app.outbound import Outbound
