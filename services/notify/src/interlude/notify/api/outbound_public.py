@@ -20,6 +20,7 @@ class PreferencesPublic(BaseModel):
 class UnsubscribedPublic(BaseModel):
     kind: str | None = Field(description="the kind no longer e-mailed; null: every kind")
     timing: Timing = "never"
+    position: int = Field(description="pass as ?after= to read the preferences back")
 
 
 class WebhookCreatedPublic(BaseModel):

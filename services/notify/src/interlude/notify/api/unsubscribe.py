@@ -20,5 +20,5 @@ Token = Annotated[str, Query(min_length=10, max_length=600, pattern=r"^[A-Za-z0-
 @router.post("/unsubscribe", response_model=UnsubscribedPublic, responses=WRITE_PROBLEMS)
 async def unsubscribe(token: Token, deps: OutboundDep) -> dict[str, Any]:
     """Stop e-mails of the kind the link names (or all): the preference becomes never."""
-    _, kind = await preferences.unsubscribe(deps, token)
-    return {"kind": kind, "timing": "never"}
+    written, kind = await preferences.unsubscribe(deps, token)
+    return {"kind": kind, "timing": "never", "position": written.position}
