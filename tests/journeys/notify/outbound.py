@@ -56,14 +56,6 @@ class Mail:
         return self.messages(to, about)
 
 
-def everything(message: EmailMessage) -> str:
-    """Every header and text part of a message, decoded: what a leak scan reads."""
-    text = [f"{k}: {v}" for k, v in message.items()]
-    text += [part.get_content() for part in message.walk()
-             if part.get_content_maintype() == "text"]
-    return "\n".join(text)
-
-
 @contextlib.asynccontextmanager
 async def sending(notify: RunningNotify) -> AsyncIterator[Mail]:
     """Mail sent by ``notify`` lands in a sink of this test; unsubscribe links point at the

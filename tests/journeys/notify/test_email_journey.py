@@ -11,12 +11,13 @@ from urllib.parse import urlsplit
 
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import RunningIdentity
+from interlude.notify.outbound_testing import everything
 from interlude.notify.testing import RunningNotify
 from interlude.shared.testing.eventually import eventually
 
 from ..engagement.journey import active_contract, expect
 from .inbox import told
-from .outbound import everything, sending
+from .outbound import sending
 
 MARKERS = ("MARKER-Q7T2 the budget talk", "MARKER-J4K8 my manager")
 
@@ -135,4 +136,6 @@ async def test_preferences_over_http_and_bad_input(
     for token in ("x" * 40, "abc.def.ghi-jkl-mno"):
         answer = await api.post("/v1/notify/unsubscribe", params={"token": token})
         assert answer.status_code == 401, answer.text
-    assert (await api.post("/v1/notify/unsubscribe")).status_code == 422
+    assert (await api.post("/v1/notify/unsubscribe")).status_code == 401
+    too_long = await api.post("/v1/notify/unsubscribe", params={"token": "x" * 601})
+    assert too_long.status_code == 422

@@ -21,7 +21,6 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from interlude.notify import outbound
-from interlude.shared.stack.mail import Sink, start
 from interlude.notify.adapters.smtp import SmtpMailer
 from interlude.notify.app.delivery import EmailSender
 from interlude.notify.app.outbound import Outbound
@@ -43,6 +42,7 @@ from interlude.shared.policy.model import DEFAULT_POLICY
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform, open_platform
 from interlude.shared.sealing import Secret
+from interlude.shared.stack.mail import Sink, start
 from interlude.shared.testing.eventually import eventually
 from interlude.shared.trust.cache import TrustCache
 from interlude.shared.trust.projection import TrustProjection

@@ -6,20 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from interlude.notify.app import preferences
+from interlude.notify.outbound_testing import everything
 from interlude.shared.events.envelope import Actor
 
 from .outbound_world import World
 
 TOPIC, EXCERPT = "TOPIC-7Q2X", "EXCERPT-K9W4"
-
-
-def everything(message: object) -> str:
-    """Every header and every part of a message, decoded, as one text to search."""
-    text = [f"{k}: {v}" for k, v in message.items()]  # type: ignore[attr-defined]
-    for part in message.walk():  # type: ignore[attr-defined]
-        if part.get_content_maintype() == "text":
-            text.append(part.get_content())
-    return "\n".join(text)
 
 
 async def cast(world: World) -> tuple[str, str]:

@@ -12,11 +12,11 @@ import pytest
 from interlude.notify.adapters.webhook_http import HttpPoster
 from interlude.notify.app import webhooks
 from interlude.notify.app.webhook_delivery import WebhookSender
+from interlude.notify.outbound_testing import Receiver
 from interlude.shared.events.envelope import Actor
 from interlude.shared.trust.cache import PolicyBlocked
 
 from .outbound_world import World
-from .webhook_receiver import Receiver
 
 TOPIC, EXCERPT = "TOPIC-7Q2X", "EXCERPT-K9W4"
 

@@ -1,15 +1,17 @@
-"""A webhook receiver as an organisation would run one: a real HTTP server that verifies every
-delivery's Standard Webhooks signature with the secret it holds, answers what the test tells
-it to (500s, then 200), and keeps what it got."""
+"""What tests of the outbound side share (notify's own and the journeys): a webhook receiver as
+an organisation would run one, a real HTTP server that verifies every delivery's Standard
+Webhooks signature with the secret it holds, answers what the test tells it to (500s, then
+200) and keeps what it got; and the text of an e-mail as a leak scan reads it."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from typing import Any
 
-import pytest
 from fastapi import FastAPI, Request, Response
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
@@ -45,9 +47,18 @@ class Receiver:
         return app
 
 
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
+@contextlib.asynccontextmanager
+async def receiving() -> AsyncIterator[Receiver]:
+    """A receiver on a free port of this process, at ``receiver.url``."""
     r = Receiver()
     async with served(r.app()) as url:
         r.url = url + "/hook"
         yield r
+
+
+def everything(message: EmailMessage) -> str:
+    """Every header and text part of a message, decoded: what a leak scan reads."""
+    text = [f"{k}: {v}" for k, v in message.items()]
+    text += [part.get_content() for part in message.walk()
+             if part.get_content_maintype() == "text"]
+    return "\n".join(text)
