@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
+from aiosmtpd.controller import Controller
 
 from interlude.notify import outbound
 from interlude.notify.adapters.smtp import SmtpMailer
@@ -30,7 +31,30 @@ from interlude.shared.testing.eventually import eventually
 class Mail:
     sink: Sink
     deps: Outbound
+    port: int
+    client: httpx.AsyncClient
     ahead: timedelta = timedelta(0)  # how far the senders' clock runs ahead of the wall's
+    controller: Controller | None = None
+    senders: asyncio.Task[None] | None = None
+
+    def smtp_up(self) -> None:
+        self.controller = start(self.sink, "127.0.0.1", self.port)
+
+    def smtp_down(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def start_sending(self) -> None:
+        self.senders = asyncio.create_task(outbound.send(
+            self.deps, SmtpMailer("127.0.0.1", self.port, timeout=5), HttpPoster(self.client)))
+
+    async def stop_sending(self) -> None:
+        """Cancel the senders wherever they are, as a killed worker would stop."""
+        if self.senders is not None:
+            self.senders.cancel()
+            await asyncio.gather(self.senders, return_exceptions=True)
+            self.senders = None
 
     def messages(self, to: str | None = None, about: str = "") -> list[EmailMessage]:
         """What the sink got (to ``to``, whose subject holds ``about``), in arrival order."""
@@ -62,20 +86,18 @@ async def sending(notify: RunningNotify) -> AsyncIterator[Mail]:
     test's client of notify's API."""
     port = free_port()
     sink = Sink(Path(tempfile.mkdtemp(prefix="notify-journey-mail-")))
-    controller = start(sink, "127.0.0.1", port)
     base: Outbound = notify.app.state.outbound
     settings = base.settings.model_copy(update={
         "smtp_port": port, "api_url": str(notify.client.base_url).rstrip("/"),
         "outbound_poll_seconds": 0.05})
-    mail = Mail(sink, base)
-    mail.deps = dataclasses.replace(base, settings=settings,
-                                    clock=lambda: datetime.now(UTC) + mail.ahead)
     async with httpx.AsyncClient(timeout=5) as client:
-        task = asyncio.create_task(outbound.send(
-            mail.deps, SmtpMailer("127.0.0.1", port, timeout=5), HttpPoster(client)))
+        mail = Mail(sink, base, port, client)
+        mail.deps = dataclasses.replace(base, settings=settings,
+                                        clock=lambda: datetime.now(UTC) + mail.ahead)
+        mail.smtp_up()
+        mail.start_sending()
         try:
             yield mail
         finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-            controller.stop()
+            await mail.stop_sending()
+            mail.smtp_down()
