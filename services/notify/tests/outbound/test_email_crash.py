@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from interlude.notify.adapters.smtp import SmtpMailer
-from interlude.notify.app.delivery import EmailSender, keep_sending
+from interlude.notify.app.delivery import EmailSender, repeat
 from interlude.shared.testing.eventually import eventually
 
 from .outbound_world import World
@@ -31,7 +31,7 @@ async def test_killing_the_sender_and_the_smtp_server_mid_burst_loses_and_double
     await world.caught_up()
 
     mailer = SmtpMailer("127.0.0.1", world.smtp_port, timeout=5)
-    first = asyncio.create_task(keep_sending(EmailSender(world.deps, mailer), 0.05))
+    first = asyncio.create_task(repeat(EmailSender(world.deps, mailer).run_due, 0.05))
     await eventually(lambda: len(world.sink.messages()) >= 2, timeout=20, what="a few mails")
     first.cancel()  # the sender dies wherever it is
     await asyncio.wait_for(asyncio.gather(first, return_exceptions=True), 10)
@@ -42,7 +42,7 @@ async def test_killing_the_sender_and_the_smtp_server_mid_burst_loses_and_double
     # the restarted sender lives after the dead one's leases ran out
     later = dataclasses.replace(world.deps,
                                 clock=lambda: datetime.now(UTC) + timedelta(minutes=5))
-    second = asyncio.create_task(keep_sending(EmailSender(later, mailer), 0.05))
+    second = asyncio.create_task(repeat(EmailSender(later, mailer).run_due, 0.05))
     try:
         await eventually(lambda: _all_sent(world, len(queued)), timeout=30,
                          what="every notification sent")

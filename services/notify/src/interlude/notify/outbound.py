@@ -19,7 +19,7 @@ from interlude.notify.adapters.webhook_http import HttpPoster, Poster
 from interlude.notify.api import preferences as preferences_api
 from interlude.notify.api import unsubscribe as unsubscribe_api
 from interlude.notify.api import webhooks as webhooks_api
-from interlude.notify.app.delivery import EmailSender, keep_sending
+from interlude.notify.app.delivery import EmailSender, repeat
 from interlude.notify.app.outbound import Outbound
 from interlude.notify.app.owed import append_owed
 from interlude.notify.app.webhook_delivery import WebhookSender
@@ -87,24 +87,12 @@ async def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionR
                          deadletters=dead, batch_size=batch_size)]
 
 
-async def keep_appending(deps: Outbound, poll_seconds: float) -> None:
-    while True:
-        if not await append_owed(deps):
-            await asyncio.sleep(poll_seconds)
-
-
-async def keep_posting(sender: WebhookSender, poll_seconds: float) -> None:
-    while True:
-        if not await sender.run_due():
-            await asyncio.sleep(poll_seconds)
-
-
 async def send(deps: Outbound, mailer: Mailer, poster: Poster) -> None:
     """The senders and the appender of what they owe, until cancelled."""
     poll = deps.settings.outbound_poll_seconds
-    await asyncio.gather(keep_sending(EmailSender(deps, mailer), poll),
-                         keep_posting(WebhookSender(deps, poster), poll),
-                         keep_appending(deps, poll))
+    await asyncio.gather(repeat(EmailSender(deps, mailer).run_due, poll),
+                         repeat(WebhookSender(deps, poster).run_due, poll),
+                         repeat(lambda: append_owed(deps), poll))
 
 
 async def background(platform: Platform) -> None:

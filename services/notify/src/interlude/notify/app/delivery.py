@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
@@ -118,9 +119,10 @@ class EmailSender:
                      ", final" if final else "", failed)
 
 
-async def keep_sending(sender: EmailSender, poll_seconds: float) -> None:
+async def repeat(step: Callable[[], Awaitable[int]], poll_seconds: float) -> None:
+    """Run ``step`` (a sender's round) until cancelled, pausing when it found nothing to do."""
     while True:
-        handled = await sender.run_due()
-        cancelled_meanwhile()
+        handled = await step()
+        cancelled_meanwhile()  # a library may have turned the cancellation into an error
         if not handled:
             await asyncio.sleep(poll_seconds)
