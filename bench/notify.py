@@ -17,7 +17,9 @@ process as its tests run it (an organisation and a coachee with a token).
    same events (``notify-engagement``: contracts kept, each reply reacted to, its body opened
    and sealed again into a ``NotificationQueued`` appended to notify's stream at expected
    sequence 0; then ``notify-inbox`` keeping each in the coachee's inbox), from the start until
-   the last notification is stored in the inbox: notifications stored per second.
+   the last notification is stored in the inbox: notifications stored per second. Beside it
+   (``append_per_s``), the same number of notifications appended alone, as many at once, with
+   no event read and nothing decided: what fsynced appends allow.
 2. Live delivery (``sse_p50_ms``, ``sse_p99_ms``): notify's worker in a process of its own
    (``python -m interlude.notify.worker``, stopped by PID) and its API in this process on a
    real port; one coachee follows ``GET /v1/notify/stream`` over a real connection. Coach
@@ -45,10 +47,12 @@ import asyncpg
 import httpx
 
 from interlude.identity.testing import Person, RunningIdentity, identity_settings, running_identity
+from interlude.notify.app.telling import IN_FLIGHT
+from interlude.notify.domain.events import NotificationQueued
 from interlude.notify.projections import engagement_events as eng
 from interlude.notify.settings import NotifySettings
 from interlude.notify.testing import RunningNotify, notify_settings, running_notify
-from interlude.notify.wiring import runners
+from interlude.notify.wiring import build_notify, runners
 from interlude.shared.db import quote_ident
 from interlude.shared.events.codec import EventCodec
 from interlude.shared.events.envelope import Actor
@@ -62,6 +66,7 @@ from interlude.shared.testing.inprocess import served
 from interlude.shared.testing.load import ms, paced
 from interlude.shared.testing.servers import embedded_servers
 from interlude.shared.testing.watch import worker_process
+from interlude.shared.trust.cache import TrustCache
 
 COACH = "bench-coach"
 
@@ -153,8 +158,30 @@ async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespac
     await inbox.stop()
     say(f"fan-out: {fanout_per_s:,.0f} notifications stored/s "
         f"({fanout_per_s / raw_per_s:.0%} of the raw rate)")
+    ceiling = await appends(platform, args.events)
+    say(f"the same number appended alone (nothing read or decided): {ceiling:,.0f}/s")
     return {"fanout_per_s": round(fanout_per_s, 1), "raw_per_s": round(raw_per_s, 1),
-            "fanout_ratio": round(fanout_per_s / raw_per_s, 3), "fanout_events": args.events}
+            "fanout_ratio": round(fanout_per_s / raw_per_s, 3), "fanout_events": args.events,
+            "append_per_s": round(ceiling, 1)}
+
+
+async def appends(platform: Platform, count: int) -> float:
+    """``NotificationQueued`` appended as the reactions append them (each its own aggregate at
+    expected sequence 0, as many at once), with nothing decided: the ceiling of fan-out."""
+    deps = await build_notify(platform, NotifySettings(**platform.settings.model_dump()),
+                              TrustCache(platform.pool))
+    gate, began = asyncio.Semaphore(IN_FLIGHT), time.perf_counter()
+
+    async def one(i: int) -> None:
+        async with gate:
+            ctx = deps.context("ceiling", Actor.system("bench"))
+            await deps.notifications.create("ceiling", f"n{i}", [NotificationQueued(
+                recipient_id="r", kind="coach_replied", cause_id=f"c{i}",
+                cause_type="bench", occurred_at=utc_now(), link="/",
+                excerpt=Secret("Well done", "r"))], ctx)
+
+    await asyncio.gather(*(one(i) for i in range(count)))
+    return count / (time.perf_counter() - began)
 
 
 async def live(running: RunningNotify, writer: Engagement, coachee: Person,

@@ -157,6 +157,7 @@ def get(url: str, token: str | None = None, body: dict[str, str] | None = None) 
 COACH = "claire@northwind.example"
 COACHEES = {"Amira Haddad", "Ben Okafor", "Chloe Martin"}
 SPACES = {"Saying no without burning bridges", "Coaches' circle: endings"}
+TOLD = {"message_received", "rehearsal_drafted"}  # some of what the coach was told
 
 
 def demo_logins(output: str) -> dict[str, dict[str, str]]:
@@ -171,7 +172,8 @@ def demo_logins(output: str) -> dict[str, dict[str, str]]:
 
 def coach_sees_the_demo_data(output: str, url: dict[str, str]) -> None:
     """The demo coach signs in with the password the banner shows (identity), finds their
-    coachees on the dashboard (engagement) and their spaces (community). The projections may
+    coachees on the dashboard (engagement), their spaces (community) and what they were told
+    (notify: the coachees' messages and rehearsals reach the coach's inbox). The projections may
     still be catching up with the seeds when the banner appears: reads are retried."""
     coaches = demo_logins(output).get("coach", {})
     assert COACH in coaches, output
@@ -186,7 +188,11 @@ def coach_sees_the_demo_data(output: str, url: dict[str, str]) -> None:
         seen["coachees"] = {row["coachee_name"] for row in board["coachees"]}
         listed = get(f"{url['community']}/v1/community/spaces", token)
         seen["spaces"] = {space["name"] for space in listed["spaces"]}
-        return seen == {"coachees": COACHEES, "spaces": SPACES}
+        if "notify" in url:
+            inbox = get(f"{url['notify']}/v1/notify/notifications", token)
+            seen["told"] = {n["kind"] for n in inbox["notifications"]} & TOLD
+        return seen == {"coachees": COACHEES, "spaces": SPACES} | (
+            {"told": TOLD} if "notify" in url else {})
 
     try:
         asyncio.run(eventually(shown, timeout=60, interval=0.5, what="the demo data"))
@@ -209,7 +215,7 @@ def test_make_run_starts_every_service_a_demo_coach_signs_in_each_keeps_to_its_s
     """`make run` itself: every installed service (INTERLUDE_SERVICES unset) with its seed."""
     data = data_dir
     apis = [spec.name for spec in discover_services() if spec.api]
-    assert {"identity", "engagement", "community", "audit"} <= set(apis)
+    assert {"identity", "engagement", "community", "notify", "audit"} <= set(apis)
     ports = {port_setting(name): str(free_port()) for name in apis}
     env = stack_env(data, None, **ports)
     run = StackRun(env)

@@ -54,6 +54,21 @@ async def test_a_pseudonymous_space_tells_by_pseudonym_and_keeps_content_sealed(
     await call(group.coach, "POST", f"/members/{group.handles['Amira Haddad']}/reveal", 200,
                json={"reason": REASON})
 
+    await call(chloe, "POST", f"/posts/{post['id']}/shares", 200)
+    draft = await call(ben, "POST", "/rehearsals", 201, json={"body": "No, I can't this week"})
+    await call(group.coach, "POST", f"/rehearsals/{draft['id']}/feedback", 200,
+               json={"body": "Drop the apology"})
+    await call(group.coach, "POST", f"/posts/{post['id']}/hide", 200)
+
+    [drafted] = await told(notify, group.coach, "rehearsal_drafted")
+    assert drafted["actor"]["name"] == group.pseudonyms["Ben Okafor"]
+    [feedback] = await told(notify, ben, "rehearsal_feedback")
+    assert feedback["excerpt"] == "Drop the apology"
+    assert feedback["link"] == f"/community/spaces/{group.space_id}/rehearsals/{draft['id']}"
+    [shared] = await told(notify, amira, "post_shared")
+    assert shared["actor"]["name"] == group.pseudonyms["Chloe Martin"]
+    [hidden] = await told(notify, amira, "post_hidden")
+    assert hidden["actor"] == {"name": "the space's coach", "pseudonym": True}
     commented = (await told(notify, amira, "post_commented", count=2))
     assert {(n["actor"]["name"], n["actor"]["pseudonym"]) for n in commented} == {
         (group.pseudonyms["Chloe Martin"], True), (group.pseudonyms["Ben Okafor"], True)}
@@ -72,5 +87,6 @@ async def test_a_pseudonymous_space_tells_by_pseudonym_and_keeps_content_sealed(
     assert everything and not [n for n in everything for name in NAMES if name in str(n)
                                and n["kind"] not in ("contract_awaits_signature",)]
     stored = await _rows(notify)
-    assert COMMENT not in stored and REASON not in stored and "Well put" not in stored
+    for content in (COMMENT, REASON, "Well put", "Drop the apology", "I said no and offered"):
+        assert content not in stored
     assert not [name for name in NAMES if name in stored]

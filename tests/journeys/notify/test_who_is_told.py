@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from interlude.engagement.testing import RunningEngagement
+from interlude.engagement.testing import RunningEngagement, terms
 from interlude.identity.testing import RunningIdentity
 from interlude.notify.app.reminders import Reminders
 from interlude.notify.testing import RunningNotify
@@ -53,6 +53,14 @@ async def test_each_party_of_a_contract_hears_what_concerns_them(
     assert nearly["excerpt"] is None  # it tells of the allowance, not of the reply
     kinds = [n["kind"] for n in await notifications(notify, cast.coach, limit=100)]
     assert "coach_replied" not in kinds and "checkin_questioned" not in kinds
+
+    await expect(await api.post(f"{contract}/amendments", headers=cast.coachee.headers,
+                                json={"terms": terms(allowance={
+                                    "kind": "monthly", "replies_per_month": 6,
+                                    "reply_window_hours": 24})}), 201)
+    for person in (cast.coach, cast.sponsor):  # everyone but who proposed it
+        [amended] = await told(notify, person, "contract_amended")
+        assert amended["actor"]["name"] == "Amira Haddad"
 
     second_admin = await identity.member(cast.admin, "org_admin", name="Otto Admin")
     await set_policy(identity, notify, cast.admin, {"notify.email_content": "subject"})

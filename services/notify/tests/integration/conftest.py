@@ -17,6 +17,7 @@ from interlude.notify.projections import community_events as com
 from interlude.notify.testing import notify_settings
 from interlude.notify.wiring import MIGRATIONS, ensure_sources, runners
 from interlude.shared.db import migrate
+from interlude.shared.events import published
 from interlude.shared.events.codec import EventCodec
 from interlude.shared.events.envelope import Actor
 from interlude.shared.events.registry import Event
@@ -41,6 +42,15 @@ class Alone:
         subject = self.platform.stream("community").subject(tenant_id, aggregate, aggregate_id)
         await store.append(subject, [envelope], expected_last_seq=None)
         return envelope.event_id
+
+    async def identity_event(self, tenant_id: str, aggregate_id: str, event: Event) -> None:
+        """identity's event on its stream (as :mod:`interlude.shared.events.published` reads it)."""
+        codec = EventCodec(published.identity, self.platform.sealer)
+        ctx = command_context(tenant_id, Actor.system("identity"), utc_now())
+        envelope = await codec.encode(event, ctx, aggregate_id)
+        store = await self.platform.event_store("identity")
+        subject = self.platform.stream("identity").subject(tenant_id, "user", aggregate_id)
+        await store.append(subject, [envelope], expected_last_seq=None)
 
     async def policy(self, tenant_id: str, **changes: Any) -> None:
         """The organisation's policy as notify's copy holds it (the API's trust cache keeps it)."""

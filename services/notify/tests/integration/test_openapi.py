@@ -11,8 +11,8 @@ import httpx
 
 from interlude.notify.main import create_app
 from interlude.notify.testing import notify_settings
+from interlude.shared.testing.routes import undescribed
 
-PROBLEM = "application/problem+json"
 EVERY_ROUTE = {"401", "403", "422", "503"}  # a token, a block, a field, an outage
 WRITES = {"404", "409", "413"}  # someone else's notification, the current state, a body
 
@@ -29,33 +29,12 @@ async def openapi() -> dict[str, Any]:
     return dict(answer.json())
 
 
-def missing(method: str, operation: dict[str, Any]) -> list[str]:
-    responses: dict[str, Any] = operation["responses"]
-    found = []
-    success = [code for code in responses if code.startswith("2")]
-    if len(success) != 1:
-        found.append(f"one success answer, not {success}")
-    for code in success:
-        content = responses[code].get("content", {})
-        schema = (content.get("application/json") or content.get("text/event-stream")
-                  or {}).get("schema")
-        if not schema or "$ref" not in schema:
-            found.append(f"a response model for {code}, not {schema}")
-    wanted = EVERY_ROUTE | (WRITES if method != "get" else set())
-    for code in sorted(wanted):
-        if PROBLEM not in responses.get(code, {}).get("content", {}):
-            found.append(f"the {code} problem")
-    return found
-
-
 async def test_every_route_declares_its_answer_and_its_problems() -> None:
     paths = (await openapi())["paths"]
-    routes = {(method, path): operation for path, item in paths.items()
-              if path.startswith("/v1/notify/") for method, operation in item.items()}
-    assert len(routes) >= 5  # list, unread count, read one, read all, the live stream
-    undescribed = {f"{method.upper()} {path}": gaps for (method, path), operation in routes.items()
-                   if (gaps := missing(method, operation))}
-    assert undescribed == {}
+    operations = sum(len(item) for path, item in paths.items()
+                     if path.startswith("/v1/notify/"))
+    assert operations >= 5  # list, unread count, read one, read all, the live stream
+    assert undescribed(paths, "/v1/notify/", EVERY_ROUTE, WRITES) == {}
 
 
 async def test_the_live_stream_is_described_as_server_sent_events() -> None:

@@ -4,7 +4,11 @@ told again; content is copied sealed, never in clear."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from interlude.notify.adapters import due_work
 from interlude.notify.projections import community_events as com
+from interlude.shared.events import published
 from interlude.shared.ids import new_id
 from interlude.shared.sealing import Secret
 
@@ -56,3 +60,32 @@ async def test_community_switched_off_and_a_forgotten_person_hear_nothing(alone:
     assert len(await alone.inbox(told, "amira")) == 1
     assert await alone.inbox(off, "amira") == [] and await alone.inbox(forgotten, "amira") == []
     assert await alone.queued() == 1
+
+
+async def test_erasure_drops_the_reminders_of_the_forgotten_alone(alone: Alone) -> None:
+    tenant, pool = new_id(), alone.platform.pool
+    await pool.execute(
+        "INSERT INTO contracts (tenant_id, contract_id, coach_id, coachee_id, active, terms)"
+        " VALUES ($1, 'c1', 'claire', 'amira', true, '{}')", tenant)
+    due = datetime.now(UTC) - timedelta(minutes=1)
+    for work_id, recipients, kind in (("overdue", ["amira"], "reply_overdue"),
+                                      ("session", ["claire", "amira"], "session_tomorrow")):
+        await due_work.schedule(pool, work_id=work_id, tenant_id=tenant, kind="reminder",
+                                due_at=due, payload={
+                                    "kind": kind, "contract_id": "c1", "recipients": recipients,
+                                    "session_id": "s1", "starts_at": due.isoformat(),
+                                    "link": "/"})
+    await pool.execute("INSERT INTO people (tenant_id, user_id, status) VALUES ($1, 'amira',"
+                       " 'active')", tenant)
+    await pool.execute("INSERT INTO sessions (tenant_id, session_id, contract_id, starts_at)"
+                       " VALUES ($1, 's1', 'c1', $2)", tenant, due)
+    await alone.identity_event(tenant, "amira", published.SubjectForgotten(subject_id="amira"))
+    await alone.runners["notify-identity"].catch_up()
+
+    reminders = next(r.reminders for r in alone.runners.values() if hasattr(r, "reminders"))
+    assert await reminders.fire(datetime.now(UTC)) == 1  # the session, to the coach alone
+    await alone.runners["notify-inbox"].catch_up()
+    assert [r["kind"] for r in await alone.inbox(tenant, "claire")] == ["session_tomorrow"]
+    assert await alone.inbox(tenant, "amira") == []
+    cancelled = await pool.fetchval("SELECT cancel_reason FROM due_work WHERE work_id = 'overdue'")
+    assert cancelled == "erased"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -35,3 +36,37 @@ def calls(app: FastAPI) -> list[Call]:
             found.extend(Call(method.upper(), path, "requestBody" in operation)
                          for method, operation in sorted(operations.items()))
     return found
+
+
+PROBLEM = "application/problem+json"
+SUCCESS_TYPES = ("application/json", "text/event-stream")
+
+
+def gaps(method: str, operation: dict[str, Any], problems: set[str]) -> list[str]:
+    """What ``operation`` of an OpenAPI document leaves undescribed: one success answer with a
+    named schema (JSON, or a stream of events), and each of ``problems`` (status codes) as an
+    RFC 9457 problem."""
+    responses: dict[str, Any] = operation["responses"]
+    found = []
+    success = [code for code in responses if code.startswith("2")]
+    if len(success) != 1:
+        found.append(f"one success answer, not {success}")
+    for code in success:
+        content = responses[code].get("content", {})
+        schema = next((content[t]["schema"] for t in SUCCESS_TYPES if t in content), None)
+        if not schema or "$ref" not in schema:
+            found.append(f"a response model for {code}, not {schema}")
+    for code in sorted(problems):
+        if PROBLEM not in responses.get(code, {}).get("content", {}):
+            found.append(f"the {code} problem")
+    return found
+
+
+def undescribed(paths: dict[str, Any], prefix: str, every_route: set[str],
+                writes: set[str]) -> dict[str, list[str]]:
+    """:func:`gaps` of every operation under ``prefix``: ``every_route`` problems for all,
+    ``writes`` besides for all but GETs. Empty when everything is described."""
+    return {f"{method.upper()} {path}": found for path, item in paths.items()
+            if path.startswith(prefix) for method, operation in item.items()
+            if (found := gaps(method, operation, every_route | (writes if method != "get"
+                                                                  else set())))}

@@ -23,24 +23,34 @@ COACH = "the space's coach"
 MEMBER = "a member"
 
 
+# what a community event tells, when its fields say it all: (kind, who is told, who did it,
+# the content it is about, what it links to), by field name of the event
+Told = tuple[Kind, str, str | None, str | None, str]
+TOLD: dict[str, Told] = {
+    "community.MemberTagged": ("member_tagged", "tagged_id", "tagged_by", None, "post"),
+    "community.PostShared": ("post_shared", "post_author_id", "shared_by", None, "post"),
+    "community.InsightPinned": ("insight_pinned", "author_id", "coach_id", "note", "post"),
+    "community.PostHidden": ("post_hidden", "author_id", "hidden_by", None, "post"),
+    "community.PseudonymRevealed": ("pseudonym_revealed", "user_id", "revealed_by", "reason",
+                                    "space"),
+    "community.RehearsalDrafted": ("rehearsal_drafted", "coach_id", "author_id", None,
+                                   "rehearsal"),
+    "community.RehearsalFeedbackGiven": ("rehearsal_feedback", "author_id", "coach_id", "body",
+                                         "rehearsal"),
+}
+
+
 class CommunityReactions(Reactions):
     name = "notify-community-reactions"
     reads = (com.community,)
     when: ClassVar[dict[str, str]] = {
         "community.CommentAdded": "when_comment_added_tell",
         "community.ReactionAdded": "when_reaction_added_tell",
-        "community.MemberTagged": "when_member_tagged_tell",
-        "community.PostShared": "when_post_shared_tell",
-        "community.InsightPinned": "when_insight_pinned_tell",
-        "community.PostHidden": "when_post_hidden_tell",
         "community.MemberInvited": "when_member_invited_tell",
-        "community.PseudonymRevealed": "when_pseudonym_revealed_tell",
-        "community.RehearsalDrafted": "when_rehearsal_drafted_tell",
-        "community.RehearsalFeedbackGiven": "when_rehearsal_feedback_given_tell"}
+        **dict.fromkeys(TOLD, "when_told_tell")}
 
     async def _tell(self, conn: asyncpg.Connection, event: RecordedEvent, recipient: str | None,
-                    kind: Kind, space_id: str, actor_id: str | None, link: str,
-                    **more: Any) -> list[Tell]:
+                    kind: Kind, space_id: str, actor_id: str | None, **more: Any) -> list[Tell]:
         """``kind`` to ``recipient``, whoever did it named as the space names them."""
         if recipient is None:
             return []
@@ -49,17 +59,32 @@ class CommunityReactions(Reactions):
         if space is not None and space["pseudonymous"] and actor_id is not None:
             pseudonym = COACH if actor_id == space["coach_id"] else (
                 await queries.pseudonym(conn, event.tenant_id, space_id, actor_id) or MEMBER)
-        return [Tell(recipient, kind, link, actor_id=actor_id, actor_pseudonym=pseudonym,
+        return [Tell(recipient, kind, actor_id=actor_id, actor_pseudonym=pseudonym,
                      space_id=space_id, **more)]
 
-    def _post(self, event: RecordedEvent, space_id: str) -> dict[str, Any]:
-        return {"link": f"/community/spaces/{space_id}/posts/{event.aggregate_id}",
+    @staticmethod
+    def _about(event: RecordedEvent, space_id: str, what: str) -> dict[str, Any]:
+        """The link and item of a post, a rehearsal (the event's aggregate) or a space."""
+        if what == "space":
+            return {"link": f"/community/spaces/{space_id}"}
+        plural = {"post": "posts", "rehearsal": "rehearsals"}[what]
+        return {"link": f"/community/spaces/{space_id}/{plural}/{event.aggregate_id}",
                 "item_id": event.aggregate_id}
+
+    async def when_told_tell(self, conn: asyncpg.Connection, event: RecordedEvent) -> list[Tell]:
+        """The events whose fields say who is told of what (:data:`TOLD`)."""
+        kind, recipient, actor, content, what = TOLD[event.type]
+        e = event.event
+        space_id = str(getattr(e, "space_id", None) or event.aggregate_id)
+        return await self._tell(conn, event, getattr(e, recipient),
+                                kind, space_id, getattr(e, actor) if actor else None,
+                                excerpt=getattr(e, content) if content else None,
+                                **self._about(event, space_id, what))
 
     async def when_comment_added_tell(self, conn: asyncpg.Connection,
                                       event: RecordedEvent) -> list[Tell]:
         e = event.of(com.CommentAdded)
-        post = self._post(event, e.space_id)
+        post = self._about(event, e.space_id, "post")
         told = await self._tell(conn, event, e.post_author_id, "post_commented", e.space_id,
                                 e.author_id, excerpt=e.body, **post)
         if e.parent_id:
@@ -74,31 +99,7 @@ class CommunityReactions(Reactions):
         e = event.of(com.ReactionAdded)
         author = await queries.post_author(conn, event.tenant_id, event.aggregate_id)
         return await self._tell(conn, event, author, "post_reacted", e.space_id, e.user_id,
-                                **self._post(event, e.space_id))
-
-    async def when_member_tagged_tell(self, conn: asyncpg.Connection,
-                                      event: RecordedEvent) -> list[Tell]:
-        e = event.of(com.MemberTagged)
-        return await self._tell(conn, event, e.tagged_id, "member_tagged", e.space_id,
-                                e.tagged_by, **self._post(event, e.space_id))
-
-    async def when_post_shared_tell(self, conn: asyncpg.Connection,
-                                    event: RecordedEvent) -> list[Tell]:
-        e = event.of(com.PostShared)
-        return await self._tell(conn, event, e.post_author_id, "post_shared", e.space_id,
-                                e.shared_by, **self._post(event, e.space_id))
-
-    async def when_insight_pinned_tell(self, conn: asyncpg.Connection,
-                                       event: RecordedEvent) -> list[Tell]:
-        e = event.of(com.InsightPinned)
-        return await self._tell(conn, event, e.author_id, "insight_pinned", e.space_id,
-                                e.coach_id, excerpt=e.note, **self._post(event, e.space_id))
-
-    async def when_post_hidden_tell(self, conn: asyncpg.Connection,
-                                    event: RecordedEvent) -> list[Tell]:
-        e = event.of(com.PostHidden)
-        return await self._tell(conn, event, e.author_id, "post_hidden", e.space_id,
-                                e.hidden_by, **self._post(event, e.space_id))
+                                **self._about(event, e.space_id, "post"))
 
     async def when_member_invited_tell(self, conn: asyncpg.Connection,
                                        event: RecordedEvent) -> list[Tell]:
@@ -106,29 +107,6 @@ class CommunityReactions(Reactions):
         row = await queries.contract(conn, event.tenant_id, e.contract_id) \
             if e.contract_id else None
         return await self._tell(conn, event, e.user_id, "space_invitation", event.aggregate_id,
-                                e.invited_by, f"/community/spaces/{event.aggregate_id}",
-                                contract_id=e.contract_id,
-                                quiet_hours=quiet_hours(row["terms"] if row else None))
-
-    async def when_pseudonym_revealed_tell(self, conn: asyncpg.Connection,
-                                           event: RecordedEvent) -> list[Tell]:
-        e = event.of(com.PseudonymRevealed)
-        return await self._tell(conn, event, e.user_id, "pseudonym_revealed",
-                                event.aggregate_id, e.revealed_by,
-                                f"/community/spaces/{event.aggregate_id}", excerpt=e.reason)
-
-    def _rehearsal(self, event: RecordedEvent, space_id: str) -> dict[str, Any]:
-        return {"link": f"/community/spaces/{space_id}/rehearsals/{event.aggregate_id}",
-                "item_id": event.aggregate_id}
-
-    async def when_rehearsal_drafted_tell(self, conn: asyncpg.Connection,
-                                          event: RecordedEvent) -> list[Tell]:
-        e = event.of(com.RehearsalDrafted)
-        return await self._tell(conn, event, e.coach_id, "rehearsal_drafted", e.space_id,
-                                e.author_id, **self._rehearsal(event, e.space_id))
-
-    async def when_rehearsal_feedback_given_tell(self, conn: asyncpg.Connection,
-                                                 event: RecordedEvent) -> list[Tell]:
-        e = event.of(com.RehearsalFeedbackGiven)
-        return await self._tell(conn, event, e.author_id, "rehearsal_feedback", e.space_id,
-                                e.coach_id, excerpt=e.body, **self._rehearsal(event, e.space_id))
+                                e.invited_by, contract_id=e.contract_id,
+                                quiet_hours=quiet_hours(row["terms"] if row else None),
+                                **self._about(event, event.aggregate_id, "space"))

@@ -1,7 +1,7 @@
 """People of each organisation as notify needs them (roles, to find the org admins; the names
 rendered when a recipient reads), from identity's events: notify's own copy
 (:mod:`interlude.shared.directory`). ``SubjectForgotten`` empties the person's inbox and drops
-the reminders that would have told them anything."""
+the reminders that would have told them alone (the others skip them when they fire)."""
 
 from __future__ import annotations
 
@@ -23,5 +23,5 @@ class People(directory.People):
         await conn.execute(
             "UPDATE due_work SET cancelled_at = now(), cancel_reason = 'erased'"
             " WHERE tenant_id = $1 AND kind = 'reminder' AND done_at IS NULL"
-            " AND cancelled_at IS NULL AND payload->'recipients' @> $2::jsonb",
+            " AND cancelled_at IS NULL AND payload->'recipients' = $2::jsonb",
             tenant_id, json.dumps([subject_id]))
