@@ -68,3 +68,19 @@ def _sends(port: int) -> bool:
     except OSError:
         return False
     return True
+
+
+@pytest.mark.slow
+def test_make_run_leaves_demo_emails_in_the_sink(data_dir: Path) -> None:
+    """With every service and its demo seed, notify e-mails the demo people: the messages are
+    in the data folder's ``mail/``, where the banner says."""
+    run = StackRun(stack_env(data_dir, services=None))
+    try:
+        run.wait_for(READY, timeout=240)
+        assert "E-mail      " in run.output
+        folder = data_dir / "mail"
+        eventually_true(lambda: any(folder.glob("*.eml")), timeout=60)
+        text = next(folder.glob("*.eml")).read_text()
+        assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in text
+    finally:
+        assert run.interrupt(timeout=60) == 0, run.output
