@@ -117,8 +117,9 @@ class World:
         return await self._publish("identity", EventCodec(identity, self.platform.sealer),
                                    "user", aggregate_id, event, Actor.system("identity"))
 
-    async def person(self, name: str, address: str, role: str = "coachee") -> str:
-        user_id = new_id()
+    async def person(self, name: str, address: str, role: str = "coachee",
+                     user_id: str | None = None) -> str:
+        user_id = user_id or new_id()
         await self._identity(user_id, UserProvisioned(
             user_id=user_id, email=Secret(address, user_id), email_digest=new_id(),
             display_name=Secret(name, user_id), roles=(role,)))

@@ -83,3 +83,20 @@ async def test_mail_is_given_up_after_the_last_attempt(world: World) -> None:
     assert len(failed) == world.deps.settings.email_max_attempts
     assert failed[-1]["final"] is True and not any(f["final"] for f in failed[:-1])
     assert await sender.run_due(at + timedelta(days=1)) == 0
+
+
+async def test_mail_for_someone_whose_address_is_not_known_yet_waits_for_it(
+        world: World) -> None:
+    await world.policy()
+    coach = await world.person("Claire Coach", "claire@example.org", "coach")
+    newcomer = "u-not-yet-known"
+    await world.queue(newcomer, actor=coach)
+    await world.caught_up()
+    sender, now = world.sender(), datetime.now(UTC)
+    await sender.run_due(now)
+    assert world.mails() == []
+    assert (await failures(world))[0]["reason"] == "no address known"
+    await world.person("Nia Newcomer", "nia@example.org", user_id=newcomer)
+    await world.caught_up()
+    await sender.run_due(now + timedelta(seconds=61))
+    assert [m["To"] for m in world.mails()] == ["nia@example.org"]

@@ -70,8 +70,9 @@ class EmailSender:
                 return
         out = compose.Outgoing(tenant, recipient, batch_id, rows)
         address = await addresses.address(deps.pool, deps.sealer, tenant, recipient)
-        if address is None:
-            await self._settle(work, out, now, failed="no address known", final=True)
+        last_try = work.attempts >= deps.settings.email_max_attempts
+        if address is None:  # identity's event may not have reached notify yet: wait for it
+            await self._settle(work, out, now, failed="no address known", final=last_try)
             return
         shown = await compose.lines(deps, out, policy.email_content)  # type: ignore[arg-type]
         message = compose.message(deps, out, shown, address)
@@ -79,8 +80,7 @@ class EmailSender:
             await self.mailer.send(message, parseaddr(deps.settings.mail_from)[1],
                                    address)
         except TemporaryFailure as err:
-            final = work.attempts >= deps.settings.email_max_attempts
-            await self._settle(work, out, now, failed=str(err), final=final)
+            await self._settle(work, out, now, failed=str(err), final=last_try)
         except PermanentFailure as err:
             await self._settle(work, out, now, failed=str(err), final=True)
         else:
