@@ -171,6 +171,15 @@ class World:
     async def owed(self) -> int:
         return await append_owed(self.deps)
 
+    async def accesses(self) -> list[dict[str, Any]]:
+        """The access events notify recorded for this organisation (the ACCESS stream)."""
+        js, stream = self.platform.js, self.platform.stream("access")
+        found = []
+        for seq in range(1, (await js.stream_info(stream.name)).state.last_seq + 1):
+            found += [w for w in commit_wire((await js.get_msg(stream.name, seq)).data)
+                      if w["tenant_id"] == self.tenant_id]
+        return found
+
     async def events(self, type_name: str) -> list[dict[str, Any]]:
         """notify's events of ``type_name`` for this organisation, from the stream."""
         await self.owed()

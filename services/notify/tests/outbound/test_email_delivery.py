@@ -34,6 +34,7 @@ async def test_with_email_content_none_no_header_or_body_holds_the_content(world
     assert "https://app.example/things/" in text
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "https://notify.example/v1/notify/unsubscribe?token=" in mail["List-Unsubscribe"]
+    assert [a for a in await world.accesses() if a["payload"]["resource_type"] == "email"] == []
 
 
 async def test_subject_shows_the_topic_and_full_the_excerpt(world: World) -> None:
@@ -49,6 +50,9 @@ async def test_subject_shows_the_topic_and_full_the_excerpt(world: World) -> Non
     subject_level, full_level = (everything(m) for m in world.mails())
     assert TOPIC in subject_level and EXCERPT not in subject_level
     assert TOPIC in full_level and EXCERPT in full_level
+    reads = [a for a in await world.accesses() if a["payload"]["resource_type"] == "email"]
+    assert len(reads) == 2 and all(a["payload"]["data_subject"] == coach for a in reads)
+    assert all(a["actor"]["id"] == coachee for a in reads)
 
 
 async def test_a_pseudonymous_notification_never_carries_the_real_name(world: World) -> None:

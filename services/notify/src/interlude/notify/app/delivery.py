@@ -12,6 +12,7 @@ read at send time: a channel switched off since the mail was queued cancels it."
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -32,6 +33,7 @@ from interlude.notify.projections import addresses
 from interlude.notify.projections.cancellations import cancel_email
 from interlude.notify.projections.outbox import EMAIL, owe, settle, take_batch
 from interlude.notify.projections.policies import notify_policy
+from interlude.shared.events.envelope import Actor
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=2)
@@ -85,6 +87,17 @@ class EmailSender:
             await self._settle(work, out, now, failed=str(err), final=True)
         else:
             await self._settle(work, out, now)
+            await self._disclosed(out, policy.email_content)
+
+    async def _disclosed(self, out: compose.Outgoing, level: str) -> None:
+        """Content went out by e-mail (levels ``subject`` and ``full``): an access event naming
+        whose, as for any read of it (the inbox records its own reads)."""
+        fields = {"subject": ("topic",), "full": ("topic", "excerpt")}.get(level, ())
+        details = [json.loads(r["detail"]) if isinstance(r["detail"], str) else r["detail"]
+                   for r in out.rows]
+        owners = sorted({d[f]["sealed"]["sub"] for d in details for f in fields if d.get(f)})
+        ctx = self.deps.context(out.tenant_id, Actor(out.recipient_id))
+        await self.deps.record_read(ctx, "email", out.batch_id, owners)
 
     async def _settle(self, work: DueWork, out: compose.Outgoing, now: datetime, *,
                       failed: str | None = None, final: bool = False) -> None:
