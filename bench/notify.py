@@ -47,7 +47,6 @@ import asyncpg
 import httpx
 
 from interlude.identity.testing import Person, RunningIdentity, identity_settings, running_identity
-from interlude.notify.app.telling import IN_FLIGHT
 from interlude.notify.domain.events import NotificationQueued
 from interlude.notify.projections import engagement_events as eng
 from interlude.notify.settings import NotifySettings
@@ -57,6 +56,7 @@ from interlude.shared.db import quote_ident
 from interlude.shared.events.codec import EventCodec
 from interlude.shared.events.envelope import Actor
 from interlude.shared.events.registry import Event
+from interlude.shared.eventstore.repository import Created
 from interlude.shared.kit import command_context, utc_now
 from interlude.shared.projections.base import Projection, RecordedEvent
 from interlude.shared.projections.runner import ProjectionRunner
@@ -69,6 +69,7 @@ from interlude.shared.testing.watch import worker_process
 from interlude.shared.trust.cache import TrustCache
 
 COACH = "bench-coach"
+BATCH = 200  # events a consumer fetches at once, as notify's worker does (wiring.runners)
 
 
 def say(message: str) -> None:
@@ -138,13 +139,13 @@ async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespac
 
     dead = platform.stream("deadletter")
     raw = ProjectionRunner(Raw(), platform.stream("engagement"), platform.nc, platform.pool,
-                           deadletters=dead, batch_size=200)
+                           deadletters=dead, batch_size=BATCH)
     began = time.perf_counter()
     await raw.catch_up()
     raw_per_s = total / (time.perf_counter() - began)
     say(f"raw consumer: {raw_per_s:,.0f} events/s")
 
-    notify = {r.name: r for r in await runners(platform)}
+    notify = {r.name: r for r in await runners(platform, BATCH)}
     reacting, inbox = notify["notify-engagement"], notify["notify-inbox"]
     began = time.perf_counter()
     await inbox.start()
@@ -158,29 +159,26 @@ async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespac
     await inbox.stop()
     say(f"fan-out: {fanout_per_s:,.0f} notifications stored/s "
         f"({fanout_per_s / raw_per_s:.0%} of the raw rate)")
-    ceiling = await appends(platform, args.events)
+    ceiling = await appends(platform, args.events, BATCH)
     say(f"the same number appended alone (nothing read or decided): {ceiling:,.0f}/s")
     return {"fanout_per_s": round(fanout_per_s, 1), "raw_per_s": round(raw_per_s, 1),
             "fanout_ratio": round(fanout_per_s / raw_per_s, 3), "fanout_events": args.events,
             "append_per_s": round(ceiling, 1)}
 
 
-async def appends(platform: Platform, count: int) -> float:
+async def appends(platform: Platform, count: int, batch: int) -> float:
     """``NotificationQueued`` appended as the reactions append them (each its own aggregate at
-    expected sequence 0, as many at once), with nothing decided: the ceiling of fan-out."""
+    expected sequence 0, a consumer batch's worth at once), with nothing decided: the ceiling
+    of fan-out."""
     deps = await build_notify(platform, NotifySettings(**platform.settings.model_dump()),
                               TrustCache(platform.pool))
-    gate, began = asyncio.Semaphore(IN_FLIGHT), time.perf_counter()
-
-    async def one(i: int) -> None:
-        async with gate:
-            ctx = deps.context("ceiling", Actor.system("bench"))
-            await deps.notifications.create("ceiling", f"n{i}", [NotificationQueued(
-                recipient_id="r", kind="coach_replied", cause_id=f"c{i}",
-                cause_type="bench", occurred_at=utc_now(), link="/",
-                excerpt=Secret("Well done", "r"))], ctx)
-
-    await asyncio.gather(*(one(i) for i in range(count)))
+    ctx = deps.context("ceiling", Actor.system("bench"))
+    began = time.perf_counter()
+    for start in range(0, count, batch):
+        await deps.notifications.create_many([Created("ceiling", f"n{i}", [NotificationQueued(
+            recipient_id="r", kind="coach_replied", cause_id=f"c{i}", cause_type="bench",
+            occurred_at=utc_now(), link="/", excerpt=Secret("Well done", "r"))], ctx)
+            for i in range(start, min(start + batch, count))])
     return count / (time.perf_counter() - began)
 
 

@@ -4,7 +4,8 @@ import asyncio
 
 import pytest
 
-from interlude.shared.eventstore.base import ConcurrencyError, Guard
+from interlude.shared.eventstore.base import Append, ConcurrencyError, Guard
+from interlude.shared.eventstore.jetstream import BATCH_SIZE
 from interlude.shared.testing.tally import Counted, Noted
 
 
@@ -131,3 +132,69 @@ async def test_last_position_is_the_streams_head(store, stream, codec, ctx):
     done = await store.append(subject, await envelopes(codec, ctx, Counted(by=1)),
                               expected_last_seq=None)
     assert await store.last_position() == done.position > before
+
+
+async def many(codec, ctx, stream, names, *, key=None, expected=0):
+    return [Append(stream.subject(ctx.tenant_id, "tally", name),
+                   await envelopes(codec, ctx, Counted(by=i), aggregate_id=name),
+                   expected_last_seq=expected, idempotency_key=key(name) if key else None)
+            for i, name in enumerate(names)]
+
+
+async def test_append_many_stores_each_commit_on_its_subject(store, stream, codec, ctx):
+    appends = await many(codec, ctx, stream, [f"n{i}" for i in range(5)])
+    results = await store.append_many(appends)
+    assert not any(isinstance(r, Exception) or r.duplicate for r in results)
+    for a, result in zip(appends, results, strict=True):
+        (commit,) = (await store.read(a.subject)).commits
+        assert commit.position == result.position and commit.envelopes == tuple(a.envelopes)
+    assert len({r.position for r in results}) == 5
+
+
+async def test_append_many_refuses_only_the_subjects_that_moved(store, stream, codec, ctx):
+    taken = stream.subject(ctx.tenant_id, "tally", "n2")
+    first = await store.append(taken, await envelopes(codec, ctx, Counted(by=9)),
+                               expected_last_seq=0)
+    appends = await many(codec, ctx, stream, [f"n{i}" for i in range(5)])
+    results = await store.append_many(appends)
+    assert isinstance(results[2], ConcurrencyError) and results[2].subject == taken
+    assert [c.position for c in (await store.read(taken)).commits] == [first.position]
+    for i in (0, 1, 3, 4):
+        (commit,) = (await store.read(appends[i].subject)).commits
+        assert commit.position == results[i].position
+
+
+async def test_append_many_again_with_the_same_keys_answers_duplicates(store, stream, codec, ctx):
+    names = [f"n{i}" for i in range(4)]
+    first = await store.append_many(await many(codec, ctx, stream, names[:2], key=str))
+    again = await store.append_many(await many(codec, ctx, stream, names, key=str))
+    assert [(r.position, r.duplicate) for r in again[:2]] == [(r.position, True) for r in first]
+    assert not again[2].duplicate and not again[3].duplicate
+    for name in names:
+        assert len((await store.read(stream.subject(ctx.tenant_id, "tally", name))).commits) == 1
+
+
+async def test_append_many_takes_more_commits_than_one_batch_holds(store, stream, codec, ctx):
+    names = [f"n{i}" for i in range(BATCH_SIZE * 2 + 3)]
+    results = await store.append_many(await many(codec, ctx, stream, names))
+    assert not any(isinstance(r, Exception) for r in results)
+    assert len({r.position for r in results}) == len(names)
+    last = stream.subject(ctx.tenant_id, "tally", names[-1])
+    assert (await store.read(last)).last_position == results[-1].position
+
+
+async def test_append_many_takes_one_commit_per_subject(store, stream, codec, ctx):
+    twice = await many(codec, ctx, stream, ["n1", "n1"])
+    with pytest.raises(ValueError):
+        await store.append_many(twice)
+    assert (await store.read(twice[0].subject)).commits == []
+
+
+async def test_append_many_refuses_an_expectation_no_commit_meets_alone(store, stream, codec, ctx):
+    appends = await many(codec, ctx, stream, ["n0", "n1", "n2"])
+    appends[1] = Append(appends[1].subject, appends[1].envelopes, expected_last_seq=10**9)
+    results = await store.append_many(appends)
+    assert isinstance(results[1], ConcurrencyError)
+    assert (await store.read(appends[1].subject)).commits == []
+    for i in (0, 2):
+        assert (await store.read(appends[i].subject)).last_position == results[i].position

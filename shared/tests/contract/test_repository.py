@@ -5,7 +5,7 @@ from dataclasses import replace
 import pytest
 
 from interlude.shared.eventstore.base import ConcurrencyError, Snapshot
-from interlude.shared.eventstore.repository import Repository
+from interlude.shared.eventstore.repository import Created, Repository
 from interlude.shared.testing.tally import TALLY, Counted, Noted, Tally
 
 
@@ -121,3 +121,27 @@ async def test_a_snapshot_of_another_state_version_is_ignored(store, stream, cod
     done = (await store.read(subject)).last_position
     await store.put_snapshot(subject, Snapshot(done, 99, b'{"total": 1000}'))
     assert (await repo(store, stream, codec).load(ctx.tenant_id, "a1")).state.total == 7
+
+
+async def test_create_many_creates_each_aggregate_and_refuses_a_taken_id(
+        store, stream, codec, ctx):
+    r = repo(store, stream, codec)
+    await r.create(ctx.tenant_id, "a2", [Counted(by=7)], ctx)
+    results = await r.create_many([Created(ctx.tenant_id, f"a{i}", [Counted(by=i)], ctx)
+                                   for i in range(4)])
+    assert isinstance(results[2], ConcurrencyError)
+    cold = repo(store, stream, codec)
+    assert [(await cold.load(ctx.tenant_id, f"a{i}")).state.total for i in range(4)] == [
+        0, 1, 7, 3]
+    assert (await r.load(ctx.tenant_id, "a3")).version == results[3].position
+
+
+async def test_create_many_again_with_the_same_keys_creates_nothing_more(
+        store, stream, codec, ctx):
+    r = repo(store, stream, codec)
+    created = [Created(ctx.tenant_id, f"a{i}", [Counted(by=1)], ctx, idempotency_key=f"k{i}")
+               for i in range(3)]
+    first = await r.create_many(created)
+    again = await r.create_many(created)
+    assert [(a.position, a.duplicate) for a in again] == [(f.position, True) for f in first]
+    assert (await repo(store, stream, codec).load(ctx.tenant_id, "a1")).state.total == 1

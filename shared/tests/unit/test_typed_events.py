@@ -6,8 +6,10 @@ import json
 import pytest
 
 from interlude.shared.events import published
+from interlude.shared.events.registry import EventRegistry
 from interlude.shared.projections.sealed import kept
-from interlude.shared.projections.typed import Sealed, SealedContentError, decode_sealed
+from interlude.shared.projections.base import RecordedEvent
+from interlude.shared.projections.typed import Reading, Sealed, SealedContentError, decode_sealed
 from interlude.shared.sealing import Secret
 
 SEALED = {"$sealed": 1, "sub": "u1", "ct": "AAAA"}
@@ -39,3 +41,12 @@ def test_a_policy_version_that_is_not_an_integer_is_refused():
     with pytest.raises(ValueError):
         decode_sealed(published.identity, _wire("identity.SecurityPolicyChanged", 1,
                                                 {"version": "3", "policy": {}}))
+
+
+def test_projections_reading_the_same_registries_share_one_decoding():
+    wire = _wire("identity.UserProvisioned", 1, {"user_id": "u1", "display_name": SEALED,
+                                                 "roles": ["coach"]})
+    event = RecordedEvent(wire, "IDENTITY", "identity.t.user.u1", 1, 0)
+    first = event.decode(Reading([published.identity]))
+    assert event.decode(Reading([published.identity])) is first
+    assert event.decode(Reading([published.identity, EventRegistry()])) is not first

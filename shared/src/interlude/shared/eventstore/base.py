@@ -48,6 +48,17 @@ class AppendResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Append:
+    """One commit of :meth:`EventStore.append_many`: as :meth:`EventStore.append` takes it
+    (no guard). ``expected_last_seq`` 0, the default, means the subject must be new."""
+
+    subject: str
+    envelopes: Sequence[Envelope]
+    expected_last_seq: int | None = 0
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Commit:
     """One stored commit: the events of one command, at one stream position."""
 
@@ -113,6 +124,17 @@ class EventStore(Protocol):
         """Store ``envelopes`` as one commit. ``expected_last_seq`` 0 means the subject must be
         new, None means no check; ``guard`` checks another subject instead (not both). Raises
         :class:`ConcurrencyError` when the expectation is stale."""
+        ...
+
+    async def append_many(self, appends: Sequence[Append]
+                          ) -> list[AppendResult | ConcurrencyError]:
+        """Store each of ``appends`` (one commit per subject, no subject twice) as
+        :meth:`append` would, each decided alone: it lands, is the duplicate of an earlier
+        append with its idempotency key, or is refused; the answer in its place is its
+        :class:`AppendResult` or its :class:`ConcurrencyError` (returned, not raised). When it
+        returns, every commit that landed is as durable as one :meth:`append`; it is not atomic
+        as a whole, so a caller that fails midway and tries again gets duplicates for what
+        landed. Raises what :meth:`append` raises when the store cannot be reached."""
         ...
 
     async def read(self, subject: str, after: int = 0) -> SubjectRead:

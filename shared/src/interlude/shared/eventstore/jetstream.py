@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+import orjson
 
 from nats.aio.client import Client as NATS
 from nats.js.api import KeyValueConfig, StorageType
@@ -13,6 +16,7 @@ from nats.js.kv import KeyValue
 
 from interlude.shared.events.envelope import Envelope
 from interlude.shared.eventstore.base import (
+    Append,
     AppendResult,
     Commit,
     ConcurrencyError,
@@ -27,9 +31,14 @@ from interlude.shared.eventstore.base import (
 from interlude.shared.eventstore.connection import NATS_UNAVAILABLE, require_connection
 from interlude.shared.eventstore.direct import DirectReader
 from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
+from interlude.shared.ids import new_id
 from interlude.shared.telemetry import inject_headers
 
 WRONG_LAST_SEQUENCE = 10071
+BATCH_NOT_ENABLED = 10174  # the stream does not allow atomic batches
+BATCH_INCOMPLETE = 10176  # a message of the batch went astray: send it all again
+BATCH_HAS_DUPLICATE = 10201  # a message of an atomic batch repeats a stored message id
+BATCH_SIZE = 500  # messages per atomic batch (nats-server takes up to 1,000)
 _RETRYABLE: tuple[type[Exception], ...] = (*NATS_UNAVAILABLE, TimeoutError)
 
 
@@ -107,6 +116,117 @@ class JetStreamEventStore:
                                            f"{type(err).__name__}") from err
             await asyncio.sleep(0.25)
 
+    async def append_many(self, appends: Sequence[Append]
+                          ) -> list[AppendResult | ConcurrencyError]:
+        """Each commit its own message on its own subject, sent as atomic batches (ADR-50,
+        nats-server 2.12+, ``allow_atomic`` on the stream): the server checks every message's
+        expected sequence and message id, stores the batch whole or not at all, and
+        acknowledges it with one fsync (``sync_interval: always`` costs one disk flush per
+        batch instead of one per commit). A batch refused because some of its subjects moved
+        or some commits were stored before (a retry) is settled: those are answered as
+        conflicts or duplicates and the rest sent again."""
+        if len({a.subject for a in appends}) != len(appends):
+            raise ValueError("append_many takes one commit per subject")
+        results: list[AppendResult | ConcurrencyError | None] = [None] * len(appends)
+        todo = [_Pending(i, a, encode_commit(a.envelopes),
+                         message_id(a.subject, a.idempotency_key))
+                for i, a in enumerate(appends)]
+        for start in range(0, len(todo), BATCH_SIZE):
+            await self._append_batch(todo[start:start + BATCH_SIZE], results)
+        answered = [r for r in results if r is not None]
+        assert len(answered) == len(appends), "every commit is answered"
+        return answered
+
+    async def _append_batch(self, todo: list[_Pending],
+                            results: list[AppendResult | ConcurrencyError | None]) -> None:
+        deadline = time.monotonic() + self._retry_for
+        while len(todo) > 1:
+            require_connection(self._nc, f"append to {self.stream.name}")
+            try:
+                last = await self._publish_batch(todo)
+            except _Unbatched as stored:  # a server before 2.12 stored the first alone
+                results[todo[0].index] = stored.result
+                todo = todo[1:]
+                break
+            except APIError as err:
+                if err.err_code == BATCH_NOT_ENABLED:
+                    break
+                if err.err_code in (WRONG_LAST_SEQUENCE, BATCH_HAS_DUPLICATE):
+                    settled = await self._settle(todo, results)
+                    if len(settled) == len(todo):  # nothing to tell apart: one at a time
+                        break
+                    todo = settled
+                    continue
+                if (err.code != 503 and err.err_code != BATCH_INCOMPLETE) or \
+                        time.monotonic() > deadline:
+                    raise
+            except _RETRYABLE as err:
+                if not self._nc.is_connected or time.monotonic() > deadline:
+                    raise StoreUnavailable(f"append to {self.stream.name} failed: "
+                                           f"{type(err).__name__}") from err
+            else:
+                # a committed batch takes consecutive positions, ending at the ack's
+                for k, p in enumerate(todo):
+                    results[p.index] = AppendResult(last - len(todo) + 1 + k)
+                return
+            await asyncio.sleep(0.25)
+        for p in todo:  # one at a time: the server cannot batch, or a conflict to find
+            try:
+                results[p.index] = await self.append(
+                    p.append.subject, p.append.envelopes,
+                    expected_last_seq=p.append.expected_last_seq,
+                    idempotency_key=p.append.idempotency_key)
+            except ConcurrencyError as refused:
+                results[p.index] = refused
+
+    async def _publish_batch(self, todo: list[_Pending]) -> int:
+        """One atomic batch: the first message is a request (the server answers nothing, or
+        why it refuses), the middle ones are sent without waiting, the last commits and gets
+        the batch's ack. Answers the last message's stream position."""
+        batch_id = new_id()
+        for k, p in enumerate(todo, start=1):
+            headers = {"Nats-Msg-Id": p.msg_id, "Nats-Expected-Stream": self.stream.name,
+                       "Nats-Batch-Id": batch_id, "Nats-Batch-Sequence": str(k)}
+            if p.append.expected_last_seq is not None:
+                headers["Nats-Expected-Last-Subject-Sequence"] = str(p.append.expected_last_seq)
+            inject_headers(headers)
+            if 1 < k < len(todo):
+                await self._nc.publish(p.append.subject, p.data, headers=headers)
+                continue
+            if k == len(todo):
+                headers["Nats-Batch-Commit"] = "1"
+            reply = await self._nc.request(p.append.subject, p.data, headers=headers,
+                                           timeout=self._publish_timeout)
+            answer = orjson.loads(reply.data) if reply.data else {}
+            if "error" in answer:
+                raise APIError.from_error(answer["error"])
+            if k == len(todo):
+                return int(answer["seq"])
+            if answer:
+                raise _Unbatched(AppendResult(int(answer["seq"]),
+                                              duplicate=bool(answer.get("duplicate"))))
+        raise AssertionError("unreachable")
+
+    async def _settle(self, todo: list[_Pending],
+                      results: list[AppendResult | ConcurrencyError | None]) -> list[_Pending]:
+        """After a refused batch: the commits stored already (their message id is on their
+        subject) are duplicates, those whose subject moved are conflicts; answers the rest."""
+
+        async def settled(p: _Pending) -> bool:
+            expected = p.append.expected_last_seq
+            messages, _ = await self._reader.after(p.append.subject, expected or 0)
+            own = next((m for m in messages if m.headers.get("Nats-Msg-Id") == p.msg_id), None)
+            if own is not None:
+                results[p.index] = AppendResult(own.seq, duplicate=True)
+            elif messages and expected is not None:
+                results[p.index] = ConcurrencyError(p.append.subject, expected)
+            else:
+                return False
+            return True
+
+        done = await asyncio.gather(*(settled(p) for p in todo))
+        return [p for p, d in zip(todo, done, strict=True) if not d]
+
     async def _own_commit_or_conflict(self, subject: str, msg_id: str, expected: int | None,
                                       guard: Guard | None = None) -> AppendResult:
         """A stale expectation may be our own earlier attempt that did land (a retry after a
@@ -144,3 +264,22 @@ class JetStreamEventStore:
     async def put_snapshot(self, subject: str, snapshot: Snapshot) -> None:
         value = f"{snapshot.position}:{snapshot.version}:".encode() + snapshot.state
         await self._snapshots.put(subject, value)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A commit of :meth:`JetStreamEventStore.append_many` on its way: its place in the
+    answer, its bytes and its message id."""
+
+    index: int
+    append: Append
+    data: bytes
+    msg_id: str
+
+
+class _Unbatched(Exception):
+    """The first message of a batch was stored on its own: the server knows no batches."""
+
+    def __init__(self, result: AppendResult) -> None:
+        super().__init__("stored alone")
+        self.result = result

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from interlude.shared.events.envelope import Envelope
 from interlude.shared.eventstore.base import (
+    Append,
     AppendResult,
     Commit,
     ConcurrencyError,
@@ -54,6 +55,20 @@ class InMemoryEventStore:
             self._by_subject.setdefault(subject, []).append(position)
             self._by_msg_id[msg_id] = position
             return AppendResult(position)
+
+    async def append_many(self, appends: Sequence[Append]
+                          ) -> list[AppendResult | ConcurrencyError]:
+        if len({a.subject for a in appends}) != len(appends):
+            raise ValueError("append_many takes one commit per subject")
+        results: list[AppendResult | ConcurrencyError] = []
+        for a in appends:
+            try:
+                results.append(await self.append(a.subject, a.envelopes,
+                                                 expected_last_seq=a.expected_last_seq,
+                                                 idempotency_key=a.idempotency_key))
+            except ConcurrencyError as refused:
+                results.append(refused)
+        return results
 
     async def read(self, subject: str, after: int = 0) -> SubjectRead:
         positions = self._by_subject.get(subject, [])

@@ -22,6 +22,7 @@ from interlude.shared.events.envelope import CommandContext
 from interlude.shared.events.registry import Event
 from interlude.shared.eventstore.aggregate import AggregateSpec
 from interlude.shared.eventstore.base import (
+    Append,
     AppendResult,
     ConcurrencyError,
     EventStore,
@@ -32,6 +33,17 @@ from interlude.shared.eventstore.streams import StreamSpec
 
 S = TypeVar("S")
 Decide = Callable[[S], Sequence[Event] | Awaitable[Sequence[Event]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """The first commit of a new aggregate, for :meth:`Repository.create_many`."""
+
+    tenant: str
+    aggregate_id: str
+    events: Sequence[Event]
+    ctx: CommandContext
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,16 +138,20 @@ class Repository(Generic[S]):
         except ConcurrencyError:
             self._cache.pop(loaded.subject, None)
             raise
+        self._landed(loaded, events, result)
+        return result
+
+    def _landed(self, loaded: Loaded[S], events: Sequence[Event], result: AppendResult) -> None:
+        """Cache the aggregate as the commit left it."""
         if result.duplicate:  # an earlier attempt stored it; our cached view may be behind
             self._cache.pop(loaded.subject, None)
-            return result
+            return
         state = self.spec.replay(loaded.state, list(events))
         since = loaded.since_snapshot + len(events)
         if since >= self._snapshot_every:
             self._snapshot_later(loaded.subject, state, result.position)
             since = 0
         self._remember(Loaded(loaded.subject, loaded.aggregate_id, state, result.position, since))
-        return result
 
     async def create(self, tenant: str, aggregate_id: str, events: Sequence[Event],
                      ctx: CommandContext, idempotency_key: str | None = None,
@@ -148,6 +164,27 @@ class Repository(Generic[S]):
         empty = Loaded(self.subject(tenant, aggregate_id), aggregate_id, self.spec.initial(), 0)
         guard = Guard(on.subject, on.version) if on is not None else None
         return await self.append(empty, events, ctx, idempotency_key, guard)
+
+    async def create_many(self, created: Sequence[Created]
+                          ) -> list[AppendResult | ConcurrencyError]:
+        """:meth:`create` (without ``on``) for many new aggregates at once, through the store's
+        :meth:`~interlude.shared.eventstore.base.EventStore.append_many`: far fewer round trips
+        and disk flushes than one create each. Each is decided alone: a taken id answers its
+        :class:`ConcurrencyError` in its place (returned, not raised), a retried one its
+        duplicate."""
+        empties = [Loaded(self.subject(c.tenant, c.aggregate_id), c.aggregate_id,
+                          self.spec.initial(), 0) for c in created]
+        appends = [Append(e.subject, [await self.codec.encode(event, c.ctx, c.aggregate_id)
+                                      for event in c.events],
+                          expected_last_seq=0, idempotency_key=c.idempotency_key)
+                   for e, c in zip(empties, created, strict=True)]
+        results = await self.store.append_many(appends)
+        for loaded, c, result in zip(empties, created, results, strict=True):
+            if isinstance(result, ConcurrencyError):
+                self._cache.pop(loaded.subject, None)
+            else:
+                self._landed(loaded, c.events, result)
+        return results
 
     async def execute(self, tenant: str, aggregate_id: str, decide: Decide[S],
                       ctx: CommandContext, idempotency_key: str | None = None,

@@ -45,8 +45,11 @@ class RecordedEvent:
         return self._envelope
 
     def decode(self, reading: Reading) -> Event:
-        """The event decoded by ``reading``'s registries (upcast, sealed fields kept sealed)."""
-        if self._decoded is None or self._decoded[0] is not reading:
+        """The event decoded by ``reading``'s registries (upcast, sealed fields kept sealed);
+        decoded once for all the projections of one consumer that read the same registries
+        (a read model and the reactions in step with it)."""
+        if self._decoded is None or (self._decoded[0] is not reading and
+                                     self._decoded[0].registries != reading.registries):
             self._decoded = (reading, reading.decode(self.wire))
         return self._decoded[1]
 

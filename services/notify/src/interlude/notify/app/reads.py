@@ -29,9 +29,10 @@ IDLE_POLL = 15.0  # a live stream looks again after this long even if nothing wo
 async def _shown(deps: Notify, ctx: CommandContext,
                  rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
     named = {r["actor_id"] for r in rows if r["actor_id"] and not r["actor_pseudonym"]}
-    names = await directory.names(deps.pool, deps.sealer, ctx.tenant_id, named)
-    spaces = await queries.space_names(deps.pool, ctx.tenant_id,
-                                       {r["space_id"] for r in rows if r["space_id"]})
+    in_spaces = {r["space_id"] for r in rows if r["space_id"]}
+    # a look-up only for what the rows need: a live stream shows most rows one at a time
+    names = await directory.names(deps.pool, deps.sealer, ctx.tenant_id, named) if named else {}
+    spaces = await queries.space_names(deps.pool, ctx.tenant_id, in_spaces) if in_spaces else {}
     shown, subjects = [], set()
     for r in rows:
         if r["actor_pseudonym"]:

@@ -48,14 +48,16 @@ class Reminders:
 
     async def fire(self, now: datetime) -> int:
         """Tell what fell due by ``now``; answers how many notifications were new."""
-        told = 0
-        for work in await due_work.claim(self.deps.pool, KIND, now=now):
-            async with self.deps.pool.acquire() as conn:
-                tells = await self._tells(conn, work)
-                cause = Cause(work.tenant_id, work.work_id, "notify.Reminder", work.due_at)
-                told += await self.teller.queue(conn, [(cause, t) for t in tells])
+        claimed = await due_work.claim(self.deps.pool, KIND, now=now)
+        if not claimed:
+            return 0
+        async with self.deps.pool.acquire() as conn:
+            told = [(Cause(work.tenant_id, work.work_id, "notify.Reminder", work.due_at), t)
+                    for work in claimed for t in await self._tells(conn, work)]
+            new = await self.teller.queue(conn, told)  # appended before any is marked done
+            for work in claimed:
                 await due_work.done(conn, work.work_id, now=now)
-        return told
+        return new
 
     async def _tells(self, conn: asyncpg.Connection, work: due_work.DueWork) -> list[Tell]:
         p = work.payload

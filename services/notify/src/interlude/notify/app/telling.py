@@ -26,6 +26,7 @@ from interlude.notify.app.deps import Notify
 from interlude.notify.domain.events import Kind, NotificationQueued, QuietHours, notification_id
 from interlude.shared.events.envelope import Actor
 from interlude.shared.eventstore.base import ConcurrencyError
+from interlude.shared.eventstore.repository import Created
 from interlude.shared.projections.base import RecordedEvent
 from interlude.shared.projections.typed import Sealed
 from interlude.shared.sealing import Secret
@@ -35,7 +36,6 @@ COMMUNITY_KINDS = frozenset({
     "post_commented", "comment_replied", "post_reacted", "member_tagged", "post_shared",
     "insight_pinned", "post_hidden", "pseudonym_revealed", "space_invitation",
     "rehearsal_drafted", "rehearsal_feedback"})
-IN_FLIGHT = 256  # appends awaited at once: JetStream acks pipelined appends far faster
 
 
 @dataclass(frozen=True)
@@ -90,19 +90,20 @@ class Teller:
         self.deps = deps
 
     async def queue(self, conn: asyncpg.Connection, told: list[tuple[Cause, Tell]]) -> int:
-        """Queue every allowed (cause, tell); answers how many were new."""
+        """Queue every allowed (cause, tell); answers how many were new. The batch's
+        notifications are appended together (the store's ``append_many``: a few round trips
+        and one disk flush per few hundred), and each alone is still refused when its
+        aggregate exists (told already: the cause was replayed or redelivered)."""
         told = [(c, t) for c, t in told if t.recipient_id != t.actor_id]
         if not told:
             return 0
         allowed = await self._allowed(conn, told)
-        told = [(c, t) for c, t in told if allowed(c.tenant_id, t)]
-        gate = asyncio.Semaphore(IN_FLIGHT)
-
-        async def one(cause: Cause, tell: Tell) -> bool:
-            async with gate:
-                return await self._queue(cause, tell)
-
-        return sum(await asyncio.gather(*(one(c, t) for c, t in told)))
+        once = {(c.tenant_id, self._id(c, t)): (c, t) for c, t in told
+                if allowed(c.tenant_id, t)}  # a batch may tell the same person the same twice
+        created = await asyncio.gather(*(self._created(c, t, nid)
+                                         for (_, nid), (c, t) in once.items()))
+        results = await self.deps.notifications.create_many(created)
+        return sum(not isinstance(r, ConcurrencyError) and not r.duplicate for r in results)
 
     async def _allowed(self, conn: asyncpg.Connection, told: list[tuple[Cause, Tell]]) -> Any:
         tenants = list({c.tenant_id for c, _ in told})
@@ -133,9 +134,12 @@ class Teller:
                                              event_id=value.event_id, field=value.field)
         return None if opened.is_erased else opened
 
-    async def _queue(self, cause: Cause, tell: Tell) -> bool:
-        nid = notification_id(f"{cause.cause_id}:{tell.part}" if tell.part else cause.cause_id,
-                              tell.recipient_id)
+    @staticmethod
+    def _id(cause: Cause, tell: Tell) -> str:
+        return notification_id(f"{cause.cause_id}:{tell.part}" if tell.part else cause.cause_id,
+                               tell.recipient_id)
+
+    async def _created(self, cause: Cause, tell: Tell, nid: str) -> Created:
         ctx = self.deps.context(cause.tenant_id, SYSTEM, causation_id=cause.cause_id,
                                 now=cause.occurred_at)
         if cause.correlation_id:
@@ -148,9 +152,4 @@ class Teller:
             topic=await self._copy(cause.tenant_id, tell.topic),
             excerpt=await self._copy(cause.tenant_id, tell.excerpt),
             quiet_hours=tell.quiet_hours)
-        try:
-            result = await self.deps.notifications.create(cause.tenant_id, nid, [queued], ctx,
-                                                          idempotency_key=nid)
-        except ConcurrencyError:
-            return False  # told already: the cause was replayed or redelivered
-        return not result.duplicate
+        return Created(cause.tenant_id, nid, [queued], ctx, idempotency_key=nid)

@@ -36,35 +36,29 @@ class Inbox(Projection):
                 await self.on_notification_read(conn, event)
 
     async def _queued(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
-        """A batch's notifications in one statement, and one announcement per recipient."""
-        tenants = list({e.tenant_id for e in events})
-        no_inbox = {r["tenant_id"] for r in await conn.fetch(
-            "SELECT tenant_id FROM trust_policies WHERE tenant_id = ANY($1)"
-            " AND NOT (policy->'notify.channels') ? 'in_app'", tenants)}
+        """A batch's notifications in one statement: what an organisation without ``in_app``
+        or a forgotten person keeps no row of is left out, and each recipient with new rows
+        is announced once (sent on commit)."""
         rows: list[tuple[Any, ...]] = []
         for event in events:
-            if event.tenant_id not in no_inbox:
-                self.decoded(event)
-                rows.append(self._row(event, event.of(ev.NotificationQueued)))
-        if not rows:
-            return
-        stored = await conn.fetch(
-            "INSERT INTO inbox (tenant_id, notification_id, recipient_id, seq, kind,"
-            " cause_type, occurred_at, actor_id, actor_pseudonym, contract_id, space_id,"
+            self.decoded(event)
+            rows.append(self._row(event, event.of(ev.NotificationQueued)))
+        await conn.execute(
+            "WITH stored AS (INSERT INTO inbox (tenant_id, notification_id, recipient_id, seq,"
+            " kind, cause_type, occurred_at, actor_id, actor_pseudonym, contract_id, space_id,"
             " item_id, link, topic, excerpt)"
-            " SELECT r.* FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[],"
-            " $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[], $10::text[],"
-            " $11::text[], $12::text[], $13::text[], $14::jsonb[], $15::jsonb[])"
+            " SELECT r.* FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[],"
+            " $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[],"
+            " $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[])"
             " AS r(t, n, u, s, k, c, o, a, ap, ct, sp, it, l, tp, ex)"
             " WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.tenant_id = r.t"
             " AND p.user_id = r.u AND p.status = 'forgotten')"
-            " ON CONFLICT DO NOTHING RETURNING tenant_id, recipient_id, seq",
-            *[list(column) for column in zip(*rows, strict=True)])
-        announced = {f"{r['tenant_id']}:{r['recipient_id']}": r["seq"] for r in stored}
-        if announced:
-            await conn.execute("SELECT pg_notify($1, k || ':' || v) FROM unnest($2::text[],"
-                               " $3::bigint[]) AS a(k, v)", CHANNEL, list(announced),
-                               list(announced.values()))
+            " AND NOT EXISTS (SELECT 1 FROM trust_policies o WHERE o.tenant_id = r.t"
+            " AND NOT (o.policy->'notify.channels') ? 'in_app')"
+            " ON CONFLICT DO NOTHING RETURNING tenant_id, recipient_id, seq)"
+            " SELECT pg_notify($1, tenant_id || ':' || recipient_id || ':' || max(seq))"
+            " FROM stored GROUP BY tenant_id, recipient_id",
+            CHANNEL, *[list(column) for column in zip(*rows, strict=True)])
 
     @staticmethod
     def _row(event: RecordedEvent, e: ev.NotificationQueued) -> tuple[Any, ...]:
