@@ -20,7 +20,7 @@ from interlude.notify.api import preferences as preferences_api
 from interlude.notify.api import unsubscribe as unsubscribe_api
 from interlude.notify.api import webhooks as webhooks_api
 from interlude.notify.app.delivery import EmailSender, repeat
-from interlude.notify.app.outbound import Outbound
+from interlude.notify.app.outbound import VIEWS, Outbound
 from interlude.notify.app.owed import append_owed
 from interlude.notify.app.webhook_delivery import WebhookSender
 from interlude.notify.domain import webhook_events  # noqa: F401  (registers the Webhook* events)
@@ -46,7 +46,6 @@ from interlude.shared.trust.cache import TrustCache
 from interlude.shared.trust.projection import ensure_tables
 
 ROUTERS = (preferences_api.router, unsubscribe_api.router, webhooks_api.router)
-VIEWS = "notify-outbound"  # preferences, webhook endpoints and the outbox, from notify's stream
 IDENTITY = "notify-outbound-identity"  # addresses, and what policy changes and erasures cancel
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from interlude.notify.app.outbound import Outbound
+from interlude.notify.app.outbound import VIEWS, Outbound
 from interlude.shared.auth import Principal, require_roles
 from interlude.shared.events.envelope import CommandContext
 from interlude.shared.kit import (
@@ -27,7 +27,6 @@ __all__ = ["READ_PROBLEMS", "WRITE_PROBLEMS", "AdminDep", "After", "ContextDep",
 OutboundDep = Annotated[Outbound, Depends(app_dependency("outbound"))]
 ContextDep = Annotated[CommandContext, Depends(context_dependency("outbound"))]
 AdminDep = Annotated[Principal, Depends(require_roles("org_admin"))]
-VIEWS = "notify-outbound"
 
 
 async def caught_up(request: Request, deps: Outbound, after: int | None) -> bool:

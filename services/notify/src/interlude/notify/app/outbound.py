@@ -15,6 +15,8 @@ from interlude.shared.eventstore.repository import Repository
 from interlude.shared.eventstore.streams import StreamSpec
 from interlude.shared.kit import ServiceApp
 
+VIEWS = "notify-outbound"  # the consumer of its read models (preferences, webhooks, outbox)
+
 
 @dataclass(kw_only=True)
 class Outbound(ServiceApp):
