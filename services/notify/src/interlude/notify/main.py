@@ -6,6 +6,7 @@ import httpx
 from fastapi import FastAPI
 from opentelemetry import trace
 
+from interlude.notify import outbound  # outbound
 from interlude.notify.api import inbox
 from interlude.notify.app.live import Live
 from interlude.notify.settings import NotifySettings
@@ -15,7 +16,7 @@ from interlude.shared.runtime import Platform
 from interlude.shared.serving import Closer, service_app
 from interlude.shared.trust.runtime import Trust
 
-ROUTERS = (inbox.router,)
+ROUTERS = (inbox.router, *outbound.ROUTERS)  # outbound
 
 
 def create_app(settings: NotifySettings | None = None, *, schema: str | None = None,
@@ -27,6 +28,7 @@ def create_app(settings: NotifySettings | None = None, *, schema: str | None = N
 
     async def build(app: FastAPI, platform: Platform, trust: Trust) -> Closer:
         app.state.notify = await build_notify(platform, settings, trust)
+        app.state.outbound = await outbound.build(platform, settings, trust)  # outbound
         app.state.read_models = ReadModels(app.state.waiter, VIEWS,
                                            platform.stream("notify").name)
         live = Live(settings.database_url)

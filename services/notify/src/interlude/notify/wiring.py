@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, cast
 
+from interlude.notify import outbound  # outbound
 from interlude.notify.app.community_reactions import CommunityReactions
 from interlude.notify.app.deps import Notify
 from interlude.notify.app.engagement_reactions import EngagementReactions
@@ -85,6 +86,7 @@ async def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionR
                "engagement", _Timed, Reminders(deps)),
         runner(InStep("notify-community", Spaces(), CommunityReactions(deps)), "community"),
         runner(Inbox(), "notify"),
+        *await outbound.runners(platform, batch_size),  # outbound
     ]
 
 

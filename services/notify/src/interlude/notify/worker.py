@@ -4,13 +4,15 @@ from community; the inbox from notify's own stream)."""
 
 from __future__ import annotations
 
+from interlude.notify import outbound  # outbound
 from interlude.notify.settings import NotifySettings
 from interlude.notify.wiring import MIGRATIONS, ensure_sources, runners
 from interlude.shared import worker
 
 
 def main() -> None:
-    worker.main(NotifySettings(), runners, MIGRATIONS, prepare=ensure_sources)
+    worker.main(NotifySettings(), runners, MIGRATIONS, prepare=ensure_sources,
+                background=outbound.background)  # outbound
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ class UserInvited(Published):
     user_id: str
     display_name: Secret
     roles: tuple[str, ...]
+    email: Secret | None = None  # notify sends to it
 
 
 @identity.event("identity.UserProvisioned", version=2)
@@ -44,6 +45,7 @@ class UserProvisioned(Published):
     user_id: str
     display_name: Secret
     roles: tuple[str, ...]
+    email: Secret | None = None
 
 
 @identity.event("identity.UserActivated")
@@ -77,6 +79,7 @@ class RoleRevoked(Published):
 class ProfileChanged(Published):
     user_id: str
     display_name: Secret | None = None
+    email: Secret | None = None
 
 
 @identity.event("identity.SubjectForgotten")

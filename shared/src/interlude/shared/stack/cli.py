@@ -76,6 +76,10 @@ def summary(stack: Stack, installed: int) -> str:
               f"PostgreSQL  127.0.0.1:{stack.pg.port}",
               f"Secrets     {shown(stack.data / 'secrets')}/  (the NATS users' and PostgreSQL "
               "roles' passwords, yours only)"]
+    if stack.mail is not None:
+        lines += [f"E-mail      {shown(stack.mail.folder)}/  (every e-mail sent, one .eml file "
+                  f"each: open it in a mail program or read it as text; SMTP on "
+                  f"127.0.0.1:{stack.mail.port})"]
     if stack.logins:
         lines += ["", "Demo logins (role, login, password):"]
         lines += [f"  {role:<18} {login:<32} {password}" for role, login, password in stack.logins]

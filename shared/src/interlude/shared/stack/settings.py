@@ -45,6 +45,8 @@ class StackSettings(BaseSettings):
     nats_sync_always: bool = True
     # comma-separated names of the services to run ("" for none); unset: every installed one
     services: str | None = None
+    # the mail sink's SMTP port (the services send e-mail there); unset: a free one each run
+    smtp_port: int | None = None
 
     def selected(self, installed: list[ServiceSpec]) -> list[ServiceSpec]:
         """The installed services this run starts, in their start order."""
@@ -74,6 +76,8 @@ class StackSettings(BaseSettings):
                  (self.nats_monitor_port, f"{PREFIX}NATS_MONITOR_PORT"),
                  (self.pg_port, f"{PREFIX}PG_PORT")]
         ports += [(self.service_port(s), port_setting(s.name)) for s in specs if s.api]
+        if self.smtp_port is not None:
+            ports.append((self.smtp_port, f"{PREFIX}SMTP_PORT"))
         return ports
 
 

@@ -26,8 +26,9 @@ from typing import TextIO
 
 from interlude.shared.config import PlatformSettings
 from interlude.shared.service import ServiceSpec
-from interlude.shared.stack import provision
+from interlude.shared.stack import mail, provision
 from interlude.shared.stack.nats import NatsServer, start_nats, users_for
+from interlude.shared.stack.ports import free_port
 from interlude.shared.stack.postgres import SYSTEM_USER, PostgresServer, start_postgres
 from interlude.shared.stack.process import Child, pid_alive, spawn, stop_pid, wait_http_ok
 from interlude.shared.stack.restarts import Backoff, how_it_ended
@@ -61,6 +62,7 @@ class Stack:
         self.recipes: dict[str, Recipe] = {}
         self.backoffs: dict[str, Backoff] = {}
         self.restart_at: dict[str, float] = {}  # name -> when (monotonic) to start it again
+        self.mail: mail.MailSink | None = None
         self.nats: NatsServer | None = None
         self.pg: PostgresServer | None = None
         self.databases: dict[str, provision.ServiceDatabase] = {}
@@ -144,12 +146,30 @@ class Stack:
             self.started.append(self.pg)
             self._started(self._start_postgres(), self._start_postgres)
         self.checkpoint()
+        self.start_mail()
+        self.checkpoint()
         self.provision()
         for spec in self.specs:
             self.start_service(spec)
         for spec in self.specs:
             self.seed(spec)
         self.checkpoint()
+
+    def start_mail(self) -> None:
+        """The mail sink the services send e-mail to: every message a file under ``mail/``."""
+        self.mail = mail.MailSink(self.data / "mail", self.settings.smtp_port or free_port())
+        log = self.logs / "mail-sink.log"
+        with self.step(f"starting the mail sink on 127.0.0.1:{self.mail.port} (e-mails kept "
+                       f"in {shown(self.mail.folder)}/, log {shown(log)})"):
+            self._started(self._start_mail(), self._start_mail)
+
+    def _start_mail(self) -> Child:
+        assert self.mail is not None
+        child = spawn("mail-sink", [sys.executable, "-m", "interlude.shared.stack.mail",
+                                    "--dir", str(self.mail.folder), "--port",
+                                    str(self.mail.port)], self.logs / "mail-sink.log")
+        mail.wait_listening(self.mail.port, child)
+        return child
 
     def provision(self) -> None:
         assert self.nats is not None and self.pg is not None
@@ -174,7 +194,8 @@ class Stack:
         return {**urls, "PYTHONUNBUFFERED": "1", f"{PREFIX}SERVICE_NAME": spec.name,
                 f"{PREFIX}NATS_URL": self.nats.url, **self.nats.env_for(spec.name),
                 f"{PREFIX}DATABASE_URL": self.databases[spec.name].runtime_dsn,
-                f"{PREFIX}MASTER_SECRET_FILE": str(self.master_key.resolve()), **spec.extra_env}
+                f"{PREFIX}MASTER_SECRET_FILE": str(self.master_key.resolve()),
+                **(self.mail.env() if self.mail is not None else {}), **spec.extra_env}
 
     def api_url(self, spec: ServiceSpec) -> str:
         return f"http://127.0.0.1:{self.settings.service_port(spec)}"
