@@ -63,3 +63,45 @@ def test_a_delivery_signed_with_both_secrets_verifies_with_either() -> None:
         Webhook("whsec_" + "c29tZXRoaW5nIGVsc2UgZW50aXJlbHk=").verify(body, headers)
     with pytest.raises(WebhookVerificationError):
         Webhook(OLD).verify(body.replace("coach", "peer"), headers)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "10.1.2.3", "192.168.0.10", "169.254.169.254",
+                                  "[::1]", "localhost", "api.localhost", "0.0.0.0"])
+def test_an_endpoint_on_this_machine_or_a_private_network_is_not_public(host: str) -> None:
+    assert not domain.public_host(host)
+
+
+@pytest.mark.parametrize("host", ["hooks.example", "93.184.216.34", "[2606:4700::1111]"])
+def test_a_name_or_a_public_address_passes_the_literal_check(host: str) -> None:
+    assert domain.public_host(host)
+
+
+def test_registering_a_private_address_is_refused_unless_allowed() -> None:
+    from types import SimpleNamespace
+
+    from interlude.notify.app.webhooks import _reachable
+    closed = SimpleNamespace(settings=SimpleNamespace(webhook_private_addresses=False))
+    with pytest.raises(Invalid) as refused:
+        _reachable(closed, "http://169.254.169.254/latest/meta-data")  # type: ignore[arg-type]
+    assert "public address" in str(refused.value)
+    _reachable(closed, "https://hooks.example/in")  # type: ignore[arg-type]
+    lab = SimpleNamespace(settings=SimpleNamespace(webhook_private_addresses=True))
+    _reachable(lab, "http://127.0.0.1:9000/in")  # type: ignore[arg-type]
+
+
+async def test_a_name_that_resolves_to_this_machine_gets_no_request() -> None:
+    import httpx
+
+    from interlude.notify.adapters.webhook_http import HttpPoster, RefusedAddress
+    asked: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(request)
+        return httpx.Response(200)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        with pytest.raises(RefusedAddress):
+            await HttpPoster(client).post("http://localhost:9/in", "{}", {})
+        assert asked == []  # refused before any request left
+        assert await HttpPoster(client, private_addresses=True).post(
+            "http://localhost:9/in", "{}", {}) == 200

@@ -104,4 +104,4 @@ async def background(platform: Platform) -> None:
                         settings.smtp_starttls)
     async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds,
                                  follow_redirects=False) as client:
-        await send(deps, mailer, HttpPoster(client))
+        await send(deps, mailer, HttpPoster(client, settings.webhook_private_addresses))

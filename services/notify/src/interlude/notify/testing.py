@@ -18,6 +18,7 @@ from interlude.shared.testing.inprocess import RunningService, caller_settings, 
 
 def notify_settings(nats_url: str, postgres_dsn: str, namespace: str, master_secret: str,
                     **overrides: Any) -> NotifySettings:
+    overrides.setdefault("webhook_private_addresses", True)  # receivers run on this machine
     return caller_settings(NotifySettings, nats_url, postgres_dsn, namespace, master_secret,
                            **overrides)
 

@@ -21,7 +21,7 @@ import httpx
 from interlude.notify.adapters import due_work
 from interlude.notify.adapters.due_work import DueWork
 from interlude.notify.adapters.smtp import cancelled_meanwhile
-from interlude.notify.adapters.webhook_http import Poster, signed_headers
+from interlude.notify.adapters.webhook_http import Poster, RefusedAddress, signed_headers
 from interlude.notify.app.outbound import Outbound
 from interlude.notify.domain.delivery import retry_delay
 from interlude.notify.projections import webhooks as view
@@ -95,6 +95,10 @@ class WebhookSender:
         try:
             status = await self.poster.post(endpoint["url"], body, headers)
             reason = None if 200 <= status < 300 else f"http {status}"
+        except RefusedAddress:
+            status, reason = 0, "refused: the address is not public"
+            await self._finish(work, row, now, "dead", reason)  # retrying changes nothing
+            return
         except httpx.HTTPError as err:
             cancelled_meanwhile()
             status, reason = 0, f"unreachable ({type(err).__name__})"

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from interlude.notify.adapters import due_work
 from interlude.notify.app.outbound import Outbound
@@ -16,7 +17,7 @@ from interlude.notify.domain import webhook_events as wev
 from interlude.notify.domain import webhooks as domain
 from interlude.notify.projections import webhooks as view
 from interlude.notify.projections.outbox import WEBHOOK
-from interlude.shared.errors import NotFound
+from interlude.shared.errors import Invalid, NotFound
 from interlude.shared.events.envelope import CommandContext
 from interlude.shared.kit import Written
 from interlude.shared.sealing import Secret
@@ -49,8 +50,17 @@ class Created:
     secret: str
 
 
+def _reachable(deps: Outbound, url: str | None) -> None:
+    host = urlsplit(url).hostname if url else None
+    if host and not deps.settings.webhook_private_addresses and not domain.public_host(host):
+        raise Invalid("a webhook URL must reach a public address, not this machine or a private"
+                      " network (INTERLUDE_WEBHOOK_PRIVATE_ADDRESSES allows it in a lab)",
+                      field="url")
+
+
 async def register(deps: Outbound, ctx: CommandContext, url: str, kinds: list[str],
                    key: str | None) -> Created:
+    _reachable(deps, url)
     endpoint_id = deps.new_id(ctx, "webhook", key)
     await enforce(deps, ctx, "register", endpoint_id)
     secret = new_secret(deps, ctx, "register", key)
@@ -63,6 +73,7 @@ async def register(deps: Outbound, ctx: CommandContext, url: str, kinds: list[st
 
 async def change(deps: Outbound, ctx: CommandContext, endpoint_id: str, url: str | None,
                  kinds: list[str] | None) -> Written:
+    _reachable(deps, url)
     await enforce(deps, ctx, "change", endpoint_id)
     position = await deps.webhooks.execute_position(
         ctx.tenant_id, endpoint_id, lambda s: domain.change(s, endpoint_id, url, kinds), ctx)

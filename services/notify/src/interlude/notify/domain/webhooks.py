@@ -5,6 +5,7 @@ so a receiver that has not switched yet loses nothing."""
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +38,18 @@ def evolve(state: Endpoint, event: Event) -> Endpoint:
 
 
 WEBHOOK = AggregateSpec(name="webhook", initial=Endpoint, evolve=evolve, state_type=Endpoint)
+
+
+def public_host(host: str) -> bool:
+    """False for a host that names this machine or a private network outright: a literal
+    loopback, private, link-local or reserved address, or ``localhost``. (Names that resolve to
+    such an address are refused when a delivery is sent.)"""
+    if host.lower().rstrip(".") == "localhost" or host.lower().endswith(".localhost"):
+        return False
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_global
+    except ValueError:
+        return True  # a name: checked against what it resolves to at send time
 
 
 def check_url(url: str) -> str:
