@@ -47,7 +47,8 @@ class Mail:
 
     def start_sending(self) -> None:
         self.senders = asyncio.create_task(outbound.send(
-            self.deps, SmtpMailer("127.0.0.1", self.port, timeout=5), HttpPoster(self.client)))
+            self.deps, SmtpMailer("127.0.0.1", self.port, timeout=5),
+            HttpPoster(self.client, private_addresses=True)))
 
     async def stop_sending(self) -> None:
         """Cancel the senders wherever they are, as a killed worker would stop."""
