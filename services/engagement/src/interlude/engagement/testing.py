@@ -3,16 +3,13 @@ tokens verified against identity's real JWKS, and its worker's projections as ta
 
 from __future__ import annotations
 
-import contextlib
 from functools import partial
 from typing import Any
-
-from fastapi import FastAPI
 
 from interlude.engagement.main import create_app
 from interlude.engagement.settings import EngagementSettings
 from interlude.engagement.wiring import runners
-from interlude.shared.testing.inprocess import RunningService, caller_settings, running_service
+from interlude.shared.testing.inprocess import RunningService, ServiceRunner, caller_settings
 
 
 def engagement_settings(nats_url: str, postgres_dsn: str, namespace: str, master_secret: str,
@@ -35,10 +32,5 @@ def terms(**overrides: Any) -> dict[str, Any]:
 
 
 RunningEngagement = RunningService[EngagementSettings]
-
-
-def running_engagement(settings: EngagementSettings, schema: str, identity_app: FastAPI,
-                       with_worker: bool = True
-                       ) -> contextlib.AbstractAsyncContextManager[RunningEngagement]:
-    return running_service(create_app, partial(runners, batch_size=100), settings, schema,
-                           identity_app, "http://engagement.test", with_worker)
+running_engagement = ServiceRunner[EngagementSettings](
+    create_app, partial(runners, batch_size=100), "http://engagement.test")
