@@ -99,7 +99,8 @@ from interlude.shared.testing.load import Sent, for_a_while, ms, paced
 from interlude.shared.testing.servers import embedded_servers
 from interlude.shared.testing.watch import Visibility, worker_process
 
-TARGETS = {"checkin_ratio": 0.40, "p99_ms": 50.0, "fresh_p50_ms": 15.0, "fresh_p99_ms": 100.0}
+# issue 12: a check-in costs at most its bare route again; p99 within 25 ms at 300 posts/s
+TARGETS = {"checkin_ratio": 0.50, "p99_ms": 25.0, "fresh_p50_ms": 15.0, "fresh_p99_ms": 100.0}
 
 
 def say(message: str) -> None:

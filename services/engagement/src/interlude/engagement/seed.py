@@ -8,7 +8,6 @@ does in production, so the seed waits for its people read model and its policy c
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,12 +16,9 @@ from interlude.engagement.app.deps import Engagement
 from interlude.engagement.domain.terms import Terms
 from interlude.engagement.settings import EngagementSettings
 from interlude.engagement.wiring import MIGRATIONS, build_engagement, ensure_sources
-from interlude.shared import directory
 from interlude.shared.config import PlatformSettings
-from interlude.shared.db import migrate
 from interlude.shared.events.envelope import Actor
-from interlude.shared.runtime import open_platform
-from interlude.shared.trust.runtime import start_trust
+from interlude.shared.seeding import DemoPeople, demo_people, seeding
 
 COACHING = {"Claire Coach": ("Amira Haddad", "Ben Okafor", "Chloe Martin"),
             "Marcus Mentor": ("Dev Patel", "Eva Lindqvist")}
@@ -35,23 +31,20 @@ TERMS = Terms.model_validate({
     "consents": {"pin_insights": True, "peer_tagging": True, "share_posts": True}})
 
 
-async def _people(deps: Engagement, timeout: float = 60) -> tuple[str, dict[str, tuple[str, str]]]:
-    """The demo organisation and its people by name, once engagement's read model has them."""
+async def _ready(deps: Engagement) -> tuple[str, DemoPeople]:
+    """The demo organisation and its people by name, once engagement has them and its copy of
+    the organisation's policy."""
     wanted = {SPONSOR, *COACHING, *(c for cs in COACHING.values() for c in cs)}
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        rows = await directory.named(deps.pool, deps.sealer, wanted)
-        if {r["display_name"] for r in rows} == wanted:
-            return rows[0]["tenant_id"], {r["display_name"]: (r["user_id"], r["roles"][0])
-                                          for r in rows}
-        if asyncio.get_running_loop().time() > deadline:
-            raise RuntimeError("identity's demo people did not reach engagement within "
-                               f"{timeout:.0f}s: is the engagement worker running?")
-        await asyncio.sleep(0.25)
+
+    async def policy_known(tenant: str, people: DemoPeople) -> bool:
+        return deps.policy.policy(tenant) is not None
+
+    return await demo_people(deps.pool, deps.sealer, wanted, service="engagement",
+                             also=policy_known)
 
 
 class Demo:
-    def __init__(self, deps: Engagement, tenant: str, people: dict[str, tuple[str, str]]) -> None:
+    def __init__(self, deps: Engagement, tenant: str, people: DemoPeople) -> None:
         self.deps, self.tenant, self.people = deps, tenant, people
         self.now = datetime.now(UTC)
 
@@ -119,21 +112,10 @@ async def _amira(demo: Demo, contract_id: str) -> None:
 
 async def seed(platform_settings: PlatformSettings) -> list[tuple[str, str, str]]:
     settings = EngagementSettings(**platform_settings.model_dump(exclude={"service_name"}))
-    platform = await open_platform(settings)
-    trust = None
-    try:
-        async with platform.pool.acquire() as conn:
-            await migrate(conn, MIGRATIONS)
-        await ensure_sources(platform)
-        trust = await start_trust(platform.nc, platform.pool, service="engagement",
-                                  namespace=settings.stream_namespace, project=False,
-                                  poll_interval=0.25)
+    async with seeding(settings, service="engagement", migrations=MIGRATIONS,
+                       prepare=ensure_sources) as (platform, trust):
         deps = await build_engagement(platform, settings, trust)
-        tenant, people = await _people(deps)
-        for _ in range(240):  # the API's trust projection copies the policy over
-            if trust.policy(tenant) is not None:
-                break
-            await asyncio.sleep(0.25)
+        tenant, people = await _ready(deps)
         demo = Demo(deps, tenant, people)
         for coach, coachees in COACHING.items():
             for n, coachee in enumerate(coachees):
@@ -148,7 +130,3 @@ async def seed(platform_settings: PlatformSettings) -> list[tuple[str, str, str]
                                     mood=2)
                 await demo.message(coachee, contract_id, 3 + n, "Can we talk before Friday?")
         return []
-    finally:
-        if trust is not None:
-            await trust.stop()
-        await platform.close()

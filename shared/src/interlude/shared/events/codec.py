@@ -52,17 +52,17 @@ class EventCodec:
         return self.registry.build(envelope.type, envelope.schema_version, payload)
 
     async def _to_wire(self, value: Any, tenant: str, event_id: str, path: str) -> Any:
-        if isinstance(value, Secret):
+        """``value`` made JSON-ready with its :class:`Secret` fields sealed: one synchronous
+        walk (most of a payload is plain), then a seal for each secret it found."""
+        secrets: Found = []
+        holder: list[Any] = [None]
+        holder[0] = _walk(value, path, holder, 0, secrets)
+        for container, key, secret, field in secrets:
             if self.sealer is None:
-                raise RuntimeError(f"field {path} is confidential but this codec has no sealer")
-            return await self.sealer.seal(value, tenant=tenant, event_id=event_id, field=path)
-        if isinstance(value, dict):
-            return {k: await self._to_wire(v, tenant, event_id, _join(path, k))
-                    for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [await self._to_wire(v, tenant, event_id, _join(path, str(i)))
-                    for i, v in enumerate(value)]
-        return _plain(value)
+                raise RuntimeError(f"field {field} is confidential but this codec has no sealer")
+            container[key] = await self.sealer.seal(secret, tenant=tenant, event_id=event_id,
+                                                    field=field)
+        return holder[0]
 
     async def _open(self, value: Any, tenant: str, event_id: str, path: str) -> Any:
         if is_sealed(value):
@@ -76,6 +76,29 @@ class EventCodec:
             return [await self._open(v, tenant, event_id, _join(path, str(i)))
                     for i, v in enumerate(value)]
         return value
+
+
+Found = list[tuple[dict[str, Any] | list[Any], Any, Secret, str]]
+
+
+def _walk(value: Any, path: str, container: dict[str, Any] | list[Any], key: Any,
+          secrets: Found) -> Any:
+    """The JSON-ready form of ``value`` (which will sit at ``container[key]``), each Secret in
+    it left as None and noted in ``secrets`` with where it goes and its field path."""
+    if isinstance(value, Secret):
+        secrets.append((container, key, value, path))
+        return None
+    if isinstance(value, dict):
+        mapping: dict[str, Any] = {}
+        for k, v in value.items():
+            mapping[k] = _walk(v, _join(path, k), mapping, k, secrets)
+        return mapping
+    if isinstance(value, list | tuple):
+        items: list[Any] = [None] * len(value)
+        for i, v in enumerate(value):
+            items[i] = _walk(v, _join(path, str(i)), items, i, secrets)
+        return items
+    return _plain(value)
 
 
 def _join(path: str, key: str) -> str:

@@ -14,6 +14,7 @@ from nats.js.errors import APIError, KeyNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
 
 from interlude.shared.events.envelope import Envelope
+from interlude.shared.eventstore.acks import AckedPublisher
 from interlude.shared.eventstore.base import (
     Append,
     AppendResult,
@@ -60,6 +61,7 @@ class JetStreamEventStore:
         self.stream = stream
         self._snapshots = snapshots
         self._reader = DirectReader(nc, stream.name)
+        self._acks = AckedPublisher(nc)
         self._publish_timeout = publish_timeout
         self._retry_for = retry_for
 
@@ -98,9 +100,13 @@ class JetStreamEventStore:
         while True:
             require_connection(self._nc, f"append to {self.stream.name}")
             try:
-                ack = await self._js.publish(subject, data, timeout=self._publish_timeout,
-                                             headers=headers)
-                return AppendResult(ack.seq, duplicate=bool(ack.duplicate))
+                # what js.publish does, with the message on the socket at once (.acks) and
+                # the ack read with orjson rather than into nats-py's PubAck
+                reply = orjson.loads(await self._acks.request(subject, data, headers,
+                                                              self._publish_timeout))
+                if "error" in reply:  # raises the error's class (503, 500, ...) as js.publish
+                    APIError.from_error(reply["error"])
+                return AppendResult(int(reply["seq"]), duplicate=bool(reply.get("duplicate")))
             except APIError as err:
                 if err.err_code == WRONG_LAST_SEQUENCE:
                     return await self._own_commit_or_conflict(subject, msg_id, expected_last_seq,

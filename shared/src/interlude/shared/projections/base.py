@@ -156,6 +156,12 @@ class Together(Projection):
         self.name = name  # type: ignore[misc]
         self.tables = tuple(t for p in parts for t in p.tables)  # type: ignore[misc]
         self.parts = parts
+        # parts that read the same registries share one Reading, so an event they all handle
+        # is decoded once (RecordedEvent keeps the decoding of one Reading), not once a part
+        readings: dict[tuple[EventRegistry, ...], Reading] = {}
+        for part in parts:
+            if part._reading is not None:
+                part._reading = readings.setdefault(part.reads, part._reading)
 
     async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
         for part in self.parts:

@@ -23,6 +23,7 @@ class PositionWaiter:
         self._poll = poll_interval
         self._known: dict[tuple[str, str], int] = {}
         self._changed = asyncio.Condition()
+        self._waiting = 0  # reads waiting now: without any, a checkpoint wakes nobody
         self._conn: asyncpg.Connection | None = None
 
     async def start(self) -> None:
@@ -43,7 +44,8 @@ class PositionWaiter:
         key = (projection, stream)
         if position > self._known.get(key, 0):
             self._known[key] = position
-            asyncio.get_running_loop().create_task(self._notify_all())
+            if self._waiting:  # a task per notification costs every write, waited for or not
+                asyncio.get_running_loop().create_task(self._notify_all())
 
     async def _notify_all(self) -> None:
         async with self._changed:
@@ -62,9 +64,16 @@ class PositionWaiter:
                    timeout: float = 2.0) -> bool:
         """True once ``projection`` has applied ``stream`` up to ``position``; False when the
         timeout passes first (the caller answers with what it has, flagged as stale)."""
-        key = (projection, stream)
-        if self._known.get(key, 0) >= position:
+        if self._known.get((projection, stream), 0) >= position:
             return True
+        self._waiting += 1
+        try:
+            return await self._wait(projection, stream, position, timeout)
+        finally:
+            self._waiting -= 1
+
+    async def _wait(self, projection: str, stream: str, position: int, timeout: float) -> bool:
+        key = (projection, stream)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while await self.position(projection, stream) < position:

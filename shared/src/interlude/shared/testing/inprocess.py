@@ -77,6 +77,27 @@ async def running_service(create_app: Callable[..., FastAPI], runners: Runners, 
         yield RunningService(client, app, platform, started, settings)
 
 
+class ServiceRunner(Generic[S]):
+    """A service's ``running_<service>(settings, schema, identity_app, with_worker=True)``,
+    made once in its ``testing.py``: :func:`running_service` with its app factory, its worker's
+    ``runners`` and the base URL of its client bound::
+
+        running_notify = ServiceRunner[NotifySettings](create_app, runners, "http://notify.test")
+    """
+
+    def __init__(self, create_app: Callable[..., FastAPI], runners: Runners,
+                 base_url: str) -> None:
+        self.create_app = create_app
+        self.runners = runners
+        self.base_url = base_url
+
+    def __call__(self, settings: S, schema: str, identity_app: FastAPI,
+                 with_worker: bool = True
+                 ) -> contextlib.AbstractAsyncContextManager[RunningService[S]]:
+        return running_service(self.create_app, self.runners, settings, schema, identity_app,
+                               self.base_url, with_worker)
+
+
 @contextlib.asynccontextmanager
 async def served(app: FastAPI, *, lifespan: bool = True) -> AsyncIterator[str]:
     """``app`` on a real port of this process, for other processes (a fuzzer, a worker) to

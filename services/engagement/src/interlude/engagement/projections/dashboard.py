@@ -1,27 +1,37 @@
 """The coach dashboard: facts per contract (no content, no names), kept fresh from engagement's
 stream, and the coachees' community activity from community's stream.
 
-Community's events are read by their published names and fields only (``author_id`` of
-``PostPublished``, ``CommentAdded``, ``InsightPinned`` and ``InsightUnpinned``; ``coach_id``,
-``space_id`` and the sealed ``note`` of ``InsightPinned``): services share events, never code.
+Both read their events decoded and upcast; community's through the contract engagement
+declares of them (:mod:`.community_events`): services share events, never code.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from datetime import datetime
+from typing import Any, ClassVar
 
 import asyncpg
 
+from interlude.engagement.domain import events as ev
+from interlude.engagement.projections import community_events as cm
+from interlude.engagement.projections.runs import runs
 from interlude.shared.projections.base import Projection, RecordedEvent
-from interlude.shared.projections.sealed import keep
+from interlude.shared.projections.sealed import kept
 
 NAME = "engagement-dashboard"
 COMMUNITY_NAME = "engagement-dashboard-community"
 
 
+
 class Dashboard(Projection):
     name = NAME
     tables = ("dashboard", "dashboard_sessions", "dashboard_checkins")
+    reads = (ev.registry,)
+    handles = tuple(t.type_name for t in (
+        ev.ContractActivated, ev.ContractEnded, ev.SessionScheduled, ev.SessionRescheduled,
+        ev.SessionCancelled, ev.SessionHeld, ev.CheckInPosted, ev.CheckInAcknowledged,
+        ev.MessageSent, ev.GoalSet, ev.GoalClosed, ev.ExperimentPlanned,
+        ev.ExperimentReported))
 
     async def _row(self, conn: asyncpg.Connection, event: RecordedEvent, contract_id: str,
                    sql: str, *args: object) -> None:
@@ -31,59 +41,72 @@ class Dashboard(Projection):
 
     async def on_contract_activated(self, conn: asyncpg.Connection,
                                     event: RecordedEvent) -> None:
-        p = event.payload
+        p = event.of(ev.ContractActivated)
         await conn.execute(
             "INSERT INTO dashboard (tenant_id, contract_id, coach_id, coachee_id, status,"
             " reply_window_hours, sessions_planned, position)"
             " VALUES ($1, $2, $3, $4, 'active', $5, $6, $7) ON CONFLICT (tenant_id, contract_id)"
             " DO UPDATE SET reply_window_hours = excluded.reply_window_hours,"
             " sessions_planned = excluded.sessions_planned, position = excluded.position",
-            event.tenant_id, event.aggregate_id, p["coach_id"], p["coachee_id"],
-            p["terms"]["allowance"]["reply_window_hours"], p["terms"]["sessions"]["count"],
-            event.position)
+            event.tenant_id, event.aggregate_id, p.coach_id, p.coachee_id,
+            p.terms.allowance.reply_window_hours, p.terms.sessions.count, event.position)
 
     async def on_contract_ended(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._row(conn, event, event.aggregate_id, "status = 'ended'")
 
     async def on_session_scheduled(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        p = event.of(ev.SessionScheduled)
         await conn.execute(
             "INSERT INTO dashboard_sessions (tenant_id, contract_id, session_id, starts_at,"
-            " status) VALUES ($1, $2, $3, $4::text::timestamptz, 'scheduled')"
-            " ON CONFLICT DO NOTHING", event.tenant_id, event.aggregate_id,
-            event.payload["session_id"], event.payload["starts_at"])
+            " status) VALUES ($1, $2, $3, $4, 'scheduled') ON CONFLICT DO NOTHING",
+            event.tenant_id, event.aggregate_id, p.session_id, p.starts_at)
 
-    async def _session(self, conn: asyncpg.Connection, event: RecordedEvent, sql: str,
-                       *args: object) -> None:
+    async def _session(self, conn: asyncpg.Connection, event: RecordedEvent, session_id: str,
+                       sql: str, *args: object) -> None:
         await conn.execute(f"UPDATE dashboard_sessions SET {sql} WHERE tenant_id = $1"
-                           " AND session_id = $2", event.tenant_id,
-                           event.payload["session_id"], *args)
+                           " AND session_id = $2", event.tenant_id, session_id, *args)
 
     async def on_session_rescheduled(self, conn: asyncpg.Connection,
                                      event: RecordedEvent) -> None:
-        await self._session(conn, event, "starts_at = $3::text::timestamptz",
-                            event.payload["starts_at"])
+        p = event.of(ev.SessionRescheduled)
+        await self._session(conn, event, p.session_id, "starts_at = $3", p.starts_at)
 
     async def on_session_cancelled(self, conn: asyncpg.Connection,
                                    event: RecordedEvent) -> None:
-        await self._session(conn, event, "status = 'cancelled'")
+        await self._session(conn, event, event.of(ev.SessionCancelled).session_id,
+                            "status = 'cancelled'")
 
     async def on_session_held(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._session(conn, event, "status = 'held'")
+        await self._session(conn, event, event.of(ev.SessionHeld).session_id, "status = 'held'")
         await self._row(conn, event, event.aggregate_id, "sessions_held = sessions_held + 1")
 
+    async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
+        for posted, run in runs(events, ev.CheckInPosted.type_name):
+            await (self._posted(conn, run) if posted else super().apply(conn, run))
+
     async def on_check_in_posted(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        p, at = event.payload, event.envelope.occurred_at
-        await self._row(
-            conn, event, p["contract_id"],
-            "checkins = checkins + 1, last_checkin_at = $4,"
+        await self._posted(conn, [event])
+
+    async def _posted(self, conn: asyncpg.Connection, run: list[RecordedEvent]) -> None:
+        """Check-ins, the most frequent event by far: a run of them in two statements, each
+        row counted in order (a streak depends on the day of the check-in before)."""
+        counted, listed = [], []
+        for event in run:
+            self.decoded(event)
+            p, at = event.of(ev.CheckInPosted), event.envelope.occurred_at
+            counted.append((event.tenant_id, p.contract_id, event.position, at, at.date(),
+                            int(p.small_win), p.mood))
+            listed.append((event.tenant_id, event.aggregate_id, p.contract_id))
+        await conn.executemany(
+            "UPDATE dashboard SET checkins = checkins + 1, last_checkin_at = $4,"
             " streak = CASE WHEN last_checkin_day = $5::date THEN streak"
             " WHEN last_checkin_day = $5::date - 1 THEN streak + 1 ELSE 1 END,"
             " last_checkin_day = $5, small_wins = small_wins + $6, last_mood = coalesce($7,"
-            " last_mood), checkins_unacknowledged = checkins_unacknowledged + 1",
-            at, at.date(), int(p["small_win"]), p["mood"])
-        await conn.execute("INSERT INTO dashboard_checkins (tenant_id, checkin_id, contract_id)"
-                           " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", event.tenant_id,
-                           event.aggregate_id, p["contract_id"])
+            " last_mood), checkins_unacknowledged = checkins_unacknowledged + 1, position = $3"
+            " WHERE tenant_id = $1 AND contract_id = $2", counted)
+        await conn.executemany(
+            "INSERT INTO dashboard_checkins (tenant_id, checkin_id, contract_id)"
+            " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", listed)
 
     async def on_check_in_acknowledged(self, conn: asyncpg.Connection,
                                        event: RecordedEvent) -> None:
@@ -97,7 +120,7 @@ class Dashboard(Projection):
 
     async def on_message_sent(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         args: tuple[object, ...] = ()
-        if event.payload["party"] == "coach":
+        if event.of(ev.MessageSent).party == "coach":
             sql = "unanswered = 0, oldest_waiting_at = NULL"
         else:
             sql = "unanswered = unanswered + 1, oldest_waiting_at = coalesce(oldest_waiting_at, $4)"
@@ -105,50 +128,64 @@ class Dashboard(Projection):
         await self._row(conn, event, event.aggregate_id, sql, *args)
 
     async def on_goal_set(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._row(conn, event, event.payload["contract_id"], "goals_open = goals_open + 1")
+        await self._row(conn, event, event.of(ev.GoalSet).contract_id,
+                        "goals_open = goals_open + 1")
 
     async def on_goal_closed(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._row(conn, event, event.payload["contract_id"], "goals_open = goals_open - 1")
+        await self._row(conn, event, event.of(ev.GoalClosed).contract_id,
+                        "goals_open = goals_open - 1")
 
     async def on_experiment_planned(self, conn: asyncpg.Connection,
                                     event: RecordedEvent) -> None:
-        await self._row(conn, event, event.payload["contract_id"],
+        await self._row(conn, event, event.of(ev.ExperimentPlanned).contract_id,
                         "experiments_open = experiments_open + 1")
 
     async def on_experiment_reported(self, conn: asyncpg.Connection,
                                      event: RecordedEvent) -> None:
-        await self._row(conn, event, event.payload["contract_id"],
+        await self._row(conn, event, event.of(ev.ExperimentReported).contract_id,
                         "experiments_open = experiments_open - 1")
 
 
 class CommunityActivity(Projection):
     """What a coachee did in the community, for the "this week" and "insights pinned" columns,
-    and the insights themselves (with the coach's note, sealed) for the coachee's record."""
+    and the insights themselves (with the coach's note, sealed) for the coachee's record. A
+    batch's activity goes in one statement; the events are decoded in :meth:`apply`."""
 
     name = COMMUNITY_NAME
     tables = ("dashboard_community", "dashboard_insights")
+    reads = (cm.community,)
     KINDS: ClassVar[dict[str, str]] = {
-        "community.PostPublished": "post", "community.CommentAdded": "comment",
-        "community.InsightPinned": "insight_pinned",
-        "community.InsightUnpinned": "insight_unpinned"}
+        cm.PostPublished.type_name: "post", cm.CommentAdded.type_name: "comment",
+        cm.InsightPinned.type_name: "insight_pinned",
+        cm.InsightUnpinned.type_name: "insight_unpinned"}
 
     async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
-        rows = [(e.tenant_id, e.wire["event_id"], e.payload["author_id"], self.KINDS[e.type],
-                 e.envelope.occurred_at)
-                for e in events if e.type in self.KINDS and e.payload.get("author_id")]
+        rows: list[tuple[Any, ...]] = []
+        for event in events:
+            if event.type not in self.KINDS:
+                continue
+            e, at = self.decoded(event), event.envelope.occurred_at
+            assert isinstance(e, cm.PostPublished | cm.CommentAdded | cm.InsightPinned
+                              | cm.InsightUnpinned)
+            rows.append((event.tenant_id, event.wire["event_id"], e.author_id,
+                         self.KINDS[event.type], at))
+            if isinstance(e, cm.InsightPinned | cm.InsightUnpinned):
+                await self._insight(conn, event, e, at)
         if rows:
             await conn.executemany(
                 "INSERT INTO dashboard_community (tenant_id, event_id, user_id, kind, at)"
                 " VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING", rows)
-        for e in events:
-            if e.type == "community.InsightPinned":
-                await conn.execute(
-                    "INSERT INTO dashboard_insights (tenant_id, post_id, user_id, coach_id,"
-                    " space_id, note, pinned_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                    " ON CONFLICT (tenant_id, post_id) DO UPDATE SET note = excluded.note,"
-                    " pinned_at = excluded.pinned_at", e.tenant_id, e.aggregate_id,
-                    e.payload["author_id"], e.payload["coach_id"], e.payload["space_id"],
-                    keep(e, "note"), e.envelope.occurred_at)
-            elif e.type == "community.InsightUnpinned":
-                await conn.execute("DELETE FROM dashboard_insights WHERE tenant_id = $1"
-                                   " AND post_id = $2", e.tenant_id, e.aggregate_id)
+
+    @staticmethod
+    async def _insight(conn: asyncpg.Connection, event: RecordedEvent,
+                       e: cm.InsightPinned | cm.InsightUnpinned, at: datetime) -> None:
+        if isinstance(e, cm.InsightPinned):
+            await conn.execute(
+                "INSERT INTO dashboard_insights (tenant_id, post_id, user_id, coach_id,"
+                " space_id, note, pinned_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                " ON CONFLICT (tenant_id, post_id) DO UPDATE SET note = excluded.note,"
+                " pinned_at = excluded.pinned_at", event.tenant_id, event.aggregate_id,
+                e.author_id, e.coach_id, e.space_id, kept(e.note), at)
+        else:
+            await conn.execute("DELETE FROM dashboard_insights WHERE tenant_id = $1"
+                               " AND post_id = $2", event.tenant_id, event.aggregate_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from interlude.engagement.domain import events as ev
 from interlude.shared.projections.base import Projection, RecordedEvent
 
 NAME = "engagement-sponsor"
@@ -13,6 +14,10 @@ NAME = "engagement-sponsor"
 class SponsorFigures(Projection):
     name = NAME
     tables = ("sponsor_contracts",)
+    reads = (ev.registry,)
+    handles = tuple(t.type_name for t in (
+        ev.ContractActivated, ev.ContractEnded, ev.SessionHeld, ev.SessionCancelled,
+        ev.GoalSet, ev.GoalClosed))
 
     async def _row(self, conn: asyncpg.Connection, event: RecordedEvent, contract_id: str,
                    sql: str, *args: object) -> None:
@@ -21,8 +26,8 @@ class SponsorFigures(Projection):
 
     async def on_contract_activated(self, conn: asyncpg.Connection,
                                     event: RecordedEvent) -> None:
-        p = event.payload
-        if not p["sponsor_id"]:
+        p = event.of(ev.ContractActivated)
+        if not p.sponsor_id:
             return
         await conn.execute(
             "INSERT INTO sponsor_contracts (tenant_id, contract_id, sponsor_id, coachee_id,"
@@ -30,8 +35,8 @@ class SponsorFigures(Projection):
             " VALUES ($1, $2, $3, $4, $5, $6, 'active', $7) ON CONFLICT (tenant_id, contract_id)"
             " DO UPDATE SET programme = excluded.programme,"
             " sponsor_view = excluded.sponsor_view, sessions_planned = excluded.sessions_planned",
-            event.tenant_id, event.aggregate_id, p["sponsor_id"], p["coachee_id"],
-            p["terms"]["programme"], p["terms"]["sponsor_view"], p["terms"]["sessions"]["count"])
+            event.tenant_id, event.aggregate_id, p.sponsor_id, p.coachee_id, p.terms.programme,
+            p.terms.sponsor_view, p.terms.sessions.count)
 
     async def on_contract_ended(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._row(conn, event, event.aggregate_id, "status = 'ended'")
@@ -41,14 +46,15 @@ class SponsorFigures(Projection):
 
     async def on_session_cancelled(self, conn: asyncpg.Connection,
                                    event: RecordedEvent) -> None:
-        if event.payload["party"] == "coachee":
+        if event.of(ev.SessionCancelled).party == "coachee":
             await self._row(conn, event, event.aggregate_id,
                             "sessions_missed = sessions_missed + 1")
 
     async def on_goal_set(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._row(conn, event, event.payload["contract_id"], "goals_set = goals_set + 1")
+        await self._row(conn, event, event.of(ev.GoalSet).contract_id,
+                        "goals_set = goals_set + 1")
 
     async def on_goal_closed(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        if event.payload["outcome"] == "achieved":
-            await self._row(conn, event, event.payload["contract_id"],
-                            "goals_achieved = goals_achieved + 1")
+        p = event.of(ev.GoalClosed)
+        if p.outcome == "achieved":
+            await self._row(conn, event, p.contract_id, "goals_achieved = goals_achieved + 1")
