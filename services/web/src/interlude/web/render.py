@@ -1,0 +1,69 @@
+"""Pages from Jinja2 templates, every value escaped; each page gets the person, their
+navigation, the form token and the messages left for them by the last request."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from interlude.web.security import HEADERS, PRE_COOKIE, pre_token, set_cookie
+from interlude.web.sessions import Session
+from interlude.web.wording import day
+
+ROLE_NAMES = {"coach": "Coach", "coachee": "Coachee", "sponsor": "Sponsor",
+              "org_admin": "Administrator", "compliance_officer": "Compliance officer"}
+
+
+def moment(value: str | datetime | None) -> str:
+    """A date and time as a person reads it: ``Tue 3 March, 14:30 UTC``."""
+    if value is None:
+        return ""
+    at = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    at = at.astimezone(UTC)
+    return f"{at:%a} {at.day} {at:%B %Y}, {at:%H:%M} UTC"
+
+
+def navigation(session: Session | None) -> list[tuple[str, str]]:
+    if session is None:
+        return [("/", "Start"), ("/sign-in", "Sign in")]
+    links = [("/", "Start")]
+    if session.has("coachee"):
+        links.append(("/home", "My coaching"))
+    if session.has("coach"):
+        links.append(("/dashboard", "My coachees"))
+    return links
+
+
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("interlude.web", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(day=day, moment=moment)
+    env.globals.update(role_names=ROLE_NAMES)
+    return env
+
+
+class Pages:
+    def __init__(self, env: Environment | None = None) -> None:
+        self.env = env or environment()
+
+    def render(self, request: Request, name: str, session: Session | None, *,
+               status: int = 200, title: str = "", **context: Any) -> HTMLResponse:
+        new_pre = False
+        if session is not None:
+            csrf, flash = session.csrf, session.take_flash()
+        else:
+            (csrf, new_pre), flash = pre_token(request), []
+        html = self.env.get_template(name).render(
+            me=session, csrf=csrf, flash=flash, nav=navigation(session), title=title,
+            path=request.url.path, **context)
+        # here too, not only in the middleware: the page of an unexpected error is sent from
+        # outside every middleware
+        response = HTMLResponse(html, status_code=status, headers=HEADERS)
+        response.headers["cache-control"] = "no-store"
+        if new_pre:
+            set_cookie(response, request, PRE_COOKIE, csrf)
+        return response

@@ -1,0 +1,123 @@
+"""The other services' HTTP APIs, called with the signed-in person's token (web imports none of
+their code). Access tokens are refreshed here, shortly before they expire or once after a 401;
+a refresh token works once, so a session refreshes under its own lock."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from interlude.web.sessions import Session, SessionStore, Tokens
+
+log = logging.getLogger(__name__)
+PROBLEM_PREFIX = "urn:interlude:problem:"
+
+
+@dataclass
+class UpstreamProblem(Exception):
+    """An RFC 9457 problem a service answered with (or one web made for an unreachable one)."""
+
+    status: int
+    slug: str
+    detail: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.slug}: {self.detail}"
+
+    @classmethod
+    def of(cls, response: httpx.Response) -> UpstreamProblem:
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if not isinstance(body, dict):
+            body = {}
+        kind = str(body.get("type", ""))
+        slug = kind.removeprefix(PROBLEM_PREFIX) if kind.startswith(PROBLEM_PREFIX) else ""
+        extra = {k: v for k, v in body.items()
+                 if k not in {"type", "title", "status", "detail", "instance"}}
+        return cls(response.status_code, slug or f"http-{response.status_code}",
+                   str(body.get("detail") or body.get("title") or response.reason_phrase), extra)
+
+
+class SignedOut(Exception):
+    """The session can no longer be renewed (signed out elsewhere, deactivated, expired)."""
+
+
+def unreachable(service: str) -> UpstreamProblem:
+    return UpstreamProblem(503, "unavailable", f"{service} is not answering")
+
+
+class Upstream:
+    def __init__(self, clients: dict[str, httpx.AsyncClient], store: SessionStore) -> None:
+        self.clients, self.store = clients, store
+
+    async def anonymous(self, service: str, method: str, path: str, *,
+                        json: Any = None) -> Any:
+        """A call without a token (signing in, refreshing, signing out)."""
+        try:
+            response = await self.clients[service].request(method, path, json=json)
+        except httpx.HTTPError as error:
+            log.warning("%s unreachable: %s", service, type(error).__name__)
+            raise unreachable(service) from None
+        if response.is_error:
+            raise UpstreamProblem.of(response)
+        return response.json() if response.content else None
+
+    async def call(self, session: Session, service: str, method: str, path: str, *,
+                   json: Any = None, params: dict[str, Any] | None = None,
+                   idempotency_key: str | None = None) -> Any:
+        """``method path`` at ``service`` as the session's person; the answer's JSON."""
+        if session.needs_refresh(self.store.clock()):
+            await self.refresh(session, session.access_token)
+        response = await self._send(session, service, method, path, json, params, idempotency_key)
+        if response.status_code == 401:  # expired early, or identity rotated its keys
+            await self.refresh(session, session.access_token)
+            response = await self._send(session, service, method, path, json, params,
+                                        idempotency_key)
+            if response.status_code == 401:
+                self.store.drop(session.id)
+                raise SignedOut()
+        if response.is_error:
+            raise UpstreamProblem.of(response)
+        return response.json() if response.content else None
+
+    async def _send(self, session: Session, service: str, method: str, path: str, json: Any,
+                    params: dict[str, Any] | None, key: str | None) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {session.access_token}"}
+        if key:
+            headers["Idempotency-Key"] = key
+        try:
+            return await self.clients[service].request(method, path, json=json, params=params,
+                                                       headers=headers)
+        except httpx.HTTPError as error:
+            log.warning("%s unreachable: %s", service, type(error).__name__)
+            raise unreachable(service) from None
+
+    async def refresh(self, session: Session, seen_token: str) -> None:
+        """Renew the session's tokens, unless another request did so since ``seen_token``."""
+        async with session.lock:
+            if session.access_token != seen_token:
+                return
+            try:
+                body = await self.anonymous("identity", "POST", "/v1/tokens/refresh",
+                                            json={"refresh_token": session.refresh_token})
+            except UpstreamProblem as problem:
+                if problem.status in (401, 422):
+                    self.store.drop(session.id)
+                    raise SignedOut() from None
+                raise
+            self.store.renewed(session, Tokens.of(body))
+
+    async def sign_out(self, session: Session) -> None:
+        """End the session here and its refresh token at identity."""
+        self.store.drop(session.id)
+        try:
+            await self.anonymous("identity", "POST", "/v1/tokens/revoke",
+                                 json={"refresh_token": session.refresh_token})
+        except UpstreamProblem as problem:  # signed out here anyway; identity's token expires
+            log.warning("revoking at identity failed: %s", problem.slug)
