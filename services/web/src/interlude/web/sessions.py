@@ -29,6 +29,9 @@ class Session:
     name: str | None = None
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     flash: list[str] = field(default_factory=list)
+    # the stream position of this person's last write per service: their next reads wait for
+    # it (``?after=``), so a page after a form shows what the form did
+    positions: dict[str, int] = field(default_factory=dict)
     # one refresh at a time: a refresh token works once, two requests must not both spend it
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

@@ -72,6 +72,8 @@ class Upstream:
                    json: Any = None, params: dict[str, Any] | None = None,
                    idempotency_key: str | None = None) -> Any:
         """``method path`` at ``service`` as the session's person; the answer's JSON."""
+        if method == "GET" and (position := session.positions.get(service)):
+            params = {"after": position, **(params or {})}
         if session.needs_refresh(self.store.clock()):
             await self.refresh(session, session.access_token)
         response = await self._send(session, service, method, path, json, params, idempotency_key)
@@ -84,7 +86,11 @@ class Upstream:
                 raise SignedOut()
         if response.is_error:
             raise UpstreamProblem.of(response)
-        return response.json() if response.content else None
+        answer = response.json() if response.content else None
+        if method != "GET" and isinstance(answer, dict) and \
+                isinstance(position := answer.get("position"), int):
+            session.positions[service] = max(position, session.positions.get(service, 0))
+        return answer
 
     async def _send(self, session: Session, service: str, method: str, path: str, json: Any,
                     params: dict[str, Any] | None, key: str | None) -> httpx.Response:

@@ -1,0 +1,41 @@
+"""The people of a web journey and what the browser does for them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.async_api import BrowserContext, Page
+
+from interlude.engagement.testing import RunningEngagement, terms
+from interlude.identity.testing import Person, RunningIdentity
+
+
+async def expect(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+async def contract_between(identity: RunningIdentity, engagement: RunningEngagement,
+                           org: str = "Northwind", **term_overrides: Any
+                           ) -> tuple[Person, Person, str]:
+    """A coach and a coachee of a new organisation with an active contract."""
+    admin = await identity.organisation(org)
+    coach = await identity.member(admin, "coach", name="Claire Coach")
+    coachee = await identity.member(admin, "coachee", name="Amira Haddad")
+    written = await expect(await engagement.client.post(
+        "/v1/contracts", headers=coach.headers,
+        json={"coachee_id": coachee.user_id, "terms": terms(**term_overrides)}), 201)
+    for person in (coach, coachee):
+        await expect(await engagement.client.post(
+            f"/v1/contracts/{written['id']}/signatures", headers=person.headers, json={}), 200)
+    return coach, coachee, str(written["id"])
+
+
+async def sign_in(context: BrowserContext, person: Person) -> Page:
+    page = await context.new_page()
+    await page.goto("/sign-in")
+    await page.get_by_label("E-mail address").fill(person.email)
+    await page.get_by_label("Password").fill(person.password)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_load_state()
+    return page
