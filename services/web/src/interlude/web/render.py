@@ -50,14 +50,14 @@ class Pages:
     def __init__(self, env: Environment | None = None) -> None:
         self.env = env or environment()
 
-    def render(self, request: Request, name: str, session: Session | None, *,
+    def render(self, request: Request, template: str, session: Session | None, *,
                status: int = 200, title: str = "", **context: Any) -> HTMLResponse:
         new_pre = False
         if session is not None:
             csrf, flash = session.csrf, session.take_flash()
         else:
             (csrf, new_pre), flash = pre_token(request), []
-        html = self.env.get_template(name).render(
+        html = self.env.get_template(template).render(
             me=session, csrf=csrf, flash=flash, nav=navigation(session), title=title,
             path=request.url.path, **context)
         # here too, not only in the middleware: the page of an unexpected error is sent from

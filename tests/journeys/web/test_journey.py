@@ -1,0 +1,98 @@
+"""A coachee and a coach through the browser: a check-in reaches the dashboard, the coach asks
+about it and the coachee reads the question at home; messages and the reply allowance; a
+consent withdrawn in one click."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page
+
+from interlude.engagement.testing import RunningEngagement
+from interlude.identity.testing import RunningIdentity
+from interlude.shared.testing.eventually import eventually
+from interlude.web.testing import RunningWeb
+
+from .conftest import DESKTOP
+from .people import contract_between, expect, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+async def _shows(page: Page, text: str) -> bool:
+    await page.reload()
+    return text in await page.inner_text("main")
+
+
+async def test_a_check_in_reaches_the_coach_and_her_question_reaches_the_coachee(
+        browser: Browser, context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    coach, coachee, contract_id = await contract_between(identity, engagement)
+    me = await sign_in(context, coachee)
+    assert me.url.endswith("/home")
+    await me.get_by_role("link", name="Check in").click()
+    await me.get_by_label("What happened, and how do you feel about it?").fill(
+        "I spoke first in the team meeting")
+    await me.get_by_label("Very low").check()
+    await me.get_by_label("This is a small win").check()
+    await me.get_by_role("button", name="Send to my coach").click()
+    await me.wait_for_url("**/home")
+    assert "your check-in is with your coach" in await me.inner_text("main")
+    assert "I spoke first in the team meeting" in await me.inner_text("main")
+
+    coach_context = await browser.new_context(base_url=web.url, viewport=DESKTOP)
+    try:
+        board = await sign_in(coach_context, coach)
+        assert board.url.endswith("/dashboard")
+        await eventually(lambda: _shows(board, "Low mood in the last check-in"), timeout=10)
+        assert "Amira Haddad" in await board.inner_text("main")
+        assert "I spoke first" not in await board.inner_text("main")  # facts, not content
+        await board.get_by_role("link", name="Check-ins of Amira Haddad").click()
+        await board.get_by_label("Ask a question about it").fill("What made it possible?")
+        await board.get_by_role("button", name="Send the question").click()
+        assert "Your question is sent" in await board.inner_text("main")
+    finally:
+        await coach_context.close()
+
+    await me.goto("/home")
+    assert "What made it possible?" in await me.inner_text("main")
+
+
+async def test_the_coach_sees_her_allowance_and_its_renewal_when_it_is_used_up(
+        browser: Browser, context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    coach, coachee, contract_id = await contract_between(
+        identity, engagement, allowance={"kind": "monthly", "replies_per_month": 1,
+                                         "reply_window_hours": 48})
+    thread = f"/v1/contracts/{contract_id}/messages"
+    await expect(await engagement.client.post(thread, headers=coachee.headers,
+                                              json={"body": "can we talk about Monday?"}), 201)
+    page = await sign_in(context, coach)
+    await page.goto(f"/contracts/{contract_id}/messages")
+    assert "You have 1 of 1 replies left this month" in await page.inner_text("#allowance")
+    await page.get_by_label("Your message").fill("Of course: what happened?")
+    await page.get_by_role("button", name="Send").click()
+    assert "Your message is sent" in await page.inner_text("main")
+    await expect(await engagement.client.post(thread, headers=coachee.headers,
+                                              json={"body": "the review went badly"}), 201)
+    await page.reload()
+    assert "used all 1 replies of this month" in await page.inner_text("#allowance")
+    await page.get_by_label("Your message").fill("I am sorry to hear that")
+    await page.get_by_role("button", name="Send").click()
+    alert = await page.get_by_role("alert").inner_text()
+    assert "replies are used up" in alert and "It renews on 1 " in alert
+    assert await page.get_by_label("Your message").input_value() == "I am sorry to hear that"
+
+
+async def test_a_consent_is_withdrawn_with_one_click(
+        context: BrowserContext, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    coach, coachee, contract_id = await contract_between(identity, engagement)
+    page = await sign_in(context, coachee)
+    await page.goto(f"/contracts/{contract_id}")
+    assert "Pinning my posts: given" in await page.inner_text("main")
+    await page.get_by_role("button", name="Withdraw this consent").first.click()
+    assert "Consent withdrawn: pinning my posts" in await page.inner_text("main")
+    assert "Pinning my posts: not given" in await page.inner_text("main")
+    found = await expect(await engagement.client.get(
+        f"/v1/contracts/{contract_id}", headers=coachee.headers), 200)
+    assert found["consents"]["pin_insights"] is False
