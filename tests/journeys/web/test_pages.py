@@ -1,0 +1,68 @@
+"""Every main page at desktop and phone width: axe-core finds no serious or critical
+violation, and a screenshot of each lands in build/screenshots for people to look at."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Browser, Page
+
+from interlude.engagement.testing import RunningEngagement
+from interlude.identity.testing import Person, RunningIdentity
+from interlude.web.testing import RunningWeb
+
+from .conftest import DESKTOP, PHONE, SCREENSHOTS
+from .people import contract_between, expect, sign_in
+
+pytestmark = pytest.mark.browser
+SERIOUS = {"serious", "critical"}
+
+
+async def _checked(page: Page, name: str, width: str) -> list[str]:
+    """The serious violations on the page; its screenshot saved on the way."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+    results = await Axe().run(page)
+    return [f"{name} ({width}): {v['id']}: {v['help']}"
+            for v in results.response["violations"] if v.get("impact") in SERIOUS]
+
+
+async def _walk(browser: Browser, web: RunningWeb, person: Person | None,
+                pages: dict[str, str]) -> list[str]:
+    found: list[str] = []
+    for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        context = await browser.new_context(base_url=web.url, viewport=viewport)
+        try:
+            page = await sign_in(context, person) if person else await context.new_page()
+            for name, path in pages.items():
+                response = await page.goto(path)
+                assert response is not None and response.ok, (path, response)
+                found += await _checked(page, name, width)
+        finally:
+            await context.close()
+    return found
+
+
+async def test_every_main_page_is_accessible_at_desktop_and_phone_width(
+        browser: Browser, web: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    coach, coachee, contract_id = await contract_between(identity, engagement)
+    path = f"/v1/contracts/{contract_id}"
+    await expect(await engagement.client.post(f"{path}/check-ins", headers=coachee.headers,
+                                              json={"text": "a calmer week", "mood": 4,
+                                                    "small_win": True}), 201)
+    await expect(await engagement.client.post(f"{path}/messages", headers=coachee.headers,
+                                              json={"body": "thank you for Tuesday"}), 201)
+    await expect(await engagement.client.post(f"{path}/messages", headers=coach.headers,
+                                              json={"body": "a pleasure: see you soon"}), 201)
+    contract = f"/contracts/{contract_id}"
+    violations = await _walk(browser, web, None, {"start": "/", "sign-in": "/sign-in"})
+    violations += await _walk(browser, web, coachee, {
+        "coachee-home": "/home", "check-in": f"{contract}/check-in",
+        "coachee-thread": f"{contract}/messages", "contract": contract,
+        "coachee-check-ins": f"{contract}/check-ins"})
+    violations += await _walk(browser, web, coach, {
+        "coach-dashboard": "/dashboard", "coach-check-ins": f"{contract}/check-ins",
+        "coach-thread": f"{contract}/messages"})
+    assert violations == []
+    assert len(list(SCREENSHOTS.glob("*-phone.png"))) >= 10
