@@ -34,6 +34,8 @@ def create_app(settings: WebSettings | None = None, *,
     """``transports`` replace the network for named services (a benchmark's in-process apps)."""
     settings = settings or WebSettings()
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    # one line per upstream call is noise; failures are logged where they are handled
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -51,7 +53,6 @@ def create_app(settings: WebSettings | None = None, *,
 
     app = service_app("interlude web", lifespan=lifespan, max_body_bytes=200_000,
                       tracer_provider=tracer_provider)
-    logging.getLogger(__name__).debug("web calls %s", settings.service_urls())
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
