@@ -26,7 +26,7 @@ async def _shows(page: Page, text: str) -> bool:
 async def test_a_check_in_reaches_the_coach_and_her_question_reaches_the_coachee(
         browser: Browser, context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
         engagement: RunningEngagement) -> None:
-    coach, coachee, contract_id = await contract_between(identity, engagement)
+    coach, coachee, _contract_id = await contract_between(identity, engagement)
     me = await sign_in(context, coachee)
     assert me.url.endswith("/home")
     await me.get_by_role("link", name="Check in").click()
@@ -86,7 +86,7 @@ async def test_the_coach_sees_her_allowance_and_its_renewal_when_it_is_used_up(
 async def test_a_consent_is_withdrawn_with_one_click(
         context: BrowserContext, identity: RunningIdentity,
         engagement: RunningEngagement) -> None:
-    coach, coachee, contract_id = await contract_between(identity, engagement)
+    _coach, coachee, contract_id = await contract_between(identity, engagement)
     page = await sign_in(context, coachee)
     await page.goto(f"/contracts/{contract_id}")
     assert "Pinning my posts: given" in await page.inner_text("main")

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 async def test_the_cookie_is_httponly_and_samesite_and_every_page_has_the_csp(
         context: BrowserContext, identity: RunningIdentity,
         engagement: RunningEngagement) -> None:
-    coach, coachee, contract_id = await contract_between(identity, engagement)
+    _coach, coachee, contract_id = await contract_between(identity, engagement)
     policies = {}
     context.on("response", lambda r: policies.__setitem__(
         r.url, r.headers.get("content-security-policy")))
@@ -40,7 +40,7 @@ async def test_the_cookie_is_httponly_and_samesite_and_every_page_has_the_csp(
 async def test_a_form_posted_without_its_token_is_refused(
         context: BrowserContext, identity: RunningIdentity,
         engagement: RunningEngagement) -> None:
-    coach, coachee, contract_id = await contract_between(identity, engagement)
+    _coach, coachee, contract_id = await contract_between(identity, engagement)
     page = await sign_in(context, coachee)
     refused = await page.request.post(f"/contracts/{contract_id}/check-in",
                                       form={"text": "sent by another site"})
@@ -57,7 +57,7 @@ async def test_a_form_posted_without_its_token_is_refused(
 async def test_another_organisations_contract_is_a_404_page(
         context: BrowserContext, identity: RunningIdentity,
         engagement: RunningEngagement) -> None:
-    coach, coachee, _ = await contract_between(identity, engagement)
+    _coach, coachee, _ = await contract_between(identity, engagement)
     _, _, theirs = await contract_between(identity, engagement, org="Elsewhere Ltd")
     page = await sign_in(context, coachee)
     for path in (f"/contracts/{theirs}", f"/contracts/{theirs}/messages",
@@ -70,7 +70,7 @@ async def test_another_organisations_contract_is_a_404_page(
 async def test_a_stolen_cookie_stops_working_after_sign_out(
         browser: Browser, context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
         engagement: RunningEngagement) -> None:
-    coach, coachee, _ = await contract_between(identity, engagement)
+    _coach, coachee, _ = await contract_between(identity, engagement)
     page = await sign_in(context, coachee)
     thief = await browser.new_context(base_url=web.url, viewport=DESKTOP)
     try:

@@ -31,7 +31,7 @@ async def _signed_in(client: httpx.AsyncClient, web: RunningWeb, person: Person)
 
 async def test_an_expiring_token_is_renewed_once_for_requests_arriving_together(
         web: RunningWeb, identity: RunningIdentity, engagement: RunningEngagement) -> None:
-    coach, coachee, contract_id = await contract_between(identity, engagement)
+    _coach, coachee, contract_id = await contract_between(identity, engagement)
     async with httpx.AsyncClient(base_url=web.url) as client:
         session = await _signed_in(client, web, coachee)
         first_refresh = session.refresh_token
@@ -50,7 +50,7 @@ async def test_an_expiring_token_is_renewed_once_for_requests_arriving_together(
 
 async def test_a_session_identity_refuses_to_renew_ends_with_a_sign_in_page(
         web: RunningWeb, identity: RunningIdentity, engagement: RunningEngagement) -> None:
-    coach, coachee, _ = await contract_between(identity, engagement)
+    _coach, coachee, _ = await contract_between(identity, engagement)
     async with httpx.AsyncClient(base_url=web.url) as client:
         session = await _signed_in(client, web, coachee)
         revoked = await identity.client.post("/v1/tokens/revoke",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -61,7 +62,7 @@ def signed_in(session: MaybeSessionDep) -> Session:
 SessionDep = Annotated[Session, Depends(signed_in)]
 
 
-def role(*roles: str):  # type: ignore[no-untyped-def]
+def role(*roles: str) -> Callable[[Session], Session]:
     def check(session: SessionDep) -> Session:
         if not session.has(*roles):
             raise NotForYou()

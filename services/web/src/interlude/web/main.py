@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from opentelemetry import trace
 
+from interlude.shared.http.app import ReadinessCheck
 from interlude.shared.http.app import create_app as service_app
 from interlude.shared.logs import configure_logging
 from interlude.web import errors
@@ -61,7 +62,7 @@ def create_app(settings: WebSettings | None = None, *,
     return app
 
 
-def _answers(client: httpx.AsyncClient):  # type: ignore[no-untyped-def]
+def _answers(client: httpx.AsyncClient) -> ReadinessCheck:
     async def check() -> str | None:
         try:
             response = await client.get("/healthz")

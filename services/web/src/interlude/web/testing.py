@@ -28,7 +28,7 @@ async def running_web(services: dict[str, FastAPI]) -> AsyncIterator[RunningWeb]
     async with contextlib.AsyncExitStack() as stack:
         urls = {f"{name}_url": await stack.enter_async_context(served(app, lifespan=False))
                 for name, app in services.items()}
-        settings = WebSettings(log_json=False, **urls)
+        settings = WebSettings.model_validate({"log_json": False, **urls})
         app = create_app(settings)
         url = await stack.enter_async_context(served(app))
         yield RunningWeb(url, app, settings)

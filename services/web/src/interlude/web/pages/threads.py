@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -38,11 +39,10 @@ async def _mark_read(deps: WebDep, session: Session, path: str, part: str,
     """Opening the thread reads it: the other side sees the receipt."""
     theirs = [m["number"] for m in thread["messages"] if m["party"] != part]
     if theirs and max(theirs) > thread["read_up_to"].get(part, 0):
-        try:
+        # the receipt is a courtesy; the page shows the messages all the same
+        with contextlib.suppress(UpstreamProblem):
             await deps.upstream.call(session, "engagement", "POST", f"{path}/messages/read",
                                      json={"up_to": max(theirs)})
-        except UpstreamProblem:
-            pass  # the receipt is a courtesy; the page shows the messages all the same
 
 
 @router.get("/contracts/{contract_id}/messages")
