@@ -19,6 +19,15 @@ async def contract_between(identity: RunningIdentity, engagement: RunningEngagem
                            org: str = "Northwind", **term_overrides: Any
                            ) -> tuple[Person, Person, str]:
     """A coach and a coachee of a new organisation with an active contract."""
+    _, coach, coachee, contract_id = await organisation_with_contract(
+        identity, engagement, org, **term_overrides)
+    return coach, coachee, contract_id
+
+
+async def organisation_with_contract(identity: RunningIdentity, engagement: RunningEngagement,
+                                     org: str = "Northwind", **term_overrides: Any
+                                     ) -> tuple[Person, Person, Person, str]:
+    """The admin, a coach and a coachee of a new organisation; the contract between them."""
     admin = await identity.organisation(org)
     coach = await identity.member(admin, "coach", name="Claire Coach")
     coachee = await identity.member(admin, "coachee", name="Amira Haddad")
@@ -28,7 +37,7 @@ async def contract_between(identity: RunningIdentity, engagement: RunningEngagem
     for person in (coach, coachee):
         await expect(await engagement.client.post(
             f"/v1/contracts/{written['id']}/signatures", headers=person.headers, json={}), 200)
-    return coach, coachee, str(written["id"])
+    return admin, coach, coachee, str(written["id"])
 
 
 async def sign_in(context: BrowserContext, person: Person) -> Page:

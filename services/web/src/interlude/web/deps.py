@@ -11,7 +11,7 @@ from starlette.datastructures import FormData
 
 from interlude.web.render import Pages
 from interlude.web.security import PRE_COOKIE, cookie_name, same_origin, token_matches
-from interlude.web.sessions import Session, SessionStore
+from interlude.web.sessions import Enrolments, Session, SessionStore
 from interlude.web.settings import WebSettings
 from interlude.web.upstream import Upstream
 
@@ -24,6 +24,7 @@ class Web:
     store: SessionStore
     upstream: Upstream
     pages: Pages
+    enrolments: Enrolments
 
 
 class NeedSignIn(Exception):

@@ -18,15 +18,16 @@ from interlude.shared.http.app import create_app as service_app
 from interlude.shared.logs import configure_logging
 from interlude.web import errors
 from interlude.web.deps import Web
-from interlude.web.pages import coach, coachee, contracts, public, threads
+from interlude.web.pages import authenticator, coach, coachee, contracts, public, threads
 from interlude.web.render import Pages
 from interlude.web.security import SecurityHeaders
-from interlude.web.sessions import SessionStore
+from interlude.web.sessions import Enrolments, SessionStore
 from interlude.web.settings import WebSettings
 from interlude.web.upstream import Upstream
 
 STATIC = Path(__file__).parent / "static"
-ROUTERS = (public.router, coachee.router, threads.router, contracts.router, coach.router)
+ROUTERS = (public.router, authenticator.router, coachee.router, threads.router,
+           contracts.router, coach.router)
 
 
 def create_app(settings: WebSettings | None = None, *,
@@ -48,7 +49,8 @@ def create_app(settings: WebSettings | None = None, *,
                     base_url=url, transport=transport, timeout=settings.upstream_timeout_s))
             store = SessionStore(settings.session_idle_s, settings.session_max_s,
                                  settings.sessions_max)
-            app.state.web = Web(settings, store, Upstream(clients, store), Pages())
+            app.state.web = Web(settings, store, Upstream(clients, store), Pages(),
+                                Enrolments())
             app.state.readiness["identity"] = _answers(clients["identity"])
             yield
 

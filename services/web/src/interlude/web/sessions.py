@@ -108,3 +108,42 @@ class SessionStore:
 
     def __len__(self) -> int:
         return len(self._sessions)
+
+
+@dataclass
+class Enrolment:
+    """A person setting up an authenticator before their first sign-in with it: identity's
+    one-time ticket, kept here (the browser holds a random id), and the secret once shown."""
+
+    id: str
+    ticket: str
+    email: str
+    opened: float
+    secret: str | None = None
+    uri: str | None = None
+
+
+class Enrolments:
+    """Enrolments under way: a few minutes each, a bounded number at once."""
+
+    def __init__(self, lifetime_s: float = 600, capacity: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.lifetime_s, self.capacity, self.clock = lifetime_s, capacity, clock
+        self._open: OrderedDict[str, Enrolment] = OrderedDict()
+
+    def open(self, ticket: str, email: str) -> Enrolment:
+        enrolment = Enrolment(secrets.token_urlsafe(32), ticket, email, self.clock())
+        self._open[enrolment.id] = enrolment
+        while len(self._open) > self.capacity:
+            self._open.popitem(last=False)
+        return enrolment
+
+    def get(self, enrolment_id: str | None) -> Enrolment | None:
+        found = self._open.get(enrolment_id or "")
+        if found is not None and self.clock() - found.opened > self.lifetime_s:
+            self.drop(found.id)
+            return None
+        return found
+
+    def drop(self, enrolment_id: str) -> None:
+        self._open.pop(enrolment_id, None)

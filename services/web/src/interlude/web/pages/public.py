@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from interlude.web.deps import FormDep, MaybeSessionDep, SessionDep, WebDep
+from interlude.web.pages import authenticator
 from interlude.web.security import PRE_COOKIE, clear_cookie, cookie_name, set_cookie
 from interlude.web.sessions import Session, Tokens
 from interlude.web.upstream import UpstreamProblem
@@ -91,10 +92,8 @@ def _refused(request: Request, deps: WebDep, problem: UpstreamProblem, email: st
                             "Choose the one you are signing in to.")
     elif problem.slug == "validation":
         context["error"] = "Please enter your e-mail address and your password."
-    elif problem.slug == "mfa-enrolment-required":
-        context["error"] = ("Your organisation asks for a second step when you sign in. Set "
-                            "up an authenticator app with your administrator, then sign in "
-                            "again.")
+    elif problem.slug == "mfa-enrolment-required" and problem.extra.get("mfa_ticket"):
+        return authenticator.begin(request, deps, str(problem.extra["mfa_ticket"]), email)
     status = 503 if problem.status >= 500 else 400
     return _form(request, deps, status=status, **context)
 
