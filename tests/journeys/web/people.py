@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import BrowserContext, Page
 
 from interlude.engagement.testing import RunningEngagement, terms
 from interlude.identity.testing import Person, RunningIdentity
+
+from .conftest import SCREENSHOTS
 
 
 async def expect(response: Any, status: int) -> dict[str, Any]:
@@ -48,3 +51,15 @@ async def sign_in(context: BrowserContext, person: Person) -> Page:
     await page.get_by_role("button", name="Sign in").click()
     await page.wait_for_load_state()
     return page
+
+
+SERIOUS = {"serious", "critical"}
+
+
+async def checked(page: Page, name: str, width: str) -> list[str]:
+    """The serious violations on the page; its screenshot saved on the way."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
+    results = await Axe().run(page)
+    return [f"{name} ({width}): {v['id']}: {v['help']}"
+            for v in results.response["violations"] if v.get("impact") in SERIOUS]

@@ -4,29 +4,16 @@ violation, and a screenshot of each lands in build/screenshots for people to loo
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser
 
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import Person, RunningIdentity
 from interlude.web.testing import RunningWeb
 
 from .conftest import DESKTOP, PHONE, SCREENSHOTS
-from .people import contract_between, expect, sign_in
+from .people import checked, contract_between, expect, sign_in
 
 pytestmark = pytest.mark.browser
-SERIOUS = {"serious", "critical"}
-
-
-async def _checked(page: Page, name: str, width: str) -> list[str]:
-    """The serious violations on the page; its screenshot saved on the way."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
-    results = await Axe().run(page)
-    return [f"{name} ({width}): {v['id']}: {v['help']}"
-            for v in results.response["violations"] if v.get("impact") in SERIOUS]
-
-
 async def _walk(browser: Browser, web: RunningWeb, person: Person | None,
                 pages: dict[str, str]) -> list[str]:
     found: list[str] = []
@@ -37,7 +24,7 @@ async def _walk(browser: Browser, web: RunningWeb, person: Person | None,
             for name, path in pages.items():
                 response = await page.goto(path)
                 assert response is not None and response.ok, (path, response)
-                found += await _checked(page, name, width)
+                found += await checked(page, name, width)
         finally:
             await context.close()
     return found

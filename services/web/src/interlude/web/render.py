@@ -35,6 +35,8 @@ def navigation(session: Session | None) -> list[tuple[str, str]]:
         links.append(("/home", "My coaching"))
     if session.has("coach"):
         links.append(("/dashboard", "My coachees"))
+    if session.has("org_admin"):
+        links.append(("/admin/policy", "Security policy"))
     return links
 
 

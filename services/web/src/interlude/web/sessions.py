@@ -11,6 +11,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 REFRESH_MARGIN_S = 30.0  # refresh an access token this long before it expires
 
@@ -32,6 +33,7 @@ class Session:
     # the stream position of this person's last write per service: their next reads wait for
     # it (``?after=``), so a page after a form shows what the form did
     positions: dict[str, int] = field(default_factory=dict)
+    pending: dict[str, Any] = field(default_factory=dict)  # a change reviewed, not yet saved
     # one refresh at a time: a refresh token works once, two requests must not both spend it
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
