@@ -18,7 +18,16 @@ from interlude.shared.http.app import create_app as service_app
 from interlude.shared.logs import configure_logging
 from interlude.web import errors
 from interlude.web.deps import Web
-from interlude.web.pages import admin, authenticator, coach, coachee, contracts, public, threads
+from interlude.web.pages import (
+    admin,
+    authenticator,
+    coach,
+    coachee,
+    compliance,
+    contracts,
+    public,
+    threads,
+)
 from interlude.web.render import Pages
 from interlude.web.security import SecurityHeaders
 from interlude.web.sessions import Enrolments, SessionStore
@@ -27,7 +36,7 @@ from interlude.web.upstream import Upstream
 
 STATIC = Path(__file__).parent / "static"
 ROUTERS = (public.router, authenticator.router, coachee.router, threads.router,
-           contracts.router, coach.router, admin.router)
+           contracts.router, coach.router, admin.router, compliance.router)
 
 
 def create_app(settings: WebSettings | None = None, *,

@@ -37,6 +37,8 @@ def navigation(session: Session | None) -> list[tuple[str, str]]:
         links.append(("/dashboard", "My coachees"))
     if session.has("org_admin"):
         links.append(("/admin/policy", "Security policy"))
+    if session.has("compliance_officer"):
+        links.append(("/compliance/audit", "Audit trail"))
     return links
 
 

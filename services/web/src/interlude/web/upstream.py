@@ -4,6 +4,7 @@ a refresh token works once, so a session refreshes under its own lock."""
 
 from __future__ import annotations
 
+import json as json_module
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,25 +73,36 @@ class Upstream:
                    json: Any = None, params: dict[str, Any] | None = None,
                    idempotency_key: str | None = None) -> Any:
         """``method path`` at ``service`` as the session's person; the answer's JSON."""
-        if method == "GET" and (position := session.positions.get(service)):
-            params = {"after": position, **(params or {})}
-        if session.needs_refresh(self.store.clock()):
-            await self.refresh(session, session.access_token)
-        response = await self._send(session, service, method, path, json, params, idempotency_key)
-        if response.status_code == 401:  # expired early, or identity rotated its keys
-            await self.refresh(session, session.access_token)
-            response = await self._send(session, service, method, path, json, params,
-                                        idempotency_key)
-            if response.status_code == 401:
-                self.store.drop(session.id)
-                raise SignedOut()
-        if response.is_error:
-            raise UpstreamProblem.of(response)
+        response = await self._answer(session, service, method, path, json, params,
+                                      idempotency_key)
         answer = response.json() if response.content else None
         if method != "GET" and isinstance(answer, dict) and \
                 isinstance(position := answer.get("position"), int):
             session.positions[service] = max(position, session.positions.get(service, 0))
         return answer
+
+    async def lines(self, session: Session, service: str, path: str) -> list[Any]:
+        """A JSON Lines answer (audit's checkpoints), one value a line."""
+        response = await self._answer(session, service, "GET", path, None, None, None)
+        return [json_module.loads(line) for line in response.text.splitlines() if line]
+
+    async def _answer(self, session: Session, service: str, method: str, path: str,
+                      json: Any, params: dict[str, Any] | None,
+                      key: str | None) -> httpx.Response:
+        if method == "GET" and (position := session.positions.get(service)):
+            params = {"after": position, **(params or {})}
+        if session.needs_refresh(self.store.clock()):
+            await self.refresh(session, session.access_token)
+        response = await self._send(session, service, method, path, json, params, key)
+        if response.status_code == 401:  # expired early, or identity rotated its keys
+            await self.refresh(session, session.access_token)
+            response = await self._send(session, service, method, path, json, params, key)
+            if response.status_code == 401:
+                self.store.drop(session.id)
+                raise SignedOut()
+        if response.is_error:
+            raise UpstreamProblem.of(response)
+        return response
 
     async def _send(self, session: Session, service: str, method: str, path: str, json: Any,
                     params: dict[str, Any] | None, key: str | None) -> httpx.Response:

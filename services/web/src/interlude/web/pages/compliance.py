@@ -1,0 +1,95 @@
+"""The compliance officer's pages: the audit trail searched with filters and pages (a GET form:
+the address is the search), and the trail verified with its last signed checkpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from interlude.web.deps import WebDep, role
+from interlude.web.pages.common import part
+from interlude.web.sessions import Session
+from interlude.web.upstream import UpstreamProblem
+from interlude.web.wording import message
+
+router = APIRouter(include_in_schema=False)
+OfficerDep = Depends(role("compliance_officer"))
+FILTERS = ("actor", "subject", "action", "target_type", "target_id", "outcome", "order")
+PAGE_SIZE = 50
+
+
+def _search(request: Request) -> tuple[dict[str, str], dict[str, Any], str | None]:
+    """The filters as typed, the query audit gets, and what was wrong with a date."""
+    typed = {name: request.query_params.get(name, "").strip()[:200]
+             for name in (*FILTERS, "since", "until", "cursor", "limit")}
+    query: dict[str, Any] = {k: typed[k] for k in FILTERS if typed[k]}
+    asked = int(typed["limit"]) if typed["limit"].isdigit() else PAGE_SIZE
+    query["limit"] = min(max(asked, 1), 200)
+    error = None
+    for name, clock in (("since", "00:00:00"), ("until", "23:59:59")):
+        if typed[name]:
+            try:
+                query[name] = f"{date.fromisoformat(typed[name]).isoformat()}T{clock}+00:00"
+            except ValueError:
+                error = "Dates are written as 2026-12-31."
+    if typed["cursor"].isdigit():
+        query["cursor"] = int(typed["cursor"])
+    return typed, query, error
+
+
+async def _names(deps: WebDep, session: Session) -> dict[str, str]:
+    """The organisation's people by id, to show who acted (staff may read the directory)."""
+    found = await part(deps.upstream.call(
+        session, "identity", "GET", f"/v1/organisations/{session.tenant_id}/users",
+        params={"limit": 500}))
+    users = (found.value or {}).get("users", [])
+    return {u["id"]: u.get("display_name") or u.get("email") or u["id"] for u in users}
+
+
+@router.get("/compliance/audit")
+async def audit_search(request: Request, deps: WebDep,
+                       session: Session = OfficerDep) -> Response:
+    typed, query, error = _search(request)
+    found: dict[str, Any] | None = None
+    if error is None:
+        try:
+            found, names = await asyncio.gather(
+                deps.upstream.call(session, "audit", "GET", "/v1/audit/records", params=query),
+                _names(deps, session))
+        except UpstreamProblem as problem:
+            if problem.status in (401, 404):
+                raise
+            error, names = message(problem), {}
+    else:
+        names = {}
+    more = None
+    if found and found.get("next_cursor") is not None:
+        more = {k: v for k, v in typed.items() if v and k != "cursor"} | {
+            "cursor": found["next_cursor"]}
+    return deps.pages.render(request, "compliance/audit.html", session, title="Audit trail",
+                             typed=typed, found=found, names=names, more=more, error=error,
+                             page_size=query.get("limit", PAGE_SIZE))
+
+
+def _checkpoint(lines: list[Any]) -> dict[str, Any] | None:
+    """The last checkpoint published, from its signed body."""
+    bodies = [json.loads(line["body"]) for line in lines
+              if isinstance(line, dict) and line.get("type") == "checkpoint"]
+    return max(bodies, key=lambda body: body.get("size", 0)) if bodies else None
+
+
+@router.get("/compliance/verification")
+async def verification(request: Request, deps: WebDep,
+                       session: Session = OfficerDep) -> Response:
+    checked, published = await asyncio.gather(
+        deps.upstream.call(session, "audit", "GET", "/v1/audit/verify"),
+        part(deps.upstream.lines(session, "audit", "/v1/audit/checkpoints")))
+    return deps.pages.render(request, "compliance/verification.html", session,
+                             title="Is the trail intact?", checked=checked,
+                             checkpoint=_checkpoint(published.value or []),
+                             checkpoint_problem=published.problem)
