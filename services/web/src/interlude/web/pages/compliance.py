@@ -56,6 +56,7 @@ async def audit_search(request: Request, deps: WebDep,
                        session: Session = OfficerDep) -> Response:
     typed, query, error = _search(request)
     found: dict[str, Any] | None = None
+    names: dict[str, str] = {}
     if error is None:
         try:
             found, names = await asyncio.gather(
@@ -64,9 +65,7 @@ async def audit_search(request: Request, deps: WebDep,
         except UpstreamProblem as problem:
             if problem.status in (401, 404):
                 raise
-            error, names = message(problem), {}
-    else:
-        names = {}
+            error = message(problem)
     more = None
     if found and found.get("next_cursor") is not None:
         more = {k: v for k, v in typed.items() if v and k != "cursor"} | {
