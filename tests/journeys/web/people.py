@@ -43,12 +43,18 @@ async def organisation_with_contract(identity: RunningIdentity, engagement: Runn
     return admin, coach, coachee, str(written["id"])
 
 
-async def sign_in(context: BrowserContext, person: Person) -> Page:
+async def enter_password(context: BrowserContext, person: Person) -> Page:
+    """A new page that has sent the sign-in form with the person's address and password."""
     page = await context.new_page()
     await page.goto("/sign-in")
     await page.get_by_label("E-mail address").fill(person.email)
     await page.get_by_label("Password").fill(person.password)
     await page.get_by_role("button", name="Sign in").click()
+    return page
+
+
+async def sign_in(context: BrowserContext, person: Person) -> Page:
+    page = await enter_password(context, person)
     await page.wait_for_load_state()
     return page
 

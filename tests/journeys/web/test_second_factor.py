@@ -8,12 +8,12 @@ from datetime import datetime
 import pyotp
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import BrowserContext, Page
+from playwright.async_api import BrowserContext
 
 from interlude.engagement.testing import RunningEngagement
-from interlude.identity.testing import Person, RunningIdentity
+from interlude.identity.testing import RunningIdentity
 
-from .people import contract_between, expect, organisation_with_contract
+from .people import contract_between, enter_password, expect, organisation_with_contract
 
 pytestmark = pytest.mark.browser
 
@@ -21,15 +21,6 @@ pytestmark = pytest.mark.browser
 def next_code(totp: pyotp.TOTP) -> str:
     """The code of the next 30 s step: identity takes each step's code once."""
     return totp.at(datetime.now().timestamp() + 30)
-
-
-async def _password(context: BrowserContext, person: Person) -> Page:
-    page = await context.new_page()
-    await page.goto("/sign-in")
-    await page.get_by_label("E-mail address").fill(person.email)
-    await page.get_by_label("Password").fill(person.password)
-    await page.get_by_role("button", name="Sign in").click()
-    return page
 
 
 async def test_identity_asks_for_the_code_and_the_page_asks_the_person(
@@ -41,7 +32,7 @@ async def test_identity_asks_for_the_code_and_the_page_asks_the_person(
     totp = pyotp.TOTP(started["secret"])
     await expect(await identity.client.post("/v1/mfa/confirm", headers=coachee.headers,
                                             json={"code": totp.now()}), 200)
-    page = await _password(context, coachee)
+    page = await enter_password(context, coachee)
     assert "6-digit code" in await page.get_by_role("alert").inner_text()
     await page.get_by_label("Password").fill(coachee.password)
     await page.get_by_label("Code from your authenticator app").fill(next_code(totp))
@@ -56,7 +47,7 @@ async def test_a_required_authenticator_is_set_up_on_the_way_in(
     await expect(await identity.client.patch(
         f"/v1/organisations/{coach.tenant_id}/policy", headers=admin.headers,
         json={"changes": {"auth.mfa_required_roles": ["coach"]}, "reason": "ISO 27001"}), 200)
-    page = await _password(context, coach)
+    page = await enter_password(context, coach)
     await page.wait_for_url("**/sign-in/authenticator")
     violations = (await Axe().run(page)).response["violations"]
     assert [v["id"] for v in violations if v.get("impact") in {"serious", "critical"}] == []
