@@ -86,6 +86,11 @@ class Upstream:
         response = await self._answer(session, service, "GET", path, None, None, None)
         return [json_module.loads(line) for line in response.text.splitlines() if line]
 
+    async def download(self, session: Session, service: str, path: str,
+                       params: dict[str, Any] | None = None) -> httpx.Response:
+        """The answer as it came (a file to pass on to the browser)."""
+        return await self._answer(session, service, "GET", path, None, params, None)
+
     async def _answer(self, session: Session, service: str, method: str, path: str,
                       json: Any, params: dict[str, Any] | None,
                       key: str | None) -> httpx.Response:

@@ -82,6 +82,17 @@ def _checkpoint(lines: list[Any]) -> dict[str, Any] | None:
     return max(bodies, key=lambda body: body.get("size", 0)) if bodies else None
 
 
+@router.get("/compliance/export")
+async def export(request: Request, deps: WebDep, session: Session = OfficerDep) -> Response:
+    """The trail as a file for a SIEM or an auditor: JSON Lines (verifiable offline) or OCSF."""
+    kind = "ocsf" if request.query_params.get("format") == "ocsf" else "jsonl"
+    found = await deps.upstream.download(session, "audit", "/v1/audit/export",
+                                         params={"format": kind})
+    name = "audit.ocsf.jsonl" if kind == "ocsf" else "audit.jsonl"
+    return Response(found.content, media_type="application/x-ndjson",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @router.get("/compliance/verification")
 async def verification(request: Request, deps: WebDep,
                        session: Session = OfficerDep) -> Response:
