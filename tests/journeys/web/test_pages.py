@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser
 
-from interlude.engagement.testing import RunningEngagement
+from interlude.engagement.testing import RunningEngagement, terms
 from interlude.identity.testing import Person, RunningIdentity
+from interlude.shared.testing.eventually import eventually
 from interlude.web.testing import RunningWeb
 
 from .conftest import DESKTOP, PHONE, SCREENSHOTS
-from .people import checked, contract_between, expect, sign_in
+from .people import checked, contract_between, expect, organisation_with_contract, sign_in
 
 pytestmark = pytest.mark.browser
 async def _walk(browser: Browser, web: RunningWeb, person: Person | None,
@@ -53,3 +54,34 @@ async def test_every_main_page_is_accessible_at_desktop_and_phone_width(
         "coach-thread": f"{contract}/messages"})
     assert violations == []
     assert len(list(SCREENSHOTS.glob("*-phone.png"))) >= 10
+
+
+async def test_a_sponsor_sees_no_figures_for_a_group_too_small_to_stay_anonymous(
+        browser: Browser, web: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    admin, coach, _coachee, _ = await organisation_with_contract(identity, engagement)
+    sponsor = await identity.member(admin, "sponsor", name="Sam Sponsor")
+    ben = await identity.member(admin, "coachee", name="Ben Brown")
+    written = await expect(await engagement.client.post(
+        "/v1/contracts", headers=coach.headers, json={
+            "coachee_id": ben.user_id,
+            "sponsor_id": sponsor.user_id, "terms": terms()}), 201)
+    for party in (coach, ben, sponsor):
+        await expect(await engagement.client.post(
+            f"/v1/contracts/{written['id']}/signatures", headers=party.headers, json={}), 200)
+    context = await browser.new_context(base_url=web.url, viewport=DESKTOP)
+    try:
+        page = await sign_in(context, sponsor)
+        assert page.url.endswith("/")
+        await page.get_by_role("link", name="Programme figures").first.click()
+
+        async def listed() -> bool:
+            await page.reload()
+            return "Leadership 2026" in await page.inner_text("main")
+
+        await eventually(listed, timeout=10)  # the sponsor's read model follows the signatures
+        shown = await page.inner_text("main")
+        assert "No figures" in shown and "Ben" not in shown and "Amira" not in shown
+    finally:
+        await context.close()
+    assert await _walk(browser, web, sponsor, {"sponsor": "/sponsor"}) == []

@@ -72,6 +72,10 @@ def role(*roles: str) -> Callable[[Session], Session]:
 
 
 CoachDep = Annotated[Session, Depends(role("coach"))]
+CoacheeDep = Annotated[Session, Depends(role("coachee"))]
+SponsorDep = Annotated[Session, Depends(role("sponsor"))]
+AdminDep = Annotated[Session, Depends(role("org_admin"))]
+OfficerDep = Annotated[Session, Depends(role("compliance_officer"))]
 
 
 async def checked_form(request: Request, session: MaybeSessionDep) -> FormData:

@@ -26,6 +26,7 @@ from interlude.web.pages import (
     compliance,
     contracts,
     public,
+    sponsor,
     threads,
 )
 from interlude.web.render import Pages
@@ -36,7 +37,8 @@ from interlude.web.upstream import Upstream
 
 STATIC = Path(__file__).parent / "static"
 ROUTERS = (public.router, authenticator.router, coachee.router, threads.router,
-           contracts.router, coach.router, admin.router, compliance.router)
+           contracts.router, coach.router, admin.router, compliance.router,
+           sponsor.router)
 
 
 def create_app(settings: WebSettings | None = None, *,

@@ -14,9 +14,6 @@ from interlude.web.security import HEADERS, PRE_COOKIE, pre_token, set_cookie
 from interlude.web.sessions import Session
 from interlude.web.wording import day
 
-ROLE_NAMES = {"coach": "Coach", "coachee": "Coachee", "sponsor": "Sponsor",
-              "org_admin": "Administrator", "compliance_officer": "Compliance officer"}
-
 
 def moment(value: str | datetime | None) -> str:
     """A date and time as a person reads it: ``Tue 3 March, 14:30 UTC``."""
@@ -35,6 +32,8 @@ def navigation(session: Session | None) -> list[tuple[str, str]]:
         links.append(("/home", "My coaching"))
     if session.has("coach"):
         links.append(("/dashboard", "My coachees"))
+    if session.has("sponsor"):
+        links.append(("/sponsor", "Programme figures"))
     if session.has("org_admin"):
         links.append(("/admin/policy", "Security policy"))
     if session.has("compliance_officer"):
@@ -46,7 +45,6 @@ def environment() -> Environment:
     env = Environment(loader=PackageLoader("interlude.web", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(day=day, moment=moment)
-    env.globals.update(role_names=ROLE_NAMES)
     return env
 
 

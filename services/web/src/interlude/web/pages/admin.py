@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from interlude.web.deps import FormDep, WebDep, role
+from interlude.web.deps import AdminDep, FormDep, WebDep
 from interlude.web.pages.common import status_of, text
 from interlude.web.policy import BLOCKS, BY_KEY, effect, from_form, shown
 from interlude.web.sessions import Session
@@ -16,7 +16,6 @@ from interlude.web.upstream import UpstreamProblem
 from interlude.web.wording import message
 
 router = APIRouter(include_in_schema=False)
-AdminDep = Depends(role("org_admin"))
 PAGE = "/admin/policy"
 
 
@@ -27,7 +26,7 @@ async def _current(deps: WebDep, session: Session) -> dict[str, Any]:
 
 
 @router.get(PAGE)
-async def policy(request: Request, deps: WebDep, session: Session = AdminDep) -> Response:
+async def policy(request: Request, deps: WebDep, session: AdminDep) -> Response:
     current = await _current(deps, session)
     session.pending = {}
     return deps.pages.render(request, "admin/policy.html", session, title="Security policy",
@@ -36,7 +35,7 @@ async def policy(request: Request, deps: WebDep, session: Session = AdminDep) ->
 
 @router.post(PAGE + "/review")
 async def review(request: Request, deps: WebDep, form: FormDep,
-                 session: Session = AdminDep) -> Response:
+                 session: AdminDep) -> Response:
     current = await _current(deps, session)
     changes = from_form(form, current["policy"])
     if not changes:
@@ -53,7 +52,7 @@ async def review(request: Request, deps: WebDep, form: FormDep,
 
 @router.post(PAGE)
 async def save(request: Request, deps: WebDep, form: FormDep,
-               session: Session = AdminDep) -> Response:
+               session: AdminDep) -> Response:
     pending = session.pending
     if not pending:
         return RedirectResponse(PAGE, status_code=303)

@@ -7,17 +7,16 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from interlude.web.deps import ContractId, FormDep, WebDep, role
+from interlude.web.deps import CoacheeDep, ContractId, FormDep, WebDep
 from interlude.web.pages.common import Part, key_of, new_key, part, status_of, text
 from interlude.web.sessions import Session
 from interlude.web.upstream import UpstreamProblem
 from interlude.web.wording import message
 
 router = APIRouter(include_in_schema=False)
-CoacheeDep = Depends(role("coachee"))
 MOODS = ((1, "Very low"), (2, "Low"), (3, "Okay"), (4, "Good"), (5, "Very good"))
 
 
@@ -52,7 +51,7 @@ async def _contract_view(deps: WebDep, session: Session, summary: dict[str, Any]
 
 
 @router.get("/home")
-async def home(request: Request, deps: WebDep, session: Session = CoacheeDep) -> Response:
+async def home(request: Request, deps: WebDep, session: CoacheeDep) -> Response:
     found = await deps.upstream.call(session, "engagement", "GET", "/v1/contracts")
     mine = [c for c in found["contracts"]
             if c["coachee_id"] == session.user_id and c["status"] != "ended"]
@@ -77,13 +76,13 @@ async def _check_in_page(request: Request, deps: WebDep, session: Session, contr
 
 @router.get("/contracts/{contract_id}/check-in")
 async def check_in_form(request: Request, contract_id: ContractId, deps: WebDep,
-                        session: Session = CoacheeDep) -> Response:
+                        session: CoacheeDep) -> Response:
     return await _check_in_page(request, deps, session, contract_id)
 
 
 @router.post("/contracts/{contract_id}/check-in")
 async def check_in(request: Request, contract_id: ContractId, deps: WebDep, form: FormDep,
-                   session: Session = CoacheeDep) -> Response:
+                   session: CoacheeDep) -> Response:
     mood = text(form, "mood", 2)
     values: dict[str, Any] = {
         "text": text(form, "text"), "mood": int(mood) if mood in {"1", "2", "3", "4", "5"}

@@ -8,17 +8,16 @@ import json
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from interlude.web.deps import WebDep, role
+from interlude.web.deps import OfficerDep, WebDep
 from interlude.web.pages.common import part
 from interlude.web.sessions import Session
 from interlude.web.upstream import UpstreamProblem
 from interlude.web.wording import message
 
 router = APIRouter(include_in_schema=False)
-OfficerDep = Depends(role("compliance_officer"))
 FILTERS = ("actor", "subject", "action", "target_type", "target_id", "outcome", "order")
 PAGE_SIZE = 50
 
@@ -53,7 +52,7 @@ async def _names(deps: WebDep, session: Session) -> dict[str, str]:
 
 @router.get("/compliance/audit")
 async def audit_search(request: Request, deps: WebDep,
-                       session: Session = OfficerDep) -> Response:
+                       session: OfficerDep) -> Response:
     typed, query, error = _search(request)
     found: dict[str, Any] | None = None
     names: dict[str, str] = {}
@@ -83,7 +82,7 @@ def _checkpoint(lines: list[Any]) -> dict[str, Any] | None:
 
 
 @router.get("/compliance/export")
-async def export(request: Request, deps: WebDep, session: Session = OfficerDep) -> Response:
+async def export(request: Request, deps: WebDep, session: OfficerDep) -> Response:
     """The trail as a file for a SIEM or an auditor: JSON Lines (verifiable offline) or OCSF."""
     kind = "ocsf" if request.query_params.get("format") == "ocsf" else "jsonl"
     found = await deps.upstream.download(session, "audit", "/v1/audit/export",
@@ -95,7 +94,7 @@ async def export(request: Request, deps: WebDep, session: Session = OfficerDep) 
 
 @router.get("/compliance/verification")
 async def verification(request: Request, deps: WebDep,
-                       session: Session = OfficerDep) -> Response:
+                       session: OfficerDep) -> Response:
     checked, published = await asyncio.gather(
         deps.upstream.call(session, "audit", "GET", "/v1/audit/verify"),
         part(deps.upstream.lines(session, "audit", "/v1/audit/checkpoints")))
