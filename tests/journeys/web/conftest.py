@@ -48,5 +48,6 @@ async def web(identity: RunningIdentity, engagement: RunningEngagement
 @pytest.fixture
 async def context(browser: Browser, web: RunningWeb) -> AsyncIterator[BrowserContext]:
     made = await browser.new_context(base_url=web.url, viewport=DESKTOP)
+    made.set_default_timeout(10_000)  # a page here answers in milliseconds: fail fast
     yield made
     await made.close()

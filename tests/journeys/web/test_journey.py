@@ -96,3 +96,34 @@ async def test_a_consent_is_withdrawn_with_one_click(
     found = await expect(await engagement.client.get(
         f"/v1/contracts/{contract_id}", headers=coachee.headers), 200)
     assert found["consents"]["pin_insights"] is False
+
+
+async def test_a_goal_is_set_tested_by_an_experiment_and_achieved(
+        context: BrowserContext, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    coach, coachee, contract_id = await contract_between(identity, engagement)
+    page = await sign_in(context, coachee)
+    await page.get_by_role("link", name="My goals and experiments").click()
+    await page.get_by_label("A new goal").fill("Speak up in the Monday meeting")
+    await page.get_by_role("button", name="Set the goal").click()
+    assert "The goal is set" in await page.inner_text("main")
+    await page.get_by_label("The belief to test").fill("If I disagree, they will think less of me")
+    await page.get_by_label("The behaviour to try").fill("Disagree once, kindly")
+    await page.get_by_label("For a goal (optional)").select_option(
+        label="Speak up in the Monday meeting")
+    await page.get_by_role("button", name="Plan it").click()
+    assert "The experiment is planned" in await page.inner_text("main")
+    await page.locator("summary", has_text="Tell how it went").click()
+    await page.get_by_label("What happened?").fill("They asked me to lead the next one")
+    await page.get_by_label("What did you learn?").fill("Disagreeing is not a risk here")
+    await page.get_by_role("button", name="Report").click()
+    shown = await page.inner_text("main")
+    assert "Disagreeing is not a risk here" in shown
+    assert "for “Speak up in the Monday meeting”" in shown
+    await page.get_by_role("button",
+                           name="Achieved this goal: Speak up in the Monday meeting").click()
+    assert "the goal is achieved" in await page.inner_text("main")
+    found = await expect(await engagement.client.get(
+        f"/v1/contracts/{contract_id}/goals", headers=coach.headers), 200)
+    assert [g["status"] for g in found["goals"]] == ["achieved"]
+    assert found["experiments"][0]["learning"] == "Disagreeing is not a risk here"

@@ -43,12 +43,17 @@ async def test_every_main_page_is_accessible_at_desktop_and_phone_width(
                                               json={"body": "thank you for Tuesday"}), 201)
     await expect(await engagement.client.post(f"{path}/messages", headers=coach.headers,
                                               json={"body": "a pleasure: see you soon"}), 201)
+    await expect(await engagement.client.post(f"{path}/goals", headers=coachee.headers,
+                                              json={"title": "speak up on Mondays"}), 201)
+    await expect(await engagement.client.post(f"{path}/experiments", headers=coachee.headers,
+                                              json={"belief": "they will mind",
+                                                    "behaviour": "disagree once"}), 201)
     contract = f"/contracts/{contract_id}"
     violations = await _walk(browser, web, None, {"start": "/", "sign-in": "/sign-in"})
     violations += await _walk(browser, web, coachee, {
         "coachee-home": "/home", "check-in": f"{contract}/check-in",
         "coachee-thread": f"{contract}/messages", "contract": contract,
-        "coachee-check-ins": f"{contract}/check-ins"})
+        "coachee-check-ins": f"{contract}/check-ins", "goals": f"{contract}/goals"})
     violations += await _walk(browser, web, coach, {
         "coach-dashboard": "/dashboard", "coach-check-ins": f"{contract}/check-ins",
         "coach-thread": f"{contract}/messages"})

@@ -25,6 +25,7 @@ from interlude.web.pages import (
     coachee,
     compliance,
     contracts,
+    goals,
     public,
     sponsor,
     threads,
@@ -38,7 +39,7 @@ from interlude.web.upstream import Upstream
 STATIC = Path(__file__).parent / "static"
 ROUTERS = (public.router, authenticator.router, coachee.router, threads.router,
            contracts.router, coach.router, admin.router, compliance.router,
-           sponsor.router)
+           sponsor.router, goals.router)
 
 
 def create_app(settings: WebSettings | None = None, *,
