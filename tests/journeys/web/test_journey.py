@@ -4,6 +4,7 @@ consent withdrawn in one click."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page
 
@@ -127,3 +128,25 @@ async def test_a_goal_is_set_tested_by_an_experiment_and_achieved(
         f"/v1/contracts/{contract_id}/goals", headers=coach.headers), 200)
     assert [g["status"] for g in found["goals"]] == ["achieved"]
     assert found["experiments"][0]["learning"] == "Disagreeing is not a risk here"
+
+
+async def test_a_session_is_booked_in_the_persons_time_zone_and_reaches_a_calendar(
+        context: BrowserContext, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    coach, _coachee, contract_id = await contract_between(identity, engagement)
+    page = await sign_in(context, coach)
+    await page.goto(f"/contracts/{contract_id}/sessions")
+    await page.get_by_label("Day").fill("2031-03-04")
+    await page.get_by_label("Time", exact=True).fill("09:30")
+    await page.get_by_label("Time zone").fill("Mars/Olympus")
+    await page.get_by_role("button", name="Book it").click()
+    assert "time zone is unknown" in await page.get_by_role("alert").inner_text()
+    await page.get_by_label("Time zone").fill("Europe/Paris")
+    await page.get_by_role("button", name="Book it").click()
+    assert "The session is booked" in await page.inner_text("main")
+    assert "Tue 4 March 2031, 08:30 UTC" in await page.inner_text("main")  # 09:30 in Paris
+    await page.get_by_role("button", name="Make my calendar address").click()
+    notice = await page.get_by_role("status").first.inner_text()
+    url = notice.split(": ", 1)[1].strip()
+    feed = await engagement.client.get(httpx.URL(url).path)  # what a calendar app fetches
+    assert feed.status_code == 200 and "20310304T083000Z" in feed.text

@@ -53,7 +53,8 @@ async def test_every_main_page_is_accessible_at_desktop_and_phone_width(
     violations += await _walk(browser, web, coachee, {
         "coachee-home": "/home", "check-in": f"{contract}/check-in",
         "coachee-thread": f"{contract}/messages", "contract": contract,
-        "coachee-check-ins": f"{contract}/check-ins", "goals": f"{contract}/goals"})
+        "coachee-check-ins": f"{contract}/check-ins", "goals": f"{contract}/goals",
+        "sessions": f"{contract}/sessions"})
     violations += await _walk(browser, web, coach, {
         "coach-dashboard": "/dashboard", "coach-check-ins": f"{contract}/check-ins",
         "coach-thread": f"{contract}/messages"})

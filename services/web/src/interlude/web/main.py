@@ -27,6 +27,7 @@ from interlude.web.pages import (
     contracts,
     goals,
     public,
+    sessions,
     sponsor,
     threads,
 )
@@ -39,7 +40,7 @@ from interlude.web.upstream import Upstream
 STATIC = Path(__file__).parent / "static"
 ROUTERS = (public.router, authenticator.router, coachee.router, threads.router,
            contracts.router, coach.router, admin.router, compliance.router,
-           sponsor.router, goals.router)
+           sponsor.router, goals.router, sessions.router)
 
 
 def create_app(settings: WebSettings | None = None, *,
