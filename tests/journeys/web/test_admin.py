@@ -3,11 +3,13 @@ is saved, and saved at identity with the reason."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext
 
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import RunningIdentity
+from interlude.shared.testing.eventually import eventually
 from interlude.web.testing import RunningWeb
 
 from .conftest import PHONE
@@ -48,4 +50,51 @@ async def test_the_admin_switches_the_community_off_after_reading_what_it_does(
         violations += await checked(small, "admin-policy", "phone")
     finally:
         await phone.close()
+    assert violations == []
+
+
+async def test_an_invited_person_sets_a_password_and_is_let_go_when_deactivated(
+        browser: Browser, context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    admin, *_ = await organisation_with_contract(identity, engagement)
+    page = await sign_in(context, admin)
+    await page.get_by_role("link", name="People").first.click()
+    await page.get_by_label("Name").fill("Nina New")
+    await page.get_by_label("E-mail address").fill(identity.unique_email("nina"))
+    await page.get_by_label("Coachee", exact=True).check()
+    await page.get_by_role("button", name="Invite").click()
+    notice = await page.get_by_role("status").first.inner_text()
+    assert "Nina New is invited" in notice
+    link = notice.rsplit(": ", 1)[1].strip()
+    assert link.startswith("http") and "/invitations/" in link
+    violations = await checked(page, "admin-people", "desktop")
+
+    newcomer = await browser.new_context(base_url=web.url, viewport=PHONE)
+    try:
+        mine = await newcomer.new_page()
+        await mine.goto(httpx.URL(link).path)
+        assert "has invited you" in await mine.inner_text("main")
+        violations += await checked(mine, "invitation", "phone")
+        await mine.get_by_label("Your new password").fill("a long and happy phrase")
+        await mine.get_by_label("The same password again").fill("a long and happy phrase")
+        await mine.get_by_role("button", name="Set my password").click()
+        await mine.wait_for_url("**/home")
+        await mine.goto(httpx.URL(link).path)
+        assert "no longer works" in await mine.inner_text("main")  # the link worked once
+
+        await page.reload()
+        nina = page.get_by_role("listitem").filter(
+            has=page.get_by_role("heading", name="Nina New"))
+        await nina.locator("summary").click()
+        await nina.get_by_label("Why deactivate").fill("left the company")
+        await nina.get_by_role("button", name="Deactivate").click()
+        assert "The account is deactivated" in await page.inner_text("main")
+
+        async def let_go() -> bool:
+            await mine.goto("/home")
+            return "/sign-in" in mine.url
+
+        await eventually(let_go, timeout=10)
+    finally:
+        await newcomer.close()
     assert violations == []

@@ -26,6 +26,8 @@ from interlude.web.pages import (
     compliance,
     contracts,
     goals,
+    invitations,
+    people,
     public,
     sessions,
     sponsor,
@@ -40,7 +42,8 @@ from interlude.web.upstream import Upstream
 STATIC = Path(__file__).parent / "static"
 ROUTERS = (public.router, authenticator.router, coachee.router, threads.router,
            contracts.router, coach.router, admin.router, compliance.router,
-           sponsor.router, goals.router, sessions.router)
+           sponsor.router, goals.router, sessions.router,
+           invitations.router, people.router)
 
 
 def create_app(settings: WebSettings | None = None, *,

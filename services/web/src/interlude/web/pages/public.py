@@ -67,7 +67,14 @@ async def sign_in(request: Request, deps: WebDep, form: FormDep) -> Response:
         answer = await deps.upstream.anonymous("identity", "POST", "/v1/sessions", json=body)
     except UpstreamProblem as problem:
         return _refused(request, deps, problem, email, next_, asked="otp" in body)
-    session = deps.store.open(Tokens.of(answer))
+    return await welcomed(request, deps, answer, next_)
+
+
+async def welcomed(request: Request, deps: WebDep, tokens: dict[str, Any],
+                   next_: str | None = None) -> Response:
+    """A new session from identity's tokens (a sign-in, an invitation accepted), its cookie
+    set, and the way to the person's pages."""
+    session = deps.store.open(Tokens.of(tokens))
     try:
         me = await deps.upstream.call(session, "identity", "GET",
                                       f"/v1/organisations/{session.tenant_id}/users/"
