@@ -12,6 +12,7 @@ from playwright.async_api import BrowserContext
 
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import RunningIdentity
+from interlude.web.testing import RunningWeb
 
 from .people import contract_between, enter_password, expect, organisation_with_contract
 
@@ -62,3 +63,30 @@ async def test_a_required_authenticator_is_set_up_on_the_way_in(
     await page.get_by_label("Code from your authenticator app").fill(next_code(totp))
     await page.get_by_role("button", name="Sign in").click()
     await page.wait_for_url("**/dashboard")
+
+
+async def test_an_address_with_accounts_in_two_organisations_chooses_one(
+        context: BrowserContext, web: RunningWeb, identity: RunningIdentity) -> None:
+    email = identity.unique_email("twice")
+    tenants = {}
+    for name in ("Northwind", "Southwind"):
+        admin = await identity.organisation(name)
+        tenants[name] = admin.tenant_id
+        invited = await expect(await identity.client.post(
+            f"/v1/organisations/{admin.tenant_id}/invitations", headers=admin.headers,
+            json={"email": email, "display_name": "Tess Twice", "roles": ["coachee"]}), 201)
+        await expect(await identity.client.post("/v1/invitations/accept", json={
+            "token": invited["token"], "password": "the same long password"}), 200)
+    page = await context.new_page()
+    await page.goto("/sign-in")
+    await page.get_by_label("E-mail address").fill(email)
+    await page.get_by_label("Password").fill("the same long password")
+    await page.get_by_role("button", name="Sign in").click()
+    assert "more than one organisation" in await page.get_by_role("alert").inner_text()
+    await page.get_by_label("Password").fill("the same long password")
+    await page.get_by_label("Southwind").check()
+    await page.get_by_role("button", name="Sign in").click()
+    await page.wait_for_url("**/home")
+    (cookie,) = [c for c in await context.cookies() if c["name"] == "interlude_session"]
+    session = web.app.state.web.store.get(cookie["value"])
+    assert session is not None and session.tenant_id == tenants["Southwind"]
