@@ -23,6 +23,7 @@ from interlude.web.pages import (
     authenticator,
     coach,
     coachee,
+    community,
     compliance,
     contracts,
     goals,
@@ -43,7 +44,7 @@ STATIC = Path(__file__).parent / "static"
 ROUTERS = (public.router, authenticator.router, coachee.router, threads.router,
            contracts.router, coach.router, admin.router, compliance.router,
            sponsor.router, goals.router, sessions.router,
-           invitations.router, people.router)
+           invitations.router, people.router, community.router)
 
 
 def create_app(settings: WebSettings | None = None, *,

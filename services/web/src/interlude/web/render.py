@@ -32,6 +32,8 @@ def navigation(session: Session | None) -> list[tuple[str, str]]:
         links.append(("/home", "My coaching"))
     if session.has("coach"):
         links.append(("/dashboard", "My coachees"))
+    if session.has("coach", "coachee"):
+        links.append(("/community", "Community"))
     if session.has("sponsor"):
         links.append(("/sponsor", "Programme figures"))
     if session.has("org_admin"):

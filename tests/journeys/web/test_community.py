@@ -1,0 +1,126 @@
+"""The cohort in the browser: a coach opens a pseudonymous space and invites two coachees,
+who join under pseudonyms, post, comment and react; no page a peer sees carries another
+member's real name; and when the organisation switches the community off, the page says so."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, Page
+
+from interlude.community.projections.contracts import NAME as CONTRACTS
+from interlude.community.testing import RunningCommunity
+from interlude.engagement.testing import RunningEngagement, terms
+from interlude.identity.testing import Person, RunningIdentity
+from interlude.shared.testing.eventually import eventually
+from interlude.web.testing import RunningWeb, running_web
+
+from .conftest import DESKTOP
+from .people import checked, expect, sign_in
+
+pytestmark = pytest.mark.browser
+AGREED: dict[str, Any] = {"channels": {"checkins": True, "messaging": True, "community": True}}
+
+
+@pytest.fixture
+async def web_with_community(identity: RunningIdentity, engagement: RunningEngagement,
+                             community: RunningCommunity) -> AsyncIterator[RunningWeb]:
+    async with running_web({"identity": identity.app, "engagement": engagement.app,
+                            "community": community.app}) as running:
+        yield running
+
+
+async def _agreed(identity: RunningIdentity, engagement: RunningEngagement,
+                  community: RunningCommunity, coach: Person, coachee: Person) -> None:
+    """An active contract agreeing community participation, known to community."""
+    written = await expect(await engagement.client.post(
+        "/v1/contracts", headers=coach.headers,
+        json={"coachee_id": coachee.user_id, "terms": terms(**AGREED)}), 201)
+    position = 0
+    for party in (coach, coachee):
+        signed = await expect(await engagement.client.post(
+            f"/v1/contracts/{written['id']}/signatures", headers=party.headers, json={}), 200)
+        position = signed["position"]
+    waiter = community.app.state.waiter
+    stream = engagement.platform.stream("engagement").name
+    assert await waiter.wait(CONTRACTS, stream, position, timeout=10)
+
+
+async def _text(page: Page) -> str:
+    return await page.inner_text("body")
+
+
+async def test_peers_meet_under_pseudonyms_and_never_see_a_real_name(
+        browser: Browser, web_with_community: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement, community: RunningCommunity) -> None:
+    admin = await identity.organisation("Northwind")
+    coach = await identity.member(admin, "coach", name="Claire Coach")
+    amira = await identity.member(admin, "coachee", name="Amira Haddad")
+    ben = await identity.member(admin, "coachee", name="Benedikt Brown")
+    for coachee in (amira, ben):
+        await _agreed(identity, engagement, community, coach, coachee)
+    contexts = [await browser.new_context(base_url=web_with_community.url, viewport=DESKTOP)
+                for _ in range(3)]
+    for context in contexts:
+        context.set_default_timeout(10_000)
+    try:
+        her, amira_page, ben_page = [await sign_in(c, p) for c, p in
+                                     zip(contexts, (coach, amira, ben), strict=True)]
+        await her.goto("/community")
+        await her.get_by_label("The shared challenge").fill("Saying no kindly")
+        await her.get_by_role("button", name="Open the space").click()
+        space_url = her.url
+        for name in ("Amira Haddad", "Benedikt Brown"):
+            await her.get_by_label("Invite a coachee").select_option(label=name)
+            await her.get_by_role("button", name="Invite").click()
+            assert "Invited" in await her.inner_text("main")
+
+        seen: list[str] = []  # every page a peer is shown, to scan for real names
+        for page, pseudonym in ((amira_page, "Quiet Heron"), (ben_page, "Bold Otter")):
+            await page.get_by_role("link", name="Community").first.click()
+            seen.append(await _text(page))
+            await page.get_by_role("link", name="Saying no kindly").click()
+            await page.get_by_label("Your pseudonym").fill(pseudonym)
+            await page.get_by_role("button", name="Join").click()
+            assert f"You appear here as {pseudonym}" in await page.inner_text("main")
+            seen.append(await _text(page))
+
+        await amira_page.get_by_label("Share with the space").fill("I said no to a meeting")
+        await amira_page.get_by_role("button", name="Post").click()
+        await ben_page.goto(space_url.replace(web_with_community.url, ""))
+        assert "Quiet Heron" in await ben_page.inner_text("main")
+        await ben_page.get_by_role("button", name="Celebrate 0").first.click()
+        assert await ben_page.get_by_role("button", name="Celebrate 1").first.is_visible()
+        seen.append(await _text(ben_page))
+        await ben_page.get_by_role("link", name="comment").first.click()
+        await ben_page.get_by_label("Your comment").fill("Well done, how did it feel?")
+        await ben_page.get_by_role("button", name="Comment").click()
+        assert "Well done, how did it feel?" in await ben_page.inner_text("main")
+        seen.append(await _text(ben_page))
+        await amira_page.reload()
+        seen.append(await _text(amira_page))
+        violations = await checked(ben_page, "community-post", "desktop")
+        await ben_page.goto(space_url.replace(web_with_community.url, ""))
+        violations += await checked(ben_page, "community-space", "desktop")
+        assert violations == []
+
+        ben_saw = [t for t in seen if "Sign out Benedikt Brown" in t]
+        amira_saw = [t for t in seen if "Sign out Amira Haddad" in t]
+        assert ben_saw and amira_saw
+        assert not any("Amira" in t or "Haddad" in t for t in ben_saw)
+        assert not any("Benedikt" in t or "Brown" in t for t in amira_saw)
+
+        await expect(await identity.client.patch(
+            f"/v1/organisations/{admin.tenant_id}/policy", headers=admin.headers,
+            json={"changes": {"community.enabled": False}, "reason": "a pause"}), 200)
+
+        async def explained() -> bool:
+            await ben_page.goto("/community")
+            return "switched off the community" in await ben_page.inner_text("main")
+
+        await eventually(explained, timeout=10)
+    finally:
+        for context in contexts:
+            await context.close()
