@@ -1,15 +1,19 @@
 """The cohort in the browser: a coach opens a pseudonymous space and invites two coachees,
 who join under pseudonyms, post, comment and react; no page a peer sees carries another
-member's real name; and when the organisation switches the community off, the page says so."""
+member's real name; the coach pins a post and reveals a pseudonym with a reason, which the
+compliance officer finds in the audit search; and when the organisation switches the
+community off, the page says so."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page
 
+from interlude.audit.testing import RunningAudit
 from interlude.community.projections.contracts import NAME as CONTRACTS
 from interlude.community.testing import RunningCommunity
 from interlude.engagement.testing import RunningEngagement, terms
@@ -26,9 +30,10 @@ AGREED: dict[str, Any] = {"channels": {"checkins": True, "messaging": True, "com
 
 @pytest.fixture
 async def web_with_community(identity: RunningIdentity, engagement: RunningEngagement,
-                             community: RunningCommunity) -> AsyncIterator[RunningWeb]:
+                             community: RunningCommunity,
+                             audit: RunningAudit) -> AsyncIterator[RunningWeb]:
     async with running_web({"identity": identity.app, "engagement": engagement.app,
-                            "community": community.app}) as running:
+                            "community": community.app, "audit": audit.app}) as running:
         yield running
 
 
@@ -54,7 +59,8 @@ async def _text(page: Page) -> str:
 
 async def test_peers_meet_under_pseudonyms_and_never_see_a_real_name(
         browser: Browser, web_with_community: RunningWeb, identity: RunningIdentity,
-        engagement: RunningEngagement, community: RunningCommunity) -> None:
+        engagement: RunningEngagement, community: RunningCommunity,
+        audit: RunningAudit) -> None:
     admin = await identity.organisation("Northwind")
     coach = await identity.member(admin, "coach", name="Claire Coach")
     amira = await identity.member(admin, "coachee", name="Amira Haddad")
@@ -112,6 +118,24 @@ async def test_peers_meet_under_pseudonyms_and_never_see_a_real_name(
         assert not any("Amira" in t or "Haddad" in t for t in ben_saw)
         assert not any("Benedikt" in t or "Brown" in t for t in amira_saw)
 
+        # the coach pins Amira's post, then reveals who is behind "Quiet Heron", with a reason
+        await her.goto(space_url.replace(web_with_community.url, ""))
+        await her.get_by_text("Moderate").first.click()
+        await her.get_by_label("Why it is a key insight").fill("saying no, kindly")
+        await her.get_by_role("button", name="Pin as a key insight").click()
+        assert "Pinned as a key insight" in await her.inner_text("main")
+        await her.get_by_text("Reveal who is behind a pseudonym").click()
+        await her.get_by_label("Why reveal Quiet Heron?").fill("a safeguarding concern")
+        await her.get_by_role("button", name="Reveal Quiet Heron").click()
+        assert "Quiet Heron (Amira Haddad)" in await her.inner_text("main")
+        await ben_page.reload()
+        peer_view = await _text(ben_page)
+        assert "Key insights" in peer_view and "saying no, kindly" in peer_view
+        assert "Amira" not in peer_view and "Haddad" not in peer_view
+
+        officer = await identity.member(admin, "compliance_officer", name="Carla Compliance")
+        await _reveal_found(browser, web_with_community, audit, officer)
+
         await expect(await identity.client.patch(
             f"/v1/organisations/{admin.tenant_id}/policy", headers=admin.headers,
             json={"changes": {"community.enabled": False}, "reason": "a pause"}), 200)
@@ -124,3 +148,24 @@ async def test_peers_meet_under_pseudonyms_and_never_see_a_real_name(
     finally:
         for context in contexts:
             await context.close()
+
+
+async def _reveal_found(browser: Browser, web: RunningWeb, audit: RunningAudit,
+                        officer: Person) -> None:
+    """The compliance officer finds the reveal in the audit search, and the trail verifies."""
+    context = await browser.new_context(base_url=web.url, viewport=DESKTOP)
+    context.set_default_timeout(10_000)
+    try:
+        page = await sign_in(context, officer)
+
+        async def found() -> bool:
+            await page.goto("/compliance/audit?action=community.PseudonymRevealed")
+            return "1 record found" in await page.inner_text("main")
+
+        await eventually(found, timeout=10)
+        assert "By Claire Coach" in await page.inner_text("main")
+        await audit.checkpointer.sign_now(officer.tenant_id, datetime.now(UTC))
+        await page.goto("/compliance/verification")
+        assert "Verified." in await page.inner_text("main")
+    finally:
+        await context.close()

@@ -155,3 +155,48 @@ async def comment(request: Request, space_id: SpaceId, post_id: ItemId, deps: We
     return await _act(request, deps, session, space_id, "POST", f"/posts/{post_id}/comments",
                       {"body": text(form, "body")}, "Your comment is added.",
                       f"/community/{space_id}/posts/{post_id}")
+
+
+@router.post("/community/{space_id}/posts/{post_id}/pin")
+async def pin(request: Request, space_id: SpaceId, post_id: ItemId, deps: WebDep,
+              session: SessionDep, form: FormDep) -> Response:
+    if text(form, "action", 10) == "unpin":
+        return await _act(request, deps, session, space_id, "DELETE", f"/posts/{post_id}/pin",
+                          None, "The post is no longer pinned.")
+    note = text(form, "note", 1000)
+    return await _act(request, deps, session, space_id, "PUT", f"/posts/{post_id}/pin",
+                      {"note": note or None}, "Pinned as a key insight.")
+
+
+@router.post("/community/{space_id}/posts/{post_id}/moderation")
+async def moderate(request: Request, space_id: SpaceId, post_id: ItemId, deps: WebDep,
+                   session: SessionDep, form: FormDep) -> Response:
+    """The coach hides a post from the space, or restores it; a member reports one."""
+    action = text(form, "action", 10)
+    if action == "report":
+        return await _act(request, deps, session, space_id, "POST",
+                          f"/posts/{post_id}/reports", {"reason": text(form, "reason", 2000)},
+                          "Thank you: the coach of the space sees your report.")
+    restore = action == "restore"
+    return await _act(request, deps, session, space_id, "POST",
+                      f"/posts/{post_id}/{'restore' if restore else 'hide'}", None,
+                      "The post is back in the space." if restore else "The post is hidden.")
+
+
+@router.post("/community/{space_id}/members/{handle}/reveal")
+async def reveal(request: Request, space_id: SpaceId, handle: ItemId, deps: WebDep,
+                 session: SessionDep, form: FormDep) -> Response:
+    return await _act(request, deps, session, space_id, "POST", f"/members/{handle}/reveal",
+                      {"reason": text(form, "reason", 2000)},
+                      "Revealed; the member is told, with your reason, and the reveal is "
+                      "recorded in the audit trail.")
+
+
+@router.post("/community/{space_id}/slow-mode")
+async def slow_mode(request: Request, space_id: SpaceId, deps: WebDep, session: SessionDep,
+                    form: FormDep) -> Response:
+    minutes = text(form, "minutes", 4)
+    seconds = int(minutes) * 60 if minutes.isdigit() else 0
+    return await _act(request, deps, session, space_id, "PUT", "/slow-mode",
+                      {"seconds": min(seconds, 86_400)},
+                      "Slow mode is off." if not seconds else "Slow mode is on.")
