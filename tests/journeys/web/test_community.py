@@ -1,7 +1,8 @@
 """The cohort in the browser: a coach opens a pseudonymous space and invites two coachees,
 who join under pseudonyms, post, comment and react; no page a peer sees carries another
-member's real name; the coach pins a post and reveals a pseudonym with a reason, which the
-compliance officer finds in the audit search; and when the organisation switches the
+member's real name; the coach pins a post (unpinned when its author withdraws the consent in
+one click) and reveals a pseudonym with a reason, which the compliance officer finds in the
+audit search; and when the organisation switches the
 community off, the page says so."""
 
 from __future__ import annotations
@@ -132,6 +133,18 @@ async def test_peers_meet_under_pseudonyms_and_never_see_a_real_name(
         peer_view = await _text(ben_page)
         assert "Key insights" in peer_view and "saying no, kindly" in peer_view
         assert "Amira" not in peer_view and "Haddad" not in peer_view
+
+        # Amira withdraws her consent to pinning in one click: the insight leaves the space
+        await amira_page.goto("/home")
+        await amira_page.get_by_role("link", name="My contract and consents").click()
+        await amira_page.get_by_role("button", name="Withdraw this consent").first.click()
+        assert "Consent withdrawn: pinning my posts" in await amira_page.inner_text("main")
+
+        async def unpinned() -> bool:
+            await ben_page.reload()
+            return "Key insights" not in await ben_page.inner_text("main")
+
+        await eventually(unpinned, timeout=10)
 
         officer = await identity.member(admin, "compliance_officer", name="Carla Compliance")
         await _reveal_found(browser, web_with_community, audit, officer)
