@@ -8,13 +8,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from interlude.web.deps import CoacheeDep, ContractId, FormDep, WebDep
-from interlude.web.pages.common import Part, key_of, new_key, part, status_of, text
+from interlude.web.pages.common import Part, key_of, new_key, part, sent, text
 from interlude.web.sessions import Session
-from interlude.web.upstream import UpstreamProblem
-from interlude.web.wording import message
 
 router = APIRouter(include_in_schema=False)
 MOODS = ((1, "Very low"), (2, "Low"), (3, "Okay"), (4, "Good"), (5, "Very good"))
@@ -93,15 +91,13 @@ async def check_in(request: Request, contract_id: ContractId, deps: WebDep, form
         return await _check_in_page(request, deps, session, contract_id, status=400,
                                     error="Please write a few words about how it is going.",
                                     values=values)
-    try:
-        await deps.upstream.call(session, "engagement", "POST",
-                                 f"/v1/contracts/{contract_id}/check-ins", json=values,
-                                 idempotency_key=key_of(form))
-    except UpstreamProblem as problem:
-        if problem.status == 404:
-            raise
-        return await _check_in_page(request, deps, session, contract_id,
-                                    status=status_of(problem), error=message(problem),
-                                    values=values)
-    session.flash.append("Thank you: your check-in is with your coach.")
-    return RedirectResponse("/home", status_code=303)
+
+    async def again(status: int, error: str) -> Response:
+        return await _check_in_page(request, deps, session, contract_id, status=status,
+                                    error=error, values=values)
+
+    write = deps.upstream.call(session, "engagement", "POST",
+                               f"/v1/contracts/{contract_id}/check-ins", json=values,
+                               idempotency_key=key_of(form))
+    return await sent(session, write, done="Thank you: your check-in is with your coach.",
+                      again=again, back="/home")

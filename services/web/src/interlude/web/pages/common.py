@@ -4,16 +4,19 @@ makes a form sent twice count once."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from interlude.web.sessions import Session
 from interlude.web.upstream import UpstreamProblem
 from interlude.web.wording import message
 
 T = TypeVar("T")
+Again = Callable[[int, str], Awaitable[Response]]  # the form's page again: status, message
 
 
 @dataclass
@@ -61,3 +64,18 @@ def where(contract: dict[str, Any] | None, user_id: str) -> str:
     if contract.get("coach_id") == user_id:
         return "coach"
     return "coachee" if contract.get("coachee_id") == user_id else "sponsor"
+
+
+async def sent(session: Session, write: Awaitable[Any], *, done: str | Callable[[Any], str],
+               back: str, again: Again) -> Response:
+    """A form's write: done, the message left for the next page and the way back (303);
+    refused, the form's page again with the reason (a 404 stays the 404 page)."""
+    try:
+        answer = await write
+    except UpstreamProblem as problem:
+        if problem.status == 404:
+            raise
+        return await again(status_of(problem), message(problem))
+    if note := (done(answer) if callable(done) else done):
+        session.flash.append(note)
+    return RedirectResponse(back, status_code=303)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from interlude.web.deps import FormDep, ItemId, SessionDep, WebDep
-from interlude.web.pages.common import part, status_of, text
+from interlude.web.pages.common import part, sent, status_of, text
 from interlude.web.sessions import Session
 from interlude.web.upstream import UpstreamProblem
 from interlude.web.wording import message
@@ -90,17 +90,13 @@ async def _act(request: Request, deps: WebDep, session: Session, space_id: str, 
                path: str, body: dict[str, Any] | None, done: str,
                back: str | None = None) -> Response:
     """One gesture in a space; back to where it was made, or the space with the reason."""
-    try:
-        await deps.upstream.call(session, "community", method, f"{API}/{space_id}{path}",
-                                 json=body)
-    except UpstreamProblem as problem:
-        if problem.status == 404:
-            raise
-        return await _space_page(request, deps, session, space_id,
-                                 status=status_of(problem), error=message(problem))
-    if done:
-        session.flash.append(done)
-    return RedirectResponse(back or f"/community/{space_id}", status_code=303)
+    async def again(status: int, error: str) -> Response:
+        return await _space_page(request, deps, session, space_id, status=status, error=error)
+
+    write = deps.upstream.call(session, "community", method, f"{API}/{space_id}{path}",
+                               json=body)
+    return await sent(session, write, done=done, again=again,
+                      back=back or f"/community/{space_id}")
 
 
 @router.post("/community/{space_id}/join")

@@ -6,13 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from interlude.web.deps import ContractId, FormDep, ItemId, SessionDep, WebDep
-from interlude.web.pages.common import key_of, new_key, status_of, text
+from interlude.web.pages.common import key_of, new_key, sent, text
 from interlude.web.sessions import Session
-from interlude.web.upstream import UpstreamProblem
-from interlude.web.wording import message
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/contracts/{contract_id}/goals"
@@ -38,18 +36,15 @@ async def goals(request: Request, contract_id: ContractId, deps: WebDep,
 async def _write(request: Request, deps: WebDep, session: Session, contract_id: str,
                  path: str, body: dict[str, Any], done: str, key: str | None = None
                  ) -> Response:
-    """Send one write; back to the page with ``done``, or the page again with the reason."""
-    try:
-        await deps.upstream.call(session, "engagement", "POST",
-                                 f"/v1/contracts/{contract_id}{path}", json=body,
-                                 idempotency_key=key)
-    except UpstreamProblem as problem:
-        if problem.status == 404:
-            raise
-        return await _page(request, deps, session, contract_id, status=status_of(problem),
-                           error=message(problem))
-    session.flash.append(done)
-    return RedirectResponse(PAGE.format(contract_id=contract_id), status_code=303)
+    """One write; back to the page with ``done``, or the page again with the reason."""
+    async def again(status: int, error: str) -> Response:
+        return await _page(request, deps, session, contract_id, status=status, error=error)
+
+    write = deps.upstream.call(session, "engagement", "POST",
+                               f"/v1/contracts/{contract_id}{path}", json=body,
+                               idempotency_key=key)
+    return await sent(session, write, done=done, again=again,
+                      back=PAGE.format(contract_id=contract_id))
 
 
 @router.post(PAGE)

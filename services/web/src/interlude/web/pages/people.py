@@ -3,16 +3,15 @@ link to pass on until notify e-mails it), granting and revoking roles, deactivat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from interlude.web.deps import AdminDep, FormDep, ItemId, WebDep
-from interlude.web.pages.common import key_of, new_key, status_of, text
+from interlude.web.pages.common import key_of, new_key, sent, text
 from interlude.web.sessions import Session
-from interlude.web.upstream import UpstreamProblem
-from interlude.web.wording import message
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/admin/people"
@@ -39,17 +38,15 @@ async def people(request: Request, deps: WebDep, session: AdminDep) -> Response:
 
 
 async def _change(request: Request, deps: WebDep, session: Session, method: str, path: str,
-                  body: dict[str, Any] | None, done: str, key: str | None = None,
-                  values: dict[str, Any] | None = None) -> Response:
-    try:
-        answer = await deps.upstream.call(session, "identity", method,
-                                          f"/v1/organisations/{session.tenant_id}{path}",
-                                          json=body, idempotency_key=key)
-    except UpstreamProblem as problem:
-        return await _page(request, deps, session, status=status_of(problem),
-                           error=message(problem), values=values)
-    session.flash.append(done.format(**(answer or {})))
-    return RedirectResponse(PAGE, status_code=303)
+                  body: dict[str, Any] | None, done: str | Callable[[Any], str],
+                  key: str | None = None, values: dict[str, Any] | None = None) -> Response:
+    async def again(status: int, error: str) -> Response:
+        return await _page(request, deps, session, status=status, error=error, values=values)
+
+    write = deps.upstream.call(session, "identity", method,
+                               f"/v1/organisations/{session.tenant_id}{path}", json=body,
+                               idempotency_key=key)
+    return await sent(session, write, done=done, again=again, back=PAGE)
 
 
 @router.post(PAGE)
@@ -61,9 +58,11 @@ async def invite(request: Request, deps: WebDep, session: AdminDep, form: FormDe
                            error="Choose at least one role for the person you invite.")
     body = {"email": values["email"], "display_name": values["name"],
             "roles": values["roles"]}
-    return await _change(request, deps, session, "POST", "/invitations", body,
-                         f"{values['name']} is invited. Until e-mails are sent, pass them "
-                         "this link (it works once, until {expires_at}): {accept_url}",
+    def invited(answer: dict[str, Any]) -> str:
+        return (f"{values['name']} is invited. Until e-mails are sent, pass them this link "
+                f"(it works once, until {answer['expires_at']}): {answer['accept_url']}")
+
+    return await _change(request, deps, session, "POST", "/invitations", body, invited,
                          key_of(form), values)
 
 

@@ -11,10 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from interlude.web.deps import ContractId, FormDep, ItemId, SessionDep, WebDep
-from interlude.web.pages.common import key_of, new_key, status_of, text
+from interlude.web.pages.common import key_of, new_key, sent, text
 from interlude.web.sessions import Session
-from interlude.web.upstream import UpstreamProblem
-from interlude.web.wording import message
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/contracts/{contract_id}/sessions"
@@ -59,17 +57,15 @@ def _starts_at(values: dict[str, str]) -> str:
 async def _send(request: Request, deps: WebDep, session: Session, contract_id: str,
                 path: str, body: dict[str, Any], done: str, key: str | None = None,
                 values: dict[str, str] | None = None) -> Response:
-    try:
-        await deps.upstream.call(session, "engagement", "POST",
-                                 f"/v1/contracts/{contract_id}/sessions{path}", json=body,
-                                 idempotency_key=key)
-    except UpstreamProblem as problem:
-        if problem.status == 404:
-            raise
-        return await _page(request, deps, session, contract_id, status=status_of(problem),
-                           error=message(problem), values=values)
-    session.flash.append(done)
-    return RedirectResponse(PAGE.format(contract_id=contract_id), status_code=303)
+    async def again(status: int, error: str) -> Response:
+        return await _page(request, deps, session, contract_id, status=status, error=error,
+                           values=values)
+
+    write = deps.upstream.call(session, "engagement", "POST",
+                               f"/v1/contracts/{contract_id}/sessions{path}", json=body,
+                               idempotency_key=key)
+    return await sent(session, write, done=done, again=again,
+                      back=PAGE.format(contract_id=contract_id))
 
 
 @router.post(PAGE)

@@ -7,13 +7,12 @@ import contextlib
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from interlude.web.deps import ContractId, FormDep, SessionDep, WebDep
-from interlude.web.pages.common import key_of, new_key, status_of, text
+from interlude.web.pages.common import key_of, new_key, sent, text
 from interlude.web.sessions import Session
 from interlude.web.upstream import UpstreamProblem
-from interlude.web.wording import message
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,14 +57,13 @@ async def send(request: Request, contract_id: ContractId, deps: WebDep, session:
     if not body:
         return await _thread_page(request, deps, session, contract_id, status=400,
                                   error="Please write your message first.")
-    try:
-        await deps.upstream.call(session, "engagement", "POST",
-                                 f"/v1/contracts/{contract_id}/messages", json={"body": body},
-                                 idempotency_key=key_of(form))
-    except UpstreamProblem as problem:
-        if problem.status == 404:
-            raise
-        return await _thread_page(request, deps, session, contract_id,
-                                  status=status_of(problem), error=message(problem), draft=body)
-    session.flash.append("Your message is sent.")
-    return RedirectResponse(f"/contracts/{contract_id}/messages", status_code=303)
+
+    async def again(status: int, error: str) -> Response:
+        return await _thread_page(request, deps, session, contract_id, status=status,
+                                  error=error, draft=body)
+
+    write = deps.upstream.call(session, "engagement", "POST",
+                               f"/v1/contracts/{contract_id}/messages", json={"body": body},
+                               idempotency_key=key_of(form))
+    return await sent(session, write, done="Your message is sent.", again=again,
+                      back=f"/contracts/{contract_id}/messages")
