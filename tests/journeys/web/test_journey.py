@@ -4,6 +4,8 @@ consent withdrawn in one click."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page
@@ -150,3 +152,38 @@ async def test_a_session_is_booked_in_the_persons_time_zone_and_reaches_a_calend
     url = notice.split(": ", 1)[1].strip()
     feed = await engagement.client.get(httpx.URL(url).path)  # what a calendar app fetches
     assert feed.status_code == 200 and "20310304T083000Z" in feed.text
+
+
+async def test_the_coachs_brief_covers_what_happened_since_the_last_session(
+        context: BrowserContext, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    coach, coachee, contract_id = await contract_between(identity, engagement)
+    path, api = f"/v1/contracts/{contract_id}", engagement.client
+    earlier = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    held = await expect(await api.post(f"{path}/sessions", headers=coach.headers,
+                                       json={"starts_at": earlier}), 201)
+    await expect(await api.post(f"{path}/sessions/{held['id']}/held", headers=coach.headers),
+                 200)
+    await expect(await api.post(f"{path}/check-ins", headers=coachee.headers,
+                                json={"text": "after we met", "mood": 4, "small_win": True}),
+                 201)
+    planned = await expect(await api.post(f"{path}/experiments", headers=coachee.headers,
+                                          json={"belief": "they will mind",
+                                                "behaviour": "say no once"}), 201)
+    await expect(await api.post(f"{path}/experiments/{planned['id']}/report",
+                                headers=coachee.headers,
+                                json={"result": "nobody minded", "learning": "ask more"}), 200)
+    await expect(await api.post(f"{path}/messages", headers=coachee.headers,
+                                json={"body": "one question before Tuesday"}), 201)
+    page = await sign_in(context, coach)
+    await page.get_by_role("link", name="Brief on Amira Haddad").click()
+
+    async def complete() -> bool:
+        await page.reload()
+        return "1 waiting for your answer" in await page.inner_text("main")
+
+    await eventually(complete, timeout=10)
+    shown = await page.inner_text("main")
+    assert "Brief: Amira Haddad" in shown and "Since the last session" in shown
+    assert "after we met" in shown and "1 check-in, 1 of them small win" in shown
+    assert "nobody minded" in shown and "ask more" in shown

@@ -57,6 +57,7 @@ async def test_every_main_page_is_accessible_at_desktop_and_phone_width(
         "sessions": f"{contract}/sessions"})
     violations += await _walk(browser, web, coach, {
         "coach-dashboard": "/dashboard", "coach-check-ins": f"{contract}/check-ins",
+        "coach-brief": f"{contract}/brief",
         "coach-thread": f"{contract}/messages"})
     assert violations == []
     assert len(list(SCREENSHOTS.glob("*-phone.png"))) >= 10

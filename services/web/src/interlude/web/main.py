@@ -21,6 +21,7 @@ from interlude.web.deps import Web
 from interlude.web.pages import (
     admin,
     authenticator,
+    brief,
     coach,
     coachee,
     community,
@@ -44,7 +45,8 @@ STATIC = Path(__file__).parent / "static"
 ROUTERS = (public.router, authenticator.router, coachee.router, threads.router,
            contracts.router, coach.router, admin.router, compliance.router,
            sponsor.router, goals.router, sessions.router,
-           invitations.router, people.router, community.router)
+           invitations.router, people.router, community.router,
+           brief.router)
 
 
 def create_app(settings: WebSettings | None = None, *,
