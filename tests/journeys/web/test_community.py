@@ -134,7 +134,14 @@ async def test_peers_meet_under_pseudonyms_and_never_see_a_real_name(
         assert "Key insights" in peer_view and "saying no, kindly" in peer_view
         assert "Amira" not in peer_view and "Haddad" not in peer_view
 
-        # Amira withdraws her consent to pinning in one click: the insight leaves the space
+        # her growth record keeps it; then she withdraws her consent to pinning in one click,
+        # and the insight leaves the space
+        await amira_page.goto("/home")
+        await amira_page.get_by_role("link", name="My growth record").click()
+        record = await amira_page.inner_text("main")
+        assert "In Saying no kindly" in record and "saying no, kindly" in record
+        assert "I said no to a meeting" in record
+        assert await checked(amira_page, "growth-record", "desktop") == []
         await amira_page.goto("/home")
         await amira_page.get_by_role("link", name="My contract and consents").click()
         await amira_page.get_by_role("button", name="Withdraw this consent").first.click()

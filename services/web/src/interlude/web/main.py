@@ -28,6 +28,7 @@ from interlude.web.pages import (
     compliance,
     contracts,
     goals,
+    growth,
     invitations,
     people,
     public,
@@ -46,7 +47,7 @@ ROUTERS = (public.router, authenticator.router, coachee.router, threads.router,
            contracts.router, coach.router, admin.router, compliance.router,
            sponsor.router, goals.router, sessions.router,
            invitations.router, people.router, community.router,
-           brief.router)
+           brief.router, growth.router)
 
 
 def create_app(settings: WebSettings | None = None, *,
