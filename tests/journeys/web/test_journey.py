@@ -187,3 +187,34 @@ async def test_the_coachs_brief_covers_what_happened_since_the_last_session(
     assert "Brief: Amira Haddad" in shown and "Since the last session" in shown
     assert "after we met" in shown and "1 check-in, 1 of them small win" in shown
     assert "nobody minded" in shown and "ask more" in shown
+
+
+async def test_new_terms_are_proposed_by_one_party_and_signed_by_the_other(
+        browser: Browser, context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    coach, coachee, contract_id = await contract_between(identity, engagement)
+    page = await sign_in(context, coach)
+    await page.goto(f"/contracts/{contract_id}")
+    await page.get_by_role("link", name="Propose new terms").click()
+    await page.get_by_label("Replies a month (monthly allowance)").fill("6")
+    await page.get_by_label("Number of sessions").fill("8")
+    await page.get_by_role("button", name="Propose these terms").click()
+    assert "The new terms are proposed" in await page.inner_text("main")
+    await page.get_by_role("button", name="Sign the terms").click()
+    assert "You have signed the contract" in await page.inner_text("main")
+
+    theirs = await browser.new_context(base_url=web.url, viewport=DESKTOP)
+    try:
+        mine = await sign_in(theirs, coachee)
+        await mine.goto(f"/contracts/{contract_id}")
+        shown = await mine.inner_text("main")
+        assert "New terms are proposed" in shown and "The new terms proposed" in shown
+        assert "Up to 6 replies from the coach a month" in shown
+        await mine.get_by_role("button", name="Sign the terms").click()
+        assert "You have signed the contract" in await mine.inner_text("main")
+    finally:
+        await theirs.close()
+    found = await expect(await engagement.client.get(f"/v1/contracts/{contract_id}",
+                                                     headers=coach.headers), 200)
+    assert found["terms"]["allowance"]["replies_per_month"] == 6
+    assert found["terms"]["sessions"]["count"] == 8 and found["pending_terms"] is None
