@@ -189,3 +189,42 @@ async def _reveal_found(browser: Browser, web: RunningWeb, audit: RunningAudit,
         assert "Verified." in await page.inner_text("main")
     finally:
         await context.close()
+
+
+async def test_a_draft_rehearsed_with_the_coach_is_published_to_the_space(
+        browser: Browser, web_with_community: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement, community: RunningCommunity) -> None:
+    admin = await identity.organisation("Northwind")
+    coach = await identity.member(admin, "coach", name="Claire Coach")
+    amira = await identity.member(admin, "coachee", name="Amira Haddad")
+    await _agreed(identity, engagement, community, coach, amira)
+    space = await expect(await community.client.post(
+        "/v1/community/spaces", headers=coach.headers,
+        json={"name": "Saying no kindly", "pseudonymous": True}), 201)
+    path = f"/v1/community/spaces/{space['id']}"
+    await expect(await community.client.post(f"{path}/invitations", headers=coach.headers,
+                                             json={"user_id": amira.user_id}), 200)
+    await expect(await community.client.post(f"{path}/join", headers=amira.headers,
+                                             json={"pseudonym": "Quiet Heron"}), 200)
+    contexts = [await browser.new_context(base_url=web_with_community.url, viewport=DESKTOP)
+                for _ in range(2)]
+    try:
+        mine, hers = [await sign_in(c, p) for c, p in zip(contexts, (amira, coach),
+                                                             strict=True)]
+        await mine.goto(f"/community/{space['id']}")
+        await mine.get_by_role("link", name="Rehearse a post with your coach first").click()
+        await mine.get_by_label("Your draft").fill("No, I cannot take this on this week")
+        await mine.get_by_role("button", name="Ask my coach first").click()
+        assert "only the two of you see it" in await mine.inner_text("main")
+        await hers.goto(f"/community/{space['id']}/rehearsals")
+        await hers.get_by_label("Your feedback").fill("Add what you can do instead")
+        await hers.get_by_role("button", name="Send feedback").click()
+        await mine.reload()
+        assert "suggests: Add what you can do instead" in await mine.inner_text("main")
+        assert await checked(mine, "rehearsals", "desktop") == []
+        await mine.get_by_role("button", name="Publish to the space").click()
+        assert "Published" in await mine.inner_text("main")
+        assert "No, I cannot take this on this week" in await mine.inner_text("main")
+    finally:
+        for context in contexts:
+            await context.close()

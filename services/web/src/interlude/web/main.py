@@ -32,6 +32,7 @@ from interlude.web.pages import (
     invitations,
     people,
     public,
+    rehearsals,
     sessions,
     sponsor,
     threads,
@@ -47,7 +48,7 @@ ROUTERS = (public.router, authenticator.router, coachee.router, threads.router,
            contracts.router, coach.router, admin.router, compliance.router,
            sponsor.router, goals.router, sessions.router,
            invitations.router, people.router, community.router,
-           brief.router, growth.router)
+           brief.router, growth.router, rehearsals.router)
 
 
 def create_app(settings: WebSettings | None = None, *,
