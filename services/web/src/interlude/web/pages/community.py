@@ -139,10 +139,13 @@ async def react(request: Request, space_id: SpaceId, post_id: ItemId, reaction: 
 @router.get("/community/{space_id}/posts/{post_id}")
 async def thread(request: Request, space_id: SpaceId, post_id: ItemId, deps: WebDep,
                  session: SessionDep) -> Response:
-    found = await deps.upstream.call(session, "community", "GET",
-                                     f"{API}/{space_id}/posts/{post_id}")
+    found, space = await asyncio.gather(
+        deps.upstream.call(session, "community", "GET", f"{API}/{space_id}/posts/{post_id}"),
+        deps.upstream.call(session, "community", "GET", f"{API}/{space_id}"))
+    peers = [m for m in space["members"] if not m["you"] and m["handle"]
+             and m["status"] == "joined"]
     return deps.pages.render(request, "community/post.html", session, title="A post",
-                             space_id=space_id, post=found, reactions=REACTIONS)
+                             space_id=space_id, post=found, reactions=REACTIONS, peers=peers)
 
 
 @router.post("/community/{space_id}/posts/{post_id}/comments")
@@ -196,3 +199,15 @@ async def slow_mode(request: Request, space_id: SpaceId, deps: WebDep, session: 
     return await _act(request, deps, session, space_id, "PUT", "/slow-mode",
                       {"seconds": min(seconds, 86_400)},
                       "Slow mode is off." if not seconds else "Slow mode is on.")
+
+
+@router.post("/community/{space_id}/posts/{post_id}/gestures")
+async def gesture(request: Request, space_id: SpaceId, post_id: ItemId, deps: WebDep,
+                  session: SessionDep, form: FormDep) -> Response:
+    """Tag a peer in a post, or share a post to the space again (where consents allow)."""
+    back = f"/community/{space_id}/posts/{post_id}"
+    if text(form, "action", 10) == "share":
+        return await _act(request, deps, session, space_id, "POST", f"/posts/{post_id}/shares",
+                          None, "Shared: the space sees it again.", back)
+    return await _act(request, deps, session, space_id, "POST", f"/posts/{post_id}/tags",
+                      {"handle": text(form, "handle", 64)}, "Tagged.", back)
