@@ -85,6 +85,26 @@ async def test_the_officer_finds_who_did_what_and_sees_the_trail_verified(
         events = [json.loads(line) for line in saved.read_text().splitlines()]
         assert events and all("class_uid" in event for event in events)
         assert CHECK_IN not in saved.read_text()
+        await page.get_by_label("Why purge now").fill("the yearly retention run")
+        await page.get_by_role("button", name="Purge what is past retention").click()
+        assert "nothing was purged" in await page.inner_text("main")
+
+        await page.get_by_role("link", name="Erasure requests").click()
+        violations += await checked(page, "erasure", "desktop")
+        person = page.get_by_role("listitem").filter(
+            has=page.get_by_role("heading", name="Amira Haddad"))
+        await person.locator("summary").click()
+        await person.get_by_label("The request").fill("request by e-mail, ticket 4711")
+        await person.get_by_role("button", name="Forget Amira Haddad for good").click()
+        assert "The erasure is under way" in await page.inner_text("main")
+
+        async def forgotten() -> bool:
+            found = await identity.client.get(
+                f"/v1/organisations/{admin.tenant_id}/users/{coachee.user_id}",
+                headers=officer.headers)
+            return found.status_code == 404 or found.json()["status"] == "forgotten"
+
+        await eventually(forgotten, timeout=10)
         small = await sign_in(phone, officer)
         await small.goto("/compliance/audit?action=identity.login")
         violations += await checked(small, "audit-search", "phone")

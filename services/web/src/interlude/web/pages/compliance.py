@@ -9,10 +9,10 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
-from interlude.web.deps import OfficerDep, WebDep
-from interlude.web.pages.common import part
+from interlude.web.deps import FormDep, ItemId, OfficerDep, WebDep
+from interlude.web.pages.common import part, sent, text
 from interlude.web.sessions import Session
 from interlude.web.upstream import UpstreamProblem
 from interlude.web.wording import message
@@ -102,3 +102,50 @@ async def verification(request: Request, deps: WebDep,
                              title="Is the trail intact?", checked=checked,
                              checkpoint=_checkpoint(published.value or []),
                              checkpoint_problem=published.problem)
+
+
+@router.post("/compliance/purge")
+async def purge(request: Request, deps: WebDep, session: OfficerDep, form: FormDep) -> Response:
+    """Records older than the organisation's retention leave the trail, from the oldest end;
+    the purge records itself and a signed checkpoint states the new lower bound."""
+    async def again(status: int, error: str) -> Response:
+        session.flash.append(error)
+        return RedirectResponse("/compliance/verification", status_code=303)
+
+    def purged(answer: dict[str, Any]) -> str:
+        if not answer["purged"]:
+            return "Nothing is older than the retention period: nothing was purged."
+        return (f"{answer['purged']} records older than the retention period left the trail; "
+                f"it now starts at record {answer['lower_bound']} and still verifies.")
+
+    write = deps.upstream.call(session, "audit", "POST", "/v1/audit/purges",
+                               json={"reason": text(form, "reason", 500)})
+    return await sent(session, write, done=purged, again=again,
+                      back="/compliance/verification")
+
+
+@router.get("/compliance/erasure")
+async def erasure(request: Request, deps: WebDep, session: OfficerDep) -> Response:
+    found = await deps.upstream.call(session, "identity", "GET",
+                                     f"/v1/organisations/{session.tenant_id}/users",
+                                     params={"limit": 500})
+    people = [u for u in found["users"] if u["status"] != "forgotten"]
+    return deps.pages.render(request, "compliance/erasure.html", session,
+                             title="Erasure requests", people=people)
+
+
+@router.post("/compliance/erasure/{user_id}")
+async def forget(request: Request, user_id: ItemId, deps: WebDep, session: OfficerDep,
+                 form: FormDep) -> Response:
+    """Forget a person: their key is destroyed, so every copy of what they wrote, in every
+    stream and backup, becomes unreadable."""
+    async def again(status: int, error: str) -> Response:
+        session.flash.append(error)
+        return RedirectResponse("/compliance/erasure", status_code=303)
+
+    write = deps.upstream.call(session, "identity", "POST",
+                               f"/v1/organisations/{session.tenant_id}/erasures",
+                               json={"subject_id": user_id, "reason": text(form, "reason", 500)})
+    return await sent(session, write, again=again, back="/compliance/erasure",
+                      done="The erasure is under way: their key is destroyed, and what they "
+                           "wrote becomes unreadable everywhere within moments.")
