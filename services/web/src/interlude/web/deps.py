@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -39,22 +39,32 @@ class FormRefused(Exception):
     """A form without its token, or posted from another site."""
 
 
-def web(request: Request) -> Web:
+# every dependency here is async: FastAPI runs a plain function in a thread, and the session
+# store is the event loop's alone
+def web_of(request: Request) -> Web:
     found: Web = request.app.state.web
     return found
+
+
+def session_of(request: Request, deps: Web) -> Session | None:
+    return deps.store.get(request.cookies.get(cookie_name(request)))
+
+
+async def web(request: Request) -> Web:
+    return web_of(request)
 
 
 WebDep = Annotated[Web, Depends(web)]
 
 
-def maybe_session(request: Request, deps: WebDep) -> Session | None:
-    return deps.store.get(request.cookies.get(cookie_name(request)))
+async def maybe_session(request: Request, deps: WebDep) -> Session | None:
+    return session_of(request, deps)
 
 
 MaybeSessionDep = Annotated[Session | None, Depends(maybe_session)]
 
 
-def signed_in(session: MaybeSessionDep) -> Session:
+async def signed_in(session: MaybeSessionDep) -> Session:
     if session is None:
         raise NeedSignIn()
     return session
@@ -63,8 +73,8 @@ def signed_in(session: MaybeSessionDep) -> Session:
 SessionDep = Annotated[Session, Depends(signed_in)]
 
 
-def role(*roles: str) -> Callable[[Session], Session]:
-    def check(session: SessionDep) -> Session:
+def role(*roles: str) -> Callable[[Session], Awaitable[Session]]:
+    async def check(session: SessionDep) -> Session:
         if not session.has(*roles):
             raise NotForYou()
         return session

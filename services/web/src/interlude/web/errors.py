@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from interlude.web.deps import FormRefused, NeedSignIn, NotForYou, maybe_session, web
+from interlude.web.deps import FormRefused, NeedSignIn, NotForYou, session_of, web_of
 from interlude.web.security import clear_cookie, cookie_name
 from interlude.web.upstream import SignedOut, UpstreamProblem
 from interlude.web.wording import STATIC, message
@@ -22,8 +22,8 @@ TITLES = {400: "That did not work", 403: "Not for this account", 404: "Not found
 
 
 def error_page(request: Request, status: int, text: str) -> Response:
-    deps = web(request)
-    session = maybe_session(request, deps)
+    deps = web_of(request)
+    session = session_of(request, deps)
     return deps.pages.render(request, "error.html", session, status=status,
                              title=TITLES.get(status, "That did not work"), message=text)
 

@@ -57,15 +57,6 @@ def status_of(problem: UpstreamProblem) -> int:
     return problem.status if problem.status in (403, 404, 409, 429, 503) else 400
 
 
-def where(contract: dict[str, Any] | None, user_id: str) -> str:
-    """The caller's part in a contract summary."""
-    if contract is None:
-        return ""
-    if contract.get("coach_id") == user_id:
-        return "coach"
-    return "coachee" if contract.get("coachee_id") == user_id else "sponsor"
-
-
 async def sent(session: Session, write: Awaitable[Any], *, done: str | Callable[[Any], str],
                back: str, again: Again) -> Response:
     """A form's write: done, the message left for the next page and the way back (303);
