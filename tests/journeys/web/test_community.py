@@ -95,7 +95,7 @@ async def test_peers_meet_under_pseudonyms_and_never_see_a_real_name(
             seen.append(await _text(page))
 
         await amira_page.get_by_label("Share with the space").fill("I said no to a meeting")
-        await amira_page.get_by_role("button", name="Post").click()
+        await amira_page.get_by_role("button", name="Post", exact=True).click()
         await ben_page.goto(space_url.replace(web_with_community.url, ""))
         assert "Quiet Heron" in await ben_page.inner_text("main")
         await ben_page.get_by_role("button", name="Celebrate 0").first.click()
@@ -194,7 +194,7 @@ async def _reveal_found(browser: Browser, web: RunningWeb, audit: RunningAudit,
         await context.close()
 
 
-async def test_a_draft_rehearsed_with_the_coach_is_published_to_the_space(
+async def test_a_rehearsed_draft_is_published_and_the_coach_moderates_the_space(
         browser: Browser, web_with_community: RunningWeb, identity: RunningIdentity,
         engagement: RunningEngagement, community: RunningCommunity) -> None:
     admin = await identity.organisation("Northwind")
@@ -228,6 +228,25 @@ async def test_a_draft_rehearsed_with_the_coach_is_published_to_the_space(
         await mine.get_by_role("button", name="Publish to the space").click()
         assert "Published" in await mine.inner_text("main")
         assert "No, I cannot take this on this week" in await mine.inner_text("main")
+
+        # the coach slows the space down: a second post too soon is refused with the reason,
+        # the space shown again; she hides a post and restores it
+        await hers.goto(f"/community/{space['id']}")
+        await hers.get_by_label("Slow mode").fill("30")
+        await hers.get_by_role("button", name="Set slow mode").click()
+        assert "Slow mode is on" in await hers.inner_text("main")
+        for attempt in ("first of two", "second of two"):
+            await mine.get_by_label("Share with the space").fill(attempt)
+            await mine.get_by_role("button", name="Post", exact=True).click()
+        refused = await mine.get_by_role("alert").inner_text()
+        assert "slow" in refused.lower(), refused
+        await hers.reload()
+        await hers.get_by_text("Moderate").first.click()
+        await hers.get_by_role("button", name="Hide it from the space").first.click()
+        assert "The post is hidden" in await hers.inner_text("main")
+        await hers.get_by_text("Moderate").first.click()
+        await hers.get_by_role("button", name="Restore it to the space").first.click()
+        assert "The post is back in the space" in await hers.inner_text("main")
     finally:
         for context in contexts:
             await context.close()
