@@ -3,6 +3,7 @@ navigation, the form token and the messages left for them by the last request.""
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,12 +17,18 @@ from interlude.web.wording import day
 
 
 def moment(value: str | datetime | None) -> str:
-    """A date and time as a person reads it: ``Tue 3 March, 14:30 UTC``."""
+    """A date and time as a person reads it: ``Tue 3 March 2026, 14:30 UTC``."""
     if value is None:
         return ""
-    at = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    at = at.astimezone(UTC)
+    if isinstance(value, str):
+        return _moment(value)  # the services' answers: the same instants, page after page
+    at = value.astimezone(UTC)
     return f"{at:%a} {at.day} {at:%B %Y}, {at:%H:%M} UTC"
+
+
+@functools.lru_cache(maxsize=4096)
+def _moment(value: str) -> str:
+    return moment(datetime.fromisoformat(value))
 
 
 def navigation(session: Session | None) -> list[tuple[str, str]]:

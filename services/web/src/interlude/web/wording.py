@@ -17,6 +17,7 @@ FEATURES = {
     "sponsor_reports.enabled": "sponsor reports",
     "export.self_service": "exporting your own data",
 }
+MOODS = ((1, "Very low"), (2, "Low"), (3, "Okay"), (4, "Good"), (5, "Very good"))
 FIELDS = {"text": "Your check-in", "body": "Your message", "mood": "Mood",
           "question": "Your question", "email": "E-mail address", "password": "Password",
           "otp": "Code", "reason": "Reason"}

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from interlude.web.deps import CoachDep, ContractId, WebDep
-from interlude.web.pages.coachee import MOODS
 from interlude.web.pages.common import part
+from interlude.web.wording import MOODS
 
 router = APIRouter(include_in_schema=False)
 

@@ -8,10 +8,12 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from interlude.web.dashboard import LINKS
+from interlude.web.dashboard import lines as dashboard_lines
 from interlude.web.deps import CoachDep, ContractId, FormDep, ItemId, SessionDep, WebDep
-from interlude.web.pages.coachee import MOODS
 from interlude.web.pages.common import part, text
 from interlude.web.upstream import UpstreamProblem
+from interlude.web.wording import MOODS
 
 router = APIRouter(include_in_schema=False)
 
@@ -20,7 +22,7 @@ router = APIRouter(include_in_schema=False)
 async def dashboard(request: Request, deps: WebDep, session: CoachDep) -> Response:
     board = await deps.upstream.call(session, "engagement", "GET", "/v1/dashboard")
     return deps.pages.render(request, "coach/dashboard.html", session, title="My coachees",
-                             board=board, moods=dict(MOODS))
+                             board=board, lines=dashboard_lines(board), links=LINKS)
 
 
 @router.get("/contracts/{contract_id}/check-ins")

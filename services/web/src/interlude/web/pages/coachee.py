@@ -13,9 +13,9 @@ from fastapi.responses import Response
 from interlude.web.deps import CoacheeDep, ContractId, FormDep, WebDep
 from interlude.web.pages.common import Part, key_of, new_key, part, sent, text
 from interlude.web.sessions import Session
+from interlude.web.wording import MOODS
 
 router = APIRouter(include_in_schema=False)
-MOODS = ((1, "Very low"), (2, "Low"), (3, "Okay"), (4, "Good"), (5, "Very good"))
 
 
 async def _contract_view(deps: WebDep, session: Session, summary: dict[str, Any]

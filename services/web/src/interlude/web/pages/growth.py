@@ -11,9 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from interlude.web.deps import CoacheeDep, ContractId, Web, WebDep
-from interlude.web.pages.coachee import MOODS
 from interlude.web.pages.common import part
 from interlude.web.sessions import Session
+from interlude.web.wording import MOODS
 
 router = APIRouter(include_in_schema=False)
 SPACES = "/v1/community/spaces"
