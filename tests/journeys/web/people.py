@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import BrowserContext, Page
+from playwright.async_api import BrowserContext, Locator, Page
 
 from interlude.engagement.testing import RunningEngagement, terms
 from interlude.identity.testing import Person, RunningIdentity
@@ -69,3 +69,10 @@ async def checked(page: Page, name: str, width: str) -> list[str]:
     results = await Axe().run(page)
     return [f"{name} ({width}): {v['id']}: {v['help']}"
             for v in results.response["violations"] if v.get("impact") in SERIOUS]
+
+
+async def opened(page: Page, name: str) -> Locator:
+    """The list item headed ``name``, its folded part (``<details>``) opened."""
+    item = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=name))
+    await item.locator("summary").click()
+    return item

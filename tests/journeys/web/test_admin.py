@@ -13,7 +13,7 @@ from interlude.shared.testing.eventually import eventually
 from interlude.web.testing import RunningWeb
 
 from .conftest import PHONE
-from .people import checked, expect, organisation_with_contract, sign_in
+from .people import checked, expect, opened, organisation_with_contract, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -83,9 +83,7 @@ async def test_an_invited_person_sets_a_password_and_is_let_go_when_deactivated(
         assert "no longer works" in await mine.inner_text("main")  # the link worked once
 
         await page.reload()
-        nina = page.get_by_role("listitem").filter(
-            has=page.get_by_role("heading", name="Nina New"))
-        await nina.locator("summary").click()
+        nina = await opened(page, "Nina New")
         await nina.get_by_label("Why deactivate").fill("left the company")
         await nina.get_by_role("button", name="Deactivate").click()
         assert "The account is deactivated" in await page.inner_text("main")

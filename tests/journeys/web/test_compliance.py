@@ -18,7 +18,7 @@ from interlude.shared.testing.eventually import eventually
 from interlude.web.testing import RunningWeb, running_web
 
 from .conftest import DESKTOP, PHONE
-from .people import checked, expect, organisation_with_contract, sign_in
+from .people import checked, expect, opened, organisation_with_contract, sign_in
 
 pytestmark = pytest.mark.browser
 CHECK_IN = "I dread the reorganisation meeting"
@@ -91,9 +91,7 @@ async def test_the_officer_finds_who_did_what_and_sees_the_trail_verified(
 
         await page.get_by_role("link", name="Erasure requests").click()
         violations += await checked(page, "erasure", "desktop")
-        person = page.get_by_role("listitem").filter(
-            has=page.get_by_role("heading", name="Amira Haddad"))
-        await person.locator("summary").click()
+        person = await opened(page, "Amira Haddad")
         await person.get_by_label("The request").fill("request by e-mail, ticket 4711")
         await person.get_by_role("button", name="Forget Amira Haddad for good").click()
         assert "The erasure is under way" in await page.inner_text("main")
