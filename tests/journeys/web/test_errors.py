@@ -67,3 +67,23 @@ async def test_a_sign_in_never_leads_to_another_site(
             assert answer.status_code == 303 and answer.headers["location"] == "/dashboard"
             again = await client.get("/sign-in")  # already signed in: to their own page
             assert again.status_code == 303 and again.headers["location"] == "/dashboard"
+
+
+async def test_one_browsers_failed_sign_ins_lock_out_that_browser_not_everyone(
+        web: RunningWeb, identity: RunningIdentity, engagement: RunningEngagement) -> None:
+    """identity throttles sign-ins per source address: web passes on the browser's own."""
+    coach, _, _ = await contract_between(identity, engagement)
+
+    def browser(address: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=web.url,
+                                 transport=httpx.AsyncHTTPTransport(local_address=address))
+
+    async with browser("127.0.0.2") as sprayer, browser("127.0.0.3") as someone:
+        statuses = []
+        for attempt in range(21):
+            answer = await sprayer.post("/sign-in", data={
+                "csrf": await _form_token(sprayer), "password": "a guess",
+                "email": f"nobody.{attempt}@example.org"})
+            statuses.append(answer.status_code)
+        assert statuses[-1] == 429 and "Too many failed sign-ins" in answer.text
+        assert (await _sign_in(someone, coach)).status_code == 303

@@ -41,7 +41,7 @@ from interlude.web.render import Pages
 from interlude.web.security import SecurityHeaders
 from interlude.web.sessions import Enrolments, SessionStore
 from interlude.web.settings import WebSettings
-from interlude.web.upstream import Upstream
+from interlude.web.upstream import BrowserAddress, Upstream
 
 STATIC = Path(__file__).parent / "static"
 ROUTERS = (public.router, authenticator.router, coachee.router, threads.router,
@@ -82,6 +82,7 @@ def create_app(settings: WebSettings | None = None, *,
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(BrowserAddress)
     return app
 
 

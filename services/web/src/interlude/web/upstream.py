@@ -6,15 +6,45 @@ from __future__ import annotations
 
 import json as json_module
 import logging
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from interlude.web.sessions import Session, SessionStore, Tokens
 
 log = logging.getLogger(__name__)
 PROBLEM_PREFIX = "urn:interlude:problem:"
+# the browser's address, passed on as X-Forwarded-For: identity throttles sign-ins per source
+# address and audit records where an action came from, and without it every person would
+# come from web's own address (the services' uvicorn trusts the header from 127.0.0.1 only,
+# its --forwarded-allow-ips default: a deployment lists web's addresses there)
+browser_address: ContextVar[str | None] = ContextVar("browser_address", default=None)
+
+
+class BrowserAddress:
+    """Notes the address each request came from (web's own peer: never a header the browser
+    sent, which anyone could forge)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        token = browser_address.set(client[0] if client else None)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            browser_address.reset(token)
+
+
+def forwarded(headers: dict[str, str] | None = None) -> dict[str, str]:
+    found = dict(headers or {})
+    if address := browser_address.get():
+        found["X-Forwarded-For"] = address
+    return found
 
 
 @dataclass
@@ -61,7 +91,8 @@ class Upstream:
                         json: Any = None) -> Any:
         """A call without a token (signing in, refreshing, signing out)."""
         try:
-            response = await self.clients[service].request(method, path, json=json)
+            response = await self.clients[service].request(method, path, json=json,
+                                                           headers=forwarded())
         except httpx.HTTPError as error:
             log.warning("%s unreachable: %s", service, type(error).__name__)
             raise unreachable(service) from None
@@ -111,7 +142,7 @@ class Upstream:
 
     async def _send(self, session: Session, service: str, method: str, path: str, json: Any,
                     params: dict[str, Any] | None, key: str | None) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {session.access_token}"}
+        headers = forwarded({"Authorization": f"Bearer {session.access_token}"})
         if key:
             headers["Idempotency-Key"] = key
         try:

@@ -101,7 +101,7 @@ def _refused(request: Request, deps: WebDep, problem: UpstreamProblem, email: st
         context["error"] = "Please enter your e-mail address and your password."
     elif problem.slug == "mfa-enrolment-required" and problem.extra.get("mfa_ticket"):
         return authenticator.begin(request, deps, str(problem.extra["mfa_ticket"]), email)
-    status = 503 if problem.status >= 500 else 400
+    status = problem.status if problem.status in (429, 503) else 400
     return _form(request, deps, status=status, **context)
 
 
