@@ -15,6 +15,8 @@ COVERAGE := $(if $(strip $(PYTEST_ARGS)),,--cov --cov-report=term)
 # every service's src folder, on MYPYPATH too: a service's imports of its own modules must
 # resolve to that folder, not to the installed package that mypy would type as Any
 SERVICES_SRC := $(wildcard services/*/src)
+# the browser the browser tests drive (Debian's package; `make install` installs it when missing)
+CHROMIUM ?= $(or $(INTERLUDE_CHROMIUM),/usr/bin/chromium)
 empty :=
 space := $(empty) $(empty)
 
@@ -30,6 +32,17 @@ install: ## install uv if missing, then every workspace package and the dev tool
 		python3 -m pip install --user --quiet uv || python3 -m pip install --quiet uv || \
 		python3 -m pip install --user --quiet --break-system-packages uv
 	@if [ -f uv.lock ]; then $(UV) sync --all-packages --frozen; else $(UV) sync --all-packages; fi
+	@# the browser tests (tests/journeys/web) drive Debian's chromium: Playwright cannot download
+	@# its own browser here. Installed when missing and apt-get can (root, as in CI)
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "▸ installing chromium for the browser tests (apt-get, about a minute)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "▸ $(CHROMIUM) is missing and cannot be installed here (not root, or no apt-get):" \
+				"the browser tests will fail; install chromium, or set INTERLUDE_CHROMIUM"; \
+		fi; \
+	fi
 
 run: install ## start NATS, PostgreSQL and every service with demo data; Ctrl-C stops
 	$(RUN) interlude-stack run

@@ -1,0 +1,213 @@
+"""The cohort: the spaces a person is in, joining under a pseudonym, the feed, posting,
+commenting and reacting; a coach opens a space and invites coachees. Peers appear as
+community names them for this reader (a pseudonym in a pseudonymous space), never otherwise."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import RedirectResponse, Response
+
+from interlude.web.deps import FormDep, ItemId, SessionDep, WebDep
+from interlude.web.pages.common import part, sent, status_of, text
+from interlude.web.sessions import Session
+from interlude.web.upstream import UpstreamProblem
+from interlude.web.wording import message
+
+router = APIRouter(include_in_schema=False)
+SpaceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+REACTIONS = (("like", "Like"), ("support", "Support"), ("insightful", "Insightful"),
+             ("celebrate", "Celebrate"))
+KINDS = (("reflection", "A reflection"), ("small_win", "A small win"),
+         ("experiment", "An experiment"), ("question", "A question"))
+API = "/v1/community/spaces"
+
+
+async def _spaces(deps: WebDep, session: Session) -> list[dict[str, Any]]:
+    found: dict[str, Any] = await deps.upstream.call(session, "community", "GET", API)
+    spaces: list[dict[str, Any]] = found["spaces"]
+    return spaces
+
+
+@router.get("/community")
+async def community(request: Request, deps: WebDep, session: SessionDep) -> Response:
+    spaces = await part(_spaces(deps, session))
+    return deps.pages.render(request, "community/spaces.html", session, title="Community",
+                             spaces=spaces, error=None)
+
+
+@router.post("/community")
+async def open_space(request: Request, deps: WebDep, session: SessionDep,
+                     form: FormDep) -> Response:
+    body = {"name": text(form, "name", 120), "description": text(form, "description", 2000),
+            "pseudonymous": form.get("pseudonymous") == "yes"}
+    try:
+        made = await deps.upstream.call(session, "community", "POST", API, json=body)
+    except UpstreamProblem as problem:
+        if problem.status == 404:
+            raise
+        return deps.pages.render(request, "community/spaces.html", session,
+                                 status=status_of(problem), title="Community",
+                                 spaces=await part(_spaces(deps, session)),
+                                 error=message(problem))
+    session.flash.append("Your space is open: invite your coachees to it.")
+    return RedirectResponse(f"/community/{made['id']}", status_code=303)
+
+
+async def _space_page(request: Request, deps: WebDep, session: Session, space_id: str, *,
+                      status: int = 200, error: str | None = None) -> Response:
+    mine = next((s for s in await _spaces(deps, session) if s["space_id"] == space_id), None)
+    if mine is None:
+        raise UpstreamProblem(404, "not-found", "no such space")
+    path = f"{API}/{space_id}"
+    if mine["status"] != "joined":
+        suggested = await part(deps.upstream.call(session, "community", "GET",
+                                                  f"{path}/pseudonym-suggestion"))
+        return deps.pages.render(request, "community/join.html", session, status=status,
+                                 title=mine["name"], space=mine, error=error,
+                                 suggestion=(suggested.value or {}).get("pseudonym"))
+    space, feed = await asyncio.gather(
+        deps.upstream.call(session, "community", "GET", path),
+        deps.upstream.call(session, "community", "GET", f"{path}/feed"))
+    invitable: list[dict[str, Any]] = []
+    if mine["role"] == "coach":
+        board = await part(deps.upstream.call(session, "engagement", "GET", "/v1/dashboard"))
+        invitable = (board.value or {}).get("coachees", [])
+    return deps.pages.render(request, "community/space.html", session, status=status,
+                             title=space["name"], space=space, feed=feed, error=error,
+                             reactions=REACTIONS, kinds=KINDS, invitable=invitable)
+
+
+@router.get("/community/{space_id}")
+async def space(request: Request, space_id: SpaceId, deps: WebDep,
+                session: SessionDep) -> Response:
+    return await _space_page(request, deps, session, space_id)
+
+
+async def _act(request: Request, deps: WebDep, session: Session, space_id: str, method: str,
+               path: str, body: dict[str, Any] | None, done: str,
+               back: str | None = None) -> Response:
+    """One gesture in a space; back to where it was made, or the space with the reason."""
+    async def again(status: int, error: str) -> Response:
+        return await _space_page(request, deps, session, space_id, status=status, error=error)
+
+    write = deps.upstream.call(session, "community", method, f"{API}/{space_id}{path}",
+                               json=body)
+    return await sent(session, write, done=done, again=again,
+                      back=back or f"/community/{space_id}")
+
+
+@router.post("/community/{space_id}/join")
+async def join(request: Request, space_id: SpaceId, deps: WebDep, session: SessionDep,
+               form: FormDep) -> Response:
+    pseudonym = text(form, "pseudonym", 40)
+    return await _act(request, deps, session, space_id, "POST", "/join",
+                      {"pseudonym": pseudonym} if pseudonym else {}, "Welcome to the space.")
+
+
+@router.post("/community/{space_id}/invitations")
+async def invite(request: Request, space_id: SpaceId, deps: WebDep, session: SessionDep,
+                 form: FormDep) -> Response:
+    return await _act(request, deps, session, space_id, "POST", "/invitations",
+                      {"user_id": text(form, "user_id", 64)},
+                      "Invited: they see the space on their Community page.")
+
+
+@router.post("/community/{space_id}/posts")
+async def post(request: Request, space_id: SpaceId, deps: WebDep, session: SessionDep,
+               form: FormDep) -> Response:
+    kind = text(form, "kind", 20)
+    body = {"body": text(form, "body"), "kind": kind if kind in dict(KINDS) else "reflection"}
+    return await _act(request, deps, session, space_id, "POST", "/posts", body,
+                      "Your post is in the space.")
+
+
+@router.post("/community/{space_id}/posts/{post_id}/reactions/{reaction}")
+async def react(request: Request, space_id: SpaceId, post_id: ItemId, reaction: str,
+                deps: WebDep, session: SessionDep, form: FormDep) -> Response:
+    if reaction not in dict(REACTIONS):
+        raise UpstreamProblem(404, "not-found", "no such reaction")
+    method = "DELETE" if text(form, "action", 10) == "remove" else "PUT"
+    back = text(form, "back", 200)
+    return await _act(request, deps, session, space_id, method,
+                      f"/posts/{post_id}/reactions/{reaction}", None, "",
+                      back if back.startswith(f"/community/{space_id}") else None)
+
+
+@router.get("/community/{space_id}/posts/{post_id}")
+async def thread(request: Request, space_id: SpaceId, post_id: ItemId, deps: WebDep,
+                 session: SessionDep) -> Response:
+    found, space = await asyncio.gather(
+        deps.upstream.call(session, "community", "GET", f"{API}/{space_id}/posts/{post_id}"),
+        deps.upstream.call(session, "community", "GET", f"{API}/{space_id}"))
+    peers = [m for m in space["members"] if not m["you"] and m["handle"]
+             and m["status"] == "joined"]
+    return deps.pages.render(request, "community/post.html", session, title="A post",
+                             space_id=space_id, post=found, reactions=REACTIONS, peers=peers)
+
+
+@router.post("/community/{space_id}/posts/{post_id}/comments")
+async def comment(request: Request, space_id: SpaceId, post_id: ItemId, deps: WebDep,
+                  session: SessionDep, form: FormDep) -> Response:
+    return await _act(request, deps, session, space_id, "POST", f"/posts/{post_id}/comments",
+                      {"body": text(form, "body")}, "Your comment is added.",
+                      f"/community/{space_id}/posts/{post_id}")
+
+
+@router.post("/community/{space_id}/posts/{post_id}/pin")
+async def pin(request: Request, space_id: SpaceId, post_id: ItemId, deps: WebDep,
+              session: SessionDep, form: FormDep) -> Response:
+    if text(form, "action", 10) == "unpin":
+        return await _act(request, deps, session, space_id, "DELETE", f"/posts/{post_id}/pin",
+                          None, "The post is no longer pinned.")
+    note = text(form, "note", 1000)
+    return await _act(request, deps, session, space_id, "PUT", f"/posts/{post_id}/pin",
+                      {"note": note or None}, "Pinned as a key insight.")
+
+
+@router.post("/community/{space_id}/posts/{post_id}/moderation")
+async def moderate(request: Request, space_id: SpaceId, post_id: ItemId, deps: WebDep,
+                   session: SessionDep, form: FormDep) -> Response:
+    """The coach hides a post from the space, or restores it; a member reports one."""
+    action = text(form, "action", 10)
+    if action == "report":
+        return await _act(request, deps, session, space_id, "POST",
+                          f"/posts/{post_id}/reports", {"reason": text(form, "reason", 2000)},
+                          "Thank you: the coach of the space sees your report.")
+    restore = action == "restore"
+    return await _act(request, deps, session, space_id, "POST",
+                      f"/posts/{post_id}/{'restore' if restore else 'hide'}", None,
+                      "The post is back in the space." if restore else "The post is hidden.")
+
+
+@router.post("/community/{space_id}/members/{handle}/reveal")
+async def reveal(request: Request, space_id: SpaceId, handle: ItemId, deps: WebDep,
+                 session: SessionDep, form: FormDep) -> Response:
+    return await _act(request, deps, session, space_id, "POST", f"/members/{handle}/reveal",
+                      {"reason": text(form, "reason", 2000)},
+                      "Revealed; the member is told, with your reason, and the reveal is "
+                      "recorded in the audit trail.")
+
+
+@router.post("/community/{space_id}/slow-mode")
+async def slow_mode(request: Request, space_id: SpaceId, deps: WebDep, session: SessionDep,
+                    form: FormDep) -> Response:
+    minutes = text(form, "minutes", 4)
+    seconds = int(minutes) * 60 if minutes.isdigit() else 0
+    return await _act(request, deps, session, space_id, "PUT", "/slow-mode",
+                      {"seconds": min(seconds, 86_400)},
+                      "Slow mode is off." if not seconds else "Slow mode is on.")
+
+
+@router.post("/community/{space_id}/posts/{post_id}/gestures")
+async def gesture(request: Request, space_id: SpaceId, post_id: ItemId, deps: WebDep,
+                  session: SessionDep, form: FormDep) -> Response:
+    """Tag a peer in a post, or share a post to the space again (where consents allow)."""
+    back = f"/community/{space_id}/posts/{post_id}"
+    if text(form, "action", 10) == "share":
+        return await _act(request, deps, session, space_id, "POST", f"/posts/{post_id}/shares",
+                          None, "Shared: the space sees it again.", back)
+    return await _act(request, deps, session, space_id, "POST", f"/posts/{post_id}/tags",
+                      {"handle": text(form, "handle", 64)}, "Tagged.", back)

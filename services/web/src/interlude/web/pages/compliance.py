@@ -1,0 +1,151 @@
+"""The compliance officer's pages: the audit trail searched with filters and pages (a GET form:
+the address is the search), and the trail verified with its last signed checkpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from interlude.web.deps import FormDep, ItemId, OfficerDep, WebDep
+from interlude.web.pages.common import part, sent, text
+from interlude.web.sessions import Session
+from interlude.web.upstream import UpstreamProblem
+from interlude.web.wording import message
+
+router = APIRouter(include_in_schema=False)
+FILTERS = ("actor", "subject", "action", "target_type", "target_id", "outcome", "order")
+PAGE_SIZE = 50
+
+
+def _search(request: Request) -> tuple[dict[str, str], dict[str, Any], str | None]:
+    """The filters as typed, the query audit gets, and what was wrong with a date."""
+    typed = {name: request.query_params.get(name, "").strip()[:200]
+             for name in (*FILTERS, "since", "until", "cursor", "limit")}
+    query: dict[str, Any] = {k: typed[k] for k in FILTERS if typed[k]}
+    asked = int(typed["limit"]) if typed["limit"].isdigit() else PAGE_SIZE
+    query["limit"] = min(max(asked, 1), 200)
+    error = None
+    for name, clock in (("since", "00:00:00"), ("until", "23:59:59")):
+        if typed[name]:
+            try:
+                query[name] = f"{date.fromisoformat(typed[name]).isoformat()}T{clock}+00:00"
+            except ValueError:
+                error = "Dates are written as 2026-12-31."
+    if typed["cursor"].isdigit():
+        query["cursor"] = int(typed["cursor"])
+    return typed, query, error
+
+
+async def _names(deps: WebDep, session: Session) -> dict[str, str]:
+    """The organisation's people by id, to show who acted (staff may read the directory)."""
+    found = await part(deps.upstream.call(
+        session, "identity", "GET", f"/v1/organisations/{session.tenant_id}/users",
+        params={"limit": 500}))
+    users = (found.value or {}).get("users", [])
+    return {u["id"]: u.get("display_name") or u.get("email") or u["id"] for u in users}
+
+
+@router.get("/compliance/audit")
+async def audit_search(request: Request, deps: WebDep,
+                       session: OfficerDep) -> Response:
+    typed, query, error = _search(request)
+    found: dict[str, Any] | None = None
+    names: dict[str, str] = {}
+    if error is None:
+        try:
+            found, names = await asyncio.gather(
+                deps.upstream.call(session, "audit", "GET", "/v1/audit/records", params=query),
+                _names(deps, session))
+        except UpstreamProblem as problem:
+            if problem.status in (401, 404):
+                raise
+            error = message(problem)
+    more = None
+    if found and found.get("next_cursor") is not None:
+        more = {k: v for k, v in typed.items() if v and k != "cursor"} | {
+            "cursor": found["next_cursor"]}
+    return deps.pages.render(request, "compliance/audit.html", session, title="Audit trail",
+                             typed=typed, found=found, names=names, more=more, error=error,
+                             page_size=query.get("limit", PAGE_SIZE))
+
+
+def _checkpoint(lines: list[Any]) -> dict[str, Any] | None:
+    """The last checkpoint published, from its signed body."""
+    bodies = [json.loads(line["body"]) for line in lines
+              if isinstance(line, dict) and line.get("type") == "checkpoint"]
+    return max(bodies, key=lambda body: body.get("size", 0)) if bodies else None
+
+
+@router.get("/compliance/export")
+async def export(request: Request, deps: WebDep, session: OfficerDep) -> Response:
+    """The trail as a file for a SIEM or an auditor: JSON Lines (verifiable offline) or OCSF."""
+    kind = "ocsf" if request.query_params.get("format") == "ocsf" else "jsonl"
+    found = await deps.upstream.download(session, "audit", "/v1/audit/export",
+                                         params={"format": kind})
+    name = "audit.ocsf.jsonl" if kind == "ocsf" else "audit.jsonl"
+    return Response(found.content, media_type="application/x-ndjson",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/compliance/verification")
+async def verification(request: Request, deps: WebDep,
+                       session: OfficerDep) -> Response:
+    checked, published = await asyncio.gather(
+        deps.upstream.call(session, "audit", "GET", "/v1/audit/verify"),
+        part(deps.upstream.lines(session, "audit", "/v1/audit/checkpoints")))
+    return deps.pages.render(request, "compliance/verification.html", session,
+                             title="Is the trail intact?", checked=checked,
+                             checkpoint=_checkpoint(published.value or []),
+                             checkpoint_problem=published.problem)
+
+
+@router.post("/compliance/purge")
+async def purge(request: Request, deps: WebDep, session: OfficerDep, form: FormDep) -> Response:
+    """Records older than the organisation's retention leave the trail, from the oldest end;
+    the purge records itself and a signed checkpoint states the new lower bound."""
+    async def again(status: int, error: str) -> Response:
+        session.flash.append(error)
+        return RedirectResponse("/compliance/verification", status_code=303)
+
+    def purged(answer: dict[str, Any]) -> str:
+        if not answer["purged"]:
+            return "Nothing is older than the retention period: nothing was purged."
+        return (f"{answer['purged']} records older than the retention period left the trail; "
+                f"it now starts at record {answer['lower_bound']} and still verifies.")
+
+    write = deps.upstream.call(session, "audit", "POST", "/v1/audit/purges",
+                               json={"reason": text(form, "reason", 500)})
+    return await sent(session, write, done=purged, again=again,
+                      back="/compliance/verification")
+
+
+@router.get("/compliance/erasure")
+async def erasure(request: Request, deps: WebDep, session: OfficerDep) -> Response:
+    found = await deps.upstream.call(session, "identity", "GET",
+                                     f"/v1/organisations/{session.tenant_id}/users",
+                                     params={"limit": 500})
+    people = [u for u in found["users"] if u["status"] != "forgotten"]
+    return deps.pages.render(request, "compliance/erasure.html", session,
+                             title="Erasure requests", people=people)
+
+
+@router.post("/compliance/erasure/{user_id}")
+async def forget(request: Request, user_id: ItemId, deps: WebDep, session: OfficerDep,
+                 form: FormDep) -> Response:
+    """Forget a person: their key is destroyed, so every copy of what they wrote, in every
+    stream and backup, becomes unreadable."""
+    async def again(status: int, error: str) -> Response:
+        session.flash.append(error)
+        return RedirectResponse("/compliance/erasure", status_code=303)
+
+    write = deps.upstream.call(session, "identity", "POST",
+                               f"/v1/organisations/{session.tenant_id}/erasures",
+                               json={"subject_id": user_id, "reason": text(form, "reason", 500)})
+    return await sent(session, write, again=again, back="/compliance/erasure",
+                      done="The erasure is under way: their key is destroyed, and what they "
+                           "wrote becomes unreadable everywhere within moments.")

@@ -1,0 +1,88 @@
+"""What a person reads when something did not work: the services' problems (RFC 9457) turned
+into sentences that say what happened and what to do next."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from interlude.web.upstream import UpstreamProblem
+
+FEATURES = {
+    "checkins.enabled": "check-ins",
+    "messaging.enabled": "messages with your coach",
+    "messaging.attachments": "attachments",
+    "community.enabled": "the community",
+    "community.peer_tagging": "tagging peers",
+    "sponsor_reports.enabled": "sponsor reports",
+    "export.self_service": "exporting your own data",
+}
+MOODS = ((1, "Very low"), (2, "Low"), (3, "Okay"), (4, "Good"), (5, "Very good"))
+FIELDS = {"text": "Your check-in", "body": "Your message", "mood": "Mood",
+          "question": "Your question", "email": "E-mail address", "password": "Password",
+          "otp": "Code", "reason": "Reason"}
+
+
+def day(value: str | datetime | None) -> str:
+    """``2027-01-01T00:00:00+00:00`` as ``1 January 2027``."""
+    if value is None:
+        return ""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def _blocked(problem: UpstreamProblem) -> str:
+    key = str(problem.extra.get("block") or problem.extra.get("key") or "")
+    feature = FEATURES.get(key)
+    what = feature or "this"
+    return (f"Your organisation has switched off {what}. If you need it, ask your "
+            "organisation's administrator.")
+
+
+def _invalid(problem: UpstreamProblem) -> str:
+    errors: list[Any] = problem.extra.get("errors") or []
+    named = []
+    for error in errors:
+        field = str(error.get("location", "")).split(".")[-1] if isinstance(error, dict) else ""
+        named.append(FIELDS.get(field, field or "a field"))
+    if named:
+        return ("Please check " + ", ".join(dict.fromkeys(named)).lower() +
+                ": it is missing, too long or not in the expected form.")
+    return "Something in the form is not in the expected form; please check it and send again."
+
+
+def _allowance(problem: UpstreamProblem) -> str:
+    limit, renews = problem.extra.get("allowance"), problem.extra.get("renews_at")
+    when = f" It renews on {day(renews)}." if renews else ""
+    return (f"This month's {limit} replies are used up.{when} Until then you can amend the "
+            "contract to raise the allowance.")
+
+
+STATIC = {
+    "unavailable": "Part of Interlude is not answering just now. Please wait a moment and try "
+                   "again; nothing you sent was lost.",
+    "not-found": "We could not find that. It may have been removed, or it belongs to someone "
+                 "else.",
+    "channel-not-agreed": "Your contract does not include this. You can agree it with your "
+                          "coach by amending the contract.",
+    "consent-missing": "This needs a consent that has not been given in the contract.",
+    "not-your-part": "This is for the other party of the contract to do.",
+    "role-required": "Your account does not have the role this page needs.",
+    "mfa-required": "Enter the 6-digit code from your authenticator app.",
+}
+
+
+def message(problem: UpstreamProblem) -> str:
+    """One sentence or two a person can act on."""
+    if problem.slug == "policy-blocked":
+        return _blocked(problem)
+    if problem.slug == "validation":
+        return _invalid(problem)
+    if problem.slug == "message-allowance-exhausted":
+        return _allowance(problem)
+    if problem.slug in STATIC:
+        return STATIC[problem.slug]
+    detail = problem.detail.strip()
+    # the services' own details are written for people: first letter up, full stop at the end
+    return (detail[:1].upper() + detail[1:]).rstrip(".") + "." if detail else \
+        "That did not work. Please try again in a moment."

@@ -1,0 +1,26 @@
+"""A dashboard line in words: facts a coach reads at a glance, never content."""
+
+from __future__ import annotations
+
+from interlude.web.dashboard import lines
+
+
+def test_a_dashboard_line_says_the_facts_in_words() -> None:
+    row = {"contract_id": "c1", "coachee_id": "u1", "coachee_name": "Amira Haddad",
+           "sessions": {"planned": 6, "held": 1, "next_at": "2026-12-04T09:30:00+00:00"},
+           "goals_open": 1, "experiments_open": 2, "checkins": 3,
+           "last_checkin_at": "2026-12-02T08:00:00+00:00", "last_mood": 2,
+           "checkins_unacknowledged": 1, "unanswered": 2, "reply_overdue": True,
+           "attention": 5, "reasons": ["low mood in the last check-in"]}
+    quiet = {**row, "coachee_name": "Quinn", "checkins": None, "last_mood": None,
+             "checkins_unacknowledged": 0, "unanswered": 0, "goals_open": 0,
+             "experiments_open": 0, "sessions": {"planned": None, "held": None,
+                                                 "next_at": None}, "reasons": []}
+    first, second = lines({"coachees": [row, quiet]})
+    assert first.reasons == ["Low mood in the last check-in"]
+    assert first.facts == [
+        "3 check-ins, last Wed 2 December 2026, 08:00 UTC", "Last mood: low",
+        "1 to acknowledge", "2 messages waiting, overdue",
+        "1 goal open, 2 experiments under way",
+        "Sessions: 1 held of 6, next Fri 4 December 2026, 09:30 UTC"]
+    assert second.facts == ["Sessions: 0 held"] and second.reasons == []

@@ -1,0 +1,35 @@
+"""The services' problems in words a person can act on."""
+
+from __future__ import annotations
+
+from interlude.web.upstream import UpstreamProblem
+from interlude.web.wording import message
+
+
+def test_an_exhausted_allowance_says_when_it_renews() -> None:
+    problem = UpstreamProblem(409, "message-allowance-exhausted", "4 replies used", {
+        "allowance": 4, "used": 4, "renews_at": "2027-01-01T00:00:00+00:00"})
+    assert message(problem) == ("This month's 4 replies are used up. It renews on 1 January "
+                                "2027. Until then you can amend the contract to raise the "
+                                "allowance.")
+
+
+def test_a_block_names_the_feature_and_who_to_ask() -> None:
+    problem = UpstreamProblem(403, "policy-blocked", "checkins.enabled is off",
+                              {"block": "checkins.enabled", "policy_version": 3})
+    text = message(problem)
+    assert "switched off check-ins" in text and "administrator" in text
+    assert "checkins.enabled" not in text
+
+
+def test_invalid_input_names_the_fields_never_their_values() -> None:
+    problem = UpstreamProblem(422, "validation", "invalid", {"errors": [
+        {"location": "body.text", "message": "too long", "code": "string_too_long"},
+        {"location": "body.mood", "message": "too big", "code": "less_than_equal"}]})
+    assert message(problem).startswith("Please check your check-in, mood:")
+
+
+def test_an_unknown_problem_shows_the_services_own_sentence() -> None:
+    problem = UpstreamProblem(409, "session-plan-exceeded", "all 6 sessions are booked")
+    assert message(problem) == "All 6 sessions are booked."
+    assert "try again" in message(UpstreamProblem(503, "unavailable", "engagement is away"))

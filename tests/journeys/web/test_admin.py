@@ -1,0 +1,98 @@
+"""The org admin's security policy: each block explained, a change's effect said before it
+is saved, and saved at identity with the reason."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from playwright.async_api import Browser, BrowserContext
+
+from interlude.engagement.testing import RunningEngagement
+from interlude.identity.testing import RunningIdentity
+from interlude.shared.testing.eventually import eventually
+from interlude.web.testing import RunningWeb
+
+from .conftest import PHONE
+from .people import checked, expect, opened, organisation_with_contract, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+async def test_the_admin_switches_the_community_off_after_reading_what_it_does(
+        browser: Browser, context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    admin, *_ = await organisation_with_contract(identity, engagement)
+    page = await sign_in(context, admin)
+    await page.get_by_role("link", name="Security policy").first.click()
+    violations = await checked(page, "admin-policy", "desktop")
+    community = page.get_by_role("group", name="Community", exact=True)
+    assert "Confidential cohorts of peers" in await community.inner_text()
+    await community.get_by_label("On").uncheck()
+    await page.get_by_role("button", name="Review the change").click()
+    assert "Community: from on to off" in await page.inner_text("main")
+    assert "Every cohort and peer circle closes" in await page.inner_text("main")
+    violations += await checked(page, "admin-policy-review", "desktop")
+    before = await expect(await identity.client.get(
+        f"/v1/organisations/{admin.tenant_id}/policy", headers=admin.headers), 200)
+    assert before["policy"]["community.enabled"] is True  # nothing saved by the review
+    await page.get_by_label("Why").fill("the cohorts start next quarter")
+    await page.get_by_role("button", name="Save the policy").click()
+    assert "The policy is saved" in await page.inner_text("main")
+    after = await expect(await identity.client.get(
+        f"/v1/organisations/{admin.tenant_id}/policy", headers=admin.headers), 200)
+    assert after["policy"]["community.enabled"] is False
+    assert after["version"] == before["version"] + 1
+
+    phone = await browser.new_context(base_url=web.url, viewport=PHONE)
+    try:
+        small = await sign_in(phone, admin)
+        await small.goto("/admin/policy")
+        violations += await checked(small, "admin-policy", "phone")
+    finally:
+        await phone.close()
+    assert violations == []
+
+
+async def test_an_invited_person_sets_a_password_and_is_let_go_when_deactivated(
+        browser: Browser, context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    admin, *_ = await organisation_with_contract(identity, engagement)
+    page = await sign_in(context, admin)
+    await page.get_by_role("link", name="People").first.click()
+    await page.get_by_label("Name").fill("Nina New")
+    await page.get_by_label("E-mail address").fill(identity.unique_email("nina"))
+    await page.get_by_label("Coachee", exact=True).check()
+    await page.get_by_role("button", name="Invite").click()
+    notice = await page.get_by_role("status").first.inner_text()
+    assert "Nina New is invited" in notice
+    link = notice.rsplit(": ", 1)[1].strip()
+    assert link.startswith("http") and "/invitations/" in link
+    violations = await checked(page, "admin-people", "desktop")
+
+    newcomer = await browser.new_context(base_url=web.url, viewport=PHONE)
+    try:
+        mine = await newcomer.new_page()
+        await mine.goto(httpx.URL(link).path)
+        assert "has invited you" in await mine.inner_text("main")
+        violations += await checked(mine, "invitation", "phone")
+        await mine.get_by_label("Your new password").fill("a long and happy phrase")
+        await mine.get_by_label("The same password again").fill("a long and happy phrase")
+        await mine.get_by_role("button", name="Set my password").click()
+        await mine.wait_for_url("**/home")
+        await mine.goto(httpx.URL(link).path)
+        assert "no longer works" in await mine.inner_text("main")  # the link worked once
+
+        await page.reload()
+        nina = await opened(page, "Nina New")
+        await nina.get_by_label("Why deactivate").fill("left the company")
+        await nina.get_by_role("button", name="Deactivate").click()
+        assert "The account is deactivated" in await page.inner_text("main")
+
+        async def let_go() -> bool:
+            await mine.goto("/home")
+            return "/sign-in" in mine.url
+
+        await eventually(let_go, timeout=10)
+    finally:
+        await newcomer.close()
+    assert violations == []
