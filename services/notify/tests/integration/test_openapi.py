@@ -7,26 +7,18 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-import httpx
-
 from interlude.notify.main import create_app
 from interlude.notify.testing import notify_settings
-from interlude.shared.testing.routes import undescribed
+from interlude.shared.testing.routes import served_openapi, undescribed
 
 EVERY_ROUTE = {"401", "403", "422", "503"}  # a token, a block, a field, an outage
 WRITES = {"404", "409", "413"}  # someone else's notification, the current state, a body
 
 
 async def openapi() -> dict[str, Any]:
-    """Served as a client gets it (the lifespan is not run: no server is needed for it)."""
-    settings = notify_settings("nats://127.0.0.1:1", "postgresql://127.0.0.1:1/none",
-                               "openapi", secrets.token_urlsafe(32))
-    app = create_app(settings)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://notify.test") as client:
-        answer = await client.get("/openapi.json")
-    assert answer.status_code == 200
-    return dict(answer.json())
+    settings = notify_settings("nats://127.0.0.1:1", "postgresql://127.0.0.1:1/none", "openapi",
+                               secrets.token_urlsafe(32))
+    return await served_openapi(create_app(settings), "http://notify.test")
 
 
 async def test_every_route_declares_its_answer_and_its_problems() -> None:

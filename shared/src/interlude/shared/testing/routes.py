@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from fastapi import FastAPI
 
 PARAM = re.compile(r"{(\w+)}")
@@ -70,3 +71,12 @@ def undescribed(paths: dict[str, Any], prefix: str, every_route: set[str],
             if path.startswith(prefix) for method, operation in item.items()
             if (found := gaps(method, operation, every_route | (writes if method != "get"
                                                                   else set())))}
+
+
+async def served_openapi(app: FastAPI, base_url: str) -> dict[str, Any]:
+    """``/openapi.json`` as a client gets it (the lifespan is not run: no server is needed)."""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url=base_url) as client:
+        answer = await client.get("/openapi.json")
+    assert answer.status_code == 200
+    return dict(answer.json())
