@@ -34,10 +34,6 @@ from interlude.shared.runtime import Platform, master_secret
 S = TypeVar("S")
 MIGRATIONS = Path(__file__).parent / "migrations"
 VIEWS = "engagement-views"  # the consumer of the read models fed by engagement's stream
-# check-ins trickle in one by one: a few milliseconds' wait lets one commit (transaction,
-# checkpoint, fsync, ack) carry several, which halves the worker's and PostgreSQL's work per
-# check-in at a few hundred a second (bench/engagement.py) for as much added freshness
-VIEWS_LINGER = 0.003
 
 
 async def build_engagement(platform: Platform, settings: EngagementSettings,
@@ -78,13 +74,12 @@ def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionRunner]
     the coachees' community activity from community."""
     dead = platform.stream("deadletter")
 
-    def runner(projection: Projection, source: str, linger: float = 0.0) -> ProjectionRunner:
+    def runner(projection: Projection, source: str) -> ProjectionRunner:
         return ProjectionRunner(projection, platform.stream(source), platform.nc, platform.pool,
-                                deadletters=dead, batch_size=batch_size, linger=linger)
+                                deadletters=dead, batch_size=batch_size)
 
     return [runner(People(platform.sealer), "identity"),
-            runner(Together(VIEWS, Records(), Dashboard(), SponsorFigures()), "engagement",
-                   linger=VIEWS_LINGER),
+            runner(Together(VIEWS, Records(), Dashboard(), SponsorFigures()), "engagement"),
             runner(CommunityActivity(), "community")]
 
 

@@ -106,19 +106,3 @@ class Puller:
         if taken and self._outstanding == 0 and len(self._buffer) < batch:
             await self._send({"batch": batch, "no_wait": True}, batch)  # ready for next time
         return taken
-
-    async def drain(self, batch: int, timeout: float) -> list[Msg]:
-        """What has reached the consumer by now, up to ``batch``, without waiting for more:
-        one ``no_wait`` request (unless one is out already), its answer awaited at most
-        ``timeout``. For a runner that lingers after a short batch."""
-        if self._outstanding == 0 and len(self._buffer) < batch:
-            self._ran_dry = False
-            await self._send({"batch": batch - len(self._buffer), "no_wait": True},
-                             batch - len(self._buffer))
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout):
-                while self._outstanding and len(self._buffer) < batch and self._error is None:
-                    await self._wake.wait()
-                    self._wake.clear()
-        taken, self._buffer = self._buffer[:batch], self._buffer[batch:]
-        return taken

@@ -52,7 +52,6 @@ class ProjectionRunner:
 
     def __init__(self, projection: Projection, source: StreamSpec, nc: NATS, pool: asyncpg.Pool,
                  *, deadletters: StreamSpec, batch_size: int = 500, fetch_timeout: float = 1.0,
-                 linger: float = 0.0,
                  tracer_provider: trace.TracerProvider | None = None) -> None:
         self.projection = projection
         self.source = source
@@ -63,9 +62,6 @@ class ProjectionRunner:
         self._deadletters = deadletters
         self._batch_size = batch_size
         self._fetch_timeout = fetch_timeout
-        # seconds to wait for more after a short batch: under a steady trickle of events, one
-        # commit (transaction, checkpoint, fsync, ack) for a few events instead of one each
-        self._linger = linger
         self._tracer = tracer(tracer_provider)
         self._task: asyncio.Task[None] | None = None
         self._stopping = False  # besides cancel(): a library's wait_for may swallow that
@@ -131,10 +127,6 @@ class ProjectionRunner:
             async with self._pool.acquire() as conn:
                 while not self._stopping:
                     msgs = await puller.fetch(self._batch_size, timeout=self._fetch_timeout)
-                    if msgs and self._linger and len(msgs) < self._batch_size:
-                        await asyncio.sleep(self._linger)
-                        msgs += await puller.drain(self._batch_size - len(msgs),
-                                                   timeout=self._fetch_timeout)
                     if not msgs:
                         self.failing = None
                         if until_caught_up and await self.lag() == 0:
