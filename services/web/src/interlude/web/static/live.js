@@ -52,6 +52,9 @@
   }
 
   var stream = new EventSource("/live");
+  stream.addEventListener("open", function () {
+    document.documentElement.setAttribute("data-live", "open");
+  });
   stream.addEventListener("notification", function (event) {
     var note;
     try { note = JSON.parse(event.data); } catch (e) { return; }
