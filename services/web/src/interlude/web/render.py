@@ -4,8 +4,8 @@ navigation, the form token and the messages left for them by the last request.""
 from __future__ import annotations
 
 import functools
-from datetime import UTC, datetime
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
