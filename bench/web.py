@@ -3,14 +3,15 @@
     uv run python bench/web.py            # about a minute
     uv run python bench/web.py --quick    # a small run, well under a minute
 
-nats-server and PostgreSQL start here on free ports (stopped by PID at the end); identity
-(API and worker), engagement (API, and its projections as tasks) and notify (API and worker:
-every page's header shows the unread count) run in this process as their tests run them,
-and web in front of them, calling them over ``httpx.ASGITransport`` (in-process, as ``bench/engagement.py`` calls engagement: on two shared cores a load generator
-in another process would measure client and server fighting for them). One organisation, one
-coach with ``--coachees`` coachees (50), each with an active contract and a check-in, so every
-dashboard line has its facts. The coach signs in through web's sign-in form; identity's access
-tokens live an hour here, so none is refreshed mid-run.
+nats-server and PostgreSQL start here on free ports (stopped by PID at the end); identity (API
+and worker), engagement (API, and its projections as tasks) and notify (API and worker: every
+page's header shows the unread count) run in this process as their tests run them, and web in
+front of them, calling them over ``httpx.ASGITransport`` (in-process, as
+``bench/engagement.py`` calls engagement: on two shared cores a load generator in another
+process would measure client and server fighting for them). One organisation, one coach with
+``--coachees`` coachees (50), each with an active contract and a check-in, so every dashboard
+line has its facts. The coach signs in through web's sign-in form; identity's access tokens
+live an hour here, so none is refreshed mid-run.
 
 1. Rate: ``GET /dashboard`` at web (``page_per_s``: the session looked up, the API called with
    the coach's token, the page rendered with Jinja2 and sent with its headers) against
