@@ -76,7 +76,7 @@ def create_app(settings: WebSettings | None = None, *,
                                  settings.sessions_max)
             upstream = Upstream(clients, store)
             app.state.web = Web(settings, store, upstream,
-                                Pages(inbox=settings.notify_url is not None), Enrolments(),
+                                Pages(inbox=bool(settings.notify_url)), Enrolments(),
                                 Badge(upstream, settings.unread_ttl_s, store.clock))
             app.state.readiness["identity"] = _answers(clients["identity"])
             yield
