@@ -202,5 +202,7 @@ async def test_without_javascript_the_inbox_works_by_reloading(
         await shows(page.locator("#notifications li").first).not_to_have_class("card unread")
         await page.get_by_role("button", name=re.compile("^Mark all")).click()
         await shows(page.locator("#unread-badge")).to_be_hidden()
+        await page.goto(f"/contracts/{contract_id}/thread")  # notify's address for it
+        assert page.url.endswith(f"/contracts/{contract_id}/messages")
     finally:
         await made.close()
