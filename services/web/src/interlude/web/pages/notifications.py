@@ -26,6 +26,7 @@ router = APIRouter(include_in_schema=False)
 INBOX = "/v1/notify/notifications"
 PREFERENCES = "/v1/notify/preferences"
 PAGE_SIZE = 20
+READ_ALL_MAX = 1000  # notify's read-all marks at most this many at once
 TIMINGS = (("immediately", "At once"), ("daily", "In a daily digest"),
            ("weekly", "In a weekly digest"), ("never", "Never by e-mail"))
 KINDS = {
@@ -73,7 +74,10 @@ async def read_all(deps: WebDep, session: SessionDep, form: FormDep) -> Response
     answer = await deps.upstream.call(session, "notify", "POST", f"{INBOX}/read-all")
     stale(session)
     count = int(answer["read"])
-    session.flash.append("Everything is marked read." if count else "Nothing was unread.")
+    if count >= READ_ALL_MAX:  # notify marks this many a request: the rest wait for another
+        session.flash.append(f"{count} marked read. There are more: mark all read again.")
+    else:
+        session.flash.append("Everything is marked read." if count else "Nothing was unread.")
     return RedirectResponse("/notifications", status_code=303)
 
 
