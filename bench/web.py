@@ -3,14 +3,15 @@
     uv run python bench/web.py            # about a minute
     uv run python bench/web.py --quick    # a small run, well under a minute
 
-nats-server and PostgreSQL start here on free ports (stopped by PID at the end); identity
-(API and worker) and engagement (API, and its projections as tasks) run in this process as
-their tests run them, and web in front of them, calling them over ``httpx.ASGITransport``
-(in-process, as ``bench/engagement.py`` calls engagement: on two shared cores a load generator
-in another process would measure client and server fighting for them). One organisation, one
-coach with ``--coachees`` coachees (50), each with an active contract and a check-in, so every
-dashboard line has its facts. The coach signs in through web's sign-in form; identity's access
-tokens live an hour here, so none is refreshed mid-run.
+nats-server and PostgreSQL start here on free ports (stopped by PID at the end); identity (API
+and worker), engagement (API, and its projections as tasks) and notify (API and worker: every
+page's header shows the unread count) run in this process as their tests run them, and web in
+front of them, calling them over ``httpx.ASGITransport`` (in-process, as
+``bench/engagement.py`` calls engagement: on two shared cores a load generator in another
+process would measure client and server fighting for them). One organisation, one coach with
+``--coachees`` coachees (50), each with an active contract and a check-in, so every dashboard
+line has its facts. The coach signs in through web's sign-in form; identity's access tokens
+live an hour here, so none is refreshed mid-run.
 
 1. Rate: ``GET /dashboard`` at web (``page_per_s``: the session looked up, the API called with
    the coach's token, the page rendered with Jinja2 and sent with its headers) against
@@ -51,6 +52,7 @@ from interlude.engagement.testing import (
     terms,
 )
 from interlude.identity.testing import Person, RunningIdentity, identity_settings, running_identity
+from interlude.notify.testing import notify_settings, running_notify
 from interlude.shared.db import quote_ident
 from interlude.shared.testing.load import for_a_while, ms
 from interlude.shared.testing.servers import embedded_servers
@@ -74,20 +76,23 @@ class Stack:
 @contextlib.asynccontextmanager
 async def services(nats_url: str, dsn: str) -> AsyncIterator[Stack]:
     namespace = "bench" + uuid.uuid4().hex[:8]
-    schema = f"{namespace}_engagement"
+    schema, notify_schema = f"{namespace}_engagement", f"{namespace}_notify"
     conn = await asyncpg.connect(dsn)
-    for name in (namespace, schema):
+    for name in (namespace, schema, notify_schema):
         await conn.execute(f"CREATE SCHEMA {quote_ident(name)}")
     await conn.close()
     id_settings = identity_settings(nats_url, dsn, namespace, access_token_ttl_s=3600)
     assert id_settings.master_secret is not None
-    settings = engagement_settings(nats_url, dsn, namespace,
-                                   id_settings.master_secret.get_secret_value())
+    secret = id_settings.master_secret.get_secret_value()
+    settings = engagement_settings(nats_url, dsn, namespace, secret)
     async with running_identity(id_settings, namespace) as identity, running_engagement(
-            settings, schema, identity.app) as engagement:
+            settings, schema, identity.app) as engagement, running_notify(
+            notify_settings(nats_url, dsn, namespace, secret), notify_schema,
+            identity.app) as notify:
         transports: dict[str, httpx.AsyncBaseTransport] = {
             "identity": httpx.ASGITransport(app=identity.app),
-            "engagement": httpx.ASGITransport(app=engagement.app)}
+            "engagement": httpx.ASGITransport(app=engagement.app),
+            "notify": httpx.ASGITransport(app=notify.app)}
         app = create_app(WebSettings(log_json=False, log_level="WARNING"),
                          transports=transports)
         async with app.router.lifespan_context(app), httpx.AsyncClient(
@@ -143,7 +148,8 @@ async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
 
     async def page(_: int) -> int:
         answer = await web.get("/dashboard")
-        if answer.status_code != 200 or "Coachee 0" not in answer.text:
+        if answer.status_code != 200 or "Coachee 0" not in answer.text or \
+                'id="unread-badge"' not in answer.text:
             raise RuntimeError(f"the dashboard page answered {answer.status_code}")
         return 0
 
@@ -151,6 +157,11 @@ async def measure(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
         await expect(await api.get("/v1/dashboard", headers=coach.headers), 200)
         return 0
 
+    deadline = time.monotonic() + 60
+    while '<span id="unread-badge">' not in (await web.get("/dashboard")).text:
+        if time.monotonic() > deadline:  # notify tells the coach of the 50 check-ins
+            raise RuntimeError("the dashboard page never showed an unread count")
+        await asyncio.sleep(0.5)
     board = (await expect(await api.get("/v1/dashboard", headers=coach.headers), 200)).json()
     if len(board["coachees"]) != args.coachees:
         raise RuntimeError(f"the dashboard has {len(board['coachees'])} coachees")

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from starlette.datastructures import FormData
 
+from interlude.web.badge import Badge
 from interlude.web.render import Pages
 from interlude.web.security import PRE_COOKIE, cookie_name, same_origin, token_matches
 from interlude.web.sessions import Enrolments, Session, SessionStore
@@ -25,6 +26,7 @@ class Web:
     upstream: Upstream
     pages: Pages
     enrolments: Enrolments
+    badge: Badge
 
 
 class NeedSignIn(Exception):
@@ -58,7 +60,10 @@ WebDep = Annotated[Web, Depends(web)]
 
 
 async def maybe_session(request: Request, deps: WebDep) -> Session | None:
-    return session_of(request, deps)
+    session = session_of(request, deps)
+    if session is not None and deps.pages.inbox and request.method == "GET":
+        deps.badge.ask(session)  # the header's count, beside the page's own calls
+    return session
 
 
 MaybeSessionDep = Annotated[Session | None, Depends(maybe_session)]

@@ -17,6 +17,7 @@ from interlude.shared.http.app import ReadinessCheck
 from interlude.shared.http.app import create_app as service_app
 from interlude.shared.logs import configure_logging
 from interlude.web import errors
+from interlude.web.badge import Badge
 from interlude.web.deps import Web
 from interlude.web.pages import (
     admin,
@@ -30,6 +31,8 @@ from interlude.web.pages import (
     goals,
     growth,
     invitations,
+    links,
+    notifications,
     people,
     public,
     rehearsals,
@@ -48,7 +51,8 @@ ROUTERS = (public.router, authenticator.router, coachee.router, threads.router,
            contracts.router, coach.router, admin.router, compliance.router,
            sponsor.router, goals.router, sessions.router,
            invitations.router, people.router, community.router,
-           brief.router, growth.router, rehearsals.router)
+           brief.router, growth.router, rehearsals.router, notifications.router,
+           links.router)
 
 
 def create_app(settings: WebSettings | None = None, *,
@@ -70,8 +74,10 @@ def create_app(settings: WebSettings | None = None, *,
                     base_url=url, transport=transport, timeout=settings.upstream_timeout_s))
             store = SessionStore(settings.session_idle_s, settings.session_max_s,
                                  settings.sessions_max)
-            app.state.web = Web(settings, store, Upstream(clients, store), Pages(),
-                                Enrolments())
+            upstream = Upstream(clients, store)
+            app.state.web = Web(settings, store, upstream,
+                                Pages(inbox=bool(settings.notify_url)), Enrolments(),
+                                Badge(upstream, settings.unread_ttl_s, store.clock))
             app.state.readiness["identity"] = _answers(clients["identity"])
             yield
 

@@ -4,13 +4,16 @@ navigation, the form token and the messages left for them by the last request.""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
+from starlette.types import Receive, Scope, Send
 
+from interlude.web.badge import unread_of
 from interlude.web.security import HEADERS, PRE_COOKIE, pre_token, set_cookie
 from interlude.web.sessions import Session
 from interlude.web.wording import day
@@ -57,9 +60,31 @@ def environment() -> Environment:
     return env
 
 
+class Page(HTMLResponse):
+    """A page whose header shows the unread count asked for when the request arrived: made
+    when it is sent, after that call (started beside the page's own) has answered."""
+
+    def __init__(self, html: Callable[[int | None], str], session: Session | None,
+                 status: int) -> None:
+        call = session.unread_call if session is not None else None
+        self.later = html if call is not None and not call.done() else None
+        self.session = session
+        first = "" if self.later else html(session.unread if session is not None else None)
+        super().__init__(first, status_code=status, headers=HEADERS)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.later is not None and self.session is not None:
+            self.body = self.render(self.later(await unread_of(self.session)))
+            self.raw_headers[:] = [(k, v) for k, v in self.raw_headers
+                                   if k != b"content-length"]
+            self.raw_headers.append((b"content-length", str(len(self.body)).encode()))
+        await super().__call__(scope, receive, send)
+
+
 class Pages:
-    def __init__(self, env: Environment | None = None) -> None:
+    def __init__(self, env: Environment | None = None, *, inbox: bool = False) -> None:
         self.env = env or environment()
+        self.inbox = inbox  # notify is there: the header links to the inbox, pages go live
 
     def render(self, request: Request, template: str, session: Session | None, *,
                status: int = 200, title: str = "", **context: Any) -> HTMLResponse:
@@ -68,12 +93,17 @@ class Pages:
             csrf, flash = session.csrf, session.take_flash()
         else:
             (csrf, new_pre), flash = pre_token(request), []
-        html = self.env.get_template(template).render(
-            me=session, csrf=csrf, flash=flash, nav=navigation(session), title=title,
-            path=request.url.path, **context)
-        # here too, not only in the middleware: the page of an unexpected error is sent from
-        # outside every middleware
-        response = HTMLResponse(html, status_code=status, headers=HEADERS)
+        shown = self.env.get_template(template)
+        inbox = self.inbox and session is not None
+
+        def html(unread: int | None) -> str:
+            return shown.render(me=session, csrf=csrf, flash=flash, nav=navigation(session),
+                                title=title, path=request.url.path, inbox=inbox,
+                                unread=unread, **context)
+
+        # the headers here too, not only in the middleware: the page of an unexpected error
+        # is sent from outside every middleware
+        response = Page(html, session if inbox else None, status)
         response.headers["cache-control"] = "no-store"
         if new_pre:
             set_cookie(response, request, PRE_COOKIE, csrf)

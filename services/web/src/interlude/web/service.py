@@ -11,4 +11,8 @@ SPEC = ServiceSpec(
     migrations=None,
     default_port=8100,
     start_order=90,  # after the services it calls
+    # the live streams (GET /live) stay open until the browser leaves: a stop waits for them
+    # this long, then ends them (the browsers reconnect, with their last event id, when web is
+    # back)
+    extra_env={"UVICORN_TIMEOUT_GRACEFUL_SHUTDOWN": "3"},
 )

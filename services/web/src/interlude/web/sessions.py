@@ -34,6 +34,10 @@ class Session:
     # it (``?after=``), so a page after a form shows what the form did
     positions: dict[str, int] = field(default_factory=dict)
     pending: dict[str, Any] = field(default_factory=dict)  # a change reviewed, not yet saved
+    # the header's unread count (``badge.Badge``): the last answer, when, and the call on its way
+    unread: int | None = None
+    unread_at: float = float("-inf")
+    unread_call: asyncio.Task[None] | None = None
     # one refresh at a time: a refresh token works once, two requests must not both spend it
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

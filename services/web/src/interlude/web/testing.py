@@ -24,11 +24,12 @@ class RunningWeb:
 
 @contextlib.asynccontextmanager
 async def running_web(services: dict[str, FastAPI]) -> AsyncIterator[RunningWeb]:
-    """web on a free port, calling each of ``services`` (name -> a started app) on its own."""
+    """web on a free port, calling each of ``services`` (name -> a started app) on its own;
+    without notify among them, web has no inbox (and never calls notify's default port)."""
     async with contextlib.AsyncExitStack() as stack:
         urls = {f"{name}_url": await stack.enter_async_context(served(app, lifespan=False))
                 for name, app in services.items()}
-        settings = WebSettings.model_validate({"log_json": False, **urls})
+        settings = WebSettings.model_validate({"log_json": False, "notify_url": None, **urls})
         app = create_app(settings)
         url = await stack.enter_async_context(served(app))
         yield RunningWeb(url, app, settings)

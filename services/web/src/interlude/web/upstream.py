@@ -122,6 +122,40 @@ class Upstream:
         """The answer as it came (a file to pass on to the browser)."""
         return await self._answer(session, service, "GET", path, None, params, None)
 
+    async def stream(self, session: Session, service: str, path: str, *,
+                     headers: dict[str, str], read_timeout: float) -> httpx.Response:
+        """A streamed GET (Server-Sent Events): the open answer, for the caller to read and
+        close; its status checked first (a refusal is raised like any other)."""
+        if session.needs_refresh(self.store.clock()):
+            await self.refresh(session, session.access_token)
+        response = await self._open(session, service, path, headers, read_timeout)
+        if response.status_code == 401:
+            await response.aclose()
+            await self.refresh(session, session.access_token)
+            response = await self._open(session, service, path, headers, read_timeout)
+            if response.status_code == 401:
+                await response.aclose()
+                self.store.drop(session.id)
+                raise SignedOut()
+        if response.is_error:
+            await response.aread()
+            await response.aclose()
+            raise UpstreamProblem.of(response)
+        return response
+
+    async def _open(self, session: Session, service: str, path: str, headers: dict[str, str],
+                    read_timeout: float) -> httpx.Response:
+        client = self.clients[service]
+        request = client.build_request(
+            "GET", path, headers=forwarded(
+                {"Authorization": f"Bearer {session.access_token}", **headers}),
+            timeout=httpx.Timeout(client.timeout.connect, read=read_timeout))
+        try:
+            return await client.send(request, stream=True)
+        except httpx.HTTPError as error:
+            log.warning("%s unreachable: %s", service, type(error).__name__)
+            raise unreachable(service) from None
+
     async def _answer(self, session: Session, service: str, method: str, path: str,
                       json: Any, params: dict[str, Any] | None,
                       key: str | None) -> httpx.Response:
