@@ -20,7 +20,7 @@ CHROMIUM ?= $(or $(INTERLUDE_CHROMIUM),/usr/bin/chromium)
 empty :=
 space := $(empty) $(empty)
 
-.PHONY: help install run test check lint typecheck reset bench clean
+.PHONY: help install run test check lint typecheck reset bench clean image
 
 help: ## list the targets
 	@echo "Usage: make <target>"
@@ -71,3 +71,15 @@ clean: ## remove caches (keeps .venv and the data folder)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
 	find . -path ./.venv -prune -o -path ./.data -prune -o -name __pycache__ -type d -print0 | \
 		xargs -0 rm -rf
+
+# the product's one image (Dockerfile, ADR 0012); IMAGE=ghcr.io/interlude/interlude:0.1.0
+IMAGE ?= ghcr.io/interlude/interlude:dev
+ENGINE := $(shell command -v docker 2>/dev/null || command -v podman 2>/dev/null)
+
+image: ## build the product's image with docker or podman (IMAGE=name:tag)
+	@if [ -z "$(ENGINE)" ]; then \
+		echo "make image: no container engine (docker or podman) on PATH; the Dockerfile's" \
+			"invariants are checked without one by tests/deploy" >&2; exit 1; fi
+	$(ENGINE) build --pull -t $(IMAGE) \
+		--label org.opencontainers.image.revision=$$(git rev-parse HEAD 2>/dev/null || echo unknown) \
+		--label org.opencontainers.image.created=$$(date -u +%Y-%m-%dT%H:%M:%SZ) .
