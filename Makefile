@@ -80,6 +80,8 @@ image: ## build the product's image with docker or podman (IMAGE=name:tag)
 	@if [ -z "$(ENGINE)" ]; then \
 		echo "make image: no container engine (docker or podman) on PATH; the Dockerfile's" \
 			"invariants are checked without one by tests/deploy" >&2; exit 1; fi
+	@$(ENGINE) info >/dev/null 2>&1 || { echo "make image: $(ENGINE) is on PATH but cannot run" \
+		"(no daemon or runtime here); build on a machine with a working engine" >&2; exit 1; }
 	$(ENGINE) build --pull -t $(IMAGE) \
 		--label org.opencontainers.image.revision=$$(git rev-parse HEAD 2>/dev/null || echo unknown) \
 		--label org.opencontainers.image.created=$$(date -u +%Y-%m-%dT%H:%M:%SZ) .
