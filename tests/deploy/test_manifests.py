@@ -116,7 +116,8 @@ def test_production_runs_two_or_more_of_each_and_three_of_each_database(
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_the_namespace_denies_by_default_and_web_is_reached_only_by_the_ingress(
         rendered: dict[str, list[Obj]], overlay: str) -> None:
-    policies = {p["metadata"]["name"]: p["spec"] for p in of_kind(rendered[overlay], "NetworkPolicy")}
+    policies = {p["metadata"]["name"]: p["spec"]
+                for p in of_kind(rendered[overlay], "NetworkPolicy")}
     deny = policies["default-deny"]
     assert deny["podSelector"] == {} and set(deny["policyTypes"]) == {"Ingress", "Egress"}
     assert "ingress" not in deny and "egress" not in deny
@@ -133,7 +134,8 @@ def test_no_secret_value_is_written_in_the_manifests(
     for where, pod in pod_templates(objs):
         for c in containers(pod):
             for var in c.get("env", []):
-                if any(word in var["name"] for word in ("PASSWORD", "SECRET", "KEY", "DATABASE_URL")):
+                words = ("PASSWORD", "SECRET", "KEY", "DATABASE_URL")
+                if any(word in var["name"] for word in words):
                     assert "secretKeyRef" in var.get("valueFrom", {}), f"{where}: {var['name']}"
 
 
