@@ -20,7 +20,7 @@ CHROMIUM ?= $(or $(INTERLUDE_CHROMIUM),/usr/bin/chromium)
 empty :=
 space := $(empty) $(empty)
 
-.PHONY: help install run test check lint typecheck reset bench clean image
+.PHONY: help install run test check lint typecheck reset bench clean image k8s-check
 
 help: ## list the targets
 	@echo "Usage: make <target>"
@@ -85,3 +85,6 @@ image: ## build the product's image with docker or podman (IMAGE=name:tag)
 	$(ENGINE) build --pull -t $(IMAGE) \
 		--label org.opencontainers.image.revision=$$(git rev-parse HEAD 2>/dev/null || echo unknown) \
 		--label org.opencontainers.image.created=$$(date -u +%Y-%m-%dT%H:%M:%SZ) .
+
+k8s-check: install ## render deploy/k8s's overlays, validate them offline and check their invariants
+	$(RUN) pytest tests/deploy -q -p no:cacheprovider

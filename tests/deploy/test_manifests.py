@@ -9,9 +9,11 @@ from typing import Any
 
 import kubernetes_validate
 import pytest
+import yaml
 
+from interlude.shared.nats_permissions import service_permissions
 from interlude.shared.service import ServiceSpec, discover_services
-from tests.deploy.conftest import OVERLAYS, Obj
+from tests.deploy.conftest import K8S, OVERLAYS, Obj
 
 SPECS = {spec.name: spec for spec in discover_services()}
 
@@ -165,3 +167,28 @@ def test_every_container_runs_a_command_of_the_stack(
                 image_pods += 1
                 assert c["command"] in allowed, f"{where}: {c['command']}"
     assert image_pods >= len(SPECS)
+
+
+def test_production_nats_is_three_jetstream_servers_with_each_service_s_permissions() -> None:
+    values = yaml.safe_load((K8S / "overlays" / "production" / "nats-values.yaml").read_text())
+    config = values["config"]
+    assert config["cluster"] == {"enabled": True, "replicas": 3}
+    assert config["jetstream"]["fileStore"]["pvc"]["enabled"] is True
+    assert config["jetstream"]["merge"]["sync_interval"] == "always"
+    users = {u["user"]: u for u in config["merge"]["authorization"]["users"]}
+    for spec in SPECS.values():
+        if spec.name == "web":  # web has no NATS user: it calls the APIs only
+            assert spec.name not in users
+            continue
+        allowed = service_permissions(spec)
+        permissions = users[spec.name]["permissions"]
+        assert permissions["publish"]["allow"] == list(allowed.publish), spec.name
+        assert permissions["subscribe"]["allow"] == list(allowed.subscribe), spec.name
+
+
+def test_dev_nats_gives_each_service_the_same_permissions() -> None:
+    text = (K8S / "overlays" / "dev" / "nats.conf").read_text()
+    for spec in SPECS.values():
+        if spec.name != "web":
+            for subject in service_permissions(spec).subscribe:
+                assert f'"{subject}"' in text, (spec.name, subject)
