@@ -8,7 +8,7 @@ import re
 
 from dockerfile_parse import DockerfileParser
 
-from tests.deploy.conftest import ROOT
+from .rendering import ROOT
 
 DIGEST = re.compile(r"@sha256:[0-9a-f]{64}(\s|$)")
 

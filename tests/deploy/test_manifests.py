@@ -13,7 +13,8 @@ import yaml
 
 from interlude.shared.nats_permissions import service_permissions
 from interlude.shared.service import ServiceSpec, discover_services
-from tests.deploy.conftest import K8S, OVERLAYS, Obj
+
+from .rendering import K8S, OVERLAYS, Obj
 
 SPECS = {spec.name: spec for spec in discover_services()}
 
