@@ -62,9 +62,8 @@ from interlude.community.wiring import VIEWS
 from interlude.engagement.testing import RunningEngagement, engagement_settings, running_engagement
 from interlude.engagement.testing import terms as contract_terms
 from interlude.identity.testing import Person, RunningIdentity, identity_settings, running_identity
-from interlude.shared.db import quote_ident
 from interlude.shared.events.envelope import Actor
-from interlude.shared.testing.load import Sent, ms, paced
+from interlude.shared.testing.load import Sent, create_schemas, ms, paced
 from interlude.shared.testing.servers import embedded_servers
 from interlude.shared.testing.watch import Visibility, worker_process
 
@@ -92,10 +91,7 @@ class Stack:
 async def services(nats_url: str, dsn: str) -> AsyncIterator[Stack]:
     namespace = "bench" + uuid.uuid4().hex[:8]
     schemas = [namespace, f"{namespace}_engagement", f"{namespace}_community"]
-    conn = await asyncpg.connect(dsn)
-    for name in schemas:
-        await conn.execute(f"CREATE SCHEMA {quote_ident(name)}")
-    await conn.close()
+    await create_schemas(dsn, *schemas)
     id_settings = identity_settings(nats_url, dsn, namespace, access_token_ttl_s=3600)
     assert id_settings.master_secret is not None
     secret = id_settings.master_secret.get_secret_value()

@@ -79,7 +79,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import asyncpg
 import httpx
 
 from interlude.engagement.api import checkins
@@ -93,9 +92,8 @@ from interlude.engagement.testing import (
 )
 from interlude.engagement.wiring import VIEWS as DASHBOARD  # the dashboard is one of them
 from interlude.identity.testing import Person, RunningIdentity, identity_settings, running_identity
-from interlude.shared.db import quote_ident
 from interlude.shared.kit import WrittenPublic
-from interlude.shared.testing.load import Sent, for_a_while, ms, paced
+from interlude.shared.testing.load import Sent, create_schemas, for_a_while, ms, paced
 from interlude.shared.testing.servers import embedded_servers
 from interlude.shared.testing.watch import Visibility, worker_process
 
@@ -122,10 +120,7 @@ async def services(nats_url: str, dsn: str, separate_worker: bool) -> AsyncItera
     schema of its own; engagement's worker in its own process or as tasks here."""
     namespace = "bench" + uuid.uuid4().hex[:8]
     schema = f"{namespace}_engagement"
-    conn = await asyncpg.connect(dsn)
-    for name in (namespace, schema):
-        await conn.execute(f"CREATE SCHEMA {quote_ident(name)}")
-    await conn.close()
+    await create_schemas(dsn, namespace, schema)
     id_settings = identity_settings(nats_url, dsn, namespace, access_token_ttl_s=3600)
     assert id_settings.master_secret is not None
     settings = engagement_settings(nats_url, dsn, namespace,

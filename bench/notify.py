@@ -53,7 +53,6 @@ from interlude.notify.projections import engagement_events as eng
 from interlude.notify.settings import NotifySettings
 from interlude.notify.testing import RunningNotify, notify_settings, running_notify
 from interlude.notify.wiring import build_notify, runners
-from interlude.shared.db import quote_ident
 from interlude.shared.events.codec import EventCodec
 from interlude.shared.events.envelope import Actor
 from interlude.shared.events.registry import Event
@@ -64,7 +63,7 @@ from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform
 from interlude.shared.sealing import Secret
 from interlude.shared.testing.inprocess import served
-from interlude.shared.testing.load import ms, paced
+from interlude.shared.testing.load import create_schemas, ms, paced
 from interlude.shared.testing.servers import embedded_servers
 from interlude.shared.testing.watch import worker_process
 from interlude.shared.trust.cache import TrustCache
@@ -231,10 +230,7 @@ async def live(running: RunningNotify, writer: Engagement, coachee: Person,
 @contextlib.asynccontextmanager
 async def stack(nats_url: str, dsn: str) -> AsyncIterator[tuple[RunningIdentity, str, str]]:
     namespace = "bench" + uuid.uuid4().hex[:8]
-    conn = await asyncpg.connect(dsn)
-    for name in (namespace, f"{namespace}_notify"):
-        await conn.execute(f"CREATE SCHEMA {quote_ident(name)}")
-    await conn.close()
+    await create_schemas(dsn, namespace, f"{namespace}_notify")
     settings = identity_settings(nats_url, dsn, namespace, access_token_ttl_s=3600)
     assert settings.master_secret is not None
     async with running_identity(settings, namespace) as identity:

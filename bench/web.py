@@ -42,7 +42,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
 import httpx
 
 from interlude.engagement.testing import (
@@ -53,8 +52,7 @@ from interlude.engagement.testing import (
 )
 from interlude.identity.testing import Person, RunningIdentity, identity_settings, running_identity
 from interlude.notify.testing import notify_settings, running_notify
-from interlude.shared.db import quote_ident
-from interlude.shared.testing.load import for_a_while, ms
+from interlude.shared.testing.load import create_schemas, for_a_while, ms
 from interlude.shared.testing.servers import embedded_servers
 from interlude.web.main import create_app
 from interlude.web.settings import WebSettings
@@ -77,10 +75,7 @@ class Stack:
 async def services(nats_url: str, dsn: str) -> AsyncIterator[Stack]:
     namespace = "bench" + uuid.uuid4().hex[:8]
     schema, notify_schema = f"{namespace}_engagement", f"{namespace}_notify"
-    conn = await asyncpg.connect(dsn)
-    for name in (namespace, schema, notify_schema):
-        await conn.execute(f"CREATE SCHEMA {quote_ident(name)}")
-    await conn.close()
+    await create_schemas(dsn, namespace, schema, notify_schema)
     id_settings = identity_settings(nats_url, dsn, namespace, access_token_ttl_s=3600)
     assert id_settings.master_secret is not None
     secret = id_settings.master_secret.get_secret_value()

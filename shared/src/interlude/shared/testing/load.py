@@ -9,8 +9,22 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import asyncpg
+
+from interlude.shared.db import quote_ident
+
 Post = Callable[[int], Awaitable[int]]
 """One request, given its number; answers a stream position (or 0)."""
+
+
+async def create_schemas(dsn: str, *names: str) -> None:
+    """Empty PostgreSQL schemas for a benchmark's services (the namespace's and each one's)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        for name in names:
+            await conn.execute(f"CREATE SCHEMA {quote_ident(name)}")
+    finally:
+        await conn.close()
 
 
 def pct(samples: list[float], q: float) -> float:
