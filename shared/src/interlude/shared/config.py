@@ -17,6 +17,7 @@ class PlatformSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INTERLUDE_", extra="ignore")
 
     service_name: str = "interlude"
+    # one URL, or the nodes of a cluster separated by commas (clients fail over between them)
     nats_url: str = "nats://127.0.0.1:4222"
     # the service's own NATS user (see interlude.shared.nats_permissions); unset: no auth
     nats_user: str | None = None

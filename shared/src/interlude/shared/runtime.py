@@ -22,7 +22,11 @@ from nats.js import JetStreamContext
 from interlude.shared.access import AccessRecorder
 from interlude.shared.config import PlatformSettings
 from interlude.shared.db import create_pool, migrate
-from interlude.shared.eventstore.connection import CONNECTION_LOST, fail_waiting_requests
+from interlude.shared.eventstore.connection import (
+    CONNECTION_LOST,
+    fail_waiting_requests,
+    server_urls,
+)
 from interlude.shared.eventstore.jetstream import JetStreamEventStore
 from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
 from interlude.shared.nats_permissions import inbox_prefix
@@ -144,7 +148,7 @@ async def connect_nats(settings: PlatformSettings) -> NATS:
         log.log(level, "NATS connection: %s: %s", type(err).__name__, err)
 
     # nats-py annotates reconnect_time_wait as int, but sleeps for it: a float is fine
-    await nc.connect(settings.nats_url, **nats_options(settings), connect_timeout=2,
+    await nc.connect(server_urls(settings.nats_url), **nats_options(settings), connect_timeout=2,
                      max_reconnect_attempts=-1, reconnect_time_wait=0.5,  # type: ignore[arg-type]
                      ping_interval=5, max_outstanding_pings=3, pending_size=0,
                      disconnected_cb=disconnected, reconnected_cb=reconnected, error_cb=error)

@@ -29,6 +29,16 @@ UNAVAILABLE_DETAIL = ("the event store (NATS) is not reachable right now; nothin
                       "request again is safe. Try again in a few seconds")
 
 
+def server_urls(nats_url: str) -> list[str]:
+    """The servers in ``nats_url``: one URL, or several separated by commas (the nodes of a
+    cluster, so that a client which cannot reach one connects to, or fails over to, another;
+    once connected it also learns the cluster's other nodes from the server)."""
+    urls = [url.strip() for url in nats_url.split(",") if url.strip()]
+    if not urls:
+        raise ValueError("no NATS server URL given")
+    return urls
+
+
 def require_connection(nc: NATS, what: str) -> None:
     """Raise :class:`StoreUnavailable` at once when ``nc`` is not connected: nats-py would
     otherwise buffer the request and leave us waiting for a reply that cannot come."""
