@@ -5,6 +5,7 @@ unavailable (503): the load of the cluster fault test and of ``bench/cluster.py`
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 import uuid
 from collections import defaultdict
@@ -110,5 +111,5 @@ class Load:
         """Seconds from ``moment`` until the first acknowledgement after it, or the longest
         wait between two acknowledgements after it, whichever is longer."""
         times = [moment, *(a.at for a in self.all() if a.at > moment)]
-        return max(b - a for a, b in zip(times, times[1:], strict=False)) \
+        return max(b - a for a, b in itertools.pairwise(times)) \
             if len(times) > 1 else float("inf")

@@ -3,6 +3,12 @@ migrations, run its projection runners until SIGINT or SIGTERM, stop them, close
 
 A service's ``worker.py`` names its settings, its migrations and its runners (a function of
 the platform, plain or async), and calls :func:`main`.
+
+By default the worker runs every runner over every tenant, as the only worker of its service.
+With ``INTERLUDE_WORKER_PARTITIONS=N`` (ADR 0013) the projections are split by tenant into N
+partitions shared among the service's live workers: each runs its share, each partition's
+runners built afresh from ``runners``, and takes over a dead worker's within seconds. N=1 is
+one active worker, the others on standby.
 """
 
 from __future__ import annotations
@@ -15,9 +21,14 @@ from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
 from interlude.shared.config import PlatformSettings
 from interlude.shared.db import migrate
 from interlude.shared.logs import configure_logging
+from interlude.shared.projections.leases import Leases
+from interlude.shared.projections.partitions import Partition
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform, open_platform, tune_gc
 from interlude.shared.telemetry import tracing_from_environment
@@ -28,33 +39,68 @@ Prepare = Callable[[Platform], Awaitable[None]]
 Background = Callable[[Platform], Coroutine[Any, Any, None]]
 
 
+class WorkerOptions(BaseSettings):
+    """How a worker shares its projections with the service's other workers."""
+
+    model_config = SettingsConfigDict(env_prefix="INTERLUDE_WORKER_", extra="ignore")
+
+    partitions: int = Field(default=0, ge=0)  # 0: this worker runs them all, as the only one
+
+
 async def run(settings: PlatformSettings, runners: Runners, migrations: Path,
               stop: asyncio.Event, prepare: Prepare | None = None,
-              background: Background | None = None) -> None:
+              background: Background | None = None, partitions: int = 0) -> None:
     """Run the worker until ``stop`` is set; ``background`` (a loop of the service's own)
-    runs beside the runners as a task and is cancelled at the end."""
+    runs beside the runners as a task and is cancelled at the end. ``partitions``: see the
+    module's documentation."""
     platform = await open_platform(settings)
     try:
         async with platform.pool.acquire() as conn:
             await migrate(conn, migrations)
         if prepare is not None:
             await prepare(platform)
-        made = runners(platform)
-        started = await made if inspect.isawaitable(made) else made
-        for runner in started:
-            await runner.start()
-        log.info("%s worker running %s", settings.service_name,
-                 ", ".join(r.name for r in started))
-        task = asyncio.create_task(keep_running(background, platform)) \
-            if background is not None else None
+        tasks = [asyncio.create_task(keep_running(background, platform))] \
+            if background is not None else []
+        started: list[ProjectionRunner] = []
+        if partitions:
+            tasks.append(asyncio.create_task(_leased(platform, runners, partitions)))
+        else:
+            started = await _started(platform, runners)
+            log.info("%s worker running %s", settings.service_name,
+                     ", ".join(r.name for r in started))
         await stop.wait()
-        if task is not None:
+        for task in tasks:
             task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         for runner in started:
             await runner.stop()
     finally:
         await platform.close()
+
+
+async def _started(platform: Platform, runners: Runners,
+                   partition: Partition | None = None) -> list[ProjectionRunner]:
+    made = runners(platform)
+    built = await made if inspect.isawaitable(made) else made
+    for runner in built:
+        if partition is not None:
+            runner.assign(partition)
+        await runner.start()
+    return built
+
+
+async def _leased(platform: Platform, runners: Runners, partitions: int) -> None:
+    """Run the partitions that fall to this worker until cancelled (which stops them)."""
+    settings = platform.settings
+    scope = f"{settings.service_name}:{settings.database_schema or ''}:" \
+            f"{settings.stream_namespace}"
+
+    async def start(partition: Partition) -> list[ProjectionRunner]:
+        return await _started(platform, runners, partition)
+
+    log.info("%s worker sharing %d partitions with the service's other workers",
+             settings.service_name, partitions)
+    await Leases(settings.database_url, scope, partitions, start).run()
 
 
 async def keep_running(background: Background, platform: Platform, first: float = 0.5,
@@ -93,7 +139,8 @@ def main(settings: PlatformSettings, runners: Runners, migrations: Path,
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await run(settings, runners, migrations, stop, prepare, background)
+        await run(settings, runners, migrations, stop, prepare, background,
+                  partitions=WorkerOptions().partitions)
 
     asyncio.run(_main())
     if provider is not None:

@@ -28,12 +28,15 @@ async def ensure_table(conn: asyncpg.Connection) -> None:
         await conn.execute(SCHEMA)
 
 
-async def ensure_row(conn: asyncpg.Connection, projection: str, stream: str) -> None:
-    """Create the projection's checkpoint at 0 if it has none: once, before consuming, so that
-    the per-batch :func:`read` finds a row to lock."""
+async def ensure_row(conn: asyncpg.Connection, projection: str, stream: str,
+                     like: str | None = None) -> None:
+    """Create the projection's checkpoint if it has none: once, before consuming, so that the
+    per-batch :func:`read` finds a row to lock. It starts at 0, or where the checkpoint
+    ``like`` stands (a partition of a projection that ran unpartitioned until now)."""
     await conn.execute(
-        "INSERT INTO projection_checkpoints (projection, stream) VALUES ($1, $2)"
-        " ON CONFLICT DO NOTHING", projection, stream)
+        "INSERT INTO projection_checkpoints (projection, stream, position) SELECT $1, $2,"
+        " coalesce((SELECT position FROM projection_checkpoints WHERE projection = $3"
+        " AND stream = $2), 0) ON CONFLICT DO NOTHING", projection, stream, like or projection)
 
 
 async def read(conn: asyncpg.Connection, projection: str, stream: str,

@@ -31,6 +31,7 @@ from interlude.shared.eventstore.streams import StreamSpec
 from interlude.shared.projections import checkpoints
 from interlude.shared.projections.base import Projection, RecordedEvent
 from interlude.shared.projections.deadletter import dead_letter, failure_reason
+from interlude.shared.projections.partitions import Partition
 from interlude.shared.projections.puller import Puller
 from interlude.shared.telemetry import extract_context, tracer
 
@@ -45,9 +46,9 @@ TRANSIENT = (OSError, asyncio.TimeoutError, asyncpg.InterfaceError,
 class ProjectionRunner:
     """A durable pull consumer ``projection.name`` on ``source`` feeding ``projection``.
 
-    One runner per projection and stream is active at a time (scale out by partitioning
-    subjects); should two ever run, the row lock on the checkpoint keeps them from applying a
-    batch twice.
+    One runner per projection and stream is active at a time, or one per partition
+    (:meth:`assign`, ADR 0013); should two ever run, the row lock on the checkpoint keeps them
+    from applying a batch twice.
     """
 
     def __init__(self, projection: Projection, source: StreamSpec, nc: NATS, pool: asyncpg.Pool,
@@ -55,7 +56,9 @@ class ProjectionRunner:
                  tracer_provider: trace.TracerProvider | None = None) -> None:
         self.projection = projection
         self.source = source
-        self.name = projection.name
+        self.name = projection.name  # its checkpoint's
+        self._durable = projection.name  # its consumer's
+        self.partition: Partition | None = None
         self._nc = nc
         self._js = nc.jetstream()
         self._pool = pool
@@ -69,6 +72,14 @@ class ProjectionRunner:
         self.applied = 0
         self.dead_lettered = 0
         self.failing: str | None = None
+
+    def assign(self, partition: Partition) -> ProjectionRunner:
+        """Apply only the events of ``partition``, under that partition's checkpoint and
+        consumer; before :meth:`start`."""
+        self.partition = partition
+        self.name = partition.checkpoint(self.projection.name)
+        self._durable = partition.consumer(self.projection.name)
+        return self
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -108,16 +119,18 @@ class ProjectionRunner:
         """(Re)create the durable consumer at the checkpoint: after a crash or a server restart
         it resumes exactly where the read model stands, without waiting out ``ack_wait``."""
         async with self._pool.acquire() as conn:
-            await checkpoints.ensure_row(conn, self.name, self.source.name)
+            # a new partition starts where the unpartitioned projection stood
+            await checkpoints.ensure_row(conn, self.name, self.source.name,
+                                         like=self.projection.name)
             self.position = await checkpoints.read(conn, self.name, self.source.name)
         with contextlib.suppress(NotFoundError):
-            await self._js.delete_consumer(self.source.name, self.name)
+            await self._js.delete_consumer(self.source.name, self._durable)
         await self._js.add_consumer(self.source.name, ConsumerConfig(
-            durable_name=self.name, ack_policy=AckPolicy.ALL, ack_wait=30,
+            durable_name=self._durable, ack_policy=AckPolicy.ALL, ack_wait=30,
             deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=self.position + 1,
             filter_subject=f"{self.source.prefix}.>", max_ack_pending=self._batch_size * 4,
             max_deliver=-1))
-        return await Puller(self._nc, self.source.name, self.name).start()
+        return await Puller(self._nc, self.source.name, self._durable).start()
 
     async def _consume(self, until_caught_up: bool) -> None:
         puller = await self._subscribe()
@@ -162,7 +175,8 @@ class ProjectionRunner:
         savepoint and dead-letters what fails."""
         async with conn.transaction():
             checkpoint = await checkpoints.read(conn, self.name, self.source.name, lock=True)
-            fresh = [m for m in msgs if stream_position(m) > checkpoint]
+            fresh = [m for m in msgs if stream_position(m) > checkpoint and
+                     (self.partition is None or self.partition.owns(m.subject))]
             if fresh:
                 with self._span(fresh):
                     await (self._apply_carefully(conn, fresh) if careful else
@@ -218,7 +232,7 @@ class ProjectionRunner:
 
     async def lag(self) -> int:
         """Messages in the stream this projection has not applied yet."""
-        info = await self._js.consumer_info(self.source.name, self.name)
+        info = await self._js.consumer_info(self.source.name, self._durable)
         return int(info.num_pending or 0) + int(info.num_ack_pending or 0)
 
     def status(self) -> dict[str, Any]:

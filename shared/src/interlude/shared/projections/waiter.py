@@ -2,7 +2,8 @@
 
 The worker that applies events and the API that serves reads are different processes; the
 worker announces each checkpoint with ``pg_notify`` on commit, and the API listens on one
-connection. A slow poll covers notifications lost while that connection was down.
+connection. A slow poll covers notifications lost while that connection was down. A partitioned
+projection (ADR 0013) stands where the lowest of its partitions stands.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import asyncpg
 
 from interlude.shared.projections import checkpoints
+from interlude.shared.projections.partitions import lowest, split_checkpoint
 
 
 class PositionWaiter:
@@ -22,6 +24,7 @@ class PositionWaiter:
         self._pool = pool
         self._poll = poll_interval
         self._known: dict[tuple[str, str], int] = {}
+        self._parts: dict[tuple[str, str], dict[str, int]] = {}  # partitions' checkpoints
         self._changed = asyncio.Condition()
         self._waiting = 0  # reads waiting now: without any, a checkpoint wakes nobody
         self._conn: asyncpg.Connection | None = None
@@ -38,7 +41,15 @@ class PositionWaiter:
 
     def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
         projection, stream, position = payload.rsplit(":", 2)
-        self._advance(projection, stream, int(position))
+        base, partition = split_checkpoint(projection)
+        if partition is None:
+            self._advance(projection, stream, int(position))
+            return
+        parts = self._parts.setdefault((base, stream), {})
+        parts[projection] = max(parts.get(projection, 0), int(position))
+        heard = [q for p in parts if (q := split_checkpoint(p)[1]) and q.count == partition.count]
+        if len(heard) == partition.count:  # from every partition: the lowest is known
+            self._advance(base, stream, lowest(parts))
 
     def _advance(self, projection: str, stream: str, position: int) -> None:
         key = (projection, stream)
@@ -52,13 +63,14 @@ class PositionWaiter:
             self._changed.notify_all()
 
     async def position(self, projection: str, stream: str) -> int:
-        """The projection's checkpoint as stored now."""
+        """The projection's checkpoint as stored now (the lowest of its partitions')."""
         async with self._pool.acquire() as conn:
-            value = await conn.fetchval(
-                "SELECT position FROM projection_checkpoints WHERE projection = $1"
-                " AND stream = $2", projection, stream)
-        self._advance(projection, stream, int(value or 0))
-        return int(value or 0)
+            rows = await conn.fetch(
+                "SELECT projection, position FROM projection_checkpoints WHERE stream = $2"
+                " AND split_part(projection, '@', 1) = $1", projection, stream)
+        value = lowest({row["projection"]: int(row["position"]) for row in rows})
+        self._advance(projection, stream, value)
+        return value
 
     async def wait(self, projection: str, stream: str, position: int,
                    timeout: float = 2.0) -> bool:
