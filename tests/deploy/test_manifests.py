@@ -117,6 +117,21 @@ def test_production_runs_two_or_more_of_each_and_three_of_each_database(
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_worker_shares_its_projections_through_partition_leases(
+        rendered: dict[str, list[Obj]], overlay: str) -> None:
+    """Two replicas of a worker must not both run a projection over every tenant: each takes
+    partitions by lease (ADR 0013), and engagement's split by tenant so both replicas work."""
+    partitions = {}
+    for d in product_deployments(rendered[overlay]):
+        if d["metadata"]["name"].endswith("-worker"):
+            env = {e["name"]: e.get("value") for e in d["spec"]["template"]["spec"][
+                "containers"][0].get("env", [])}
+            partitions[d["metadata"]["name"]] = int(env.get("INTERLUDE_WORKER_PARTITIONS", 0))
+    assert all(n >= 1 for n in partitions.values()), partitions
+    assert partitions["engagement-worker"] >= 2
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
 def test_the_namespace_denies_by_default_and_web_is_reached_only_by_the_ingress(
         rendered: dict[str, list[Obj]], overlay: str) -> None:
     policies = {p["metadata"]["name"]: p["spec"]

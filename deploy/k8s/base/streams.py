@@ -9,6 +9,7 @@ import os
 
 import nats
 
+from interlude.shared.eventstore.connection import server_urls
 from interlude.shared.eventstore.jetstream import JetStreamEventStore
 from interlude.shared.eventstore.streams import DEADLETTER, all_streams, ensure_streams
 from interlude.shared.sealing.jetstream_keys import DEFAULT_BUCKET, open_key_store
@@ -17,7 +18,7 @@ from interlude.shared.sealing.jetstream_keys import DEFAULT_BUCKET, open_key_sto
 async def main() -> None:
     replicas = int(os.environ.get("INTERLUDE_STREAM_REPLICAS", "1"))
     namespace = os.environ.get("INTERLUDE_STREAM_NAMESPACE", "")
-    nc = await nats.connect(os.environ["INTERLUDE_NATS_URL"], connect_timeout=10,
+    nc = await nats.connect(server_urls(os.environ["INTERLUDE_NATS_URL"]), connect_timeout=10,
                             max_reconnect_attempts=10,
                             user=os.environ.get("NATS_ADMIN_USER"),
                             password=os.environ.get("NATS_ADMIN_PASSWORD"))
