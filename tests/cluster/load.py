@@ -5,7 +5,6 @@ unavailable (503): the load of the cluster fault test and of ``bench/cluster.py`
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 import uuid
 from collections import defaultdict
@@ -65,6 +64,7 @@ class Acked:
     key: str
     checkin_id: str
     position: int
+    sent: float  # time.monotonic() when the request that got the 201 was sent
     at: float  # time.monotonic() of the 201
 
 
@@ -84,6 +84,7 @@ class Load:
         headers = {**pair.coachee.headers, "Idempotency-Key": key}
         deadline = time.monotonic() + GIVE_UP_S
         while True:
+            sent = time.monotonic()
             answer = await self.client.post(f"/v1/contracts/{pair.contract_id}/check-ins",
                                             headers=headers, json=body)
             if answer.status_code != 503 or time.monotonic() > deadline:
@@ -91,7 +92,8 @@ class Load:
             self.unavailable += 1
             await asyncio.sleep(RETRY_AFTER_S)
         written = await expect(answer, 201)
-        acked = Acked(key, str(written["id"]), int(written["position"]), time.monotonic())
+        acked = Acked(key, str(written["id"]), int(written["position"]), sent,
+                      time.monotonic())
         self.acked[pair.contract_id].append(acked)
         return acked
 
@@ -107,9 +109,9 @@ class Load:
     def all(self) -> list[Acked]:
         return sorted((a for acks in self.acked.values() for a in acks), key=lambda a: a.at)
 
-    def longest_gap_after(self, moment: float) -> float:
-        """Seconds from ``moment`` until the first acknowledgement after it, or the longest
-        wait between two acknowledgements after it, whichever is longer."""
-        times = [moment, *(a.at for a in self.all() if a.at > moment)]
-        return max(b - a for a, b in itertools.pairwise(times)) \
-            if len(times) > 1 else float("inf")
+    def resumed_after(self, moment: float) -> float | None:
+        """Seconds from ``moment`` (a fault) until a check-in sent after it was acknowledged:
+        answers to requests sent before it may still arrive after it, without proving that
+        writes work again. None while there is none."""
+        after = [a.at for a in self.all() if a.sent > moment]
+        return min(after) - moment if after else None
