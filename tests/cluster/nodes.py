@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nats
+from nats.aio.client import Client as NATS
 from nats.js.api import StreamInfo
 
+from interlude.shared.eventstore.connection import server_urls
 from interlude.shared.eventstore.jetstream import JetStreamEventStore
 from interlude.shared.eventstore.streams import DEADLETTER, all_streams, ensure_streams
 from interlude.shared.sealing.jetstream_keys import DEFAULT_BUCKET, open_key_store
@@ -137,13 +139,22 @@ def running_cluster(root: Path, size: int = 3, sync_always: bool = True) -> Iter
         cluster.stop()
 
 
+async def connect(urls: str) -> NATS:
+    """A connection of the test's own to any live node (dead ones are skipped quietly)."""
+    async def quiet(_err: Exception) -> None:
+        return None
+
+    return await nats.connect(server_urls(urls), connect_timeout=2, error_cb=quiet,
+                              max_reconnect_attempts=3)
+
+
 async def provision(urls: str, namespace: str, replicas: int) -> None:
     """The product's streams, their snapshot buckets and the sealing-key bucket at
     ``replicas``, as the deployment's ``streams`` Job creates them (deploy/k8s/base/streams.py).
     Retried while the cluster is still electing its meta leader."""
     deadline = time.monotonic() + 60
     while True:
-        nc = await nats.connect(urls.split(","), connect_timeout=2)
+        nc = await connect(urls)
         try:
             js = nc.jetstream(timeout=5)
             specs = all_streams(namespace)
@@ -162,7 +173,7 @@ async def provision(urls: str, namespace: str, replicas: int) -> None:
 
 
 async def stream_info(urls: str, stream: str) -> StreamInfo:
-    nc = await nats.connect(urls.split(","), connect_timeout=2)
+    nc = await connect(urls)
     try:
         return await nc.jetstream(timeout=5).stream_info(stream)
     finally:

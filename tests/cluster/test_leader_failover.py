@@ -26,7 +26,7 @@ from interlude.shared.testing.eventually import eventually
 from interlude.shared.testing.plugin import own_schema
 
 from .load import Load, cast, expect
-from .nodes import Cluster, Node, leader, provision, running_cluster, stream_info
+from .nodes import Cluster, Node, connect, leader, provision, running_cluster, stream_info
 
 pytestmark = pytest.mark.slow
 
@@ -112,7 +112,7 @@ async def _every_acknowledged_check_in_shows_once(stack: Stack, load: Load) -> N
 
 async def _events_per_checkin(stack: Stack) -> Counter[str]:
     """How many events each check-in's subject holds (one: CheckInPosted)."""
-    nc = await nats.connect(stack.cluster.urls.split(","))
+    nc = await connect(stack.cluster.urls)
     try:
         js = nc.jetstream(timeout=5)
         sub = await js.subscribe(f"{stack.stream.prefix}.*.checkin.*", ordered_consumer=True)
