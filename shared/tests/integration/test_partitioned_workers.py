@@ -8,7 +8,6 @@ partitions to the other within 10 s"), not a speed figure."""
 from __future__ import annotations
 
 import secrets
-import subprocess
 import sys
 import time
 import uuid

@@ -11,7 +11,10 @@ sends the same pull requests on one inbox of its own and gathers replies in a ca
 At most one request is outstanding and all share one inbox, so messages stay in stream order.
 A request outlives no reconnection (the server may have restarted and forgotten it, and the
 puller would wait for its answer for ever): after one, :meth:`Puller.fetch` raises
-:class:`PullFailed` and the runner pulls again from its checkpoint.
+:class:`PullFailed` and the runner pulls again from its checkpoint. Nor does it outlive its
+answer's due time: in a cluster the consumer's leader can die with our request (the client
+stays connected to another node), and some of that request's messages may be lost on the way;
+pulling on would apply later messages first, so the runner starts again from its checkpoint.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 
 NO_MESSAGES, REQUEST_TIMEOUT, HEARTBEAT = "404", "408", "100"
+ANSWER_GRACE_S = 5.0  # beyond a request's own expiry, before it counts as lost
 
 
 class PullFailed(Exception):
@@ -44,6 +48,7 @@ class Puller:
         self._wake = asyncio.Event()
         self._sub: Any = None
         self._connection = nc.stats["reconnects"]  # which connection our requests went on
+        self._answer_due = 0.0  # when the outstanding request must have been answered
 
     async def start(self) -> Puller:
         self._sub = await self._nc.subscribe(self._inbox, cb=self._receive)
@@ -68,6 +73,7 @@ class Puller:
             self._wake.set()
             return
         self._buffer.append(msg)
+        self._answer_due = time.monotonic() + ANSWER_GRACE_S  # it is being answered
         if self._outstanding > 0:
             self._outstanding -= 1
             if self._outstanding == 0:
@@ -75,6 +81,7 @@ class Puller:
 
     async def _send(self, body: dict[str, Any], expecting: int) -> None:
         self._outstanding = expecting
+        self._answer_due = time.monotonic() + body.get("expires", 0) / 1e9 + ANSWER_GRACE_S
         self._wake.clear()
         await self._nc.publish(self._request_subject, orjson.dumps(body), reply=self._inbox)
 
@@ -87,6 +94,9 @@ class Puller:
             if self._nc.stats["reconnects"] != self._connection or not self._nc.is_connected:
                 raise PullFailed("the connection to NATS dropped; pull requests in flight "
                                  "are lost")
+            if self._outstanding > 0 and time.monotonic() > self._answer_due:
+                raise PullFailed("a pull request went unanswered (the consumer's leader may "
+                                 "have gone with it)")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
