@@ -70,8 +70,7 @@ class Leases:
                         await self._round()
                         delay = self._poll
                         await asyncio.sleep(self._poll)
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError,
-                        TimeoutError) as err:
+                except Exception as err:  # the session, or a partition's start: never give up
                     log.warning("partition leases lost (%s: %s); again in %.1fs",
                                 type(err).__name__, err, delay)
                     await self._release_all()
