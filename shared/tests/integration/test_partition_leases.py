@@ -10,8 +10,6 @@ import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 
-import pytest
-
 from interlude.shared.projections.leases import Leases
 from interlude.shared.projections.partitions import Partition
 from interlude.shared.projections.runner import ProjectionRunner
@@ -42,7 +40,6 @@ async def post(tallies, tenants: list[str], by: int) -> None:
         await tallies.count(tenant[:8], by)
 
 
-@pytest.mark.slow
 async def test_workers_share_partitions_take_over_and_recover_a_lost_session(
         tallies, postgres_dsn, namespace):
     tenants = [uuid.uuid4().hex for _ in range(12)]
