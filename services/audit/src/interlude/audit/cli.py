@@ -29,6 +29,7 @@ from interlude.audit.domain.witness import as_lines
 from interlude.audit.settings import AuditSettings
 from interlude.shared.db import create_pool
 from interlude.shared.events.envelope import Actor
+from interlude.shared.eventstore.connection import server_urls
 from interlude.shared.eventstore.streams import StreamSpec
 from interlude.shared.runtime import nats_options
 
@@ -49,7 +50,7 @@ def report(verification: Verification, tenant: str) -> int:
 async def _database(settings: AuditSettings, tenant: str) -> int:
     key = signing_key(settings).public_key()
     pool = await create_pool(settings.database_url, schema=settings.database_schema, max_size=2)
-    nc = await nats.connect(settings.nats_url, connect_timeout=5, max_reconnect_attempts=2)
+    nc = await nats.connect(server_urls(settings.nats_url), connect_timeout=5, max_reconnect_attempts=2)
     try:
         published = PublishedCheckpoints(nc, _audit_stream(settings))
         return report(await verify_tenant(pool, tenant, {key_id(key): key}, published), tenant)
@@ -60,7 +61,7 @@ async def _database(settings: AuditSettings, tenant: str) -> int:
 
 async def _checkpoints(settings: AuditSettings, tenant: str) -> int:
     """The organisation's checkpoints as published, one JSON line each, on stdout."""
-    nc = await nats.connect(settings.nats_url, connect_timeout=5, max_reconnect_attempts=2)
+    nc = await nats.connect(server_urls(settings.nats_url), connect_timeout=5, max_reconnect_attempts=2)
     try:
         found = await PublishedCheckpoints(nc, _audit_stream(settings))(tenant)
     finally:
@@ -92,7 +93,7 @@ async def _purge(settings: AuditSettings, tenant: str, reason: str, operator: st
     """The purge under the retention audit knows for the organisation (its copy of identity's
     security policy); the checkpoint is published like the worker's."""
     pool = await create_pool(settings.database_url, schema=settings.database_schema, max_size=2)
-    nc = await nats.connect(settings.nats_url, **nats_options(settings), connect_timeout=5,
+    nc = await nats.connect(server_urls(settings.nats_url), **nats_options(settings), connect_timeout=5,
                             max_reconnect_attempts=2)
     try:
         known = await retention.known_retention(pool, tenant)
