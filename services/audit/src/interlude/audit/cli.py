@@ -50,7 +50,8 @@ def report(verification: Verification, tenant: str) -> int:
 async def _database(settings: AuditSettings, tenant: str) -> int:
     key = signing_key(settings).public_key()
     pool = await create_pool(settings.database_url, schema=settings.database_schema, max_size=2)
-    nc = await nats.connect(server_urls(settings.nats_url), connect_timeout=5, max_reconnect_attempts=2)
+    nc = await nats.connect(server_urls(settings.nats_url), connect_timeout=5,
+                            max_reconnect_attempts=2)
     try:
         published = PublishedCheckpoints(nc, _audit_stream(settings))
         return report(await verify_tenant(pool, tenant, {key_id(key): key}, published), tenant)
@@ -61,7 +62,8 @@ async def _database(settings: AuditSettings, tenant: str) -> int:
 
 async def _checkpoints(settings: AuditSettings, tenant: str) -> int:
     """The organisation's checkpoints as published, one JSON line each, on stdout."""
-    nc = await nats.connect(server_urls(settings.nats_url), connect_timeout=5, max_reconnect_attempts=2)
+    nc = await nats.connect(server_urls(settings.nats_url), connect_timeout=5,
+                            max_reconnect_attempts=2)
     try:
         found = await PublishedCheckpoints(nc, _audit_stream(settings))(tenant)
     finally:
