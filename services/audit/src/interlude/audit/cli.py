@@ -95,8 +95,8 @@ async def _purge(settings: AuditSettings, tenant: str, reason: str, operator: st
     """The purge under the retention audit knows for the organisation (its copy of identity's
     security policy); the checkpoint is published like the worker's."""
     pool = await create_pool(settings.database_url, schema=settings.database_schema, max_size=2)
-    nc = await nats.connect(server_urls(settings.nats_url), **nats_options(settings), connect_timeout=5,
-                            max_reconnect_attempts=2)
+    nc = await nats.connect(server_urls(settings.nats_url), **nats_options(settings),
+                            connect_timeout=5, max_reconnect_attempts=2)
     try:
         known = await retention.known_retention(pool, tenant)
         if known is None:
