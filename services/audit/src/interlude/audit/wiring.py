@@ -11,6 +11,7 @@ from interlude.audit.adapters.witness import CHECKPOINT_SIGNED, PublishedCheckpo
 from interlude.audit.app.audit import Audit
 from interlude.audit.app.checkpoints import Checkpointer, Publish
 from interlude.audit.projections.intake import AuditIntake
+from interlude.audit.projections.people import People
 from interlude.shared.auth import service_secret
 from interlude.shared.eventstore.streams import ensure_stream
 from interlude.shared.projections.runner import ProjectionRunner
@@ -29,6 +30,7 @@ def build_audit(platform: Platform, trust: Trust, key: Ed25519PrivateKey) -> Aud
     all the same, so that one day it does, no other service's ids collide with its.)"""
     return Audit(
         policy=trust, pool=platform.pool, sealer=platform.sealer, access=platform.access,
+        access_stream=platform.stream("access").name,
         id_secret=service_secret(master_secret(platform.settings), "audit-ids").encode(),
         signer=Checkpointer(platform.pool, key, publish=checkpoint_publisher(platform)),
         published=published_checkpoints(platform), public_key=key.public_key(),
@@ -43,10 +45,15 @@ async def ensure_sources(platform: Platform) -> None:
 
 
 def runners(platform: Platform, batch_size: int = 500) -> list[ProjectionRunner]:
-    """One intake per source stream, all appending to the organisations' chains."""
-    return [ProjectionRunner(AuditIntake(source), platform.stream(source), platform.nc,
-                             platform.pool, deadletters=platform.stream("deadletter"),
-                             batch_size=batch_size) for source in SOURCES]
+    """One intake per source stream, all appending to the organisations' chains; and the
+    people of each organisation (who read whose data is told by name)."""
+    def runner(projection: AuditIntake | People, source: str) -> ProjectionRunner:
+        return ProjectionRunner(projection, platform.stream(source), platform.nc,
+                                platform.pool, deadletters=platform.stream("deadletter"),
+                                batch_size=batch_size)
+
+    return [*(runner(AuditIntake(source), source) for source in SOURCES),
+            runner(People(platform.sealer), "identity")]
 
 
 def checkpoint_publisher(platform: Platform) -> Publish:

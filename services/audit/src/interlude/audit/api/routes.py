@@ -1,6 +1,7 @@
-"""The compliance officer's API: query, verify, export, purge; and the public keys. Every query
-is itself audited (an access event that comes back into the trail); a purge records itself.
-Routes call the app layer and translate its answers; nothing here reads a table."""
+"""The compliance officer's API: query, verify, export, purge; the public keys; and every
+person's own question, who has read my data. Every query is itself audited (an access event
+that comes back into the trail); a purge records itself. Routes call the app layer and
+translate its answers; nothing here reads a table."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import AwareDatetime
 
 from interlude.audit.api.schemas import (
+    AccessEntryPublic,
+    AccessHistoryPublic,
     CheckpointLine,
     ExportLine,
     KeysPublic,
@@ -20,7 +23,7 @@ from interlude.audit.api.schemas import (
     RecordsPublic,
     VerificationPublic,
 )
-from interlude.audit.app import export, query, retention, verification
+from interlude.audit.app import access_history, export, query, retention, verification
 from interlude.audit.app.audit import Audit
 from interlude.audit.domain.witness import as_lines
 from interlude.shared.auth import require_roles
@@ -80,6 +83,20 @@ async def records(audit: AuditDep, ctx: ContextDep, actor: Text = None,
                             until)
     found = await query.records(audit, ctx, filters, order=order, cursor=cursor, limit=limit)
     return RecordsPublic.model_validate(found)
+
+
+@router.get("/v1/audit/my-data/accesses", response_model=AccessHistoryPublic,
+            responses=problems(401, 403, 422))
+async def my_data_accesses(audit: AuditDep, ctx: ContextDep,
+                           cursor: Annotated[int | None, Query(ge=0)] = None,
+                           limit: Annotated[int, Query(ge=1, le=200)] = 50
+                           ) -> AccessHistoryPublic:
+    """Who has read my data, or tried and was refused: anyone signed in asks about
+    themselves (their coach's reads of their check-ins, say). Readers in a cohort space are
+    shown by their part only; nothing about anyone else, and never the content."""
+    found, after = await access_history.history(audit, ctx, cursor=cursor, limit=limit)
+    return AccessHistoryPublic(accesses=[AccessEntryPublic.of(e) for e in found],
+                               next_cursor=after)
 
 
 @router.get("/v1/audit/verify", response_model=VerificationPublic, dependencies=OFFICERS,

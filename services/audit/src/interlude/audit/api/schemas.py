@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interlude.audit.domain.access_history import AccessEntry
 from interlude.audit.domain.model import FailureKind, Verification
 from interlude.audit.domain.retention import Purged
 from interlude.shared.text import SingleLine
@@ -171,3 +172,38 @@ class OcsfLine(BaseModel):
 
 
 ExportLine = Annotated[KeysLine | RecordLine | CheckpointLine, Field(discriminator="type")]
+
+
+class ReaderPublic(BaseModel):
+    """Who read: a person or a service, their roles, and their id and name where the person
+    whose data it was may know them (never a peer's in a cohort space)."""
+
+    kind: Literal["person", "service"]
+    roles: list[str]
+    id: str | None = Field(description="none: shown by their part only (a peer in a space)")
+    name: str | None = Field(description="none where not shown, or the reader was forgotten")
+
+
+class AccessEntryPublic(BaseModel):
+    """One read of the caller's data, or an attempt refused; never the content."""
+
+    at: str = Field(description="ISO 8601")
+    reader: ReaderPublic
+    service: str = Field(description="the service that answered, e.g. engagement")
+    action: str = Field(description="what was attempted: read, list, export...")
+    content: str = Field(description="what kind of content: checkins, messages, goals...")
+    outcome: Literal["read", "refused"]
+    reason: str | None = Field(description="for a refusal: the block or rule that refused")
+
+    @classmethod
+    def of(cls, found: AccessEntry) -> AccessEntryPublic:
+        r = found.reader
+        return cls(at=found.at, reader=ReaderPublic(kind=r.kind, roles=list(r.roles), id=r.id,
+                                                    name=r.name),
+                   service=found.service, action=found.action, content=found.content,
+                   outcome=found.outcome, reason=found.reason)
+
+
+class AccessHistoryPublic(BaseModel):
+    accesses: list[AccessEntryPublic] = Field(description="newest first")
+    next_cursor: int | None = Field(description="pass as ?cursor= for the next page")

@@ -19,13 +19,15 @@ from interlude.shared.kit import ServiceApp
 class Audit(ServiceApp):
     """``signer`` signs the checkpoint of a purge (the worker signs every other one);
     ``published`` reads what JetStream holds, which verification holds the trail to;
-    ``policy_version`` answers the version of the organisation's policy this service knows."""
+    ``policy_version`` answers the version of the organisation's policy this service knows;
+    ``access_stream`` is the name of the stream access events come from."""
 
     signer: Checkpointer
     published: Published
     public_key: Ed25519PublicKey
     public_jwks: list[dict[str, str]]
     policy_version: Callable[[str], int | None]
+    access_stream: str
 
     @property
     def public_keys(self) -> dict[str, Ed25519PublicKey]:
