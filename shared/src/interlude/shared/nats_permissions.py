@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from interlude.shared.eventstore.streams import DEADLETTER, StreamSpec
-from interlude.shared.sealing.jetstream_keys import DEFAULT_BUCKET
+from interlude.shared.sealing.jetstream_keys import DEFAULT_BUCKET, shreds_bucket
 from interlude.shared.service import ServiceSpec
 
 ACCESS = "access"
@@ -59,8 +59,10 @@ def _bucket(bucket: str) -> list[str]:
 
 def _keys_bucket(namespace: str) -> list[str]:
     bucket = DEFAULT_BUCKET + (f"_{namespace}" if namespace else "")
-    # the secure erase of a shredded subject's key deletes its message (see jetstream_keys)
-    return [*_bucket(bucket), f"$JS.API.STREAM.MSG.DELETE.KV_{bucket}"]
+    # the secure erase of a shredded subject's key deletes its message, and the shred list is
+    # read at every start and written by every erasure (see jetstream_keys)
+    return [*_bucket(bucket), f"$JS.API.STREAM.MSG.DELETE.KV_{bucket}",
+            *_bucket(shreds_bucket(bucket))]
 
 
 def service_permissions(spec: ServiceSpec, namespace: str = "") -> Permissions:
