@@ -82,13 +82,14 @@ class JetStreamKeyStore:
 
     async def _ensure_shreds(self) -> None:
         # ids only, one entry per forgotten subject, never deleted or purged
+        name = f"KV_{self.shreds_bucket}"
         config = StreamConfig(
-            name=f"KV_{self.shreds_bucket}", subjects=[f"$KV.{self.shreds_bucket}.>"],
+            name=name, subjects=[f"$KV.{self.shreds_bucket}.>"],
             storage=StorageType.FILE, num_replicas=self._replicas, max_msgs_per_subject=1,
             max_msgs=-1, max_consumers=-1, discard=DiscardPolicy.NEW, duplicate_window=120.0,
             allow_rollup_hdrs=False, allow_direct=True, deny_delete=True, deny_purge=True)
         try:
-            await self._js.stream_info(config.name)
+            await self._js.stream_info(name)
         except NotFoundError:
             await self._js.add_stream(config)
         self._shreds = await self._js.key_value(self.shreds_bucket)

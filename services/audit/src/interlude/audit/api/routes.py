@@ -8,14 +8,17 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import AwareDatetime
 
 from interlude.audit.api.schemas import (
     AccessEntryPublic,
     AccessHistoryPublic,
     CheckpointLine,
+    ExportCreate,
     ExportLine,
+    ExportPublic,
+    ExportsPublic,
     KeysPublic,
     OcsfLine,
     PurgeCreate,
@@ -23,12 +26,19 @@ from interlude.audit.api.schemas import (
     RecordsPublic,
     VerificationPublic,
 )
-from interlude.audit.app import access_history, export, query, retention, verification
+from interlude.audit.app import (
+    access_history,
+    export,
+    query,
+    retention,
+    subject_export,
+    verification,
+)
 from interlude.audit.app.audit import Audit
 from interlude.audit.domain.witness import as_lines
 from interlude.shared.auth import require_roles
 from interlude.shared.events.envelope import CommandContext
-from interlude.shared.kit import app_dependency, context_dependency, problems
+from interlude.shared.kit import ItemId, app_dependency, context_dependency, problems
 from interlude.shared.text import SingleLine
 
 router = APIRouter(tags=["audit"])
@@ -97,6 +107,45 @@ async def my_data_accesses(audit: AuditDep, ctx: ContextDep,
     found, after = await access_history.history(audit, ctx, cursor=cursor, limit=limit)
     return AccessHistoryPublic(accesses=[AccessEntryPublic.of(e) for e in found],
                                next_cursor=after)
+
+
+@router.post("/v1/audit/my-data/exports", response_model=ExportPublic, status_code=201,
+             responses=problems(401, 403, 404, 413, 422))
+async def request_export(audit: AuditDep, ctx: ContextDep, body: ExportCreate) -> ExportPublic:
+    """Export everything the product holds about me (GDPR articles 15 and 20), or, for a
+    compliance officer, about a person of the organisation (``subject_id``, with a
+    ``reason``). Every part of the product is asked for its section; one that does not answer
+    in time is named in ``missing``. Answers when the archive is ready (seconds)."""
+    return ExportPublic.of(await subject_export.request(audit, ctx, body.subject_id,
+                                                        body.reason))
+
+
+@router.get("/v1/audit/my-data/exports", response_model=ExportsPublic,
+            responses=problems(401, 403))
+async def my_exports(audit: AuditDep, ctx: ContextDep) -> ExportsPublic:
+    """The exports I asked for that can still be downloaded, newest first."""
+    return ExportsPublic(exports=[ExportPublic.of(e) for e in
+                                  await subject_export.mine(audit, ctx)])
+
+
+@router.get("/v1/audit/my-data/exports/{export_id}", response_model=ExportPublic,
+            responses=problems(401, 403, 404, 422))
+async def my_export(audit: AuditDep, ctx: ContextDep, export_id: ItemId) -> ExportPublic:
+    return ExportPublic.of(await subject_export.one(audit, ctx, export_id))
+
+
+class ZipFile(Response):
+    media_type = "application/zip"
+
+
+@router.get("/v1/audit/my-data/exports/{export_id}/archive", response_class=ZipFile,
+            responses={200: {"content": {"application/zip": {}},
+                             "description": "the ZIP: a JSON file per part and index.html"},
+                       **problems(401, 403, 404, 422)})
+async def export_archive(audit: AuditDep, ctx: ContextDep, export_id: ItemId) -> ZipFile:
+    """The export's ZIP, for whoever asked for it (the download is in the audit trail)."""
+    stored, data = await subject_export.download(audit, ctx, export_id)
+    return ZipFile(data, headers=_attachment(f"interlude-export-{stored.export_id}.zip"))
 
 
 @router.get("/v1/audit/verify", response_model=VerificationPublic, dependencies=OFFICERS,

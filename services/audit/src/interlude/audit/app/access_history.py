@@ -16,12 +16,18 @@ async def history(audit: Audit, ctx: CommandContext, *, cursor: int | None,
                   limit: int) -> tuple[list[AccessEntry], int | None]:
     """A page of the reads of the caller's data, newest first, and the cursor of the next."""
     me = ctx.actor.id
-    rows, more = await queries.accesses_about(audit.pool, ctx.tenant_id, me,
+    entries, more = await entries_about(audit, ctx.tenant_id, me, cursor=cursor, limit=limit)
+    await audit.record_read(ctx, "access_history", me, me)
+    return entries, entries[-1].seq if more and entries else None
+
+
+async def entries_about(audit: Audit, tenant_id: str, subject_id: str, *,
+                        cursor: int | None, limit: int) -> tuple[list[AccessEntry], bool]:
+    """A page of the reads of ``subject_id``'s data as they are shown to them (newest first)
+    and whether there are more; recorded by the caller."""
+    rows, more = await queries.accesses_about(audit.pool, tenant_id, subject_id,
                                               audit.access_stream, cursor=cursor, limit=limit)
     records = [(int(r["seq"]), orjson.loads(bytes(r["record"]))) for r in rows]
     shown = {i for _, record in records if (i := reader_id(record))}
-    names = await directory.names(audit.pool, audit.sealer, ctx.tenant_id, shown) \
-        if shown else {}
-    entries = [entry(seq, record, names) for seq, record in records]
-    await audit.record_read(ctx, "access_history", me, me)
-    return entries, entries[-1].seq if more and entries else None
+    names = await directory.names(audit.pool, audit.sealer, tenant_id, shown) if shown else {}
+    return [entry(seq, record, names) for seq, record in records], more

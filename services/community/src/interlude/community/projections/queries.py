@@ -212,3 +212,37 @@ async def post_with_comments(pool: asyncpg.Pool, tenant_id: str, space_id: str, 
             " WHERE tenant_id = $1 AND post_id = $2 AND NOT withdrawn ORDER BY created_at",
             tenant_id, post_id)
     return row, list(comments)
+
+
+async def of_person(pool: asyncpg.Pool, tenant_id: str,
+                    user_id: str) -> dict[str, list[asyncpg.Record]]:
+    """Everything community keeps that is ``user_id``'s own (subject access): their
+    memberships, posts, comments, reactions, shares, reports and rehearsals, and the posts they
+    were tagged in. Never who else is in a space, who reacted, or who tagged them."""
+    t, u = tenant_id, user_id
+    queries = {
+        "memberships": ("SELECT s.space_id, s.name, s.kind, s.pseudonymous, m.handle,"
+                        " m.pseudonym, m.role, m.status, m.revealed, m.joined_at FROM members m"
+                        " JOIN spaces s USING (tenant_id, space_id) WHERE m.tenant_id = $1"
+                        " AND m.user_id = $2 ORDER BY m.joined_at NULLS LAST"),
+        "posts": ("SELECT post_id, space_id, kind, body, withdrawn, hidden, pinned_at,"
+                  " pin_note, comments, shares, reactions, published_at, edited_at FROM posts"
+                  " WHERE tenant_id = $1 AND author_id = $2 ORDER BY published_at"),
+        "comments": ("SELECT comment_id, post_id, space_id, body, withdrawn, created_at"
+                     " FROM comments WHERE tenant_id = $1 AND author_id = $2"
+                     " ORDER BY created_at"),
+        "reactions": ("SELECT post_id, reaction FROM reactions WHERE tenant_id = $1"
+                      " AND user_id = $2 ORDER BY post_id, reaction"),
+        "shares": ("SELECT post_id, at FROM shares WHERE tenant_id = $1 AND shared_by = $2"
+                   " ORDER BY at"),
+        "tagged_in": ("SELECT post_id, at FROM tags WHERE tenant_id = $1 AND tagged_id = $2"
+                      " ORDER BY at"),
+        "reports": ("SELECT post_id, reason, at FROM reports WHERE tenant_id = $1"
+                    " AND reporter_id = $2 ORDER BY at"),
+        "rehearsals": ("SELECT rehearsal_id, space_id, kind, body, feedback, status, post_id,"
+                       " updated_at FROM rehearsals WHERE tenant_id = $1 AND author_id = $2"
+                       " ORDER BY updated_at"),
+    }
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read",
+                                                       readonly=True):
+        return {name: await conn.fetch(sql, t, u) for name, sql in queries.items()}
