@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from interlude.audit.app import retention
 from interlude.audit.testing import RunningAudit, audit_settings, running_audit
 from interlude.community.testing import RunningCommunity
 from interlude.engagement.testing import RunningEngagement
@@ -182,3 +183,38 @@ async def test_an_officer_asks_for_a_person_with_a_reason_and_others_are_refused
     for path in (f"{EXPORTS}/not%20an%20id", f"{EXPORTS}/nope/archive"):
         response = await audit.client.get(path, headers=officer.headers)
         assert 400 <= response.status_code < 500
+
+
+async def test_an_expired_export_is_removed_by_the_retention_job_which_reports_it(
+        identity: RunningIdentity, audit: RunningAudit) -> None:
+    admin = await identity.organisation("Northwind")
+    amira = await identity.member(admin, "coachee", name="Amira Haddad")
+    made = await expect(await audit.client.post(EXPORTS, headers=amira.headers, json={}), 201)
+    kept = await expect(await audit.client.post(EXPORTS, headers=amira.headers, json={}), 201)
+    await audit.admin.execute("UPDATE subject_exports SET expires_at = now() - interval '1 s'"
+                              " WHERE export_id = $1", made["id"])  # a week has passed
+    gone = await audit.client.get(f"{EXPORTS}/{made['id']}/archive", headers=amira.headers)
+    assert gone.status_code == 404  # expired: no longer downloadable, even before removal
+
+    reported: list[tuple[str, int]] = []
+
+    async def report(tenant: str, _: object, removed: int) -> None:
+        reported.append((tenant, removed))
+
+    await retention.apply_retention(audit.platform.pool, audit.checkpointer, report)
+    assert reported == [(admin.tenant_id, 1)]
+    left = await audit.admin.fetch("SELECT export_id FROM subject_exports")
+    assert [r["export_id"] for r in left] == [kept["id"]]
+    await download(audit, amira, kept["id"])
+
+
+async def test_a_person_holds_at_most_five_exports_at_once(identity: RunningIdentity,
+                                                           audit: RunningAudit) -> None:
+    admin = await identity.organisation("Northwind")
+    amira = await identity.member(admin, "coachee", name="Amira Haddad")
+    for _ in range(5):
+        await expect(await audit.client.post(EXPORTS, headers=amira.headers, json={}), 201)
+    refused = await audit.client.post(EXPORTS, headers=amira.headers, json={})
+    assert refused.status_code == 429
+    assert "download one of them" in refused.json()["detail"]
+    assert int(refused.headers["Retry-After"]) > 6 * 24 * 3600  # the first expires in a week

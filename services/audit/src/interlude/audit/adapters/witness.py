@@ -47,21 +47,23 @@ def publisher(js: JetStreamContext, stream: StreamSpec) -> Publish:
 
 
 def retention_reporter(js: JetStreamContext, stream: StreamSpec) -> Report:
-    """A scheduled purge that removed records, as an ``audit.RetentionApplied`` event in
-    ``stream``: how many, the trail's new lower bound, the purge's own record number."""
+    """A retention round that removed something of an organisation's, as an
+    ``audit.RetentionApplied`` event in ``stream``: how many records were purged, the trail's
+    new lower bound and the purge's own record number, and how many expired exports went."""
 
-    async def report(tenant_id: str, done: Purged) -> None:
+    async def report(tenant_id: str, done: Purged, exports_removed: int) -> None:
         envelope = Envelope(
             event_id=new_id(), type=RETENTION_APPLIED, schema_version=1, tenant_id=tenant_id,
             aggregate_id=tenant_id, occurred_at=datetime.now(UTC), actor=Actor.system("audit"),
             correlation_id=new_id(), causation_id=None, policy_version=None,
-            payload={"purged": done.purged, "lower_bound": done.lower_bound,
-                     "record": done.record,
+            payload={"purged": done.purged,
+                     "lower_bound": done.lower_bound if done.record is not None else None,
+                     "record": done.record, "exports_removed": exports_removed,
                      "checkpoint_size": None if done.checkpoint is None
                      else done.checkpoint.size})
         await js.publish(stream.subject(tenant_id, "retention", tenant_id),
                          encode_commit([envelope]), stream=stream.name,
-                         headers={"Nats-Msg-Id": f"{tenant_id}:retention:{done.lower_bound}"})
+                         headers={"Nats-Msg-Id": envelope.event_id})
 
     return report
 

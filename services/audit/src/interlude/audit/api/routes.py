@@ -110,7 +110,7 @@ async def my_data_accesses(audit: AuditDep, ctx: ContextDep,
 
 
 @router.post("/v1/audit/my-data/exports", response_model=ExportPublic, status_code=201,
-             responses=problems(401, 403, 404, 413, 422))
+             responses=problems(401, 403, 404, 413, 422, 429))
 async def request_export(audit: AuditDep, ctx: ContextDep, body: ExportCreate) -> ExportPublic:
     """Export everything the product holds about me (GDPR articles 15 and 20), or, for a
     compliance officer, about a person of the organisation (``subject_id``, with a
@@ -139,7 +139,8 @@ class ZipFile(Response):
 
 
 @router.get("/v1/audit/my-data/exports/{export_id}/archive", response_class=ZipFile,
-            responses={200: {"content": {"application/zip": {}},
+            responses={200: {"content": {"application/zip": {
+                                 "schema": {"type": "string", "format": "binary"}}},
                              "description": "the ZIP: a JSON file per part and index.html"},
                        **problems(401, 403, 404, 422)})
 async def export_archive(audit: AuditDep, ctx: ContextDep, export_id: ItemId) -> ZipFile:

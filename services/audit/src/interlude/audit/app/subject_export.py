@@ -17,15 +17,20 @@ from interlude.audit.projections import exports
 from interlude.audit.projections.exports import StoredExport
 from interlude.shared import directory
 from interlude.shared.access import Access
-from interlude.shared.errors import Invalid, NotAllowed, NotFound
+from interlude.shared.errors import DomainError, Invalid, NotAllowed, NotFound
 from interlude.shared.events.envelope import CommandContext
 from interlude.shared.ids import new_id
 from interlude.shared.projections.sealed import opened_or_none
 from interlude.shared.sealing import Secret
 
-__all__ = ["StoredExport", "download", "mine", "one", "request"]
+__all__ = ["StoredExport", "TooManyExports", "download", "mine", "one", "request"]
 OFFICER = "compliance_officer"
 MOST_ACCESSES = 10_000  # the newest reads of the person's data that go into an export
+MOST_KEPT = 5  # exports one person may hold ready at once (each gathers every service's data)
+
+
+class TooManyExports(DomainError):
+    status, slug = 429, "too-many-exports"
 
 
 async def request(audit: Audit, ctx: CommandContext, subject_id: str | None,
@@ -44,6 +49,13 @@ async def request(audit: Audit, ctx: CommandContext, subject_id: str | None,
     else:
         await audit.enforce(ctx, "export.self_service", "export", "subject_export", subject)
     export_id, now = new_id(), ctx.now
+    ready = await exports.requested_by(audit.pool, ctx.tenant_id, ctx.actor.id, now)
+    if len(ready) >= MOST_KEPT:
+        first = min(e.expires_at for e in ready)
+        raise TooManyExports(
+            f"you have {len(ready)} exports ready to download: download one of them, or ask"
+            f" again after {first.isoformat(timespec='minutes')}, when the first expires",
+            retry_after=max(1, int((first - now).total_seconds())))
     gathered = await audit.gather(ctx.tenant_id, subject, export_id)
     accesses, _ = await entries_about(audit, ctx.tenant_id, subject, cursor=None,
                                       limit=MOST_ACCESSES)

@@ -29,11 +29,14 @@ CREATE POLICY subject_exports_tenant ON subject_exports
 REVOKE ALL ON subject_exports FROM PUBLIC;
 GRANT SELECT, INSERT, DELETE ON subject_exports TO audit_app;
 
--- The retention job's one reach across organisations: remove every expired export.
-CREATE FUNCTION subject_exports_expire(now timestamptz) RETURNS bigint
+-- The retention job's one reach across organisations: remove every expired export, and say
+-- how many went per organisation.
+CREATE FUNCTION subject_exports_expire(now timestamptz)
+    RETURNS TABLE (tenant_id text, removed bigint)
     LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path FROM CURRENT AS $$
-    WITH gone AS (DELETE FROM subject_exports WHERE expires_at <= now RETURNING 1)
-    SELECT count(*) FROM gone
+    WITH gone AS (DELETE FROM subject_exports e WHERE e.expires_at <= now
+                  RETURNING e.tenant_id)
+    SELECT gone.tenant_id, count(*) FROM gone GROUP BY gone.tenant_id
 $$;
 REVOKE ALL ON FUNCTION subject_exports_expire(timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION subject_exports_expire(timestamptz) TO audit_app;

@@ -72,6 +72,7 @@ async def one(pool: asyncpg.Pool, tenant_id: str, export_id: str, requester_id: 
     return StoredExport.of(row), json.loads(row["archive"]) if with_archive else None
 
 
-async def expire(pool: asyncpg.Pool, now: datetime) -> int:
-    """Remove every organisation's expired exports; how many went."""
-    return int(await pool.fetchval("SELECT subject_exports_expire($1)", now))
+async def expire(pool: asyncpg.Pool, now: datetime) -> dict[str, int]:
+    """Remove every organisation's expired exports; how many went, by organisation."""
+    rows = await pool.fetch("SELECT tenant_id, removed FROM subject_exports_expire($1)", now)
+    return {r["tenant_id"]: int(r["removed"]) for r in rows}
