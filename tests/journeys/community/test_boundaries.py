@@ -21,7 +21,8 @@ BODIES = {  # a body that passes validation for each route that takes one, by it
     "/reveal": {"reason": "a reason"}, "/slow-mode": {"seconds": 30}, "/posts": {"body": "b"},
     "/{post_id}": {"body": "b"}, "/comments": {"body": "b"}, "/tags": {"pseudonym": "Kind Orca"},
     "/pin": {}, "/reports": {"reason": "r"}, "/rehearsals": {"body": "b"},
-    "/{rehearsal_id}": {"body": "b"}, "/feedback": {"body": "b"}}
+    "/{rehearsal_id}": {"body": "b"}, "/feedback": {"body": "b"},
+    "/step-out": {"understood": True}, "/step-back": {"understood": True}}
 OWN = {("POST", "/v1/community/spaces"), ("GET", "/v1/community/spaces")}  # the caller's own
 
 

@@ -27,6 +27,12 @@ class MemberLabel(BaseModel):
     you: bool
     revealed_name: str | None = Field(default=None, description="only for the space's coach, "
                                       "once they revealed who is behind a pseudonym")
+    stepped_out_name: str | None = Field(
+        default=None, description="the member's name, when they stepped out of their "
+        "pseudonym to this reader or to the whole space (shown in this space only)")
+    shown_to: list[str] | None = Field(
+        default=None, description="your own label only: to whom you stepped out of your "
+        "pseudonym (\"everyone\", or peers' handles)")
 
 
 class MemberPublic(MemberLabel):

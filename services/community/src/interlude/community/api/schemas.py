@@ -48,6 +48,19 @@ class Reveal(_Body):
     reason: Note = Field(description="why; the member is told it")
 
 
+class StepOut(_Body):
+    to: str | None = Field(default=None, pattern=ID_PATTERN,
+                           description="a peer's handle; leave out to show your name to the "
+                           "whole space")
+    understood: bool = Field(description="true: you understood that whoever sees your name "
+                             "may remember it, even after you step back")
+
+
+class StepBack(_Body):
+    understood: bool = Field(description="true: you understood that those who saw your name "
+                             "may remember it")
+
+
 class PostCreate(_Body):
     kind: PostKind = "reflection"
     body: Body

@@ -26,7 +26,15 @@ from interlude.community.api.public import (
     SpacesPublic,
     SuggestionPublic,
 )
-from interlude.community.api.schemas import Invitation, Join, Reveal, SlowModeBody, SpaceCreate
+from interlude.community.api.schemas import (
+    Invitation,
+    Join,
+    Reveal,
+    SlowModeBody,
+    SpaceCreate,
+    StepBack,
+    StepOut,
+)
 from interlude.community.app import feed, reads, spaces
 from interlude.shared.kit import WrittenPublic
 
@@ -96,6 +104,23 @@ async def reveal(space_id: SpaceId, handle: ItemId, body: Reveal, ctx: ContextDe
     told; the reveal is an event, and audited."""
     written, user_id = await spaces.reveal(deps, ctx, space_id, handle, body.reason)
     return RevealedPublic(id=written.id, position=written.position, user_id=user_id)
+
+
+@router.post("/spaces/{space_id}/step-out", responses=WRITE_PROBLEMS)
+async def step_out(space_id: SpaceId, body: StepOut, ctx: ContextDep,
+                   deps: CommunityDep) -> WrittenPublic:
+    """In a pseudonymous space, show your name to one peer (``to``: their handle) or to the
+    whole space; only there, by your act alone, recorded and audited. Confirm with
+    ``understood``: what was seen was seen."""
+    return WrittenPublic.of(await spaces.step_out(deps, ctx, space_id, body.to,
+                                                  body.understood))
+
+
+@router.post("/spaces/{space_id}/step-back", responses=WRITE_PROBLEMS)
+async def step_back(space_id: SpaceId, body: StepBack, ctx: ContextDep,
+                    deps: CommunityDep) -> WrittenPublic:
+    """Be shown by your pseudonym to everyone in the space again."""
+    return WrittenPublic.of(await spaces.step_back(deps, ctx, space_id, body.understood))
 
 
 @router.put("/spaces/{space_id}/slow-mode", responses=WRITE_PROBLEMS)

@@ -1,5 +1,6 @@
 """Spaces: a coach creates one, invites, sets slow mode and may reveal a pseudonym with a
-reason; members join (under a pseudonym where the space has them), read and leave."""
+reason; members join (under a pseudonym where the space has them), read, step out of their
+pseudonym and back, and leave."""
 
 from __future__ import annotations
 
@@ -137,3 +138,26 @@ async def mark_read(deps: Community, ctx: CommandContext, space_id: str) -> Writ
         ctx.tenant_id, reading_id,
         lambda s: reading_domain.mark(s, space_id, ctx.actor.id, ctx.now), ctx)
     return Written(space_id, position)
+
+
+async def step_out(deps: Community, ctx: CommandContext, space_id: str,
+                   peer_handle: str | None, understood: bool) -> Written:
+    """The member shows their name to one peer, or to the whole space (their act alone). An
+    organisation whose policy requires pseudonyms (``community.pseudonyms``) refuses it."""
+    await deps.enforce_enabled(ctx, "step_out", "space", space_id)
+    await deps.space(ctx.tenant_id, space_id)
+    await deps.policy.enforce_choice(ctx.tenant_id, PSEUDONYMS, ("allowed", "forbidden"),
+                                     actor=ctx.actor, action="step_out",
+                                     resource_type="space", resource_id=space_id)
+    return await _execute(deps, ctx, space_id,
+                          lambda s: domain.step_out(s, ctx.actor.id, peer_handle, understood))
+
+
+async def step_back(deps: Community, ctx: CommandContext, space_id: str,
+                    understood: bool) -> Written:
+    """The member is shown by pseudonym to everyone again (never refused by policy: going
+    back to the pseudonym is always allowed)."""
+    await deps.enforce_enabled(ctx, "step_back", "space", space_id)
+    await deps.space(ctx.tenant_id, space_id)
+    return await _execute(deps, ctx, space_id,
+                          lambda s: domain.step_back(s, ctx.actor.id, understood))

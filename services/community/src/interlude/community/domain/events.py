@@ -71,6 +71,25 @@ class PseudonymRevealed(Event):
     reason: Secret  # sealed for the member
 
 
+@EVENT("community.MemberSteppedOut")
+class MemberSteppedOut(Event):
+    """A member of a pseudonymous space shows their name, by their own act alone: to one peer
+    (``peer_id``), or to the whole space (``peer_id`` None). Only in this space."""
+
+    user_id: str
+    handle: str
+    peer_id: str | None
+    peer_handle: str | None
+
+
+@EVENT("community.MemberSteppedBack")
+class MemberSteppedBack(Event):
+    """The member is shown by pseudonym again to everyone (what was seen was seen)."""
+
+    user_id: str
+    handle: str
+
+
 @EVENT("community.SlowModeSet")
 class SlowModeSet(Event):
     seconds: int  # 0: off

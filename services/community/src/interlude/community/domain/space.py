@@ -1,6 +1,7 @@
 """A space: a coach's cohort around a shared challenge, or a coaches' peer circle. The space
 decides who is in it and under which name; its coach (the host of a peer circle) invites,
-reveals a pseudonym with a reason, and switches slow mode on."""
+reveals a pseudonym with a reason, and switches slow mode on; a member may step out of their
+pseudonym (to one peer, or to the space) and back."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ class Member:
     handle: str = ""
     pseudonym: str | None = None  # kept after leaving: stable, and nobody else may take it
     contract_id: str | None = None
+    # stepped out of the pseudonym: to the whole space, or to these peers (user ids)
+    open_to_all: bool = False
+    open_to: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,15 @@ def evolve(state: Space, event: Event) -> Space:
             old = state.members[event.user_id]
             return replace(state, members={**state.members,
                                            event.user_id: replace(old, status="left")})
+        case ev.MemberSteppedOut():
+            old = state.members[event.user_id]
+            opened = replace(old, open_to_all=True) if event.peer_id is None else \
+                replace(old, open_to=old.open_to | {event.peer_id})
+            return replace(state, members={**state.members, event.user_id: opened})
+        case ev.MemberSteppedBack():
+            old = state.members[event.user_id]
+            closed = replace(old, open_to_all=False, open_to=frozenset())
+            return replace(state, members={**state.members, event.user_id: closed})
         case ev.SlowModeSet():
             return replace(state, slow_mode_s=event.seconds)
     return state
@@ -182,6 +195,54 @@ def reveal(state: Space, actor_id: str, handle: str, reason: str) -> list[Event]
     assert member.pseudonym is not None
     return [ev.PseudonymRevealed(user_id=user_id, handle=handle, pseudonym=member.pseudonym,
                                  revealed_by=actor_id, reason=Secret(reason.strip(), user_id))]
+
+
+SEEN_IS_SEEN = ("what was seen was seen: whoever saw your name may remember it, even after you"
+                " step back")
+
+
+def _pseudonymous_member(state: Space, actor_id: str) -> Member:
+    member = require_member(state, actor_id)
+    if actor_id == state.coach_id:
+        raise InvalidState("the coach is shown by name already")
+    if not state.pseudonymous or not member.pseudonym:
+        raise InvalidState("this space shows members by name: there is no pseudonym to step "
+                           "out of")
+    return member
+
+
+def step_out(state: Space, actor_id: str, peer_handle: str | None,
+             understood: bool) -> list[Event]:
+    """The member shows their name to one peer (by handle) or, with no handle, to the whole
+    space; they confirm they understood that it cannot be unseen."""
+    member = _pseudonymous_member(state, actor_id)
+    if not understood:
+        raise Invalid(f"confirm with understood: true; {SEEN_IS_SEEN}", field="understood")
+    if member.open_to_all:
+        return []
+    if peer_handle is None:
+        return [ev.MemberSteppedOut(user_id=actor_id, handle=member.handle, peer_id=None,
+                                    peer_handle=None)]
+    found = [u for u, m in state.members.items()
+             if m.handle == peer_handle and m.status == "joined" and u != actor_id]
+    if peer_handle == state.coach_handle:  # the coach is a reader of the space too
+        found = [state.coach_id]
+    if not found:
+        raise NotFound("there is no such member in this space")
+    if found[0] in member.open_to:
+        return []
+    return [ev.MemberSteppedOut(user_id=actor_id, handle=member.handle, peer_id=found[0],
+                                peer_handle=peer_handle)]
+
+
+def step_back(state: Space, actor_id: str, understood: bool) -> list[Event]:
+    """The member is shown by pseudonym again to everyone in the space."""
+    member = _pseudonymous_member(state, actor_id)
+    if not understood:
+        raise Invalid(f"confirm with understood: true; {SEEN_IS_SEEN}", field="understood")
+    if not member.open_to_all and not member.open_to:
+        return []
+    return [ev.MemberSteppedBack(user_id=actor_id, handle=member.handle)]
 
 
 def slow_mode(state: Space, actor_id: str, seconds: int) -> list[Event]:

@@ -89,7 +89,8 @@ async def space_and_members(db: Db, tenant_id: str,
         return None, []
     rows = await db.fetch(
         "SELECT m.user_id, m.handle, m.pseudonym, m.status, m.role, m.revealed,"
-        " m.read_up_to, p.display_name FROM members m LEFT JOIN people p"
+        " m.open_to_all, m.open_to, m.read_up_to, p.display_name FROM members m"
+        " LEFT JOIN people p"
         " USING (tenant_id, user_id) WHERE m.tenant_id = $1 AND m.space_id = $2",
         tenant_id, space_id)
     return space, rows

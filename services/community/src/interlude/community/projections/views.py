@@ -65,6 +65,20 @@ class Views(Projection):
         await self._member(conn, event, event.of(ev.PseudonymRevealed).user_id,
                            "revealed = true")
 
+    async def on_member_stepped_out(self, conn: asyncpg.Connection,
+                                    event: RecordedEvent) -> None:
+        p = event.of(ev.MemberSteppedOut)
+        if p.peer_id is None:
+            await self._member(conn, event, p.user_id, "open_to_all = true")
+        else:
+            await self._member(conn, event, p.user_id, "open_to = array_append("
+                               "array_remove(open_to, $4), $4)", p.peer_id)
+
+    async def on_member_stepped_back(self, conn: asyncpg.Connection,
+                                     event: RecordedEvent) -> None:
+        await self._member(conn, event, event.of(ev.MemberSteppedBack).user_id,
+                           "open_to_all = false, open_to = '{}'")
+
     async def on_slow_mode_set(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await conn.execute("UPDATE spaces SET slow_mode_s = $3 WHERE tenant_id = $1"
                            " AND space_id = $2", event.tenant_id, event.aggregate_id,
