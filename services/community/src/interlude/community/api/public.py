@@ -66,6 +66,37 @@ class SpacePublic(_Fresh):
     members: list[MemberPublic]
 
 
+class CirclePublic(BaseModel):
+    """A findable peer circle as a coach looking for one sees it: what it is about, never
+    who is in it."""
+
+    space_id: str
+    name: str
+    description: str
+    methodology: str
+    challenges: list[str]
+    context: str
+    pseudonymous: bool
+    members: int
+    you: str | None = Field(description="asked, invited or joined; null: not in it")
+
+
+class CirclesPublic(_Fresh):
+    circles: list[CirclePublic]
+
+
+class JoinRequestPublic(BaseModel):
+    handle: str
+    name: str = Field(description='the coach\'s name where the circle shows names, else "a '
+                      'coach of your organisation"')
+    note: str | None
+    asked_at: datetime
+
+
+class JoinRequestsPublic(_Fresh):
+    requests: list[JoinRequestPublic] = Field(description="oldest first")
+
+
 class SuggestionPublic(BaseModel):
     pseudonym: str | None = Field(description="null in a space that shows names")
 

@@ -36,6 +36,7 @@ from interlude.community.api.schemas import (
     StepOut,
 )
 from interlude.community.app import feed, reads, spaces
+from interlude.community.domain.space import About
 from interlude.shared.kit import WrittenPublic
 
 router = APIRouter(prefix="/v1/community", tags=["spaces"])
@@ -46,9 +47,11 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 async def create(body: SpaceCreate, ctx: ContextDep, deps: CommunityDep,
                  key: IdempotencyKey = None) -> WrittenPublic:
     """A coach opens a cohort around a shared challenge, or a peer circle of coaches."""
+    about = About(methodology=body.methodology, challenges=tuple(body.challenges),
+                  context=body.context, findable=body.findable)
     return WrittenPublic.of(await spaces.create(
         deps, ctx, kind=body.kind, name=body.name, description=body.description,
-        pseudonymous=body.pseudonymous, idempotency_key=key))
+        pseudonymous=body.pseudonymous, about=about, idempotency_key=key))
 
 
 @router.get("/spaces", response_model=SpacesPublic, **READ)

@@ -247,3 +247,34 @@ async def of_person(pool: asyncpg.Pool, tenant_id: str,
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read",
                                                        readonly=True):
         return {name: await conn.fetch(sql, t, u) for name, sql in queries.items()}
+
+
+async def circles(db: Db, tenant_id: str, viewer: str, *, challenge: str | None,
+                  methodology: str | None, text: str | None,
+                  limit: int) -> list[asyncpg.Record]:
+    """The organisation's findable peer circles matching what a coach looks for (each term
+    a case-insensitive part of the field; a challenge of any of the circle's), the biggest
+    first, with how many have joined and the viewer's own status in each (None: not in it)."""
+    return await db.fetch(
+        "SELECT s.space_id, s.name, s.description, s.methodology, s.challenges, s.context,"
+        " s.pseudonymous, (SELECT count(*) FROM members x WHERE x.tenant_id = s.tenant_id"
+        " AND x.space_id = s.space_id AND x.status = 'joined') AS members,"
+        " (SELECT m.status FROM members m WHERE m.tenant_id = s.tenant_id"
+        " AND m.space_id = s.space_id AND m.user_id = $2) AS you"
+        " FROM spaces s WHERE s.tenant_id = $1 AND s.findable AND s.kind = 'peer_circle'"
+        " AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM unnest(s.challenges) c"
+        "      WHERE c ILIKE '%' || $3 || '%'))"
+        " AND ($4::text IS NULL OR s.methodology ILIKE '%' || $4 || '%')"
+        " AND ($5::text IS NULL OR s.name ILIKE '%' || $5 || '%'"
+        "      OR s.description ILIKE '%' || $5 || '%' OR s.context ILIKE '%' || $5 || '%')"
+        f" ORDER BY members DESC, s.created_at DESC LIMIT {int(limit)}",
+        tenant_id, viewer, challenge, methodology, text)
+
+
+async def join_requests(db: Db, tenant_id: str, space_id: str) -> list[asyncpg.Record]:
+    """Coaches asking to join the circle, oldest first, with their sealed notes and names."""
+    return await db.fetch(
+        "SELECT m.user_id, m.handle, m.request_note, m.asked_at, p.display_name"
+        " FROM members m LEFT JOIN people p USING (tenant_id, user_id)"
+        " WHERE m.tenant_id = $1 AND m.space_id = $2 AND m.status = 'asked'"
+        " ORDER BY m.asked_at", tenant_id, space_id)
