@@ -1,7 +1,8 @@
 """Who reaches the audit API. A compliance officer of another organisation sees nothing of this
 one: every route answers with their own organisation's trail, empty of this one's records,
-and a purge of theirs leaves this one's alone. Every other role is refused on every route, and
-bad input anywhere is a 4xx problem, never a 500."""
+and a purge of theirs leaves this one's alone. Every other role is refused on every route but
+the one where a person asks who has read their own data, and bad input anywhere is a 4xx
+problem, never a 500."""
 
 from __future__ import annotations
 
@@ -14,7 +15,18 @@ from interlude.shared.testing.eventually import eventually
 from interlude.shared.testing.routes import Call, calls
 
 PUBLIC = {"/v1/audit/keys"}
-BODIES = {"/v1/audit/purges": {"reason": "retention"}}
+OWN = "/v1/audit/my-data/"  # every signed-in person asks about themselves
+# what a stranger's own call answers where it is not a 200: their own export is made; another
+# one's id finds nothing
+ANSWERS = {("POST", "/v1/audit/my-data/exports"): 201,
+           ("GET", "/v1/audit/my-data/exports/{export_id}"): 404,
+           ("GET", "/v1/audit/my-data/exports/{export_id}/archive"): 404}
+BODIES = {"/v1/audit/purges": {"reason": "retention"}, "/v1/audit/my-data/exports": {}}
+
+
+def path_of(call: Call) -> str:
+    """The call's path, an id in place of each parameter (one that names nothing here)."""
+    return call.template.replace("{export_id}", "someone-elses-export")
 
 
 def body_of(call: Call) -> dict[str, Any] | None:
@@ -56,9 +68,10 @@ async def test_an_officer_of_another_organisation_sees_nothing_of_this_one(
 
     checked = 0
     for call in calls(audit.app):
-        response = await audit.client.request(call.method, call.template,
+        response = await audit.client.request(call.method, path_of(call),
                                               headers=stranger.headers, json=body_of(call))
-        assert response.status_code == 200, (call, response.text)
+        assert response.status_code == ANSWERS.get((call.method, call.template), 200), (
+            call, response.text)
         assert not any(secret in response.text for secret in ours), call
         checked += 1
     assert checked == len(calls(audit.app)) >= 5
@@ -82,13 +95,13 @@ async def test_every_other_role_is_refused_and_no_token_is_unauthenticated(
     for call in calls(audit.app):
         if call.template in PUBLIC:
             continue
-        for who in others:
-            response = await audit.client.request(call.method, call.template,
+        for who in others if not call.template.startswith(OWN) else ():
+            response = await audit.client.request(call.method, path_of(call),
                                                   headers=who.headers, json=body_of(call))
             assert response.status_code == 403, (call, who.roles, response.text)
             assert response.json()["type"].endswith("role-required")
             checked += 1
-        anonymous = await audit.client.request(call.method, call.template, json=body_of(call))
+        anonymous = await audit.client.request(call.method, path_of(call), json=body_of(call))
         assert anonymous.status_code == 401, (call, anonymous.text)
     assert checked >= 16
 
@@ -116,7 +129,7 @@ async def test_bad_input_anywhere_is_a_4xx_problem(identity: RunningIdentity,
     for call in calls(audit.app):
         for what, body in BAD_BODIES.items():
             response = await audit.client.request(
-                call.method, call.template + BAD_QUERIES, content=body,
+                call.method, path_of(call) + BAD_QUERIES, content=body,
                 headers={**officer.headers, "Content-Type": "application/json"})
             if not call.takes_body and response.status_code == 200:
                 continue  # a route without a body ignores one, and unknown parameters

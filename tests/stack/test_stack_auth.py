@@ -128,6 +128,9 @@ async def try_as_engagement(env: dict[str, str], data: Path) -> None:
             await js.add_consumer("AUDIT", durable_name="engagement-snoop")
         await nc.subscribe("audit.>")  # audit's events as they are published
         await nc.subscribe("_INBOX.>")  # the replies other clients receive
+        # asking community for a person's data (only audit may), or answering for identity
+        await nc.publish("privacy.section.community", b'{"tenant_id": "t", "subject_id": "s"}')
+        await nc.subscribe("privacy.section.identity")
         await nc.flush()
     finally:
         await nc.close()
@@ -146,7 +149,7 @@ def violations(data: Path) -> set[tuple[str, str, str]]:
 
 def get(url: str, token: str | None = None, body: dict[str, str] | None = None) -> Any:
     request = urllib.request.Request(
-        url, data=json.dumps(body).encode() if body else None,
+        url, data=json.dumps(body).encode() if body is not None else None,
         headers={"content-type": "application/json",
                  **({"authorization": f"Bearer {token}"} if token else {})})
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -170,7 +173,7 @@ def demo_logins(output: str) -> dict[str, dict[str, str]]:
     return logins
 
 
-def coach_sees_the_demo_data(output: str, url: dict[str, str]) -> None:
+def coach_sees_the_demo_data(output: str, url: dict[str, str]) -> str:
     """The demo coach signs in with the password the banner shows (identity), finds their
     coachees on the dashboard (engagement), their spaces (community) and what they were told
     (notify: the coachees' messages and rehearsals reach the coach's inbox). The projections may
@@ -198,6 +201,7 @@ def coach_sees_the_demo_data(output: str, url: dict[str, str]) -> None:
         asyncio.run(eventually(shown, timeout=60, interval=0.5, what="the demo data"))
     except AssertionError:
         pytest.fail(f"{COACH} saw {seen}, not {COACHEES} and {SPACES}")
+    return str(token)
 
 
 async def identity_last_seq(env: dict[str, str], data: Path) -> int:
@@ -224,7 +228,11 @@ def test_make_run_starts_every_service_a_demo_coach_signs_in_each_keeps_to_its_s
         url = {name: f"http://127.0.0.1:{ports[port_setting(name)]}" for name in apis}
         for name in apis:  # connected to NATS and PostgreSQL, no projection failing
             assert get(f"{url[name]}/readyz")["status"] == "ready", name
-        coach_sees_the_demo_data(run.output, url)
+        token = coach_sees_the_demo_data(run.output, url)
+        # the coach exports their data: every service answers audit within its permissions
+        made = get(f"{url['audit']}/v1/audit/my-data/exports", token, body={})
+        assert made["missing"] == {} and set(made["sections"]) == {
+            "identity", "engagement", "community", "notify", "audit"}, made
 
         before = asyncio.run(identity_last_seq(env, data))
         # every service came up and seeded its data within its permissions
@@ -234,7 +242,9 @@ def test_make_run_starts_every_service_a_demo_coach_signs_in_each_keeps_to_its_s
                    ("engagement", "Publish", "$JS.API.DIRECT.GET.AUDIT"),
                    ("engagement", "Publish", "$JS.API.STREAM.INFO.AUDIT"),
                    ("engagement", "Subscription", "audit.>"),
-                   ("engagement", "Subscription", "_INBOX.>")}
+                   ("engagement", "Subscription", "_INBOX.>"),
+                   ("engagement", "Publish", "privacy.section.community"),
+                   ("engagement", "Subscription", "privacy.section.identity")}
         # the server may write a refused subscription's line a moment after answering
         asyncio.run(eventually(lambda: violations(data) >= refused, timeout=10,
                                what="the refusals in nats-server's log"))

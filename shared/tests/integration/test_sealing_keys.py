@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import tempfile
@@ -23,6 +24,7 @@ from interlude.shared.sealing import (
     Secret,
     open_key_store,
 )
+from interlude.shared.sealing.jetstream_keys import shreds_bucket
 from interlude.shared.stack.nats import start_nats
 from interlude.shared.stack.ports import free_port
 
@@ -34,7 +36,14 @@ async def store(request, nc, namespace) -> AsyncIterator[KeyStore]:
         return
     js = nc.jetstream()
     yield await open_key_store(js, bucket=f"SEALING_KEYS_{namespace}")
-    await js.delete_stream(f"KV_SEALING_KEYS_{namespace}")
+    await _drop(js, f"SEALING_KEYS_{namespace}")
+
+
+async def _drop(js, bucket: str) -> None:
+    """Delete a key bucket and its shred list (the test's own)."""
+    for stream in (f"KV_{bucket}", f"KV_{shreds_bucket(bucket)}"):
+        with contextlib.suppress(NotFoundError):
+            await js.delete_stream(stream)
 
 
 async def test_unknown_subject_has_no_key(store):
@@ -90,7 +99,40 @@ async def test_sealing_end_to_end_on_jetstream(nc, namespace):
     await rings[1].shred("org1", "u1")
     rings[0].evict("org1", "u1")
     assert (await sealer.open(sealed, tenant="org1", event_id="e", field="f")).is_erased
-    await js.delete_stream(f"KV_SEALING_KEYS_{namespace}")
+    await _drop(js, f"SEALING_KEYS_{namespace}")
+
+
+async def test_a_restored_backup_of_the_keys_does_not_bring_an_erased_subject_back(
+        nc, namespace):
+    """The key bucket is lost after an erasure and restored from a backup taken before it:
+    the forgotten subject's wrapped key is back in the bucket, but the next process to open
+    the store erases it again from the shred list before anything is opened with it."""
+    js, bucket = nc.jetstream(), f"SEALING_KEYS_{namespace}"
+    store = await open_key_store(js, bucket=bucket)
+    sealer = Sealer(KeyRing(store, bytes(32)))
+    worry = await sealer.seal(Secret("my private worry", "u1"), tenant="org1", event_id="e",
+                              field="f")
+    other = await sealer.seal(Secret("someone else's", "u2"), tenant="org1", event_id="e",
+                              field="g")
+    kv = await js.key_value(bucket)
+    backup = {key: (await kv.get(key)).value for key in await kv.keys()}  # before the erasure
+    await KeyRing(store, bytes(32)).shred("org1", "u1")
+
+    await js.delete_stream(store.stream)  # the bucket is lost...
+    await JetStreamKeyStore(js, bucket=bucket).ensure()
+    restored = await js.key_value(bucket)
+    for key, value in backup.items():  # ...and restored from the backup
+        await restored.put(key, value)
+    assert (await restored.get("org1.u1")).value == backup["org1.u1"] != SHREDDED
+
+    started = await open_key_store(js, bucket=bucket)  # the next process to start
+    assert await started.get("org1", "u1") == SHREDDED
+    opener = Sealer(KeyRing(started, bytes(32)))
+    assert (await opener.open(worry, tenant="org1", event_id="e", field="f")).is_erased
+    assert (await opener.open(other, tenant="org1", event_id="e", field="g")).reveal() \
+        == "someone else's"
+    assert await started.shredded() == [("org1", "u1")]
+    await _drop(js, bucket)
 
 
 async def test_jetstream_destroy_leaves_no_wrapped_key_in_the_stream(nc, namespace):
@@ -110,7 +152,7 @@ async def test_jetstream_destroy_leaves_no_wrapped_key_in_the_stream(nc, namespa
             continue
     assert not any(wrapped in data for data in seen)
     assert sorted(seen) == [b"other", SHREDDED]
-    await js.delete_stream(store.stream)
+    await _drop(js, store.bucket)
 
 
 async def test_a_bucket_that_cannot_erase_is_refused(nc, namespace):

@@ -21,8 +21,11 @@ BODIES = {  # a body that passes validation for each route that takes one, by it
     "/reveal": {"reason": "a reason"}, "/slow-mode": {"seconds": 30}, "/posts": {"body": "b"},
     "/{post_id}": {"body": "b"}, "/comments": {"body": "b"}, "/tags": {"pseudonym": "Kind Orca"},
     "/pin": {}, "/reports": {"reason": "r"}, "/rehearsals": {"body": "b"},
-    "/{rehearsal_id}": {"body": "b"}, "/feedback": {"body": "b"}}
-OWN = {("POST", "/v1/community/spaces"), ("GET", "/v1/community/spaces")}  # the caller's own
+    "/{rehearsal_id}": {"body": "b"}, "/feedback": {"body": "b"},
+    "/step-out": {"understood": True}, "/step-back": {"understood": True},
+    "/join-requests": {}}
+OWN = {("POST", "/v1/community/spaces"), ("GET", "/v1/community/spaces"),  # the caller's own
+       ("GET", "/v1/community/circles")}
 
 
 def body(call: Call) -> dict[str, Any] | None:

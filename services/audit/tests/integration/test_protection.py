@@ -18,6 +18,7 @@ from interlude.audit.app.checkpoints import Checkpointer, Publish
 from interlude.audit.app.verification import verify_tenant
 from interlude.audit.domain.checkpoint import key_id
 from interlude.audit.projections.tenancy import act_for
+from interlude.shared import directory
 from interlude.shared.projections import checkpoints
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.testing.eventually import eventually
@@ -136,16 +137,18 @@ async def test_the_service_role_creates_nothing_in_the_schema(statement: str,
 
 async def test_the_tables_the_owner_makes_for_the_runtime_are_the_shared_ones(
         audit_db: asyncpg.Pool, pg_schema: str) -> None:
-    """Migration 0003 writes out the bookkeeping tables the shared code would make; drifting
-    apart, the running code would meet tables not as it expects."""
+    """Migrations 0003 and 0004 write out the tables the shared code would make (bookkeeping,
+    the people directory); drifting apart, the running code would meet tables not as it
+    expects."""
     fresh = f"{pg_schema}_shared"
     columns = ("SELECT table_name, column_name, data_type, is_nullable, column_default"
                " FROM information_schema.columns WHERE table_schema = $1 AND table_name IN"
-               " ('projection_checkpoints', 'trust_policies', 'trust_users')"
+               " ('projection_checkpoints', 'trust_policies', 'trust_users', 'people')"
                " ORDER BY table_name, column_name")
     indexes = ("SELECT indexname, replace(indexdef, $1 || '.', '') AS def FROM pg_indexes"
                " WHERE schemaname = $1 AND tablename IN"
-               " ('projection_checkpoints', 'trust_policies', 'trust_users') ORDER BY indexname")
+               " ('projection_checkpoints', 'trust_policies', 'trust_users', 'people')"
+               " ORDER BY indexname")
     async with audit_db.acquire() as conn:
         await conn.execute(f'CREATE SCHEMA "{fresh}"')
         try:
@@ -153,9 +156,10 @@ async def test_the_tables_the_owner_makes_for_the_runtime_are_the_shared_ones(
                 await conn.execute(f'SET LOCAL search_path TO "{fresh}"')
                 await conn.execute(checkpoints.SCHEMA)
                 await conn.execute(trust_projection.SCHEMA)
+                await conn.execute(directory.SCHEMA)
             made = [tuple(r) for r in await conn.fetch(columns, pg_schema)]
             shared = [tuple(r) for r in await conn.fetch(columns, fresh)]
-            assert len(made) == 16 and made == shared
+            assert len(made) == 21 and made == shared
             assert [tuple(r) for r in await conn.fetch(indexes, pg_schema)] == [
                 tuple(r) for r in await conn.fetch(indexes, fresh)]
         finally:

@@ -5,8 +5,10 @@ and nothing can be deleted from the middle."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from nats.aio.client import Client as NATS
 
 from interlude.audit.adapters.signing import public_jwk
-from interlude.audit.adapters.witness import PublishedCheckpoints
+from interlude.audit.adapters.witness import PublishedCheckpoints, retention_reporter
 from interlude.audit.app import export, retention
 from interlude.audit.app.checkpoints import Checkpointer, Publish
 from interlude.audit.app.verification import verify_on, verify_tenant
@@ -29,6 +31,7 @@ from interlude.audit.domain.witness import as_lines
 from interlude.audit.projections.tenancy import act_for
 from interlude.audit.testing import app_dsn, audit_settings
 from interlude.shared.events.envelope import Actor
+from interlude.shared.eventstore.base import decode_commit
 from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.testing.eventually import eventually
@@ -233,3 +236,52 @@ async def test_an_operator_purges_from_the_command_line(
     assert (await verify_tenant(app_pool, tenant_id, KEYS, published)).ok
     info = await nc.jetstream().stream_info(audit_stream.name)
     assert info.state.messages == 1  # the purge's checkpoint left the database
+
+
+async def test_the_retention_job_purges_each_organisation_past_its_retention_and_reports_it(
+        nc: NATS, namespace: str, audit_db: asyncpg.Pool, app_pool: asyncpg.Pool,
+        intake: list[ProjectionRunner], signer: Checkpointer, tenant_id: str,
+        audit_stream: StreamSpec, published: PublishedCheckpoints) -> None:
+    """The worker's job, started as the worker starts it: its first round at once purges the
+    organisation whose records are past its retention, leaves the one that keeps ten years
+    alone, and reports the purge as an event; a later round (or a restarted worker's first)
+    finds nothing more to do and reports nothing."""
+    keeps_long = uuid.uuid4().hex
+    await trail_of(nc, namespace, audit_db, tenant_id, (4, LONG_AGO), (2, None))
+    await trail_of(nc, namespace, audit_db, keeps_long, (3, LONG_AGO))
+    for tenant in (tenant_id, keeps_long):
+        await signer.sign_now(tenant)
+    async with app_pool.acquire() as conn:
+        await ensure_tables(conn)
+    async with audit_db.acquire() as conn:
+        for tenant, days in ((tenant_id, 365), (keeps_long, 3650)):
+            await conn.execute("INSERT INTO trust_policies (tenant_id, version, policy,"
+                               " position) VALUES ($1, 4, $2, 1)", tenant,
+                               json.dumps({"data.retention_days": days}))
+    report = retention_reporter(nc.jetstream(), audit_stream)
+
+    job = asyncio.create_task(retention.keep_retention(app_pool, signer, report, 3600))
+    try:
+        async def purged() -> bool:
+            return [r["seq"] for r in await records(audit_db, tenant_id)] == [5, 6, 7]
+
+        await eventually(purged, timeout=10, what="the first round's purge")
+    finally:
+        job.cancel()
+        await asyncio.gather(job, return_exceptions=True)
+    assert [r["seq"] for r in await records(audit_db, keeps_long)] == [1, 2, 3]
+    mark = orjson.loads((await records(audit_db, tenant_id))[-1]["record"])
+    assert (mark["actor"]["id"], mark["policy_version"]) == ("audit", 4)
+    for tenant in (tenant_id, keeps_long):
+        assert (await verify_tenant(app_pool, tenant, KEYS, published)).ok
+
+    reported = await nc.jetstream().get_last_msg(
+        audit_stream.name, audit_stream.subject(tenant_id, "retention", tenant_id))
+    [event] = decode_commit(reported.data)
+    assert event.type == "audit.RetentionApplied"
+    assert {k: event.payload[k] for k in ("purged", "lower_bound", "record")} == {
+        "purged": 4, "lower_bound": 5, "record": 7}
+    before = (await nc.jetstream().stream_info(audit_stream.name)).state.messages
+
+    assert await retention.apply_retention(app_pool, signer, report) == []
+    assert (await nc.jetstream().stream_info(audit_stream.name)).state.messages == before

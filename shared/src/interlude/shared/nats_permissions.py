@@ -9,6 +9,10 @@ A service may write only its own stream's subjects (``<service>.>``), the access
 gets, acks) only its own stream and the streams its :class:`ServiceSpec` says it ``consumes``.
 Creating, changing or deleting streams is the stack's (admin's) job, never a service's.
 It may follow its own stream's subjects as they are published, and no other's.
+Each also answers the gatherer's requests for its section of a person's data (subject access,
+:mod:`interlude.shared.subject_access`) on a subject of its own, replying through NATS's
+``allow_responses`` (to the requester's reply subject only, for a few minutes); only the
+gatherer (audit) may ask.
 Replies come back on an inbox of the service's own (``_INBOX_<service>``): with the usual shared
 ``_INBOX.>`` any service could subscribe to the replies another one receives, including the
 messages of a stream it may not read.
@@ -19,8 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from interlude.shared.eventstore.streams import DEADLETTER, StreamSpec
-from interlude.shared.sealing.jetstream_keys import DEFAULT_BUCKET
+from interlude.shared.sealing.jetstream_keys import DEFAULT_BUCKET, shreds_bucket
 from interlude.shared.service import ServiceSpec
+from interlude.shared.subject_access import GATHERER, privacy_prefix, section_subject
 
 ACCESS = "access"
 
@@ -31,6 +36,9 @@ class Permissions:
 
     publish: tuple[str, ...]
     subscribe: tuple[str, ...]
+    # replies to the requests it receives: at most this many messages (a section in parts)
+    # within this long of each request (NATS's allow_responses); None: none
+    responses: tuple[int, str] | None = (10_000, "5m")
 
 
 def inbox_prefix(service: str) -> str:
@@ -59,8 +67,10 @@ def _bucket(bucket: str) -> list[str]:
 
 def _keys_bucket(namespace: str) -> list[str]:
     bucket = DEFAULT_BUCKET + (f"_{namespace}" if namespace else "")
-    # the secure erase of a shredded subject's key deletes its message (see jetstream_keys)
-    return [*_bucket(bucket), f"$JS.API.STREAM.MSG.DELETE.KV_{bucket}"]
+    # the secure erase of a shredded subject's key deletes its message, and the shred list is
+    # read at every start and written by every erasure (see jetstream_keys)
+    return [*_bucket(bucket), f"$JS.API.STREAM.MSG.DELETE.KV_{bucket}",
+            *_bucket(shreds_bucket(bucket))]
 
 
 def service_permissions(spec: ServiceSpec, namespace: str = "") -> Permissions:
@@ -75,10 +85,13 @@ def service_permissions(spec: ServiceSpec, namespace: str = "") -> Permissions:
     for source in spec.consumes:
         stream = StreamSpec.for_service(source, namespace).name
         publish += [s for s in _read(stream) if s not in publish]
+    if spec.name == GATHERER:
+        publish.append(f"{privacy_prefix(namespace)}.section.*")
     # besides its replies, its own stream's subjects as they are published (core NATS): an API
     # replica evicts the cached aggregates another one changed (Repository.follow)
     return Permissions(publish=tuple(publish),
-                       subscribe=(f"{inbox_prefix(spec.name)}.>", f"{own.prefix}.>"))
+                       subscribe=(f"{inbox_prefix(spec.name)}.>", f"{own.prefix}.>",
+                                  section_subject(spec.name, namespace)))
 
 
 def permissions_by_service(specs: list[ServiceSpec],

@@ -23,7 +23,7 @@ def create_app(settings: AuditSettings | None = None, *, schema: str | None = No
     key = signing_key(settings)
 
     async def build(app: FastAPI, platform: Platform, trust: Trust) -> None:
-        app.state.audit = build_audit(platform, trust, key)
+        app.state.audit = build_audit(platform, trust, key, settings)
 
     # migrations run as the owner; as audit_app they are only checked at start
     return service_app(settings, service="audit", routers=(routes.router,),

@@ -18,6 +18,9 @@ class AuditSettings(CallerSettings):
     checkpoint_interval_s: float = 180.0  # sign at most this long after a new record
     checkpoint_every: int = 1000  # or as soon as this many records are unsigned
     checkpoint_idle_s: float = 3600.0  # and re-sign an idle trail at least this often
+    retention_interval_s: float = 3600.0  # the retention job's rounds (one at the start too)
+    export_deadline_s: float = 10.0  # how long an export waits for every service's section
+    export_ttl_days: int = 7  # how long an export is kept for download
 
     def key_file(self) -> Path | None:
         if self.signing_key_file is not None:

@@ -113,6 +113,20 @@ class ServiceApp:
             data_subjects=people if len(people) > 1 else (), policy_version=ctx.policy_version,
             request_id=ctx.correlation_id, source_address=ctx.source_address))
 
+    async def record_refused(self, ctx: CommandContext, resource_type: str, resource_id: str,
+                             subject: str, reason: str) -> None:
+        """Someone asked to read ``subject``'s confidential content and was refused (not a
+        party to it, say): an access event naming whose it was, so the person sees the
+        attempt among who has read their data. The caller still answers as if there were
+        nothing there."""
+        if self.access is None:
+            return
+        await self.access.record(Access(
+            tenant_id=ctx.tenant_id, actor=ctx.actor, action="read", outcome="denied",
+            resource_type=resource_type, resource_id=resource_id, data_subject=subject,
+            reason=reason, policy_version=ctx.policy_version, request_id=ctx.correlation_id,
+            source_address=ctx.source_address))
+
     async def record_access(self, ctx: CommandContext, action: str, resource_type: str,
                             resource_id: str) -> None:
         """Someone used ``resource_id`` in a way the audit trail keeps although no person's

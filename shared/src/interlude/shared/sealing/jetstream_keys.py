@@ -6,19 +6,34 @@ its bytes in the stream's block file until the block is compacted. We create the
 ourselves (same layout as a KV bucket, so ``js.key_value`` binds to it) with deletes allowed and
 two revisions per key, put the tombstone first, then remove the wrapped key with
 ``delete_msg``, which the server does as a *secure erase* (it overwrites the record on disk).
+
+A restored backup of the bucket must not bring an erased key back (ADR 0014): every destroy
+first writes the subject into a *shred list*, a second bucket (``<bucket>_SHREDS``) that holds
+ids only, is never deleted from, and is kept and restored apart from the keys; every process
+re-applies it when it opens the store (:meth:`JetStreamKeyStore.ensure`), so a wrapped key that
+reappeared is erased again before anything can be opened with it.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from datetime import UTC, datetime
 
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, StorageType, StreamConfig
-from nats.js.errors import APIError, KeyNotFoundError, KeyWrongLastSequenceError, NotFoundError
+from nats.js.errors import (
+    APIError,
+    KeyNotFoundError,
+    KeyWrongLastSequenceError,
+    NoKeysError,
+    NotFoundError,
+)
 from nats.js.kv import KeyValue
 
 from interlude.shared.sealing.keys import SHREDDED, check_token, check_wrapped
 
+log = logging.getLogger(__name__)
 DEFAULT_BUCKET = "SEALING_KEYS"
 _BUCKET = re.compile(r"^[A-Za-z0-9_-]+$")
 _HISTORY = 2  # a key is written once, so at most: the wrapped key and its tombstone
@@ -33,10 +48,21 @@ class JetStreamKeyStore:
             raise ValueError(f"bucket {bucket!r} is not a valid bucket name")
         self._js, self.bucket, self._replicas = js, bucket, replicas
         self.stream = f"KV_{bucket}"
+        self.shreds_bucket = shreds_bucket(bucket)
         self._kv: KeyValue | None = None
+        self._shreds: KeyValue | None = None
 
     async def ensure(self) -> None:
-        """Create the bucket if absent (idempotent, safe to race) and bind to it."""
+        """Create the bucket and the shred list if absent (idempotent, safe to race), bind to
+        them, and re-apply the shred list (see the module's doc)."""
+        await self._ensure_keys()
+        await self._ensure_shreds()
+        again = await self.reapply_shreds()
+        if again:
+            log.warning("%d erased subjects' keys were back in %s (a restored backup?) and "
+                        "were erased again", again, self.bucket)
+
+    async def _ensure_keys(self) -> None:
         # no roll-ups and no purge: both would drop a key without erasing it (and a purge
         # would also drop tombstones); deletes are allowed, for the secure erase in destroy
         config = StreamConfig(
@@ -53,6 +79,41 @@ class JetStreamKeyStore:
             # e.g. made by create_key_value: shredded keys could not be erased from disk
             raise RuntimeError(f"stream {self.stream} cannot erase keys: recreate it")
         self._kv = await self._js.key_value(self.bucket)
+
+    async def _ensure_shreds(self) -> None:
+        # ids only, one entry per forgotten subject, never deleted or purged
+        name = f"KV_{self.shreds_bucket}"
+        config = StreamConfig(
+            name=name, subjects=[f"$KV.{self.shreds_bucket}.>"],
+            storage=StorageType.FILE, num_replicas=self._replicas, max_msgs_per_subject=1,
+            max_msgs=-1, max_consumers=-1, discard=DiscardPolicy.NEW, duplicate_window=120.0,
+            allow_rollup_hdrs=False, allow_direct=True, deny_delete=True, deny_purge=True)
+        try:
+            await self._js.stream_info(name)
+        except NotFoundError:
+            await self._js.add_stream(config)
+        self._shreds = await self._js.key_value(self.shreds_bucket)
+
+    async def shredded(self) -> list[tuple[str, str]]:
+        """Every (tenant, subject) in the shred list."""
+        if self._shreds is None:
+            await self.ensure()
+        assert self._shreds is not None
+        try:
+            keys = await self._shreds.keys()
+        except NoKeysError:
+            return []
+        return [(tenant, subject) for tenant, _, subject in (k.partition(".") for k in keys)]
+
+    async def reapply_shreds(self) -> int:
+        """Erase again every key of the shred list that is back in the bucket (a restored
+        backup); return how many were."""
+        again = 0
+        for tenant, subject in await self.shredded():
+            if await self.get(tenant, subject) not in (None, SHREDDED):
+                await self.destroy(tenant, subject)
+                again += 1
+        return again
 
     async def _bucket(self) -> KeyValue:
         if self._kv is None:
@@ -82,6 +143,9 @@ class JetStreamKeyStore:
 
     async def destroy(self, tenant: str, subject: str) -> None:
         kv, key = await self._bucket(), _key(tenant, subject)
+        assert self._shreds is not None
+        # the shred list first: a destroy that crashes halfway is finished at the next start
+        await self._shreds.put(key, datetime.now(UTC).isoformat().encode())
         tombstone = await self._put_tombstone(kv, key)
         await self._erase_older(f"$KV.{self.bucket}.{key}", tombstone)
 
@@ -125,6 +189,11 @@ async def open_key_store(js: JetStreamContext, replicas: int = 1,
     store = JetStreamKeyStore(js, bucket=bucket, replicas=replicas)
     await store.ensure()
     return store
+
+
+def shreds_bucket(bucket: str) -> str:
+    """The shred list's bucket beside the key bucket ``bucket``."""
+    return f"{bucket}_SHREDS"
 
 
 def _key(tenant: str, subject: str) -> str:

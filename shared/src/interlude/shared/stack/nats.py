@@ -80,8 +80,13 @@ def users_for(specs: list[ServiceSpec], secrets_dir: Path) -> list[NatsUser]:
 def _user(user: NatsUser) -> str:
     entry: dict[str, object] = {"user": user.name, "password": user.password}
     if user.permissions is not None:
-        entry["permissions"] = {"publish": {"allow": list(user.permissions.publish)},
-                                "subscribe": {"allow": list(user.permissions.subscribe)}}
+        permissions: dict[str, object] = {
+            "publish": {"allow": list(user.permissions.publish)},
+            "subscribe": {"allow": list(user.permissions.subscribe)}}
+        if user.permissions.responses is not None:
+            most, expires = user.permissions.responses
+            permissions["allow_responses"] = {"max": most, "expires": expires}
+        entry["permissions"] = permissions
     return json.dumps(entry)  # the configuration format reads JSON
 
 

@@ -11,7 +11,9 @@ from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from interlude.audit.app.checkpoints import Publish
+from interlude.audit.app.retention import Report
 from interlude.audit.domain.checkpoint import Checkpoint
+from interlude.audit.domain.retention import Purged
 from interlude.audit.domain.witness import Signed
 from interlude.shared.events.envelope import Actor, Envelope
 from interlude.shared.eventstore.base import commit_wire, encode_commit
@@ -20,6 +22,7 @@ from interlude.shared.eventstore.streams import StreamSpec
 from interlude.shared.ids import new_id
 
 CHECKPOINT_SIGNED = "audit.AuditCheckpointSigned"
+RETENTION_APPLIED = "audit.RetentionApplied"
 
 
 def subject(stream: StreamSpec, tenant_id: str) -> str:
@@ -41,6 +44,28 @@ def publisher(js: JetStreamContext, stream: StreamSpec) -> Publish:
                          stream=stream.name, headers={"Nats-Msg-Id": msg_id})
 
     return publish
+
+
+def retention_reporter(js: JetStreamContext, stream: StreamSpec) -> Report:
+    """A retention round that removed something of an organisation's, as an
+    ``audit.RetentionApplied`` event in ``stream``: how many records were purged, the trail's
+    new lower bound and the purge's own record number, and how many expired exports went."""
+
+    async def report(tenant_id: str, done: Purged, exports_removed: int) -> None:
+        envelope = Envelope(
+            event_id=new_id(), type=RETENTION_APPLIED, schema_version=1, tenant_id=tenant_id,
+            aggregate_id=tenant_id, occurred_at=datetime.now(UTC), actor=Actor.system("audit"),
+            correlation_id=new_id(), causation_id=None, policy_version=None,
+            payload={"purged": done.purged,
+                     "lower_bound": done.lower_bound if done.record is not None else None,
+                     "record": done.record, "exports_removed": exports_removed,
+                     "checkpoint_size": None if done.checkpoint is None
+                     else done.checkpoint.size})
+        await js.publish(stream.subject(tenant_id, "retention", tenant_id),
+                         encode_commit([envelope]), stream=stream.name,
+                         headers={"Nats-Msg-Id": envelope.event_id})
+
+    return report
 
 
 class PublishedCheckpoints:

@@ -1,18 +1,24 @@
-"""The compliance officer's API: query, verify, export, purge; and the public keys. Every query
-is itself audited (an access event that comes back into the trail); a purge records itself.
-Routes call the app layer and translate its answers; nothing here reads a table."""
+"""The compliance officer's API: query, verify, export, purge; the public keys; and every
+person's own question, who has read my data. Every query is itself audited (an access event
+that comes back into the trail); a purge records itself. Routes call the app layer and
+translate its answers; nothing here reads a table."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import AwareDatetime
 
 from interlude.audit.api.schemas import (
+    AccessEntryPublic,
+    AccessHistoryPublic,
     CheckpointLine,
+    ExportCreate,
     ExportLine,
+    ExportPublic,
+    ExportsPublic,
     KeysPublic,
     OcsfLine,
     PurgeCreate,
@@ -20,12 +26,19 @@ from interlude.audit.api.schemas import (
     RecordsPublic,
     VerificationPublic,
 )
-from interlude.audit.app import export, query, retention, verification
+from interlude.audit.app import (
+    access_history,
+    export,
+    query,
+    retention,
+    subject_export,
+    verification,
+)
 from interlude.audit.app.audit import Audit
 from interlude.audit.domain.witness import as_lines
 from interlude.shared.auth import require_roles
 from interlude.shared.events.envelope import CommandContext
-from interlude.shared.kit import app_dependency, context_dependency, problems
+from interlude.shared.kit import ItemId, app_dependency, context_dependency, problems
 from interlude.shared.text import SingleLine
 
 router = APIRouter(tags=["audit"])
@@ -80,6 +93,60 @@ async def records(audit: AuditDep, ctx: ContextDep, actor: Text = None,
                             until)
     found = await query.records(audit, ctx, filters, order=order, cursor=cursor, limit=limit)
     return RecordsPublic.model_validate(found)
+
+
+@router.get("/v1/audit/my-data/accesses", response_model=AccessHistoryPublic,
+            responses=problems(401, 403, 422))
+async def my_data_accesses(audit: AuditDep, ctx: ContextDep,
+                           cursor: Annotated[int | None, Query(ge=0)] = None,
+                           limit: Annotated[int, Query(ge=1, le=200)] = 50
+                           ) -> AccessHistoryPublic:
+    """Who has read my data, or tried and was refused: anyone signed in asks about
+    themselves (their coach's reads of their check-ins, say). Readers in a cohort space are
+    shown by their part only; nothing about anyone else, and never the content."""
+    found, after = await access_history.history(audit, ctx, cursor=cursor, limit=limit)
+    return AccessHistoryPublic(accesses=[AccessEntryPublic.of(e) for e in found],
+                               next_cursor=after)
+
+
+@router.post("/v1/audit/my-data/exports", response_model=ExportPublic, status_code=201,
+             responses=problems(401, 403, 404, 413, 422, 429))
+async def request_export(audit: AuditDep, ctx: ContextDep, body: ExportCreate) -> ExportPublic:
+    """Export everything the product holds about me (GDPR articles 15 and 20), or, for a
+    compliance officer, about a person of the organisation (``subject_id``, with a
+    ``reason``). Every part of the product is asked for its section; one that does not answer
+    in time is named in ``missing``. Answers when the archive is ready (seconds)."""
+    return ExportPublic.of(await subject_export.request(audit, ctx, body.subject_id,
+                                                        body.reason))
+
+
+@router.get("/v1/audit/my-data/exports", response_model=ExportsPublic,
+            responses=problems(401, 403))
+async def my_exports(audit: AuditDep, ctx: ContextDep) -> ExportsPublic:
+    """The exports I asked for that can still be downloaded, newest first."""
+    return ExportsPublic(exports=[ExportPublic.of(e) for e in
+                                  await subject_export.mine(audit, ctx)])
+
+
+@router.get("/v1/audit/my-data/exports/{export_id}", response_model=ExportPublic,
+            responses=problems(401, 403, 404, 422))
+async def my_export(audit: AuditDep, ctx: ContextDep, export_id: ItemId) -> ExportPublic:
+    return ExportPublic.of(await subject_export.one(audit, ctx, export_id))
+
+
+class ZipFile(Response):
+    media_type = "application/zip"
+
+
+@router.get("/v1/audit/my-data/exports/{export_id}/archive", response_class=ZipFile,
+            responses={200: {"content": {"application/zip": {
+                                 "schema": {"type": "string", "format": "binary"}}},
+                             "description": "the ZIP: a JSON file per part and index.html"},
+                       **problems(401, 403, 404, 422)})
+async def export_archive(audit: AuditDep, ctx: ContextDep, export_id: ItemId) -> ZipFile:
+    """The export's ZIP, for whoever asked for it (the download is in the audit trail)."""
+    stored, data = await subject_export.download(audit, ctx, export_id)
+    return ZipFile(data, headers=_attachment(f"interlude-export-{stored.export_id}.zip"))
 
 
 @router.get("/v1/audit/verify", response_model=VerificationPublic, dependencies=OFFICERS,

@@ -4,12 +4,15 @@ adds rather than dropping them."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from interlude.audit.domain.access_history import AccessEntry
 from interlude.audit.domain.model import FailureKind, Verification
 from interlude.audit.domain.retention import Purged
+from interlude.audit.projections.exports import StoredExport
 from interlude.shared.text import SingleLine
 
 
@@ -171,3 +174,76 @@ class OcsfLine(BaseModel):
 
 
 ExportLine = Annotated[KeysLine | RecordLine | CheckpointLine, Field(discriminator="type")]
+
+
+class ReaderPublic(BaseModel):
+    """Who read: a person or a service, their roles, and their id and name where the person
+    whose data it was may know them (never a peer's in a cohort space)."""
+
+    kind: Literal["person", "service"]
+    roles: list[str]
+    id: str | None = Field(description="none: shown by their part only (a peer in a space)")
+    name: str | None = Field(description="none where not shown, or the reader was forgotten")
+
+
+class AccessEntryPublic(BaseModel):
+    """One read of the caller's data, or an attempt refused; never the content."""
+
+    at: str = Field(description="ISO 8601")
+    reader: ReaderPublic
+    service: str = Field(description="the service that answered, e.g. engagement")
+    action: str = Field(description="what was attempted: read, list, export...")
+    content: str = Field(description="what kind of content: checkins, messages, goals...")
+    outcome: Literal["read", "refused"]
+    reason: str | None = Field(description="for a refusal: the block or rule that refused")
+
+    @classmethod
+    def of(cls, found: AccessEntry) -> AccessEntryPublic:
+        r = found.reader
+        return cls(at=found.at, reader=ReaderPublic(kind=r.kind, roles=list(r.roles), id=r.id,
+                                                    name=r.name),
+                   service=found.service, action=found.action, content=found.content,
+                   outcome=found.outcome, reason=found.reason)
+
+
+class AccessHistoryPublic(BaseModel):
+    accesses: list[AccessEntryPublic] = Field(description="newest first")
+    next_cursor: int | None = Field(description="pass as ?cursor= for the next page")
+
+
+class ExportCreate(BaseModel):
+    """Ask for an export of my data; a compliance officer may ask for someone else's, with a
+    reason the audit trail keeps."""
+
+    model_config = ConfigDict(extra="forbid")
+    subject_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = \
+        Field(None, description="whose data (a compliance officer only); none: my own")
+    reason: Annotated[str, SingleLine(500)] | None = Field(
+        None, description="why (required when asking for someone else's data)")
+
+
+class ExportPublic(BaseModel):
+    """An export: what it holds, what is missing from it, and until when it can be
+    downloaded (``/archive``, by whoever asked for it)."""
+
+    id: str
+    subject_id: str
+    requested_by: str
+    reason: str | None
+    requested_at: datetime
+    expires_at: datetime
+    sections: list[str] = Field(description="the parts of the product whose data it holds")
+    missing: dict[str, str] = Field(description="parts that did not answer, and why")
+    size_bytes: int
+
+    @classmethod
+    def of(cls, stored: StoredExport) -> ExportPublic:
+        return cls(id=stored.export_id, subject_id=stored.subject_id,
+                   requested_by=stored.requester_id, reason=stored.reason,
+                   requested_at=stored.requested_at, expires_at=stored.expires_at,
+                   sections=stored.sections, missing=stored.missing,
+                   size_bytes=stored.size_bytes)
+
+
+class ExportsPublic(BaseModel):
+    exports: list[ExportPublic] = Field(description="newest first; expired ones are gone")

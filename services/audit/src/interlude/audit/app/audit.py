@@ -3,7 +3,7 @@ in production; tests make it with fakes where they want)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -13,19 +13,29 @@ from interlude.audit.app.verification import Published
 from interlude.audit.domain.checkpoint import key_id
 from interlude.shared.events.envelope import CommandContext
 from interlude.shared.kit import ServiceApp
+from interlude.shared.subject_access import Gathered
+
+Gather = Callable[[str, str, str], Awaitable[Gathered]]
+"""(tenant, subject, export id) -> every service's section of the subject's data."""
 
 
 @dataclass(kw_only=True)
 class Audit(ServiceApp):
     """``signer`` signs the checkpoint of a purge (the worker signs every other one);
     ``published`` reads what JetStream holds, which verification holds the trail to;
-    ``policy_version`` answers the version of the organisation's policy this service knows."""
+    ``policy_version`` answers the version of the organisation's policy this service knows;
+    ``access_stream`` is the name of the stream access events come from; ``gather`` asks
+    every service for its section of a person's data, and exports are kept
+    ``export_ttl_days``."""
 
     signer: Checkpointer
     published: Published
     public_key: Ed25519PublicKey
     public_jwks: list[dict[str, str]]
     policy_version: Callable[[str], int | None]
+    access_stream: str
+    gather: Gather
+    export_ttl_days: int = 7
 
     @property
     def public_keys(self) -> dict[str, Ed25519PublicKey]:

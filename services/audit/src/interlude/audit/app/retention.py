@@ -8,11 +8,18 @@ only then deletes, through ``audit_purge()`` (migration 0002), which refuses a b
 checkpoint states. So the trail still verifies afterwards, from its new lower bound, and the
 purge itself is in it. Records are cut up to the first one still within the retention: an older
 record after a younger one stays, and nothing is taken from the middle.
+
+The worker runs the purge on a schedule for every organisation (``keep_retention``), removes
+people's exports past their expiry in the same round, and reports each organisation where
+something went as an ``audit.RetentionApplied`` event.
 """
 
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -21,13 +28,15 @@ import asyncpg
 from interlude.audit.app.audit import Audit
 from interlude.audit.app.checkpoints import Checkpointer
 from interlude.audit.domain.retention import Purge, Purged, older_than, purge_record
-from interlude.audit.projections import queries
+from interlude.audit.projections import exports, queries
 from interlude.audit.projections.chain import append, locked_head, purge_before
 from interlude.audit.projections.tenancy import tenant_transaction
-from interlude.shared.events.envelope import CommandContext
+from interlude.shared.events.envelope import Actor, CommandContext
 from interlude.shared.trust.cache import NO_POLICY, PolicyBlocked
 
-__all__ = ["Purge", "Purged", "known_retention", "purge", "purge_as_asked"]
+__all__ = ["Purge", "Purged", "apply_retention", "keep_retention", "known_retention", "purge",
+           "purge_as_asked"]
+log = logging.getLogger(__name__)
 known_retention = queries.known_retention
 
 
@@ -69,3 +78,49 @@ async def purge(pool: asyncpg.Pool, signer: Checkpointer, purge: Purge) -> Purge
         purged = await purge_before(conn, lower)
     await signer.publish(signed)
     return Purged(purged, lower, head.seq, signed[0])
+
+
+SCHEDULED = "scheduled: records older than the organisation's data.retention_days"
+Report = Callable[[str, Purged, int], Awaitable[None]]
+"""(organisation, its purge, how many of its expired exports were removed)."""
+
+
+async def apply_retention(pool: asyncpg.Pool, signer: Checkpointer,
+                          report: Report | None = None) -> list[tuple[str, Purged, int]]:
+    """One round of the retention job: people's exports past their expiry are removed, and
+    every organisation whose policy this service knows has its records older than its
+    ``data.retention_days`` purged (as a compliance officer's purge would, recording itself
+    first); each organisation where something went is reported. The round holds no state of
+    its own: what is due follows from the trail, the exports and the policy, so a round missed
+    while the worker was down is made up by the next, and two rounds at once (two workers)
+    remove things once, the second finding nothing due."""
+    expired = await exports.expire(pool, datetime.now(UTC))
+    purges = {tenant: await purge(pool, signer, Purge(
+        tenant_id=tenant, actor=Actor.system("audit"), reason=SCHEDULED,
+        retention_days=days, policy_version=version))
+        for tenant, days, version in await queries.known_policies(pool)}
+    done = []
+    for tenant in sorted({*expired, *purges}):
+        purged = purges.get(tenant) or Purged(0, 0)
+        removed = expired.get(tenant, 0)
+        if purged.record is None and not removed:
+            continue
+        log.info("retention: %d audit records purged and %d expired exports removed for an"
+                 " organisation", purged.purged, removed)
+        if report is not None:
+            await report(tenant, purged, removed)
+        done.append((tenant, purged, removed))
+    return done
+
+
+async def keep_retention(pool: asyncpg.Pool, signer: Checkpointer, report: Report | None,
+                         interval_s: float) -> None:
+    """The retention job: a round at once (the worker's start), then one every
+    ``interval_s``; a round that fails (the database away) is tried again at the next."""
+    while True:
+        try:
+            await apply_retention(pool, signer, report)
+        except (OSError, asyncpg.PostgresError) as err:
+            log.warning("retention round failed (%s); trying again in %.0fs",
+                        type(err).__name__, interval_s)
+        await asyncio.sleep(interval_s)

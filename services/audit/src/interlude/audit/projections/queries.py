@@ -145,3 +145,34 @@ async def known_retention(pool: asyncpg.Pool, tenant_id: str) -> tuple[int, int]
         return None
     policy = SecurityPolicy.from_wire(orjson.loads(row["policy"]))
     return policy.data_retention_days, int(row["version"])
+
+
+async def accesses_about(pool: asyncpg.Pool, tenant_id: str, subject_id: str,
+                         access_stream: str, *, cursor: int | None,
+                         limit: int) -> tuple[list[asyncpg.Record], bool]:
+    """The records of reads of ``subject_id``'s data, and of attempts refused, by anyone but
+    themselves, newest first: the records that came from the access stream (``source.stream``
+    in the hashed bytes: a column can be edited, the bytes cannot without the chain breaking)
+    and name them among their data subjects. (rows, whether there are more)."""
+    async with tenant_transaction(pool, tenant_id, readonly=True) as conn:
+        rows = await conn.fetch(
+            "SELECT seq, record FROM audit_records WHERE tenant_id = $1"
+            " AND data_subjects @> ARRAY[$2::text] AND actor_id <> $2"
+            " AND convert_from(record, 'UTF8')::jsonb #>> '{source,stream}' = $3"
+            " AND ($4::bigint IS NULL OR seq < $4)"
+            f" ORDER BY seq DESC LIMIT {int(limit) + 1}",
+            tenant_id, subject_id, access_stream, cursor)
+    return rows[:limit], len(rows) > limit
+
+
+async def known_policies(pool: asyncpg.Pool) -> list[tuple[str, int, int]]:
+    """(organisation, ``data.retention_days``, policy version) of every organisation whose
+    policy this service knows (the trust read model): the retention job's round."""
+    try:
+        rows = await pool.fetch("SELECT tenant_id, version, policy FROM trust_policies"
+                                " ORDER BY tenant_id")
+    except asyncpg.UndefinedTableError:  # audit has not run yet: it knows no policy
+        return []
+    return [(r["tenant_id"],
+             SecurityPolicy.from_wire(orjson.loads(r["policy"])).data_retention_days,
+             int(r["version"])) for r in rows]

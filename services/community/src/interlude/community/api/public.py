@@ -27,6 +27,12 @@ class MemberLabel(BaseModel):
     you: bool
     revealed_name: str | None = Field(default=None, description="only for the space's coach, "
                                       "once they revealed who is behind a pseudonym")
+    stepped_out_name: str | None = Field(
+        default=None, description="the member's name, when they stepped out of their "
+        "pseudonym to this reader or to the whole space (shown in this space only)")
+    shown_to: list[str] | None = Field(
+        default=None, description="your own label only: to whom you stepped out of your "
+        "pseudonym (\"everyone\", or peers' handles)")
 
 
 class MemberPublic(MemberLabel):
@@ -58,6 +64,37 @@ class SpacePublic(_Fresh):
     slow_mode_s: int
     you: MemberLabel
     members: list[MemberPublic]
+
+
+class CirclePublic(BaseModel):
+    """A findable peer circle as a coach looking for one sees it: what it is about, never
+    who is in it."""
+
+    space_id: str
+    name: str
+    description: str
+    methodology: str
+    challenges: list[str]
+    context: str
+    pseudonymous: bool
+    members: int
+    you: str | None = Field(description="asked, invited or joined; null: not in it")
+
+
+class CirclesPublic(_Fresh):
+    circles: list[CirclePublic]
+
+
+class JoinRequestPublic(BaseModel):
+    handle: str
+    name: str = Field(description='the coach\'s name where the circle shows names, else "a '
+                      'coach of your organisation"')
+    note: str | None
+    asked_at: datetime
+
+
+class JoinRequestsPublic(_Fresh):
+    requests: list[JoinRequestPublic] = Field(description="oldest first")
 
 
 class SuggestionPublic(BaseModel):

@@ -29,6 +29,16 @@ class SpaceCreate(_Body):
     description: Annotated[str, MultiLine(2000, min_length=0)] = ""
     pseudonymous: bool = Field(default=True, description="members appear to peers only by "
                                "pseudonym (within what community.pseudonyms allows)")
+    # a peer circle's: what it is about, by which coaches of the organisation find it
+    methodology: Annotated[str, SingleLine(200, min_length=0)] = Field(
+        default="", description='a peer circle\'s approach, e.g. "solution-focused"')
+    challenges: list[Annotated[str, SingleLine(120)]] = Field(
+        default_factory=list, max_length=10,
+        description='client challenges the circle is about, e.g. "endings", "burnout"')
+    context: Annotated[str, MultiLine(1000, min_length=0)] = Field(
+        default="", description="the setting: sector, kind of clients, language...")
+    findable: bool = Field(default=False, description="a peer circle coaches of the "
+                           "organisation find by the above and ask to join")
 
 
 class Invitation(_Body):
@@ -46,6 +56,23 @@ class SlowModeBody(_Body):
 
 class Reveal(_Body):
     reason: Note = Field(description="why; the member is told it")
+
+
+class StepOut(_Body):
+    to: str | None = Field(default=None, pattern=ID_PATTERN,
+                           description="a peer's handle; leave out to show your name to the "
+                           "whole space")
+    understood: bool = Field(description="true: you understood that whoever sees your name "
+                             "may remember it, even after you step back")
+
+
+class StepBack(_Body):
+    understood: bool = Field(description="true: you understood that those who saw your name "
+                             "may remember it")
+
+
+class JoinRequest(_Body):
+    note: Note | None = Field(default=None, description="a word to the circle's members")
 
 
 class PostCreate(_Body):

@@ -26,8 +26,17 @@ from interlude.community.api.public import (
     SpacesPublic,
     SuggestionPublic,
 )
-from interlude.community.api.schemas import Invitation, Join, Reveal, SlowModeBody, SpaceCreate
+from interlude.community.api.schemas import (
+    Invitation,
+    Join,
+    Reveal,
+    SlowModeBody,
+    SpaceCreate,
+    StepBack,
+    StepOut,
+)
 from interlude.community.app import feed, reads, spaces
+from interlude.community.domain.space import About
 from interlude.shared.kit import WrittenPublic
 
 router = APIRouter(prefix="/v1/community", tags=["spaces"])
@@ -38,9 +47,11 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 async def create(body: SpaceCreate, ctx: ContextDep, deps: CommunityDep,
                  key: IdempotencyKey = None) -> WrittenPublic:
     """A coach opens a cohort around a shared challenge, or a peer circle of coaches."""
+    about = About(methodology=body.methodology, challenges=tuple(body.challenges),
+                  context=body.context, findable=body.findable)
     return WrittenPublic.of(await spaces.create(
         deps, ctx, kind=body.kind, name=body.name, description=body.description,
-        pseudonymous=body.pseudonymous, idempotency_key=key))
+        pseudonymous=body.pseudonymous, about=about, idempotency_key=key))
 
 
 @router.get("/spaces", response_model=SpacesPublic, **READ)
@@ -96,6 +107,23 @@ async def reveal(space_id: SpaceId, handle: ItemId, body: Reveal, ctx: ContextDe
     told; the reveal is an event, and audited."""
     written, user_id = await spaces.reveal(deps, ctx, space_id, handle, body.reason)
     return RevealedPublic(id=written.id, position=written.position, user_id=user_id)
+
+
+@router.post("/spaces/{space_id}/step-out", responses=WRITE_PROBLEMS)
+async def step_out(space_id: SpaceId, body: StepOut, ctx: ContextDep,
+                   deps: CommunityDep) -> WrittenPublic:
+    """In a pseudonymous space, show your name to one peer (``to``: their handle) or to the
+    whole space; only there, by your act alone, recorded and audited. Confirm with
+    ``understood``: what was seen was seen."""
+    return WrittenPublic.of(await spaces.step_out(deps, ctx, space_id, body.to,
+                                                  body.understood))
+
+
+@router.post("/spaces/{space_id}/step-back", responses=WRITE_PROBLEMS)
+async def step_back(space_id: SpaceId, body: StepBack, ctx: ContextDep,
+                    deps: CommunityDep) -> WrittenPublic:
+    """Be shown by your pseudonym to everyone in the space again."""
+    return WrittenPublic.of(await spaces.step_back(deps, ctx, space_id, body.understood))
 
 
 @router.put("/spaces/{space_id}/slow-mode", responses=WRITE_PROBLEMS)

@@ -1,6 +1,8 @@
 """How a member is shown to whoever reads: the only place a name, a pseudonym or "former
-member" is chosen. A peer never gets a pseudonymous member's name or user id; the coach sees a
-pseudonym until they reveal it; everyone is "former member" once forgotten."""
+member" is chosen. A peer never gets a pseudonymous member's name or user id, unless the member
+stepped out of their pseudonym to them (or to the whole space), and then only in that space;
+the coach sees a pseudonym until they reveal it or the member steps out to them; everyone is
+"former member" once forgotten."""
 
 from __future__ import annotations
 
@@ -37,7 +39,13 @@ class SpaceView:
     def shows_name(self, row: dict[str, Any]) -> bool:
         """Whether this reader may see the member's name (so it is worth opening)."""
         return (not self.pseudonymous or row["role"] == "coach"
-                or (self.viewer_is_coach and bool(row["revealed"])))
+                or (self.viewer_is_coach and bool(row["revealed"]))
+                or self.stepped_out_to_viewer(row))
+
+    def stepped_out_to_viewer(self, row: dict[str, Any]) -> bool:
+        """The member chose to show this reader their name (not their own label)."""
+        return row["user_id"] != self.viewer and (
+            bool(row.get("open_to_all")) or self.viewer in (row.get("open_to") or ()))
 
     def label(self, user_id: str | None) -> dict[str, Any]:
         """``{"handle", "name", "role", "you"}`` of ``user_id`` for this reader."""
@@ -50,9 +58,29 @@ class SpaceView:
             label["name"] = row["pseudonym"] or FORMER
             if self.viewer_is_coach and row["revealed"]:
                 label["revealed_name"] = row["display_name"]
+            if self.stepped_out_to_viewer(row) and row["display_name"]:
+                label["stepped_out_name"] = row["display_name"]
         else:
             label["name"] = row["display_name"] or FORMER
         return label
+
+
+    def you(self) -> dict[str, Any]:
+        """The reader's own label, with to whom they stepped out of their pseudonym (in a
+        pseudonymous space)."""
+        label = self.label(self.viewer)
+        row = self.members.get(self.viewer)
+        if row is not None and self.pseudonymous and row["role"] != "coach":
+            label["shown_to"] = self.shown_to(row)
+        return label
+
+    def shown_to(self, row: dict[str, Any]) -> list[str]:
+        """To whom the member stepped out of their pseudonym: ``["everyone"]``, peers'
+        handles, or nobody."""
+        if row.get("open_to_all"):
+            return ["everyone"]
+        handles = {u: m["handle"] for u, m in self.members.items()}
+        return sorted(handles.get(u) or FORMER for u in row.get("open_to") or ())
 
 
 async def space_view(conn: asyncpg.Pool | asyncpg.Connection, sealer: Sealer, tenant_id: str,

@@ -31,7 +31,7 @@ async def space(deps: Community, ctx: CommandContext, space_id: str) -> dict[str
         members = [m for m in members if m["status"] == "joined"]
     return {"space_id": space_id, "name": view.name, "description": view.description,
             "kind": view.kind, "pseudonymous": view.pseudonymous,
-            "slow_mode_s": view.slow_mode_s, "you": view.label(ctx.actor.id),
+            "slow_mode_s": view.slow_mode_s, "you": view.you(),
             "members": sorted(members, key=lambda m: (m["role"] != "coach", m["name"]))}
 
 

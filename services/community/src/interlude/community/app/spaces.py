@@ -1,5 +1,6 @@
 """Spaces: a coach creates one, invites, sets slow mode and may reveal a pseudonym with a
-reason; members join (under a pseudonym where the space has them), read and leave."""
+reason; members join (under a pseudonym where the space has them), read, step out of their
+pseudonym and back, and leave."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ async def _policy_allows(deps: Community, ctx: CommandContext, pseudonymous: boo
 
 
 async def create(deps: Community, ctx: CommandContext, *, kind: ev.SpaceKind, name: str,
-                 description: str, pseudonymous: bool,
+                 description: str, pseudonymous: bool, about: domain.About | None = None,
                  idempotency_key: str | None = None) -> Written:
     space_id = deps.new_id(ctx, "space", idempotency_key)
     await deps.enforce_enabled(ctx, "create_space", "space", space_id)
@@ -35,12 +36,12 @@ async def create(deps: Community, ctx: CommandContext, *, kind: ev.SpaceKind, na
         raise NotAllowed("coaches open spaces; ask your coach about joining theirs")
     await _policy_allows(deps, ctx, pseudonymous, "create_space", space_id)
     events = domain.create(ctx.actor.id, deps.handle(ctx.tenant_id, space_id, ctx.actor.id),
-                           kind, name, description, pseudonymous)
+                           kind, name, description, pseudonymous, about)
     result = await deps.spaces.create(ctx.tenant_id, space_id, events, ctx, idempotency_key)
     return Written(space_id, result.position)
 
 
-async def _execute(deps: Community, ctx: CommandContext, space_id: str,
+async def execute(deps: Community, ctx: CommandContext, space_id: str,
                    decide: domain.Decide) -> Written:
     position = await deps.spaces.execute_position(ctx.tenant_id, space_id, decide, ctx)
     return Written(space_id, position)
@@ -58,7 +59,7 @@ async def invite(deps: Community, ctx: CommandContext, space_id: str, user_id: s
     else:
         contract_id = await queries.eligible_contract(deps.pool, ctx.tenant_id,
                                                         space.coach_id, space_id, user_id)
-    return await _execute(deps, ctx, space_id,
+    return await execute(deps, ctx, space_id,
                           lambda s: domain.invite(s, ctx.actor.id, user_id, contract_id))
 
 
@@ -71,7 +72,7 @@ async def join(deps: Community, ctx: CommandContext, space_id: str,
     await _policy_allows(deps, ctx, space.pseudonymous, "join_space", space_id)
     real_name = await directory.name(deps.pool, deps.sealer, ctx.tenant_id, ctx.actor.id)
     handle = deps.handle(ctx.tenant_id, space_id, ctx.actor.id)
-    return await _execute(deps, ctx, space_id,
+    return await execute(deps, ctx, space_id,
                           lambda s: domain.join(s, ctx.actor.id, handle, pseudonym, real_name))
 
 
@@ -105,7 +106,7 @@ async def leave(deps: Community, ctx: CommandContext, space_id: str,
     elif user_id == space.coach_id:
         raise InvalidState("the coach holds the space and cannot leave it")
     reason: ev.LeaveReason = "removed" if handle is not None else "left"
-    return await _execute(deps, ctx, space_id,
+    return await execute(deps, ctx, space_id,
                           lambda s: domain.leave(s, ctx.actor.id, user_id, reason))
 
 
@@ -114,7 +115,7 @@ async def reveal(deps: Community, ctx: CommandContext, space_id: str, handle: st
     """The coach learns who is behind a pseudonym; returns the user id too."""
     await deps.enforce_enabled(ctx, "reveal_pseudonym", "space", space_id)
     space = await deps.space(ctx.tenant_id, space_id)
-    written = await _execute(deps, ctx, space_id,
+    written = await execute(deps, ctx, space_id,
                              lambda s: domain.reveal(s, ctx.actor.id, handle, reason))
     return written, next(u for u, m in space.members.items() if m.handle == handle)
 
@@ -123,7 +124,7 @@ async def slow_mode(deps: Community, ctx: CommandContext, space_id: str,
                     seconds: int) -> Written:
     await deps.enforce_enabled(ctx, "set_slow_mode", "space", space_id)
     await deps.space(ctx.tenant_id, space_id)
-    return await _execute(deps, ctx, space_id,
+    return await execute(deps, ctx, space_id,
                           lambda s: domain.slow_mode(s, ctx.actor.id, seconds))
 
 
@@ -137,3 +138,26 @@ async def mark_read(deps: Community, ctx: CommandContext, space_id: str) -> Writ
         ctx.tenant_id, reading_id,
         lambda s: reading_domain.mark(s, space_id, ctx.actor.id, ctx.now), ctx)
     return Written(space_id, position)
+
+
+async def step_out(deps: Community, ctx: CommandContext, space_id: str,
+                   peer_handle: str | None, understood: bool) -> Written:
+    """The member shows their name to one peer, or to the whole space (their act alone). An
+    organisation whose policy requires pseudonyms (``community.pseudonyms``) refuses it."""
+    await deps.enforce_enabled(ctx, "step_out", "space", space_id)
+    await deps.space(ctx.tenant_id, space_id)
+    await deps.policy.enforce_choice(ctx.tenant_id, PSEUDONYMS, ("allowed", "forbidden"),
+                                     actor=ctx.actor, action="step_out",
+                                     resource_type="space", resource_id=space_id)
+    return await execute(deps, ctx, space_id,
+                          lambda s: domain.step_out(s, ctx.actor.id, peer_handle, understood))
+
+
+async def step_back(deps: Community, ctx: CommandContext, space_id: str,
+                    understood: bool) -> Written:
+    """The member is shown by pseudonym to everyone again (never refused by policy: going
+    back to the pseudonym is always allowed)."""
+    await deps.enforce_enabled(ctx, "step_back", "space", space_id)
+    await deps.space(ctx.tenant_id, space_id)
+    return await execute(deps, ctx, space_id,
+                          lambda s: domain.step_back(s, ctx.actor.id, understood))

@@ -15,6 +15,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from pydantic import Field
+
 from interlude.shared.events.registry import Event, EventRegistry
 from interlude.shared.sealing import Secret
 
@@ -37,6 +39,11 @@ class SpaceCreated(Event):
     name: str  # the shared challenge, e.g. "Saying no without burning bridges"
     description: str
     pseudonymous: bool
+    # a coaches' peer circle: what it is about, by which coaches find it and ask to join
+    methodology: str = ""
+    challenges: list[str] = Field(default_factory=list)
+    context: str = ""
+    findable: bool = False
 
 
 @EVENT("community.MemberInvited")
@@ -69,6 +76,41 @@ class PseudonymRevealed(Event):
     pseudonym: str
     revealed_by: str
     reason: Secret  # sealed for the member
+
+
+@EVENT("community.JoinRequested")
+class JoinRequested(Event):
+    """A coach found a peer circle and asks to join; its members admit or decline."""
+
+    user_id: str
+    handle: str  # the handle they will have in the circle
+    note: Secret | None  # sealed for the coach who asks
+
+
+@EVENT("community.JoinRequestDeclined")
+class JoinRequestDeclined(Event):
+    user_id: str
+    handle: str
+    declined_by: str
+
+
+@EVENT("community.MemberSteppedOut")
+class MemberSteppedOut(Event):
+    """A member of a pseudonymous space shows their name, by their own act alone: to one peer
+    (``peer_id``), or to the whole space (``peer_id`` None). Only in this space."""
+
+    user_id: str
+    handle: str
+    peer_id: str | None
+    peer_handle: str | None
+
+
+@EVENT("community.MemberSteppedBack")
+class MemberSteppedBack(Event):
+    """The member is shown by pseudonym again to everyone (what was seen was seen)."""
+
+    user_id: str
+    handle: str
 
 
 @EVENT("community.SlowModeSet")

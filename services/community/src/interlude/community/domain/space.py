@@ -1,6 +1,8 @@
 """A space: a coach's cohort around a shared challenge, or a coaches' peer circle. The space
 decides who is in it and under which name; its coach (the host of a peer circle) invites,
-reveals a pseudonym with a reason, and switches slow mode on."""
+reveals a pseudonym with a reason, and switches slow mode on; a member may step out of their
+pseudonym (to one peer, or to the space) and back. Coaches find peer circles by what they are
+about, ask to join, and the circle's members admit them."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from interlude.shared.events.registry import Event
 from interlude.shared.eventstore.aggregate import AggregateSpec
 from interlude.shared.sealing import Secret
 
-Status = Literal["invited", "joined", "left"]
+Status = Literal["asked", "invited", "joined", "left"]
 Decide = Callable[["Space"], Sequence[Event]]
 MAX_MEMBERS = 500
 MAX_SLOW_MODE_S = 86_400
@@ -33,6 +35,9 @@ class Member:
     handle: str = ""
     pseudonym: str | None = None  # kept after leaving: stable, and nobody else may take it
     contract_id: str | None = None
+    # stepped out of the pseudonym: to the whole space, or to these peers (user ids)
+    open_to_all: bool = False
+    open_to: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class Space:
     kind: ev.SpaceKind = "cohort"
     pseudonymous: bool = False
     slow_mode_s: int = 0
+    findable: bool = False  # a peer circle coaches of the organisation find and ask to join
     members: dict[str, Member] = field(default_factory=dict)
 
     def joined(self, user_id: str) -> Member | None:
@@ -59,8 +65,17 @@ def evolve(state: Space, event: Event) -> Space:
     match event:
         case ev.SpaceCreated():
             return Space(exists=True, coach_id=event.coach_id, coach_handle=event.coach_handle,
-                         kind=event.kind,
-                         pseudonymous=event.pseudonymous)
+                         kind=event.kind, pseudonymous=event.pseudonymous,
+                         findable=event.findable)
+        case ev.JoinRequested():
+            old = state.members.get(event.user_id)
+            asked = replace(old, status="asked", handle=event.handle) if old else \
+                Member("asked", handle=event.handle)
+            return replace(state, members={**state.members, event.user_id: asked})
+        case ev.JoinRequestDeclined():
+            old = state.members[event.user_id]
+            return replace(state, members={**state.members,
+                                           event.user_id: replace(old, status="left")})
         case ev.MemberInvited():
             old = state.members.get(event.user_id)
             member = replace(old, status="invited", contract_id=event.contract_id) if old else \
@@ -74,6 +89,15 @@ def evolve(state: Space, event: Event) -> Space:
             old = state.members[event.user_id]
             return replace(state, members={**state.members,
                                            event.user_id: replace(old, status="left")})
+        case ev.MemberSteppedOut():
+            old = state.members[event.user_id]
+            opened = replace(old, open_to_all=True) if event.peer_id is None else \
+                replace(old, open_to=old.open_to | {event.peer_id})
+            return replace(state, members={**state.members, event.user_id: opened})
+        case ev.MemberSteppedBack():
+            old = state.members[event.user_id]
+            closed = replace(old, open_to_all=False, open_to=frozenset())
+            return replace(state, members={**state.members, event.user_id: closed})
         case ev.SlowModeSet():
             return replace(state, slow_mode_s=event.seconds)
     return state
@@ -103,13 +127,69 @@ def require_coach(state: Space, user_id: str, what: str) -> None:
         raise NotAllowed(f"only the space's coach {what}")
 
 
+@dataclass(frozen=True)
+class About:
+    """What a peer circle is about, by which coaches find it (empty for a cohort)."""
+
+    methodology: str = ""
+    challenges: tuple[str, ...] = ()
+    context: str = ""
+    findable: bool = False
+
+
+MAX_CHALLENGES = 10
+
+
 def create(coach_id: str, coach_handle: str, kind: ev.SpaceKind, name: str, description: str,
-           pseudonymous: bool) -> list[Event]:
+           pseudonymous: bool, about: About | None = None) -> list[Event]:
     if not name.strip():
         raise Invalid("a space needs a name: the challenge its members share", field="name")
+    about = about or About()
+    if kind == "cohort" and about != About():
+        raise Invalid("methodology, challenges, context and findable describe a peer circle;"
+                      " a cohort is found through its coach's invitations", field="findable")
+    challenges = [c.strip() for c in about.challenges if c.strip()]
+    if len(challenges) > MAX_CHALLENGES:
+        raise Invalid(f"a circle names at most {MAX_CHALLENGES} client challenges",
+                      field="challenges")
     return [ev.SpaceCreated(coach_id=coach_id, coach_handle=coach_handle, kind=kind,
                             name=name.strip(), description=description.strip(),
-                            pseudonymous=pseudonymous)]
+                            pseudonymous=pseudonymous, methodology=about.methodology.strip(),
+                            challenges=challenges, context=about.context.strip(),
+                            findable=about.findable)]
+
+
+def ask_to_join(state: Space, user_id: str, handle: str, note: str | None) -> list[Event]:
+    """A coach asks to join a findable peer circle; to anyone else it does not exist."""
+    require(state)
+    if state.kind != "peer_circle" or not state.findable:
+        raise NotFound("there is no such circle")
+    member = state.members.get(user_id)
+    if user_id == state.coach_id or (member is not None and member.status != "left"):
+        return []  # asked, invited or in it already
+    return [ev.JoinRequested(user_id=user_id, handle=handle,
+                             note=Secret(note.strip(), user_id) if note and note.strip()
+                             else None)]
+
+
+def _asking(state: Space, actor_id: str, handle: str) -> str:
+    """The user id of the coach asking to join as ``handle``; the actor must be in the circle."""
+    require_member(state, actor_id)
+    found = [u for u, m in state.members.items() if m.handle == handle and m.status == "asked"]
+    if not found:
+        raise NotFound("nobody with this handle is asking to join")
+    return found[0]
+
+
+def admit(state: Space, actor_id: str, handle: str) -> list[Event]:
+    """Any member of the circle admits a coach who asked: they are invited, and join."""
+    user_id = _asking(state, actor_id, handle)
+    return [ev.MemberInvited(user_id=user_id, invited_by=actor_id, contract_id=None)]
+
+
+def decline(state: Space, actor_id: str, handle: str) -> list[Event]:
+    user_id = _asking(state, actor_id, handle)
+    return [ev.JoinRequestDeclined(user_id=user_id, handle=handle, declined_by=actor_id)]
 
 
 def invite(state: Space, actor_id: str, user_id: str, contract_id: str | None) -> list[Event]:
@@ -182,6 +262,54 @@ def reveal(state: Space, actor_id: str, handle: str, reason: str) -> list[Event]
     assert member.pseudonym is not None
     return [ev.PseudonymRevealed(user_id=user_id, handle=handle, pseudonym=member.pseudonym,
                                  revealed_by=actor_id, reason=Secret(reason.strip(), user_id))]
+
+
+SEEN_IS_SEEN = ("what was seen was seen: whoever saw your name may remember it, even after you"
+                " step back")
+
+
+def _pseudonymous_member(state: Space, actor_id: str) -> Member:
+    member = require_member(state, actor_id)
+    if actor_id == state.coach_id:
+        raise InvalidState("the coach is shown by name already")
+    if not state.pseudonymous or not member.pseudonym:
+        raise InvalidState("this space shows members by name: there is no pseudonym to step "
+                           "out of")
+    return member
+
+
+def step_out(state: Space, actor_id: str, peer_handle: str | None,
+             understood: bool) -> list[Event]:
+    """The member shows their name to one peer (by handle) or, with no handle, to the whole
+    space; they confirm they understood that it cannot be unseen."""
+    member = _pseudonymous_member(state, actor_id)
+    if not understood:
+        raise Invalid(f"confirm with understood: true; {SEEN_IS_SEEN}", field="understood")
+    if member.open_to_all:
+        return []
+    if peer_handle is None:
+        return [ev.MemberSteppedOut(user_id=actor_id, handle=member.handle, peer_id=None,
+                                    peer_handle=None)]
+    found = [u for u, m in state.members.items()
+             if m.handle == peer_handle and m.status == "joined" and u != actor_id]
+    if peer_handle == state.coach_handle:  # the coach is a reader of the space too
+        found = [state.coach_id]
+    if not found:
+        raise NotFound("there is no such member in this space")
+    if found[0] in member.open_to:
+        return []
+    return [ev.MemberSteppedOut(user_id=actor_id, handle=member.handle, peer_id=found[0],
+                                peer_handle=peer_handle)]
+
+
+def step_back(state: Space, actor_id: str, understood: bool) -> list[Event]:
+    """The member is shown by pseudonym again to everyone in the space."""
+    member = _pseudonymous_member(state, actor_id)
+    if not understood:
+        raise Invalid(f"confirm with understood: true; {SEEN_IS_SEEN}", field="understood")
+    if not member.open_to_all and not member.open_to:
+        return []
+    return [ev.MemberSteppedBack(user_id=actor_id, handle=member.handle)]
 
 
 def slow_mode(state: Space, actor_id: str, seconds: int) -> list[Event]:

@@ -17,7 +17,8 @@ class People(directory.People):
 
     async def forget(self, conn: asyncpg.Connection, tenant_id: str, subject_id: str) -> None:
         args = (tenant_id, subject_id)
-        await conn.execute("UPDATE members SET pseudonym = NULL, status = 'forgotten'"
+        await conn.execute("UPDATE members SET pseudonym = NULL, status = 'forgotten',"
+                           " request_note = NULL, open_to = '{}', open_to_all = false"
                            " WHERE tenant_id = $1 AND user_id = $2", *args)
         await conn.execute("UPDATE posts SET body = NULL, pin_note = NULL WHERE tenant_id = $1"
                            " AND author_id = $2", *args)

@@ -89,7 +89,8 @@ async def space_and_members(db: Db, tenant_id: str,
         return None, []
     rows = await db.fetch(
         "SELECT m.user_id, m.handle, m.pseudonym, m.status, m.role, m.revealed,"
-        " m.read_up_to, p.display_name FROM members m LEFT JOIN people p"
+        " m.open_to_all, m.open_to, m.read_up_to, p.display_name FROM members m"
+        " LEFT JOIN people p"
         " USING (tenant_id, user_id) WHERE m.tenant_id = $1 AND m.space_id = $2",
         tenant_id, space_id)
     return space, rows
@@ -212,3 +213,68 @@ async def post_with_comments(pool: asyncpg.Pool, tenant_id: str, space_id: str, 
             " WHERE tenant_id = $1 AND post_id = $2 AND NOT withdrawn ORDER BY created_at",
             tenant_id, post_id)
     return row, list(comments)
+
+
+async def of_person(pool: asyncpg.Pool, tenant_id: str,
+                    user_id: str) -> dict[str, list[asyncpg.Record]]:
+    """Everything community keeps that is ``user_id``'s own (subject access): their
+    memberships, posts, comments, reactions, shares, reports and rehearsals, and the posts they
+    were tagged in. Never who else is in a space, who reacted, or who tagged them."""
+    t, u = tenant_id, user_id
+    queries = {
+        "memberships": ("SELECT s.space_id, s.name, s.kind, s.pseudonymous, m.handle,"
+                        " m.pseudonym, m.role, m.status, m.revealed, m.joined_at FROM members m"
+                        " JOIN spaces s USING (tenant_id, space_id) WHERE m.tenant_id = $1"
+                        " AND m.user_id = $2 ORDER BY m.joined_at NULLS LAST"),
+        "posts": ("SELECT post_id, space_id, kind, body, withdrawn, hidden, pinned_at,"
+                  " pin_note, comments, shares, reactions, published_at, edited_at FROM posts"
+                  " WHERE tenant_id = $1 AND author_id = $2 ORDER BY published_at"),
+        "comments": ("SELECT comment_id, post_id, space_id, body, withdrawn, created_at"
+                     " FROM comments WHERE tenant_id = $1 AND author_id = $2"
+                     " ORDER BY created_at"),
+        "reactions": ("SELECT post_id, reaction FROM reactions WHERE tenant_id = $1"
+                      " AND user_id = $2 ORDER BY post_id, reaction"),
+        "shares": ("SELECT post_id, at FROM shares WHERE tenant_id = $1 AND shared_by = $2"
+                   " ORDER BY at"),
+        "tagged_in": ("SELECT post_id, at FROM tags WHERE tenant_id = $1 AND tagged_id = $2"
+                      " ORDER BY at"),
+        "reports": ("SELECT post_id, reason, at FROM reports WHERE tenant_id = $1"
+                    " AND reporter_id = $2 ORDER BY at"),
+        "rehearsals": ("SELECT rehearsal_id, space_id, kind, body, feedback, status, post_id,"
+                       " updated_at FROM rehearsals WHERE tenant_id = $1 AND author_id = $2"
+                       " ORDER BY updated_at"),
+    }
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read",
+                                                       readonly=True):
+        return {name: await conn.fetch(sql, t, u) for name, sql in queries.items()}
+
+
+async def circles(db: Db, tenant_id: str, viewer: str, *, challenge: str | None,
+                  methodology: str | None, text: str | None,
+                  limit: int) -> list[asyncpg.Record]:
+    """The organisation's findable peer circles matching what a coach looks for (each term
+    a case-insensitive part of the field; a challenge of any of the circle's), the biggest
+    first, with how many have joined and the viewer's own status in each (None: not in it)."""
+    return await db.fetch(
+        "SELECT s.space_id, s.name, s.description, s.methodology, s.challenges, s.context,"
+        " s.pseudonymous, (SELECT count(*) FROM members x WHERE x.tenant_id = s.tenant_id"
+        " AND x.space_id = s.space_id AND x.status = 'joined') AS members,"
+        " (SELECT m.status FROM members m WHERE m.tenant_id = s.tenant_id"
+        " AND m.space_id = s.space_id AND m.user_id = $2) AS you"
+        " FROM spaces s WHERE s.tenant_id = $1 AND s.findable AND s.kind = 'peer_circle'"
+        " AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM unnest(s.challenges) c"
+        "      WHERE c ILIKE '%' || $3 || '%'))"
+        " AND ($4::text IS NULL OR s.methodology ILIKE '%' || $4 || '%')"
+        " AND ($5::text IS NULL OR s.name ILIKE '%' || $5 || '%'"
+        "      OR s.description ILIKE '%' || $5 || '%' OR s.context ILIKE '%' || $5 || '%')"
+        f" ORDER BY members DESC, s.created_at DESC LIMIT {int(limit)}",
+        tenant_id, viewer, challenge, methodology, text)
+
+
+async def join_requests(db: Db, tenant_id: str, space_id: str) -> list[asyncpg.Record]:
+    """Coaches asking to join the circle, oldest first, with their sealed notes and names."""
+    return await db.fetch(
+        "SELECT m.user_id, m.handle, m.request_note, m.asked_at, p.display_name"
+        " FROM members m LEFT JOIN people p USING (tenant_id, user_id)"
+        " WHERE m.tenant_id = $1 AND m.space_id = $2 AND m.status = 'asked'"
+        " ORDER BY m.asked_at", tenant_id, space_id)

@@ -31,9 +31,11 @@ class Views(Projection):
         p = event.of(ev.SpaceCreated)
         await conn.execute(
             "INSERT INTO spaces (tenant_id, space_id, coach_id, kind, name, description,"
-            " pseudonymous, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+            " pseudonymous, created_at, methodology, challenges, context, findable)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
             " ON CONFLICT DO NOTHING", event.tenant_id, event.aggregate_id, p.coach_id,
-            p.kind, p.name, p.description, p.pseudonymous, _at(event))
+            p.kind, p.name, p.description, p.pseudonymous, _at(event), p.methodology,
+            p.challenges, p.context, p.findable)
         await conn.execute(
             "INSERT INTO members (tenant_id, space_id, user_id, handle, status, role, joined_at)"
             " VALUES ($1, $2, $3, $4, 'joined', 'coach', $5) ON CONFLICT DO NOTHING",
@@ -49,7 +51,8 @@ class Views(Projection):
         await conn.execute(
             "INSERT INTO members (tenant_id, space_id, user_id, status) VALUES ($1, $2, $3,"
             " 'invited') ON CONFLICT (tenant_id, space_id, user_id) DO UPDATE"
-            " SET status = 'invited' WHERE members.status = 'left'",
+            " SET status = 'invited', request_note = NULL"
+            " WHERE members.status IN ('left', 'asked')",
             event.tenant_id, event.aggregate_id, event.of(ev.MemberInvited).user_id)
 
     async def on_member_joined(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
@@ -64,6 +67,34 @@ class Views(Projection):
                                     event: RecordedEvent) -> None:
         await self._member(conn, event, event.of(ev.PseudonymRevealed).user_id,
                            "revealed = true")
+
+    async def on_join_requested(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        p = event.of(ev.JoinRequested)
+        await conn.execute(
+            "INSERT INTO members (tenant_id, space_id, user_id, handle, status, request_note,"
+            " asked_at) VALUES ($1, $2, $3, $4, 'asked', $5, $6)"
+            " ON CONFLICT (tenant_id, space_id, user_id) DO UPDATE SET status = 'asked',"
+            " handle = $4, request_note = $5, asked_at = $6 WHERE members.status = 'left'",
+            event.tenant_id, event.aggregate_id, p.user_id, p.handle, kept(p.note), _at(event))
+
+    async def on_join_request_declined(self, conn: asyncpg.Connection,
+                                       event: RecordedEvent) -> None:
+        await self._member(conn, event, event.of(ev.JoinRequestDeclined).user_id,
+                           "status = 'left', request_note = NULL")
+
+    async def on_member_stepped_out(self, conn: asyncpg.Connection,
+                                    event: RecordedEvent) -> None:
+        p = event.of(ev.MemberSteppedOut)
+        if p.peer_id is None:
+            await self._member(conn, event, p.user_id, "open_to_all = true")
+        else:
+            await self._member(conn, event, p.user_id, "open_to = array_append("
+                               "array_remove(open_to, $4), $4)", p.peer_id)
+
+    async def on_member_stepped_back(self, conn: asyncpg.Connection,
+                                     event: RecordedEvent) -> None:
+        await self._member(conn, event, event.of(ev.MemberSteppedBack).user_id,
+                           "open_to_all = false, open_to = '{}'")
 
     async def on_slow_mode_set(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await conn.execute("UPDATE spaces SET slow_mode_s = $3 WHERE tenant_id = $1"

@@ -13,6 +13,7 @@ from interlude.engagement.domain.checkin import require_channel
 from interlude.engagement.domain.contract import Contract, content_party, party_of
 from interlude.engagement.domain.thread import allowance_status
 from interlude.engagement.projections import queries
+from interlude.shared.errors import NotFound
 from interlude.shared.events.envelope import CommandContext
 from interlude.shared.projections.sealed import reveal
 
@@ -22,7 +23,13 @@ async def _content(deps: Engagement, ctx: CommandContext, contract_id: str,
     if key is not None:
         await deps.enforce(ctx, key, "read", resource_type, contract_id)
     contract = await deps.contract(ctx.tenant_id, contract_id)
-    content_party(contract, ctx.actor.id)
+    try:
+        content_party(contract, ctx.actor.id)
+    except NotFound:
+        if contract.exists:  # someone of the organisation tried: the coachee will see it
+            await deps.record_refused(ctx, resource_type, contract_id, contract.coachee_id,
+                                      "not a party to the contract")
+        raise
     return contract
 
 

@@ -1,0 +1,35 @@
+"""community's section of a person's export (subject access): their memberships with the
+pseudonym they use, their posts, comments, rehearsals and reports with their text opened (it is
+theirs), what they reacted to and shared, where they were tagged. Other members appear nowhere:
+not their names, not who reacted (counts only), not who tagged them; a coach's feedback or note
+sealed for someone else is left out."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from interlude.community.app.deps import Community
+from interlude.community.projections import queries
+from interlude.shared.subject_access import opened_if_theirs
+
+
+async def section(community: Community, tenant_id: str, user_id: str) -> dict[str, Any]:
+    rows = await queries.of_person(community.pool, tenant_id, user_id)
+
+    async def own(stored: Any) -> str | None:
+        return await opened_if_theirs(community.sealer, tenant_id, stored, user_id)
+
+    plain = {name: [dict(r) for r in rows[name]]
+             for name in ("memberships", "reactions", "shares", "tagged_in")}
+    posts = [{**dict(r), "body": await own(r["body"]), "pin_note": await own(r["pin_note"]),
+              "reactions": json.loads(r["reactions"])} for r in rows["posts"]]
+    comments = [{**dict(r), "body": await own(r["body"])} for r in rows["comments"]]
+    reports = [{**dict(r), "reason": await own(r["reason"])} for r in rows["reports"]]
+    rehearsals = []
+    for r in rows["rehearsals"]:
+        feedback = [{"at": f.get("at"), "body": await own(f.get("body"))}
+                    for f in json.loads(r["feedback"])]
+        rehearsals.append({**dict(r), "body": await own(r["body"]), "feedback": feedback})
+    return {**plain, "posts": posts, "comments": comments, "reports": reports,
+            "rehearsals": rehearsals}
