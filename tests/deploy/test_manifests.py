@@ -4,6 +4,8 @@ container running a command the stack itself runs (``make run``), no secret valu
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import warnings
 from typing import Any
 
@@ -208,3 +210,11 @@ def test_dev_nats_gives_each_service_the_same_permissions() -> None:
         if spec.name != "web":
             for subject in service_permissions(spec).subscribe:
                 assert f'"{subject}"' in text, (spec.name, subject)
+
+
+def test_the_overlays_nats_users_are_the_ones_nats_permissions_gives() -> None:
+    """``deploy/k8s/nats_users.py`` writes both overlays' users (responses to subject-access
+    requests included); a permission changed in code and not rewritten there fails here."""
+    done = subprocess.run([sys.executable, str(K8S / "nats_users.py"), "--check"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
