@@ -53,6 +53,7 @@ def org_role(*roles: str) -> Callable[[str, Principal], Awaitable[Principal]]:
 
 OrgMemberDep = Annotated[Principal, Depends(org_role())]
 OrgAdminDep = Annotated[Principal, Depends(org_role("org_admin"))]
+CoachDep = Annotated[Principal, Depends(org_role("coach"))]
 StaffDep = Annotated[Principal, Depends(org_role("org_admin", "compliance_officer"))]
 
 
@@ -68,4 +69,4 @@ def user_command(deps: Identity, principal: Principal, org_id: str,
 
 
 __all__ = ["IdempotencyKey", "IdentityDep", "OrgAdminDep", "OrgMemberDep", "PrincipalDep",
-           "StaffDep"]
+           "StaffDep", "CoachDep"]

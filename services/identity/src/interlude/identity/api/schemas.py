@@ -211,6 +211,16 @@ class UserPublic(BaseModel):
     updated_at: datetime
 
 
+class PersonNamedPublic(BaseModel):
+    id: str
+    name: str
+
+
+class PeopleNamedPublic(BaseModel):
+    people: list[PersonNamedPublic]
+    fresh: bool = Field(description="false when ?after= was not reached in time")
+
+
 class UserListPublic(BaseModel):
     users: list[UserPublic]
     total: int
