@@ -68,5 +68,12 @@ def user_command(deps: Identity, principal: Principal, org_id: str,
     return command(deps, principal, org_id)
 
 
-__all__ = ["IdempotencyKey", "IdentityDep", "OrgAdminDep", "OrgMemberDep", "PrincipalDep",
-           "StaffDep", "CoachDep"]
+__all__ = [
+    "CoachDep",
+    "IdempotencyKey",
+    "IdentityDep",
+    "OrgAdminDep",
+    "OrgMemberDep",
+    "PrincipalDep",
+    "StaffDep",
+]

@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 
 from interlude.identity.api.deps import (
+    CoachDep,
     IdempotencyKey,
     IdentityDep,
-    CoachDep,
     OrgAdminDep,
     OrgMemberDep,
     StaffDep,

@@ -132,6 +132,10 @@ class SingleSignOnUpdate(Body):
     default_roles: list[Role] = Field(default=["coachee"], min_length=1)
 
 
+class SsoCodeExchange(Body):
+    code: Annotated[str, StringConstraints(min_length=16, max_length=200)]
+
+
 class ScimTokenCreate(Body):
     label: Name
 
