@@ -37,7 +37,9 @@ from interlude.web.pages import (
     public,
     rehearsals,
     sessions,
+    sign_on,
     sponsor,
+    sso,
     threads,
 )
 from interlude.web.render import Pages
@@ -52,7 +54,7 @@ ROUTERS = (public.router, authenticator.router, coachee.router, threads.router,
            sponsor.router, goals.router, sessions.router,
            invitations.router, people.router, community.router,
            brief.router, growth.router, rehearsals.router, notifications.router,
-           links.router)
+           links.router, sso.router, sign_on.router)
 
 
 def create_app(settings: WebSettings | None = None, *,

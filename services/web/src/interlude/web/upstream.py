@@ -101,6 +101,18 @@ class Upstream:
             raise UpstreamProblem.of(response)
         return response.json() if response.content else None
 
+    async def redirect(self, service: str, path: str, params: dict[str, str]) -> str:
+        """Where a GET without a token sends the browser (identity's single sign-on)."""
+        try:
+            response = await self.clients[service].get(path, params=params,
+                                                       headers=forwarded())
+        except httpx.HTTPError as error:
+            log.warning("%s unreachable: %s", service, type(error).__name__)
+            raise unreachable(service) from None
+        if response.is_error or "location" not in response.headers:
+            raise UpstreamProblem.of(response)
+        return response.headers["location"]
+
     async def call(self, session: Session, service: str, method: str, path: str, *,
                    json: Any = None, params: dict[str, Any] | None = None,
                    idempotency_key: str | None = None) -> Any:
