@@ -1,5 +1,6 @@
 """A coach names the people they work with: the organisation's active coachees (to propose a
-contract to) and coaches (for a peer circle), by name and nothing more."""
+contract to), its sponsors (named in one) and coaches (for a peer circle), by name and nothing
+more."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ async def test_a_coach_sees_the_active_coachees_by_name_only(identity: RunningId
     coach = await identity.member(admin, "coach", name="Claire Coach")
     amira = await identity.member(admin, "coachee", name="Amira Haddad")
     leaving = await identity.member(admin, "coachee", name="Lee Leaving")
+    sam = await identity.member(admin, "sponsor", name="Sam Sponsor")
     await identity.invite(admin, "coachee", name="Ivo Invited")  # not accepted yet
     other = await identity.organisation("Elsewhere")
     await identity.member(other, "coachee", name="Olga Other")
@@ -34,6 +36,7 @@ async def test_a_coach_sees_the_active_coachees_by_name_only(identity: RunningId
     assert coachees == [{"id": amira.user_id, "name": "Amira Haddad"}]
     coaches = await named(identity, coach, "coach")
     assert coaches == [{"id": coach.user_id, "name": "Claire Coach"}]
+    assert await named(identity, coach, "sponsor") == [{"id": sam.user_id, "name": "Sam Sponsor"}]
 
 
 async def test_only_coaches_may_ask_and_only_for_coachees_or_coaches(

@@ -34,6 +34,7 @@ from interlude.web.pages import (
     links,
     notifications,
     people,
+    proposals,
     public,
     rehearsals,
     sessions,
@@ -49,7 +50,7 @@ from interlude.web.settings import WebSettings
 from interlude.web.upstream import BrowserAddress, Upstream
 
 STATIC = Path(__file__).parent / "static"
-ROUTERS = (public.router, authenticator.router, coachee.router, threads.router,
+ROUTERS = (public.router, proposals.router, authenticator.router, coachee.router, threads.router,
            contracts.router, coach.router, admin.router, compliance.router,
            sponsor.router, goals.router, sessions.router,
            invitations.router, people.router, community.router,

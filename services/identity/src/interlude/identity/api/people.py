@@ -84,11 +84,11 @@ async def list_users(org_id: str, deps: IdentityDep, staff: StaffDep, status_: S
 @router.get(ORG + "/people", response_model=PeopleNamedPublic,
             responses=problems(401, 403, 404, 422))
 async def named_people(org_id: str, deps: IdentityDep, coach: CoachDep,
-                       role: Annotated[Literal["coachee", "coach"], Query()],
+                       role: Annotated[Literal["coachee", "coach", "sponsor"], Query()],
                        limit: Annotated[int, Query(ge=1, le=500)] = 200,
                        after: After = 0) -> PeopleNamedPublic:
-    """For coaches: the organisation's active coachees (to propose a contract to) or coaches
-    (to invite to a peer circle), each with their id and name only."""
+    """For coaches: the organisation's active coachees (to propose a contract to), sponsors (to
+    name in one) or coaches (to invite to a peer circle), each with their id and name only."""
     fresh = await directory.caught_up(deps, after)
     found = await directory.named(deps, org_id, role, limit)
     return PeopleNamedPublic(people=[PersonNamedPublic(id=r["id"], name=r["display_name"])

@@ -58,7 +58,7 @@ def status_of(problem: UpstreamProblem) -> int:
 
 
 async def sent(session: Session, write: Awaitable[Any], *, done: str | Callable[[Any], str],
-               back: str, again: Again) -> Response:
+               back: str | Callable[[Any], str], again: Again) -> Response:
     """A form's write: done, the message left for the next page and the way back (303);
     refused, the form's page again with the reason (a 404 stays the 404 page)."""
     try:
@@ -69,4 +69,4 @@ async def sent(session: Session, write: Awaitable[Any], *, done: str | Callable[
         return await again(status_of(problem), message(problem))
     if note := (done(answer) if callable(done) else done):
         session.flash.append(note)
-    return RedirectResponse(back, status_code=303)
+    return RedirectResponse(back(answer) if callable(back) else back, status_code=303)
