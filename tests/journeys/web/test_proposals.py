@@ -58,6 +58,10 @@ async def test_a_coach_proposes_a_contract_and_both_sign_it(
         phone = await browser.new_context(base_url=web.url, viewport=PHONE)
         try:
             small = await sign_in(phone, party)
+            if party is coachee:  # her home names her coach
+                home = await small.inner_text("main")
+                assert "With your coach, Claire Coach" in home
+                assert "Claire Coach has proposed a contract" in home
             await small.goto(f"/contracts/{contract_id}")
             assert "Leadership 2027" in await small.inner_text("main")
             await small.get_by_role("button", name="Sign the terms").click()

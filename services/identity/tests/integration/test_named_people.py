@@ -39,17 +39,24 @@ async def test_a_coach_sees_the_active_coachees_by_name_only(identity: RunningId
     assert await named(identity, coach, "sponsor") == [{"id": sam.user_id, "name": "Sam Sponsor"}]
 
 
-async def test_only_coaches_may_ask_and_only_for_coachees_or_coaches(
+async def test_only_coaches_may_ask_for_coachees_and_sponsors_and_coachees_for_coaches(
         identity: RunningIdentity) -> None:
     admin = await identity.organisation()
     coach = await identity.member(admin, "coach")
     coachee = await identity.member(admin, "coachee")
     path = f"/v1/organisations/{admin.tenant_id}/people"
 
-    for person in (coachee, admin):
+    for person, role in ((coachee, "coachee"), (coachee, "sponsor"), (admin, "coachee"),
+                         (admin, "coach")):
         refused = await identity.client.get(path, headers=person.headers,
-                                            params={"role": "coachee"})
+                                            params={"role": role})
         assert refused.status_code == 403, refused.text
+    # a coachee may read the coaches' names (their own coach's, beside their contract)
+    async def coach_named() -> bool:
+        listed = await named(identity, coachee, "coach")
+        return [p["id"] for p in listed] == [coach.user_id]
+
+    await eventually(coach_named, what="the coach named to a coachee")
     wrong = await identity.client.get(path, headers=coach.headers, params={"role": "org_admin"})
     assert wrong.status_code == 422, wrong.text
     assert wrong.headers["content-type"] == "application/problem+json"

@@ -53,7 +53,7 @@ def org_role(*roles: str) -> Callable[[str, Principal], Awaitable[Principal]]:
 
 OrgMemberDep = Annotated[Principal, Depends(org_role())]
 OrgAdminDep = Annotated[Principal, Depends(org_role("org_admin"))]
-CoachDep = Annotated[Principal, Depends(org_role("coach"))]
+CoachingDep = Annotated[Principal, Depends(org_role("coach", "coachee"))]
 StaffDep = Annotated[Principal, Depends(org_role("org_admin", "compliance_officer"))]
 
 
@@ -69,7 +69,7 @@ def user_command(deps: Identity, principal: Principal, org_id: str,
 
 
 __all__ = [
-    "CoachDep",
+    "CoachingDep",
     "IdempotencyKey",
     "IdentityDep",
     "OrgAdminDep",

@@ -11,8 +11,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from interlude.web.deps import FormDep, ItemId, SessionDep, WebDep
-from interlude.web.pages.common import part, sent, status_of, text
-from interlude.web.pages.proposals import named
+from interlude.web.pages.common import named, part, sent, status_of, text
 from interlude.web.sessions import Session
 from interlude.web.upstream import UpstreamProblem
 from interlude.web.wording import message

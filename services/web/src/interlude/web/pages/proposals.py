@@ -11,20 +11,12 @@ from fastapi.responses import Response
 
 from interlude.web import terms as terms_form
 from interlude.web.deps import CoachDep, FormDep, WebDep
-from interlude.web.pages.common import key_of, new_key, part, sent, text
+from interlude.web.pages.common import key_of, named, new_key, part, sent, text
 from interlude.web.pages.contracts import CONSENTS
 from interlude.web.sessions import Session
 
 router = APIRouter(include_in_schema=False)
 PAGE = "/contracts/new"
-
-
-async def named(deps: WebDep, session: Session, role: str) -> list[dict[str, Any]]:
-    """The organisation's active people with ``role``, by id and name (identity's read)."""
-    found = await deps.upstream.call(session, "identity", "GET",
-                                     f"/v1/organisations/{session.tenant_id}/people",
-                                     params={"role": role})
-    return [p for p in found["people"] if p["id"] != session.user_id]
 
 
 async def _page(request: Request, deps: WebDep, session: Session, *, status: int = 200,
