@@ -17,7 +17,7 @@ from interlude.identity.testing import RunningIdentity, identity_settings, runni
 from interlude.web.testing import RunningWeb, bound, running_web, url_of
 
 from .conftest import PHONE
-from .people import checked, sign_in
+from .people import checked, expect, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -102,6 +102,24 @@ async def test_the_admin_sets_up_single_sign_on_and_a_person_signs_in_through_it
     finally:
         await person.close()
     assert violations == []
+
+
+async def test_a_refusal_at_the_provider_comes_back_in_words(
+        context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
+        provider: OidcTestProvider) -> None:
+    admin = await identity.organisation("Northwind")
+    await expect(await identity.client.put(
+        f"/v1/organisations/{admin.tenant_id}/sso", headers=admin.headers, json={
+            "issuer": provider.issuer, "client_id": provider.client_id,
+            "client_secret": provider.client_secret, "allowed_domains": ["example.com"]}), 200)
+    provider.user = TestUser(identity.unique_email("sam"))  # at example.org: not allowed
+    page = await context.new_page()
+    await page.goto(f"/sign-in/organisation/{admin.tenant_id}")
+    await page.get_by_role("link", name="Sign in with your organisation").click()
+    await page.wait_for_url("**/sign-in/sso/done?**")
+    assert "not at a domain your organisation signs in with" in await page.inner_text("main")
+    await page.goto("/home")
+    assert "/sign-in" in page.url
 
 
 async def test_an_organisation_without_single_sign_on_says_so(

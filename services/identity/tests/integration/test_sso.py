@@ -253,6 +253,12 @@ async def test_people_who_may_not_sign_in_here_are_refused(
 
     provider.misbehave.add("deny")
     problem(await sign_in(identity, admin.tenant_id), 401, "sso-failed")
+    # begun by our web app, a refusal goes back there, named, instead of this problem
+    back = await sign_in(identity, admin.tenant_id,
+                         return_to=f"{identity.settings.web_url}/done?flow=1")
+    assert back.status_code == 303, back.text
+    assert back.headers["location"] == f"{identity.settings.web_url}/done?flow=1&error=sso-failed"
+    assert (await last_access_event(identity))["outcome"] == "denied"
 
 
 async def test_an_address_with_an_account_elsewhere_gets_its_own_account_here(

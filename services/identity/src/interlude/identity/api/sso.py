@@ -39,18 +39,29 @@ async def login(org_id: str, deps: IdentityDep, return_to: Param = None) -> Redi
 
 
 @router.get(sso.CALLBACK, response_model=TokensPublic,
-            responses=_redirect("back to return_to, a one-time code added to its query", 303)
+            responses=_redirect("back to return_to, with a one-time code or the error", 303)
             | problems(400, 401, 403, 404, 422, 502))
 async def callback(deps: IdentityDep, state: Param = None, code: Param = None,
                    error: Param = None) -> Response:
-    """Where the identity provider sends the person back (each state works once)."""
-    done = await sso.complete(deps, sso.oidc_client(deps), sso.Callback(state, code, error))
+    """Where the identity provider sends the person back (each state works once). A sign-in
+    our web app started goes back to it either way: with a ``code``, or refused with ``error``
+    (the problem's type, for the web app to word) instead of this API's problem."""
+    try:
+        done = await sso.complete(deps, sso.oidc_client(deps), sso.Callback(state, code, error))
+    except sso.SsoRefused as refused:
+        if refused.return_to is None:
+            raise
+        return _back(refused.return_to, {"error": refused.slug})
     if done.tokens is not None:
         return JSONResponse(done.tokens.public(), headers=PRIVATE)
     assert done.return_to is not None and done.code is not None
-    joint = "&" if "?" in done.return_to else "?"
-    return RedirectResponse(f"{done.return_to}{joint}{urlencode({'code': done.code})}",
-                            status_code=303, headers=PRIVATE)
+    return _back(done.return_to, {"code": done.code})
+
+
+def _back(return_to: str, params: dict[str, str]) -> RedirectResponse:
+    joint = "&" if "?" in return_to else "?"
+    return RedirectResponse(f"{return_to}{joint}{urlencode(params)}", status_code=303,
+                            headers=PRIVATE)
 
 
 @router.post("/v1/sso/tokens", response_model=TokensPublic,

@@ -46,6 +46,7 @@ class SsoRefused(DomainError):
         super().__init__(detail)
         self.reason = reason
         self.user_id = user_id
+        self.return_to: str | None = None  # our web app's page, when it started the sign-in
 
 
 class SsoStateInvalid(SsoRefused):
@@ -134,6 +135,7 @@ async def complete(deps: Identity, oidc: OidcClient, callback: Callback) -> Comp
     except SsoRefused as refused:
         log.warning("single sign-on refused in %s: %s", tenant_id, refused.reason)
         await deps.record_login(tenant_id, refused.user_id, "denied", f"sso:{refused.reason}")
+        refused.return_to = ticket.get("return_to")
         raise
     await deps.record_login(tenant_id, user_id, "allowed", None)
     return_to = ticket.get("return_to")

@@ -27,6 +27,19 @@ Param = Annotated[str, Query(max_length=300)]
 NOT_SET_UP = ("This organisation has not set up single sign-on, or the address is not quite "
               "right. Ask your administrator for it, or sign in with your e-mail address and "
               "password.")
+# identity sends a refused sign-in back with the problem's type: in words here
+REFUSED = {
+    "sso-email-unverified": "Your organisation's account system has not verified your e-mail "
+                            "address. Verify it there, then sign in again.",
+    "sso-domain-not-allowed": "Your e-mail address is not at a domain your organisation signs "
+                              "in with here. Use your work address, or ask your administrator.",
+    "sso-account-refused": "Your account here is not active, or your invitation is still open "
+                           "(accept it first). Your organisation's administrator can help.",
+    "sso-provider-unavailable": "Your organisation's account system is not answering. Please "
+                                "try again in a few minutes.",
+}
+FAILED = ("Your organisation's account system did not sign you in. Start again, or ask your "
+          "administrator.")
 START_AGAIN = ("This sign-in did not start in this browser, or it took too long. Start again "
                "from your organisation's sign-in page.")
 
@@ -71,10 +84,13 @@ async def begin(request: Request, org_id: OrgId, deps: WebDep) -> Response:
 
 
 @router.get("/sign-in/sso/done", name="sso_done")
-async def done(request: Request, deps: WebDep, flow: Param = "", code: Param = "") -> Response:
+async def done(request: Request, deps: WebDep, flow: Param = "", code: Param = "",
+               error: Param = "") -> Response:
     started = request.cookies.get(FLOW_COOKIE) or ""
-    if not (started and flow and code and hmac.compare_digest(started.encode(), flow.encode())):
+    if not (started and flow and hmac.compare_digest(started.encode(), flow.encode())):
         return _refused(request, deps, START_AGAIN)
+    if error or not code:
+        return _refused(request, deps, REFUSED.get(error, FAILED), 403)
     try:
         tokens = await deps.upstream.anonymous("identity", "POST", "/v1/sso/tokens",
                                                json={"code": code})
