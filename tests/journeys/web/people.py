@@ -7,6 +7,8 @@ from typing import Any
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import BrowserContext, Locator, Page
 
+from interlude.community.projections.contracts import NAME as CONTRACTS
+from interlude.community.testing import RunningCommunity
 from interlude.engagement.testing import RunningEngagement, terms
 from interlude.identity.testing import Person, RunningIdentity
 
@@ -76,3 +78,22 @@ async def opened(page: Page, name: str) -> Locator:
     item = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=name))
     await item.locator("summary").click()
     return item
+
+
+AGREED: dict[str, Any] = {"channels": {"checkins": True, "messaging": True, "community": True}}
+
+
+async def community_contract(identity: RunningIdentity, engagement: RunningEngagement,
+                  community: RunningCommunity, coach: Person, coachee: Person) -> None:
+    """An active contract agreeing community participation, known to community."""
+    written = await expect(await engagement.client.post(
+        "/v1/contracts", headers=coach.headers,
+        json={"coachee_id": coachee.user_id, "terms": terms(**AGREED)}), 201)
+    position = 0
+    for party in (coach, coachee):
+        signed = await expect(await engagement.client.post(
+            f"/v1/contracts/{written['id']}/signatures", headers=party.headers, json={}), 200)
+        position = signed["position"]
+    waiter = community.app.state.waiter
+    stream = engagement.platform.stream("engagement").name
+    assert await waiter.wait(CONTRACTS, stream, position, timeout=10)

@@ -9,24 +9,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page
 
 from interlude.audit.testing import RunningAudit
-from interlude.community.projections.contracts import NAME as CONTRACTS
 from interlude.community.testing import RunningCommunity
-from interlude.engagement.testing import RunningEngagement, terms
+from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import Person, RunningIdentity
 from interlude.shared.testing.eventually import eventually
 from interlude.web.testing import RunningWeb, running_web
 
 from .conftest import DESKTOP
-from .people import checked, expect, sign_in
+from .people import checked, community_contract, expect, sign_in
 
 pytestmark = pytest.mark.browser
-AGREED: dict[str, Any] = {"channels": {"checkins": True, "messaging": True, "community": True}}
 
 
 @pytest.fixture
@@ -36,22 +33,6 @@ async def web_with_community(identity: RunningIdentity, engagement: RunningEngag
     async with running_web({"identity": identity.app, "engagement": engagement.app,
                             "community": community.app, "audit": audit.app}) as running:
         yield running
-
-
-async def _agreed(identity: RunningIdentity, engagement: RunningEngagement,
-                  community: RunningCommunity, coach: Person, coachee: Person) -> None:
-    """An active contract agreeing community participation, known to community."""
-    written = await expect(await engagement.client.post(
-        "/v1/contracts", headers=coach.headers,
-        json={"coachee_id": coachee.user_id, "terms": terms(**AGREED)}), 201)
-    position = 0
-    for party in (coach, coachee):
-        signed = await expect(await engagement.client.post(
-            f"/v1/contracts/{written['id']}/signatures", headers=party.headers, json={}), 200)
-        position = signed["position"]
-    waiter = community.app.state.waiter
-    stream = engagement.platform.stream("engagement").name
-    assert await waiter.wait(CONTRACTS, stream, position, timeout=10)
 
 
 async def _text(page: Page) -> str:
@@ -67,7 +48,7 @@ async def test_peers_meet_under_pseudonyms_and_never_see_a_real_name(
     amira = await identity.member(admin, "coachee", name="Amira Haddad")
     ben = await identity.member(admin, "coachee", name="Benedikt Brown")
     for coachee in (amira, ben):
-        await _agreed(identity, engagement, community, coach, coachee)
+        await community_contract(identity, engagement, community, coach, coachee)
     contexts = [await browser.new_context(base_url=web_with_community.url, viewport=DESKTOP)
                 for _ in range(3)]
     for context in contexts:
@@ -200,7 +181,7 @@ async def test_a_rehearsed_draft_is_published_and_the_coach_moderates_the_space(
     admin = await identity.organisation("Northwind")
     coach = await identity.member(admin, "coach", name="Claire Coach")
     amira = await identity.member(admin, "coachee", name="Amira Haddad")
-    await _agreed(identity, engagement, community, coach, amira)
+    await community_contract(identity, engagement, community, coach, amira)
     space = await expect(await community.client.post(
         "/v1/community/spaces", headers=coach.headers,
         json={"name": "Saying no kindly", "pseudonymous": True}), 201)

@@ -49,7 +49,9 @@ async def test_every_main_page_is_accessible_at_desktop_and_phone_width(
                                               json={"belief": "they will mind",
                                                     "behaviour": "disagree once"}), 201)
     contract = f"/contracts/{contract_id}"
-    violations = await _walk(browser, web, None, {"start": "/", "sign-in": "/sign-in"})
+    violations = await _walk(browser, web, None, {
+        "start": "/", "sign-in": "/sign-in",
+        "sign-in-organisation": f"/sign-in/organisation/{coach.tenant_id}"})
     violations += await _walk(browser, web, coachee, {
         "coachee-home": "/home", "check-in": f"{contract}/check-in",
         "coachee-thread": f"{contract}/messages", "contract": contract,
@@ -58,7 +60,8 @@ async def test_every_main_page_is_accessible_at_desktop_and_phone_width(
     violations += await _walk(browser, web, coach, {
         "coach-dashboard": "/dashboard", "coach-check-ins": f"{contract}/check-ins",
         "coach-brief": f"{contract}/brief",
-        "coach-thread": f"{contract}/messages"})
+        "coach-thread": f"{contract}/messages", "coach-propose": "/contracts/new",
+        "amend": f"{contract}/amendment"})
     assert violations == []
     assert len(list(SCREENSHOTS.glob("*-phone.png"))) >= 10
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from interlude.identity.oidc_test_provider import OidcTestProvider, TestUser
 from interlude.identity.testing import RunningIdentity
 from interlude.shared.testing.eventually import eventually
 
-from ..oidc_provider import OidcTestProvider, TestUser
 from .test_scim import ERROR, GROUP, SCIM, new_user, patch, scim_headers
 from .test_sso import configure, provider, sign_in
 

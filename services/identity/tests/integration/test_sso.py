@@ -9,10 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from interlude.identity.oidc_test_provider import OidcTestProvider, TestUser, s256
 from interlude.identity.testing import Person, RunningIdentity
 from interlude.shared.eventstore.base import decode_commit
-
-from ..oidc_provider import OidcTestProvider, TestUser, s256
 
 PROBLEM = "urn:interlude:problem:"
 
@@ -100,7 +99,7 @@ async def test_a_new_person_is_provisioned_with_the_default_roles_and_signed_in(
     assert again.status_code == 200 and again.json()["user_id"] == tokens["user_id"]
 
 
-async def test_return_to_gets_the_tokens_in_the_fragment_and_only_our_web_app_may_ask(
+async def test_return_to_gets_a_one_time_code_and_only_our_web_app_may_ask(
         identity: RunningIdentity, provider: OidcTestProvider) -> None:
     admin = await identity.organisation()
     await configure(identity, admin, provider)
@@ -110,15 +109,43 @@ async def test_return_to_gets_the_tokens_in_the_fragment_and_only_our_web_app_ma
     response = await sign_in(identity, admin.tenant_id, return_to=f"{web}/after/sign-in?x=1")
 
     assert response.status_code == 303, response.text
-    target, _, fragment = response.headers["location"].partition("#")
-    assert target == f"{web}/after/sign-in?x=1"
-    tokens = {k: v[0] for k, v in parse_qs(fragment).items()}
-    assert tokens["roles"] == "coachee" and tokens["token_type"] == "Bearer"
+    location = response.headers["location"]
+    assert "#" not in location and "access_token" not in location  # no token in an address
+    target, _, query = location.partition("?")
+    assert target == f"{web}/after/sign-in"
+    params = {k: v[0] for k, v in parse_qs(query).items()}
+    assert params["x"] == "1"
+    exchanged = await identity.client.post("/v1/sso/tokens", json={"code": params["code"]})
+    assert exchanged.status_code == 200, exchanged.text
+    assert exchanged.headers["cache-control"] == "no-store"
+    tokens = exchanged.json()
+    assert tokens["roles"] == ["coachee"] and tokens["token_type"] == "Bearer"
     assert (await me(identity, tokens["access_token"]))["user_id"] == tokens["user_id"]
+    again = await identity.client.post("/v1/sso/tokens", json={"code": params["code"]})
+    assert "expired or was already used" in problem(again, 400, "sso-code-invalid")
     for elsewhere in ("https://evil.example/after", f"{web}.evil.example/x", f"{web}/x#y"):
         refused = await identity.client.get(f"/v1/organisations/{admin.tenant_id}/sso/login",
                                             params={"return_to": elsewhere})
         problem(refused, 400, "sso-return-invalid")
+
+
+async def test_a_code_for_a_person_deactivated_since_gives_no_tokens(
+        identity: RunningIdentity, provider: OidcTestProvider) -> None:
+    admin = await identity.organisation()
+    await configure(identity, admin, provider)
+    provider.user = TestUser(identity.unique_email("sso"))
+    response = await sign_in(identity, admin.tenant_id,
+                             return_to=f"{identity.settings.web_url}/done")
+    code = parse_qs(response.headers["location"].partition("?")[2])["code"][0]
+    user_id = (await last_access_event(identity))["resource_id"]
+    gone = await identity.client.post(
+        f"/v1/organisations/{admin.tenant_id}/users/{user_id}/deactivate",
+        headers=admin.headers, json={"reason": "left the company"})
+    assert gone.status_code == 200, gone.text
+
+    refused = await identity.client.post("/v1/sso/tokens", json={"code": code})
+
+    problem(refused, 403, "sso-account-refused")
 
 
 async def test_an_invited_and_accepted_person_is_matched_by_email(
@@ -226,6 +253,12 @@ async def test_people_who_may_not_sign_in_here_are_refused(
 
     provider.misbehave.add("deny")
     problem(await sign_in(identity, admin.tenant_id), 401, "sso-failed")
+    # begun by our web app, a refusal goes back there, named, instead of this problem
+    back = await sign_in(identity, admin.tenant_id,
+                         return_to=f"{identity.settings.web_url}/done?flow=1")
+    assert back.status_code == 303, back.text
+    assert back.headers["location"] == f"{identity.settings.web_url}/done?flow=1&error=sso-failed"
+    assert (await last_access_event(identity))["outcome"] == "denied"
 
 
 async def test_an_address_with_an_account_elsewhere_gets_its_own_account_here(

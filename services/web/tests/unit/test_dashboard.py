@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from interlude.web.dashboard import lines
+from interlude.web.dashboard import lines, page
 
 
 def test_a_dashboard_line_says_the_facts_in_words() -> None:
@@ -24,3 +24,14 @@ def test_a_dashboard_line_says_the_facts_in_words() -> None:
         "1 goal open, 2 experiments under way",
         "Sessions: 1 held of 6, next Fri 4 December 2026, 09:30 UTC"]
     assert second.facts == ["Sessions: 0 held"] and second.reasons == []
+
+
+def test_a_dashboard_line_escapes_what_the_services_said() -> None:
+    row = {"contract_id": "c1", "coachee_name": "<b>Bo</b> & Co", "sessions": {},
+           "goals_open": 0, "experiments_open": 0, "reasons": ["a <i>late</i> reply"]}
+    html = str(page({"coachees": [row]}))
+    assert "<b>" not in html and "<i>" not in html
+    assert "<h2>&lt;b&gt;Bo&lt;/b&gt; &amp; Co</h2>" in html
+    assert '<a href="/contracts/c1/brief">Brief<span class="visually-hidden"> on ' \
+           "&lt;b&gt;Bo&lt;/b&gt; &amp; Co</span></a>" in html
+    assert '<a href="/contracts/c1">Contract' in html and "<li>A &lt;i&gt;late" in html

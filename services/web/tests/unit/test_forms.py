@@ -73,3 +73,18 @@ def test_new_terms_keep_what_the_form_does_not_show() -> None:
     assert new["quiet_hours"] == {"start": "20:00", "end": "07:00", "timezone": "Europe/Paris"}
     assert new["consents"] == CURRENT["consents"] and new["retention_days"] == 365
     assert new["programme"] == "Leadership 2026" and new["sponsor_view"] == "attendance"
+
+
+def test_a_new_contract_takes_its_programme_and_consents_from_the_form() -> None:
+    form = FormData([("programme", " Leadership 2027 "), ("sessions_count", "8"),
+                     ("checkins", "yes"), ("consent-pin_insights", "yes"),
+                     ("sponsor_view", "attendance")])
+    proposed = terms.proposed(form)
+    assert proposed["programme"] == "Leadership 2027"
+    assert proposed["consents"] == {"pin_insights": True, "peer_tagging": False,
+                                    "share_posts": False}
+    assert proposed["sessions"] == {"count": 8, "over_months": 6, "mode": "video",
+                                    "minutes": 60}
+    assert proposed["channels"] == {"checkins": True, "messaging": False, "community": False}
+    assert proposed["sponsor_view"] == "attendance" and "quiet_hours" not in proposed
+    assert terms.proposed(FormData([]))["programme"] == "General"

@@ -59,17 +59,25 @@ async def web(request: Request) -> Web:
 WebDep = Annotated[Web, Depends(web)]
 
 
-async def maybe_session(request: Request, deps: WebDep) -> Session | None:
+def _current(request: Request) -> Session | None:
+    deps = web_of(request)
     session = session_of(request, deps)
     if session is not None and deps.pages.inbox and request.method == "GET":
         deps.badge.ask(session)  # the header's count, beside the page's own calls
     return session
 
 
+# each takes the request itself rather than the one before it: a chain of dependencies costs
+# FastAPI a solving step each, on every page
+async def maybe_session(request: Request) -> Session | None:
+    return _current(request)
+
+
 MaybeSessionDep = Annotated[Session | None, Depends(maybe_session)]
 
 
-async def signed_in(session: MaybeSessionDep) -> Session:
+async def signed_in(request: Request) -> Session:
+    session = _current(request)
     if session is None:
         raise NeedSignIn()
     return session
@@ -78,8 +86,9 @@ async def signed_in(session: MaybeSessionDep) -> Session:
 SessionDep = Annotated[Session, Depends(signed_in)]
 
 
-def role(*roles: str) -> Callable[[Session], Awaitable[Session]]:
-    async def check(session: SessionDep) -> Session:
+def role(*roles: str) -> Callable[[Request], Awaitable[Session]]:
+    async def check(request: Request) -> Session:
+        session = await signed_in(request)
         if not session.has(*roles):
             raise NotForYou()
         return session

@@ -34,10 +34,13 @@ from interlude.web.pages import (
     links,
     notifications,
     people,
+    proposals,
     public,
     rehearsals,
     sessions,
+    sign_on,
     sponsor,
+    sso,
     threads,
 )
 from interlude.web.render import Pages
@@ -47,12 +50,12 @@ from interlude.web.settings import WebSettings
 from interlude.web.upstream import BrowserAddress, Upstream
 
 STATIC = Path(__file__).parent / "static"
-ROUTERS = (public.router, authenticator.router, coachee.router, threads.router,
+ROUTERS = (public.router, proposals.router, authenticator.router, coachee.router, threads.router,
            contracts.router, coach.router, admin.router, compliance.router,
            sponsor.router, goals.router, sessions.router,
            invitations.router, people.router, community.router,
            brief.router, growth.router, rehearsals.router, notifications.router,
-           links.router)
+           links.router, sso.router, sign_on.router)
 
 
 def create_app(settings: WebSettings | None = None, *,

@@ -47,7 +47,8 @@ def navigation(session: Session | None) -> list[tuple[str, str]]:
     if session.has("sponsor"):
         links.append(("/sponsor", "Programme figures"))
     if session.has("org_admin"):
-        links += [("/admin/people", "People"), ("/admin/policy", "Security policy")]
+        links += [("/admin/people", "People"), ("/admin/policy", "Security policy"),
+                  ("/admin/sign-on", "Sign-on")]
     if session.has("compliance_officer"):
         links.append(("/compliance/audit", "Audit trail"))
     return links

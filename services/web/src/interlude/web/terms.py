@@ -13,6 +13,26 @@ SPONSOR_VIEWS = (("none", "Nothing"), ("attendance", "Attendance only"),
                  ("goals", "Attendance and how many goals were set and achieved"))
 
 
+CONSENTS = ("pin_insights", "peer_tagging", "share_posts")
+# a new contract's terms before the coach changes them (engagement's own defaults)
+NEW: dict[str, Any] = {
+    "programme": "General",
+    "sessions": {"count": 6, "over_months": 6, "mode": "video", "minutes": 60},
+    "channels": {"checkins": True, "messaging": True, "community": False},
+    "allowance": {"kind": "monthly", "replies_per_month": 8, "reply_window_hours": 48},
+    "quiet_hours": None, "sponsor_view": "none",
+    "consents": dict.fromkeys(CONSENTS, False),
+    "retention_days": 365}
+
+
+def proposed(form: FormData) -> dict[str, Any]:
+    """A new contract's terms: every part from the form, the programme and consents too."""
+    terms = from_form(form, NEW)
+    terms["programme"] = str(form.get("programme") or "").strip()[:80] or NEW["programme"]
+    terms["consents"] = {key: form.get(f"consent-{key}") == "yes" for key in CONSENTS}
+    return terms
+
+
 def _number(form: FormData, name: str, default: int) -> int:
     raw = str(form.get(name) or "").strip()
     return int(raw) if raw.isdigit() else default

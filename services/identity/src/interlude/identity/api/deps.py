@@ -53,6 +53,7 @@ def org_role(*roles: str) -> Callable[[str, Principal], Awaitable[Principal]]:
 
 OrgMemberDep = Annotated[Principal, Depends(org_role())]
 OrgAdminDep = Annotated[Principal, Depends(org_role("org_admin"))]
+CoachingDep = Annotated[Principal, Depends(org_role("coach", "coachee"))]
 StaffDep = Annotated[Principal, Depends(org_role("org_admin", "compliance_officer"))]
 
 
@@ -67,5 +68,12 @@ def user_command(deps: Identity, principal: Principal, org_id: str,
     return command(deps, principal, org_id)
 
 
-__all__ = ["IdempotencyKey", "IdentityDep", "OrgAdminDep", "OrgMemberDep", "PrincipalDep",
-           "StaffDep"]
+__all__ = [
+    "CoachingDep",
+    "IdempotencyKey",
+    "IdentityDep",
+    "OrgAdminDep",
+    "OrgMemberDep",
+    "PrincipalDep",
+    "StaffDep",
+]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
 from interlude.identity.api.deps import (
+    CoachingDep,
     IdempotencyKey,
     IdentityDep,
     OrgAdminDep,
@@ -24,12 +25,15 @@ from interlude.identity.api.schemas import (
     InvitationCreate,
     InvitationPublic,
     InvitationStatusPublic,
+    PeopleNamedPublic,
+    PersonNamedPublic,
     RoleGrant,
     TokensPublic,
     UserListPublic,
     UserPublic,
 )
 from interlude.identity.app import directory, erasure, organisations, people
+from interlude.shared.http.problems import Problem
 from interlude.shared.kit import After, WrittenPublic, problems
 
 router = APIRouter(tags=["people"])
@@ -76,6 +80,24 @@ async def list_users(org_id: str, deps: IdentityDep, staff: StaffDep, status_: S
     fresh = await directory.caught_up(deps, after)
     users, total = await directory.users(deps, org_id, status_, limit, offset)
     return UserListPublic(users=[UserPublic(**u) for u in users], total=total, fresh=fresh)
+
+
+@router.get(ORG + "/people", response_model=PeopleNamedPublic,
+            responses=problems(401, 403, 404, 422))
+async def named_people(org_id: str, deps: IdentityDep, principal: CoachingDep,
+                       role: Annotated[Literal["coachee", "coach", "sponsor"], Query()],
+                       limit: Annotated[int, Query(ge=1, le=500)] = 200,
+                       after: After = 0) -> PeopleNamedPublic:
+    """For coaches: the organisation's active coachees (to propose a contract to), sponsors (to
+    name in one) or coaches (to invite to a peer circle), each with their id and name only.
+    Coachees may ask for the coaches only (their coach's name, beside their contract)."""
+    if role != "coach" and not principal.has("coach"):
+        raise Problem(403, "role-required", f"only coaches look up the {role}s of the "
+                      "organisation", roles_required=["coach"])
+    fresh = await directory.caught_up(deps, after)
+    found = await directory.named(deps, org_id, role, limit)
+    return PeopleNamedPublic(people=[PersonNamedPublic(id=r["id"], name=r["display_name"])
+                                     for r in found], fresh=fresh)
 
 
 @router.get(ORG + "/users/{user_id}", response_model=UserPublic,

@@ -132,6 +132,10 @@ class SingleSignOnUpdate(Body):
     default_roles: list[Role] = Field(default=["coachee"], min_length=1)
 
 
+class SsoCodeExchange(Body):
+    code: Annotated[str, StringConstraints(min_length=16, max_length=200)]
+
+
 class ScimTokenCreate(Body):
     label: Name
 
@@ -209,6 +213,16 @@ class UserPublic(BaseModel):
     mfa: bool
     created_at: datetime
     updated_at: datetime
+
+
+class PersonNamedPublic(BaseModel):
+    id: str
+    name: str
+
+
+class PeopleNamedPublic(BaseModel):
+    people: list[PersonNamedPublic]
+    fresh: bool = Field(description="false when ?after= was not reached in time")
 
 
 class UserListPublic(BaseModel):

@@ -35,6 +35,15 @@ async def users(deps: Identity, tenant_id: str, status: str | None, limit: int,
         return await queries.users(conn, deps.opener, tenant_id, status, limit, offset)
 
 
+async def named(deps: Identity, tenant_id: str, role: str, limit: int) -> list[Row]:
+    """Who a coach may name: the active coachees (a contract to propose), sponsors (named in
+    one) or coaches (a peer circle to invite to), by name only; the forgotten (no name any
+    more) are left out."""
+    async with deps.pool.acquire() as conn:
+        found = await queries.named(conn, deps.opener, tenant_id, role, limit)
+    return [row for row in found if row["display_name"]]
+
+
 async def user(deps: Identity, tenant_id: str, user_id: str) -> Row:
     async with deps.pool.acquire() as conn:
         found = await queries.user(conn, deps.opener, tenant_id, user_id)

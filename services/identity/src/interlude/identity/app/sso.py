@@ -31,6 +31,8 @@ from interlude.shared.text import refusal
 log = logging.getLogger(__name__)
 TICKET = "sso"
 TICKET_TTL = timedelta(minutes=10)
+CODE = "sso-code"  # what the web app exchanges, server to server, for the tokens
+CODE_TTL = timedelta(seconds=60)
 CALLBACK = "/v1/sso/callback"
 START_AGAIN = "start again from your organisation's sign-in page"
 
@@ -44,6 +46,7 @@ class SsoRefused(DomainError):
         super().__init__(detail)
         self.reason = reason
         self.user_id = user_id
+        self.return_to: str | None = None  # our web app's page, when it started the sign-in
 
 
 class SsoStateInvalid(SsoRefused):
@@ -70,6 +73,10 @@ class ReturnInvalid(DomainError):
     status, slug = 400, "sso-return-invalid"
 
 
+class CodeInvalid(DomainError):
+    status, slug = 400, "sso-code-invalid"
+
+
 @dataclass(frozen=True)
 class Callback:
     state: str | None
@@ -79,7 +86,11 @@ class Callback:
 
 @dataclass(frozen=True)
 class Completed:
-    tokens: TokenPair
+    """A person signed in: tokens for an API caller, or, for our web app (``return_to``),
+    a one-time code it exchanges for them (``exchange``): tokens never travel in an address."""
+
+    tokens: TokenPair | None
+    code: str | None
     return_to: str | None
 
 
@@ -124,10 +135,31 @@ async def complete(deps: Identity, oidc: OidcClient, callback: Callback) -> Comp
     except SsoRefused as refused:
         log.warning("single sign-on refused in %s: %s", tenant_id, refused.reason)
         await deps.record_login(tenant_id, refused.user_id, "denied", f"sso:{refused.reason}")
+        refused.return_to = ticket.get("return_to")
         raise
     await deps.record_login(tenant_id, user_id, "allowed", None)
-    tokens = await open_session(deps, tenant_id, user_id, state, amr, now)
-    return Completed(tokens, ticket.get("return_to"))
+    return_to = ticket.get("return_to")
+    if return_to is None:
+        return Completed(await open_session(deps, tenant_id, user_id, state, amr, now), None,
+                         None)
+    code = await deps.tickets.issue(CODE, tenant_id, {"user_id": user_id, "amr": list(amr)},
+                                    now, CODE_TTL)
+    return Completed(None, code, return_to)
+
+
+async def exchange(deps: Identity, code: str) -> TokenPair:
+    """The web app's code for the signed-in person's tokens (once, within a minute)."""
+    now = deps.clock()
+    found = await deps.tickets.take(CODE, code, now)
+    if found is None:
+        raise CodeInvalid(f"this sign-in has expired or was already used; {START_AGAIN}")
+    tenant_id, data = found
+    state = (await deps.users.load(tenant_id, data["user_id"])).state
+    if state.status != "active":  # deactivated in that minute
+        await deps.record_login(tenant_id, data["user_id"], "denied", "sso:deactivated")
+        raise SsoAccountRefused("this account is not active; ask your organisation's"
+                                " administrator", "deactivated", data["user_id"])
+    return await open_session(deps, tenant_id, data["user_id"], state, tuple(data["amr"]), now)
 
 
 async def _signed_in_person(deps: Identity, oidc: OidcClient, tenant_id: str,

@@ -28,3 +28,13 @@ async def user(conn: asyncpg.Connection, opener: Opener, tenant_id: str,
     row = await conn.fetchrow(f"SELECT {COLUMNS} FROM directory_users WHERE tenant_id = $1"
                               " AND user_id = $2", tenant_id, user_id)
     return await opener.row(tenant_id, dict(row)) if row else None
+
+
+async def named(conn: asyncpg.Connection, opener: Opener, tenant_id: str, role: str,
+                limit: int) -> list[dict[str, Any]]:
+    """The active people holding ``role``: their ids and names, nothing more."""
+    rows = await conn.fetch(
+        "SELECT user_id AS id, display_name FROM directory_users WHERE tenant_id = $1"
+        " AND status = 'active' AND $2 = ANY(roles) ORDER BY created_at, user_id"
+        f" LIMIT {int(limit)}", tenant_id, role)
+    return [await opener.row(tenant_id, dict(r)) for r in rows]

@@ -8,8 +8,7 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from interlude.web.dashboard import LINKS
-from interlude.web.dashboard import lines as dashboard_lines
+from interlude.web.dashboard import page as dashboard_lines
 from interlude.web.deps import CoachDep, ContractId, FormDep, ItemId, SessionDep, WebDep
 from interlude.web.pages.common import part, text
 from interlude.web.upstream import UpstreamProblem
@@ -22,7 +21,7 @@ router = APIRouter(include_in_schema=False)
 async def dashboard(request: Request, deps: WebDep, session: CoachDep) -> Response:
     board = await deps.upstream.call(session, "engagement", "GET", "/v1/dashboard")
     return deps.pages.render(request, "coach/dashboard.html", session, title="My coachees",
-                             board=board, lines=dashboard_lines(board), links=LINKS)
+                             board=board, lines=dashboard_lines(board))
 
 
 @router.get("/contracts/{contract_id}/check-ins")

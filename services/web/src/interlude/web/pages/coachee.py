@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from interlude.web.deps import CoacheeDep, ContractId, FormDep, WebDep
-from interlude.web.pages.common import Part, key_of, new_key, part, sent, text
+from interlude.web.pages.common import Part, key_of, named, new_key, part, sent, text
 from interlude.web.sessions import Session
 from interlude.web.wording import MOODS
 
@@ -53,7 +53,12 @@ async def home(request: Request, deps: WebDep, session: CoacheeDep) -> Response:
     found = await deps.upstream.call(session, "engagement", "GET", "/v1/contracts")
     mine = [c for c in found["contracts"]
             if c["coachee_id"] == session.user_id and c["status"] != "ended"]
-    views = await asyncio.gather(*(_contract_view(deps, session, c) for c in mine))
+    coaches, *views = await asyncio.gather(
+        part(named(deps, session, "coach")),
+        *(_contract_view(deps, session, c) for c in mine))
+    names = {p["id"]: p["name"] for p in coaches.value or []}
+    for view in views:
+        view["coach_name"] = names.get(view["contract"]["coach_id"])
     return deps.pages.render(request, "coachee/home.html", session, title="My coaching",
                              views=views, moods=dict(MOODS))
 

@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from interlude.web.deps import Web
 from interlude.web.sessions import Session
 from interlude.web.upstream import UpstreamProblem
 from interlude.web.wording import message
@@ -58,7 +59,7 @@ def status_of(problem: UpstreamProblem) -> int:
 
 
 async def sent(session: Session, write: Awaitable[Any], *, done: str | Callable[[Any], str],
-               back: str, again: Again) -> Response:
+               back: str | Callable[[Any], str], again: Again) -> Response:
     """A form's write: done, the message left for the next page and the way back (303);
     refused, the form's page again with the reason (a 404 stays the 404 page)."""
     try:
@@ -69,4 +70,12 @@ async def sent(session: Session, write: Awaitable[Any], *, done: str | Callable[
         return await again(status_of(problem), message(problem))
     if note := (done(answer) if callable(done) else done):
         session.flash.append(note)
-    return RedirectResponse(back, status_code=303)
+    return RedirectResponse(back(answer) if callable(back) else back, status_code=303)
+
+
+async def named(deps: Web, session: Session, role: str) -> list[dict[str, Any]]:
+    """The organisation's active people with ``role``, by id and name (identity's read)."""
+    found = await deps.upstream.call(session, "identity", "GET",
+                                     f"/v1/organisations/{session.tenant_id}/people",
+                                     params={"role": role})
+    return [p for p in found["people"] if p["id"] != session.user_id]

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from interlude.web.deps import FormDep, ItemId, SessionDep, WebDep
-from interlude.web.pages.common import part, sent, status_of, text
+from interlude.web.pages.common import named, part, sent, status_of, text
 from interlude.web.sessions import Session
 from interlude.web.upstream import UpstreamProblem
 from interlude.web.wording import message
@@ -41,8 +41,10 @@ async def community(request: Request, deps: WebDep, session: SessionDep) -> Resp
 @router.post("/community")
 async def open_space(request: Request, deps: WebDep, session: SessionDep,
                      form: FormDep) -> Response:
+    circle = form.get("kind") == "peer_circle"
     body = {"name": text(form, "name", 120), "description": text(form, "description", 2000),
-            "pseudonymous": form.get("pseudonymous") == "yes"}
+            "pseudonymous": form.get("pseudonymous") == "yes",
+            "kind": "peer_circle" if circle else "cohort"}
     try:
         made = await deps.upstream.call(session, "community", "POST", API, json=body)
     except UpstreamProblem as problem:
@@ -52,7 +54,8 @@ async def open_space(request: Request, deps: WebDep, session: SessionDep,
                                  status=status_of(problem), title="Community",
                                  spaces=await part(_spaces(deps, session)),
                                  error=message(problem))
-    session.flash.append("Your space is open: invite your coachees to it.")
+    session.flash.append("Your peer circle is open: invite fellow coaches to it." if circle
+                         else "Your space is open: invite your coachees to it.")
     return RedirectResponse(f"/community/{made['id']}", status_code=303)
 
 
@@ -71,13 +74,22 @@ async def _space_page(request: Request, deps: WebDep, session: Session, space_id
     space, feed = await asyncio.gather(
         deps.upstream.call(session, "community", "GET", path),
         deps.upstream.call(session, "community", "GET", f"{path}/feed"))
-    invitable: list[dict[str, Any]] = []
-    if mine["role"] == "coach":
-        board = await part(deps.upstream.call(session, "engagement", "GET", "/v1/dashboard"))
-        invitable = (board.value or {}).get("coachees", [])
+    invitable = await _invitable(deps, session, space) if mine["role"] == "coach" else []
     return deps.pages.render(request, "community/space.html", session, status=status,
                              title=space["name"], space=space, feed=feed, error=error,
                              reactions=REACTIONS, kinds=KINDS, invitable=invitable)
+
+
+async def _invitable(deps: WebDep, session: Session,
+                     space: dict[str, Any]) -> list[dict[str, str]]:
+    """Who the space's coach may invite (id and name): fellow coaches to a peer circle (from
+    identity; community answers whether they are in already), their own coachees to a cohort
+    (from the dashboard: their contracts decide)."""
+    if space.get("kind") == "peer_circle":
+        return (await part(named(deps, session, "coach"))).value or []
+    board = await part(deps.upstream.call(session, "engagement", "GET", "/v1/dashboard"))
+    return [{"id": r["coachee_id"], "name": r["coachee_name"]}
+            for r in (board.value or {}).get("coachees", [])]
 
 
 @router.get("/community/{space_id}")

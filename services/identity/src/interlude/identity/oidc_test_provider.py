@@ -1,7 +1,8 @@
-"""A real OpenID Connect provider for tests, served over HTTP by uvicorn on a port of its own:
-discovery, an authorization endpoint that signs in its one configured test user at once, a
-token endpoint that checks the client, the code, the redirect URI and the PKCE verifier, and
-its JWKS. ID tokens are RS256, signed with joserfc. ``misbehave`` makes it lie on request."""
+"""A real OpenID Connect provider for tests (identity's own, and the journeys through web),
+served over HTTP by uvicorn on a port of its own: discovery, an authorization endpoint that
+signs in its one configured test user at once, a token endpoint that checks the client, the
+code, the redirect URI and the PKCE verifier, and its JWKS. ID tokens are RS256, signed with
+joserfc. ``misbehave`` makes it lie on request."""
 
 from __future__ import annotations
 
