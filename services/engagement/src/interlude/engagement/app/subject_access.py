@@ -10,15 +10,19 @@ import json
 from typing import Any
 
 from interlude.engagement.app.deps import Engagement
+from interlude.engagement.domain.contract import content_subject
 from interlude.engagement.projections import queries
 from interlude.shared.subject_access import opened_if_theirs
 
 
 async def section(engagement: Engagement, tenant_id: str, user_id: str) -> dict[str, Any]:
     rows = await queries.of_person(engagement.pool, tenant_id, user_id)
+    # their own key, and the content key of each contract they are the coachee of
+    keys = {user_id, *(content_subject(user_id, r["contract_id"]) for r in rows["contracts"]
+                       if r["coachee_id"] == user_id)}
 
     async def own(stored: Any) -> str | None:
-        return await opened_if_theirs(engagement.sealer, tenant_id, stored, user_id)
+        return await opened_if_theirs(engagement.sealer, tenant_id, stored, keys)
 
     contracts = [{**dict(r), "terms": json.loads(r["terms"]), "your_part": _part(r, user_id)}
                  for r in rows["contracts"]]

@@ -164,3 +164,14 @@ async def of_person(pool: asyncpg.Pool, tenant_id: str,
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read",
                                                        readonly=True):
         return {name: await conn.fetch(sql, t, u) for name, sql in queries.items()}
+
+
+async def past_retention(pool: asyncpg.Pool, now: datetime, limit: int = 100) -> list[Row]:
+    """Ended contracts whose content has outlived the retention their terms agreed and is not
+    yet erased, every organisation's (the retention job's round), oldest ending first."""
+    rows = await pool.fetch(
+        "SELECT tenant_id, contract_id, coachee_id, ended_at FROM contracts"
+        " WHERE status = 'ended' AND content_expired_at IS NULL AND ended_at IS NOT NULL"
+        " AND ended_at + make_interval(days => coalesce((terms->>'retention_days')::int, 365))"
+        " <= $1 ORDER BY ended_at LIMIT $2", now, limit)
+    return [dict(r) for r in rows]
