@@ -27,7 +27,8 @@ from .community.cohort import cohort
 from .engagement.journey import expect
 
 EXPORTS = "/v1/audit/my-data/exports"
-OTHERS_MARKERS = ("Ben Okafor", "Chloe Martin", "BEN-PRIVATE-QUESTION", "CHLOE-KIND-COMMENT")
+OTHERS_MARKERS = ("Ben Okafor", "Chloe Martin", "BEN-PRIVATE-QUESTION", "CHLOE-KIND-COMMENT",
+                  "BEN-PRIVATE-CHECKIN")
 
 
 @pytest.fixture
@@ -72,6 +73,13 @@ async def test_a_coachee_exports_their_data_and_nothing_of_anyone_else(
     amira, ben, chloe = (group.members[n] for n in ("Amira Haddad", "Ben Okafor",
                                                     "Chloe Martin"))
     api = community.client
+    contract = group.contracts["Amira Haddad"]
+    await expect(await engagement.client.post(f"/v1/contracts/{contract}/check-ins",
+                                              headers=amira.headers,
+                                              json={"text": "AMIRA-OWN-CHECKIN"}), 201)
+    await expect(await engagement.client.post(
+        f"/v1/contracts/{group.contracts['Ben Okafor']}/check-ins", headers=ben.headers,
+        json={"text": "BEN-PRIVATE-CHECKIN"}), 201)
     mine = await expect(await api.post(f"{group.path}/posts", headers=amira.headers, json={
         "kind": "small_win", "body": "AMIRA-OWN-WIN: I said no and offered Friday."}), 201)
     await expect(await api.post(f"{group.path}/posts", headers=ben.headers, json={
@@ -98,11 +106,17 @@ async def test_a_coachee_exports_their_data_and_nothing_of_anyone_else(
 
     made = await expect(await audit.client.post(EXPORTS, headers=amira.headers, json={}), 201)
     assert made["subject_id"] == made["requested_by"] == amira.user_id
-    assert "community" in made["sections"] and "audit" in made["sections"]
-    assert made["missing"]["notify"] == "did not answer within 2 s"  # not running here
+    assert set(made["sections"]) == {"identity", "engagement", "community", "audit"}
+    assert made["missing"] == {"notify": "did not answer within 2 s"}  # not running here
 
     files = await download(audit, amira, made["id"])
-    assert {"manifest.json", "index.html", "community.json", "audit.json"} <= set(files)
+    assert {"manifest.json", "index.html", "identity.json", "engagement.json", "community.json",
+            "audit.json"} <= set(files)
+    account = json.loads(files["identity.json"])["account"]
+    assert (account["id"], account["display_name"]) == (amira.user_id, "Amira Haddad")
+    coaching = json.loads(files["engagement.json"])
+    assert [c["your_part"] for c in coaching["contracts"]] == ["coachee"]
+    assert [c["text"] for c in coaching["checkins"]] == ["AMIRA-OWN-CHECKIN"]
     manifest = json.loads(files["manifest.json"])
     assert manifest["missing"] == made["missing"] and manifest["on_behalf"] is False
     section = json.loads(files["community.json"])

@@ -25,6 +25,7 @@ from interlude.shared.sealing import (
     load_or_create_master_secret,
     master_secret_from,
 )
+from interlude.shared.sealing.keyring import scoped
 
 MASTER = bytes(range(32))
 PLAIN = "I feel stuck with my manager"
@@ -238,3 +239,42 @@ def test_master_secret_from_hex_or_base64():
     for bad in ("abc", base64.b64encode(b"x" * 16).decode(), "zz" * 32):
         with pytest.raises(ValueError):
             master_secret_from(bad)
+
+
+async def test_a_scope_is_shredded_alone_and_with_its_person():
+    """A contract's content key is a scope of the coachee's: shredding the scope leaves the
+    person and their other scopes readable; shredding the person makes every scope of theirs
+    unreadable at once, in a process that never saw the shred too (nothing else to destroy)."""
+    store = InMemoryKeyStore()
+    ring = KeyRing(store, MASTER)
+    sealer = Sealer(ring)
+    one, two = scoped("u1", "c1"), scoped("u1", "c2")
+    sealed = {subject: await sealer.seal(Secret(PLAIN, subject), tenant="org1", event_id="e",
+                                         field="t") for subject in ("u1", one, two)}
+    assert len({await ring.data_key("org1", s, create=False) for s in sealed}) == 3
+
+    await ring.shred("org1", one)
+    opened = {s: (await sealer.open(v, tenant="org1", event_id="e", field="t")).is_erased
+              for s, v in sealed.items()}
+    assert opened == {"u1": False, one: True, two: False}
+
+    await KeyRing(store, MASTER).shred("org1", "u1")  # another process forgets the person
+    fresh = Sealer(KeyRing(store, MASTER))
+    assert (await fresh.open(sealed[two], tenant="org1", event_id="e", field="t")).is_erased
+    ring.evict("org1", "u1")  # this one learns of it: its cached scopes go too
+    assert (await sealer.open(sealed[two], tenant="org1", event_id="e", field="t")).is_erased
+    with pytest.raises(SubjectErasedError):  # nothing new under a forgotten person
+        await sealer.seal(Secret(PLAIN, scoped("u1", "c3")), tenant="org1", event_id="e",
+                          field="t")
+
+
+async def test_a_scope_key_copied_under_another_person_does_not_unwrap():
+    store = InMemoryKeyStore()
+    ring = KeyRing(store, MASTER)
+    await ring.data_key("org1", scoped("u1", "c1"), create=True)
+    await ring.data_key("org1", "u2", create=True)
+    wrapped = await store.get("org1", scoped("u1", "c1"))
+    assert wrapped is not None
+    await store.create("org1", scoped("u2", "c1"), wrapped)
+    with pytest.raises(SealError):
+        await KeyRing(store, MASTER).data_key("org1", scoped("u2", "c1"), create=False)

@@ -27,7 +27,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -168,16 +168,19 @@ LEFT_OUT = "[someone else's: left out]"
 
 
 async def opened_if_theirs(sealer: Sealer, tenant_id: str,
-                           stored: str | dict[str, Any] | None, subject_id: str) -> str | None:
-    """A kept sealed value (``projections.sealed``) opened for ``subject_id``'s export: the
-    plaintext when it is sealed for them, :data:`LEFT_OUT` when it is sealed for someone else,
-    None when absent or erased."""
+                           stored: str | dict[str, Any] | None,
+                           subjects: str | Collection[str]) -> str | None:
+    """A kept sealed value (``projections.sealed``) opened for a person's export: the
+    plaintext when it is sealed for them (``subjects``: their id, and any key of theirs such
+    as a contract's content key), :data:`LEFT_OUT` when it is sealed for someone else, None
+    when absent or erased."""
+    theirs = {subjects} if isinstance(subjects, str) else set(subjects)
     if stored is None:
         return None
     value = json.loads(stored) if isinstance(stored, str) else stored
     sealed = value.get("sealed") if isinstance(value, dict) else None
     if not isinstance(sealed, dict) or not is_sealed(sealed) \
-            or str(sealed.get("sub")) != subject_id:
+            or str(sealed.get("sub")) not in theirs:
         return LEFT_OUT
     return await opened_or_none(sealer, tenant_id, value)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from functools import partial
 
 import httpx
 import nats.errors
@@ -18,11 +19,13 @@ from interlude.engagement.api import (
     overview,
     sessions,
 )
+from interlude.engagement.app import subject_access
 from interlude.engagement.settings import EngagementSettings
 from interlude.engagement.wiring import MIGRATIONS, VIEWS, build_engagement, ensure_sources
 from interlude.shared.kit import ReadModels
 from interlude.shared.runtime import Platform
 from interlude.shared.serving import Closer, service_app
+from interlude.shared.subject_access import answer_with_platform
 from interlude.shared.trust.runtime import Trust
 
 ROUTERS = tuple(m.router for m in (contracts, sessions, checkins, messages, goals, overview,
@@ -43,10 +46,14 @@ def create_app(settings: EngagementSettings | None = None, *, schema: str | None
                                            platform.stream("engagement").name)
         # a check-in decides from the cached contract: another replica's ending must evict it
         following = await app.state.engagement.contracts.follow(platform.nc)
+        # its section of a person's export, when audit asks (interlude.shared.subject_access)
+        answering = await answer_with_platform(
+            platform, partial(subject_access.section, app.state.engagement))
 
         async def close() -> None:
             with contextlib.suppress(nats.errors.Error):  # NATS may be gone by now
                 await following.unsubscribe()
+                await answering.unsubscribe()
 
         return close
 

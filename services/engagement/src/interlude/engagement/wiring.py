@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from interlude.engagement.app.deps import Engagement
+from interlude.engagement.app.retention import Retention
 from interlude.engagement.domain.checkin import CHECK_IN
 from interlude.engagement.domain.contract import CONTRACT, PAIRING
 from interlude.engagement.domain.events import registry
@@ -54,6 +55,14 @@ async def build_engagement(platform: Platform, settings: EngagementSettings,
         id_secret=service_secret(master_secret(settings), "engagement-ids").encode(),
         access=platform.access, public_url=settings.public_url.rstrip("/"),
         people_caught_up=people_caught_up(platform, waiter) if waiter else None)
+
+
+async def retention(platform: Platform) -> Retention:
+    """The contracts' retention job (the worker's)."""
+    store = await platform.event_store("engagement")
+    contracts = Repository(store, platform.stream("engagement"), CONTRACT,
+                           EventCodec(registry, platform.sealer))
+    return Retention(contracts, platform.pool, platform.sealer)
 
 
 def people_caught_up(platform: Platform, waiter: PositionWaiter) -> Callable[[], Awaitable[bool]]:

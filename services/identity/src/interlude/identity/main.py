@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import FastAPI
 from opentelemetry import trace
 
 from interlude.identity.adapters.oidc import OidcClient
 from interlude.identity.adapters.signing import OwnKeys
 from interlude.identity.api import organisations, people, scim, scim_schemas, sessions, sso
+from interlude.identity.app import subject_access
 from interlude.identity.projections.directory import NAME as DIRECTORY
 from interlude.identity.settings import IdentitySettings
 from interlude.identity.wiring import MIGRATIONS, build_identity, ensure_sources
 from interlude.shared.kit import ReadModels
 from interlude.shared.runtime import Platform
 from interlude.shared.serving import Closer, service_app, verify_own_tokens
+from interlude.shared.subject_access import answer_with_platform
 from interlude.shared.trust.runtime import Trust
 
 ROUTERS = (organisations.router, people.router, sessions.router, sso.router, scim.router)
@@ -33,6 +37,8 @@ def create_app(settings: IdentitySettings | None = None, *, schema: str | None =
         app.state.identity = deps
         app.state.read_models = deps.read_models
         verify_own_tokens(app, OwnKeys(deps.keys), settings.token_issuer, trust)
+        # its section of a person's export, when audit asks (interlude.shared.subject_access)
+        await answer_with_platform(platform, partial(subject_access.section, deps))
         return deps.oidc.aclose
 
     # identity signs the tokens: it verifies them with its own keys, not through a JWKS

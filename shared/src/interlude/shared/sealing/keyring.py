@@ -4,6 +4,11 @@ Each subject of each organisation has its own random 256-bit data key. At rest i
 (AES-256-GCM) by the organisation key, ``HKDF-SHA256(master_secret, info="interlude-org-key:" +
 tenant)``, so the key store alone reveals nothing and one organisation's keys are useless to
 another. Shredding destroys the wrapped key; every ciphertext under it becomes noise.
+
+A *scoped* subject, ``<subject>-<scope>`` (:func:`scoped`; ids never hold a ``-``), has a key of
+its own wrapped under one derived from its parent's data key: shredding the scope (a contract's
+content, at the end of its retention) leaves the person's other data alone, and shredding the
+person shreds every scope of theirs at once, with nothing else to find or destroy.
 """
 
 from __future__ import annotations
@@ -23,6 +28,12 @@ from interlude.shared.sealing.errors import SealError
 from interlude.shared.sealing.keys import SHREDDED, KeyStore, check_token
 
 _NONCE = 12
+SCOPE = "-"
+
+
+def scoped(subject: str, scope: str) -> str:
+    """The subject of ``subject``'s data within ``scope`` (e.g. one contract)."""
+    return f"{check_token(subject, 'subject')}{SCOPE}{check_token(scope, 'scope')}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +80,13 @@ class KeyRing:
         self.evict(tenant, subject)
 
     def evict(self, tenant: str, subject: str) -> None:
-        """Forget the cached key, e.g. on ``SubjectForgotten`` shredded by another process."""
+        """Forget the cached key (and those of the subject's scopes), e.g. on
+        ``SubjectForgotten`` shredded by another process."""
         self._epoch += 1
         self._cache.pop((tenant, subject), None)
+        prefix = subject + SCOPE
+        for slot in [s for s in self._cache if s[0] == tenant and s[1].startswith(prefix)]:
+            del self._cache[slot]
 
     async def _lookup(self, tenant: str, subject: str, create: bool) -> _Cached | None:
         slot = (check_token(tenant, "tenant"), check_token(subject, "subject"))
@@ -82,17 +97,25 @@ class KeyRing:
                 return hit
             del self._cache[slot]
         epoch = self._epoch
+        parent: _Cached | None = None
+        if SCOPE in subject:  # a scope: no key without its parent's
+            parent = await self._lookup(tenant, subject.split(SCOPE, 1)[0], create)
+            if parent is None or parent.key is None:
+                return None
+        wrapping = self._org_key(tenant) if parent is None else self._scope_key(parent, subject)
         stored = await self._store.get(tenant, subject)
         if stored is None and create:
-            wrapped = self._wrap(tenant, subject, AESGCM.generate_key(bit_length=256))
+            wrapped = self._wrap(wrapping, tenant, subject, AESGCM.generate_key(bit_length=256))
             stored = await self._store.create(tenant, subject, wrapped)  # racing: first wins
         if stored is None:
             return None  # not cached: another process may create the key any moment
         expires = self._clock() + self._ttl
+        if parent is not None:  # lives no longer than its parent's in this cache
+            expires = min(expires, parent.expires)
         if stored == SHREDDED:
             entry = _Cached(None, None, expires)
         else:
-            key = self._unwrap(tenant, subject, stored)
+            key = self._unwrap(wrapping, tenant, subject, stored)
             entry = _Cached(key, AESGCM(key), expires)
         if epoch == self._epoch:
             self._cache[slot] = entry
@@ -105,14 +128,23 @@ class KeyRing:
                     info=b"interlude-org-key:" + tenant.encode())
         return AESGCM(hkdf.derive(self._master))
 
-    def _wrap(self, tenant: str, subject: str, key: bytes) -> bytes:
-        nonce = os.urandom(_NONCE)
-        return nonce + self._org_key(tenant).encrypt(nonce, key, _slot_aad(tenant, subject))
+    @staticmethod
+    def _scope_key(parent: _Cached, subject: str) -> AESGCM:
+        assert parent.key is not None
+        hkdf = HKDF(algorithm=SHA256(), length=32, salt=None,
+                    info=b"interlude-scope-key:" + subject.encode())
+        return AESGCM(hkdf.derive(parent.key))
 
-    def _unwrap(self, tenant: str, subject: str, wrapped: bytes) -> bytes:
+    @staticmethod
+    def _wrap(wrapping: AESGCM, tenant: str, subject: str, key: bytes) -> bytes:
+        nonce = os.urandom(_NONCE)
+        return nonce + wrapping.encrypt(nonce, key, _slot_aad(tenant, subject))
+
+    @staticmethod
+    def _unwrap(wrapping: AESGCM, tenant: str, subject: str, wrapped: bytes) -> bytes:
         try:
-            key = self._org_key(tenant).decrypt(wrapped[:_NONCE], wrapped[_NONCE:],
-                                                _slot_aad(tenant, subject))
+            key = wrapping.decrypt(wrapped[:_NONCE], wrapped[_NONCE:],
+                                   _slot_aad(tenant, subject))
         except InvalidTag:
             raise SealError(f"the key of {tenant}/{subject} does not unwrap: wrong master "
                             "secret or a key copied from another slot") from None

@@ -38,6 +38,11 @@ class Sealer:
     def __init__(self, keyring: KeyRing) -> None:
         self._keyring = keyring
 
+    async def shred(self, tenant: str, subject: str) -> None:
+        """Destroy ``subject``'s key for good: everything sealed for it becomes unreadable
+        (a person's erasure, or the end of a contract's retention for its content key)."""
+        await self._keyring.shred(tenant, subject)
+
     async def seal(self, secret: Secret, *, tenant: str, event_id: str,
                    field: str) -> dict[str, Any]:
         """The JSON-able sealed form of ``secret`` for ``field`` of event ``event_id``.

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from interlude.engagement.domain import events as ev
-from interlude.engagement.domain.contract import Contract, content_party, require_active
+from interlude.engagement.domain.contract import (
+    Contract,
+    content_party,
+    content_subject,
+    require_active,
+)
 from interlude.engagement.domain.errors import (
     ChannelNotAgreed,
     Invalid,
@@ -59,9 +64,9 @@ def post(contract: Contract, contract_id: str, user_id: str, text: str, mood: in
         raise Invalid("a check-in needs some text")
     if mood is not None and not 1 <= mood <= 5:
         raise Invalid("mood is from 1 (low) to 5 (high)")
+    sealed = Secret(text, content_subject(contract.coachee_id, contract_id))
     return [ev.CheckInPosted(contract_id=contract_id, coach_id=contract.coach_id,
-                             coachee_id=contract.coachee_id,
-                             text=Secret(text, contract.coachee_id), mood=mood,
+                             coachee_id=contract.coachee_id, text=sealed, mood=mood,
                              small_win=small_win, goal_id=goal_id, experiment_id=experiment_id)]
 
 
@@ -83,5 +88,6 @@ def acknowledge(state: CheckIn, contract: Contract, contract_id: str, user_id: s
         raise Invalid("a question needs its text")
     if state.questions >= 20:
         raise InvalidState("this check-in has 20 questions already; continue in messages")
+    sealed = Secret(question, content_subject(contract.coachee_id, contract_id))
     return [ev.CheckInAcknowledged(contract_id=contract_id, coachee_id=contract.coachee_id,
-                                   kind="question", question=Secret(question, contract.coachee_id))]
+                                   kind="question", question=sealed)]

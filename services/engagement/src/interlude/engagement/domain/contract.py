@@ -4,7 +4,7 @@ consents; and the sessions of its plan. Pure: time and ids come in as arguments.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from interlude.engagement.domain import events as ev
@@ -20,6 +20,7 @@ from interlude.engagement.domain.terms import Consent, Consents, Mode, Terms
 from interlude.shared.events.registry import Event
 from interlude.shared.eventstore.aggregate import AggregateSpec
 from interlude.shared.sealing import Secret
+from interlude.shared.sealing.keyring import scoped
 
 Status = Literal["none", "proposed", "active", "ended"]
 
@@ -48,6 +49,7 @@ class Contract:
     consents: Consents = field(default_factory=Consents)
     sessions: tuple[Session, ...] = ()
     ended_by: str | None = None
+    content_expired: bool = False  # erased after the retention the terms agreed
 
     @property
     def exists(self) -> bool:
@@ -108,6 +110,8 @@ def evolve(state: Contract, event: Event) -> Contract:
             return replace(state, consents=state.consents.with_(event.consent, True))
         case ev.ContractEnded():
             return replace(state, status="ended", ended_by=event.ended_by, pending=None)
+        case ev.ContractContentExpired():
+            return replace(state, content_expired=True)
         case ev.SessionScheduled():
             return replace(state, sessions=(*state.sessions, Session(
                 event.session_id, event.starts_at, event.minutes, event.mode)))
@@ -208,6 +212,30 @@ def end(state: Contract, user_id: str, reason: str | None) -> list[Event]:
     sealed = Secret(reason, state.coachee_id) if reason else None
     return [ev.ContractEnded(ended_by=user_id, party=party, coachee_id=state.coachee_id,
                              reason=sealed)]
+
+
+def content_subject(coachee_id: str, contract_id: str) -> str:
+    """Whose key seals a contract's coaching content (check-ins, messages, goals,
+    experiments): the coachee's, for this contract alone, so that the contract's retention can
+    shred it without touching the person's other contracts or their name; the coachee's
+    erasure makes it unreadable with theirs (a scoped key: ``interlude.shared.sealing``)."""
+    return scoped(coachee_id, contract_id)
+
+
+def content_due(ended_at: datetime, retention_days: int, now: datetime) -> bool:
+    """Whether an ended contract has outlived the retention its terms agreed."""
+    return now >= ended_at + timedelta(days=retention_days)
+
+
+def expire_content(state: Contract, ended_at: datetime, now: datetime) -> list[Event]:
+    """Record that the ended contract's content is erased (once)."""
+    if state.status != "ended" or state.content_expired or state.terms is None:
+        return []
+    if not content_due(ended_at, state.terms.retention_days, now):
+        return []
+    return [ev.ContractContentExpired(coach_id=state.coach_id, coachee_id=state.coachee_id,
+                                      ended_at=ended_at,
+                                      retention_days=state.terms.retention_days)]
 
 
 def require_active(state: Contract) -> Terms:

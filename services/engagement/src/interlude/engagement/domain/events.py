@@ -87,6 +87,18 @@ class ContractEnded(Event):
     reason: Secret | None = None
 
 
+@EVENT("engagement.ContractContentExpired")
+class ContractContentExpired(Event):
+    """The contract ended longer ago than its ``retention_days``: its check-ins, messages,
+    goals and experiments were erased (their key shredded, their read-model rows removed).
+    What went is counted here; nothing of it is kept."""
+
+    coach_id: str
+    coachee_id: str
+    ended_at: datetime
+    retention_days: int
+
+
 @EVENT("engagement.SessionScheduled")
 class SessionScheduled(Event):
     session_id: str

@@ -8,7 +8,12 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from interlude.engagement.domain import events as ev
-from interlude.engagement.domain.contract import Contract, content_party, require_active
+from interlude.engagement.domain.contract import (
+    Contract,
+    content_party,
+    content_subject,
+    require_active,
+)
 from interlude.engagement.domain.errors import Invalid, InvalidState, NotFound
 from interlude.shared.events.registry import Event
 from interlude.shared.eventstore.aggregate import AggregateSpec
@@ -44,7 +49,8 @@ def set_goal(contract: Contract, contract_id: str, user_id: str, title: str) -> 
     content_party(contract, user_id)
     require_active(contract)
     return [ev.GoalSet(contract_id=contract_id, coachee_id=contract.coachee_id,
-                       title=Secret(_text(title, "a goal's title"), contract.coachee_id),
+                       title=Secret(_text(title, "a goal's title"),
+                                    content_subject(contract.coachee_id, contract_id)),
                        set_by=user_id)]
 
 
@@ -63,7 +69,8 @@ def note_progress(state: Goal, contract: Contract, contract_id: str, user_id: st
     if progress is not None and not 0 <= progress <= 100:
         raise Invalid("progress is a percentage from 0 to 100")
     return [ev.GoalProgressNoted(contract_id=contract_id, coachee_id=contract.coachee_id,
-                                 note=Secret(_text(note, "a progress note"), contract.coachee_id),
+                                 note=Secret(_text(note, "a progress note"),
+                                             content_subject(contract.coachee_id, contract_id)),
                                  progress=progress)]
 
 
@@ -98,9 +105,9 @@ def plan_experiment(contract: Contract, contract_id: str, user_id: str, goal_id:
                     belief: str, behaviour: str) -> list[Event]:
     content_party(contract, user_id)
     require_active(contract)
-    subject = contract.coachee_id
+    subject = content_subject(contract.coachee_id, contract_id)
     return [ev.ExperimentPlanned(
-        contract_id=contract_id, coachee_id=subject, goal_id=goal_id,
+        contract_id=contract_id, coachee_id=contract.coachee_id, goal_id=goal_id,
         belief=Secret(_text(belief, "the belief to test"), subject),
         behaviour=Secret(_text(behaviour, "the behaviour to try"), subject))]
 
@@ -113,8 +120,8 @@ def report_experiment(state: Experiment, contract: Contract, contract_id: str, u
     require_active(contract)
     if state.reported:
         raise InvalidState("this experiment was reported already; plan a new one")
-    subject = contract.coachee_id
+    subject = content_subject(contract.coachee_id, contract_id)
     return [ev.ExperimentReported(
-        contract_id=contract_id, coachee_id=subject,
+        contract_id=contract_id, coachee_id=contract.coachee_id,
         result=Secret(_text(result, "the result"), subject),
         learning=Secret(_text(learning, "what was learnt"), subject))]

@@ -9,7 +9,7 @@ from typing import Any
 
 from interlude.engagement.domain import events as ev
 from interlude.engagement.domain.checkin import require_channel
-from interlude.engagement.domain.contract import Contract, content_party
+from interlude.engagement.domain.contract import Contract, content_party, content_subject
 from interlude.engagement.domain.errors import AllowanceExhausted, Invalid
 from interlude.engagement.domain.terms import Allowance
 from interlude.shared.events.registry import Event
@@ -93,7 +93,8 @@ def send(state: Thread, contract: Contract, contract_id: str, user_id: str, mess
     return [ev.MessageSent(
         contract_id=contract_id, message_id=message_id, number=state.count + 1,
         sender_id=user_id, party=party, coachee_id=contract.coachee_id,
-        body=Secret(body, contract.coachee_id), attachments=attachments, month=month,
+        body=Secret(body, content_subject(contract.coachee_id, contract_id)),
+        attachments=attachments, month=month,
         counted=counted, billable=counted and allowance.kind == "per_message")]
 
 

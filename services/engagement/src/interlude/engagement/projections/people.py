@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from interlude.engagement.domain.contract import content_subject
 from interlude.shared import directory
 
 NAME = "engagement-people"
@@ -19,6 +20,11 @@ class People(directory.People):
     name = NAME
 
     async def forget(self, conn: asyncpg.Connection, tenant_id: str, subject_id: str) -> None:
+        # the content of each of their contracts is sealed under a key of its own: shred them
+        # all (identity shreds the person's own key)
+        for row in await conn.fetch("SELECT contract_id FROM contracts WHERE tenant_id = $1"
+                                    " AND coachee_id = $2", tenant_id, subject_id):
+            await self._sealer.shred(tenant_id, content_subject(subject_id, row["contract_id"]))
         await conn.execute("DELETE FROM calendar_feeds WHERE tenant_id = $1 AND user_id = $2",
                            tenant_id, subject_id)
         for table, columns in CONTENT.items():

@@ -132,3 +132,46 @@ async def oldest_unanswered(pool: asyncpg.Pool, tenant_id: str,
         " FROM messages WHERE tenant_id = $1 AND contract_id = $2 AND party = 'coach'), 0)",
         tenant_id, contract_id)
     return int(row["waiting"]), row["since"]
+
+
+async def of_person(pool: asyncpg.Pool, tenant_id: str,
+                    user_id: str) -> dict[str, list[Row]]:
+    """What engagement keeps about ``user_id`` (subject access): the contracts they are a
+    party to with their sessions, and, of the contracts where they are the coachee, the
+    check-ins, messages, goals and experiments (all sealed for the coachee)."""
+    t, u = tenant_id, user_id
+    queries = {
+        "contracts": ("SELECT contract_id, coach_id, coachee_id, sponsor_id, status, programme,"
+                      " terms, terms_version, consents, proposed_at, activated_at, ended_at"
+                      " FROM contracts WHERE tenant_id = $1 AND $2 IN (coach_id, coachee_id,"
+                      " sponsor_id) ORDER BY proposed_at"),
+        "sessions": ("SELECT contract_id, starts_at, minutes, mode, status FROM sessions"
+                     " WHERE tenant_id = $1 AND $2 IN (coach_id, coachee_id) ORDER BY starts_at"),
+        "checkins": ("SELECT contract_id, posted_at, mood, small_win, text, liked, questions"
+                     " FROM checkins WHERE tenant_id = $1 AND coachee_id = $2"
+                     " ORDER BY posted_at"),
+        "messages": ("SELECT contract_id, number, party, sent_at, body, attachments FROM messages"
+                     " WHERE tenant_id = $1 AND coachee_id = $2 ORDER BY contract_id, number"),
+        "messages_sent_as_coach": ("SELECT contract_id, count(*) AS sent, max(sent_at) AS last"
+                                   " FROM messages WHERE tenant_id = $1 AND sender_id = $2"
+                                   " AND coachee_id <> $2 GROUP BY contract_id"),
+        "goals": ("SELECT contract_id, title, status, progress, notes, set_at, closed_at"
+                  " FROM goals WHERE tenant_id = $1 AND coachee_id = $2 ORDER BY set_at"),
+        "experiments": ("SELECT contract_id, goal_id, belief, behaviour, result, learning,"
+                        " planned_at, reported_at FROM experiments WHERE tenant_id = $1"
+                        " AND coachee_id = $2 ORDER BY planned_at"),
+    }
+    async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read",
+                                                       readonly=True):
+        return {name: await conn.fetch(sql, t, u) for name, sql in queries.items()}
+
+
+async def past_retention(pool: asyncpg.Pool, now: datetime, limit: int = 100) -> list[Row]:
+    """Ended contracts whose content has outlived the retention their terms agreed and is not
+    yet erased, every organisation's (the retention job's round), oldest ending first."""
+    rows = await pool.fetch(
+        "SELECT tenant_id, contract_id, coachee_id, ended_at FROM contracts"
+        " WHERE status = 'ended' AND content_expired_at IS NULL AND ended_at IS NOT NULL"
+        " AND ended_at + make_interval(days => coalesce((terms->>'retention_days')::int, 365))"
+        " <= $1 ORDER BY ended_at LIMIT $2", now, limit)
+    return [dict(r) for r in rows]

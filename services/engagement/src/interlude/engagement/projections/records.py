@@ -21,6 +21,9 @@ def _at(event: RecordedEvent) -> datetime:
     return event.envelope.occurred_at
 
 
+CONTENT_TABLES = ("checkins", "messages", "thread_reads", "goals", "experiments")
+
+
 class Records(Projection):
     name = NAME
     tables = ("contracts", "sessions", "checkins", "messages", "thread_reads", "goals",
@@ -76,6 +79,15 @@ class Records(Projection):
     async def on_contract_ended(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._contract(conn, event, "status = 'ended', pending_version = NULL,"
                              " ended_at = $4", _at(event))
+
+    async def on_contract_content_expired(self, conn: asyncpg.Connection,
+                                          event: RecordedEvent) -> None:
+        """The contract's retention has run out: its coaching content goes from every read
+        model (its key is shredded already, so the stream's copies are unreadable too)."""
+        for table in CONTENT_TABLES:
+            await conn.execute(f"DELETE FROM {table} WHERE tenant_id = $1 AND contract_id = $2",
+                               event.tenant_id, event.aggregate_id)
+        await self._contract(conn, event, "content_expired_at = $4", _at(event))
 
     # -- sessions ---------------------------------------------------------------------------
 
