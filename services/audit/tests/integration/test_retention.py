@@ -18,6 +18,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from nats.aio.client import Client as NATS
+from nats.js.errors import NotFoundError
 
 from interlude.audit.adapters.signing import public_jwk
 from interlude.audit.adapters.witness import PublishedCheckpoints, retention_reporter
@@ -260,12 +261,19 @@ async def test_the_retention_job_purges_each_organisation_past_its_retention_and
                                json.dumps({"data.retention_days": days}))
     report = retention_reporter(nc.jetstream(), audit_stream)
 
+    subject = audit_stream.subject(tenant_id, "retention", tenant_id)
     job = asyncio.create_task(retention.keep_retention(app_pool, signer, report, 3600))
     try:
-        async def purged() -> bool:
-            return [r["seq"] for r in await records(audit_db, tenant_id)] == [5, 6, 7]
+        async def purged_and_reported() -> bool:
+            if [r["seq"] for r in await records(audit_db, tenant_id)] != [5, 6, 7]:
+                return False
+            try:
+                await nc.jetstream().get_last_msg(audit_stream.name, subject)
+            except NotFoundError:
+                return False
+            return True
 
-        await eventually(purged, timeout=10, what="the first round's purge")
+        await eventually(purged_and_reported, timeout=10, what="the first round's purge")
     finally:
         job.cancel()
         await asyncio.gather(job, return_exceptions=True)
@@ -275,8 +283,7 @@ async def test_the_retention_job_purges_each_organisation_past_its_retention_and
     for tenant in (tenant_id, keeps_long):
         assert (await verify_tenant(app_pool, tenant, KEYS, published)).ok
 
-    reported = await nc.jetstream().get_last_msg(
-        audit_stream.name, audit_stream.subject(tenant_id, "retention", tenant_id))
+    reported = await nc.jetstream().get_last_msg(audit_stream.name, subject)
     [event] = decode_commit(reported.data)
     assert event.type == "audit.RetentionApplied"
     assert {k: event.payload[k] for k in ("purged", "lower_bound", "record")} == {

@@ -95,21 +95,24 @@ async def apply_retention(pool: asyncpg.Pool, signer: Checkpointer,
     while the worker was down is made up by the next, and two rounds at once (two workers)
     remove things once, the second finding nothing due."""
     expired = await exports.expire(pool, datetime.now(UTC))
-    purges = {tenant: await purge(pool, signer, Purge(
-        tenant_id=tenant, actor=Actor.system("audit"), reason=SCHEDULED,
-        retention_days=days, policy_version=version))
-        for tenant, days, version in await queries.known_policies(pool)}
-    done = []
-    for tenant in sorted({*expired, *purges}):
-        purged = purges.get(tenant) or Purged(0, 0)
-        removed = expired.get(tenant, 0)
-        if purged.record is None and not removed:
-            continue
+    done: list[tuple[str, Purged, int]] = []
+
+    async def went(tenant: str, purged: Purged, removed: int) -> None:
         log.info("retention: %d audit records purged and %d expired exports removed for an"
                  " organisation", purged.purged, removed)
         if report is not None:
             await report(tenant, purged, removed)
         done.append((tenant, purged, removed))
+
+    for tenant, days, version in await queries.known_policies(pool):
+        purged = await purge(pool, signer, Purge(
+            tenant_id=tenant, actor=Actor.system("audit"), reason=SCHEDULED,
+            retention_days=days, policy_version=version))
+        removed = expired.pop(tenant, 0)
+        if purged.record is not None or removed:
+            await went(tenant, purged, removed)
+    for tenant, removed in sorted(expired.items()):  # exports of organisations without a policy
+        await went(tenant, Purged(0, 0), removed)
     return done
 
 

@@ -8,7 +8,13 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from interlude.engagement.domain.events import Attachment
-from interlude.engagement.domain.terms import Channels, Mode, Terms
+from interlude.engagement.domain.terms import (
+    Channels,
+    Mode,
+    OutsidePlatforms,
+    OutsideUse,
+    Terms,
+)
 from interlude.shared.text import MultiLine, SingleLine
 
 ID = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
@@ -28,6 +34,18 @@ class ChannelsIn(Channels):
         default=None, description="the community space agreed, if any")
 
 
+class OutsideUseIn(OutsideUse):
+    platform: Annotated[str, SingleLine(60)] = Field(description='e.g. "LinkedIn", "phone"')
+    use: Annotated[str, SingleLine(200, min_length=0)] = Field(
+        default="", description='what it is for, e.g. "sharing articles, never coaching"')
+
+
+class OutsidePlatformsIn(OutsidePlatforms):
+    uses: tuple[OutsideUseIn, ...] = Field(default=(), max_length=10)
+    note: Annotated[str, MultiLine(2000, min_length=0)] = Field(
+        default="", description="anything else agreed, in words")
+
+
 class TermsIn(Terms):
     """The terms as a request gives them: their text as strict as the API's other text. The
     domain's Terms stay as lenient as the events already stored need them to be."""
@@ -35,6 +53,7 @@ class TermsIn(Terms):
     programme: Annotated[str, SingleLine(80)] = Field(
         default="General", description="the programme the sponsor's figures group by")
     channels: ChannelsIn = ChannelsIn()
+    outside_platforms: OutsidePlatformsIn = OutsidePlatformsIn()
 
 
 def _as_terms(terms: TermsIn) -> Terms:

@@ -89,6 +89,35 @@ class Consents(_Terms):
         return self.model_copy(update={consent: value})
 
 
+class OutsideUse(_Terms):
+    """One platform outside Interlude the coach and coachee agreed to use, and for what."""
+
+    platform: str = Field(min_length=1, max_length=60, description='e.g. "LinkedIn", "phone"')
+    use: str = Field(default="", max_length=200,
+                     description='what it is for, e.g. "sharing articles, never coaching"')
+    response_hours: int | None = Field(default=None, ge=1, le=720,
+                                       description="how soon either answers there, if agreed")
+
+
+class OutsidePlatforms(_Terms):
+    """What coach and coachee agree about social media and other platforms outside Interlude.
+    ``sessions_in_outside_calendars`` and ``cohort_posts_stay_inside`` are enforced by the
+    product (the private calendar feed leaves the contract's sessions out; notify carries no
+    cohort content about the coachee off Interlude: no e-mail or webhook excerpt); the rest is
+    agreed, recorded with the signatures and shown to both."""
+
+    connect_on_social_media: bool = Field(
+        default=False, description="whether coach and coachee connect on social media")
+    uses: tuple[OutsideUse, ...] = Field(default=(), max_length=10)
+    note: str = Field(default="", max_length=2000, description="anything else agreed, in words")
+    sessions_in_outside_calendars: bool = Field(
+        default=True, description="enforced: false leaves this contract's sessions out of the "
+        "private calendar feed (no session in an outside calendar)")
+    cohort_posts_stay_inside: bool = Field(
+        default=True, description="enforced: no e-mail or webhook carries content of the "
+        "coachee's cohort, whatever the organisation's notify.email_content allows")
+
+
 class Terms(_Terms):
     programme: str = Field(default="General", min_length=1, max_length=80,
                            description="the programme the sponsor's figures group by")
@@ -100,3 +129,4 @@ class Terms(_Terms):
     consents: Consents = Consents()
     retention_days: int = Field(default=365, ge=0, le=3650,
                                 description="how long content is kept after the contract ends")
+    outside_platforms: OutsidePlatforms = OutsidePlatforms()

@@ -108,7 +108,10 @@ async def sessions_of_person(pool: asyncpg.Pool, tenant_id: str, user_id: str) -
     rows = await pool.fetch(
         "SELECT s.*, c.terms->'sessions'->>'count' AS planned FROM sessions s"
         " JOIN contracts c ON c.tenant_id = s.tenant_id AND c.contract_id = s.contract_id"
-        " WHERE s.tenant_id = $1 AND $2 IN (s.coach_id, s.coachee_id) ORDER BY s.starts_at",
+        " WHERE s.tenant_id = $1 AND $2 IN (s.coach_id, s.coachee_id)"
+        # the contract's word on outside platforms: no sessions in an outside calendar
+        " AND coalesce((c.terms->'outside_platforms'->>'sessions_in_outside_calendars')"
+        "::boolean, true) ORDER BY s.starts_at",
         tenant_id, user_id)
     return [dict(r) for r in rows]
 
