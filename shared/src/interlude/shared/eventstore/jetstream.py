@@ -14,6 +14,7 @@ from nats.js.errors import APIError, KeyNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
 
 from interlude.shared.events.envelope import Envelope
+from interlude.shared.eventstore.acks import AckInbox
 from interlude.shared.eventstore.base import (
     Append,
     AppendResult,
@@ -60,6 +61,7 @@ class JetStreamEventStore:
         self.stream = stream
         self._snapshots = snapshots
         self._reader = DirectReader(nc, stream.name)
+        self._acks = AckInbox.of(nc)
         self._publish_timeout = publish_timeout
         self._retry_for = retry_for
 
@@ -98,10 +100,10 @@ class JetStreamEventStore:
         while True:
             require_connection(self._nc, f"append to {self.stream.name}")
             try:
-                # a plain request and the ack read with orjson: what js.publish does, less
-                # its JSON module and its PubAck dataclass, on the path of every command
-                reply = orjson.loads((await self._nc.request(
-                    subject, data, timeout=self._publish_timeout, headers=headers)).data)
+                # a request and the ack read with orjson: what js.publish does, less its
+                # JSON module, its PubAck dataclass and two turns of the event loop
+                reply = orjson.loads((await self._acks.request(
+                    subject, data, headers, self._publish_timeout)).data)
                 if "error" in reply:  # raises the error's class (503, 500, ...) as js.publish
                     APIError.from_error(reply["error"])
                 return AppendResult(int(reply["seq"]), duplicate=bool(reply.get("duplicate")))
@@ -198,8 +200,8 @@ class JetStreamEventStore:
                 continue
             if k == len(todo):
                 headers["Nats-Batch-Commit"] = "1"
-            reply = await self._nc.request(p.append.subject, p.data, headers=headers,
-                                           timeout=self._publish_timeout)
+            reply = await self._acks.request(p.append.subject, p.data, headers,
+                                             self._publish_timeout)
             answer = orjson.loads(reply.data) if reply.data else {}
             if "error" in answer:
                 raise APIError.from_error(answer["error"])
