@@ -5,6 +5,7 @@ acknowledged reads back, and an ack that cannot come fails the append instead of
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import UTC, datetime
 
 import nats
@@ -108,45 +109,45 @@ async def test_stores_of_two_streams_on_one_connection_get_their_own_acks(nc, na
     assert sorted(r.position for r in counted[15:]) == list(range(1, 16))
 
 
-async def test_an_append_no_stream_takes_fails_instead_of_waiting(nc, namespace, ctx):
+async def unanswered(nc, namespace, ctx, **options):
+    """A store whose appends go to a subject no stream takes, and that subject: what is sent
+    there is heard by whoever subscribes to it, and acknowledged by nobody."""
     store = await JetStreamEventStore.open(nc, StreamSpec.for_service("tally", namespace),
-                                           retry_for=0.0)
-    nowhere = f"{namespace}_nowhere.{ctx.tenant_id}.tally.a1"
+                                           retry_for=0.0, **options)
+    return store, f"{namespace}_nowhere.{ctx.tenant_id}.tally.a1"
+
+
+async def test_an_append_no_stream_takes_fails_instead_of_waiting(nc, namespace, ctx):
+    store, nowhere = await unanswered(nc, namespace, ctx)
     with pytest.raises(StoreUnavailable) as failed:
         await store.append(nowhere, await note(ctx, "lost", "a1"), expected_last_seq=0)
     assert isinstance(failed.value.__cause__, nats.errors.NoRespondersError)
 
 
 async def test_an_ack_that_never_comes_fails_the_append(nc, namespace, ctx):
-    store = await JetStreamEventStore.open(nc, StreamSpec.for_service("tally", namespace),
-                                           publish_timeout=0.2, retry_for=0.0)
-    silent = f"{namespace}_silent.{ctx.tenant_id}.tally.a1"
-    await nc.subscribe(silent, cb=_ignore)  # takes the message, never answers
+    store, silent = await unanswered(nc, namespace, ctx, publish_timeout=0.2)
+    heard = asyncio.Event()
+    await nc.subscribe(silent, cb=functools.partial(_heard, heard))  # takes it, never answers
     await nc.flush()
     with pytest.raises(StoreUnavailable) as failed:
         await store.append(silent, await note(ctx, "lost", "a1"), expected_last_seq=0)
+    assert heard.is_set()
     assert isinstance(failed.value.__cause__, nats.errors.TimeoutError)
 
 
 async def test_a_dropped_connection_fails_the_appends_waiting_for_acks(nc, namespace, ctx):
-    store = await JetStreamEventStore.open(nc, StreamSpec.for_service("tally", namespace),
-                                           publish_timeout=30.0, retry_for=0.0)
-    silent = f"{namespace}_silent.{ctx.tenant_id}.tally.a1"
-    reached = asyncio.Event()
-
-    async def heard(msg) -> None:
-        reached.set()
-
-    await nc.subscribe(silent, cb=heard)
+    store, silent = await unanswered(nc, namespace, ctx, publish_timeout=30.0)
+    heard = asyncio.Event()
+    await nc.subscribe(silent, cb=functools.partial(_heard, heard))
     await nc.flush()
     waiting = asyncio.ensure_future(
         store.append(silent, await note(ctx, "lost", "a1"), expected_last_seq=0))
-    await reached.wait()
+    await heard.wait()
     fail_waiting_requests(nc)  # what the platform's disconnected callback does
     with pytest.raises(StoreUnavailable) as failed:
         await waiting
     assert isinstance(failed.value.__cause__, nats.errors.ConnectionReconnectingError)
 
 
-async def _ignore(msg) -> None:
-    return None
+async def _heard(event: asyncio.Event, msg) -> None:
+    event.set()
