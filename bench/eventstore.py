@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -28,7 +29,7 @@ import nats
 from interlude.shared.db import create_pool
 from interlude.shared.events.codec import EventCodec
 from interlude.shared.events.envelope import Actor, CommandContext
-from interlude.shared.eventstore.base import encode_commit
+from interlude.shared.eventstore.base import Append, encode_commit
 from interlude.shared.eventstore.jetstream import JetStreamEventStore
 from interlude.shared.eventstore.repository import Repository
 from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
@@ -119,6 +120,45 @@ async def commit_shapes(nc, js, stream: StreamSpec, n: int) -> tuple[float, floa
             await rate("10-event commit as an atomic batch", n, as_batch))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def grouping(store: JetStreamEventStore, stream: StreamSpec, n: int, server_pid: int,
+                   width: int = 8) -> dict[str, float]:
+    """``width`` commits on as many new subjects at once, as concurrent requests make them:
+    ``width`` appends in flight, or all of them as one atomic batch (``append_many``). Commits
+    per second, and nats-server's CPU per commit: gathering concurrent appends into batches
+    (group commit) would pay only if a batch cost the server less than the appends."""
+    codec = EventCodec(registry)
+    commit = [await codec.encode(Counted(by=1), CTX, "g")]
+    figures: dict[str, float] = {}
+
+    def subjects() -> list[str]:
+        return [stream.subject(TENANT, "group", uuid.uuid4().hex) for _ in range(width)]
+
+    async def apart() -> None:
+        for _ in range(n // width):
+            await asyncio.gather(*(store.append(s, commit, expected_last_seq=0)
+                                   for s in subjects()))
+
+    async def batched() -> None:
+        for _ in range(n // width):
+            await store.append_many([Append(s, commit) for s in subjects()])
+
+    for name, run in (("apart", apart), ("batched", batched)):
+        before = cpu_seconds(server_pid)
+        per_s = await rate(f"{width} commits at once, {name}", n // width * width, run)
+        figures[f"group{width}_{name}_per_s"] = round(per_s)
+        figures[f"group{width}_{name}_server_us"] = round(
+            (cpu_seconds(server_pid) - before) / (n // width * width) * 1e6)
+    say(f"nats-server CPU per commit: {figures[f'group{width}_apart_server_us']} us apart, "
+        f"{figures[f'group{width}_batched_server_us']} us batched")
+    return figures
+
+
 async def fill(js, stream: StreamSpec, repo: Repository, events: int, aggregates: int,
                per_aggregate: int) -> list[str]:
     """``aggregates`` aggregates of ``per_aggregate`` events each, spread evenly through
@@ -194,6 +234,7 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
         raw_pipe = await raw_publish(js, stream, n * 4, 64)
         ours_pipe = await our_append(repo, n * 4, 64)
         one_msg, batch = await commit_shapes(nc, js, stream, max(50, n // 4))
+        grouped = await grouping(store, stream, n * 2, server.child.pid)
 
         say(f"filling the stream to {args.events:,} events with {args.aggregates} aggregates "
             f"of 100 events spread through it")
@@ -229,6 +270,7 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
         "raw_publish_pipelined_per_s": round(raw_pipe), "append_pipelined_per_s": round(ours_pipe),
         "append_pipelined_ratio": round(ours_pipe / raw_pipe, 3),
         "commit10_one_message_per_s": round(one_msg), "commit10_atomic_batch_per_s": round(batch),
+        **grouped,
         "stored_events": total,
         "cold_load_p50_ms": round(statistics.median(cold), 3),
         "cold_load_p99_ms": round(pct(cold, 0.99), 3),

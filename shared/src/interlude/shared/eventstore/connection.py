@@ -11,6 +11,7 @@ import nats.errors
 import nats.js.errors
 from nats.aio.client import Client as NATS
 
+from interlude.shared.eventstore.acks import fail_waiting_acks
 from interlude.shared.eventstore.base import StoreUnavailable
 
 # the connection is down or going: nothing sent now would be answered
@@ -48,9 +49,11 @@ def require_connection(nc: NATS, what: str) -> None:
 
 def fail_waiting_requests(nc: NATS) -> None:
     """Fail every request still waiting for its reply on ``nc`` (call it when the connection
-    drops). nats-py keeps those futures across a reconnect and lets each one wait out its whole
-    timeout, although the reply went with the old connection."""
+    drops), the event store's appends among them. nats-py keeps those futures across a
+    reconnect and lets each one wait out its whole timeout, although the reply went with the
+    old connection."""
     waiting = getattr(nc, "_resp_map", {})  # nats-py's own table of pending requests
     for future in list(waiting.values()):
         if not future.done():
             future.set_exception(nats.errors.ConnectionReconnectingError())
+    fail_waiting_acks(nc)  # and the event store's appends

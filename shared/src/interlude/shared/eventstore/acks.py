@@ -1,0 +1,118 @@
+"""Publish acks, read straight off the connection: the request every append makes, cheaper.
+
+nats-py's ``request`` hands each reply through its response subscription's queue and task,
+then through ``wait_for``: three turns of the event loop before the appender runs again, and
+on a busy API each turn waits behind every other ready task. Here one wildcard inbox per
+connection takes every ack, and nats-py's read loop passes each to the append waiting for it
+(the ``future`` a subscription may be given is told every message at once, on the read loop,
+with no queue or task between): one turn. The timeout is a timer on the appender's future,
+not ``wait_for`` (which in 3.11 can also swallow a cancellation).
+
+Shared by every store on a connection; :func:`fail_waiting_acks` fails what is waiting when
+the connection drops (the acks went with it), as
+:func:`~interlude.shared.eventstore.connection.fail_waiting_requests` does for nats-py's own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import weakref
+from typing import Any
+
+import nats.errors
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+
+_NO_RESPONDERS = "503"  # the status nats-server answers with when no stream takes a subject
+
+
+class _Dispatch(asyncio.Future[Any]):
+    """The ``future`` of the inbox subscription: nats-py calls :meth:`set_result` with each
+    message the subscription receives; this passes it on to the append that waits for it."""
+
+    def __init__(self, waiting: dict[str, asyncio.Future[Msg]]) -> None:
+        super().__init__()
+        self._waiting = waiting
+
+    def set_result(self, msg: Msg, /) -> None:
+        waiter = self._waiting.pop(msg.subject, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(msg)
+
+    def cancelled(self) -> bool:  # nats-py asks before every message: never, for this one
+        return False
+
+
+class AckInbox:
+    """Requests to JetStream whose replies (acks) come back on one shared inbox."""
+
+    def __init__(self, nc: NATS) -> None:
+        self._nc = nc
+        self._prefix = nc.new_inbox() + "."
+        self._ids = itertools.count()
+        self._waiting: dict[str, asyncio.Future[Msg]] = {}
+        self._subscribed: asyncio.Future[None] | None = None
+
+    @classmethod
+    def of(cls, nc: NATS) -> AckInbox:
+        """The connection's inbox (made on first use)."""
+        inbox = _INBOXES.get(nc)
+        if inbox is None:
+            inbox = _INBOXES[nc] = cls(nc)
+        return inbox
+
+    async def _subscribe(self) -> None:
+        if self._subscribed is None:
+            self._subscribed = asyncio.get_running_loop().create_future()
+            try:
+                await self._nc.subscribe(self._prefix + "*", future=_Dispatch(self._waiting))
+            except BaseException as err:
+                self._subscribed.set_exception(err)
+                self._subscribed.exception()  # told to the waiting ones below, not logged
+                self._subscribed = None
+                raise
+            self._subscribed.set_result(None)
+        await self._subscribed
+
+    async def request(self, subject: str, data: bytes, headers: dict[str, str],
+                      timeout: float) -> Msg:
+        """Publish ``data`` to ``subject`` and answer the reply; raises nats-py's
+        ``TimeoutError`` after ``timeout`` s and ``NoRespondersError`` when nothing takes
+        the subject, as ``request`` does."""
+        if self._subscribed is None or not self._subscribed.done():
+            await self._subscribe()
+        loop = asyncio.get_running_loop()
+        inbox = f"{self._prefix}{next(self._ids)}"
+        waiter: asyncio.Future[Msg] = loop.create_future()
+        self._waiting[inbox] = waiter
+        timer = loop.call_later(timeout, _time_out, waiter)
+        try:
+            await self._nc.publish(subject, data, reply=inbox, headers=headers)
+            msg = await waiter
+        finally:
+            timer.cancel()
+            self._waiting.pop(inbox, None)
+        if not msg.data and msg.headers and msg.headers.get("Status") == _NO_RESPONDERS:
+            raise nats.errors.NoRespondersError
+        return msg
+
+    def fail_waiting(self) -> None:
+        for waiter in list(self._waiting.values()):
+            if not waiter.done():
+                waiter.set_exception(nats.errors.ConnectionReconnectingError())
+
+
+def _time_out(waiter: asyncio.Future[Msg]) -> None:
+    if not waiter.done():
+        waiter.set_exception(nats.errors.TimeoutError())
+
+
+_INBOXES: weakref.WeakKeyDictionary[NATS, AckInbox] = weakref.WeakKeyDictionary()
+
+
+def fail_waiting_acks(nc: NATS) -> None:
+    """Fail every append on ``nc`` still waiting for its ack (the connection dropped)."""
+    inbox = _INBOXES.get(nc)
+    if inbox is not None:
+        inbox.fail_waiting()
