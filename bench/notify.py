@@ -72,6 +72,32 @@ COACH = "bench-coach"
 BATCH = 200  # events a consumer fetches at once, as notify's worker does (wiring.runners)
 
 
+def cpu_seconds(pids: tuple[int | None, ...]) -> dict[str, float]:
+    """CPU seconds used so far by this process, by nats-server and by PostgreSQL (the
+    postmaster and its backends), read from /proc: the cost of each phase, not only its time."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def of(pid: int) -> float:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    nats, pg = pids[0], pids[1]
+    backends = [int(d) for d in os.listdir("/proc") if d.isdigit() and pg is not None and
+                _parent(int(d)) == pg]
+    return {"python": time.process_time(), "nats": of(nats) if nats else 0.0,
+            "postgres": sum(of(p) for p in [*( [pg] if pg else []), *backends])}
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return 0
+
+
 def say(message: str) -> None:
     print(f"[notify bench] {message}", file=sys.stderr, flush=True)
 
@@ -128,8 +154,13 @@ async def inbox_rows(pool: asyncpg.Pool) -> int:
     return int(await pool.fetchval("SELECT count(*) FROM inbox"))
 
 
-async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespace
-                 ) -> dict[str, Any]:
+def cpu_per(before: dict[str, float], after: dict[str, float], count: int) -> dict[str, float]:
+    """Microseconds of CPU per item, by process, between two :func:`cpu_seconds`."""
+    return {k: round((after[k] - before[k]) / count * 1e6, 1) for k in before}
+
+
+async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespace,
+                 pids: tuple[int | None, ...]) -> dict[str, Any]:
     coachees = [f"coachee{i}" for i in range(args.contracts)]
     await lanes(args.contracts, 16, lambda i: writer.contract(f"c{i}", coachees[i]))
     await lanes(args.events, 64, lambda i: writer.reply(
@@ -140,14 +171,15 @@ async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespac
     dead = platform.stream("deadletter")
     raw = ProjectionRunner(Raw(), platform.stream("engagement"), platform.nc, platform.pool,
                            deadletters=dead, batch_size=BATCH)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), cpu_seconds(pids)
     await raw.catch_up()
     raw_per_s = total / (time.perf_counter() - began)
-    say(f"raw consumer: {raw_per_s:,.0f} events/s")
+    raw_cpu = cpu_per(cpu, cpu_seconds(pids), total)
+    say(f"raw consumer: {raw_per_s:,.0f} events/s (CPU µs per event: {raw_cpu})")
 
     notify = {r.name: r for r in await runners(platform, BATCH)}
     reacting, inbox = notify["notify-engagement"], notify["notify-inbox"]
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), cpu_seconds(pids)
     await inbox.start()
     await reacting.start()
     while (stored := await inbox_rows(platform.pool)) < args.events:
@@ -155,15 +187,19 @@ async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespac
             raise RuntimeError(f"only {stored} of {args.events} notifications in 10 minutes")
         await asyncio.sleep(0.05)
     fanout_per_s = args.events / (time.perf_counter() - began)
+    fanout_cpu = cpu_per(cpu, cpu_seconds(pids), args.events)
     await reacting.stop()
     await inbox.stop()
     say(f"fan-out: {fanout_per_s:,.0f} notifications stored/s "
-        f"({fanout_per_s / raw_per_s:.0%} of the raw rate)")
+        f"({fanout_per_s / raw_per_s:.0%} of the raw rate; CPU µs per notification: "
+        f"{fanout_cpu})")
+    cpu = cpu_seconds(pids)
     ceiling = await appends(platform, args.events, BATCH)
-    say(f"the same number appended alone (nothing read or decided): {ceiling:,.0f}/s")
+    say(f"the same number appended alone (nothing read or decided): {ceiling:,.0f}/s "
+        f"(CPU µs per notification: {cpu_per(cpu, cpu_seconds(pids), args.events)})")
     return {"fanout_per_s": round(fanout_per_s, 1), "raw_per_s": round(raw_per_s, 1),
             "fanout_ratio": round(fanout_per_s / raw_per_s, 3), "fanout_events": args.events,
-            "append_per_s": round(ceiling, 1)}
+            "append_per_s": round(ceiling, 1), "raw_cpu_us": raw_cpu, "fanout_cpu_us": fanout_cpu}
 
 
 async def appends(platform: Platform, count: int, batch: int) -> float:
@@ -252,7 +288,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             async with running_notify(settings, schema, identity.app,
                                       with_worker=False) as running:
                 writer = Engagement(running.platform, admin.tenant_id)
-                figures = await fanout(running.platform, writer, args)
+                figures = await fanout(running.platform, writer, args, servers.pids)
                 with worker_process("interlude.notify.worker", settings, schema) as pid:
                     say(f"notify's worker is PID {pid}")
                     figures |= await live(running, writer, coachee, args)

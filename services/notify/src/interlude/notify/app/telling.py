@@ -1,8 +1,10 @@
-"""How a reaction tells someone: a :class:`Tell` per recipient, queued as the notification
-aggregate ``notification_id(cause, recipient)`` created at expected sequence 0, so a cause
-replayed or redelivered tells no one twice (the append finds the aggregate there and is a
-no-op). Content is copied from the cause sealed: opened here only to be sealed again, under
-the same person's key, into ``NotificationQueued``; an erased cause copies nothing.
+"""How a reaction tells someone: a :class:`Tell` per recipient, stored as the notification
+``notification_id(cause, recipient)`` in the ledger (``queued``) and the recipient's inbox, in
+the transaction that handles the cause, so a cause replayed or redelivered tells no one twice
+(the ledger has it already). The :class:`~.recording.Recorder` then records each as the
+notification aggregate (``NotificationQueued``, created at expected sequence 0). Content is
+kept as the cause sealed it; the recorder opens it only to seal it again, under the same
+person's key, into ``NotificationQueued``.
 
 What the organisation's policy allows is read from notify's copy of it (``trust_policies``,
 kept by the API's trust cache): an organisation whose ``notify.channels`` is empty is told
@@ -13,8 +15,6 @@ defaults: the cause was allowed by its own service under the policy it knew.
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,16 +22,15 @@ from typing import Any
 
 import asyncpg
 
+from interlude.notify.app import live, recording
 from interlude.notify.app.deps import Notify
-from interlude.notify.domain.events import Kind, NotificationQueued, QuietHours, notification_id
-from interlude.shared.events.envelope import Actor
-from interlude.shared.eventstore.base import ConcurrencyError
-from interlude.shared.eventstore.repository import Created
+from interlude.notify.domain.events import Kind, QuietHours, notification_id
+from interlude.notify.projections import inbox
 from interlude.shared.projections.base import RecordedEvent
+from interlude.shared.projections.sealed import kept
 from interlude.shared.projections.typed import Sealed
 from interlude.shared.sealing import Secret
 
-SYSTEM = Actor.system("notify")
 COMMUNITY_KINDS = frozenset({
     "post_commented", "comment_replied", "post_reacted", "member_tagged", "post_shared",
     "insight_pinned", "post_hidden", "pseudonym_revealed", "space_invitation",
@@ -84,26 +83,42 @@ def quiet_hours(terms: dict[str, Any] | str | None) -> QuietHours | None:
 
 
 class Teller:
-    """Queues the notifications of a batch of causes, filtered by policy and erasure."""
+    """Stores the notifications of a batch of causes, filtered by policy and erasure, in the
+    caller's transaction: the ledger row (``queued``, which the :class:`~.recording.Recorder`
+    records as ``NotificationQueued`` once committed) and the inbox row, in one statement."""
 
     def __init__(self, deps: Notify) -> None:
         self.deps = deps
 
     async def queue(self, conn: asyncpg.Connection, told: list[tuple[Cause, Tell]]) -> int:
-        """Queue every allowed (cause, tell); answers how many were new. The batch's
-        notifications are appended together (the store's ``append_many``: a few round trips
-        and one disk flush per few hundred), and each alone is still refused when its
-        aggregate exists (told already: the cause was replayed or redelivered)."""
+        """Store every allowed (cause, tell); answers how many were new. A notification told
+        already (its cause redelivered, replayed or its timer fired twice) is in the ledger:
+        nothing is stored again, nobody is told twice."""
         told = [(c, t) for c, t in told if t.recipient_id != t.actor_id]
         if not told:
             return 0
         allowed = await self._allowed(conn, told)
         once = {(c.tenant_id, self._id(c, t)): (c, t) for c, t in told
                 if allowed(c.tenant_id, t)}  # a batch may tell the same person the same twice
-        created = await asyncio.gather(*(self._created(c, t, nid)
-                                         for (_, nid), (c, t) in once.items()))
-        results = await self.deps.notifications.create_many(created)
-        return sum(not isinstance(r, ConcurrencyError) and not r.duplicate for r in results)
+        if not once:
+            return 0
+        rows = [self._row(c, t, nid) for (_, nid), (c, t) in once.items()]
+        await inbox.lock_seq(conn)
+        counts = await conn.fetchrow(
+            f"WITH r AS (SELECT * FROM unnest({inbox.COLUMNS}, $16::text[], $17::text[],"
+            f" $18::jsonb[]) AS r({inbox.ROW}, ci, co, qh)),"
+            " told AS (INSERT INTO queued (tenant_id, notification_id, recipient_id, kind,"
+            " cause_type, occurred_at, actor_id, actor_pseudonym, contract_id, space_id,"
+            " item_id, link, topic, excerpt, cause_id, correlation_id, quiet_hours)"
+            f" SELECT {inbox.ROW}, ci, co, qh FROM r ON CONFLICT DO NOTHING"
+            " RETURNING tenant_id, notification_id),"
+            " fresh AS (SELECT r.* FROM r JOIN told ON told.tenant_id = r.t"
+            f" AND told.notification_id = r.n), {inbox.store('fresh')}"
+            " SELECT (SELECT count(*) FROM told) AS new, (SELECT count(*) FROM announced),"
+            " (SELECT count(*) FROM (SELECT pg_notify($19, '') FROM told LIMIT 1) w)",
+            live.CHANNEL, *[list(column) for column in zip(*rows, strict=True)],
+            recording.CHANNEL)  # announced on commit: to the live streams, to the recorder
+        return int(counts["new"])
 
     async def _allowed(self, conn: asyncpg.Connection, told: list[tuple[Cause, Tell]]) -> Any:
         tenants = list({c.tenant_id for c, _ in told})
@@ -126,31 +141,23 @@ class Teller:
 
         return allowed
 
-    async def _copy(self, tenant_id: str, value: Secret | None) -> Secret | None:
-        if value is None:
-            return None
-        if not isinstance(value, Sealed):
-            raise TypeError("a notification copies content sealed, as its cause holds it")
-        opened = await self.deps.sealer.open(value.sealed, tenant=tenant_id,
-                                             event_id=value.event_id, field=value.field)
-        return None if opened.is_erased else opened
-
     @staticmethod
     def _id(cause: Cause, tell: Tell) -> str:
         return notification_id(f"{cause.cause_id}:{tell.part}" if tell.part else cause.cause_id,
                                tell.recipient_id)
 
-    async def _created(self, cause: Cause, tell: Tell, nid: str) -> Created:
-        ctx = self.deps.context(cause.tenant_id, SYSTEM, causation_id=cause.cause_id,
-                                now=cause.occurred_at)
-        if cause.correlation_id:
-            ctx = dataclasses.replace(ctx, correlation_id=cause.correlation_id)
-        queued = NotificationQueued(
-            recipient_id=tell.recipient_id, kind=tell.kind, cause_id=cause.cause_id,
-            cause_type=cause.cause_type, occurred_at=cause.occurred_at, actor_id=tell.actor_id,
-            actor_pseudonym=tell.actor_pseudonym, contract_id=tell.contract_id,
-            space_id=tell.space_id, item_id=tell.item_id, link=tell.link,
-            topic=await self._copy(cause.tenant_id, tell.topic),
-            excerpt=await self._copy(cause.tenant_id, tell.excerpt),
-            quiet_hours=tell.quiet_hours)
-        return Created(cause.tenant_id, nid, [queued], ctx, idempotency_key=nid)
+    @staticmethod
+    def _row(cause: Cause, tell: Tell, nid: str) -> tuple[Any, ...]:
+        """The columns of :data:`..projections.inbox.ROW`, then the cause's id, the
+        correlation and the quiet hours. Content is kept as the cause sealed it."""
+        return (cause.tenant_id, nid, tell.recipient_id, tell.kind, cause.cause_type,
+                cause.occurred_at, tell.actor_id, tell.actor_pseudonym, tell.contract_id,
+                tell.space_id, tell.item_id, tell.link, _kept(tell.topic), _kept(tell.excerpt),
+                cause.cause_id, cause.correlation_id,
+                tell.quiet_hours.model_dump_json() if tell.quiet_hours else None)
+
+
+def _kept(value: Secret | None) -> str | None:
+    if value is not None and not isinstance(value, Sealed):
+        raise TypeError("a notification copies content sealed, as its cause holds it")
+    return kept(value)
