@@ -154,6 +154,10 @@ async def inbox_rows(pool: asyncpg.Pool) -> int:
     return int(await pool.fetchval("SELECT count(*) FROM inbox"))
 
 
+async def notify_last(platform: Platform) -> int:
+    return await (await platform.event_store("notify")).last_position()
+
+
 def cpu_per(before: dict[str, float], after: dict[str, float], count: int) -> dict[str, float]:
     """Microseconds of CPU per item, by process, between two :func:`cpu_seconds`."""
     return {k: round((after[k] - before[k]) / count * 1e6, 1) for k in before}
@@ -185,21 +189,28 @@ async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespac
     while (stored := await inbox_rows(platform.pool)) < args.events:
         if time.perf_counter() - began > 600:
             raise RuntimeError(f"only {stored} of {args.events} notifications in 10 minutes")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.01)
     fanout_per_s = args.events / (time.perf_counter() - began)
     fanout_cpu = cpu_per(cpu, cpu_seconds(pids), args.events)
+    while inbox.position < await notify_last(platform):  # the inbox has followed the stream
+        await asyncio.sleep(0.01)
+    followed_per_s = args.events / (time.perf_counter() - began)
+    followed_cpu = cpu_per(cpu, cpu_seconds(pids), args.events)
     await reacting.stop()
     await inbox.stop()
     say(f"fan-out: {fanout_per_s:,.0f} notifications stored/s "
         f"({fanout_per_s / raw_per_s:.0%} of the raw rate; CPU µs per notification: "
         f"{fanout_cpu})")
+    say(f"and the inbox's consumer through notify's stream too: {followed_per_s:,.0f}/s "
+        f"(CPU µs per notification: {followed_cpu})")
     cpu = cpu_seconds(pids)
     ceiling = await appends(platform, args.events, BATCH)
     say(f"the same number appended alone (nothing read or decided): {ceiling:,.0f}/s "
         f"(CPU µs per notification: {cpu_per(cpu, cpu_seconds(pids), args.events)})")
     return {"fanout_per_s": round(fanout_per_s, 1), "raw_per_s": round(raw_per_s, 1),
             "fanout_ratio": round(fanout_per_s / raw_per_s, 3), "fanout_events": args.events,
-            "append_per_s": round(ceiling, 1), "raw_cpu_us": raw_cpu, "fanout_cpu_us": fanout_cpu}
+            "followed_per_s": round(followed_per_s, 1), "append_per_s": round(ceiling, 1),
+            "raw_cpu_us": raw_cpu, "fanout_cpu_us": fanout_cpu, "followed_cpu_us": followed_cpu}
 
 
 async def appends(platform: Platform, count: int, batch: int) -> float:

@@ -9,16 +9,14 @@ import json
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
-from interlude.notify.app import recording
 from interlude.notify.projections import community_events as com
 from interlude.notify.projections import engagement_events as eng
 from interlude.notify.testing import notify_settings
-from interlude.notify.settings import NotifySettings
-from interlude.notify.wiring import MIGRATIONS, build_notify, ensure_sources, runners
+from interlude.notify.wiring import MIGRATIONS, ensure_sources, runners
 from interlude.shared.db import migrate
 from interlude.shared.events import published
 from interlude.shared.events.codec import EventCodec
@@ -28,7 +26,6 @@ from interlude.shared.kit import command_context, utc_now
 from interlude.shared.policy.model import DEFAULT_POLICY
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform, open_platform
-from interlude.shared.trust.cache import TrustCache
 
 
 @dataclass
@@ -81,12 +78,7 @@ class Alone:
         return [dict(r) for r in rows]
 
     async def queued(self) -> int:
-        """NotificationQueued events in notify's stream, once everything the reactions told
-        is recorded there (the worker's recorder does it in the background)."""
-        deps = await build_notify(self.platform, cast(NotifySettings, self.platform.settings),
-                                  TrustCache(self.platform.pool))
-        while await recording.record(deps):
-            pass
+        """NotificationQueued events in notify's stream."""
         info = await self.platform.js.stream_info(self.platform.stream("notify").name)
         return int(info.state.messages)
 

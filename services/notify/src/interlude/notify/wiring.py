@@ -11,7 +11,6 @@ from interlude.notify.app.community_reactions import CommunityReactions
 from interlude.notify.app.deps import Notify
 from interlude.notify.app.engagement_reactions import EngagementReactions
 from interlude.notify.app.reactions import IdentityReactions, InStep
-from interlude.notify.app.recording import Recorder
 from interlude.notify.app.reminders import Reminders
 from interlude.notify.domain.events import registry
 from interlude.notify.domain.notification import NOTIFICATION
@@ -49,20 +48,17 @@ async def build_notify(platform: Platform, settings: NotifySettings, policy: Enf
 
 class _Timed(ProjectionRunner):
     """The runner of engagement's reactions: it also runs the reminders that fall due (the
-    durable timers those reactions schedule) and the recorder of what every reaction told, so
-    every process that reacts also fires and records."""
+    durable timers those reactions schedule), so every process that reacts also fires."""
 
-    def __init__(self, loops: tuple[Reminders, Recorder], *args: Any, **kwargs: Any) -> None:
+    def __init__(self, reminders: Reminders, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.reminders, self.recorder = loops
+        self.reminders = reminders
 
     async def start(self) -> None:
         await super().start()
         self.reminders.start()
-        self.recorder.start()
 
     async def stop(self) -> None:
-        await self.recorder.stop()
         await self.reminders.stop()
         await super().stop()
 
@@ -87,7 +83,7 @@ async def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionR
         runner(InStep("notify-identity", People(platform.sealer), IdentityReactions(deps)),
                "identity"),
         runner(InStep("notify-engagement", Contracts(), EngagementReactions(deps)),
-               "engagement", _Timed, (Reminders(deps), Recorder(deps))),
+               "engagement", _Timed, Reminders(deps)),
         runner(InStep("notify-community", Spaces(), CommunityReactions(deps)), "community"),
         runner(Inbox(), "notify"),
         *await outbound.runners(platform, batch_size),  # outbound

@@ -3,7 +3,6 @@ notification (``NotificationRead``), so the delivery side and the audit trail se
 
 from __future__ import annotations
 
-from interlude.notify.app import recording
 from interlude.notify.app.deps import Notify, Written
 from interlude.notify.domain import notification
 from interlude.notify.projections import queries
@@ -14,7 +13,6 @@ READ_ALL_AT_ONCE = 1000  # a request reads at most this many; the answer says ho
 
 async def mark_read(deps: Notify, ctx: CommandContext, notification_id: str) -> Written:
     await deps.enforce_in_app(ctx, "read_notification", notification_id)
-    await recording.record(deps, ctx.tenant_id, [notification_id])  # its aggregate exists
     position = await deps.notifications.execute_position(
         ctx.tenant_id, notification_id, lambda n: notification.read(n, ctx.actor.id), ctx)
     return Written(notification_id, position)
@@ -24,9 +22,8 @@ async def read_all(deps: Notify, ctx: CommandContext) -> tuple[int, int]:
     """Every unread notification of the caller read: (how many, the position to read after)."""
     await deps.enforce_in_app(ctx, "read_all_notifications", ctx.actor.id)
     position, count = 0, 0
-    unread = await queries.unread_ids(deps.pool, ctx.tenant_id, ctx.actor.id, READ_ALL_AT_ONCE)
-    await recording.record(deps, ctx.tenant_id, unread)
-    for notification_id in unread:
+    for notification_id in await queries.unread_ids(deps.pool, ctx.tenant_id, ctx.actor.id,
+                                                    READ_ALL_AT_ONCE):
         result = await deps.notifications.execute(
             ctx.tenant_id, notification_id, lambda n: notification.read(n, ctx.actor.id), ctx)
         if result is not None:

@@ -54,7 +54,7 @@ class Reminders:
         async with self.deps.pool.acquire() as conn, conn.transaction():
             told = [(Cause(work.tenant_id, work.work_id, "notify.Reminder", work.due_at), t)
                     for work in claimed for t in await self._tells(conn, work)]
-            new = await self.teller.queue(conn, told)  # stored as they are marked done
+            new = await self.teller.queue(conn, told)  # appended before any is marked done
             for work in claimed:
                 await due_work.done(conn, work.work_id, now=now)
         return new

@@ -1,10 +1,9 @@
-"""How a reaction tells someone: a :class:`Tell` per recipient, stored as the notification
-``notification_id(cause, recipient)`` in the ledger (``queued``) and the recipient's inbox, in
-the transaction that handles the cause, so a cause replayed or redelivered tells no one twice
-(the ledger has it already). The :class:`~.recording.Recorder` then records each as the
-notification aggregate (``NotificationQueued``, created at expected sequence 0). Content is
-kept as the cause sealed it; the recorder opens it only to seal it again, under the same
-person's key, into ``NotificationQueued``.
+"""How a reaction tells someone: a :class:`Tell` per recipient, queued as the notification
+aggregate ``notification_id(cause, recipient)`` created at expected sequence 0, so a cause
+replayed or redelivered tells no one twice (the append finds the aggregate there and is a
+no-op), and kept at once in the recipient's inbox, in the transaction that handles the cause.
+Content is copied from the cause sealed: opened here only to be sealed again, under the same
+person's key, into ``NotificationQueued``; an erased cause copies nothing.
 
 What the organisation's policy allows is read from notify's copy of it (``trust_policies``,
 kept by the API's trust cache): an organisation whose ``notify.channels`` is empty is told
@@ -22,13 +21,13 @@ from typing import Any
 
 import asyncpg
 
-from interlude.notify.app import live, recording
+from interlude.notify.app import queuing
 from interlude.notify.app.deps import Notify
 from interlude.notify.domain.events import Kind, QuietHours, notification_id
 from interlude.notify.projections import inbox
+from interlude.shared.events.envelope import Envelope
+from interlude.shared.eventstore.base import Append, ConcurrencyError
 from interlude.shared.projections.base import RecordedEvent
-from interlude.shared.projections.sealed import kept
-from interlude.shared.projections.typed import Sealed
 from interlude.shared.sealing import Secret
 
 COMMUNITY_KINDS = frozenset({
@@ -83,17 +82,20 @@ def quiet_hours(terms: dict[str, Any] | str | None) -> QuietHours | None:
 
 
 class Teller:
-    """Stores the notifications of a batch of causes, filtered by policy and erasure, in the
-    caller's transaction: the ledger row (``queued``, which the :class:`~.recording.Recorder`
-    records as ``NotificationQueued`` once committed) and the inbox row, in one statement."""
+    """Queues the notifications of a batch of causes, filtered by policy and erasure."""
 
     def __init__(self, deps: Notify) -> None:
         self.deps = deps
 
     async def queue(self, conn: asyncpg.Connection, told: list[tuple[Cause, Tell]]) -> int:
-        """Store every allowed (cause, tell); answers how many were new. A notification told
-        already (its cause redelivered, replayed or its timer fired twice) is in the ledger:
-        nothing is stored again, nobody is told twice."""
+        """Queue every allowed (cause, tell) and keep it in its recipient's inbox, in the
+        caller's transaction; answers how many were new. The batch's notifications are
+        appended together (the store's ``append_many``: a few round trips and one disk flush
+        per few hundred), each alone still refused when its aggregate exists (told already:
+        the cause was replayed or redelivered); their inbox rows follow in one statement, so
+        a notification is readable when its cause's checkpoint commits, not after another
+        consumer's round. The inbox's lock, taken first and held to commit, keeps rows
+        committed in the order of their seq (the stream position) whichever consumer tells."""
         told = [(c, t) for c, t in told if t.recipient_id != t.actor_id]
         if not told:
             return 0
@@ -102,23 +104,29 @@ class Teller:
                 if allowed(c.tenant_id, t)}  # a batch may tell the same person the same twice
         if not once:
             return 0
-        rows = [self._row(c, t, nid) for (_, nid), (c, t) in once.items()]
         await inbox.lock_seq(conn)
-        counts = await conn.fetchrow(
-            f"WITH r AS (SELECT * FROM unnest({inbox.COLUMNS}, $16::text[], $17::text[],"
-            f" $18::jsonb[]) AS r({inbox.ROW}, ci, co, qh)),"
-            " told AS (INSERT INTO queued (tenant_id, notification_id, recipient_id, kind,"
-            " cause_type, occurred_at, actor_id, actor_pseudonym, contract_id, space_id,"
-            " item_id, link, topic, excerpt, cause_id, correlation_id, quiet_hours)"
-            f" SELECT {inbox.ROW}, ci, co, qh FROM r ON CONFLICT DO NOTHING"
-            " RETURNING tenant_id, notification_id),"
-            " fresh AS (SELECT r.* FROM r JOIN told ON told.tenant_id = r.t"
-            f" AND told.notification_id = r.n), {inbox.store('fresh')}"
-            " SELECT (SELECT count(*) FROM told) AS new, (SELECT count(*) FROM announced),"
-            " (SELECT count(*) FROM (SELECT pg_notify($19, '') FROM told LIMIT 1) w)",
-            live.CHANNEL, *[list(column) for column in zip(*rows, strict=True)],
-            recording.CHANNEL)  # announced on commit: to the live streams, to the recorder
-        return int(counts["new"])
+        made = [(c, t, await self._envelope(c, t, nid)) for (_, nid), (c, t) in once.items()]
+        subject = self.deps.notifications.subject
+        results = await self.deps.store.append_many([
+            Append(subject(e.tenant_id, e.aggregate_id), [e], expected_last_seq=0,
+                   idempotency_key=e.aggregate_id) for _, _, e in made])
+        await inbox.store(conn, [_row(c, t, e, r.position) for (c, t, e), r
+                                 in zip(made, results, strict=True)
+                                 if not isinstance(r, ConcurrencyError)])
+        return sum(not isinstance(r, ConcurrencyError) and not r.duplicate for r in results)
+
+    async def _envelope(self, cause: Cause, tell: Tell, nid: str) -> Envelope:
+        sealer = self.deps.sealer
+        return await queuing.envelope(
+            sealer, tenant_id=cause.tenant_id, notification_id=nid, cause_id=cause.cause_id,
+            cause_type=cause.cause_type, occurred_at=cause.occurred_at,
+            correlation_id=cause.correlation_id, recipient_id=tell.recipient_id,
+            kind=tell.kind, link=tell.link, actor_id=tell.actor_id,
+            actor_pseudonym=tell.actor_pseudonym, contract_id=tell.contract_id,
+            space_id=tell.space_id, item_id=tell.item_id,
+            topic=await queuing.opened(sealer, cause.tenant_id, tell.topic),
+            excerpt=await queuing.opened(sealer, cause.tenant_id, tell.excerpt),
+            quiet_hours=tell.quiet_hours)
 
     async def _allowed(self, conn: asyncpg.Connection, told: list[tuple[Cause, Tell]]) -> Any:
         tenants = list({c.tenant_id for c, _ in told})
@@ -141,23 +149,32 @@ class Teller:
 
         return allowed
 
+    async def _copy(self, tenant_id: str, value: Secret | None) -> Secret | None:
+        if value is None:
+            return None
+        if not isinstance(value, Sealed):
+            raise TypeError("a notification copies content sealed, as its cause holds it")
+        opened = await self.deps.sealer.open(value.sealed, tenant=tenant_id,
+                                             event_id=value.event_id, field=value.field)
+        return None if opened.is_erased else opened
+
     @staticmethod
     def _id(cause: Cause, tell: Tell) -> str:
         return notification_id(f"{cause.cause_id}:{tell.part}" if tell.part else cause.cause_id,
                                tell.recipient_id)
 
-    @staticmethod
-    def _row(cause: Cause, tell: Tell, nid: str) -> tuple[Any, ...]:
-        """The columns of :data:`..projections.inbox.ROW`, then the cause's id, the
-        correlation and the quiet hours. Content is kept as the cause sealed it."""
-        return (cause.tenant_id, nid, tell.recipient_id, tell.kind, cause.cause_type,
-                cause.occurred_at, tell.actor_id, tell.actor_pseudonym, tell.contract_id,
-                tell.space_id, tell.item_id, tell.link, _kept(tell.topic), _kept(tell.excerpt),
-                cause.cause_id, cause.correlation_id,
-                tell.quiet_hours.model_dump_json() if tell.quiet_hours else None)
 
+def _row(cause: Cause, tell: Tell, queued: Envelope, position: int) -> tuple[Any, ...]:
+    """The inbox row of a notification, as the inbox projection would store it from its
+    ``NotificationQueued`` (content as sealed in the event, bound to it)."""
+    payload = queued.payload
 
-def _kept(value: Secret | None) -> str | None:
-    if value is not None and not isinstance(value, Sealed):
-        raise TypeError("a notification copies content sealed, as its cause holds it")
-    return kept(value)
+    def kept(field: str) -> str | None:
+        value = payload[field]
+        return None if value is None else json.dumps(
+            {"event_id": queued.event_id, "field": field, "sealed": value})
+
+    return (cause.tenant_id, queued.aggregate_id, tell.recipient_id, inbox.seq(position, 0),
+            tell.kind, cause.cause_type, cause.occurred_at, tell.actor_id,
+            tell.actor_pseudonym, tell.contract_id, tell.space_id, tell.item_id, tell.link,
+            kept("topic"), kept("excerpt"))

@@ -3,10 +3,11 @@ recipient reads it. Rows hold references and sealed values only (``topic``, ``ex
 cause's content, sealed under its owner's key), opened for the recipient when read. Each new
 row is announced on commit (``pg_notify``) for the live streams (:mod:`..app.live`).
 
-The reactions store a notification's row themselves, in the transaction that decides it
-(:mod:`..app.telling`): a row is readable as soon as its cause is handled. This projection of
-notify's own stream applies reads, and stores the row of a ``NotificationQueued`` whose row is
-missing (a rebuild of the inbox); it decodes only those.
+The reactions keep a notification's row themselves, in the transaction that queues it
+(:mod:`..app.telling`): it is readable when its cause's checkpoint commits. This projection of
+notify's stream applies reads, and keeps the rows still missing (a rebuild of the inbox): it
+decodes only those. Whoever stores rows holds :func:`lock_seq` until commit, so rows commit in
+the order of their ``seq`` (the stream position), the order a live stream follows.
 
 An organisation whose ``notify.channels`` lacks ``in_app`` keeps no inbox: what is queued
 while it is off is not kept (it may still go by e-mail), and a forgotten person's inbox stays
@@ -24,36 +25,42 @@ from interlude.shared.projections.base import Projection, RecordedEvent
 from interlude.shared.projections.sealed import kept
 
 NAME = "notify-inbox"
-SEQ_LOCK = 7231309  # held to commit by every transaction that adds inbox rows (migration 0004)
-COLUMNS = ("$2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],"
-           " $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],"
-           " $14::jsonb[], $15::jsonb[]")
-ROW = "t, n, u, k, c, o, a, ap, ct, sp, it, l, tp, ex"  # of COLUMNS, in order
+SEQ_LOCK = 7231309  # held to commit by every transaction that stores inbox rows
 
 
-def store(source: str) -> str:
-    """The CTEs storing the rows of ``source`` (columns named as :data:`ROW`) that the inbox
-    keeps (not a forgotten person's, not where ``in_app`` is off), announcing each recipient
-    with new rows once ($1: the live channel), on commit. Run after :func:`lock_seq`."""
-    return (
-        "stored AS (INSERT INTO inbox (tenant_id, notification_id, recipient_id, seq, kind,"
-        " cause_type, occurred_at, actor_id, actor_pseudonym, contract_id, space_id, item_id,"
-        " link, topic, excerpt)"
-        " SELECT r.t, r.n, r.u, nextval('inbox_seq'), r.k, r.c, r.o, r.a, r.ap, r.ct, r.sp,"
-        f" r.it, r.l, r.tp, r.ex FROM {source} r"
+def seq(position: int, index: int) -> int:
+    """A row's place: one notification per commit, so the stream position orders them."""
+    return position * 16 + index
+
+
+async def lock_seq(conn: asyncpg.Connection) -> None:
+    """Taken before a notification's position is known (its append) and held to commit: a
+    live stream that has sent seq 90 never finds a row of seq 80 committed after it."""
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", SEQ_LOCK)
+
+
+async def store(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """``rows`` (columns as :meth:`Inbox._row`) in one statement: what an organisation without
+    ``in_app`` or a forgotten person keeps no row of is left out, a row there already is left
+    as it is, and each recipient with new rows is announced once (sent on commit)."""
+    if not rows:
+        return
+    await conn.execute(
+        "WITH stored AS (INSERT INTO inbox (tenant_id, notification_id, recipient_id, seq,"
+        " kind, cause_type, occurred_at, actor_id, actor_pseudonym, contract_id, space_id,"
+        " item_id, link, topic, excerpt)"
+        " SELECT r.* FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[],"
+        " $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[],"
+        " $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[])"
+        " AS r(t, n, u, s, k, c, o, a, ap, ct, sp, it, l, tp, ex)"
         " WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.tenant_id = r.t"
         " AND p.user_id = r.u AND p.status = 'forgotten')"
         " AND NOT EXISTS (SELECT 1 FROM trust_policies o WHERE o.tenant_id = r.t"
         " AND NOT (o.policy->'notify.channels') ? 'in_app')"
-        " ON CONFLICT DO NOTHING RETURNING tenant_id, recipient_id, seq),"
-        " announced AS (SELECT pg_notify($1, tenant_id || ':' || recipient_id || ':' ||"
-        " max(seq)) FROM stored GROUP BY tenant_id, recipient_id)")
-
-
-async def lock_seq(conn: asyncpg.Connection) -> None:
-    """Rows take their seq in commit order: a live stream that has sent seq 90 never finds a
-    row of seq 80 committed after it."""
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", SEQ_LOCK)
+        " ON CONFLICT DO NOTHING RETURNING tenant_id, recipient_id, seq)"
+        " SELECT pg_notify($1, tenant_id || ':' || recipient_id || ':' || max(seq))"
+        " FROM stored GROUP BY tenant_id, recipient_id",
+        CHANNEL, *[list(column) for column in zip(*rows, strict=True)])
 
 
 class Inbox(Projection):
@@ -71,30 +78,26 @@ class Inbox(Projection):
                 await self.on_notification_read(conn, event)
 
     async def _queued(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
-        """The rows missing of a batch's notifications (those the reactions stored are there)
-        in one statement."""
+        """The rows of a batch's notifications that the reactions have not stored (checked
+        under the lock: a reaction that has appended them commits its rows first)."""
+        await lock_seq(conn)
         there = {r["notification_id"] for r in await conn.fetch(
             "SELECT notification_id FROM inbox i JOIN unnest($1::text[], $2::text[]) AS w(t, n)"
             " ON i.tenant_id = w.t AND i.notification_id = w.n",
             [e.tenant_id for e in events], [e.aggregate_id for e in events])}
-        rows: list[tuple[Any, ...]] = []
+        rows = []
         for event in events:
             if event.aggregate_id not in there:
                 self.decoded(event)
                 rows.append(self._row(event, event.of(ev.NotificationQueued)))
-        if not rows:
-            return
-        await lock_seq(conn)
-        await conn.execute(
-            f"WITH r AS (SELECT * FROM unnest({COLUMNS}) AS r({ROW})), {store('r')}"
-            " SELECT count(*) FROM announced",
-            CHANNEL, *[list(column) for column in zip(*rows, strict=True)])
+        await store(conn, rows)
 
     @staticmethod
     def _row(event: RecordedEvent, e: ev.NotificationQueued) -> tuple[Any, ...]:
-        return (event.tenant_id, event.aggregate_id, e.recipient_id, e.kind, e.cause_type,
-                e.occurred_at, e.actor_id, e.actor_pseudonym, e.contract_id, e.space_id,
-                e.item_id, e.link, kept(e.topic), kept(e.excerpt))
+        return (event.tenant_id, event.aggregate_id, e.recipient_id,
+                seq(event.position, event.index), e.kind, e.cause_type, e.occurred_at,
+                e.actor_id, e.actor_pseudonym, e.contract_id, e.space_id, e.item_id, e.link,
+                kept(e.topic), kept(e.excerpt))
 
     async def on_notification_queued(self, conn: asyncpg.Connection,
                                      event: RecordedEvent) -> None:

@@ -20,9 +20,6 @@ class People(directory.People):
     async def forget(self, conn: asyncpg.Connection, tenant_id: str, subject_id: str) -> None:
         await conn.execute("DELETE FROM inbox WHERE tenant_id = $1 AND recipient_id = $2",
                            tenant_id, subject_id)
-        await conn.execute(  # told nothing after all: never recorded (and never e-mailed)
-            "UPDATE queued SET recorded = true WHERE tenant_id = $1 AND recipient_id = $2"
-            " AND NOT recorded", tenant_id, subject_id)
         await conn.execute(
             "UPDATE due_work SET cancelled_at = now(), cancel_reason = 'erased'"
             " WHERE tenant_id = $1 AND kind = 'reminder' AND done_at IS NULL"
