@@ -42,6 +42,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -78,11 +79,8 @@ def cpu_seconds(pids: tuple[int | None, ...]) -> dict[str, float]:
     tick = os.sysconf("SC_CLK_TCK")
 
     def of(pid: int) -> float:
-        try:
-            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / tick
+        fields = _stat(pid)
+        return (int(fields[11]) + int(fields[12])) / tick if fields else 0.0
 
     nats, pg = pids[0], pids[1]
     backends = [int(d) for d in os.listdir("/proc") if d.isdigit() and pg is not None and
@@ -92,10 +90,16 @@ def cpu_seconds(pids: tuple[int | None, ...]) -> dict[str, float]:
 
 
 def _parent(pid: int) -> int:
+    fields = _stat(pid)
+    return int(fields[1]) if fields else 0
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command's name; [] once the process is gone."""
     try:
-        return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return 0
+        return []
 
 
 def say(message: str) -> None:
@@ -192,7 +196,7 @@ async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespac
         await asyncio.sleep(0.01)
     fanout_per_s = args.events / (time.perf_counter() - began)
     fanout_cpu = cpu_per(cpu, cpu_seconds(pids), args.events)
-    while inbox.position < await notify_last(platform):  # the inbox has followed the stream
+    while inbox.position < await notify_last(platform):  # noqa: ASYNC110 (polls a runner)
         await asyncio.sleep(0.01)
     followed_per_s = args.events / (time.perf_counter() - began)
     followed_cpu = cpu_per(cpu, cpu_seconds(pids), args.events)

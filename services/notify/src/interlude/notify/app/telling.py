@@ -14,9 +14,12 @@ defaults: the cause was allowed by its own service under the policy it knew.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 import asyncpg
@@ -70,11 +73,25 @@ class Tell:
     part: str = ""  # tells the same person a second thing of the same cause
 
 
-def quiet_hours(terms: dict[str, Any] | str | None) -> QuietHours | None:
+@functools.lru_cache(maxsize=4096)
+def terms_of(text: str) -> Mapping[str, Any]:
+    """A contract's terms as the contracts table keeps them (JSON text), parsed once for all
+    the events of that contract (read only: shared between callers)."""
+    return MappingProxyType(json.loads(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _quiet_hours(text: str) -> QuietHours | None:
+    return quiet_hours(terms_of(text))
+
+
+def quiet_hours(terms: Mapping[str, Any] | str | None) -> QuietHours | None:
     """The quiet hours of a contract's terms (as the contracts table keeps them)."""
     if terms is None:
         return None
-    value = (json.loads(terms) if isinstance(terms, str) else terms).get("quiet_hours")
+    if isinstance(terms, str):
+        return _quiet_hours(terms)  # frozen: one per contract's terms will do
+    value = terms.get("quiet_hours")
     if not value:
         return None
     return QuietHours(start=str(value["start"])[:5], end=str(value["end"])[:5],
@@ -148,15 +165,6 @@ class Teller:
             return (tenant_id, tell.recipient_id) not in forgotten
 
         return allowed
-
-    async def _copy(self, tenant_id: str, value: Secret | None) -> Secret | None:
-        if value is None:
-            return None
-        if not isinstance(value, Sealed):
-            raise TypeError("a notification copies content sealed, as its cause holds it")
-        opened = await self.deps.sealer.open(value.sealed, tenant=tenant_id,
-                                             event_id=value.event_id, field=value.field)
-        return None if opened.is_erased else opened
 
     @staticmethod
     def _id(cause: Cause, tell: Tell) -> str:
