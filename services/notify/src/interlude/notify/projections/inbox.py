@@ -39,6 +39,11 @@ async def lock_seq(conn: asyncpg.Connection) -> None:
     await conn.execute("SELECT pg_advisory_xact_lock($1)", SEQ_LOCK)
 
 
+async def wait_for_seq(conn: asyncpg.Connection) -> None:
+    """Wait until whoever holds :func:`lock_seq` has committed, without holding it on."""
+    await conn.execute("SELECT pg_advisory_lock($1), pg_advisory_unlock($1)", SEQ_LOCK)
+
+
 async def store(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
     """``rows`` (columns as :meth:`Inbox._row`) in one statement: what an organisation without
     ``in_app`` or a forgotten person keeps no row of is left out, a row there already is left
@@ -78,19 +83,30 @@ class Inbox(Projection):
                 await self.on_notification_read(conn, event)
 
     async def _queued(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
-        """The rows of a batch's notifications that the reactions have not stored (checked
-        under the lock: a reaction that has appended them commits its rows first)."""
+        """The rows of a batch's notifications that the reactions have not stored. A row not
+        there yet may be one a reaction is about to commit (it appended, then stores): wait
+        for it, look again, and store only what is still missing, under the lock."""
+        missing = await self._missing(conn, events)
+        if missing:
+            await wait_for_seq(conn)
+            missing = await self._missing(conn, missing)
+        if not missing:
+            return
         await lock_seq(conn)
+        rows = []
+        for event in missing:
+            self.decoded(event)
+            rows.append(self._row(event, event.of(ev.NotificationQueued)))
+        await store(conn, rows)
+
+    @staticmethod
+    async def _missing(conn: asyncpg.Connection,
+                       events: list[RecordedEvent]) -> list[RecordedEvent]:
         there = {r["notification_id"] for r in await conn.fetch(
             "SELECT notification_id FROM inbox i JOIN unnest($1::text[], $2::text[]) AS w(t, n)"
             " ON i.tenant_id = w.t AND i.notification_id = w.n",
             [e.tenant_id for e in events], [e.aggregate_id for e in events])}
-        rows = []
-        for event in events:
-            if event.aggregate_id not in there:
-                self.decoded(event)
-                rows.append(self._row(event, event.of(ev.NotificationQueued)))
-        await store(conn, rows)
+        return [e for e in events if e.aggregate_id not in there]
 
     @staticmethod
     def _row(event: RecordedEvent, e: ev.NotificationQueued) -> tuple[Any, ...]:
