@@ -13,14 +13,19 @@ process as its tests run it (an organisation and a coachee with a token).
    contracts and ``--events`` coach replies (``engagement.MessageSent``, the body sealed under
    the coachee's key, as engagement writes them) are appended to engagement's stream first.
    ``raw_per_s``: a consumer with the same runner (durable pull, checkpoint in PostgreSQL per
-   batch) and nothing to do reads them all. ``fanout_per_s``: notify's consumers start on the
-   same events (``notify-engagement``: contracts kept, each reply reacted to, its body opened
-   and sealed again into a ``NotificationQueued`` appended to notify's stream at expected
-   sequence 0; then ``notify-inbox`` keeping each in the coachee's inbox), from the start until
-   the last notification is stored in the inbox: notifications stored per second. Beside it
-   (``append_per_s``), the same number of notifications appended alone, a consumer batch
-   (200) at a time as the reactions append them (``Repository.create_many``: JetStream atomic
-   batches, one fsync each), with no event read and nothing decided: what appends allow.
+   batch, the same batch size) and nothing to do reads them all. ``fanout_per_s``: notify's
+   consumers start on the same events (``notify-engagement``: contracts kept, each reply
+   reacted to, its body opened and sealed again into a ``NotificationQueued`` appended to
+   notify's stream at expected sequence 0 and its inbox row stored in the same transaction as
+   the checkpoint; ``notify-inbox`` beside it, following notify's stream), from the start
+   until the last notification is stored in the inbox: notifications stored per second.
+   ``followed_per_s``: until the inbox's consumer has also followed notify's stream to its end.
+   ``*_cpu_us``: CPU microseconds per event (raw) or notification, of this process, of
+   nats-server and of PostgreSQL (from /proc), which say what each costs where the rate only
+   says how long it took on a machine shared with other work. Beside it (``append_per_s``),
+   the same number of notifications appended alone, a consumer batch at a time
+   (``Repository.create_many``: JetStream atomic batches, one fsync each), with no event read
+   and nothing decided.
 2. Live delivery (``sse_p50_ms``, ``sse_p99_ms``): notify's worker in a process of its own
    (``python -m interlude.notify.worker``, stopped by PID) and its API in this process on a
    real port; one coachee follows ``GET /v1/notify/stream`` over a real connection. Coach
