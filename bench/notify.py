@@ -54,6 +54,7 @@ import asyncpg
 import httpx
 
 from interlude.identity.testing import Person, RunningIdentity, identity_settings, running_identity
+from interlude.notify.app.live import CHANNEL
 from interlude.notify.domain.events import NotificationQueued
 from interlude.notify.projections import engagement_events as eng
 from interlude.notify.settings import NotifySettings
@@ -239,12 +240,18 @@ async def appends(platform: Platform, count: int, batch: int) -> float:
 
 
 async def live(running: RunningNotify, writer: Engagement, coachee: Person,
-               args: argparse.Namespace) -> dict[str, Any]:
+               args: argparse.Namespace, worker: int) -> dict[str, Any]:
     await writer.contract("live", coachee.user_id)  # replies numbered from 0 on it
     appended: dict[str, float] = {}
     received: dict[str, float] = {}
+    announced: list[tuple[int, float]] = []  # (the highest seq announced, when it arrived)
     count = max(1, round(args.rate * args.seconds))
-    async with served(running.app, lifespan=False) as url, httpx.AsyncClient(
+
+    def heard(_conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        announced.append((int(payload.rsplit(":", 1)[1]), time.perf_counter()))
+
+    async with running.platform.pool.acquire() as listening, served(
+            running.app, lifespan=False) as url, httpx.AsyncClient(
             base_url=url, timeout=30) as client, client.stream(
             "GET", "/v1/notify/stream", headers=coachee.headers) as response:
         if response.status_code != 200:
@@ -258,6 +265,7 @@ async def live(running: RunningNotify, writer: Engagement, coachee: Person,
                     if len(received) > count:
                         return
 
+        await listening.add_listener(CHANNEL, heard)  # when each row is stored (committed)
         reader = asyncio.create_task(read())
         # one reply first, until it arrives: the worker has started and is following
         await writer.reply("live", coachee.user_id, 0)
@@ -273,14 +281,24 @@ async def live(running: RunningNotify, writer: Engagement, coachee: Person,
             return 0
 
         say(f"live delivery: {args.rate:g} replies/s for {args.seconds:g} s, open loop")
+        cpu = cpu_seconds((worker, None))  # the worker's, once it has started and follows
         await paced(args.rate, args.seconds, one)
+        worker_cpu = cpu_per(cpu, cpu_seconds((worker, None)), count)["nats"]  # first pid's
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(reader, timeout=30)
+        await listening.remove_listener(CHANNEL, heard)
+        seqs = {r["item_id"]: r["seq"] for r in await listening.fetch(
+            "SELECT item_id, seq FROM inbox WHERE recipient_id = $1", coachee.user_id)}
     took = [received[m] - at for m, at in appended.items() if m in received]
+    stored = [min(t for s, t in announced if s >= seqs[m]) - at for m, at in appended.items()
+              if m in seqs and any(s >= seqs[m] for s, _ in announced)]
     say(f"live delivery p50 {ms(took, 0.5)} ms, p99 {ms(took, 0.99)} ms over {len(took)} of "
-        f"{count} notifications")
+        f"{count} notifications (stored, announced: p50 {ms(stored, 0.5)} ms, p99 "
+        f"{ms(stored, 0.99)} ms; the worker's CPU: {worker_cpu} µs per notification)")
     return {"sse_p50_ms": ms(took, 0.5), "sse_p99_ms": ms(took, 0.99),
-            "sse_received": len(took), "sse_sent": count, "sse_rate": args.rate}
+            "stored_p50_ms": ms(stored, 0.5), "stored_p99_ms": ms(stored, 0.99),
+            "sse_received": len(took), "sse_sent": count, "sse_rate": args.rate,
+            "sse_worker_cpu_us": worker_cpu}
 
 
 @contextlib.asynccontextmanager
@@ -311,7 +329,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 figures = await fanout(running.platform, writer, args, servers.pids)
                 with worker_process("interlude.notify.worker", settings, schema) as pid:
                     say(f"notify's worker is PID {pid}")
-                    figures |= await live(running, writer, coachee, args)
+                    figures |= await live(running, writer, coachee, args, pid)
     return {**figures, "contracts": args.contracts, "cpu_count": os.cpu_count(),
             "load_avg_1m_at_start": round(load, 2), "quick": args.quick,
             "seconds": round(time.perf_counter() - started, 1)}

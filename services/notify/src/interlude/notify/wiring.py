@@ -64,10 +64,18 @@ class _Timed(ProjectionRunner):
 
 
 async def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionRunner]:
-    """The worker's consumers: on each source stream, notify's copy of what it decides from
-    and the reactions that queue notifications, in step (one transaction per batch); and the
-    inbox, from notify's own stream. Reactions act as the system: their app enforces nothing
-    (an unstarted policy cache refuses all); the policy they heed is read from the table."""
+    """Every consumer of notify: those that tell (:func:`telling_runners`) and the outbound
+    side's (the worker runs the two in processes of their own)."""
+    return [*await telling_runners(platform, batch_size),
+            *await outbound.runners(platform, batch_size)]  # outbound
+
+
+async def telling_runners(platform: Platform, batch_size: int = 200
+                          ) -> list[ProjectionRunner]:
+    """On each source stream, notify's copy of what it decides from and the reactions that
+    queue notifications, in step (one transaction per batch); and the inbox, from notify's own
+    stream. Reactions act as the system: their app enforces nothing (an unstarted policy cache
+    refuses all); the policy they heed is read from the table."""
     dead = platform.stream("deadletter")
     deps = await build_notify(platform, cast(NotifySettings, platform.settings),
                               TrustCache(platform.pool))
@@ -86,7 +94,6 @@ async def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionR
                "engagement", _Timed, Reminders(deps)),
         runner(InStep("notify-community", Spaces(), CommunityReactions(deps)), "community"),
         runner(Inbox(), "notify"),
-        *await outbound.runners(platform, batch_size),  # outbound
     ]
 
 
