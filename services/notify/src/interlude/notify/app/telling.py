@@ -116,12 +116,11 @@ class Teller:
         told = [(c, t) for c, t in told if t.recipient_id != t.actor_id]
         if not told:
             return 0
-        allowed = await self._allowed(conn, told)
+        allowed = await self._allowed(conn, told)  # and the inbox's lock, held to commit
         once = {(c.tenant_id, self._id(c, t)): (c, t) for c, t in told
                 if allowed(c.tenant_id, t)}  # a batch may tell the same person the same twice
         if not once:
             return 0
-        await inbox.lock_seq(conn)
         made = [(c, t, await self._envelope(c, t, nid)) for (_, nid), (c, t) in once.items()]
         subject = self.deps.notifications.subject
         results = await self.deps.store.append_many([
@@ -147,8 +146,9 @@ class Teller:
 
     async def _allowed(self, conn: asyncpg.Connection, told: list[tuple[Cause, Tell]]) -> Any:
         tenants = list({c.tenant_id for c, _ in told})
-        found = await conn.fetchrow(  # the policies and the forgotten, in one round trip
-            "SELECT (SELECT coalesce(jsonb_object_agg(tenant_id, policy), '{}')"
+        found = await conn.fetchrow(  # the lock, the policies and the forgotten at once
+            f"SELECT {inbox.LOCK_SEQ} AS locked,"
+            " (SELECT coalesce(jsonb_object_agg(tenant_id, policy), '{}')"
             " FROM trust_policies WHERE tenant_id = ANY($1))::text AS policies,"
             " (SELECT coalesce(array_agg(array[tenant_id, user_id]), '{}') FROM people"
             " WHERE tenant_id = ANY($1) AND user_id = ANY($2) AND status = 'forgotten')"

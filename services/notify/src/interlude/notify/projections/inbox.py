@@ -26,6 +26,7 @@ from interlude.shared.projections.sealed import kept
 
 NAME = "notify-inbox"
 SEQ_LOCK = 7231309  # held to commit by every transaction that stores inbox rows
+LOCK_SEQ = f"pg_advisory_xact_lock({SEQ_LOCK})"  # to take it within another statement
 
 
 def seq(position: int, index: int) -> int:
@@ -36,7 +37,7 @@ def seq(position: int, index: int) -> int:
 async def lock_seq(conn: asyncpg.Connection) -> None:
     """Taken before a notification's position is known (its append) and held to commit: a
     live stream that has sent seq 90 never finds a row of seq 80 committed after it."""
-    await conn.execute("SELECT pg_advisory_xact_lock($1)", SEQ_LOCK)
+    await conn.execute(f"SELECT {LOCK_SEQ}")
 
 
 async def wait_for_seq(conn: asyncpg.Connection) -> None:
