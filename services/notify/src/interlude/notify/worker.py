@@ -1,8 +1,9 @@
 """notify's worker: the composition root of its consumers, in two processes.
 
 This process tells: people and the reactions to identity's events; contracts, reactions and
-reminders from engagement; spaces and reactions from community; the inbox from notify's own
-stream. Its child (the same module with ``INTERLUDE_NOTIFY_SIDE=outbound``) delivers: the
+reminders from engagement; spaces and reactions from community (each keeping the inbox rows
+of what it tells). Its child (the same module with ``INTERLUDE_NOTIFY_SIDE=outbound``)
+follows notify's own stream and delivers: the inbox's consumer (reads, rebuilds), the
 outbound consumers and the senders (e-mail, webhooks, the events they owe). Apart, a slow
 mail server or a burst of e-mail never holds up the live inbox, and each side has a core of
 its own. The child is started, and started again should it exit, by this process, and dies
@@ -20,7 +21,12 @@ import sys
 
 from interlude.notify import outbound  # outbound
 from interlude.notify.settings import NotifySettings
-from interlude.notify.wiring import MIGRATIONS, ensure_sources, telling_runners
+from interlude.notify.wiring import (
+    MIGRATIONS,
+    ensure_sources,
+    following_runners,
+    telling_runners,
+)
 from interlude.shared import worker
 from interlude.shared.runtime import Platform
 
@@ -56,7 +62,7 @@ async def delivering(_platform: Platform) -> None:
 
 def main() -> None:
     if os.environ.get(SIDE) == "outbound":
-        worker.main(NotifySettings(), outbound.runners, MIGRATIONS,
+        worker.main(NotifySettings(), following_runners, MIGRATIONS, prepare=ensure_sources,
                     background=outbound.background)
         return
     worker.main(NotifySettings(), telling_runners, MIGRATIONS, prepare=ensure_sources,
