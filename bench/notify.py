@@ -30,7 +30,10 @@ process as its tests run it (an organisation and a coachee with a token).
    (``python -m interlude.notify.worker``, stopped by PID) and its API in this process on a
    real port; one coachee follows ``GET /v1/notify/stream`` over a real connection. Coach
    replies are appended to engagement's stream open loop at ``--rate`` per second; latency is
-   from just before each append to the client's receipt of its ``notification`` event.
+   from just before each append to the client's receipt of its ``notification`` event
+   (``stored_p50_ms``, ``stored_p99_ms``: to the announcement of its inbox row on commit, as
+   the API hears it). ``sse_worker_cpu_us``: CPU per notification of the worker's telling
+   process (its child delivers: ADR 0009).
 
 Progress goes to stderr; the last line on stdout is one JSON object with the figures.
 """
