@@ -13,19 +13,27 @@ process as its tests run it (an organisation and a coachee with a token).
    contracts and ``--events`` coach replies (``engagement.MessageSent``, the body sealed under
    the coachee's key, as engagement writes them) are appended to engagement's stream first.
    ``raw_per_s``: a consumer with the same runner (durable pull, checkpoint in PostgreSQL per
-   batch) and nothing to do reads them all. ``fanout_per_s``: notify's consumers start on the
-   same events (``notify-engagement``: contracts kept, each reply reacted to, its body opened
-   and sealed again into a ``NotificationQueued`` appended to notify's stream at expected
-   sequence 0; then ``notify-inbox`` keeping each in the coachee's inbox), from the start until
-   the last notification is stored in the inbox: notifications stored per second. Beside it
-   (``append_per_s``), the same number of notifications appended alone, a consumer batch
-   (200) at a time as the reactions append them (``Repository.create_many``: JetStream atomic
-   batches, one fsync each), with no event read and nothing decided: what appends allow.
+   batch, the same batch size) and nothing to do reads them all. ``fanout_per_s``: notify's
+   consumers start on the same events (``notify-engagement``: contracts kept, each reply
+   reacted to, its body opened and sealed again into a ``NotificationQueued`` appended to
+   notify's stream at expected sequence 0 and its inbox row stored in the same transaction as
+   the checkpoint; ``notify-inbox`` beside it, following notify's stream), from the start
+   until the last notification is stored in the inbox: notifications stored per second.
+   ``followed_per_s``: until the inbox's consumer has also followed notify's stream to its end.
+   ``*_cpu_us``: CPU microseconds per event (raw) or notification, of this process, of
+   nats-server and of PostgreSQL (from /proc), which say what each costs where the rate only
+   says how long it took on a machine shared with other work. Beside it (``append_per_s``),
+   the same number of notifications appended alone, a consumer batch at a time
+   (``Repository.create_many``: JetStream atomic batches, one fsync each), with no event read
+   and nothing decided.
 2. Live delivery (``sse_p50_ms``, ``sse_p99_ms``): notify's worker in a process of its own
    (``python -m interlude.notify.worker``, stopped by PID) and its API in this process on a
    real port; one coachee follows ``GET /v1/notify/stream`` over a real connection. Coach
    replies are appended to engagement's stream open loop at ``--rate`` per second; latency is
-   from just before each append to the client's receipt of its ``notification`` event.
+   from just before each append to the client's receipt of its ``notification`` event
+   (``stored_p50_ms``, ``stored_p99_ms``: to the announcement of its inbox row on commit, as
+   the API hears it). ``sse_worker_cpu_us``: CPU per notification of the worker's telling
+   process (its child delivers: ADR 0009).
 
 Progress goes to stderr; the last line on stdout is one JSON object with the figures.
 """
@@ -42,12 +50,14 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 
 from interlude.identity.testing import Person, RunningIdentity, identity_settings, running_identity
+from interlude.notify.app.live import CHANNEL
 from interlude.notify.domain.events import NotificationQueued
 from interlude.notify.projections import engagement_events as eng
 from interlude.notify.settings import NotifySettings
@@ -70,6 +80,35 @@ from interlude.shared.trust.cache import TrustCache
 
 COACH = "bench-coach"
 BATCH = 200  # events a consumer fetches at once, as notify's worker does (wiring.runners)
+
+
+def cpu_seconds(pids: tuple[int | None, ...]) -> dict[str, float]:
+    """CPU seconds used so far by this process, by nats-server and by PostgreSQL (the
+    postmaster and its backends), read from /proc: the cost of each phase, not only its time."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def of(pid: int) -> float:
+        fields = _stat(pid)
+        return (int(fields[11]) + int(fields[12])) / tick if fields else 0.0
+
+    nats, pg = pids[0], pids[1]
+    backends = [int(d) for d in os.listdir("/proc") if d.isdigit() and pg is not None and
+                _parent(int(d)) == pg]
+    return {"python": time.process_time(), "nats": of(nats) if nats else 0.0,
+            "postgres": sum(of(p) for p in [*( [pg] if pg else []), *backends])}
+
+
+def _parent(pid: int) -> int:
+    fields = _stat(pid)
+    return int(fields[1]) if fields else 0
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command's name; [] once the process is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
 
 
 def say(message: str) -> None:
@@ -128,8 +167,17 @@ async def inbox_rows(pool: asyncpg.Pool) -> int:
     return int(await pool.fetchval("SELECT count(*) FROM inbox"))
 
 
-async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespace
-                 ) -> dict[str, Any]:
+async def notify_last(platform: Platform) -> int:
+    return await (await platform.event_store("notify")).last_position()
+
+
+def cpu_per(before: dict[str, float], after: dict[str, float], count: int) -> dict[str, float]:
+    """Microseconds of CPU per item, by process, between two :func:`cpu_seconds`."""
+    return {k: round((after[k] - before[k]) / count * 1e6, 1) for k in before}
+
+
+async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespace,
+                 pids: tuple[int | None, ...]) -> dict[str, Any]:
     coachees = [f"coachee{i}" for i in range(args.contracts)]
     await lanes(args.contracts, 16, lambda i: writer.contract(f"c{i}", coachees[i]))
     await lanes(args.events, 64, lambda i: writer.reply(
@@ -140,30 +188,42 @@ async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespac
     dead = platform.stream("deadletter")
     raw = ProjectionRunner(Raw(), platform.stream("engagement"), platform.nc, platform.pool,
                            deadletters=dead, batch_size=BATCH)
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), cpu_seconds(pids)
     await raw.catch_up()
     raw_per_s = total / (time.perf_counter() - began)
-    say(f"raw consumer: {raw_per_s:,.0f} events/s")
+    raw_cpu = cpu_per(cpu, cpu_seconds(pids), total)
+    say(f"raw consumer: {raw_per_s:,.0f} events/s (CPU µs per event: {raw_cpu})")
 
     notify = {r.name: r for r in await runners(platform, BATCH)}
     reacting, inbox = notify["notify-engagement"], notify["notify-inbox"]
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), cpu_seconds(pids)
     await inbox.start()
     await reacting.start()
     while (stored := await inbox_rows(platform.pool)) < args.events:
         if time.perf_counter() - began > 600:
             raise RuntimeError(f"only {stored} of {args.events} notifications in 10 minutes")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.01)
     fanout_per_s = args.events / (time.perf_counter() - began)
+    fanout_cpu = cpu_per(cpu, cpu_seconds(pids), args.events)
+    while inbox.position < await notify_last(platform):  # noqa: ASYNC110 (polls a runner)
+        await asyncio.sleep(0.01)
+    followed_per_s = args.events / (time.perf_counter() - began)
+    followed_cpu = cpu_per(cpu, cpu_seconds(pids), args.events)
     await reacting.stop()
     await inbox.stop()
     say(f"fan-out: {fanout_per_s:,.0f} notifications stored/s "
-        f"({fanout_per_s / raw_per_s:.0%} of the raw rate)")
+        f"({fanout_per_s / raw_per_s:.0%} of the raw rate; CPU µs per notification: "
+        f"{fanout_cpu})")
+    say(f"and the inbox's consumer through notify's stream too: {followed_per_s:,.0f}/s "
+        f"(CPU µs per notification: {followed_cpu})")
+    cpu = cpu_seconds(pids)
     ceiling = await appends(platform, args.events, BATCH)
-    say(f"the same number appended alone (nothing read or decided): {ceiling:,.0f}/s")
+    say(f"the same number appended alone (nothing read or decided): {ceiling:,.0f}/s "
+        f"(CPU µs per notification: {cpu_per(cpu, cpu_seconds(pids), args.events)})")
     return {"fanout_per_s": round(fanout_per_s, 1), "raw_per_s": round(raw_per_s, 1),
             "fanout_ratio": round(fanout_per_s / raw_per_s, 3), "fanout_events": args.events,
-            "append_per_s": round(ceiling, 1)}
+            "followed_per_s": round(followed_per_s, 1), "append_per_s": round(ceiling, 1),
+            "raw_cpu_us": raw_cpu, "fanout_cpu_us": fanout_cpu, "followed_cpu_us": followed_cpu}
 
 
 async def appends(platform: Platform, count: int, batch: int) -> float:
@@ -183,12 +243,18 @@ async def appends(platform: Platform, count: int, batch: int) -> float:
 
 
 async def live(running: RunningNotify, writer: Engagement, coachee: Person,
-               args: argparse.Namespace) -> dict[str, Any]:
+               args: argparse.Namespace, worker: int) -> dict[str, Any]:
     await writer.contract("live", coachee.user_id)  # replies numbered from 0 on it
     appended: dict[str, float] = {}
     received: dict[str, float] = {}
+    announced: list[tuple[int, float]] = []  # (the highest seq announced, when it arrived)
     count = max(1, round(args.rate * args.seconds))
-    async with served(running.app, lifespan=False) as url, httpx.AsyncClient(
+
+    def heard(_conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        announced.append((int(payload.rsplit(":", 1)[1]), time.perf_counter()))
+
+    async with running.platform.pool.acquire() as listening, served(
+            running.app, lifespan=False) as url, httpx.AsyncClient(
             base_url=url, timeout=30) as client, client.stream(
             "GET", "/v1/notify/stream", headers=coachee.headers) as response:
         if response.status_code != 200:
@@ -202,6 +268,7 @@ async def live(running: RunningNotify, writer: Engagement, coachee: Person,
                     if len(received) > count:
                         return
 
+        await listening.add_listener(CHANNEL, heard)  # when each row is stored (committed)
         reader = asyncio.create_task(read())
         # one reply first, until it arrives: the worker has started and is following
         await writer.reply("live", coachee.user_id, 0)
@@ -217,14 +284,24 @@ async def live(running: RunningNotify, writer: Engagement, coachee: Person,
             return 0
 
         say(f"live delivery: {args.rate:g} replies/s for {args.seconds:g} s, open loop")
+        cpu = cpu_seconds((worker, None))  # the worker's, once it has started and follows
         await paced(args.rate, args.seconds, one)
+        worker_cpu = cpu_per(cpu, cpu_seconds((worker, None)), count)["nats"]  # first pid's
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(reader, timeout=30)
+        await listening.remove_listener(CHANNEL, heard)
+        seqs = {r["item_id"]: r["seq"] for r in await listening.fetch(
+            "SELECT item_id, seq FROM inbox WHERE recipient_id = $1", coachee.user_id)}
     took = [received[m] - at for m, at in appended.items() if m in received]
+    stored = [min(t for s, t in announced if s >= seqs[m]) - at for m, at in appended.items()
+              if m in seqs and any(s >= seqs[m] for s, _ in announced)]
     say(f"live delivery p50 {ms(took, 0.5)} ms, p99 {ms(took, 0.99)} ms over {len(took)} of "
-        f"{count} notifications")
+        f"{count} notifications (stored, announced: p50 {ms(stored, 0.5)} ms, p99 "
+        f"{ms(stored, 0.99)} ms; the worker's CPU: {worker_cpu} µs per notification)")
     return {"sse_p50_ms": ms(took, 0.5), "sse_p99_ms": ms(took, 0.99),
-            "sse_received": len(took), "sse_sent": count, "sse_rate": args.rate}
+            "stored_p50_ms": ms(stored, 0.5), "stored_p99_ms": ms(stored, 0.99),
+            "sse_received": len(took), "sse_sent": count, "sse_rate": args.rate,
+            "sse_worker_cpu_us": worker_cpu}
 
 
 @contextlib.asynccontextmanager
@@ -252,10 +329,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             async with running_notify(settings, schema, identity.app,
                                       with_worker=False) as running:
                 writer = Engagement(running.platform, admin.tenant_id)
-                figures = await fanout(running.platform, writer, args)
+                figures = await fanout(running.platform, writer, args, servers.pids)
                 with worker_process("interlude.notify.worker", settings, schema) as pid:
                     say(f"notify's worker is PID {pid}")
-                    figures |= await live(running, writer, coachee, args)
+                    figures |= await live(running, writer, coachee, args, pid)
     return {**figures, "contracts": args.contracts, "cpu_count": os.cpu_count(),
             "load_avg_1m_at_start": round(load, 2), "quick": args.quick,
             "seconds": round(time.perf_counter() - started, 1)}

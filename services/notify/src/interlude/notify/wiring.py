@@ -64,10 +64,27 @@ class _Timed(ProjectionRunner):
 
 
 async def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionRunner]:
-    """The worker's consumers: on each source stream, notify's copy of what it decides from
-    and the reactions that queue notifications, in step (one transaction per batch); and the
-    inbox, from notify's own stream. Reactions act as the system: their app enforces nothing
-    (an unstarted policy cache refuses all); the policy they heed is read from the table."""
+    """Every consumer of notify: those that tell, then those that follow notify's own stream
+    (the worker runs the two groups in processes of their own)."""
+    return [*await telling_runners(platform, batch_size),
+            *await following_runners(platform, batch_size)]
+
+
+async def following_runners(platform: Platform, batch_size: int = 200
+                            ) -> list[ProjectionRunner]:
+    """The consumers of notify's own stream: the inbox (reads, and a rebuild; the reactions
+    store new rows themselves) and the outbound side's."""
+    inbox = ProjectionRunner(Inbox(), platform.stream("notify"), platform.nc, platform.pool,
+                             deadletters=platform.stream("deadletter"), batch_size=batch_size)
+    return [inbox, *await outbound.runners(platform, batch_size)]  # outbound
+
+
+async def telling_runners(platform: Platform, batch_size: int = 200
+                          ) -> list[ProjectionRunner]:
+    """On each source stream, notify's copy of what it decides from and the reactions that
+    queue notifications and keep them in the inbox, in step (one transaction per batch).
+    Reactions act as the system: their app enforces nothing (an unstarted policy cache
+    refuses all); the policy they heed is read from the table."""
     dead = platform.stream("deadletter")
     deps = await build_notify(platform, cast(NotifySettings, platform.settings),
                               TrustCache(platform.pool))
@@ -85,8 +102,6 @@ async def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionR
         runner(InStep("notify-engagement", Contracts(), EngagementReactions(deps)),
                "engagement", _Timed, Reminders(deps)),
         runner(InStep("notify-community", Spaces(), CommunityReactions(deps)), "community"),
-        runner(Inbox(), "notify"),
-        *await outbound.runners(platform, batch_size),  # outbound
     ]
 
 

@@ -7,7 +7,7 @@ when the session moves or is cancelled, the coach replies or the contract ends."
 
 from __future__ import annotations
 
-import json
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -16,7 +16,7 @@ import asyncpg
 from interlude.notify.adapters import due_work
 from interlude.notify.app.deps import Notify
 from interlude.notify.app.reactions import Reactions
-from interlude.notify.app.telling import Tell, quiet_hours
+from interlude.notify.app.telling import Tell, quiet_hours, terms_of
 from interlude.notify.domain.events import Kind
 from interlude.notify.projections import engagement_events as eng
 from interlude.notify.projections import queries
@@ -198,7 +198,7 @@ class EngagementReactions(Reactions):
         row = await self._contract(conn, event.tenant_id, e.contract_id)
         if row is None:
             return []
-        terms = json.loads(row["terms"])
+        terms = terms_of(row["terms"])
         link = f"/contracts/{e.contract_id}/thread"
         told: dict[str, Any] = {"actor_id": e.sender_id, "contract_id": e.contract_id,
                                 "item_id": e.message_id, "quiet_hours": quiet_hours(terms)}
@@ -222,7 +222,7 @@ class EngagementReactions(Reactions):
         return tells
 
     async def _await_reply(self, conn: asyncpg.Connection, event: RecordedEvent,
-                       e: eng.MessageSent, row: asyncpg.Record, terms: dict[str, Any]) -> None:
+                       e: eng.MessageSent, row: asyncpg.Record, terms: Mapping[str, Any]) -> None:
         """The coach hears when the reply window of the first unanswered message passes."""
         where = {"kind": "reply_overdue", "contract_id": e.contract_id}
         if (event.tenant_id, e.contract_id) in self._overdue:

@@ -51,7 +51,7 @@ class Reminders:
         claimed = await due_work.claim(self.deps.pool, KIND, now=now)
         if not claimed:
             return 0
-        async with self.deps.pool.acquire() as conn:
+        async with self.deps.pool.acquire() as conn, conn.transaction():
             told = [(Cause(work.tenant_id, work.work_id, "notify.Reminder", work.due_at), t)
                     for work in claimed for t in await self._tells(conn, work)]
             new = await self.teller.queue(conn, told)  # appended before any is marked done

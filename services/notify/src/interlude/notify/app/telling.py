@@ -1,8 +1,9 @@
 """How a reaction tells someone: a :class:`Tell` per recipient, queued as the notification
 aggregate ``notification_id(cause, recipient)`` created at expected sequence 0, so a cause
 replayed or redelivered tells no one twice (the append finds the aggregate there and is a
-no-op). Content is copied from the cause sealed: opened here only to be sealed again, under
-the same person's key, into ``NotificationQueued``; an erased cause copies nothing.
+no-op), and kept at once in the recipient's inbox, in the transaction that handles the cause.
+Content is copied from the cause sealed: opened here only to be sealed again, under the same
+person's key, into ``NotificationQueued``; an erased cause copies nothing.
 
 What the organisation's policy allows is read from notify's copy of it (``trust_policies``,
 kept by the API's trust cache): an organisation whose ``notify.channels`` is empty is told
@@ -13,25 +14,25 @@ defaults: the cause was allowed by its own service under the policy it knew.
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
+import functools
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 import asyncpg
 
+from interlude.notify.app import queuing
 from interlude.notify.app.deps import Notify
-from interlude.notify.domain.events import Kind, NotificationQueued, QuietHours, notification_id
-from interlude.shared.events.envelope import Actor
-from interlude.shared.eventstore.base import ConcurrencyError
-from interlude.shared.eventstore.repository import Created
+from interlude.notify.domain.events import Kind, QuietHours, notification_id
+from interlude.notify.projections import inbox
+from interlude.shared.events.envelope import Envelope
+from interlude.shared.eventstore.base import Append, ConcurrencyError
 from interlude.shared.projections.base import RecordedEvent
-from interlude.shared.projections.typed import Sealed
 from interlude.shared.sealing import Secret
 
-SYSTEM = Actor.system("notify")
 COMMUNITY_KINDS = frozenset({
     "post_commented", "comment_replied", "post_reacted", "member_tagged", "post_shared",
     "insight_pinned", "post_hidden", "pseudonym_revealed", "space_invitation",
@@ -72,11 +73,25 @@ class Tell:
     part: str = ""  # tells the same person a second thing of the same cause
 
 
-def quiet_hours(terms: dict[str, Any] | str | None) -> QuietHours | None:
+@functools.lru_cache(maxsize=4096)
+def terms_of(text: str) -> Mapping[str, Any]:
+    """A contract's terms as the contracts table keeps them (JSON text), parsed once for all
+    the events of that contract (read only: shared between callers)."""
+    return MappingProxyType(json.loads(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _quiet_hours(text: str) -> QuietHours | None:
+    return quiet_hours(terms_of(text))
+
+
+def quiet_hours(terms: Mapping[str, Any] | str | None) -> QuietHours | None:
     """The quiet hours of a contract's terms (as the contracts table keeps them)."""
     if terms is None:
         return None
-    value = (json.loads(terms) if isinstance(terms, str) else terms).get("quiet_hours")
+    if isinstance(terms, str):
+        return _quiet_hours(terms)  # frozen: one per contract's terms will do
+    value = terms.get("quiet_hours")
     if not value:
         return None
     return QuietHours(start=str(value["start"])[:5], end=str(value["end"])[:5],
@@ -90,25 +105,50 @@ class Teller:
         self.deps = deps
 
     async def queue(self, conn: asyncpg.Connection, told: list[tuple[Cause, Tell]]) -> int:
-        """Queue every allowed (cause, tell); answers how many were new. The batch's
-        notifications are appended together (the store's ``append_many``: a few round trips
-        and one disk flush per few hundred), and each alone is still refused when its
-        aggregate exists (told already: the cause was replayed or redelivered)."""
+        """Queue every allowed (cause, tell) and keep it in its recipient's inbox, in the
+        caller's transaction; answers how many were new. The batch's notifications are
+        appended together (the store's ``append_many``: a few round trips and one disk flush
+        per few hundred), each alone still refused when its aggregate exists (told already:
+        the cause was replayed or redelivered); their inbox rows follow in one statement, so
+        a notification is readable when its cause's checkpoint commits, not after another
+        consumer's round. The inbox's lock, taken first and held to commit, keeps rows
+        committed in the order of their seq (the stream position) whichever consumer tells."""
         told = [(c, t) for c, t in told if t.recipient_id != t.actor_id]
         if not told:
             return 0
-        allowed = await self._allowed(conn, told)
+        allowed = await self._allowed(conn, told)  # and the inbox's lock, held to commit
         once = {(c.tenant_id, self._id(c, t)): (c, t) for c, t in told
                 if allowed(c.tenant_id, t)}  # a batch may tell the same person the same twice
-        created = await asyncio.gather(*(self._created(c, t, nid)
-                                         for (_, nid), (c, t) in once.items()))
-        results = await self.deps.notifications.create_many(created)
+        if not once:
+            return 0
+        made = [(c, t, await self._envelope(c, t, nid)) for (_, nid), (c, t) in once.items()]
+        subject = self.deps.notifications.subject
+        results = await self.deps.store.append_many([
+            Append(subject(e.tenant_id, e.aggregate_id), [e], expected_last_seq=0,
+                   idempotency_key=e.aggregate_id) for _, _, e in made])
+        await inbox.store(conn, [_row(c, t, e, r.position) for (c, t, e), r
+                                 in zip(made, results, strict=True)
+                                 if not isinstance(r, ConcurrencyError)])
         return sum(not isinstance(r, ConcurrencyError) and not r.duplicate for r in results)
+
+    async def _envelope(self, cause: Cause, tell: Tell, nid: str) -> Envelope:
+        sealer = self.deps.sealer
+        return await queuing.envelope(
+            sealer, tenant_id=cause.tenant_id, notification_id=nid, cause_id=cause.cause_id,
+            cause_type=cause.cause_type, occurred_at=cause.occurred_at,
+            correlation_id=cause.correlation_id, recipient_id=tell.recipient_id,
+            kind=tell.kind, link=tell.link, actor_id=tell.actor_id,
+            actor_pseudonym=tell.actor_pseudonym, contract_id=tell.contract_id,
+            space_id=tell.space_id, item_id=tell.item_id,
+            topic=await queuing.opened(sealer, cause.tenant_id, tell.topic),
+            excerpt=await queuing.opened(sealer, cause.tenant_id, tell.excerpt),
+            quiet_hours=tell.quiet_hours)
 
     async def _allowed(self, conn: asyncpg.Connection, told: list[tuple[Cause, Tell]]) -> Any:
         tenants = list({c.tenant_id for c, _ in told})
-        found = await conn.fetchrow(  # the policies and the forgotten, in one round trip
-            "SELECT (SELECT coalesce(jsonb_object_agg(tenant_id, policy), '{}')"
+        found = await conn.fetchrow(  # the lock, the policies and the forgotten at once
+            f"SELECT {inbox.LOCK_SEQ} AS locked,"
+            " (SELECT coalesce(jsonb_object_agg(tenant_id, policy), '{}')"
             " FROM trust_policies WHERE tenant_id = ANY($1))::text AS policies,"
             " (SELECT coalesce(array_agg(array[tenant_id, user_id]), '{}') FROM people"
             " WHERE tenant_id = ANY($1) AND user_id = ANY($2) AND status = 'forgotten')"
@@ -126,31 +166,23 @@ class Teller:
 
         return allowed
 
-    async def _copy(self, tenant_id: str, value: Secret | None) -> Secret | None:
-        if value is None:
-            return None
-        if not isinstance(value, Sealed):
-            raise TypeError("a notification copies content sealed, as its cause holds it")
-        opened = await self.deps.sealer.open(value.sealed, tenant=tenant_id,
-                                             event_id=value.event_id, field=value.field)
-        return None if opened.is_erased else opened
-
     @staticmethod
     def _id(cause: Cause, tell: Tell) -> str:
         return notification_id(f"{cause.cause_id}:{tell.part}" if tell.part else cause.cause_id,
                                tell.recipient_id)
 
-    async def _created(self, cause: Cause, tell: Tell, nid: str) -> Created:
-        ctx = self.deps.context(cause.tenant_id, SYSTEM, causation_id=cause.cause_id,
-                                now=cause.occurred_at)
-        if cause.correlation_id:
-            ctx = dataclasses.replace(ctx, correlation_id=cause.correlation_id)
-        queued = NotificationQueued(
-            recipient_id=tell.recipient_id, kind=tell.kind, cause_id=cause.cause_id,
-            cause_type=cause.cause_type, occurred_at=cause.occurred_at, actor_id=tell.actor_id,
-            actor_pseudonym=tell.actor_pseudonym, contract_id=tell.contract_id,
-            space_id=tell.space_id, item_id=tell.item_id, link=tell.link,
-            topic=await self._copy(cause.tenant_id, tell.topic),
-            excerpt=await self._copy(cause.tenant_id, tell.excerpt),
-            quiet_hours=tell.quiet_hours)
-        return Created(cause.tenant_id, nid, [queued], ctx, idempotency_key=nid)
+
+def _row(cause: Cause, tell: Tell, queued: Envelope, position: int) -> tuple[Any, ...]:
+    """The inbox row of a notification, as the inbox projection would store it from its
+    ``NotificationQueued`` (content as sealed in the event, bound to it)."""
+    payload = queued.payload
+
+    def kept(field: str) -> str | None:
+        value = payload[field]
+        return None if value is None else json.dumps(
+            {"event_id": queued.event_id, "field": field, "sealed": value})
+
+    return (cause.tenant_id, queued.aggregate_id, tell.recipient_id, inbox.seq(position, 0),
+            tell.kind, cause.cause_type, cause.occurred_at, tell.actor_id,
+            tell.actor_pseudonym, tell.contract_id, tell.space_id, tell.item_id, tell.link,
+            kept("topic"), kept("excerpt"))

@@ -3,6 +3,12 @@ recipient reads it. Rows hold references and sealed values only (``topic``, ``ex
 cause's content, sealed under its owner's key), opened for the recipient when read. Each new
 row is announced on commit (``pg_notify``) for the live streams (:mod:`..app.live`).
 
+The reactions keep a notification's row themselves, in the transaction that queues it
+(:mod:`..app.telling`): it is readable when its cause's checkpoint commits. This projection of
+notify's stream applies reads, and keeps the rows still missing (a rebuild of the inbox): it
+decodes only those. Whoever stores rows holds :func:`lock_seq` until commit, so rows commit in
+the order of their ``seq`` (the stream position), the order a live stream follows.
+
 An organisation whose ``notify.channels`` lacks ``in_app`` keeps no inbox: what is queued
 while it is off is not kept (it may still go by e-mail), and a forgotten person's inbox stays
 empty even when notify's stream is replayed."""
@@ -19,6 +25,48 @@ from interlude.shared.projections.base import Projection, RecordedEvent
 from interlude.shared.projections.sealed import kept
 
 NAME = "notify-inbox"
+SEQ_LOCK = 7231309  # held to commit by every transaction that stores inbox rows
+LOCK_SEQ = f"pg_advisory_xact_lock({SEQ_LOCK})"  # to take it within another statement
+
+
+def seq(position: int, index: int) -> int:
+    """A row's place: one notification per commit, so the stream position orders them."""
+    return position * 16 + index
+
+
+async def lock_seq(conn: asyncpg.Connection) -> None:
+    """Taken before a notification's position is known (its append) and held to commit: a
+    live stream that has sent seq 90 never finds a row of seq 80 committed after it."""
+    await conn.execute(f"SELECT {LOCK_SEQ}")
+
+
+async def wait_for_seq(conn: asyncpg.Connection) -> None:
+    """Wait until whoever holds :func:`lock_seq` has committed, without holding it on."""
+    await conn.execute("SELECT pg_advisory_lock($1), pg_advisory_unlock($1)", SEQ_LOCK)
+
+
+async def store(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """``rows`` (columns as :meth:`Inbox._row`) in one statement: what an organisation without
+    ``in_app`` or a forgotten person keeps no row of is left out, a row there already is left
+    as it is, and each recipient with new rows is announced once (sent on commit)."""
+    if not rows:
+        return
+    await conn.execute(
+        "WITH stored AS (INSERT INTO inbox (tenant_id, notification_id, recipient_id, seq,"
+        " kind, cause_type, occurred_at, actor_id, actor_pseudonym, contract_id, space_id,"
+        " item_id, link, topic, excerpt)"
+        " SELECT r.* FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[],"
+        " $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[],"
+        " $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[])"
+        " AS r(t, n, u, s, k, c, o, a, ap, ct, sp, it, l, tp, ex)"
+        " WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.tenant_id = r.t"
+        " AND p.user_id = r.u AND p.status = 'forgotten')"
+        " AND NOT EXISTS (SELECT 1 FROM trust_policies o WHERE o.tenant_id = r.t"
+        " AND NOT (o.policy->'notify.channels') ? 'in_app')"
+        " ON CONFLICT DO NOTHING RETURNING tenant_id, recipient_id, seq)"
+        " SELECT pg_notify($1, tenant_id || ':' || recipient_id || ':' || max(seq))"
+        " FROM stored GROUP BY tenant_id, recipient_id",
+        CHANNEL, *[list(column) for column in zip(*rows, strict=True)])
 
 
 class Inbox(Projection):
@@ -36,35 +84,35 @@ class Inbox(Projection):
                 await self.on_notification_read(conn, event)
 
     async def _queued(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
-        """A batch's notifications in one statement: what an organisation without ``in_app``
-        or a forgotten person keeps no row of is left out, and each recipient with new rows
-        is announced once (sent on commit)."""
-        rows: list[tuple[Any, ...]] = []
-        for event in events:
+        """The rows of a batch's notifications that the reactions have not stored. A row not
+        there yet may be one a reaction is about to commit (it appended, then stores): wait
+        for it, look again, and store only what is still missing, under the lock."""
+        missing = await self._missing(conn, events)
+        if missing:
+            await wait_for_seq(conn)
+            missing = await self._missing(conn, missing)
+        if not missing:
+            return
+        await lock_seq(conn)
+        rows = []
+        for event in missing:
             self.decoded(event)
             rows.append(self._row(event, event.of(ev.NotificationQueued)))
-        await conn.execute(
-            "WITH stored AS (INSERT INTO inbox (tenant_id, notification_id, recipient_id, seq,"
-            " kind, cause_type, occurred_at, actor_id, actor_pseudonym, contract_id, space_id,"
-            " item_id, link, topic, excerpt)"
-            " SELECT r.* FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[],"
-            " $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[],"
-            " $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[])"
-            " AS r(t, n, u, s, k, c, o, a, ap, ct, sp, it, l, tp, ex)"
-            " WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.tenant_id = r.t"
-            " AND p.user_id = r.u AND p.status = 'forgotten')"
-            " AND NOT EXISTS (SELECT 1 FROM trust_policies o WHERE o.tenant_id = r.t"
-            " AND NOT (o.policy->'notify.channels') ? 'in_app')"
-            " ON CONFLICT DO NOTHING RETURNING tenant_id, recipient_id, seq)"
-            " SELECT pg_notify($1, tenant_id || ':' || recipient_id || ':' || max(seq))"
-            " FROM stored GROUP BY tenant_id, recipient_id",
-            CHANNEL, *[list(column) for column in zip(*rows, strict=True)])
+        await store(conn, rows)
+
+    @staticmethod
+    async def _missing(conn: asyncpg.Connection,
+                       events: list[RecordedEvent]) -> list[RecordedEvent]:
+        there = {r["notification_id"] for r in await conn.fetch(
+            "SELECT notification_id FROM inbox i JOIN unnest($1::text[], $2::text[]) AS w(t, n)"
+            " ON i.tenant_id = w.t AND i.notification_id = w.n",
+            [e.tenant_id for e in events], [e.aggregate_id for e in events])}
+        return [e for e in events if e.aggregate_id not in there]
 
     @staticmethod
     def _row(event: RecordedEvent, e: ev.NotificationQueued) -> tuple[Any, ...]:
-        # one position per commit, one notification per commit: the position orders them
         return (event.tenant_id, event.aggregate_id, e.recipient_id,
-                event.position * 16 + event.index, e.kind, e.cause_type, e.occurred_at,
+                seq(event.position, event.index), e.kind, e.cause_type, e.occurred_at,
                 e.actor_id, e.actor_pseudonym, e.contract_id, e.space_id, e.item_id, e.link,
                 kept(e.topic), kept(e.excerpt))
 
@@ -76,5 +124,3 @@ class Inbox(Projection):
         await conn.execute("UPDATE inbox SET read_at = $3 WHERE tenant_id = $1"
                            " AND notification_id = $2 AND read_at IS NULL", event.tenant_id,
                            event.aggregate_id, event.envelope.occurred_at)
-
-
