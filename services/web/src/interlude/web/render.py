@@ -50,7 +50,8 @@ def navigation(session: Session | None) -> list[tuple[str, str]]:
         links += [("/admin/people", "People"), ("/admin/policy", "Security policy"),
                   ("/admin/sign-on", "Sign-on")]
     if session.has("compliance_officer"):
-        links.append(("/compliance/audit", "Audit trail"))
+        links += [("/compliance/audit", "Audit trail"), ("/compliance/exports", "Data exports")]
+    links.append(("/my-data", "My data"))
     return links
 
 
