@@ -29,6 +29,10 @@ CONTENT = {"checkins": "your check-ins", "messages": "your messages with your co
            "rehearsals": "drafts you rehearsed", "notifications": "your notifications",
            "subject_export": "an export of your data", "access_history": "this page",
            "user": "your account", "join_requests": "your request to join a circle"}
+# the parts of the product an export gathers from, in words
+PARTS = {"identity": "your account", "engagement": "your coaching (contracts, check-ins, "
+         "messages, goals)", "community": "what you wrote in the community",
+         "notify": "your notifications", "audit": "who has read your data"}
 ROLES = {"coach": "a coach", "coachee": "a coachee", "sponsor": "a sponsor",
          "org_admin": "an administrator", "compliance_officer": "a compliance officer"}
 
@@ -80,7 +84,8 @@ async def page(request: Request, deps: WebDep, session: Session, *, status: int 
                 problem=exports.problem)
     return deps.pages.render(request, "my_data/page.html", session, status=status,
                              title="My data", accesses=accesses, exports=mine, error=error,
-                             reader=reader, content=content, size=_size, cursor=cursor)
+                             reader=reader, content=content, size=_size, cursor=cursor,
+                             parts=PARTS)
 
 
 @router.get("/my-data")
@@ -142,7 +147,7 @@ async def officer_page(request: Request, deps: WebDep, session: Session, *, stat
                   problem=exports.problem)
     return deps.pages.render(request, "my_data/officer.html", session, status=status,
                              title="Export a person's data", people=people, exports=theirs,
-                             names=names, error=error, size=_size,
+                             names=names, error=error, size=_size, parts=PARTS,
                              typed=typed or {"subject": "", "subject_id": "", "reason": ""})
 
 
