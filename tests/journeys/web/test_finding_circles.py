@@ -16,7 +16,7 @@ from interlude.shared.testing.eventually import eventually
 from interlude.web.testing import RunningWeb, running_web
 
 from .conftest import DESKTOP, PHONE
-from .people import checked, sign_in
+from .people import checked_at_both_widths, sign_in
 
 pytestmark = pytest.mark.browser
 CIRCLE = "Endings that stay kind"
@@ -64,7 +64,7 @@ async def test_a_coach_finds_a_circle_by_a_challenge_asks_and_is_admitted(
         shown = await his.inner_text("main")
         assert "solution-focused" in shown and "Public sector managers" in shown
         assert "Claire Coach" not in shown  # what it is about, never who
-        violations = await checked(his, "find-a-peer-circle", "phone")
+        violations = await checked_at_both_widths(his, "find-a-peer-circle")
         await his.get_by_label("A word to its members").fill("I coach two burnt-out leads")
         await his.get_by_role("button", name="Ask to join").click()
         assert "You asked to join" in await his.inner_text("main")
@@ -73,7 +73,7 @@ async def test_a_coach_finds_a_circle_by_a_challenge_asks_and_is_admitted(
         await her.goto(circle)
         requests = her.get_by_role("list", name="Coaches asking to join")
         assert "I coach two burnt-out leads" in await requests.inner_text()
-        violations += await checked(her, "peer-circle-requests", "desktop")
+        violations += await checked_at_both_widths(her, "peer-circle-requests")
         await requests.get_by_role("button", name="Admit").click()
         assert "Admitted" in await her.inner_text("main")
 

@@ -18,7 +18,7 @@ from interlude.web.testing import RunningWeb, running_web
 
 from ..community.cohort import cohort
 from .conftest import DESKTOP, PHONE
-from .people import checked, expect, sign_in
+from .people import checked_at_both_widths, expect, sign_in
 
 pytestmark = pytest.mark.browser
 AMIRA, BEN, CHLOE = "Amira Haddad", "Ben Okafor", "Chloe Martin"
@@ -70,11 +70,11 @@ async def test_a_member_shows_her_name_to_one_peer_and_no_one_else_sees_it(
         shown = await her.inner_text("main")
         assert "shown to the member you chose" in shown
         assert f"Your name is shown beside Quiet Heron to {group.pseudonyms[BEN]} only" in shown
-        violations = await checked(her, "community-your-name", "phone")
+        violations = await checked_at_both_widths(her, "community-your-name")
 
         await his.goto(space)
         assert f"Quiet Heron ({AMIRA})" in await his.inner_text("main")
-        violations += await checked(his, "community-stepped-out", "desktop")
+        violations += await checked_at_both_widths(his, "community-stepped-out")
         everything = await _every_page(hers, space)
         assert "Quiet Heron" in everything and AMIRA not in everything
 
