@@ -130,6 +130,11 @@ async def test_a_coachee_sees_who_read_their_data_and_downloads_all_of_it(
         files = await _downloaded(desk, "Download the ZIP")
         assert json.loads(files["manifest.json"])["subject_id"] == coachee.user_id
         violations += await checked_at_both_widths(desk, "compliance-exports")
+        theirs = await desk.get_by_role("link", name="Download the ZIP").first.get_attribute(
+            "href")
+        assert theirs is not None
+        refused = await page.goto(theirs)  # about Amira, but the officer asked: not hers
+        assert refused is not None and refused.status == 404
     finally:
         await context.close()
         await office.close()
