@@ -123,9 +123,10 @@ async def archive(export_id: ItemId, deps: WebDep, session: SessionDep) -> Respo
     name = f"interlude-export-{export_id}.zip"
     headers = {"Content-Disposition": f'attachment; filename="{name}"',
                "Cache-Control": "no-store"}
-    if length := found.headers.get("content-length"):
+    if (length := found.headers.get("content-length")) and \
+            "content-encoding" not in found.headers:  # else the decoded length differs
         headers["Content-Length"] = length
-    return StreamingResponse(found.aiter_raw(), media_type="application/zip", headers=headers,
+    return StreamingResponse(found.aiter_bytes(), media_type="application/zip", headers=headers,
                              background=BackgroundTask(found.aclose))
 
 
