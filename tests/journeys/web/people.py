@@ -12,7 +12,7 @@ from interlude.community.testing import RunningCommunity
 from interlude.engagement.testing import RunningEngagement, terms
 from interlude.identity.testing import Person, RunningIdentity
 
-from .conftest import SCREENSHOTS
+from .conftest import DESKTOP, PHONE, SCREENSHOTS
 
 
 async def expect(response: Any, status: int) -> dict[str, Any]:
@@ -71,6 +71,18 @@ async def checked(page: Page, name: str, width: str) -> list[str]:
     results = await Axe().run(page)
     return [f"{name} ({width}): {v['id']}: {v['help']}"
             for v in results.response["violations"] if v.get("impact") in SERIOUS]
+
+
+async def checked_at_both_widths(page: Page, name: str) -> list[str]:
+    """``checked`` at desktop and at phone width, the page's own width restored after."""
+    before = page.viewport_size
+    found: list[str] = []
+    for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        await page.set_viewport_size(viewport)
+        found += await checked(page, name, width)
+    if before is not None:
+        await page.set_viewport_size(before)
+    return found
 
 
 async def opened(page: Page, name: str) -> Locator:

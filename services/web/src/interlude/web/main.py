@@ -23,6 +23,7 @@ from interlude.web.pages import (
     admin,
     authenticator,
     brief,
+    circles,
     coach,
     coachee,
     community,
@@ -32,6 +33,7 @@ from interlude.web.pages import (
     growth,
     invitations,
     links,
+    my_data,
     notifications,
     people,
     proposals,
@@ -41,6 +43,7 @@ from interlude.web.pages import (
     sign_on,
     sponsor,
     sso,
+    stepping_out,
     threads,
 )
 from interlude.web.render import Pages
@@ -53,9 +56,10 @@ STATIC = Path(__file__).parent / "static"
 ROUTERS = (public.router, proposals.router, authenticator.router, coachee.router, threads.router,
            contracts.router, coach.router, admin.router, compliance.router,
            sponsor.router, goals.router, sessions.router,
-           invitations.router, people.router, community.router,
+           invitations.router, people.router, circles.router, community.router,
+           stepping_out.router,
            brief.router, growth.router, rehearsals.router, notifications.router,
-           links.router, sso.router, sign_on.router)
+           links.router, my_data.router, sso.router, sign_on.router)
 
 
 def create_app(settings: WebSettings | None = None, *,

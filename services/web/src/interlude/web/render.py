@@ -50,14 +50,23 @@ def navigation(session: Session | None) -> list[tuple[str, str]]:
         links += [("/admin/people", "People"), ("/admin/policy", "Security policy"),
                   ("/admin/sign-on", "Sign-on")]
     if session.has("compliance_officer"):
-        links.append(("/compliance/audit", "Audit trail"))
+        links += [("/compliance/audit", "Audit trail"), ("/compliance/exports", "Data exports")]
+    links.append(("/my-data", "My data"))
     return links
+
+
+def who(label: dict[str, Any]) -> str:
+    """A member as this reader sees them: the pseudonym, and beside it the name when the
+    member stepped out of it to this reader (community decides; web never looks names up)."""
+    name = str(label.get("name") or "")
+    shown = label.get("stepped_out_name")
+    return f"{name} ({shown})" if shown and not label.get("you") else name
 
 
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("interlude.web", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(day=day, moment=moment)
+    env.filters.update(day=day, moment=moment, who=who)
     return env
 
 

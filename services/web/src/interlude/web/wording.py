@@ -86,3 +86,29 @@ def message(problem: UpstreamProblem) -> str:
     # the services' own details are written for people: first letter up, full stop at the end
     return (detail[:1].upper() + detail[1:]).rstrip(".") + "." if detail else \
         "That did not work. Please try again in a moment."
+
+
+def exporting(problem: UpstreamProblem) -> str:
+    """Why an export of personal data was not made."""
+    if problem.status == 429:
+        return ("Five exports are already waiting to be downloaded. Download one of them, or "
+                "ask again once the first expires (each is kept for seven days).")
+    if problem.slug == "policy-blocked":
+        return ("Your organisation has switched off exporting your own data here. You still "
+                "have the right to a copy: ask your organisation's compliance officer, who "
+                "can export it for you.")
+    if problem.status == 404:
+        return "There is no such person in your organisation: check the name or the id."
+    return message(problem)
+
+
+def stepping_out(problem: UpstreamProblem) -> str:
+    """Why a member could not show their name (or hide it again) in a space."""
+    if problem.slug == "policy-blocked" and \
+            (problem.extra.get("block") or problem.extra.get("key")) == "community.pseudonyms":
+        return ("Your organisation asks everyone to stay known by their pseudonym in its "
+                "community spaces, so names cannot be shown here. If you would like that to "
+                "change, ask your organisation's administrator.")
+    if problem.status == 404:
+        return "That member is no longer in this space: choose someone else."
+    return message(problem)

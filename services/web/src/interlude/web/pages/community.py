@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from interlude.web.deps import FormDep, ItemId, SessionDep, WebDep
+from interlude.web.pages.circles import about_circle
 from interlude.web.pages.common import named, part, sent, status_of, text
 from interlude.web.sessions import Session
 from interlude.web.upstream import UpstreamProblem
@@ -23,6 +24,8 @@ REACTIONS = (("like", "Like"), ("support", "Support"), ("insightful", "Insightfu
 KINDS = (("reflection", "A reflection"), ("small_win", "A small win"),
          ("experiment", "An experiment"), ("question", "A question"))
 API = "/v1/community/spaces"
+NOTHING_TYPED = {"name": "", "description": "", "kind": "cohort", "pseudonymous": True,
+                 "methodology": "", "challenges": "", "context": "", "findable": False}
 
 
 async def _spaces(deps: WebDep, session: Session) -> list[dict[str, Any]]:
@@ -35,7 +38,7 @@ async def _spaces(deps: WebDep, session: Session) -> list[dict[str, Any]]:
 async def community(request: Request, deps: WebDep, session: SessionDep) -> Response:
     spaces = await part(_spaces(deps, session))
     return deps.pages.render(request, "community/spaces.html", session, title="Community",
-                             spaces=spaces, error=None)
+                             spaces=spaces, error=None, typed=NOTHING_TYPED)
 
 
 @router.post("/community")
@@ -45,22 +48,26 @@ async def open_space(request: Request, deps: WebDep, session: SessionDep,
     body = {"name": text(form, "name", 120), "description": text(form, "description", 2000),
             "pseudonymous": form.get("pseudonymous") == "yes",
             "kind": "peer_circle" if circle else "cohort"}
+    if circle:
+        body |= about_circle(form)
     try:
         made = await deps.upstream.call(session, "community", "POST", API, json=body)
     except UpstreamProblem as problem:
         if problem.status == 404:
             raise
+        typed = {**body, "challenges": text(form, "challenges", 2000)}
         return deps.pages.render(request, "community/spaces.html", session,
                                  status=status_of(problem), title="Community",
                                  spaces=await part(_spaces(deps, session)),
-                                 error=message(problem))
+                                 error=message(problem), typed=typed)
     session.flash.append("Your peer circle is open: invite fellow coaches to it." if circle
                          else "Your space is open: invite your coachees to it.")
     return RedirectResponse(f"/community/{made['id']}", status_code=303)
 
 
-async def _space_page(request: Request, deps: WebDep, session: Session, space_id: str, *,
-                      status: int = 200, error: str | None = None) -> Response:
+async def space_page(request: Request, deps: WebDep, session: Session, space_id: str, *,
+                     status: int = 200, error: str | None = None,
+                     typed: dict[str, str] | None = None) -> Response:
     mine = next((s for s in await _spaces(deps, session) if s["space_id"] == space_id), None)
     if mine is None:
         raise UpstreamProblem(404, "not-found", "no such space")
@@ -75,9 +82,13 @@ async def _space_page(request: Request, deps: WebDep, session: Session, space_id
         deps.upstream.call(session, "community", "GET", path),
         deps.upstream.call(session, "community", "GET", f"{path}/feed"))
     invitable = await _invitable(deps, session, space) if mine["role"] == "coach" else []
+    asking = await part(deps.upstream.call(session, "community", "GET",
+                                           f"{path}/join-requests")) \
+        if space["kind"] == "peer_circle" else None
     return deps.pages.render(request, "community/space.html", session, status=status,
                              title=space["name"], space=space, feed=feed, error=error,
-                             reactions=REACTIONS, kinds=KINDS, invitable=invitable)
+                             reactions=REACTIONS, kinds=KINDS, invitable=invitable,
+                             asking=asking, typed=typed or {})
 
 
 async def _invitable(deps: WebDep, session: Session,
@@ -95,7 +106,7 @@ async def _invitable(deps: WebDep, session: Session,
 @router.get("/community/{space_id}")
 async def space(request: Request, space_id: SpaceId, deps: WebDep,
                 session: SessionDep) -> Response:
-    return await _space_page(request, deps, session, space_id)
+    return await space_page(request, deps, session, space_id)
 
 
 async def _act(request: Request, deps: WebDep, session: Session, space_id: str, method: str,
@@ -103,7 +114,7 @@ async def _act(request: Request, deps: WebDep, session: Session, space_id: str, 
                back: str | None = None) -> Response:
     """One gesture in a space; back to where it was made, or the space with the reason."""
     async def again(status: int, error: str) -> Response:
-        return await _space_page(request, deps, session, space_id, status=status, error=error)
+        return await space_page(request, deps, session, space_id, status=status, error=error)
 
     write = deps.upstream.call(session, "community", method, f"{API}/{space_id}{path}",
                                json=body)
