@@ -24,7 +24,7 @@ from interlude.shared.kit import WrittenPublic
 from interlude.shared.text import SingleLine
 
 router = APIRouter(prefix="/v1/community", tags=["circles"])
-Term = Annotated[Annotated[str, SingleLine(120, min_length=0)] | None, Query()]
+Term = Annotated[Annotated[str, SingleLine(200, min_length=0)] | None, Query()]
 
 
 @router.get("/circles", response_model=CirclesPublic, responses=READ_PROBLEMS)
