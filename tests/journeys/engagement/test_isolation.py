@@ -14,7 +14,7 @@ from interlude.shared.testing.routes import Call, calls
 from .journey import Cast, active_contract, expect
 
 SECRET = "I am scared of the reorganisation"
-CONTENT = ("/sessions", "/check-ins", "/messages", "/goals", "/experiments")
+CONTENT = ("/sessions", "/check-ins", "/messages", "/goals", "/experiments", "/materials")
 
 
 def valid_body(call: Call) -> dict[str, Any] | None:
@@ -28,7 +28,8 @@ def valid_body(call: Call) -> dict[str, Any] | None:
         "/goals": {"title": "a goal"}, "/progress": {"note": "a note"},
         "/closing": {"outcome": "dropped"},
         "/experiments": {"belief": "b", "behaviour": "b"},
-        "/report": {"result": "r", "learning": "l"}}
+        "/report": {"result": "r", "learning": "l"},
+        "/materials": {"title": "a reading"}, "/done": {}}
     if call.method in ("GET", "DELETE", "PUT"):
         return None
     for suffix, body in bodies.items():
@@ -52,6 +53,8 @@ async def _content(engagement: RunningEngagement, cast: Cast) -> dict[str, str]:
         json={"belief": SECRET, "behaviour": SECRET}), 201))["id"]
     await expect(await api.post(f"{path}/messages", headers=coachee.headers,
                                 json={"body": SECRET}), 201)
+    ids["material_id"] = (await expect(await api.post(
+        f"{path}/materials", headers=cast.coach.headers, json={"title": SECRET}), 201))["id"]
     return ids
 
 

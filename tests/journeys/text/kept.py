@@ -104,7 +104,7 @@ class Kept:
                       admin_name)
         for role, who in (("coach", "coach"), ("coachee", "amira"), ("coachee", "ben"),
                           ("coachee", "chloe"), ("compliance_officer", "officer"),
-                          ("coachee", "leaver")):
+                          ("coachee", "leaver"), ("coach", "seeker")):
             await self._member(role, who)
         await w.send("identity", "PATCH", f"{ORG}/{org}/policy", "admin", json={
             "changes": {"messaging.attachments": True}, "reason": nasty(500)})
@@ -141,11 +141,18 @@ class Kept:
         ben = w.ids["ben"] = await self._contract("ben", terms(
             channels={**community, "community_space": space}))
         path = f"/v1/contracts/{ben}"
+        outside = {"uses": [{"platform": nasty(60), "use": nasty(200)}],
+                   "note": nasty(2000, multi_line=True)}
         amended = terms(programme=(programme := nasty(80)),
-                        channels={**community, "community_space": nasty(63)})
+                        channels={**community, "community_space": nasty(63)},
+                        outside_platforms=outside)
         await w.send("engagement", "POST", f"{path}/amendments", "coach", 201,
                      json={"terms": amended})
         await w.shows("engagement", path, "ben", space, programme)
+        proposed = await w.send("engagement", "POST", "/v1/contracts", "coach", 201, json={
+            "coachee_id": w.people["leaver"].user_id, "terms": terms(outside_platforms=outside)})
+        await w.shows("engagement", f"/v1/contracts/{proposed['id']}", "coach",
+                      outside["note"], outside["uses"][0]["platform"], outside["uses"][0]["use"])
         await w.shows("engagement", "/v1/dashboard", "coach", w.ids["ben_name"])  # its directory
         await self._sessions(ben)
         await self._content(w.ids["amira"])
@@ -195,6 +202,14 @@ class Kept:
         await w.send("engagement", "POST", f"{path}/experiments/{experiment['id']}/report",
                      "amira", json={"result": texts[2], "learning": texts[3]})
         await w.shows("engagement", f"{path}/goals", "coach", title, note, *texts)
+        title, url, why = nasty(300), "https://example.org/" + nasty(1980), nasty(
+            2000, multi_line=True)
+        material = await w.send("engagement", "POST", f"{path}/materials", "coach", 201,
+                                json={"title": title, "url": url, "note": why})
+        reflection = nasty(long, multi_line=True)
+        await w.send("engagement", "POST", f"{path}/materials/{material['id']}/done", "amira",
+                     json={"reflection": reflection})
+        await w.shows("engagement", f"{path}/materials", "coach", title, url, why, reflection)
 
     async def community(self) -> None:
         w = self.w
@@ -211,6 +226,32 @@ class Kept:
         await w.shows("community", path, "amira", "O'Leary-Heron 7")
         await self._posts(path)
         await self._rehearsal(path)
+        await self._circle()
+
+    async def _circle(self) -> None:
+        """A findable peer circle, found by its challenge, asked into with a note."""
+        w = self.w
+        methodology, challenge = nasty(200), nasty(120)
+        context, note = nasty(1000, multi_line=True), nasty(1000, multi_line=True)
+        circle = await w.send("community", "POST", SPACES, "coach", 201, json={
+            "kind": "peer_circle", "name": nasty(120), "pseudonymous": False,
+            "methodology": methodology, "challenges": [challenge], "context": context,
+            "findable": True})
+        found: list[str] = []
+
+        async def findable() -> bool:
+            answer = await w.send("community", "GET", "/v1/community/circles", "seeker",
+                                  params={"challenge": challenge, "methodology": methodology,
+                                          "q": nasty(120)[:40]})
+            found[:] = [c["space_id"] for c in answer["circles"]
+                        if (c["methodology"], c["challenges"], c["context"]) ==
+                        (methodology, [challenge], context)]
+            return bool(found)
+
+        await eventually(findable, timeout=10, what="the circle found by its challenge")
+        path = f"{SPACES}/{circle['id']}"
+        await w.send("community", "POST", f"{path}/join-requests", "seeker", json={"note": note})
+        await w.shows("community", f"{path}/join-requests", "coach", note)
 
     async def _posts(self, path: str) -> None:
         w, long = self.w, 5000
@@ -252,6 +293,19 @@ class Kept:
         await w.send("audit", "GET", "/v1/audit/records", "officer", params=filters)
         await w.send("audit", "POST", "/v1/audit/purges", "officer",
                      json={"reason": nasty(500)})
+        reason = nasty(500)
+
+        async def exported() -> bool:  # once audit's directory has the person
+            response = await w.recorder.clients["audit"].post(
+                "/v1/audit/my-data/exports", headers=w.people["officer"].headers,
+                json={"subject_id": w.people["amira"].user_id, "reason": reason})
+            return response.status_code == 201
+
+        await eventually(exported, timeout=10, what="audit knowing the person")
+        again = nasty(500)  # and through the recorder, which keeps what each field was sent
+        await w.send("audit", "POST", "/v1/audit/my-data/exports", "officer", 201,
+                     json={"subject_id": w.people["amira"].user_id, "reason": again})
+        await w.shows("audit", "/v1/audit/my-data/exports", "officer", reason, again)
 
     async def leaving(self) -> None:
         w, org, leaver = self.w, self.w.ids["org"], self.w.people["leaver"].user_id

@@ -15,6 +15,7 @@ from interlude.engagement.api import (
     checkins,
     contracts,
     goals,
+    materials,
     messages,
     overview,
     sessions,
@@ -28,8 +29,8 @@ from interlude.shared.serving import Closer, service_app
 from interlude.shared.subject_access import answer_with_platform
 from interlude.shared.trust.runtime import Trust
 
-ROUTERS = tuple(m.router for m in (contracts, sessions, checkins, messages, goals, overview,
-                                   calendar))
+ROUTERS = tuple(m.router for m in (contracts, sessions, checkins, messages, goals, materials,
+                                   overview, calendar))
 
 
 def create_app(settings: EngagementSettings | None = None, *, schema: str | None = None,

@@ -13,6 +13,7 @@ from interlude.engagement.domain.checkin import CHECK_IN
 from interlude.engagement.domain.contract import CONTRACT, PAIRING
 from interlude.engagement.domain.events import registry
 from interlude.engagement.domain.goal import EXPERIMENT, GOAL
+from interlude.engagement.domain.material import MATERIAL
 from interlude.engagement.domain.thread import THREAD
 from interlude.engagement.projections.dashboard import CommunityActivity, Dashboard
 from interlude.engagement.projections.people import NAME as PEOPLE
@@ -50,7 +51,8 @@ async def build_engagement(platform: Platform, settings: EngagementSettings,
     return Engagement(
         contracts=repository(CONTRACT), pairings=repository(PAIRING),
         checkins=repository(CHECK_IN), threads=repository(THREAD), goals=repository(GOAL),
-        experiments=repository(EXPERIMENT), policy=policy, pool=platform.pool,
+        experiments=repository(EXPERIMENT), materials=repository(MATERIAL), policy=policy,
+        pool=platform.pool,
         sealer=platform.sealer,
         id_secret=service_secret(master_secret(settings), "engagement-ids").encode(),
         access=platform.access, public_url=settings.public_url.rstrip("/"),

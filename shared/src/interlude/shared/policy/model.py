@@ -44,6 +44,9 @@ class SecurityPolicy(BaseModel):
     sponsor_reports_enabled: bool = Field(True, alias="sponsor_reports.enabled")
     data_retention_days: int = Field(365, ge=30, le=3650, alias="data.retention_days")
     export_self_service: bool = Field(True, alias="export.self_service")
+    # a coach sharing readings, exercises, worksheets and links with a coachee (in their
+    # contract); links are stored, never fetched
+    materials_enabled: bool = Field(True, alias="materials.enabled")
     auth_mfa_required_roles: tuple[Role, ...] = Field((), alias="auth.mfa_required_roles")
 
     def to_wire(self) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Coaches' peer circles that find each other: search, ask to join, admit or decline."""
+"""Drawing people in: coaches' peer circles that find each other (search, ask to join, admit
+or decline), and a cohort's quiet members and the coach's gentle invitation."""
 
 from __future__ import annotations
 
@@ -16,14 +17,14 @@ from interlude.community.api.deps import (
     SpaceId,
     caught_up,
 )
-from interlude.community.api.public import CirclesPublic, JoinRequestsPublic
+from interlude.community.api.public import CirclesPublic, JoinRequestsPublic, QuietMembersPublic
 from interlude.community.api.schemas import JoinRequest
-from interlude.community.app import circles
+from interlude.community.app import circles, quiet
 from interlude.shared.kit import WrittenPublic
 from interlude.shared.text import SingleLine
 
 router = APIRouter(prefix="/v1/community", tags=["circles"])
-Term = Annotated[Annotated[str, SingleLine(120, min_length=0)] | None, Query()]
+Term = Annotated[Annotated[str, SingleLine(200, min_length=0)] | None, Query()]
 
 
 @router.get("/circles", response_model=CirclesPublic, responses=READ_PROBLEMS)
@@ -66,3 +67,21 @@ async def admit(space_id: SpaceId, handle: ItemId, ctx: ContextDep,
 async def decline(space_id: SpaceId, handle: ItemId, ctx: ContextDep,
                   deps: CommunityDep) -> WrittenPublic:
     return WrittenPublic.of(await circles.decline(deps, ctx, space_id, handle))
+
+
+@router.get("/spaces/{space_id}/quiet-members", response_model=QuietMembersPublic,
+            responses=READ_PROBLEMS)
+async def quiet_members(space_id: SpaceId, ctx: ContextDep, deps: CommunityDep,
+                        request: Request, after: After = 0) -> dict[str, Any]:
+    """For the cohort's coach only: who read it in the last two weeks without posting,
+    commenting or reacting (those who agreed to be counted)."""
+    fresh = await caught_up(request, after)
+    return {"quiet": await quiet.quiet(deps, ctx, space_id), "fresh": fresh}
+
+
+@router.post("/spaces/{space_id}/quiet-members/{handle}/invitation",
+             responses=WRITE_PROBLEMS)
+async def invite_quiet(space_id: SpaceId, handle: ItemId, ctx: ContextDep,
+                       deps: CommunityDep) -> WrittenPublic:
+    """A gentle invitation to join in, sent to the member as a notification."""
+    return WrittenPublic.of(await quiet.invite(deps, ctx, space_id, handle))

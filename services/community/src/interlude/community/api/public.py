@@ -97,6 +97,19 @@ class JoinRequestsPublic(_Fresh):
     requests: list[JoinRequestPublic] = Field(description="oldest first")
 
 
+class QuietMemberPublic(BaseModel):
+    member: MemberLabel
+    last_read_at: datetime = Field(description="when they last marked the feed read")
+    last_active_at: datetime | None = Field(description="their last post, comment or "
+                                            "reaction here (none: never)")
+    invited_at: datetime | None = Field(description="your last gentle invitation")
+
+
+class QuietMembersPublic(_Fresh):
+    quiet: list[QuietMemberPublic] = Field(description="read in the last two weeks without "
+                                           "posting, commenting or reacting")
+
+
 class SuggestionPublic(BaseModel):
     pseudonym: str | None = Field(description="null in a space that shows names")
 

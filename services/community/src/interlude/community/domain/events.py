@@ -113,6 +113,16 @@ class MemberSteppedBack(Event):
     handle: str
 
 
+@EVENT("community.QuietMemberInvited")
+class QuietMemberInvited(Event):
+    """The coach gently invites a member who reads the cohort without posting to join in;
+    notify tells the member (never the peers)."""
+
+    user_id: str
+    handle: str
+    invited_by: str
+
+
 @EVENT("community.SlowModeSet")
 class SlowModeSet(Event):
     seconds: int  # 0: off

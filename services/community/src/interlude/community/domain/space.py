@@ -312,6 +312,15 @@ def step_back(state: Space, actor_id: str, understood: bool) -> list[Event]:
     return [ev.MemberSteppedBack(user_id=actor_id, handle=member.handle)]
 
 
+def invite_quiet(state: Space, actor_id: str, handle: str) -> list[Event]:
+    """The coach invites a member who reads without posting to join in."""
+    require_coach(state, actor_id, "invites quiet members to join in")
+    found = [u for u, m in state.members.items() if m.handle == handle and m.status == "joined"]
+    if not found:
+        raise NotFound("there is no such member in this space")
+    return [ev.QuietMemberInvited(user_id=found[0], handle=handle, invited_by=actor_id)]
+
+
 def slow_mode(state: Space, actor_id: str, seconds: int) -> list[Event]:
     require_coach(state, actor_id, "sets slow mode")
     if not 0 <= seconds <= MAX_SLOW_MODE_S:

@@ -29,22 +29,24 @@ class Contracts(Projection):
         channels, consents = p.terms.channels, p.consents
         await conn.execute(
             "INSERT INTO contracts (tenant_id, contract_id, coach_id, coachee_id, active,"
-            " community, community_space, pin_insights, peer_tagging, share_posts)"
-            " VALUES ($1, $2, $3, $4, true, $5, $6, $7, $8, $9)"
+            " community, community_space, pin_insights, peer_tagging, share_posts,"
+            " counted_when_quiet) VALUES ($1, $2, $3, $4, true, $5, $6, $7, $8, $9, $10)"
             " ON CONFLICT (tenant_id, contract_id) DO UPDATE SET active = true,"
             " community = excluded.community, community_space = excluded.community_space,"
             " pin_insights = excluded.pin_insights, peer_tagging = excluded.peer_tagging,"
-            " share_posts = excluded.share_posts",
+            " share_posts = excluded.share_posts,"
+            " counted_when_quiet = excluded.counted_when_quiet",
             event.tenant_id, event.aggregate_id, p.coach_id, p.coachee_id, channels.community,
             channels.community_space, consents.pin_insights, consents.peer_tagging,
-            consents.share_posts)
+            consents.share_posts, consents.counted_when_quiet)
 
     async def _consent(self, conn: asyncpg.Connection, event: RecordedEvent,
                        given: bool) -> None:
         e = event.event
         assert isinstance(e, eng.ConsentGiven | eng.ConsentWithdrawn)
         consent = e.consent
-        if consent in ("pin_insights", "peer_tagging", "share_posts"):  # a column name
+        if consent in ("pin_insights", "peer_tagging", "share_posts",
+                       "counted_when_quiet"):  # a column name
             await conn.execute(
                 f"UPDATE contracts SET {consent} = $3 WHERE tenant_id = $1"
                 " AND contract_id = $2", event.tenant_id, event.aggregate_id, given)

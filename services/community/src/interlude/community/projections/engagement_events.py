@@ -30,6 +30,7 @@ class Consents(_Part):
     pin_insights: bool = False
     peer_tagging: bool = False
     share_posts: bool = False
+    counted_when_quiet: bool = True
 
 
 @engagement.event("engagement.ContractActivated")

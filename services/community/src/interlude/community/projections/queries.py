@@ -278,3 +278,22 @@ async def join_requests(db: Db, tenant_id: str, space_id: str) -> list[asyncpg.R
         " FROM members m LEFT JOIN people p USING (tenant_id, user_id)"
         " WHERE m.tenant_id = $1 AND m.space_id = $2 AND m.status = 'asked'"
         " ORDER BY m.asked_at", tenant_id, space_id)
+
+
+async def quiet_members(db: Db, tenant_id: str, space_id: str,
+                        since: datetime) -> list[asyncpg.Record]:
+    """Members of a cohort who read it since ``since`` (marked the feed read) without posting,
+    commenting or reacting since then, and whose contract with the space's coach lets them be
+    counted (engagement's consent ``counted_when_quiet``)."""
+    return await db.fetch(
+        "SELECT m.user_id, m.handle, m.read_up_to, m.last_active_at, m.quiet_invited_at"
+        " FROM members m JOIN spaces s USING (tenant_id, space_id)"
+        " WHERE m.tenant_id = $1 AND m.space_id = $2 AND s.kind = 'cohort'"
+        " AND m.status = 'joined' AND m.role = 'member' AND m.read_up_to >= $3"
+        " AND (m.last_active_at IS NULL OR m.last_active_at < $3)"
+        " AND EXISTS (SELECT 1 FROM contracts c WHERE c.tenant_id = m.tenant_id"
+        "     AND c.coachee_id = m.user_id AND c.coach_id = s.coach_id AND c.active)"
+        " AND NOT EXISTS (SELECT 1 FROM contracts c WHERE c.tenant_id = m.tenant_id"
+        "     AND c.coachee_id = m.user_id AND c.coach_id = s.coach_id AND c.active"
+        "     AND NOT c.counted_when_quiet)"
+        " ORDER BY m.read_up_to DESC", tenant_id, space_id, since)

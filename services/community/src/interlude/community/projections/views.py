@@ -96,6 +96,11 @@ class Views(Projection):
         await self._member(conn, event, event.of(ev.MemberSteppedBack).user_id,
                            "open_to_all = false, open_to = '{}'")
 
+    async def on_quiet_member_invited(self, conn: asyncpg.Connection,
+                                      event: RecordedEvent) -> None:
+        await self._member(conn, event, event.of(ev.QuietMemberInvited).user_id,
+                           "quiet_invited_at = $4", _at(event))
+
     async def on_slow_mode_set(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await conn.execute("UPDATE spaces SET slow_mode_s = $3 WHERE tenant_id = $1"
                            " AND space_id = $2", event.tenant_id, event.aggregate_id,
@@ -117,6 +122,7 @@ class Views(Projection):
             " rehearsal_id, published_at, feed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"
             " ON CONFLICT DO NOTHING", event.tenant_id, event.aggregate_id, p.space_id,
             p.author_id, p.kind, kept(p.body), p.rehearsal_id, _at(event))
+        await _active(conn, event, p.space_id, p.author_id)
 
     async def _post(self, conn: asyncpg.Connection, event: RecordedEvent, sql: str,
                     *args: object) -> None:
@@ -139,6 +145,7 @@ class Views(Projection):
             " ON CONFLICT DO NOTHING", event.tenant_id, p.comment_id, event.aggregate_id,
             p.space_id, p.author_id, p.parent_id, kept(p.body), _at(event))
         await self._post(conn, event, "comments = comments + 1")
+        await _active(conn, event, p.space_id, p.author_id)
 
     async def on_comment_withdrawn(self, conn: asyncpg.Connection,
                                    event: RecordedEvent) -> None:
@@ -165,6 +172,8 @@ class Views(Projection):
 
     async def on_reaction_added(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._reaction(conn, event, 1)
+        p = event.of(ev.ReactionAdded)
+        await _active(conn, event, p.space_id, p.user_id)
 
     async def on_reaction_removed(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._reaction(conn, event, -1)
@@ -237,3 +246,11 @@ class Views(Projection):
 
     async def on_rehearsal_dropped(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._rehearsal(conn, event, "status = 'dropped'")
+
+
+async def _active(conn: asyncpg.Connection, event: RecordedEvent, space_id: str,
+                  user_id: str) -> None:
+    """The member posted, commented or reacted: not one of the quiet ones."""
+    await conn.execute("UPDATE members SET last_active_at = greatest(last_active_at, $4)"
+                       " WHERE tenant_id = $1 AND space_id = $2 AND user_id = $3",
+                       event.tenant_id, space_id, user_id, _at(event))

@@ -191,6 +191,23 @@ class ExperimentPublic(BaseModel):
     reported_at: datetime | None
 
 
+class MaterialPublic(BaseModel):
+    id: str
+    kind: str
+    title: str | None = Field(description="null once erased")
+    url: str | None = Field(description="a link, stored and shown, never fetched by Interlude")
+    note: str | None = Field(description="the coach's note on why now")
+    shared_at: datetime
+    opened_at: datetime | None
+    done_at: datetime | None
+    reflection: str | None
+
+
+class MaterialsPublic(BaseModel):
+    materials: list[MaterialPublic] = Field(description="newest first")
+    fresh: bool = FRESH
+
+
 class GoalsPublic(BaseModel):
     goals: list[GoalPublic]
     experiments: list[ExperimentPublic]
@@ -208,6 +225,12 @@ class CoacheeSessionsPublic(BaseModel):
     planned: int | None
     held: int | None
     next_at: datetime | None
+
+
+class MaterialCountsPublic(BaseModel):
+    shared: int
+    opened: int
+    done: int
 
 
 class CoacheePublic(BaseModel):
@@ -231,6 +254,8 @@ class CoacheePublic(BaseModel):
     reply_overdue: bool | None = None
     community_this_week: int | None = None
     insights_pinned: int | None = None
+    materials: MaterialCountsPublic | None = Field(
+        default=None, description="how many materials were shared, opened and done (never which)")
     attention: int
     reasons: list[str]
     recent_insights: list[InsightPublic] | None = None

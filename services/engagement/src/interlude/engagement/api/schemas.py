@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from interlude.engagement.domain.events import Attachment
+from interlude.engagement.domain.events import Attachment, MaterialKind
 from interlude.engagement.domain.terms import (
     Channels,
     Mode,
@@ -127,6 +127,20 @@ class MessageCreate(_Body):
 
 class ReadReceipt(_Body):
     up_to: int = Field(ge=1, description="the number of the last message read")
+
+
+class MaterialCreate(_Body):
+    kind: MaterialKind = "reading"
+    title: Annotated[str, SingleLine(300)]
+    url: Annotated[str, SingleLine(2000)] | None = Field(
+        default=None, description="an http(s) link; stored and shown, never fetched")
+    note: Annotated[str, MultiLine(2000, min_length=0)] | None = Field(
+        default=None, description="why now: what the coachee might take from it")
+
+
+class MaterialDoneBody(_Body):
+    reflection: Annotated[str, MultiLine(TEXT, min_length=0)] | None = Field(
+        default=None, description="what the coachee took from it (for them and their coach)")
 
 
 class GoalCreate(_Body):

@@ -9,6 +9,7 @@ from interlude.engagement.domain.checkin import CheckIn
 from interlude.engagement.domain.contract import Contract, Pairing
 from interlude.engagement.domain.errors import NotFound
 from interlude.engagement.domain.goal import Experiment, Goal
+from interlude.engagement.domain.material import Material
 from interlude.engagement.domain.thread import Thread
 from interlude.shared.eventstore.repository import Repository
 from interlude.shared.kit import ServiceApp, Written
@@ -24,6 +25,7 @@ class Engagement(ServiceApp):
     threads: Repository[Thread]
     goals: Repository[Goal]
     experiments: Repository[Experiment]
+    materials: Repository[Material]
     # waits (bounded) until the people read model has seen identity's stream as it stands
     # now; False when it has not (None: nothing to wait with, as in the seed)
     people_caught_up: Callable[[], Awaitable[bool]] | None = None

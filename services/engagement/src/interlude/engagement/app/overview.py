@@ -14,7 +14,8 @@ from interlude.shared.projections.sealed import reveal
 FORMER = "former coachee"
 RECENT_INSIGHTS = 3
 CHECKINS, MESSAGING, COMMUNITY = "checkins.enabled", "messaging.enabled", "community.enabled"
-GOVERNED = (CHECKINS, MESSAGING, COMMUNITY)  # the blocks whose facts the dashboard shows
+MATERIALS = "materials.enabled"
+GOVERNED = (CHECKINS, MESSAGING, COMMUNITY, MATERIALS)  # the blocks whose facts it shows
 
 Row = dict[str, Any]
 
@@ -57,6 +58,9 @@ def _row(row: Row, ctx: CommandContext, blocked: list[str]) -> Row:
     if COMMUNITY not in blocked:
         item |= {"community_this_week": row["community_this_week"],
                  "insights_pinned": max(row["insights_pinned"], 0)}
+    if MATERIALS not in blocked:
+        item["materials"] = {"shared": row["materials_shared"],
+                             "opened": row["materials_opened"], "done": row["materials_done"]}
     item["attention"], item["reasons"] = attention(
         Facts(row["sessions_planned"], row["sessions_held"], row["next_session_at"],
               messages=messages, checkins=checkins), ctx.now)

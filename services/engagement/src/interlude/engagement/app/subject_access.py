@@ -41,7 +41,11 @@ async def section(engagement: Engagement, tenant_id: str, user_id: str) -> dict[
     experiments = [{**dict(r), **{f: await own(r[f]) for f in ("belief", "behaviour", "result",
                                                                   "learning")}}
                    for r in rows["experiments"]]
-    return {"contracts": contracts, "sessions": [dict(r) for r in rows["sessions"]],
+    materials = [{**dict(r), **{f: await own(r[f]) for f in ("title", "url", "note",
+                                                               "reflection")}}
+                 for r in rows["materials"]]
+    return {"contracts": contracts, "materials": materials,
+            "sessions": [dict(r) for r in rows["sessions"]],
             "checkins": checkins, "messages": messages,
             "messages_sent_as_coach": [dict(r) for r in rows["messages_sent_as_coach"]],
             "goals": goals, "experiments": experiments}

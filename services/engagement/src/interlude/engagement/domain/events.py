@@ -223,3 +223,32 @@ class ExperimentReported(Event):
     coachee_id: str
     result: Secret
     learning: Secret
+
+
+# -- a material (aggregate id = material id): what a coach shares with a coachee ---------------
+
+MaterialKind = Literal["reading", "exercise", "worksheet", "link"]
+
+
+@EVENT("engagement.MaterialShared")
+class MaterialShared(Event):
+    contract_id: str
+    coach_id: str
+    coachee_id: str
+    kind: MaterialKind
+    title: Secret  # sealed under the contract's content key, as are url, note and reflection
+    url: Secret | None
+    note: Secret | None  # why now
+
+
+@EVENT("engagement.MaterialOpened")
+class MaterialOpened(Event):
+    contract_id: str
+    coachee_id: str
+
+
+@EVENT("engagement.MaterialDone")
+class MaterialDone(Event):
+    contract_id: str
+    coachee_id: str
+    reflection: Secret | None = None

@@ -12,8 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 Mode = Literal["in_person", "phone", "video"]
 SponsorView = Literal["none", "attendance", "goals"]
-Consent = Literal["pin_insights", "peer_tagging", "share_posts"]
-CONSENTS: tuple[Consent, ...] = ("pin_insights", "peer_tagging", "share_posts")
+Consent = Literal["pin_insights", "peer_tagging", "share_posts", "counted_when_quiet"]
+CONSENTS: tuple[Consent, ...] = ("pin_insights", "peer_tagging", "share_posts",
+                                 "counted_when_quiet")
 
 
 class _Terms(BaseModel):
@@ -81,6 +82,9 @@ class Consents(_Terms):
     pin_insights: bool = False
     peer_tagging: bool = False
     share_posts: bool = False
+    # the coach may see that the coachee reads the cohort without posting (never what they
+    # read), to invite them gently; on unless the coachee switches it off
+    counted_when_quiet: bool = True
 
     def given(self) -> tuple[Consent, ...]:
         return tuple(c for c in CONSENTS if getattr(self, c))

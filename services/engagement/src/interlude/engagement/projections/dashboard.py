@@ -31,7 +31,7 @@ class Dashboard(Projection):
         ev.ContractActivated, ev.ContractEnded, ev.SessionScheduled, ev.SessionRescheduled,
         ev.SessionCancelled, ev.SessionHeld, ev.CheckInPosted, ev.CheckInAcknowledged,
         ev.MessageSent, ev.GoalSet, ev.GoalClosed, ev.ExperimentPlanned,
-        ev.ExperimentReported))
+        ev.ExperimentReported, ev.MaterialShared, ev.MaterialOpened, ev.MaterialDone))
 
     async def _row(self, conn: asyncpg.Connection, event: RecordedEvent, contract_id: str,
                    sql: str, *args: object) -> None:
@@ -144,6 +144,21 @@ class Dashboard(Projection):
                                      event: RecordedEvent) -> None:
         await self._row(conn, event, event.of(ev.ExperimentReported).contract_id,
                         "experiments_open = experiments_open - 1")
+
+
+    # -- materials: how many were shared, opened and done (never what) -----------------------
+
+    async def on_material_shared(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await self._row(conn, event, event.of(ev.MaterialShared).contract_id,
+                        "materials_shared = materials_shared + 1")
+
+    async def on_material_opened(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await self._row(conn, event, event.of(ev.MaterialOpened).contract_id,
+                        "materials_opened = materials_opened + 1")
+
+    async def on_material_done(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await self._row(conn, event, event.of(ev.MaterialDone).contract_id,
+                        "materials_done = materials_done + 1")
 
 
 class CommunityActivity(Projection):

@@ -12,7 +12,8 @@ from interlude.shared import directory
 
 NAME = "engagement-people"
 CONTENT = {"checkins": ("text",), "messages": ("body",), "goals": ("title",),
-           "experiments": ("belief", "behaviour", "result", "learning")}
+           "experiments": ("belief", "behaviour", "result", "learning"),
+           "materials": ("title", "url", "note", "reflection")}
 person = directory.person
 
 

@@ -163,6 +163,9 @@ async def of_person(pool: asyncpg.Pool, tenant_id: str,
         "experiments": ("SELECT contract_id, goal_id, belief, behaviour, result, learning,"
                         " planned_at, reported_at FROM experiments WHERE tenant_id = $1"
                         " AND coachee_id = $2 ORDER BY planned_at"),
+        "materials": ("SELECT contract_id, kind, title, url, note, reflection, shared_at,"
+                      " opened_at, done_at FROM materials WHERE tenant_id = $1"
+                      " AND coachee_id = $2 ORDER BY shared_at"),
     }
     async with pool.acquire() as conn, conn.transaction(isolation="repeatable_read",
                                                        readonly=True):
@@ -177,4 +180,10 @@ async def past_retention(pool: asyncpg.Pool, now: datetime, limit: int = 100) ->
         " WHERE status = 'ended' AND content_expired_at IS NULL AND ended_at IS NOT NULL"
         " AND ended_at + make_interval(days => coalesce((terms->>'retention_days')::int, 365))"
         " <= $1 ORDER BY ended_at LIMIT $2", now, limit)
+    return [dict(r) for r in rows]
+
+
+async def materials(pool: asyncpg.Pool, tenant_id: str, contract_id: str) -> list[Row]:
+    rows = await pool.fetch("SELECT * FROM materials WHERE tenant_id = $1 AND contract_id = $2"
+                            " ORDER BY shared_at DESC", tenant_id, contract_id)
     return [dict(r) for r in rows]

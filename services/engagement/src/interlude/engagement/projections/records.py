@@ -21,13 +21,13 @@ def _at(event: RecordedEvent) -> datetime:
     return event.envelope.occurred_at
 
 
-CONTENT_TABLES = ("checkins", "messages", "thread_reads", "goals", "experiments")
+CONTENT_TABLES = ("checkins", "messages", "thread_reads", "goals", "experiments", "materials")
 
 
 class Records(Projection):
     name = NAME
     tables = ("contracts", "sessions", "checkins", "messages", "thread_reads", "goals",
-              "experiments")
+              "experiments", "materials")
     reads = (ev.registry,)
     handles = tuple(n for n in ev.registry.names() if n != ev.PairingClaimed.type_name)
 
@@ -216,3 +216,25 @@ class Records(Projection):
         await conn.execute("UPDATE experiments SET result = $3, learning = $4, reported_at = $5"
                            " WHERE tenant_id = $1 AND experiment_id = $2", event.tenant_id,
                            event.aggregate_id, kept(p.result), kept(p.learning), _at(event))
+
+    # -- materials ----------------------------------------------------------------------------
+
+    async def on_material_shared(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        p = event.of(ev.MaterialShared)
+        await conn.execute(
+            "INSERT INTO materials (tenant_id, material_id, contract_id, coachee_id, kind, title,"
+            " url, note, shared_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+            " ON CONFLICT DO NOTHING", event.tenant_id, event.aggregate_id, p.contract_id,
+            p.coachee_id, p.kind, kept(p.title), kept(p.url), kept(p.note), _at(event))
+
+    async def on_material_opened(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        await conn.execute("UPDATE materials SET opened_at = coalesce(opened_at, $3)"
+                           " WHERE tenant_id = $1 AND material_id = $2", event.tenant_id,
+                           event.aggregate_id, _at(event))
+
+    async def on_material_done(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        p = event.of(ev.MaterialDone)
+        await conn.execute("UPDATE materials SET done_at = $3, reflection = $4,"
+                           " opened_at = coalesce(opened_at, $3)"
+                           " WHERE tenant_id = $1 AND material_id = $2", event.tenant_id,
+                           event.aggregate_id, _at(event), kept(p.reflection))

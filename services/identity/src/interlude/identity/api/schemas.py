@@ -133,7 +133,7 @@ class SingleSignOnUpdate(Body):
 
 
 class SsoCodeExchange(Body):
-    code: Annotated[str, StringConstraints(min_length=16, max_length=200)]
+    code: Token = Field(description="the one-time code identity gave with the redirect")
 
 
 class ScimTokenCreate(Body):
