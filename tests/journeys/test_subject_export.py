@@ -20,6 +20,7 @@ from interlude.audit.testing import RunningAudit, audit_settings, running_audit
 from interlude.community.testing import RunningCommunity
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import Person, RunningIdentity
+from interlude.notify.testing import RunningNotify
 from interlude.shared.testing.eventually import eventually
 from interlude.shared.testing.plugin import own_schema
 
@@ -34,7 +35,7 @@ OTHERS_MARKERS = ("Ben Okafor", "Chloe Martin", "BEN-PRIVATE-QUESTION", "CHLOE-K
 @pytest.fixture
 async def audit(identity: RunningIdentity, nats_url: str, postgres_dsn: str,
                 namespace: str) -> AsyncIterator[RunningAudit]:
-    """audit waiting at most 2 s for the services' sections (notify is not running here)."""
+    """audit waiting at most 2 s for the services' sections (some tests run only a few)."""
     secret = identity.settings.master_secret
     assert secret is not None
     settings = audit_settings(nats_url, postgres_dsn, namespace, secret.get_secret_value(),
@@ -67,7 +68,7 @@ async def download(audit: RunningAudit, who: Person, export_id: str) -> dict[str
 
 async def test_a_coachee_exports_their_data_and_nothing_of_anyone_else(
         identity: RunningIdentity, engagement: RunningEngagement, community: RunningCommunity,
-        audit: RunningAudit) -> None:
+        notify: RunningNotify, audit: RunningAudit) -> None:
     group = await cohort(identity, engagement, community,
                          pseudonyms={"Amira Haddad": "Quiet Heron"})
     amira, ben, chloe = (group.members[n] for n in ("Amira Haddad", "Ben Okafor",
@@ -106,8 +107,8 @@ async def test_a_coachee_exports_their_data_and_nothing_of_anyone_else(
 
     made = await expect(await audit.client.post(EXPORTS, headers=amira.headers, json={}), 201)
     assert made["subject_id"] == made["requested_by"] == amira.user_id
-    assert set(made["sections"]) == {"identity", "engagement", "community", "audit"}
-    assert made["missing"] == {"notify": "did not answer within 2 s"}  # not running here
+    assert set(made["sections"]) == {"identity", "engagement", "community", "notify", "audit"}
+    assert made["missing"] == {}
 
     files = await download(audit, amira, made["id"])
     assert {"manifest.json", "index.html", "identity.json", "engagement.json", "community.json",
@@ -118,7 +119,9 @@ async def test_a_coachee_exports_their_data_and_nothing_of_anyone_else(
     assert [c["your_part"] for c in coaching["contracts"]] == ["coachee"]
     assert [c["text"] for c in coaching["checkins"]] == ["AMIRA-OWN-CHECKIN"]
     manifest = json.loads(files["manifest.json"])
-    assert manifest["missing"] == made["missing"] and manifest["on_behalf"] is False
+    assert manifest["missing"] == {} and manifest["on_behalf"] is False
+    told = json.loads(files["notify.json"])["notifications"]
+    assert "post_commented" in {n["kind"] for n in told}  # Chloe's comment: kind, no words
     section = json.loads(files["community.json"])
     assert [p["body"] for p in section["posts"]] == ["AMIRA-OWN-WIN: I said no and offered"
                                                      " Friday."]
@@ -131,7 +134,7 @@ async def test_a_coachee_exports_their_data_and_nothing_of_anyone_else(
     page = _Text()
     page.feed(files["index.html"].decode())
     text = " ".join(page.text)
-    assert "AMIRA-OWN-WIN" in text and "notify" in text  # the missing part is named
+    assert "AMIRA-OWN-WIN" in text and "Your notifications" in text
     everything = b"".join(files.values()).decode()
     assert not [m for m in OTHERS_MARKERS if m in everything]
     assert ben.user_id not in everything and chloe.user_id not in everything
@@ -183,6 +186,10 @@ async def test_an_officer_asks_for_a_person_with_a_reason_and_others_are_refused
     made = await expect(await audit.client.post(EXPORTS, headers=officer.headers, json={
         "subject_id": amira.user_id, "reason": "her letter of 1 December"}), 201)
     assert (made["subject_id"], made["requested_by"]) == (amira.user_id, officer.user_id)
+    # engagement, community and notify are not running here: each is named, the rest is in
+    assert made["missing"] == dict.fromkeys(("community", "engagement", "notify"),
+                                            "did not answer within 2 s")
+    assert made["sections"] == ["audit", "identity"]
     files = await download(audit, officer, made["id"])
     assert json.loads(files["manifest.json"])["reason"] == "her letter of 1 December"
     for who in (amira, stranger):  # only whoever asked downloads it

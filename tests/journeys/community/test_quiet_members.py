@@ -9,14 +9,16 @@ from interlude.community.projections.contracts import NAME as CONTRACTS
 from interlude.community.testing import RunningCommunity
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import RunningIdentity
+from interlude.notify.testing import RunningNotify
 
 from ..engagement.journey import expect
+from ..notify.inbox import told
 from .cohort import cohort
 
 
 async def test_the_coach_sees_who_reads_without_posting_and_invites_them(
         identity: RunningIdentity, engagement: RunningEngagement,
-        community: RunningCommunity) -> None:
+        community: RunningCommunity, notify: RunningNotify) -> None:
     group = await cohort(identity, engagement, community)
     api, path = community.client, group.path
     amira, ben, chloe = (group.members[n] for n in ("Amira Haddad", "Ben Okafor",
@@ -41,6 +43,11 @@ async def test_the_coach_sees_who_reads_without_posting_and_invites_them(
     after = await expect(await api.get(f"{path}/quiet-members", headers=group.coach.headers,
                                        params={"after": invited["position"]}), 200)
     assert after["quiet"][0]["invited_at"] is not None
+
+    [invitation] = await told(notify, ben, "quiet_invitation")  # Ben hears of it
+    assert invitation["link"] == f"/community/spaces/{group.space_id}"
+    others = await notify.client.get("/v1/notify/notifications", headers=chloe.headers)
+    assert "quiet_invitation" not in others.text
     refused = await api.post(f"{path}/quiet-members/{group.handles['Amira Haddad']}/invitation",
                              headers=ben.headers)
     assert refused.status_code == 403  # only the coach invites

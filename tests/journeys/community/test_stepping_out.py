@@ -11,9 +11,11 @@ from typing import Any
 from interlude.community.testing import RunningCommunity
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import Person, RunningIdentity
+from interlude.notify.testing import RunningNotify
 from interlude.shared.testing.eventually import eventually
 
 from ..engagement.journey import expect
+from ..notify.inbox import notifications, told
 from .cohort import Cohort, cohort
 
 AMIRA = "Amira Haddad"
@@ -43,7 +45,7 @@ def members_seen(space: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 async def test_a_member_steps_out_to_one_peer_and_the_others_still_see_the_pseudonym(
         identity: RunningIdentity, engagement: RunningEngagement,
-        community: RunningCommunity) -> None:
+        community: RunningCommunity, notify: RunningNotify) -> None:
     group = await cohort(identity, engagement, community, pseudonyms={AMIRA: "Quiet Heron"})
     api, amira = community.client, group.members[AMIRA]
     ben, chloe = group.members["Ben Okafor"], group.members["Chloe Martin"]
@@ -78,6 +80,10 @@ async def test_a_member_steps_out_to_one_peer_and_the_others_still_see_the_pseud
 
     own = await expect(await api.get(group.path, headers=amira.headers), 200)
     assert own["you"]["shown_to"] == [group.handles["Ben Okafor"]]
+    # Ben is told, by pseudonym: the notification itself never carries the name
+    [notice] = await told(notify, ben, "stepped_out_to_you")
+    assert "Amira" not in str(notice) and "Quiet Heron" in str(notice)
+    assert "stepped_out_to_you" not in str(await notifications(notify, chloe, limit=100))
 
     # to the whole space, then back: the name goes away again for every reader
     whole = await expect(await api.post(f"{group.path}/step-out", headers=amira.headers,

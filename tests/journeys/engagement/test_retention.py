@@ -11,10 +11,12 @@ from typing import Any
 from interlude.engagement.testing import RunningEngagement
 from interlude.engagement.wiring import retention
 from interlude.identity.testing import RunningIdentity
+from interlude.notify.testing import RunningNotify
 from interlude.shared.events.envelope import Envelope
 from interlude.shared.eventstore.base import decode_commit
 from interlude.shared.testing.eventually import eventually
 
+from ..notify.inbox import told
 from .journey import active_contract, expect, propose, sign_all
 
 CONTENT = ("checkins", "messages", "goals", "experiments")
@@ -50,7 +52,7 @@ async def events_of(engagement: RunningEngagement, contract_id: str) -> list[Env
 
 
 async def test_a_contract_past_its_retention_loses_its_content_and_no_other_does(
-        identity: RunningIdentity, engagement: RunningEngagement) -> None:
+        identity: RunningIdentity, engagement: RunningEngagement, notify: RunningNotify) -> None:
     cast = await active_contract(identity, engagement, retention_days=30)
     await fill(engagement, cast.contract_id, cast.coach, cast.coachee, "OLD")
     ended = await expect(await engagement.client.post(
@@ -94,6 +96,10 @@ async def test_a_contract_past_its_retention_loses_its_content_and_no_other_does
                  if e.type == "engagement.ContractContentExpired"]
     assert expired.payload["retention_days"] == 30
     assert expired.payload["coachee_id"] == cast.coachee.user_id
+
+    for party in (cast.coach, cast.coachee):  # both are told
+        [notice] = await told(notify, party, "content_expired")
+        assert notice["link"] == f"/contracts/{cast.contract_id}"
 
     # the parties still see the contract itself, with no content
     contract = await expect(await engagement.client.get(

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import httpx
 from fastapi import FastAPI
 from opentelemetry import trace
 
 from interlude.notify import outbound  # outbound
 from interlude.notify.api import inbox
+from interlude.notify.app import subject_access
 from interlude.notify.app.live import Live
 from interlude.notify.settings import NotifySettings
 from interlude.notify.wiring import MIGRATIONS, VIEWS, build_notify, ensure_sources
 from interlude.shared.kit import ReadModels
 from interlude.shared.runtime import Platform
 from interlude.shared.serving import Closer, service_app
+from interlude.shared.subject_access import answer_with_platform
 from interlude.shared.trust.runtime import Trust
 
 ROUTERS = (inbox.router, *outbound.ROUTERS)  # outbound
@@ -31,6 +35,8 @@ def create_app(settings: NotifySettings | None = None, *, schema: str | None = N
         app.state.outbound = await outbound.build(platform, settings, trust)  # outbound
         app.state.read_models = ReadModels(app.state.waiter, VIEWS,
                                            platform.stream("notify").name)
+        # its section of a person's export, when audit asks (interlude.shared.subject_access)
+        await answer_with_platform(platform, partial(subject_access.section, app.state.notify))
         live = Live(settings.database_url)
         await live.start()
         app.state.live = live

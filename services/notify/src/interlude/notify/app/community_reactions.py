@@ -39,6 +39,10 @@ TOLD: dict[str, Told] = {
                                    "rehearsal"),
     "community.RehearsalFeedbackGiven": ("rehearsal_feedback", "author_id", "coach_id", "body",
                                          "rehearsal"),
+    "community.QuietMemberInvited": ("quiet_invitation", "user_id", "invited_by", None,
+                                     "space"),
+    # to one peer only: a member stepping out to the whole space tells nobody in particular
+    "community.MemberSteppedOut": ("stepped_out_to_you", "peer_id", "user_id", None, "space"),
 }
 
 
@@ -49,6 +53,7 @@ class CommunityReactions(Reactions):
         "community.CommentAdded": "when_comment_added_tell",
         "community.ReactionAdded": "when_reaction_added_tell",
         "community.MemberInvited": "when_member_invited_tell",
+        "community.JoinRequested": "when_join_requested_tell",
         **dict.fromkeys(TOLD, "when_told_tell")}
 
     def __init__(self, deps: Notify) -> None:
@@ -145,3 +150,15 @@ class CommunityReactions(Reactions):
                                 e.invited_by, contract_id=e.contract_id,
                                 quiet_hours=quiet_hours(row["terms"] if row else None),
                                 **self._about(event, event.aggregate_id, "space"))
+
+    async def when_join_requested_tell(self, conn: asyncpg.Connection,
+                                       event: RecordedEvent) -> list[Tell]:
+        """The circle's host hears a coach asks to join (the members see the requests in the
+        circle; the note stays there)."""
+        e = event.of(com.JoinRequested)
+        tenant, space_id = event.tenant_id, event.aggregate_id
+        space = await self._once(("space", tenant, space_id),
+                                 lambda: queries.space(conn, tenant, space_id))
+        host = space["coach_id"] if space is not None else None
+        return await self._tell(conn, event, host, "join_requested", space_id, e.user_id,
+                                **self._about(event, space_id, "space"))

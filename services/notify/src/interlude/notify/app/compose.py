@@ -16,8 +16,10 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from interlude.notify.app.outbound import Outbound
+from interlude.notify.app.telling import COMMUNITY_KINDS
 from interlude.notify.domain import content
 from interlude.notify.domain import unsubscribe as tokens
+from interlude.notify.projections import queries
 from interlude.shared import directory
 from interlude.shared.projections.sealed import opened_or_none
 
@@ -53,14 +55,28 @@ async def lines(deps: Outbound, out: Outgoing, level: content.ContentLevel
     for kind, d in details:
         actor = content.shown_actor(None if d["actor_pseudonym"] else names.get(d["actor_id"]),
                                     d["actor_pseudonym"])
+        shown = level
+        if shown != "none" and await stays_inside(deps, out.tenant_id, kind,
+                                                  (out.recipient_id, d["actor_id"])):
+            shown = "none"  # the contract's word: cohort content stays in Interlude
         topic = excerpt = None
-        if level in ("subject", "full"):
+        if shown in ("subject", "full"):
             topic = await opened_or_none(deps.sealer, out.tenant_id, d["topic"])
-        if level == "full":
+        if shown == "full":
             excerpt = await opened_or_none(deps.sealer, out.tenant_id, d["excerpt"])
         result.append(content.line(kind, actor, absolute(deps.settings.public_url, d["link"]),
-                                   level, topic, excerpt))
+                                   shown, topic, excerpt))
     return result
+
+
+async def stays_inside(deps: Outbound, tenant_id: str, kind: str,
+                       people: tuple[str | None, ...]) -> bool:
+    """Whether a community notification's content must not leave Interlude: the recipient
+    or whoever did it has a contract agreeing ``cohort_posts_stay_inside``."""
+    if kind not in COMMUNITY_KINDS:
+        return False
+    ids = [p for p in people if p]
+    return bool(ids) and await queries.cohort_content_stays(deps.pool, tenant_id, ids)
 
 
 def message(deps: Outbound, out: Outgoing, shown: list[content.Line],

@@ -52,6 +52,7 @@ class EngagementReactions(Reactions):
         "engagement.ContractAmended": "when_contract_amended_tell",
         "engagement.ConsentWithdrawn": "when_consent_withdrawn_tell",
         "engagement.ContractEnded": "when_contract_ended_forget",
+        "engagement.ContractContentExpired": "when_contract_content_expired_tell",
         "engagement.SessionScheduled": "when_session_scheduled_remind",
         "engagement.SessionRescheduled": "when_session_rescheduled_tell",
         "engagement.SessionCancelled": "when_session_cancelled_tell",
@@ -119,6 +120,14 @@ class EngagementReactions(Reactions):
         e = event.of(eng.ConsentWithdrawn)
         return await self._parties(conn, event, event.aggregate_id, "consent_withdrawn",
                                    f"/contracts/{event.aggregate_id}", but=e.coachee_id)
+
+    async def when_contract_content_expired_tell(self, conn: asyncpg.Connection,
+                                                 event: RecordedEvent) -> list[Tell]:
+        """Both parties hear that the contract's content is erased, as its terms agreed."""
+        e = event.of(eng.ContractContentExpired)
+        link = f"/contracts/{event.aggregate_id}"
+        return [Tell(who, "content_expired", link, contract_id=event.aggregate_id)
+                for who in (e.coach_id, e.coachee_id)]
 
     async def when_contract_ended_forget(self, conn: asyncpg.Connection,
                                          event: RecordedEvent) -> list[Tell]:

@@ -22,6 +22,7 @@ from interlude.notify.adapters import due_work
 from interlude.notify.adapters.due_work import DueWork
 from interlude.notify.adapters.smtp import cancelled_meanwhile
 from interlude.notify.adapters.webhook_http import Poster, RefusedAddress, signed_headers
+from interlude.notify.app import compose
 from interlude.notify.app.outbound import Outbound
 from interlude.notify.domain.delivery import retry_delay
 from interlude.notify.projections import webhooks as view
@@ -45,7 +46,8 @@ async def payload(deps: Outbound, tenant_id: str, row: dict[str, Any], policy: N
         data["actor_pseudonym"] = d["actor_pseudonym"]
     else:
         data["actor_id"] = d.get("actor_id")
-    if policy.email_content == "full":
+    if policy.email_content == "full" and not await compose.stays_inside(
+            deps, tenant_id, row["kind"], (row.get("recipient_id"), d.get("actor_id"))):
         data["topic"] = await opened_or_none(deps.sealer, tenant_id, d.get("topic"))
         data["excerpt"] = await opened_or_none(deps.sealer, tenant_id, d.get("excerpt"))
     return json.dumps({"type": f"notification.{row['kind']}", "timestamp": now.isoformat(),

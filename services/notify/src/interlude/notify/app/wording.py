@@ -23,6 +23,8 @@ SAYS: dict[str, str] = {
     "session_tomorrow": "you have a session tomorrow",
     "session_moved": "{actor} moved a session",
     "session_cancelled": "{actor} cancelled a session",
+    "content_expired": "the agreed retention of a contract ran out: its check-ins, messages and"
+                       " goals are erased",
     "post_commented": "{actor} commented on your post",
     "comment_replied": "{actor} replied to your comment",
     "post_reacted": "{actor} reacted to your post",
@@ -34,6 +36,9 @@ SAYS: dict[str, str] = {
     "space_invitation": "{actor} invited you to a space",
     "rehearsal_drafted": "{actor} asks for your feedback on a rehearsal",
     "rehearsal_feedback": "{actor} gave feedback on your rehearsal",
+    "quiet_invitation": "{actor} would love to hear from you in the space",
+    "stepped_out_to_you": "{actor} showed you their name in the space",
+    "join_requested": "{actor} asks to join your circle",
     "invitation": "{actor} invited you to Interlude",
     "policy_changed": "{actor} changed the organisation's security policy",
 }

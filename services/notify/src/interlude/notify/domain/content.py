@@ -26,6 +26,7 @@ SUMMARIES = {
     "session_tomorrow": "You have a session tomorrow",
     "session_moved": "{actor} moved a session",
     "session_cancelled": "{actor} cancelled a session",
+    "content_expired": "A contract's content was erased, as agreed",
     "post_commented": "{actor} commented on your post",
     "comment_replied": "{actor} replied to your comment",
     "post_reacted": "{actor} reacted to your post",
@@ -37,6 +38,9 @@ SUMMARIES = {
     "space_invitation": "{actor} invited you to a space",
     "rehearsal_drafted": "{actor} shared a rehearsal draft",
     "rehearsal_feedback": "{actor} gave feedback on your rehearsal",
+    "quiet_invitation": "{actor} would love to hear from you",
+    "stepped_out_to_you": "{actor} showed you their name",
+    "join_requested": "{actor} asks to join your circle",
     "invitation": "You are invited to Interlude",
     "policy_changed": "Your organisation's security policy changed",
 }

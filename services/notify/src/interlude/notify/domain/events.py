@@ -56,6 +56,7 @@ Kind = Literal[
     "session_tomorrow",
     "session_moved",
     "session_cancelled",
+    "content_expired",         # to both: the contract's retention ran out, its content erased
     # community (takes over community's in-app notices)
     "post_commented",
     "comment_replied",
@@ -68,6 +69,9 @@ Kind = Literal[
     "space_invitation",
     "rehearsal_drafted",
     "rehearsal_feedback",
+    "quiet_invitation",        # to a member who reads without posting: the coach's invitation
+    "stepped_out_to_you",      # to a peer: a member showed them their name (in that space)
+    "join_requested",          # to a circle's host: a coach asks to join
     # identity
     "invitation",
     "policy_changed",          # to org admins

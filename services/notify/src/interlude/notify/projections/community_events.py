@@ -94,6 +94,23 @@ class PostHidden(Published):
     hidden_by: str | None = None
 
 
+@community.event("community.QuietMemberInvited")
+class QuietMemberInvited(Published):
+    user_id: str
+    invited_by: str
+
+
+@community.event("community.MemberSteppedOut")
+class MemberSteppedOut(Published):
+    user_id: str
+    peer_id: str | None = None
+
+
+@community.event("community.JoinRequested")
+class JoinRequested(Published):
+    user_id: str
+
+
 @community.event("community.RehearsalDrafted")
 class RehearsalDrafted(Published):
     space_id: str

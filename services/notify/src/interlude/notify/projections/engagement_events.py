@@ -79,6 +79,12 @@ class ContractEnded(Published):
     ended_by: str
 
 
+@engagement.event("engagement.ContractContentExpired")
+class ContractContentExpired(Published):
+    coach_id: str
+    coachee_id: str
+
+
 @engagement.event("engagement.SessionScheduled")
 class SessionScheduled(Published):
     session_id: str

@@ -3,7 +3,7 @@ stay sealed until a reader's query opens them (``app/reads.py``)."""
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import asyncpg
 
@@ -138,3 +138,29 @@ async def space_names(db: Db, tenant_id: str, space_ids: set[str]) -> dict[str, 
     rows = await db.fetch("SELECT space_id, name FROM spaces WHERE tenant_id = $1"
                           " AND space_id = ANY($2::text[])", tenant_id, list(space_ids))
     return {r["space_id"]: r["name"] for r in rows}
+
+
+async def cohort_content_stays(db: Db, tenant_id: str, people: list[str]) -> bool:
+    """Whether one of ``people`` has an active contract whose word on outside platforms keeps
+    cohort content inside Interlude (``cohort_posts_stay_inside``, true unless agreed
+    otherwise, and for terms older than the clause)."""
+    return bool(await db.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM contracts WHERE tenant_id = $1 AND active"
+        " AND (coachee_id = ANY($2::text[]) OR coach_id = ANY($2::text[]))"
+        " AND coalesce((terms->'outside_platforms'->>'cohort_posts_stay_inside')::boolean,"
+        " true))", tenant_id, people))
+
+
+async def of_person(db: asyncpg.Pool, tenant_id: str, user_id: str) -> dict[str, Any]:
+    """What notify keeps about ``user_id`` (subject access): their inbox and their
+    preferences."""
+    async with db.acquire() as conn, conn.transaction(isolation="repeatable_read",
+                                                     readonly=True):
+        inbox = await conn.fetch(
+            "SELECT kind, occurred_at, actor_pseudonym, link, topic, excerpt, read_at"
+            " FROM inbox WHERE tenant_id = $1 AND recipient_id = $2 ORDER BY seq",
+            tenant_id, user_id)
+        preferences = await conn.fetchrow(
+            "SELECT email, quiet_hours, time_zone, digest_hour FROM preferences"
+            " WHERE tenant_id = $1 AND user_id = $2", tenant_id, user_id)
+    return {"inbox": inbox, "preferences": preferences}

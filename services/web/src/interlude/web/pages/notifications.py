@@ -45,6 +45,10 @@ KINDS = {
     "pseudonym_revealed": "A pseudonym revealed", "space_invitation": "A community invitation",
     "rehearsal_drafted": "A rehearsal drafted", "rehearsal_feedback": "Feedback on a rehearsal",
     "invitation": "An invitation", "policy_changed": "The security policy changed",
+    "content_expired": "A contract's content erased, as agreed",
+    "quiet_invitation": "Your coach invites you to join in",
+    "stepped_out_to_you": "A member showed you their name",
+    "join_requested": "A coach asks to join your circle",
 }
 HOUR = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 EVENT_ID = re.compile(r"^[0-9]{1,18}$")
