@@ -16,6 +16,7 @@ FEATURES = {
     "community.peer_tagging": "tagging peers",
     "sponsor_reports.enabled": "sponsor reports",
     "export.self_service": "exporting your own data",
+    "materials.enabled": "materials from your coach",
 }
 MOODS = ((1, "Very low"), (2, "Low"), (3, "Okay"), (4, "Good"), (5, "Very good"))
 FIELDS = {"text": "Your check-in", "body": "Your message", "mood": "Mood",
