@@ -1,5 +1,6 @@
-"""Erasure reaches the disk. A person who is forgotten leaves neither their name nor their
-e-mail address in PostgreSQL's folder (tables, indexes, dead tuples, the WAL, its log), in
+"""Erasure reaches the disk. A person who is forgotten (after identity, engagement, community,
+notify and audit all knew them, and their own export was made) leaves neither their name nor
+their e-mail address in PostgreSQL's folder (tables, indexes, dead tuples, the WAL, its log), in
 nats-server's (the JetStream store, its log) or in the services' logs: every copy was sealed
 under their key, and the key is gone.
 
@@ -17,9 +18,11 @@ from typing import Any
 import asyncpg
 import pytest
 
+from interlude.audit.testing import RunningAudit
 from interlude.community.testing import RunningCommunity
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import PASSWORD, Person, RunningIdentity
+from interlude.notify.testing import RunningNotify
 from interlude.shared import directory
 from interlude.shared.runtime import Platform
 from interlude.shared.testing.eventually import eventually
@@ -103,6 +106,10 @@ async def _seen_everywhere(identity: RunningIdentity, engagement: RunningEngagem
             "community": [m["name"] for m in members]}
 
 
+async def _known(platform: Platform, person: Person) -> bool:
+    return await directory.person(platform.pool, person.tenant_id, person.user_id) is not None
+
+
 async def _sealed_in_people(platform: Platform, person: Person, name: str) -> None:
     """The service's people row holds the name sealed, and opens it for a reader."""
     row = await platform.pool.fetchrow("SELECT * FROM people WHERE tenant_id = $1"
@@ -117,8 +124,8 @@ async def _sealed_in_people(platform: Platform, person: Person, name: str) -> No
 @pytest.mark.slow
 async def test_an_erased_person_leaves_neither_name_nor_address_on_disk_or_in_logs(
         identity: RunningIdentity, engagement: RunningEngagement,
-        community: RunningCommunity, servers: Servers, postgres_dsn: str,
-        caplog: pytest.LogCaptureFixture) -> None:
+        community: RunningCommunity, notify: RunningNotify, audit: RunningAudit,
+        servers: Servers, postgres_dsn: str, caplog: pytest.LogCaptureFixture) -> None:
     if not servers.data_dirs:
         pytest.skip("the servers run in containers: their folders are not on this machine")
     caplog.set_level(logging.DEBUG)
@@ -148,8 +155,12 @@ async def test_an_erased_person_leaves_neither_name_nor_address_on_disk_or_in_lo
                 and name in seen["community"])
 
     await eventually(named, timeout=15, what="the person's name in every read model")
-    for service in (engagement, community):
+    for service in (engagement, community, notify, audit):
+        await eventually(lambda s=service: _known(s.platform, person), timeout=10)
         await _sealed_in_people(service.platform, person, name)
+    # their export (every service's section: name and address in it) waits, sealed, in audit
+    await expect(await audit.client.post("/v1/audit/my-data/exports", headers=person.headers,
+                                         json={}), 201)
 
     officer = await identity.member(admin, "compliance_officer", name="Carla Compliance")
     await expect(await identity.client.post(
