@@ -1,20 +1,22 @@
 """Materials in the browser: Claire shares a link with Amira with a note on why now (a link
 that is not http(s) is refused, what she typed kept); Amira sees it on her home page, opens it
 and marks it done with a reflection; Claire sees it done with the reflection, and her
-dashboard counts it. The link is shown as a link, never fetched by web."""
+dashboard counts it. The link is shown as a link, never fetched by web. Where the
+organisation switched materials off, the page says so."""
 
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import Browser
+from playwright.async_api import Browser, BrowserContext
 
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import RunningIdentity
 from interlude.shared.testing.eventually import eventually
 from interlude.web.testing import RunningWeb
 
+from ..engagement.journey import set_policy
 from .conftest import DESKTOP, PHONE
-from .people import checked_at_both_widths, contract_between, sign_in
+from .people import checked_at_both_widths, contract_between, organisation_with_contract, sign_in
 
 pytestmark = pytest.mark.browser
 LINK = "https://example.org/saying-no"
@@ -76,3 +78,16 @@ async def test_a_coach_shares_a_link_and_sees_it_done_with_the_reflection(
         for context in contexts:
             await context.close()
     assert violations == []
+
+
+async def test_switched_off_materials_are_explained(
+        context: BrowserContext, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    admin, _, coachee, contract_id = await organisation_with_contract(identity, engagement)
+    await set_policy(identity, engagement, admin, {"materials.enabled": False})
+    page = await sign_in(context, coachee)
+    await page.goto("/home")
+    assert "Materials from your coach" not in await page.inner_text("main")
+    await page.goto(f"/contracts/{contract_id}/materials")
+    assert "Your organisation has switched off materials from your coach" in \
+        await page.inner_text("main")
