@@ -11,8 +11,10 @@ def test_a_dashboard_line_says_the_facts_in_words() -> None:
            "goals_open": 1, "experiments_open": 2, "checkins": 3,
            "last_checkin_at": "2026-12-02T08:00:00+00:00", "last_mood": 2,
            "checkins_unacknowledged": 1, "unanswered": 2, "reply_overdue": True,
+           "materials": {"shared": 2, "opened": 1, "done": 1},
            "attention": 5, "reasons": ["low mood in the last check-in"]}
-    quiet = {**row, "coachee_name": "Quinn", "checkins": None, "last_mood": None,
+    quiet = {**row, "materials": {"shared": 0, "opened": 0, "done": 0},
+             "coachee_name": "Quinn", "checkins": None, "last_mood": None,
              "checkins_unacknowledged": 0, "unanswered": 0, "goals_open": 0,
              "experiments_open": 0, "sessions": {"planned": None, "held": None,
                                                  "next_at": None}, "reasons": []}
@@ -21,7 +23,7 @@ def test_a_dashboard_line_says_the_facts_in_words() -> None:
     assert first.facts == [
         "3 check-ins, last Wed 2 December 2026, 08:00 UTC", "Last mood: low",
         "1 to acknowledge", "2 messages waiting, overdue",
-        "1 goal open, 2 experiments under way",
+        "1 goal open, 2 experiments under way", "Materials: 2 shared, 1 opened, 1 done",
         "Sessions: 1 held of 6, next Fri 4 December 2026, 09:30 UTC"]
     assert second.facts == ["Sessions: 0 held"] and second.reasons == []
 

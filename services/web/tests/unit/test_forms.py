@@ -82,7 +82,7 @@ def test_a_new_contract_takes_its_programme_and_consents_from_the_form() -> None
     proposed = terms.proposed(form)
     assert proposed["programme"] == "Leadership 2027"
     assert proposed["consents"] == {"pin_insights": True, "peer_tagging": False,
-                                    "share_posts": False}
+                                    "share_posts": False, "counted_when_quiet": False}
     assert proposed["sessions"] == {"count": 8, "over_months": 6, "mode": "video",
                                     "minutes": 60}
     assert proposed["channels"] == {"checkins": True, "messaging": False, "community": False}

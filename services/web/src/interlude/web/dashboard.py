@@ -2,7 +2,7 @@
 out here once rather than by the template (fifty coachees make it the busiest page).
 
 Each line is also made into HTML here, every value escaped once: the template's loops over
-six links, the reasons and the facts cost most of the page's time (each name was escaped
+seven links, the reasons and the facts cost most of the page's time (each name was escaped
 seven times), and the markup is the same for every line."""
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from interlude.web.wording import MOODS
 
 LINKS = (("brief", "Brief", "on"), ("check-ins", "Check-ins", "of"),
          ("messages", "Messages", "with"), ("sessions", "Sessions", "with"),
-         ("goals", "Goals", "of"), ("", "Contract", "with"))
+         ("goals", "Goals", "of"), ("materials", "Materials", "for"),
+         ("", "Contract", "with"))
 _MOODS = dict(MOODS)
 
 
@@ -65,6 +66,10 @@ def facts(row: dict[str, Any]) -> list[str]:
     if row["goals_open"] or row["experiments_open"]:
         said.append(f"{_plural(row['goals_open'], 'goal')} open, "
                     f"{_plural(row['experiments_open'], 'experiment')} under way")
+    if shared := (row.get("materials") or {}).get("shared"):
+        counts = row["materials"]
+        said.append(f"Materials: {shared} shared, {counts['opened']} opened, "
+                    f"{counts['done']} done")
     sessions = row["sessions"]
     planned = f" of {sessions['planned']}" if sessions.get("planned") else ""
     upcoming = f", next {moment(sessions['next_at'])}" if sessions.get("next_at") else ""

@@ -33,6 +33,7 @@ from interlude.web.pages import (
     growth,
     invitations,
     links,
+    materials,
     my_data,
     notifications,
     people,
@@ -55,7 +56,7 @@ from interlude.web.upstream import BrowserAddress, Upstream
 STATIC = Path(__file__).parent / "static"
 ROUTERS = (public.router, proposals.router, authenticator.router, coachee.router, threads.router,
            contracts.router, coach.router, admin.router, compliance.router,
-           sponsor.router, goals.router, sessions.router,
+           sponsor.router, goals.router, materials.router, sessions.router,
            invitations.router, people.router, circles.router, community.router,
            stepping_out.router,
            brief.router, growth.router, rehearsals.router, notifications.router,

@@ -13,7 +13,7 @@ SPONSOR_VIEWS = (("none", "Nothing"), ("attendance", "Attendance only"),
                  ("goals", "Attendance and how many goals were set and achieved"))
 
 
-CONSENTS = ("pin_insights", "peer_tagging", "share_posts")
+CONSENTS = ("pin_insights", "peer_tagging", "share_posts", "counted_when_quiet")
 # a new contract's terms before the coach changes them (engagement's own defaults)
 NEW: dict[str, Any] = {
     "programme": "General",
@@ -21,7 +21,7 @@ NEW: dict[str, Any] = {
     "channels": {"checkins": True, "messaging": True, "community": False},
     "allowance": {"kind": "monthly", "replies_per_month": 8, "reply_window_hours": 48},
     "quiet_hours": None, "sponsor_view": "none",
-    "consents": dict.fromkeys(CONSENTS, False),
+    "consents": dict.fromkeys(CONSENTS, False) | {"counted_when_quiet": True},
     "retention_days": 365}
 
 

@@ -1,5 +1,5 @@
-"""The coachee's pages: home (next session, last check-in and the coach's answer) and the
-check-in form."""
+"""The coachee's pages: home (next session, last check-in and the coach's answer, the
+materials not done yet) and the check-in form."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from interlude.web.deps import CoacheeDep, ContractId, FormDep, WebDep
 from interlude.web.pages.common import Part, key_of, named, new_key, part, sent, text
+from interlude.web.pages.materials import waiting
 from interlude.web.sessions import Session
 from interlude.web.wording import MOODS
 
@@ -24,12 +25,13 @@ async def _contract_view(deps: WebDep, session: Session, summary: dict[str, Any]
     view: dict[str, Any] = {"contract": summary}
     if summary["status"] != "active":
         return view
-    sessions, checkins, thread = await asyncio.gather(
+    sessions, checkins, thread, shared = await asyncio.gather(
         part(deps.upstream.call(session, "engagement", "GET", f"{path}/sessions")),
         part(deps.upstream.call(session, "engagement", "GET", f"{path}/check-ins",
                                 params={"limit": 1})),
         part(deps.upstream.call(session, "engagement", "GET", f"{path}/messages",
-                                params={"limit": 500})))
+                                params={"limit": 500})),
+        part(waiting(deps, session, summary["id"])))
     now = datetime.now(UTC)
     if sessions.value is not None:
         upcoming = [s for s in sessions.value["sessions"] if s["status"] == "scheduled"
@@ -40,6 +42,7 @@ async def _contract_view(deps: WebDep, session: Session, summary: dict[str, Any]
         value=(checkins.value["check_ins"] or [None])[0] if checkins.value else None,
         problem=checkins.problem, slug=checkins.slug)
     view["thread"] = thread
+    view["materials"] = shared
     if thread.value is not None:
         coach = [m for m in thread.value["messages"] if m["party"] == "coach"]
         view["coach_last"] = coach[-1] if coach else None

@@ -5,6 +5,7 @@ community names them for this reader (a pseudonym in a pseudonymous space), neve
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -17,6 +18,7 @@ from interlude.web.sessions import Session
 from interlude.web.upstream import UpstreamProblem
 from interlude.web.wording import message
 
+log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 SpaceId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 REACTIONS = (("like", "Like"), ("support", "Support"), ("insightful", "Insightful"),
@@ -78,17 +80,31 @@ async def space_page(request: Request, deps: WebDep, session: Session, space_id:
         return deps.pages.render(request, "community/join.html", session, status=status,
                                  title=mine["name"], space=mine, error=error,
                                  suggestion=(suggested.value or {}).get("pseudonym"))
-    space, feed = await asyncio.gather(
+    space, feed, _ = await asyncio.gather(
         deps.upstream.call(session, "community", "GET", path),
-        deps.upstream.call(session, "community", "GET", f"{path}/feed"))
-    invitable = await _invitable(deps, session, space) if mine["role"] == "coach" else []
+        deps.upstream.call(session, "community", "GET", f"{path}/feed"),
+        _mark_read(deps, session, path))
+    coach_here = mine["role"] == "coach"
+    invitable = await _invitable(deps, session, space) if coach_here else []
+    quiet = await part(deps.upstream.call(session, "community", "GET",
+                                          f"{path}/quiet-members")) \
+        if coach_here and space["kind"] == "cohort" else None
     asking = await part(deps.upstream.call(session, "community", "GET",
                                            f"{path}/join-requests")) \
         if space["kind"] == "peer_circle" else None
     return deps.pages.render(request, "community/space.html", session, status=status,
                              title=space["name"], space=space, feed=feed, error=error,
                              reactions=REACTIONS, kinds=KINDS, invitable=invitable,
-                             asking=asking, typed=typed or {})
+                             asking=asking, quiet=quiet, typed=typed or {})
+
+
+async def _mark_read(deps: WebDep, session: Session, path: str) -> None:
+    """The member has read the feed (so the coach sees who reads quietly); the page is shown
+    whether or not community took note."""
+    try:
+        await deps.upstream.call(session, "community", "POST", f"{path}/read")
+    except UpstreamProblem as problem:
+        log.warning("marking the feed read failed: %s", problem.slug)
 
 
 async def _invitable(deps: WebDep, session: Session,
@@ -212,6 +228,15 @@ async def reveal(request: Request, space_id: SpaceId, handle: ItemId, deps: WebD
                       {"reason": text(form, "reason", 2000)},
                       "Revealed; the member is told, with your reason, and the reveal is "
                       "recorded in the audit trail.")
+
+
+@router.post("/community/{space_id}/quiet-members/{handle}/invitation")
+async def invite_quiet(request: Request, space_id: SpaceId, handle: ItemId, deps: WebDep,
+                       session: SessionDep, form: FormDep) -> Response:
+    return await _act(request, deps, session, space_id, "POST",
+                      f"/quiet-members/{handle}/invitation", None,
+                      "Your invitation is on its way: they are told gently, as a "
+                      "notification.")
 
 
 @router.post("/community/{space_id}/slow-mode")

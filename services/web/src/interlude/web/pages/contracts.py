@@ -20,6 +20,9 @@ CONSENTS = {
                      "posts (under your pseudonym)."),
     "share_posts": ("Sharing my posts", "Your posts may be shared to other spaces of the "
                     "programme."),
+    "counted_when_quiet": ("Being counted when I read quietly", "My coach may see that I "
+                           "read the cohort without posting (when I last read, never what "
+                           "I read)."),
 }
 SPONSOR_VIEWS = {"none": "nothing about your coaching",
                  "attendance": "how many sessions were planned and held, never what was said",
@@ -83,7 +86,8 @@ async def consent(request: Request, contract_id: ContractId, consent: str, deps:
     give = text(form, "action", 10) == "give"
     await deps.upstream.call(session, "engagement", "PUT" if give else "DELETE",
                              f"/v1/contracts/{contract_id}/consents/{consent}")
-    label = CONSENTS[consent][0].lower()
+    named = CONSENTS[consent][0]
+    label = named[:1].lower() + named[1:]
     session.flash.append(f"Consent given: {label}." if give else
                          f"Consent withdrawn: {label}. It takes effect now.")
     return RedirectResponse(f"/contracts/{contract_id}", status_code=303)
