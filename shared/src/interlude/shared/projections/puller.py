@@ -116,10 +116,8 @@ class Puller:
             if self._outstanding > 0 and now > self._answer_due:
                 raise PullFailed("a pull request went unanswered (the consumer's leader may "
                                  "have gone with it)")
-            if self._buffer:  # some: wait for more until the first has lingered long enough
-                wait = self._first_arrival + self._linger - now
-            else:
-                wait = deadline - now
+            # with some, wait for more until the first has lingered long enough
+            wait = self._first_arrival + self._linger - now if self._buffer else deadline - now
             if wait <= 0:
                 break
             if self._outstanding == 0:
