@@ -9,9 +9,11 @@ sends the same pull requests on one inbox of its own and gathers replies in a ca
 - when the stream runs dry, one long poll for a whole batch stays open: the server hands it
   each message as it is stored, for as many fetches as it takes to fill it, so a projection
   keeping up sends no request and gets no 404 per event;
-- a fetch that has some messages but not a batch waits ``linger`` seconds (2 ms) from the
-  first one's arrival for more before it returns: under load each batch (a transaction, an
-  ack, a notification) then carries several events, and each event waits at most that long.
+- while messages come close together (on average less than four lingers apart, over 125/s), a
+  fetch that has some but not a batch waits ``linger`` seconds (2 ms) from the first one's
+  arrival for more before it returns: under load each batch (a transaction, an ack, a
+  notification) then carries several events, and each waits at most that long; when they come
+  further apart the wait would gather nothing, and a fetch returns at once.
 
 At most one request is outstanding and all share one inbox, so messages stay in stream order.
 A request outlives no reconnection (the server may have restarted and forgotten it, and the
@@ -36,6 +38,7 @@ from nats.aio.msg import Msg
 NO_MESSAGES, REQUEST_TIMEOUT, HEARTBEAT = "404", "408", "100"
 ANSWER_GRACE_S = 5.0  # beyond a request's own expiry, before it counts as lost
 LINGER_S = 0.002  # how long a short batch waits for more
+BUSY_GAPS = 4  # messages closer than this many lingers apart, on average: worth waiting for
 LONG_POLL_S = 1.0  # how long a long poll stays open (fetches in between do not end it)
 
 
@@ -58,6 +61,8 @@ class Puller:
         self._connection = nc.stats["reconnects"]  # which connection our requests went on
         self._answer_due = 0.0  # when the outstanding request must have been answered
         self._first_arrival = 0.0  # when the oldest message in the buffer came
+        self._last_arrival = 0.0
+        self._gap = 1.0  # a moving average of the time between messages, in seconds
         self._batch = 0  # the size the current fetch gathers (wakes it when full)
 
     async def start(self) -> Puller:
@@ -83,6 +88,8 @@ class Puller:
             self._wake.set()
             return
         now = time.monotonic()
+        self._gap += (min(now - self._last_arrival, 1.0) - self._gap) / 4
+        self._last_arrival = now
         if not self._buffer:
             self._first_arrival = now
             self._wake.set()  # a fetch waiting on an empty buffer starts its linger
@@ -116,8 +123,12 @@ class Puller:
             if self._outstanding > 0 and now > self._answer_due:
                 raise PullFailed("a pull request went unanswered (the consumer's leader may "
                                  "have gone with it)")
-            # with some, wait for more until the first has lingered long enough
-            wait = self._first_arrival + self._linger - now if self._buffer else deadline - now
+            if not self._buffer:
+                wait = deadline - now
+            elif self._gap < BUSY_GAPS * self._linger:  # more are coming: let the first linger
+                wait = self._first_arrival + self._linger - now
+            else:
+                break
             if wait <= 0:
                 break
             if self._outstanding == 0:
