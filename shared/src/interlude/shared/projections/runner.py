@@ -32,7 +32,7 @@ from interlude.shared.projections import checkpoints
 from interlude.shared.projections.base import Projection, RecordedEvent
 from interlude.shared.projections.deadletter import dead_letter, failure_reason
 from interlude.shared.projections.partitions import Partition
-from interlude.shared.projections.puller import Puller
+from interlude.shared.projections.puller import LINGER_S, Puller
 from interlude.shared.telemetry import extract_context, tracer
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ class ProjectionRunner:
 
     def __init__(self, projection: Projection, source: StreamSpec, nc: NATS, pool: asyncpg.Pool,
                  *, deadletters: StreamSpec, batch_size: int = 500, fetch_timeout: float = 1.0,
+                 linger: float = LINGER_S,
                  tracer_provider: trace.TracerProvider | None = None) -> None:
         self.projection = projection
         self.source = source
@@ -65,6 +66,7 @@ class ProjectionRunner:
         self._deadletters = deadletters
         self._batch_size = batch_size
         self._fetch_timeout = fetch_timeout
+        self._linger = linger  # how long a short batch waits for more (see puller)
         self._tracer = tracer(tracer_provider)
         self._task: asyncio.Task[None] | None = None
         self._stopping = False  # besides cancel(): a library's wait_for may swallow that
@@ -130,7 +132,7 @@ class ProjectionRunner:
             deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=self.position + 1,
             filter_subject=f"{self.source.prefix}.>", max_ack_pending=self._batch_size * 4,
             max_deliver=-1))
-        return await Puller(self._nc, self.source.name, self._durable).start()
+        return await Puller(self._nc, self.source.name, self._durable, self._linger).start()
 
     async def _consume(self, until_caught_up: bool) -> None:
         puller = await self._subscribe()
