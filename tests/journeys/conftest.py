@@ -40,7 +40,9 @@ async def engagement(identity: RunningIdentity, nats_url: str, postgres_dsn: str
 @pytest.fixture
 async def audit(identity: RunningIdentity, nats_url: str, postgres_dsn: str,
                 namespace: str) -> AsyncIterator[RunningAudit]:
-    settings = audit_settings(nats_url, postgres_dsn, namespace, _secret(identity))
+    # a person's export waits at most 2 s for the services a test does not run (each named)
+    settings = audit_settings(nats_url, postgres_dsn, namespace, _secret(identity),
+                              export_deadline_s=2.0)
     async with own_schema(postgres_dsn, f"{namespace}_audit") as schema, \
             running_audit(settings, schema, identity.app) as running:
         yield running

@@ -10,19 +10,15 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import AsyncIterator
 from html.parser import HTMLParser
 
-import pytest
-
 from interlude.audit.app import retention
-from interlude.audit.testing import RunningAudit, audit_settings, running_audit
+from interlude.audit.testing import RunningAudit
 from interlude.community.testing import RunningCommunity
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import Person, RunningIdentity
 from interlude.notify.testing import RunningNotify
 from interlude.shared.testing.eventually import eventually
-from interlude.shared.testing.plugin import own_schema
 
 from .community.cohort import cohort
 from .engagement.journey import expect
@@ -30,19 +26,6 @@ from .engagement.journey import expect
 EXPORTS = "/v1/audit/my-data/exports"
 OTHERS_MARKERS = ("Ben Okafor", "Chloe Martin", "BEN-PRIVATE-QUESTION", "CHLOE-KIND-COMMENT",
                   "BEN-PRIVATE-CHECKIN")
-
-
-@pytest.fixture
-async def audit(identity: RunningIdentity, nats_url: str, postgres_dsn: str,
-                namespace: str) -> AsyncIterator[RunningAudit]:
-    """audit waiting at most 2 s for the services' sections (some tests run only a few)."""
-    secret = identity.settings.master_secret
-    assert secret is not None
-    settings = audit_settings(nats_url, postgres_dsn, namespace, secret.get_secret_value(),
-                              export_deadline_s=2.0)
-    async with own_schema(postgres_dsn, f"{namespace}_audit") as schema, \
-            running_audit(settings, schema, identity.app) as running:
-        yield running
 
 
 def unzip(data: bytes) -> dict[str, bytes]:

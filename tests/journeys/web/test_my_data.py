@@ -14,30 +14,16 @@ from collections.abc import AsyncIterator
 import pytest
 from playwright.async_api import Browser, Page
 
-from interlude.audit.testing import RunningAudit, audit_settings, running_audit
+from interlude.audit.testing import RunningAudit
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import RunningIdentity
 from interlude.shared.testing.eventually import eventually
-from interlude.shared.testing.plugin import own_schema
 from interlude.web.testing import RunningWeb, running_web
 
 from .conftest import DESKTOP
 from .people import checked_at_both_widths, expect, organisation_with_contract, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-async def audit(identity: RunningIdentity, nats_url: str, postgres_dsn: str,
-                namespace: str) -> AsyncIterator[RunningAudit]:
-    """audit waiting at most 2 s for the sections of services that are not running here."""
-    secret = identity.settings.master_secret
-    assert secret is not None
-    settings = audit_settings(nats_url, postgres_dsn, namespace, secret.get_secret_value(),
-                              export_deadline_s=2.0)
-    async with own_schema(postgres_dsn, f"{namespace}_audit") as schema, \
-            running_audit(settings, schema, identity.app) as running:
-        yield running
 
 
 @pytest.fixture
