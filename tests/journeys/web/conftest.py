@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, BrowserContext, async_playwright
 
+from interlude.community.testing import RunningCommunity
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import RunningIdentity
 from interlude.web.testing import RunningWeb, running_web
@@ -42,6 +43,14 @@ async def browser() -> AsyncIterator[Browser]:
 async def web(identity: RunningIdentity, engagement: RunningEngagement
               ) -> AsyncIterator[RunningWeb]:
     async with running_web({"identity": identity.app, "engagement": engagement.app}) as running:
+        yield running
+
+
+@pytest.fixture
+async def web_with_community(identity: RunningIdentity, engagement: RunningEngagement,
+                             community: RunningCommunity) -> AsyncIterator[RunningWeb]:
+    async with running_web({"identity": identity.app, "engagement": engagement.app,
+                            "community": community.app}) as running:
         yield running
 
 

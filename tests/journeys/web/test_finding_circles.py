@@ -4,30 +4,18 @@ the circle's page and admits him; Hugo joins from his Community page."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from playwright.async_api import Browser
 
-from interlude.community.testing import RunningCommunity
-from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import RunningIdentity
 from interlude.shared.testing.eventually import eventually
-from interlude.web.testing import RunningWeb, running_web
+from interlude.web.testing import RunningWeb
 
 from .conftest import DESKTOP, PHONE
 from .people import checked_at_both_widths, sign_in
 
 pytestmark = pytest.mark.browser
 CIRCLE = "Endings that stay kind"
-
-
-@pytest.fixture
-async def web_with_community(identity: RunningIdentity, engagement: RunningEngagement,
-                             community: RunningCommunity) -> AsyncIterator[RunningWeb]:
-    async with running_web({"identity": identity.app, "engagement": engagement.app,
-                            "community": community.app}) as running:
-        yield running
 
 
 async def test_a_coach_finds_a_circle_by_a_challenge_asks_and_is_admitted(

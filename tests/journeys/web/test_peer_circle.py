@@ -4,29 +4,17 @@ names."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from playwright.async_api import Browser
 
-from interlude.community.testing import RunningCommunity
-from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import RunningIdentity
 from interlude.shared.testing.eventually import eventually
-from interlude.web.testing import RunningWeb, running_web
+from interlude.web.testing import RunningWeb
 
 from .conftest import DESKTOP, PHONE
 from .people import checked, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-async def web_with_community(identity: RunningIdentity, engagement: RunningEngagement,
-                             community: RunningCommunity) -> AsyncIterator[RunningWeb]:
-    async with running_web({"identity": identity.app, "engagement": engagement.app,
-                            "community": community.app}) as running:
-        yield running
 
 
 async def test_a_coach_opens_a_peer_circle_and_a_fellow_coach_joins_it(

@@ -5,8 +5,6 @@ her contract page), Claire no longer sees her there."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from playwright.async_api import Browser
 
@@ -14,7 +12,7 @@ from interlude.community.testing import RunningCommunity
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import RunningIdentity
 from interlude.shared.testing.eventually import eventually
-from interlude.web.testing import RunningWeb, running_web
+from interlude.web.testing import RunningWeb
 
 from ..community.cohort import cohort
 from .conftest import DESKTOP, PHONE
@@ -22,14 +20,6 @@ from .people import checked_at_both_widths, sign_in
 
 pytestmark = pytest.mark.browser
 AMIRA, BEN = "Amira Haddad", "Ben Okafor"
-
-
-@pytest.fixture
-async def web_with_community(identity: RunningIdentity, engagement: RunningEngagement,
-                             community: RunningCommunity) -> AsyncIterator[RunningWeb]:
-    async with running_web({"identity": identity.app, "engagement": engagement.app,
-                            "community": community.app}) as running:
-        yield running
 
 
 async def test_the_coach_sees_who_reads_quietly_and_invites_them_and_peers_never_do(
