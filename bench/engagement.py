@@ -93,6 +93,7 @@ from interlude.engagement.testing import (
 from interlude.engagement.wiring import VIEWS as DASHBOARD  # the dashboard is one of them
 from interlude.identity.testing import Person, RunningIdentity, identity_settings, running_identity
 from interlude.shared.kit import WrittenPublic
+from interlude.shared.testing.cpu import cpu_per, cpu_seconds
 from interlude.shared.testing.load import Sent, create_schemas, for_a_while, ms, paced
 from interlude.shared.testing.servers import embedded_servers
 from interlude.shared.testing.watch import Visibility, worker_process
@@ -112,6 +113,7 @@ class Stack:
     identity: RunningIdentity
     engagement: RunningEngagement
     worker: str  # where engagement's projections run
+    worker_pid: int | None  # None when they run as tasks in this process
 
 
 @contextlib.asynccontextmanager
@@ -128,12 +130,12 @@ async def services(nats_url: str, dsn: str, separate_worker: bool) -> AsyncItera
     async with running_identity(id_settings, namespace) as identity, running_engagement(
             settings, schema, identity.app, with_worker=not separate_worker) as engagement:
         with contextlib.ExitStack() as stack:
-            where = "tasks in this process"
+            where, pid = "tasks in this process", None
             if separate_worker:
                 pid = stack.enter_context(worker_process("interlude.engagement.worker", settings,
                                                            schema))
                 where = f"its own process (PID {pid})"
-            yield Stack(identity, engagement, where)
+            yield Stack(identity, engagement, where, pid)
 
 
 def add_bare_route() -> None:
@@ -224,22 +226,35 @@ class Poster:
 
 # -- part 1: rate ---------------------------------------------------------------------------
 
-async def rates(poster: Poster, args: argparse.Namespace) -> dict[str, Any]:
+async def rates(poster: Poster, args: argparse.Namespace,
+                processes: dict[str, int | None]) -> dict[str, Any]:
     calls = {"bare": poster.bare, "checkin": poster.checkin}
     results: dict[str, list[float]] = {name: [] for name in calls}
+    cpu: dict[str, dict[str, float]] = {name: {} for name in calls}  # seconds, summed
+    done = dict.fromkeys(calls, 0)
     for one in calls.values():  # warm-up, not counted
         await for_a_while(args.seconds / 3, args.inflight, one)
     for round_ in range(args.rounds):
         order = list(calls) if round_ % 2 == 0 else list(reversed(calls))
         for name in order:
-            results[name].append(await for_a_while(args.seconds, args.inflight, calls[name]))
+            before, began = cpu_seconds(processes, with_children=("postgres",)), time.perf_counter()
+            rate = await for_a_while(args.seconds, args.inflight, calls[name])
+            count = round(rate * (time.perf_counter() - began))
+            after = cpu_seconds(processes, with_children=("postgres",))
+            for where, used in after.items():
+                cpu[name][where] = cpu[name].get(where, 0.0) + used - before[where]
+            done[name] += count
+            results[name].append(rate)
         say(f"rate round {round_ + 1}/{args.rounds} ({args.inflight} in flight, "
             f"{args.seconds:g} s each): bare {results['bare'][-1]:,.0f}/s, "
             f"check-in {results['checkin'][-1]:,.0f}/s")
     bare, checkin = (statistics.median(results[n]) for n in ("bare", "checkin"))
+    per = {name: cpu_per(dict.fromkeys(cpu[name], 0.0), cpu[name], done[name]) for name in calls}
+    say(f"CPU µs per request, by process: bare {per['bare']}, check-in {per['checkin']}")
     return {"checkin_per_s": round(checkin, 1), "bare_per_s": round(bare, 1),
             "checkin_ratio": round(checkin / bare, 3),
-            "checkin_cost_ms": round(1000 / checkin - 1000 / bare, 3)}
+            "checkin_cost_ms": round(1000 / checkin - 1000 / bare, 3),
+            "bare_cpu_us": per["bare"], "checkin_cpu_us": per["checkin"]}
 
 
 # -- parts 2 and 3: paced posts -------------------------------------------------------------
@@ -304,7 +319,8 @@ async def verify(poster: Poster) -> int:
 
 # -- the run --------------------------------------------------------------------------------
 
-async def measure(stack: Stack, dsn: str, args: argparse.Namespace) -> dict[str, Any]:
+async def measure(stack: Stack, dsn: str, args: argparse.Namespace,
+                  processes: dict[str, int | None]) -> dict[str, Any]:
     engagement = stack.engagement
     say(f"registering {args.coaches} coaches and {args.contracts} coachees, "
         f"each coachee with a contract proposed and signed")
@@ -317,9 +333,10 @@ async def measure(stack: Stack, dsn: str, args: argparse.Namespace) -> dict[str,
         for i in range(len(pairs) * 3):
             await poster.checkin(i)
         figures: dict[str, Any] = {}
-        for phase in (rates, latency):
-            await seen.settle(poster.last_position)
-            figures |= await phase(poster, args)
+        await seen.settle(poster.last_position)
+        figures |= await rates(poster, args, processes)
+        await seen.settle(poster.last_position)
+        figures |= await latency(poster, args)
         await seen.settle(poster.last_position)
         figures |= await freshness(poster, seen, args)
         total = await verify(poster)
@@ -348,7 +365,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             say(f"identity and engagement up; engagement's worker runs as {stack.worker}")
             # httpx logs every request at INFO: the client's line, not the service's
             logging.getLogger("httpx").setLevel(logging.WARNING)
-            figures = await measure(stack, servers.postgres_dsn, args)
+            nats, postgres = servers.pids
+            processes = {"worker": stack.worker_pid, "nats": nats, "postgres": postgres}
+            figures = await measure(stack, servers.postgres_dsn, args, processes)
     met = targets(figures)
     say("targets: " + ", ".join(f"{k.removesuffix('_met')} {'met' if v else 'MISSED'}"
                                 for k, v in met.items()))

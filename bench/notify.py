@@ -50,7 +50,6 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -72,6 +71,7 @@ from interlude.shared.projections.base import Projection, RecordedEvent
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform
 from interlude.shared.sealing import Secret
+from interlude.shared.testing.cpu import cpu_per, cpu_seconds
 from interlude.shared.testing.inprocess import served
 from interlude.shared.testing.load import create_schemas, ms, paced
 from interlude.shared.testing.servers import embedded_servers
@@ -80,35 +80,6 @@ from interlude.shared.trust.cache import TrustCache
 
 COACH = "bench-coach"
 BATCH = 200  # events a consumer fetches at once, as notify's worker does (wiring.runners)
-
-
-def cpu_seconds(pids: tuple[int | None, ...]) -> dict[str, float]:
-    """CPU seconds used so far by this process, by nats-server and by PostgreSQL (the
-    postmaster and its backends), read from /proc: the cost of each phase, not only its time."""
-    tick = os.sysconf("SC_CLK_TCK")
-
-    def of(pid: int) -> float:
-        fields = _stat(pid)
-        return (int(fields[11]) + int(fields[12])) / tick if fields else 0.0
-
-    nats, pg = pids[0], pids[1]
-    backends = [int(d) for d in os.listdir("/proc") if d.isdigit() and pg is not None and
-                _parent(int(d)) == pg]
-    return {"python": time.process_time(), "nats": of(nats) if nats else 0.0,
-            "postgres": sum(of(p) for p in [*( [pg] if pg else []), *backends])}
-
-
-def _parent(pid: int) -> int:
-    fields = _stat(pid)
-    return int(fields[1]) if fields else 0
-
-
-def _stat(pid: int) -> list[str]:
-    """The fields of /proc/<pid>/stat after the command's name; [] once the process is gone."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return []
 
 
 def say(message: str) -> None:
@@ -171,13 +142,13 @@ async def notify_last(platform: Platform) -> int:
     return await (await platform.event_store("notify")).last_position()
 
 
-def cpu_per(before: dict[str, float], after: dict[str, float], count: int) -> dict[str, float]:
-    """Microseconds of CPU per item, by process, between two :func:`cpu_seconds`."""
-    return {k: round((after[k] - before[k]) / count * 1e6, 1) for k in before}
-
-
 async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespace,
                  pids: tuple[int | None, ...]) -> dict[str, Any]:
+    servers = {"nats": pids[0], "postgres": pids[1]}
+
+    def used() -> dict[str, float]:
+        return cpu_seconds(servers, with_children=("postgres",))
+
     coachees = [f"coachee{i}" for i in range(args.contracts)]
     await lanes(args.contracts, 16, lambda i: writer.contract(f"c{i}", coachees[i]))
     await lanes(args.events, 64, lambda i: writer.reply(
@@ -188,15 +159,15 @@ async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespac
     dead = platform.stream("deadletter")
     raw = ProjectionRunner(Raw(), platform.stream("engagement"), platform.nc, platform.pool,
                            deadletters=dead, batch_size=BATCH)
-    began, cpu = time.perf_counter(), cpu_seconds(pids)
+    began, cpu = time.perf_counter(), used()
     await raw.catch_up()
     raw_per_s = total / (time.perf_counter() - began)
-    raw_cpu = cpu_per(cpu, cpu_seconds(pids), total)
+    raw_cpu = cpu_per(cpu, used(), total)
     say(f"raw consumer: {raw_per_s:,.0f} events/s (CPU µs per event: {raw_cpu})")
 
     notify = {r.name: r for r in await runners(platform, BATCH)}
     reacting, inbox = notify["notify-engagement"], notify["notify-inbox"]
-    began, cpu = time.perf_counter(), cpu_seconds(pids)
+    began, cpu = time.perf_counter(), used()
     await inbox.start()
     await reacting.start()
     while (stored := await inbox_rows(platform.pool)) < args.events:
@@ -204,11 +175,11 @@ async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespac
             raise RuntimeError(f"only {stored} of {args.events} notifications in 10 minutes")
         await asyncio.sleep(0.01)
     fanout_per_s = args.events / (time.perf_counter() - began)
-    fanout_cpu = cpu_per(cpu, cpu_seconds(pids), args.events)
+    fanout_cpu = cpu_per(cpu, used(), args.events)
     while inbox.position < await notify_last(platform):  # noqa: ASYNC110 (polls a runner)
         await asyncio.sleep(0.01)
     followed_per_s = args.events / (time.perf_counter() - began)
-    followed_cpu = cpu_per(cpu, cpu_seconds(pids), args.events)
+    followed_cpu = cpu_per(cpu, used(), args.events)
     await reacting.stop()
     await inbox.stop()
     say(f"fan-out: {fanout_per_s:,.0f} notifications stored/s "
@@ -216,10 +187,10 @@ async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespac
         f"{fanout_cpu})")
     say(f"and the inbox's consumer through notify's stream too: {followed_per_s:,.0f}/s "
         f"(CPU µs per notification: {followed_cpu})")
-    cpu = cpu_seconds(pids)
+    cpu = used()
     ceiling = await appends(platform, args.events, BATCH)
     say(f"the same number appended alone (nothing read or decided): {ceiling:,.0f}/s "
-        f"(CPU µs per notification: {cpu_per(cpu, cpu_seconds(pids), args.events)})")
+        f"(CPU µs per notification: {cpu_per(cpu, used(), args.events)})")
     return {"fanout_per_s": round(fanout_per_s, 1), "raw_per_s": round(raw_per_s, 1),
             "fanout_ratio": round(fanout_per_s / raw_per_s, 3), "fanout_events": args.events,
             "followed_per_s": round(followed_per_s, 1), "append_per_s": round(ceiling, 1),
@@ -284,9 +255,9 @@ async def live(running: RunningNotify, writer: Engagement, coachee: Person,
             return 0
 
         say(f"live delivery: {args.rate:g} replies/s for {args.seconds:g} s, open loop")
-        cpu = cpu_seconds((worker, None))  # the worker's, once it has started and follows
+        cpu = cpu_seconds({"worker": worker})  # once it has started and follows
         await paced(args.rate, args.seconds, one)
-        worker_cpu = cpu_per(cpu, cpu_seconds((worker, None)), count)["nats"]  # first pid's
+        worker_cpu = cpu_per(cpu, cpu_seconds({"worker": worker}), count)["worker"]
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(reader, timeout=30)
         await listening.remove_listener(CHANNEL, heard)
