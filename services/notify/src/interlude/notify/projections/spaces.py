@@ -1,7 +1,8 @@
 """community's spaces as notify needs them, read from community's published events by name and
 field (:mod:`.community_events`): who is in which space under which pseudonym (and who has
-left it: their pseudonym still names what they did), and whose posts and comments are whose. The reactions to the same events run in step after each event
-(``app/reactions.py``), so they see this as of the event they react to."""
+left it: their pseudonym still names what they did), and whose posts and comments are whose.
+The reactions to the same events run in step after each event (``app/reactions.py``), so they
+see this as of the event they react to."""
 
 from __future__ import annotations
 
