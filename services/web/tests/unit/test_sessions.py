@@ -3,7 +3,7 @@ dropped first when the store is full."""
 
 from __future__ import annotations
 
-from interlude.web.sessions import SessionStore, Tokens
+from interlude.web.sessions import Enrolments, SessionStore, Tokens
 
 
 class Clock:
@@ -93,3 +93,15 @@ def test_every_session_of_a_forgotten_person_ends_and_no_one_elses() -> None:
     assert store.drop_person("t1", "a") == 2
     assert store.get(phone.id) is None and store.get(laptop.id) is None
     assert store.get(other.id) is other and store.drop_person("t2", "u1") == 0
+
+
+def test_enrolments_past_their_lifetime_leave_memory() -> None:
+    clock = Clock()
+    enrolments = Enrolments(lifetime_s=600, clock=clock)
+    old = enrolments.open("ticket1", "ada@example.org")
+    clock.now += 500
+    young = enrolments.open("ticket2", "bea@example.org")
+    clock.now += 200
+    assert enrolments.sweep() == 1
+    clock.now = 0  # so that a look-up cannot be what removes it
+    assert enrolments.get(old.id) is None and enrolments.get(young.id) is young

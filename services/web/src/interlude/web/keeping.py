@@ -14,18 +14,22 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from interlude.web.sessions import SessionStore
+from interlude.web.sessions import Enrolments, SessionStore
 from interlude.web.upstream import SignedOut, Upstream, UpstreamProblem
 
 log = logging.getLogger(__name__)
 
 
 class SessionKeeper:
-    def __init__(self, store: SessionStore, upstream: Upstream, every_s: float) -> None:
+    def __init__(self, store: SessionStore, upstream: Upstream, every_s: float,
+                 enrolments: Enrolments | None = None) -> None:
         self.store, self.upstream, self.every_s = store, upstream, every_s
+        self.enrolments = enrolments
 
     async def round(self) -> int:
-        """One round; how many sessions ended."""
+        """One round; how many sessions ended (enrolments past their lifetime go too)."""
+        if self.enrolments is not None:
+            self.enrolments.sweep()
         ended = self.store.sweep()
         for session in self.store.lapsed():
             if not self.store.holds(session):  # ended meanwhile

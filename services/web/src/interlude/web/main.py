@@ -85,12 +85,13 @@ def create_app(settings: WebSettings | None = None, *,
             store = SessionStore(settings.session_idle_s, settings.session_max_s,
                                  settings.sessions_max)
             upstream = Upstream(clients, store)
+            enrolments = Enrolments()
             app.state.web = Web(settings, store, upstream,
-                                Pages(inbox=bool(settings.notify_url)), Enrolments(),
+                                Pages(inbox=bool(settings.notify_url)), enrolments,
                                 Badge(upstream, settings.unread_ttl_s, store.clock))
             app.state.readiness["identity"] = _answers(clients["identity"])
             keeping = asyncio.create_task(
-                SessionKeeper(store, upstream, settings.session_check_s).run(),
+                SessionKeeper(store, upstream, settings.session_check_s, enrolments).run(),
                 name="web sessions kept")
             try:
                 yield

@@ -185,3 +185,11 @@ class Enrolments:
 
     def drop(self, enrolment_id: str) -> None:
         self._open.pop(enrolment_id, None)
+
+    def sweep(self) -> int:
+        """Drop the enrolments past their lifetime (the address and ticket they held)."""
+        now = self.clock()
+        ended = [e.id for e in self._open.values() if now - e.opened > self.lifetime_s]
+        for enrolment_id in ended:
+            self.drop(enrolment_id)
+        return len(ended)
