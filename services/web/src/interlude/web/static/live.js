@@ -2,7 +2,9 @@
 // notifications from notify (GET /live, Server-Sent Events; the token stays on the server).
 // On each one the header's unread count goes up, a region of this page that shows that kind
 // of news (data-live="kind ...", data-live-contract="id" when it is one contract's) is fetched
-// again, and a polite announcement says what happened in notify's own words.
+// again, and a polite announcement says what happened in notify's own words. News that is
+// nobody's notification (a new post in a space: "post" events, ids only) refreshes that
+// space's feed where it is open, and leaves the count alone.
 (function () {
   "use strict";
   if (!window.EventSource || !window.fetch || !window.DOMParser) { return; }
