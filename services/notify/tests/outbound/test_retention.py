@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from interlude.notify.app.outbound import VIEWS
 from interlude.notify.app.retention import Retention
 from interlude.notify.projections.inbox import Inbox
 from interlude.shared.projections.runner import ProjectionRunner
@@ -67,6 +68,12 @@ async def test_old_notifications_are_removed_recent_ones_kept_and_the_round_repo
     assert await world.platform.pool.fetchval(
         "SELECT due_at FROM due_work WHERE work_id = 'retention'") == now + timedelta(hours=3)
 
-    # a rebuild of the inbox keeps nothing the job removed
+    # a rebuild of the inbox keeps nothing the job removed; a replay of the outbox sends nothing
     await inbox.rebuild(progress=lambda _: None)
     assert [r["notification_id"] for r in await _rows(world, "inbox")] == [recent]
+    mailed = len(world.mails())
+    [outbox] = [r for r in world.runners if r.name == VIEWS]
+    await outbox.rebuild(progress=lambda _: None)
+    await world.sender().run_due()
+    assert len(world.mails()) == mailed
+    assert {r["notification_id"] for r in await _rows(world, "outbox")} == kept
