@@ -5,7 +5,6 @@ page asking to sign in again; a forgotten person's session leaves web's memory, 
 from __future__ import annotations
 
 import asyncio
-import re
 
 import httpx
 
@@ -13,21 +12,13 @@ from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import Person, RunningIdentity
 from interlude.web.keeping import SessionKeeper
 from interlude.web.sessions import Session
-from interlude.web.testing import RunningWeb
+from interlude.web.testing import RunningWeb, signed_in_over_http
 
 from .people import contract_between, expect, organisation_with_contract
 
 
 async def _signed_in(client: httpx.AsyncClient, web: RunningWeb, person: Person) -> Session:
-    form = await client.get("/sign-in")
-    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
-    assert csrf is not None
-    answer = await client.post("/sign-in", data={"csrf": csrf[1], "email": person.email,
-                                                 "password": person.password})
-    assert answer.status_code == 303, answer.text
-    session = web.app.state.web.store.get(client.cookies["interlude_session"])
-    assert session is not None
-    return session
+    return await signed_in_over_http(client, web, person.email, person.password)
 
 
 async def test_an_expiring_token_is_renewed_once_for_requests_arriving_together(
