@@ -45,7 +45,7 @@ class SecurityPolicy(BaseModel):
     data_retention_days: int = Field(365, ge=30, le=3650, alias="data.retention_days")
     # how long notifications (the inbox, and what went by e-mail or webhook) are kept; never
     # longer than ``data.retention_days``
-    notify_retention_days: int = Field(180, ge=7, le=3650, alias="notify.retention_days")
+    notify_retention_days: int = Field(180, ge=30, le=3650, alias="notify.retention_days")
     export_self_service: bool = Field(True, alias="export.self_service")
     # a coach sharing readings, exercises, worksheets and links with a coachee (in their
     # contract); links are stored, never fetched
