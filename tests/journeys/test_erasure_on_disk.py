@@ -1,14 +1,16 @@
 """Erasure reaches the disk. A person who is forgotten (after identity, engagement, community,
-notify and audit all knew them, and their own export was made) leaves neither their name nor
-their e-mail address in PostgreSQL's folder (tables, indexes, dead tuples, the WAL, its log), in
-nats-server's (the JetStream store, its log) or in the services' logs: every copy was sealed
-under their key, and the key is gone.
+notify and audit all knew them, their own export was made, and web held their session) leaves
+neither their name nor their e-mail address in PostgreSQL's folder (tables, indexes, dead
+tuples, the WAL, its log), in nats-server's (the JetStream store, its log), in the services'
+logs (web's included) or in web's sessions: every copy was sealed under their key, the key is
+gone, and web let go of the session identity would no longer renew.
 
 The servers are shared by the whole test run, so the person's name and address carry a marker
 of this test's own."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 from collections.abc import Iterator
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 
 from interlude.audit.testing import RunningAudit
@@ -27,6 +30,8 @@ from interlude.shared import directory
 from interlude.shared.runtime import Platform
 from interlude.shared.testing.eventually import eventually
 from interlude.shared.testing.servers import TestServers as Servers
+from interlude.web.keeping import SessionKeeper
+from interlude.web.testing import running_web, signed_in_over_http
 
 from .community.cohort import contract, create_space
 from .engagement.journey import expect
@@ -126,6 +131,16 @@ async def test_an_erased_person_leaves_neither_name_nor_address_on_disk_or_in_lo
         identity: RunningIdentity, engagement: RunningEngagement,
         community: RunningCommunity, notify: RunningNotify, audit: RunningAudit,
         servers: Servers, postgres_dsn: str, caplog: pytest.LogCaptureFixture) -> None:
+    async with contextlib.AsyncExitStack() as stack:
+        await _erased_everywhere(stack, identity, engagement, community, notify, audit, servers,
+                                 postgres_dsn, caplog)
+
+
+async def _erased_everywhere(
+        stack: contextlib.AsyncExitStack, identity: RunningIdentity,
+        engagement: RunningEngagement, community: RunningCommunity, notify: RunningNotify,
+        audit: RunningAudit, servers: Servers, postgres_dsn: str,
+        caplog: pytest.LogCaptureFixture) -> None:
     if not servers.data_dirs:
         pytest.skip("the servers run in containers: their folders are not on this machine")
     caplog.set_level(logging.DEBUG)
@@ -161,6 +176,13 @@ async def test_an_erased_person_leaves_neither_name_nor_address_on_disk_or_in_lo
     # their export (every service's section: name and address in it) waits, sealed, in audit
     await expect(await audit.client.post("/v1/audit/my-data/exports", headers=person.headers,
                                          json={}), 201)
+    # and they are signed in to web, which holds their session (name, tokens) in its memory
+    web = await stack.enter_async_context(running_web({"identity": identity.app,
+                                                       "engagement": engagement.app}))
+    browser = await stack.enter_async_context(httpx.AsyncClient(base_url=web.url))
+    session = await signed_in_over_http(browser, web, email, PASSWORD)
+    home = await browser.get("/home")
+    assert home.status_code == 200 and name in home.text
 
     officer = await identity.member(admin, "compliance_officer", name="Carla Compliance")
     await expect(await identity.client.post(
@@ -179,6 +201,13 @@ async def test_an_erased_person_leaves_neither_name_nor_address_on_disk_or_in_lo
                 and name not in seen["community"] and scim.status_code == 404)
 
     await eventually(forgotten, timeout=15, what="the person forgotten in every read model")
+    # web's keeping round, once their access token has lapsed: identity refuses to renew it,
+    # and web's memory holds no session of theirs (nor the cookie any power)
+    session.access_expires = 0
+    store = web.app.state.web.store
+    await SessionKeeper(store, web.app.state.web.upstream, every_s=60).round()
+    assert not store.holds(session) and len(store) == 0
+    assert (await browser.get("/home")).status_code == 303
     await vacuum_and_checkpoint(postgres_dsn)
 
     needles = [name, email, f"Quillfeather{marker}", f"ysolde.q{marker}",

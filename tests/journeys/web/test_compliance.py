@@ -1,5 +1,6 @@
 """The compliance officer in the browser: the audit trail searched by action and outcome, with
-people named and no content, and paged; the trail verified with its last signed checkpoint."""
+people named and no content, and paged; the trail verified with its last signed checkpoint; a
+person forgotten, and web holding no session of theirs afterwards."""
 
 from __future__ import annotations
 
@@ -51,7 +52,13 @@ async def test_the_officer_finds_who_did_what_and_sees_the_trail_verified(
     await audit.checkpointer.sign_now(admin.tenant_id, datetime.now(UTC))
     context = await browser.new_context(base_url=web_with_audit.url, viewport=DESKTOP)
     phone = await browser.new_context(base_url=web_with_audit.url, viewport=PHONE)
+    hers = await browser.new_context(base_url=web_with_audit.url, viewport=PHONE)
     try:
+        await sign_in(hers, coachee)  # Amira is signed in: web holds her session
+        [her_session] = [c["value"] for c in await hers.cookies()
+                         if c["name"] == "interlude_session"]
+        store = web_with_audit.app.state.web.store
+        assert store.get(her_session) is not None
         page = await sign_in(context, officer)
         await page.get_by_role("link", name="Audit trail").first.click()
         await page.get_by_label("Action").fill("identity.login")
@@ -103,6 +110,11 @@ async def test_the_officer_finds_who_did_what_and_sees_the_trail_verified(
             return found.status_code == 404 or found.json()["status"] == "forgotten"
 
         await eventually(forgotten, timeout=10)
+        # web let go of her session at once: the id is gone, and so is her cookie's power
+        assert store.get(her_session) is None
+        stolen = await hers.new_page()
+        await stolen.goto("/home")
+        assert "/sign-in" in stolen.url
         small = await sign_in(phone, officer)
         await small.goto("/compliance/audit?action=identity.login")
         violations += await checked(small, "audit-search", "phone")
@@ -110,3 +122,4 @@ async def test_the_officer_finds_who_did_what_and_sees_the_trail_verified(
     finally:
         await context.close()
         await phone.close()
+        await hers.close()

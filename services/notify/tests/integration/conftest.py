@@ -9,6 +9,7 @@ import json
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -34,10 +35,12 @@ class Alone:
     runners: dict[str, ProjectionRunner]
 
     async def community_event(self, tenant_id: str, aggregate: str, aggregate_id: str,
-                              event: Event, actor: str = "someone") -> str:
-        """community's event on its stream, sealed as community seals it; its event id."""
+                              event: Event, actor: str = "someone",
+                              at: datetime | None = None) -> str:
+        """community's event on its stream, sealed as community seals it (as of ``at``, or
+        now); its event id."""
         codec = EventCodec(com.community, self.platform.sealer)
-        ctx = command_context(tenant_id, Actor(actor, ("coachee",)), utc_now())
+        ctx = command_context(tenant_id, Actor(actor, ("coachee",)), at or utc_now())
         envelope = await codec.encode(event, ctx, aggregate_id)
         store = await self.platform.event_store("community")
         subject = self.platform.stream("community").subject(tenant_id, aggregate, aggregate_id)

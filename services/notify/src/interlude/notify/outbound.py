@@ -10,6 +10,7 @@ routers, its application object, its consumers (``runners``) and its senders
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import cast
 
 import httpx
@@ -22,6 +23,7 @@ from interlude.notify.api import webhooks as webhooks_api
 from interlude.notify.app.delivery import EmailSender, repeat
 from interlude.notify.app.outbound import VIEWS, Outbound
 from interlude.notify.app.owed import append_owed
+from interlude.notify.app.retention import Retention
 from interlude.notify.app.webhook_delivery import WebhookSender
 from interlude.notify.domain import webhook_events  # noqa: F401  (registers the Webhook* events)
 from interlude.notify.domain.events import registry
@@ -87,10 +89,13 @@ async def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionR
 
 
 async def send(deps: Outbound, mailer: Mailer, poster: Poster) -> None:
-    """The senders and the appender of what they owe, until cancelled."""
+    """The senders, the retention job and the appender of what they owe, until cancelled."""
     poll = deps.settings.outbound_poll_seconds
+    retention = Retention(deps.pool, timedelta(seconds=deps.settings.retention_interval_seconds),
+                          deps.clock)
     await asyncio.gather(repeat(EmailSender(deps, mailer).run_due, poll),
                          repeat(WebhookSender(deps, poster).run_due, poll),
+                         repeat(retention.run_due, poll),
                          repeat(lambda: append_owed(deps), poll))
 
 

@@ -26,6 +26,8 @@ class NotifySettings(CallerSettings):
     webhook_retry_ceiling_seconds: float = 4 * 3600.0
     webhook_max_attempts: int = 10  # 1 min, 2, 4, ... 4 h: about 16 hours, then dead-lettered
     webhook_rotation_grace_hours: float = 24.0
+    # how often notifications past the organisation's notify.retention_days are removed
+    retention_interval_seconds: float = 3600.0
     # endpoints on loopback, private, link-local or reserved addresses are refused (request
     # forgery against the cluster's own services); tests and a lab may allow them
     webhook_private_addresses: bool = False

@@ -3,6 +3,7 @@ interlude.web.main:create_app``."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -19,6 +20,7 @@ from interlude.shared.logs import configure_logging
 from interlude.web import errors
 from interlude.web.badge import Badge
 from interlude.web.deps import Web
+from interlude.web.keeping import SessionKeeper
 from interlude.web.pages import (
     admin,
     authenticator,
@@ -83,11 +85,19 @@ def create_app(settings: WebSettings | None = None, *,
             store = SessionStore(settings.session_idle_s, settings.session_max_s,
                                  settings.sessions_max)
             upstream = Upstream(clients, store)
+            enrolments = Enrolments()
             app.state.web = Web(settings, store, upstream,
-                                Pages(inbox=bool(settings.notify_url)), Enrolments(),
+                                Pages(inbox=bool(settings.notify_url)), enrolments,
                                 Badge(upstream, settings.unread_ttl_s, store.clock))
             app.state.readiness["identity"] = _answers(clients["identity"])
-            yield
+            keeping = asyncio.create_task(
+                SessionKeeper(store, upstream, settings.session_check_s, enrolments).run(),
+                name="web sessions kept")
+            try:
+                yield
+            finally:
+                keeping.cancel()
+                await asyncio.gather(keeping, return_exceptions=True)
 
     app = service_app("interlude web", lifespan=lifespan, max_body_bytes=200_000,
                       tracer_provider=tracer_provider)

@@ -58,6 +58,10 @@ BLOCKS = (
     Block("data.retention_days", "Keeping data", "How many days coaching content is kept after "
           "a contract ends (30 to 3650).", "days", on="Content of ended contracts is kept "
           "this many days from now on."),
+    Block("notify.retention_days", "Keeping notifications", "How many days notifications "
+          "are kept in people's inboxes, and the records of what went by e-mail or webhook "
+          "(30 to 3650; never longer than data is kept).", "days",
+          on="Notifications older than this are removed at the next hourly round."),
     Block("export.self_service", "Exporting one's own data", "People download what Interlude "
           "holds about them.", "switch", on="People can export their data themselves.",
           off="Exports go through the administrator."),

@@ -1,7 +1,9 @@
 """Server-side sessions: the browser holds a random id in a cookie, the tokens stay here.
 
 Kept in the memory of the web process (ADR 0011): a restart of web signs everyone out, and
-two web replicas need sticky sessions until the store moves to PostgreSQL."""
+two web replicas need sticky sessions until the store moves to PostgreSQL. A session leaves
+memory when it ends: signed out, refused by identity, idle or too old (:meth:`SessionStore.sweep`
+finds those nobody asks for again), or its person forgotten (:mod:`.keeping`)."""
 
 from __future__ import annotations
 
@@ -90,6 +92,9 @@ class SessionStore:
             self._sessions.popitem(last=False)
         return session
 
+    def _ended(self, session: Session, now: float) -> bool:
+        return now - session.last_seen > self.idle_s or now - session.created > self.max_s
+
     def get(self, session_id: str | None) -> Session | None:
         if not session_id:
             return None
@@ -97,7 +102,7 @@ class SessionStore:
         if session is None:
             return None
         now = self.clock()
-        if now - session.last_seen > self.idle_s or now - session.created > self.max_s:
+        if self._ended(session, now):
             self.drop(session_id)
             return None
         session.last_seen = now
@@ -111,6 +116,33 @@ class SessionStore:
 
     def drop(self, session_id: str) -> Session | None:
         return self._sessions.pop(session_id, None)
+
+    def holds(self, session: Session) -> bool:
+        """Whether ``session`` is still one of this store's (not ended since it was found)."""
+        return self._sessions.get(session.id) is session
+
+    def sweep(self) -> int:
+        """Drop the sessions that have ended (idle, or too old) though nobody asked for them
+        since; how many went."""
+        now = self.clock()
+        ended = [s.id for s in self._sessions.values() if self._ended(s, now)]
+        for session_id in ended:
+            self.drop(session_id)
+        return len(ended)
+
+    def lapsed(self) -> list[Session]:
+        """The sessions whose access token has expired (unused since): whether identity still
+        renews them says whether their person may still be signed in."""
+        now = self.clock()
+        return [s for s in self._sessions.values() if now >= s.access_expires]
+
+    def drop_person(self, tenant_id: str, user_id: str) -> int:
+        """End every session of one person (forgotten); how many there were."""
+        theirs = [s.id for s in self._sessions.values()
+                  if s.tenant_id == tenant_id and s.user_id == user_id]
+        for session_id in theirs:
+            self.drop(session_id)
+        return len(theirs)
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -153,3 +185,11 @@ class Enrolments:
 
     def drop(self, enrolment_id: str) -> None:
         self._open.pop(enrolment_id, None)
+
+    def sweep(self) -> int:
+        """Drop the enrolments past their lifetime (the address and ticket they held)."""
+        now = self.clock()
+        ended = [e.id for e in self._open.values() if now - e.opened > self.lifetime_s]
+        for enrolment_id in ended:
+            self.drop(enrolment_id)
+        return len(ended)

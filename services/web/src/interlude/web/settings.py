@@ -20,6 +20,8 @@ class WebSettings(BaseSettings):
     session_idle_s: int = 8 * 3600
     session_max_s: int = 7 * 24 * 3600
     sessions_max: int = 100_000  # sessions kept at once: the oldest go first past this
+    # how often ended sessions leave memory and idle ones are renewed (a refused one goes)
+    session_check_s: float = 60.0
     upstream_timeout_s: float = 10.0
     # a live stream's silence this long means notify is gone (it sends a comment every 15 s)
     live_read_timeout_s: float = 45.0

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
 from interlude.shared.testing.inprocess import served
 from interlude.web.main import create_app
+from interlude.web.sessions import Session
 from interlude.web.settings import WebSettings
 
 
@@ -77,3 +80,18 @@ async def running_web(services: dict[str, FastAPI],
         url = await stack.enter_async_context(
             served_on(app, held["web"]) if "web" in held else served(app))
         yield RunningWeb(url, app, settings)
+
+
+async def signed_in_over_http(client: httpx.AsyncClient, web: RunningWeb, email: str,
+                              password: str) -> Session:
+    """Signed in through web's sign-in form with ``client`` (its cookie kept there); the
+    session web holds for it, from web's own memory."""
+    form = await client.get("/sign-in")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert csrf is not None
+    answer = await client.post("/sign-in", data={"csrf": csrf[1], "email": email,
+                                                 "password": password})
+    assert answer.status_code == 303, answer.text
+    session: Session | None = web.app.state.web.store.get(client.cookies["interlude_session"])
+    assert session is not None
+    return session

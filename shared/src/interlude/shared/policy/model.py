@@ -43,6 +43,9 @@ class SecurityPolicy(BaseModel):
         "none", alias="notify.email_content")
     sponsor_reports_enabled: bool = Field(True, alias="sponsor_reports.enabled")
     data_retention_days: int = Field(365, ge=30, le=3650, alias="data.retention_days")
+    # how long notifications (the inbox, and what went by e-mail or webhook) are kept; never
+    # longer than ``data.retention_days``
+    notify_retention_days: int = Field(180, ge=30, le=3650, alias="notify.retention_days")
     export_self_service: bool = Field(True, alias="export.self_service")
     # a coach sharing readings, exercises, worksheets and links with a coachee (in their
     # contract); links are stored, never fetched

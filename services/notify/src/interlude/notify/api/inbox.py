@@ -3,6 +3,7 @@ and the live stream (Server-Sent Events, resumable with ``Last-Event-ID``)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -37,7 +38,10 @@ LastEventId = Annotated[int | None, Header(
 STREAM = {"content": {"text/event-stream": {"schema": {
     "$ref": "#/components/schemas/NotificationPublic"}}},
     "description": "``notification`` events (id: the notification's seq, data: a "
-                   "NotificationPublic as JSON), and comments to keep the connection alive"}
+                   "NotificationPublic as JSON); ``post`` events, news kept nowhere and "
+                   "without an id (data: ``{kind: post_published, space_id, post_id}``, a new "
+                   "post in a space of the caller's, to fetch from community); and comments "
+                   "to keep the connection alive"}
 
 
 @router.get("/notifications", response_model=NotificationsPublic, responses=READ_PROBLEMS)
@@ -77,6 +81,9 @@ async def stream(ctx: ContextDep, deps: NotifyDep, live: LiveDep,
 
     async def events() -> AsyncIterator[dict[str, str]]:
         async for shown in following:
+            if "news" in shown:  # no id: a resumed stream goes on from the last notification
+                yield {"event": "post", "data": json.dumps(shown["news"])}
+                continue
             yield {"id": str(shown["seq"]), "event": "notification",
                    "data": NotificationPublic.model_validate(shown).model_dump_json()}
 

@@ -4,7 +4,10 @@ replied to; a member tagged, invited, or whose pseudonym the coach revealed (wit
 sealed for them); the coach asked for feedback on a rehearsal, and its author given it.
 
 In a pseudonymous space whoever did it is named by pseudonym (``actor_pseudonym``), or as the
-space's coach: a notification from there never carries a real name, on any channel."""
+space's coach: a notification from there never carries a real name, on any channel.
+
+A new post tells no one: it is news for the open feeds of the space's other members, announced
+live and kept nowhere (:mod:`.news`)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from typing import Any, ClassVar
 
 import asyncpg
 
+from interlude.notify.app import news
 from interlude.notify.app.deps import Notify
 from interlude.notify.app.reactions import Reactions
 from interlude.notify.app.telling import Tell, quiet_hours
@@ -54,6 +58,7 @@ class CommunityReactions(Reactions):
         "community.ReactionAdded": "when_reaction_added_tell",
         "community.MemberInvited": "when_member_invited_tell",
         "community.JoinRequested": "when_join_requested_tell",
+        "community.PostPublished": "when_post_published_announce",
         **dict.fromkeys(TOLD, "when_told_tell")}
 
     def __init__(self, deps: Notify) -> None:
@@ -162,3 +167,11 @@ class CommunityReactions(Reactions):
         host = space["coach_id"] if space is not None else None
         return await self._tell(conn, event, host, "join_requested", space_id, e.user_id,
                                 **self._about(event, space_id, "space"))
+
+    async def when_post_published_announce(self, conn: asyncpg.Connection,
+                                           event: RecordedEvent) -> list[Tell]:
+        e = event.of(com.PostPublished)
+        await news.post_published(conn, tenant_id=event.tenant_id, space_id=e.space_id,
+                                  post_id=event.aggregate_id, author_id=e.author_id,
+                                  occurred_at=event.envelope.occurred_at, now=self.deps.clock())
+        return []

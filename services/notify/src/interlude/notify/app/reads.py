@@ -81,7 +81,8 @@ async def unread(deps: Notify, ctx: CommandContext) -> int:
 async def live(deps: Notify, ctx: CommandContext, feed: Live,
                last_seen: int | None) -> AsyncIterator[dict[str, Any]]:
     """The caller's notifications as they arrive, oldest first, from after ``last_seen`` (the
-    last event id a dropped stream received) or from now."""
+    last event id a dropped stream received) or from now; between them, ``{"news": ...}``:
+    what was announced live for the caller (ids only) while the stream was open."""
     await deps.enforce_in_app(ctx, "stream_notifications", ctx.actor.id)
     position = last_seen if last_seen is not None else \
         await queries.latest_seq(deps.pool, ctx.tenant_id, ctx.actor.id)
@@ -97,6 +98,8 @@ async def _following(deps: Notify, ctx: CommandContext, feed: Live,
             for shown in await _shown(deps, ctx, rows):
                 position = shown["seq"]
                 yield shown
+            for told in woken.take_news():
+                yield {"news": told}
             if not rows:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(IDLE_POLL):

@@ -150,3 +150,17 @@ class PreferencesChanged(Event):
     quiet_hours: QuietHours | None = None  # the person's own, on top of the contract's
     time_zone: str = "UTC"
     digest_hour: int = 8                # local hour for daily and weekly digests
+
+
+@EVENT("notify.NotificationsExpired")
+class NotificationsExpired(Event):
+    """aggregate ``retention``, id = the organisation's: a round of the retention job removed
+    the organisation's notifications older than ``before`` (what went, counted; no content,
+    no one named)."""
+
+    before: datetime
+    retention_days: int
+    inbox: dict[str, int]  # inbox rows removed, by kind
+    email: int             # e-mails sent, failed or cancelled, no longer recorded
+    webhook: int           # webhook deliveries done with (delivered, dead, cancelled)
+    timers: int            # timers fired or cancelled

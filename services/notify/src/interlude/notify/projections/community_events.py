@@ -34,6 +34,11 @@ class MemberJoined(Published):
     pseudonym: str | None = None
 
 
+@community.event("community.MemberLeft")
+class MemberLeft(Published):
+    user_id: str
+
+
 @community.event("community.PseudonymRevealed")
 class PseudonymRevealed(Published):
     user_id: str

@@ -11,7 +11,8 @@ the order of their ``seq`` (the stream position), the order a live stream follow
 
 An organisation whose ``notify.channels`` lacks ``in_app`` keeps no inbox: what is queued
 while it is off is not kept (it may still go by e-mail), and a forgotten person's inbox stays
-empty even when notify's stream is replayed."""
+empty even when notify's stream is replayed; nor is a notification kept again that the
+retention job removed (:mod:`..app.retention`)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from typing import Any
 import asyncpg
 
 from interlude.notify.app.live import CHANNEL
+from interlude.notify.app.retention import expired_before
 from interlude.notify.domain import events as ev
 from interlude.shared.projections.base import Projection, RecordedEvent
 from interlude.shared.projections.sealed import kept
@@ -94,10 +96,13 @@ class Inbox(Projection):
         if not missing:
             return
         await lock_seq(conn)
+        expired = await expired_before(conn, list({e.tenant_id for e in missing}))
         rows = []
         for event in missing:
             self.decoded(event)
-            rows.append(self._row(event, event.of(ev.NotificationQueued)))
+            queued = event.of(ev.NotificationQueued)
+            if queued.occurred_at >= expired.get(event.tenant_id, queued.occurred_at):
+                rows.append(self._row(event, queued))
         await store(conn, rows)
 
     @staticmethod

@@ -59,6 +59,9 @@ class Outbox(Projection):
                                      event: RecordedEvent) -> None:
         e = event.of(NotificationQueued)
         tenant, nid, now = event.tenant_id, event.aggregate_id, event.envelope.occurred_at
+        if await conn.fetchval("SELECT true FROM retention WHERE tenant_id = $1"
+                               " AND expired_before > $2", tenant, e.occurred_at):
+            return  # removed by the retention job: a replay sends nothing again
         policy = await notify_policy(conn, tenant)  # unknown yet: the sender decides at send
         facts = detail(event, e)
         if policy is None or policy.allows(EMAIL):

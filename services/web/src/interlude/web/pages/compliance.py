@@ -143,9 +143,14 @@ async def forget(request: Request, user_id: ItemId, deps: WebDep, session: Offic
         session.flash.append(error)
         return RedirectResponse("/compliance/erasure", status_code=303)
 
-    write = deps.upstream.call(session, "identity", "POST",
-                               f"/v1/organisations/{session.tenant_id}/erasures",
-                               json={"subject_id": user_id, "reason": text(form, "reason", 500)})
+    async def erase() -> Any:
+        answer = await deps.upstream.call(
+            session, "identity", "POST", f"/v1/organisations/{session.tenant_id}/erasures",
+            json={"subject_id": user_id, "reason": text(form, "reason", 500)})
+        deps.store.drop_person(session.tenant_id, user_id)  # no session of theirs stays here
+        return answer
+
+    write = erase()
     return await sent(session, write, again=again, back="/compliance/erasure",
                       done="The erasure is under way: their key is destroyed, and what they "
                            "wrote becomes unreadable everywhere within moments.")

@@ -188,6 +188,8 @@ async def live(request: Request, deps: WebDep, session: SessionDep) -> Response:
     async def relay() -> AsyncIterator[bytes]:
         try:
             async for chunk in answer.aiter_raw():
+                if not deps.store.holds(session):  # ended (signed out, forgotten): let it go
+                    return
                 if b"event: notification" in chunk:
                     stale(session)  # the next page asks for the count again
                 yield chunk
