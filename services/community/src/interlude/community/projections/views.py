@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncpg
 
 from interlude.community.domain import events as ev
+from interlude.community.projections import materials
 from interlude.shared.projections.base import Projection, RecordedEvent
 from interlude.shared.projections.sealed import kept
 
@@ -18,10 +19,10 @@ def _at(event: RecordedEvent) -> object:
     return event.envelope.occurred_at
 
 
-class Views(Projection):
+class Views(materials.MaterialViews, Projection):
     name = NAME
     tables = ("spaces", "members", "posts", "comments", "reactions", "tags", "shares",
-              "reports", "rehearsals")
+              "reports", "rehearsals", *materials.TABLES)
     reads = (ev.registry,)
     handles = tuple(n for n in ev.registry.names() if n != "community.PostPaced")
 

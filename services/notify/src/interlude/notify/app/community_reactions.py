@@ -54,6 +54,7 @@ class CommunityReactions(Reactions):
         "community.ReactionAdded": "when_reaction_added_tell",
         "community.MemberInvited": "when_member_invited_tell",
         "community.JoinRequested": "when_join_requested_tell",
+        "community.CohortMaterialShared": "when_cohort_material_shared_tell",
         **dict.fromkeys(TOLD, "when_told_tell")}
 
     def __init__(self, deps: Notify) -> None:
@@ -162,3 +163,16 @@ class CommunityReactions(Reactions):
         host = space["coach_id"] if space is not None else None
         return await self._tell(conn, event, host, "join_requested", space_id, e.user_id,
                                 **self._about(event, space_id, "space"))
+
+    async def when_cohort_material_shared_tell(self, conn: asyncpg.Connection,
+                                               event: RecordedEvent) -> list[Tell]:
+        """The space's members hear that its coach shared a material (its title as the
+        topic; named as "the space's coach" in a pseudonymous space)."""
+        e = event.of(com.CohortMaterialShared)
+        link = {"link": f"/community/spaces/{e.space_id}/materials",
+                "item_id": event.aggregate_id}
+        told: list[Tell] = []
+        for member in e.members:
+            told += await self._tell(conn, event, member, "material_shared", e.space_id,
+                                     e.coach_id, topic=e.title, **link)
+        return told
