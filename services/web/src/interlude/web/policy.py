@@ -62,7 +62,8 @@ BLOCKS = (
           "holds about them.", "switch", on="People can export their data themselves.",
           off="Exports go through the administrator."),
     Block("materials.enabled", "Materials", "Coaches share readings, exercises, worksheets and "
-          "links with their coachees (links are shown, never visited by Interlude).", "switch",
+          "links with their coachees and with their cohorts (links are shown, never visited by "
+          "Interlude).", "switch",
           on="Coaches can share materials again.", off="No materials are shared or shown."),
     Block("auth.mfa_required_roles", "Second factor at sign-in", "Roles that must use an "
           "authenticator app to sign in.", "choices", ROLE_OPTIONS,
