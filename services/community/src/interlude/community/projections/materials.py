@@ -55,3 +55,17 @@ async def of_space(db: asyncpg.Pool | asyncpg.Connection, tenant_id: str,
         " JOIN cohort_materials m USING (tenant_id, material_id) WHERE p.tenant_id = $1"
         " AND m.space_id = $2", tenant_id, space_id)
     return list(materials), list(progress)
+
+
+async def of_person(db: asyncpg.Pool | asyncpg.Connection, tenant_id: str,
+                    user_id: str) -> dict[str, list[asyncpg.Record]]:
+    """A person's own (subject access): the materials they shared as a space's coach (sealed)
+    and when they opened and did the ones shared with them."""
+    shared = await db.fetch(
+        "SELECT material_id, space_id, kind, title, url, note, shared_at FROM cohort_materials"
+        " WHERE tenant_id = $1 AND coach_id = $2 ORDER BY shared_at", tenant_id, user_id)
+    progress = await db.fetch(
+        "SELECT p.material_id, m.space_id, p.opened_at, p.done_at FROM cohort_material_progress p"
+        " JOIN cohort_materials m USING (tenant_id, material_id) WHERE p.tenant_id = $1"
+        " AND p.user_id = $2 ORDER BY m.shared_at", tenant_id, user_id)
+    return {"materials_shared": list(shared), "materials_progress": list(progress)}
