@@ -12,11 +12,10 @@ from interlude.identity.testing import Person, RunningIdentity
 from interlude.notify.testing import RunningNotify
 from interlude.shared.events.envelope import Envelope
 from interlude.shared.eventstore.base import decode_commit
-from interlude.shared.testing.eventually import eventually
 
 from ..engagement.journey import expect
 from ..notify.inbox import told
-from .cohort import Cohort, cohort, contract, create_space
+from .cohort import Cohort, cohort, contract, create_space, switched
 
 TITLE = "Saying no with grace"
 SHARED = {"kind": "link", "title": TITLE, "url": "https://example.org/no",
@@ -123,19 +122,7 @@ async def test_outsiders_get_404_and_links_are_checked(
         assert response.headers["content-type"].startswith("application/problem+json")
 
 
-async def switched(identity: RunningIdentity, community: RunningCommunity, admin: Person,
-                   changes: dict[str, object]) -> int:
-    """The organisation's policy changed through identity, once community enforces it."""
-    response = await identity.client.patch(
-        f"/v1/organisations/{admin.tenant_id}/policy", headers=admin.headers,
-        json={"changes": changes, "reason": "a test"})
-    version = int((await expect(response, 200))["version"])
-    trust = community.app.state.trust
-    await eventually(lambda: trust.cache.policy_version(admin.tenant_id) == version)
-    return version
-
-
-async def _denials(community: RunningCommunity, tenant_id: str) -> list[Envelope]:
+async def denials(community: RunningCommunity, tenant_id: str) -> list[Envelope]:
     js, stream = community.platform.js, community.platform.stream("access")
     last = (await js.stream_info(stream.name)).state.last_seq
     prefix = f"{stream.prefix}.{tenant_id}.community."
@@ -166,8 +153,8 @@ async def test_with_materials_switched_off_every_route_names_the_block(
         assert response.status_code == 403, (url, response.text)
         problem = response.json()
         assert problem["block"] == "materials.enabled" and TITLE not in response.text
-    denials = [e for e in await _denials(community, group.admin.tenant_id)
+    refused = [e for e in await denials(community, group.admin.tenant_id)
                if e.payload["reason"] == "materials.enabled"]
-    assert {e.actor.id for e in denials} == {group.coach.user_id,
+    assert {e.actor.id for e in refused} == {group.coach.user_id,
                                              group.members["Ben Okafor"].user_id}
-    assert len(denials) == len(calls)
+    assert len(refused) == len(calls)

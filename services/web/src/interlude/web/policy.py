@@ -43,6 +43,11 @@ BLOCKS = (
     Block("community.peer_tagging", "Tagging peers", "Members tag each other in posts, where "
           "the tagged person consented.", "switch", on="Members can tag each other again.",
           off="No one can tag a peer."),
+    Block("community.circles_across_organisations", "Peer circles across organisations",
+          "Coaches find and join the peer circles of other organisations that allow it too, "
+          "and theirs may join ours; members from elsewhere are shown only by pseudonym.",
+          "switch", on="Coaches find peer circles of organisations that allow it too.",
+          off="Peer circles stay within the organisation; coaches from elsewhere lose access."),
     Block("notify.channels", "How people are told", "The ways Interlude may tell people that "
           "something is waiting.", "choices", (("in_app", "In the app"), ("email", "E-mail"),
                                                ("webhook", "Webhooks")),

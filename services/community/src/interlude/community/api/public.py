@@ -79,6 +79,9 @@ class CirclePublic(BaseModel):
     pseudonymous: bool
     members: int
     you: str | None = Field(description="asked, invited or joined; null: not in it")
+    elsewhere: bool = Field(default=False, description="a circle of another organisation "
+                            "(both allow circles across organisations): you appear there "
+                            "only by pseudonym, and see its people only so")
 
 
 class CirclesPublic(_Fresh):

@@ -85,6 +85,8 @@ class JoinRequested(Event):
     user_id: str
     handle: str  # the handle they will have in the circle
     note: Secret | None  # sealed for the coach who asks
+    # the coach's own organisation, when it is not the circle's (ADR 0015)
+    home_tenant: str | None = None
 
 
 @EVENT("community.JoinRequestDeclined")

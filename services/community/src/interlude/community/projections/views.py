@@ -73,10 +73,11 @@ class Views(materials.MaterialViews, Projection):
         p = event.of(ev.JoinRequested)
         await conn.execute(
             "INSERT INTO members (tenant_id, space_id, user_id, handle, status, request_note,"
-            " asked_at) VALUES ($1, $2, $3, $4, 'asked', $5, $6)"
+            " asked_at, home_tenant) VALUES ($1, $2, $3, $4, 'asked', $5, $6, $7)"
             " ON CONFLICT (tenant_id, space_id, user_id) DO UPDATE SET status = 'asked',"
-            " handle = $4, request_note = $5, asked_at = $6 WHERE members.status = 'left'",
-            event.tenant_id, event.aggregate_id, p.user_id, p.handle, kept(p.note), _at(event))
+            " handle = $4, request_note = $5, asked_at = $6, home_tenant = $7"
+            " WHERE members.status = 'left'", event.tenant_id, event.aggregate_id, p.user_id,
+            p.handle, kept(p.note), _at(event), p.home_tenant)
 
     async def on_join_request_declined(self, conn: asyncpg.Connection,
                                        event: RecordedEvent) -> None:

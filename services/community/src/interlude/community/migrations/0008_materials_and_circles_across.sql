@@ -1,3 +1,4 @@
+-- Materials shared with a space, and peer circles across organisations.
 -- Materials a space's coach shares with its members (community.CohortMaterialShared / Opened /
 -- Done): title, link and note sealed for the coach like all content; when each member opened
 -- it and marked it done, for the coach's view.
@@ -23,3 +24,10 @@ CREATE TABLE cohort_material_progress (
     done_at timestamptz,
     PRIMARY KEY (tenant_id, material_id, user_id)
 );
+
+-- Peer circles across organisations (ADR 0015): a coach of another organisation asking to
+-- join, invited to or in a circle has their member row in the circle's organisation, naming
+-- their own (home_tenant); NULL for everyone of the circle's organisation.
+ALTER TABLE members ADD COLUMN home_tenant text;
+CREATE INDEX members_guests ON members (user_id, home_tenant) WHERE home_tenant IS NOT NULL;
+CREATE INDEX spaces_by_id ON spaces (space_id);
