@@ -95,6 +95,7 @@ async def test_a_coach_of_another_organisation_finds_joins_and_takes_part_by_pse
     assert circle in str(mine) and named not in str(mine)
     space = await expect(await api.get(path, headers=guest.headers,
                                        params={"after": joined["position"]}), 200)
+    assert space["elsewhere"] is True
     names = {m["name"] for m in space["members"]}
     assert names == {"the circle's host", "Steady Lark", "Far Heron"}
     post = await expect(await api.get(f"{path}/posts/{posted['id']}", headers=guest.headers),
@@ -103,6 +104,9 @@ async def test_a_coach_of_another_organisation_finds_joins_and_takes_part_by_pse
     for answer in (space, post, await expect(await api.get(f"{path}/feed",
                                                            headers=guest.headers), 200)):
         nameless(answer)
+    stepping = await api.post(f"{path}/step-out", headers=guest.headers,
+                              json={"understood": True})
+    assert stepping.status_code == 409 and "not kept there" in stepping.text
     # the circle's people see the guest by pseudonym, never by name, even revealed
     reveal = await api.post(f"{path}/members/{space['you']['handle']}/reveal",
                             headers=host.headers, json={"reason": "a test"})

@@ -64,6 +64,8 @@ class SpacePublic(_Fresh):
     slow_mode_s: int
     you: MemberLabel
     members: list[MemberPublic]
+    elsewhere: bool = Field(default=False, description="a circle of another organisation you "
+                            "are a guest in: known there only by your pseudonym")
 
 
 class CirclePublic(BaseModel):

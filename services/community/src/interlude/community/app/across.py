@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from interlude.community.app.deps import Community
+from interlude.community.domain.errors import InvalidState
 from interlude.community.projections import across
 from interlude.shared.events.envelope import CommandContext
 
@@ -38,6 +39,13 @@ async def host_context(deps: Community, ctx: CommandContext, space_id: str) -> C
     await deps.enforce_enabled(ctx, "reach_circle", "space", space_id)
     await deps.enforce(ctx, KEY, "reach_circle", "space", space_id)
     return replace(ctx, tenant_id=found["tenant_id"])
+
+
+async def guest_steps_out(deps: Community, ctx: CommandContext, space_id: str) -> None:
+    """A guest has no name in the circle's organisation to show: refused, saying so."""
+    if await across.is_guest(deps.pool, ctx.tenant_id, space_id, ctx.actor.id):
+        raise InvalidState("in a circle of another organisation you are known only by your "
+                           "pseudonym: your name is not kept there, so it cannot be shown")
 
 
 async def other_organisations(deps: Community, ctx: CommandContext) -> list[str]:

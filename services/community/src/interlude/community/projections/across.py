@@ -32,6 +32,12 @@ async def host_of(db: Db, tenant_id: str, space_id: str,
         tenant_id, space_id, user_id)
 
 
+async def is_guest(db: Db, tenant_id: str, space_id: str, user_id: str) -> bool:
+    return bool(await db.fetchval(
+        "SELECT home_tenant IS NOT NULL FROM members WHERE tenant_id = $1 AND space_id = $2"
+        " AND user_id = $3", tenant_id, space_id, user_id))
+
+
 async def allowing(db: Db, but: str) -> list[str]:
     """The other organisations whose policy allows circles across organisations."""
     rows = await db.fetch(f"SELECT t.tenant_id FROM trust_policies t WHERE {_ALLOWS}"
