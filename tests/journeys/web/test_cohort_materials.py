@@ -2,7 +2,8 @@
 with the space with a note on why now (a link that is not http(s) is refused, what she typed
 kept); Amira opens it from the space, marks it done and posts a reflection to the space under
 her pseudonym; Ben, a peer, sees the material and Amira's reflection but not who did what;
-Claire sees who opened and did it, by pseudonym. The link is shown, never fetched."""
+Claire sees who opened and did it, by pseudonym. The link is shown, never fetched. Once the
+organisation switches materials off, the page says so."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import RunningIdentity
 from interlude.web.testing import RunningWeb
 
-from ..community.cohort import cohort
+from ..community.cohort import cohort, switched
 from .conftest import DESKTOP, PHONE
 from .people import checked_at_both_widths, sign_in
 
@@ -77,6 +78,17 @@ async def test_a_coach_shares_with_the_cohort_and_sees_who_did_it(
                                          ).inner_text()
         assert "Quiet Heron: done" in progress and "Bright Otter: not opened yet" in progress
         assert AMIRA not in progress
+
+        await switched(identity, community, group.admin, {"materials.enabled": False})
+        await amira.goto(f"{space}/materials")
+        main = await amira.inner_text("main")
+        assert "switched off materials" in main and "The positive no" not in main
+        await her.goto(f"{space}/materials")
+        assert await her.get_by_role("button", name="Share with the space").count() == 0
+        await her.goto("/dashboard")  # the cohort still shows, its materials left out
+        cohorts = await her.inner_text("#cohorts")
+        assert "Saying no without burning bridges" in cohorts
+        assert "Materials shared" not in cohorts
     finally:
         for context in contexts:
             await context.close()

@@ -84,5 +84,8 @@ async def list_(deps: Community, ctx: CommandContext, space_id: str) -> list[dic
         elif (own := mine.get(ctx.actor.id)) is not None:
             shown |= {"opened_at": own["opened_at"], "done_at": own["done_at"]}
         found.append(shown)
-    await deps.record_read(ctx, "cohort_materials", space_id, {r["coach_id"] for r in rows})
+    # whose content was read (the coach's, by a member), and whose progress (the coach's view)
+    watched = {p["user_id"] for p in progress} if view.viewer_is_coach else set()
+    await deps.record_read(ctx, "cohort_materials", space_id,
+                           ({r["coach_id"] for r in rows} | watched) - {ctx.actor.id})
     return found
