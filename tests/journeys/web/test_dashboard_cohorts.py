@@ -45,7 +45,9 @@ async def test_the_dashboard_shows_quiet_readers_per_cohort_only_to_the_coach(
             await her.goto("/dashboard")
             return await quietly.count() == 1 and "Quiet Heron" in await quietly.inner_text()
 
-        await eventually(listed, what="Amira among those reading quietly, on the dashboard")
+        # the dashboard keeps its cohorts a few seconds: give it time beyond them
+        await eventually(listed, timeout=20,
+                         what="Amira among those reading quietly, on the dashboard")
         cohorts = await her.inner_text("#cohorts")
         assert AMIRA not in cohorts and "1 reading quietly of 3 members" in cohorts
         assert "The positive no: opened by 1 of 3, done by 1" in cohorts
@@ -68,7 +70,7 @@ async def test_the_dashboard_shows_quiet_readers_per_cohort_only_to_the_coach(
             await her.goto("/dashboard")
             return "Quiet Heron" not in await her.inner_text("#cohorts")
 
-        await eventually(gone, what="Amira no longer counted, on the dashboard")
+        await eventually(gone, timeout=20, what="Amira no longer counted, on the dashboard")
     finally:
         for context in contexts:
             await context.close()

@@ -42,6 +42,7 @@ async def invite_quiet(request: Request, space_id: SpaceId, handle: ItemId, deps
     async def again(status: int, error: str) -> Response:
         return await dashboard_page(request, deps, session, status=status, error=error)
 
+    deps.cohorts.forget(session.id)
     write = deps.upstream.call(session, "community", "POST",
                                f"{API}/{space_id}/quiet-members/{handle}/invitation")
     return await sent(session, write, again=again, back="/dashboard#cohorts",

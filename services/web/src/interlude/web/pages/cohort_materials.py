@@ -58,6 +58,7 @@ async def share(request: Request, space_id: SpaceId, deps: WebDep, session: Sess
     if typed["url"] and not typed["url"].startswith(("https://", "http://")):
         return await again(400, "A link starts with https:// (or http://).")
     body = {**typed, "url": typed["url"] or None, "note": typed["note"] or None}
+    deps.cohorts.forget(session.id)  # the dashboard shows it at once
     write = deps.upstream.call(session, "community", "POST", f"{API}/{space_id}/materials",
                                json=body, idempotency_key=key_of(form))
     return await sent(session, write, again=again, back=f"/community/{space_id}/materials",

@@ -48,8 +48,14 @@ async def _cohort(deps: WebDep, session: Session, space: dict[str, Any]) -> Coho
 
 
 async def cohorts(deps: WebDep, session: Session) -> Part[list[Cohort]]:
-    """The cohorts the coach holds; a part of the dashboard that may fail alone (community
-    away, or switched off by the organisation)."""
+    """The cohorts the coach holds, kept a few seconds (``kept.py``); a part of the dashboard
+    that may fail alone (community away, or switched off by the organisation)."""
+    found: Part[list[Cohort]] = await deps.cohorts.get(session.id,
+                                                       lambda: _cohorts(deps, session))
+    return found
+
+
+async def _cohorts(deps: WebDep, session: Session) -> Part[list[Cohort]]:
     try:
         found = await deps.upstream.call(session, "community", "GET", API)
         held = [s for s in found["spaces"]
