@@ -12,6 +12,7 @@ from __future__ import annotations
 from interlude.community.testing import RunningCommunity
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import Person, RunningIdentity
+from interlude.shared.eventstore.base import decode_commit
 from interlude.shared.testing.eventually import eventually
 from interlude.shared.testing.routes import calls
 
@@ -153,3 +154,18 @@ async def test_a_coach_of_another_organisation_finds_joins_and_takes_part_by_pse
         return item["author"]["name"] == "former member" and item["body"] is None
 
     await eventually(former, timeout=10, what="the guest's post shown as a former member's")
+    # and in Northwind's stream, what the guest wrote no longer opens: their key there is gone
+    js, stream = community.platform.js, community.platform.stream("community")
+    last = (await js.stream_info(stream.name)).state.last_seq
+    [published] = [e for seq in range(1, last + 1)
+                   for e in decode_commit((await js.get_msg(stream.name, seq)).data)
+                   if e.type == "community.PostPublished" and e.aggregate_id == posted["id"]]
+    assert published.tenant_id == north.tenant_id
+
+    async def unreadable() -> bool:
+        opened = await community.platform.sealer.open(
+            published.payload["body"], tenant=published.tenant_id,
+            event_id=published.event_id, field="body")
+        return opened.is_erased
+
+    await eventually(unreadable, timeout=10, what="the guest's key in Northwind shredded")
