@@ -105,6 +105,11 @@ async def test_a_coach_of_another_organisation_finds_joins_and_takes_part_by_pse
     for answer in (space, post, await expect(await api.get(f"{path}/feed",
                                                            headers=guest.headers), 200)):
         nameless(answer)
+    # a coach of Northwind asks too: to the guest, one of another organisation
+    mira = await identity.member(north, "coach", name="Mira Moss")
+    await expect(await api.post(f"{path}/join-requests", headers=mira.headers, json={}), 200)
+    asking = await expect(await api.get(f"{path}/join-requests", headers=guest.headers), 200)
+    assert [r["name"] for r in asking["requests"]] == ["a coach of another organisation"]
     stepping = await api.post(f"{path}/step-out", headers=guest.headers,
                               json={"understood": True})
     assert stepping.status_code == 409 and "not kept there" in stepping.text

@@ -73,16 +73,18 @@ async def decline(deps: Community, ctx: CommandContext, space_id: str, handle: s
 async def requests(deps: Community, ctx: CommandContext,
                    space_id: str) -> list[dict[str, Any]]:
     """Who asks to join, for the circle's members: their handle, their name where the circle
-    shows names (a pseudonymous one shows "a coach of your organisation"), their note."""
+    shows names (a pseudonymous one shows "a coach of your organisation", or of another one,
+    as the reader's organisation and theirs compare: ADR 0015), their note."""
     view = await view_for(deps, ctx, space_id, "read_join_requests")
     rows = await queries.join_requests(deps.pool, ctx.tenant_id, space_id)
+    reader_from = (view.members.get(ctx.actor.id) or {}).get("home_tenant")
     found = []
     for row in rows:
         name = None if view.pseudonymous else await reveal(deps.sealer, ctx.tenant_id,
                                                            row["display_name"])
+        ours = row["home_tenant"] == reader_from
         found.append({"handle": row["handle"], "asked_at": row["asked_at"],
-                      "name": name or ("a coach of another organisation"
-                                       if row["home_tenant"] else "a coach of your organisation"),
+                      "name": name or f"a coach of {'your' if ours else 'another'} organisation",
                       "note": await reveal(deps.sealer, ctx.tenant_id, row["request_note"])})
     await deps.record_read(ctx, "join_requests", space_id, {r["user_id"] for r in rows
                                                             if r["request_note"]})
