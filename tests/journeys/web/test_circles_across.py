@@ -53,9 +53,13 @@ async def test_a_coach_finds_a_circle_of_another_organisation_and_takes_part_by_
         await his.get_by_role("button", name="Ask to join").click()
         assert "You asked to join" in await his.inner_text("main")
 
-        await her.goto(f"/community/{circle}")
         requests = her.get_by_role("list", name="Coaches asking to join")
-        assert "a coach of another organisation" in await requests.inner_text()
+
+        async def asking() -> bool:  # Sofia's request, once community's read side has it
+            await her.goto(f"/community/{circle}")
+            return "a coach of another organisation" in await requests.inner_text()
+
+        await eventually(asking, what="Sofia's request shown to Claire")
         assert "Sofia" not in await her.inner_text("main")
         await requests.get_by_role("button", name="Admit").click()
         assert "Admitted" in await her.inner_text("main")
@@ -69,8 +73,11 @@ async def test_a_coach_finds_a_circle_of_another_organisation_and_takes_part_by_
         assert "the circle's host" in main and "Claire" not in main
         assert await his.get_by_role("button", name="Show my name").count() == 0
         violations += await checked_at_both_widths(his, "circle-elsewhere-guest")
-        await her.goto(f"/community/{circle}")
-        assert "Far Heron" in await her.inner_text("main")
+        async def joined() -> bool:
+            await her.goto(f"/community/{circle}")
+            return "Far Heron" in await her.inner_text("main")
+
+        await eventually(joined, what="Far Heron among the circle's members")
         assert "Sofia" not in await her.inner_text("main")
     finally:
         await host.close()

@@ -13,6 +13,7 @@ from playwright.async_api import Browser
 from interlude.community.testing import RunningCommunity
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import RunningIdentity
+from interlude.shared.testing.eventually import eventually
 from interlude.web.testing import RunningWeb
 
 from ..community.cohort import cohort, switched
@@ -68,16 +69,23 @@ async def test_a_coach_shares_with_the_cohort_and_sees_who_did_it(
         await ben.goto(f"{space}/materials")
         main = await ben.inner_text("main")
         assert "The positive no" in main and "Opened by" not in main and "Quiet Heron" not in main
-        await ben.goto(space)
-        feed = await ben.inner_text("#feed")
-        assert "it was a kindness to both of us" in feed and "Quiet Heron" in feed
-        assert AMIRA not in feed
+        async def reflected() -> bool:  # Amira's post, once Ben's read reaches it
+            await ben.goto(space)
+            return "it was a kindness to both of us" in await ben.inner_text("#feed")
 
-        await her.goto(f"{space}/materials")
-        progress = await her.get_by_role("list", name="Who opened and did The positive no"
-                                         ).inner_text()
-        assert "Quiet Heron: done" in progress and "Bright Otter: not opened yet" in progress
-        assert AMIRA not in progress
+        await eventually(reflected, what="Amira's reflection in Ben's feed")
+        feed = await ben.inner_text("#feed")
+        assert "Quiet Heron" in feed and AMIRA not in feed
+
+        who_did = her.get_by_role("list", name="Who opened and did The positive no")
+
+        async def done_seen() -> bool:
+            await her.goto(f"{space}/materials")
+            return "Quiet Heron: done" in await who_did.inner_text()
+
+        await eventually(done_seen, what="Claire seeing Amira's material done")
+        progress = await who_did.inner_text()
+        assert "Bright Otter: not opened yet" in progress and AMIRA not in progress
 
         await switched(identity, community, group.admin, {"materials.enabled": False})
         await amira.goto(f"{space}/materials")
