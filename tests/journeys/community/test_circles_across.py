@@ -9,6 +9,7 @@ each organisation."""
 
 from __future__ import annotations
 
+from interlude.community.app import subject_access
 from interlude.community.testing import RunningCommunity
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import Person, RunningIdentity
@@ -149,6 +150,17 @@ async def test_a_coach_of_another_organisation_finds_joins_and_takes_part_by_pse
     assert await found(guest) == []
     still = await expect(await api.get(f"{path}/feed", headers=peer.headers), 200)
     assert "close a long engagement" in str(still)  # what was written there stays there
+
+    # the guest's own export (Southwind's) holds what she wrote there, and no one else's
+    exported = await subject_access.section(community.app.state.community, south.tenant_id,
+                                            guest.user_id)
+    elsewhere = exported["circles_elsewhere"]
+    assert [(c["name"], c["pseudonym"]) for c in elsewhere["circles"]] == [
+        ("Endings", "Far Heron")]
+    assert [p["body"] for p in elsewhere["posts"]] == [
+        "How do you close a long engagement well?"]
+    assert elsewhere["comments"] == [] and "last session about what stays" not in str(exported)
+    nameless(elsewhere)
 
     # the guest forgotten in Southwind: in Northwind's circle a former member, nothing kept
     officer = await identity.member(south, "compliance_officer", name="Carla Compliance")

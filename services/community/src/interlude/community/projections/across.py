@@ -65,3 +65,26 @@ async def forget_guest(conn: asyncpg.Connection, sealer: Sealer, tenant_id: str,
         await conn.execute("DELETE FROM rehearsals WHERE tenant_id = $1 AND author_id = $2",
                            *args)
         await sealer.shred(host, subject_id)
+
+
+async def of_guest(db: Db, tenant_id: str, user_id: str) -> dict[str, list[asyncpg.Record]]:
+    """What a coach of ``tenant_id`` wrote as a guest in circles of other organisations, for
+    their export: the circles (by their name there), their posts and comments (sealed, each
+    with the organisation it is kept in, ``host``)."""
+    circles = await db.fetch(
+        "SELECT s.space_id, s.name, m.pseudonym, m.status, m.joined_at FROM members m"
+        " JOIN spaces s USING (tenant_id, space_id) WHERE m.user_id = $1"
+        " AND m.home_tenant = $2 ORDER BY m.joined_at NULLS LAST", user_id, tenant_id)
+    posts = await db.fetch(
+        "SELECT p.tenant_id AS host, p.post_id, p.space_id, p.kind, p.body, p.published_at"
+        " FROM posts p JOIN members m ON m.tenant_id = p.tenant_id"
+        " AND m.space_id = p.space_id AND m.user_id = p.author_id"
+        " WHERE p.author_id = $1 AND m.home_tenant = $2 ORDER BY p.published_at",
+        user_id, tenant_id)
+    comments = await db.fetch(
+        "SELECT c.tenant_id AS host, c.comment_id, c.post_id, c.space_id, c.body, c.created_at"
+        " FROM comments c JOIN members m ON m.tenant_id = c.tenant_id"
+        " AND m.space_id = c.space_id AND m.user_id = c.author_id"
+        " WHERE c.author_id = $1 AND m.home_tenant = $2 ORDER BY c.created_at",
+        user_id, tenant_id)
+    return {"circles": list(circles), "posts": list(posts), "comments": list(comments)}
