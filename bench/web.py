@@ -56,6 +56,7 @@ from interlude.shared.testing.load import create_schemas, for_a_while, ms
 from interlude.shared.testing.servers import embedded_servers
 from interlude.web.main import create_app
 from interlude.web.settings import WebSettings
+from interlude.web.testing import refusing, url_of
 
 TARGETS = {"page_ratio": 0.5, "page_p99_ms": 50.0}
 
@@ -88,11 +89,13 @@ async def services(nats_url: str, dsn: str) -> AsyncIterator[Stack]:
             "identity": httpx.ASGITransport(app=identity.app),
             "engagement": httpx.ASGITransport(app=engagement.app),
             "notify": httpx.ASGITransport(app=notify.app)}
-        app = create_app(WebSettings(log_json=False, log_level="WARNING"),
-                         transports=transports)
-        async with app.router.lifespan_context(app), httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as web:
-            yield Stack(identity, engagement, web)
+        # no community here: refused at once (the dashboard's cohorts), never its default port
+        with refusing() as closed:
+            app = create_app(WebSettings(log_json=False, log_level="WARNING",
+                                         community_url=url_of(closed)), transports=transports)
+            async with app.router.lifespan_context(app), httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1") as web:
+                yield Stack(identity, engagement, web)
 
 
 async def expect(response: httpx.Response, status: int) -> httpx.Response:

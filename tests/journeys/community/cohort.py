@@ -10,6 +10,7 @@ from interlude.community.projections.contracts import NAME as CONTRACTS
 from interlude.community.testing import RunningCommunity
 from interlude.engagement.testing import RunningEngagement
 from interlude.identity.testing import Person, RunningIdentity
+from interlude.shared.testing.eventually import eventually
 
 from ..engagement.journey import expect, propose, sign_all
 
@@ -83,3 +84,15 @@ async def cohort(identity: RunningIdentity, engagement: RunningEngagement,
             json={"user_id": person.user_id}), 200)
         await join(community, group, name, (pseudonyms or {}).get(name))
     return group
+
+
+async def switched(identity: RunningIdentity, community: RunningCommunity, admin: Person,
+                   changes: dict[str, object]) -> int:
+    """The organisation's policy changed through identity, once community enforces it."""
+    response = await identity.client.patch(
+        f"/v1/organisations/{admin.tenant_id}/policy", headers=admin.headers,
+        json={"changes": changes, "reason": "a test"})
+    version = int((await expect(response, 200))["version"])
+    trust = community.app.state.trust
+    await eventually(lambda: trust.cache.policy_version(admin.tenant_id) == version)
+    return version

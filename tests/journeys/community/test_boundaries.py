@@ -23,7 +23,7 @@ BODIES = {  # a body that passes validation for each route that takes one, by it
     "/pin": {}, "/reports": {"reason": "r"}, "/rehearsals": {"body": "b"},
     "/{rehearsal_id}": {"body": "b"}, "/feedback": {"body": "b"},
     "/step-out": {"understood": True}, "/step-back": {"understood": True},
-    "/join-requests": {}}
+    "/join-requests": {}, "/materials": {"title": "A reading"}}
 OWN = {("POST", "/v1/community/spaces"), ("GET", "/v1/community/spaces"),  # the caller's own
        ("GET", "/v1/community/circles")}
 
@@ -43,9 +43,12 @@ async def _content(community: RunningCommunity, group: Cohort) -> dict[str, str]
                                           headers=amira.headers, json={"body": SECRET}), 201)
     rehearsal = await expect(await api.post(f"{group.path}/rehearsals", headers=amira.headers,
                                             json={"body": SECRET}), 201)
+    material = await expect(await api.post(f"{group.path}/materials",
+                                           headers=group.coach.headers,
+                                           json={"title": SECRET}), 201)
     return {"space_id": group.space_id, "post_id": post["id"], "comment_id": comment["id"],
-            "rehearsal_id": rehearsal["id"], "handle": group.handles["Amira Haddad"],
-            "reaction": "like", "*": "unused"}
+            "rehearsal_id": rehearsal["id"], "material_id": material["id"],
+            "handle": group.handles["Amira Haddad"], "reaction": "like", "*": "unused"}
 
 
 async def test_outsiders_get_404_on_every_route_of_a_space(

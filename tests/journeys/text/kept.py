@@ -226,7 +226,17 @@ class Kept:
         await w.shows("community", path, "amira", "O'Leary-Heron 7")
         await self._posts(path)
         await self._rehearsal(path)
+        await self._material(path)
         await self._circle()
+
+    async def _material(self, path: str) -> None:
+        """A material shared with the space, read back by a member."""
+        w = self.w
+        title, url = nasty(300), "https://example.org/" + nasty(1980)
+        why = nasty(2000, multi_line=True)
+        await w.send("community", "POST", f"{path}/materials", "coach", 201,
+                     json={"kind": "link", "title": title, "url": url, "note": why})
+        await w.shows("community", f"{path}/materials", "amira", title, url, why)
 
     async def _circle(self) -> None:
         """A findable peer circle, found by its challenge, asked into with a note."""

@@ -8,7 +8,7 @@ import httpx
 from fastapi import FastAPI
 from opentelemetry import trace
 
-from interlude.community.api import circles, posts, rehearsals, spaces
+from interlude.community.api import circles, materials, posts, rehearsals, spaces
 from interlude.community.app import subject_access
 from interlude.community.settings import CommunitySettings
 from interlude.community.wiring import MIGRATIONS, VIEWS, build_community, ensure_sources
@@ -18,7 +18,7 @@ from interlude.shared.serving import service_app
 from interlude.shared.subject_access import answer_with_platform
 from interlude.shared.trust.runtime import Trust
 
-ROUTERS = (spaces.router, circles.router, posts.router, rehearsals.router)
+ROUTERS = (spaces.router, circles.router, posts.router, rehearsals.router, materials.router)
 
 
 def create_app(settings: CommunitySettings | None = None, *, schema: str | None = None,

@@ -1,6 +1,7 @@
 """Demo data for ``make run``: Claire Coach's pseudonymous cohort of Amira, Ben and Chloe
 around "Saying no without burning bridges" (posts, comments, reactions, a tag, a pinned
-insight, rehearsals) and a coaches' peer circle with Marcus Mentor.
+insight, rehearsals, a link shared with the cohort) and a coaches' peer circle with Marcus
+Mentor.
 
 identity seeds the people and engagement the contracts (agreeing community participation);
 community learns of both from their streams as in production, so the seed waits for them.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from interlude.community.app import posts, rehearsals, spaces
+from interlude.community.app import materials, posts, rehearsals, spaces
 from interlude.community.app.deps import Community
 from interlude.community.projections import queries
 from interlude.community.settings import CommunitySettings
@@ -93,6 +94,12 @@ async def _cohort(demo: Demo) -> None:
     await rehearsals.feedback(deps, demo.as_(COACH), space, tried,
                               "Clear and kind. Post it when you are ready.")
     await rehearsals.publish(deps, demo.as_("Chloe Martin"), space, tried)
+    reading = (await materials.share(
+        deps, demo.as_(COACH), space, kind="link", title="The positive no",
+        url="https://example.org/the-positive-no",
+        note="Several of you said no feels rude: this reframes it before Thursday.")).id
+    await materials.done(deps, demo.as_("Amira Haddad"), space, reading)
+    await materials.opened(deps, demo.as_("Chloe Martin"), space, reading)
 
 
 async def _circle(demo: Demo) -> None:

@@ -10,6 +10,7 @@ from interlude.community.app.deps import Community
 from interlude.community.app.reactions import NAME as REACTIONS
 from interlude.community.app.reactions import ContractReactions
 from interlude.community.domain.events import registry
+from interlude.community.domain.material import COHORT_MATERIAL
 from interlude.community.domain.pace import PACE
 from interlude.community.domain.post import POST
 from interlude.community.domain.reading import READING
@@ -56,7 +57,7 @@ class Repositories:
 
         self.spaces, self.posts = repository(SPACE), repository(POST)
         self.rehearsals, self.readings = repository(REHEARSAL), repository(READING)
-        self.paces = repository(PACE)
+        self.paces, self.materials = repository(PACE), repository(COHORT_MATERIAL)
         return self
 
 
@@ -65,7 +66,8 @@ async def build_community(platform: Platform, settings: CommunitySettings,
     repos = await Repositories(platform).open()
     return Community(
         spaces=repos.spaces, posts=repos.posts, rehearsals=repos.rehearsals,
-        readings=repos.readings, paces=repos.paces, store=repos.store, codec=repos.codec,
+        readings=repos.readings, paces=repos.paces, materials=repos.materials,
+        store=repos.store, codec=repos.codec,
         policy=policy, pool=platform.pool, sealer=platform.sealer,
         id_secret=service_secret(master_secret(settings), "community-ids").encode(),
         access=platform.access, reports_to_hide=settings.reports_to_hide)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Annotated
+from dataclasses import dataclass, field
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from starlette.datastructures import FormData
 
 from interlude.web.badge import Badge
+from interlude.web.kept import Kept
 from interlude.web.render import Pages
 from interlude.web.security import PRE_COOKIE, cookie_name, same_origin, token_matches
 from interlude.web.sessions import Enrolments, Session, SessionStore
@@ -27,6 +28,8 @@ class Web:
     pages: Pages
     enrolments: Enrolments
     badge: Badge
+    # the dashboard's cohorts, per session, a few seconds (pages/cohorts.py)
+    cohorts: Kept[Any] = field(default_factory=lambda: Kept(3.0))
 
 
 class NeedSignIn(Exception):

@@ -28,6 +28,7 @@ from interlude.web.pages import (
     circles,
     coach,
     coachee,
+    cohort_materials,
     community,
     compliance,
     contracts,
@@ -62,7 +63,7 @@ ROUTERS = (public.router, proposals.router, authenticator.router, coachee.router
            invitations.router, people.router, circles.router, community.router,
            stepping_out.router,
            brief.router, growth.router, rehearsals.router, notifications.router,
-           links.router, my_data.router, sso.router, sign_on.router)
+           links.router, my_data.router, sso.router, sign_on.router, cohort_materials.router)
 
 
 def create_app(settings: WebSettings | None = None, *,

@@ -43,6 +43,11 @@ BLOCKS = (
     Block("community.peer_tagging", "Tagging peers", "Members tag each other in posts, where "
           "the tagged person consented.", "switch", on="Members can tag each other again.",
           off="No one can tag a peer."),
+    Block("community.circles_across_organisations", "Peer circles across organisations",
+          "Coaches find and join the peer circles of other organisations that allow it too, "
+          "and theirs may join ours; members from elsewhere are shown only by pseudonym.",
+          "switch", on="Coaches find peer circles of organisations that allow it too.",
+          off="Peer circles stay within the organisation; coaches from elsewhere lose access."),
     Block("notify.channels", "How people are told", "The ways Interlude may tell people that "
           "something is waiting.", "choices", (("in_app", "In the app"), ("email", "E-mail"),
                                                ("webhook", "Webhooks")),
@@ -66,7 +71,8 @@ BLOCKS = (
           "holds about them.", "switch", on="People can export their data themselves.",
           off="Exports go through the administrator."),
     Block("materials.enabled", "Materials", "Coaches share readings, exercises, worksheets and "
-          "links with their coachees (links are shown, never visited by Interlude).", "switch",
+          "links with their coachees and with their cohorts (links are shown, never visited by "
+          "Interlude).", "switch",
           on="Coaches can share materials again.", off="No materials are shared or shown."),
     Block("auth.mfa_required_roles", "Second factor at sign-in", "Roles that must use an "
           "authenticator app to sign in.", "choices", ROLE_OPTIONS,

@@ -37,6 +37,17 @@ def bound() -> socket.socket:
     return made
 
 
+UPSTREAMS = frozenset({"identity", "engagement", "community", "audit"})
+
+
+def refusing() -> socket.socket:
+    """A port of this machine held but not listening: a connection to it is refused at once
+    (a service a test does not run, rather than its default port, where anything may listen)."""
+    made = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    made.bind(("127.0.0.1", 0))
+    return made
+
+
 def url_of(held: socket.socket) -> str:
     return f"http://127.0.0.1:{held.getsockname()[1]}"
 
@@ -71,6 +82,8 @@ async def running_web(services: dict[str, FastAPI],
     held = sockets or {}
     async with contextlib.AsyncExitStack() as stack:
         urls = {}
+        for name in UPSTREAMS.difference(services):  # refused at once, never a default port
+            urls[f"{name}_url"] = url_of(stack.enter_context(refusing()))
         for name, app in services.items():
             serving = served_on(app, held[name], lifespan=False) if name in held else \
                 served(app, lifespan=False)

@@ -35,6 +35,10 @@ class SecurityPolicy(BaseModel):
     community_pseudonyms: Literal["allowed", "required", "forbidden"] = Field(
         "allowed", alias="community.pseudonyms")
     community_peer_tagging: bool = Field(True, alias="community.peer_tagging")
+    # coaches find and join peer circles of other organisations that allow it too (their
+    # members shown by pseudonym); off, every circle stays within the organisation (ADR 0015)
+    community_circles_across_organisations: bool = Field(
+        False, alias="community.circles_across_organisations")
     messaging_enabled: bool = Field(True, alias="messaging.enabled")
     messaging_attachments: bool = Field(False, alias="messaging.attachments")
     checkins_enabled: bool = Field(True, alias="checkins.enabled")

@@ -14,6 +14,7 @@ from interlude.community.api.deps import (
     CommunityDep,
     ContextDep,
     ItemId,
+    OwnContextDep,
     SpaceId,
     caught_up,
 )
@@ -32,8 +33,10 @@ async def find(ctx: ContextDep, deps: CommunityDep, request: Request, challenge:
                methodology: Term = None, q: Term = None,
                limit: Annotated[int, Query(ge=1, le=100)] = 50,
                after: After = 0) -> dict[str, Any]:
-    """Peer circles of my organisation that coaches may find: by a client challenge, a
-    methodology, or words of their name, description or context (coaches only)."""
+    """Peer circles of my organisation that coaches may find, and the pseudonymous ones of
+    other organisations where both allow circles across organisations: by a client
+    challenge, a methodology, or words of their name, description or context (coaches
+    only)."""
     fresh = await caught_up(request, after)
     return {"circles": await circles.find(deps, ctx, challenge=challenge,
                                           methodology=methodology, text=q, limit=limit),
@@ -41,10 +44,12 @@ async def find(ctx: ContextDep, deps: CommunityDep, request: Request, challenge:
 
 
 @router.post("/spaces/{space_id}/join-requests", responses=WRITE_PROBLEMS)
-async def ask(space_id: SpaceId, body: JoinRequest, ctx: ContextDep,
+async def ask(space_id: SpaceId, body: JoinRequest, ctx: ContextDep, own: OwnContextDep,
               deps: CommunityDep) -> WrittenPublic:
-    """Ask to join a peer circle found by search; its members admit or decline."""
-    return WrittenPublic.of(await circles.ask(deps, ctx, space_id, body.note))
+    """Ask to join a peer circle found by search (of another organisation too, where both
+    allow circles across organisations); its members admit or decline."""
+    home = own.tenant_id if own.tenant_id != ctx.tenant_id else None
+    return WrittenPublic.of(await circles.ask(deps, ctx, space_id, body.note, home))
 
 
 @router.get("/spaces/{space_id}/join-requests", response_model=JoinRequestsPublic,

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
+from interlude.community.app.across import host_context
 from interlude.community.app.deps import Community
 from interlude.shared.events.envelope import CommandContext
 from interlude.shared.kit import (
@@ -21,10 +22,20 @@ from interlude.shared.kit import (
 )
 
 __all__ = ["READ", "READ_PROBLEMS", "WRITE_PROBLEMS", "After", "CommunityDep", "ContextDep",
-           "IdempotencyKey", "ItemId", "SpaceId", "caught_up"]
+           "IdempotencyKey", "ItemId", "OwnContextDep", "SpaceId", "caught_up"]
 
 CommunityDep = Annotated[Community, Depends(app_dependency("community"))]
-ContextDep = Annotated[CommandContext, Depends(context_dependency("community"))]
+OwnContextDep = Annotated[CommandContext, Depends(context_dependency("community"))]
+
+
+async def _context(ctx: OwnContextDep, deps: CommunityDep, request: Request) -> CommandContext:
+    """The caller's context; for a route of one space, that space's organisation's, when it
+    is a circle of another organisation the caller takes part in (ADR 0015)."""
+    space_id = request.path_params.get("space_id")
+    return await host_context(deps, ctx, space_id) if space_id else ctx
+
+
+ContextDep = Annotated[CommandContext, Depends(_context)]
 SpaceId = ItemId
 
 # a read answers only the fields it has (a label's revealed_name, a post's hidden, a notice's

@@ -64,6 +64,8 @@ class SpacePublic(_Fresh):
     slow_mode_s: int
     you: MemberLabel
     members: list[MemberPublic]
+    elsewhere: bool = Field(default=False, description="a circle of another organisation you "
+                            "are a guest in: known there only by your pseudonym")
 
 
 class CirclePublic(BaseModel):
@@ -79,6 +81,9 @@ class CirclePublic(BaseModel):
     pseudonymous: bool
     members: int
     you: str | None = Field(description="asked, invited or joined; null: not in it")
+    elsewhere: bool = Field(default=False, description="a circle of another organisation "
+                            "(both allow circles across organisations): you appear there "
+                            "only by pseudonym, and see its people only so")
 
 
 class CirclesPublic(_Fresh):
@@ -214,3 +219,27 @@ class RehearsalReadPublic(RehearsalPublic, _Fresh):
 
 class RehearsalsPublic(_Fresh):
     rehearsals: list[RehearsalPublic]
+
+
+class MaterialProgressPublic(BaseModel):
+    member: MemberLabel
+    opened_at: datetime | None
+    done_at: datetime | None
+
+
+class CohortMaterialPublic(BaseModel):
+    material_id: str
+    kind: str
+    title: str | None = Field(description="null once the coach's content was erased")
+    url: str | None = Field(description="shown as a link, never fetched by Interlude")
+    note: str | None = Field(description="the coach's word on why now")
+    shared_at: datetime
+    shared_by: MemberLabel
+    opened_at: datetime | None = Field(description="when you opened it (members)")
+    done_at: datetime | None = Field(description="when you marked it done (members)")
+    progress: list[MaterialProgressPublic] | None = Field(
+        description="for the space's coach only: every member, when they opened it and did it")
+
+
+class CohortMaterialsPublic(_Fresh):
+    materials: list[CohortMaterialPublic] = Field(description="newest first")

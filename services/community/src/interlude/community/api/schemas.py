@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from interlude.community.domain.events import PostKind, SpaceKind
+from interlude.community.domain.events import MaterialKind, PostKind, SpaceKind
 from interlude.community.domain.post import MAX_BODY
 from interlude.shared.kit import ID_PATTERN
 from interlude.shared.text import MultiLine, SingleLine
@@ -102,3 +102,12 @@ class Pin(_Body):
 
 class Report(_Body):
     reason: Note
+
+
+class MaterialCreate(_Body):
+    kind: MaterialKind = "reading"
+    title: Annotated[str, SingleLine(300)]
+    url: Annotated[str, SingleLine(2000)] | None = Field(
+        default=None, description="an http(s) address; stored and shown, never fetched")
+    note: Annotated[str, MultiLine(2000, min_length=0)] | None = Field(
+        default=None, description="why now: what the members might take from it")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from interlude.community.domain.material import CohortMaterial
 from interlude.community.domain.pace import Pace
 from interlude.community.domain.post import Post
 from interlude.community.domain.reading import Reading
@@ -29,6 +30,7 @@ class Community(ServiceApp):
     rehearsals: Repository[Rehearsal]
     readings: Repository[Reading]
     paces: Repository[Pace]
+    materials: Repository[CohortMaterial]
     store: EventStore
     codec: EventCodec
     reports_to_hide: int = 3

@@ -16,6 +16,7 @@ from interlude.shared.projections.sealed import opened_or_none
 from interlude.shared.sealing import Sealer
 
 FORMER = "former member"
+HOST = "the circle's host"
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,16 @@ class SpaceView:
     def viewer_is_coach(self) -> bool:
         return self.viewer == self.coach_id
 
+    @property
+    def viewer_is_guest(self) -> bool:
+        """A coach of another organisation in this circle (ADR 0015): everyone here is a
+        pseudonym to them, the host included, unless they stepped out to them."""
+        return bool((self.members.get(self.viewer) or {}).get("home_tenant"))
+
     def shows_name(self, row: dict[str, Any]) -> bool:
         """Whether this reader may see the member's name (so it is worth opening)."""
+        if self.viewer_is_guest:
+            return self.stepped_out_to_viewer(row)
         return (not self.pseudonymous or row["role"] == "coach"
                 or (self.viewer_is_coach and bool(row["revealed"]))
                 or self.stepped_out_to_viewer(row))
@@ -54,7 +63,9 @@ class SpaceView:
             return {"handle": None, "name": FORMER, "role": "member", "you": False}
         label: dict[str, Any] = {"handle": row["handle"], "role": row["role"],
                                  "you": user_id == self.viewer}
-        if self.pseudonymous and row["role"] != "coach":
+        if self.viewer_is_guest and row["role"] == "coach":
+            label["name"] = HOST
+        elif self.pseudonymous and row["role"] != "coach":
             label["name"] = row["pseudonym"] or FORMER
             if self.viewer_is_coach and row["revealed"]:
                 label["revealed_name"] = row["display_name"]

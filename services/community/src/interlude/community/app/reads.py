@@ -32,6 +32,7 @@ async def space(deps: Community, ctx: CommandContext, space_id: str) -> dict[str
     return {"space_id": space_id, "name": view.name, "description": view.description,
             "kind": view.kind, "pseudonymous": view.pseudonymous,
             "slow_mode_s": view.slow_mode_s, "you": view.you(),
+            "elsewhere": view.viewer_is_guest,
             "members": sorted(members, key=lambda m: (m["role"] != "coach", m["name"]))}
 
 

@@ -4,6 +4,7 @@ pseudonym and back, and leave."""
 
 from __future__ import annotations
 
+from interlude.community.app import across
 from interlude.community.app.deps import Community, Written
 from interlude.community.domain import events as ev
 from interlude.community.domain import pseudonyms
@@ -146,6 +147,7 @@ async def step_out(deps: Community, ctx: CommandContext, space_id: str,
     organisation whose policy requires pseudonyms (``community.pseudonyms``) refuses it."""
     await deps.enforce_enabled(ctx, "step_out", "space", space_id)
     await deps.space(ctx.tenant_id, space_id)
+    await across.guest_steps_out(deps, ctx, space_id)
     await deps.policy.enforce_choice(ctx.tenant_id, PSEUDONYMS, ("allowed", "forbidden"),
                                      actor=ctx.actor, action="step_out",
                                      resource_type="space", resource_id=space_id)

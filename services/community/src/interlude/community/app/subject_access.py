@@ -2,7 +2,9 @@
 pseudonym they use, their posts, comments, rehearsals and reports with their text opened (it is
 theirs), what they reacted to and shared, where they were tagged. Other members appear nowhere:
 not their names, not who reacted (counts only), not who tagged them; a coach's feedback or note
-sealed for someone else is left out."""
+sealed for someone else is left out. Materials: those they shared as a coach, and when they
+opened and did those shared with them. What they wrote as a guest in circles of other
+organisations."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import json
 from typing import Any
 
 from interlude.community.app.deps import Community
-from interlude.community.projections import queries
+from interlude.community.projections import across, materials, queries
 from interlude.shared.subject_access import opened_if_theirs
 
 
@@ -31,5 +33,26 @@ async def section(community: Community, tenant_id: str, user_id: str) -> dict[st
         feedback = [{"at": f.get("at"), "body": await own(f.get("body"))}
                     for f in json.loads(r["feedback"])]
         rehearsals.append({**dict(r), "body": await own(r["body"]), "feedback": feedback})
+    elsewhere = await _elsewhere(community, tenant_id, user_id)
+    mine = await materials.of_person(community.pool, tenant_id, user_id)
+    shared = [{**dict(r), **{f: await own(r[f]) for f in ("title", "url", "note")}}
+              for r in mine["materials_shared"]]
     return {**plain, "posts": posts, "comments": comments, "reports": reports,
-            "rehearsals": rehearsals}
+            "rehearsals": rehearsals, "materials_shared": shared,
+            "materials_progress": [dict(r) for r in mine["materials_progress"]],
+            "circles_elsewhere": elsewhere}
+
+
+async def _elsewhere(community: Community, tenant_id: str, user_id: str) -> dict[str, Any]:
+    """What they wrote as a guest in circles of other organisations (ADR 0015), opened with
+    their key there; which organisation keeps it is not said."""
+    rows = await across.of_guest(community.pool, tenant_id, user_id)
+
+    async def opened(row: Any) -> dict[str, Any]:
+        shown = {k: v for k, v in dict(row).items() if k != "host"}
+        return {**shown, "body": await opened_if_theirs(community.sealer, row["host"],
+                                                        row["body"], user_id)}
+
+    return {"circles": [dict(r) for r in rows["circles"]],
+            "posts": [await opened(r) for r in rows["posts"]],
+            "comments": [await opened(r) for r in rows["comments"]]}

@@ -85,6 +85,8 @@ class JoinRequested(Event):
     user_id: str
     handle: str  # the handle they will have in the circle
     note: Secret | None  # sealed for the coach who asks
+    # the coach's own organisation, when it is not the circle's (ADR 0015)
+    home_tenant: str | None = None
 
 
 @EVENT("community.JoinRequestDeclined")
@@ -297,3 +299,35 @@ class PostPaced(Event):
     user_id: str
     post_id: str
     at: datetime
+
+
+# -- a material shared with a space (aggregate id = material id) --------------------------------
+
+MaterialKind = Literal["reading", "exercise", "worksheet", "link"]
+
+
+@EVENT("community.CohortMaterialShared")
+class CohortMaterialShared(Event):
+    """The space's coach shares a reading, an exercise, a worksheet or a link with its members,
+    with a note on why now. Sealed for the coach: it is theirs. ``members``: who was in the
+    space then (notify tells them); whoever joins later sees it too."""
+
+    space_id: str
+    coach_id: str
+    kind: MaterialKind
+    title: Secret
+    url: Secret | None  # stored and shown, never fetched
+    note: Secret | None
+    members: list[str]
+
+
+@EVENT("community.CohortMaterialOpened")
+class CohortMaterialOpened(Event):
+    space_id: str
+    user_id: str
+
+
+@EVENT("community.CohortMaterialDone")
+class CohortMaterialDone(Event):
+    space_id: str
+    user_id: str

@@ -159,8 +159,10 @@ def create(coach_id: str, coach_handle: str, kind: ev.SpaceKind, name: str, desc
                             findable=about.findable)]
 
 
-def ask_to_join(state: Space, user_id: str, handle: str, note: str | None) -> list[Event]:
-    """A coach asks to join a findable peer circle; to anyone else it does not exist."""
+def ask_to_join(state: Space, user_id: str, handle: str, note: str | None,
+                home_tenant: str | None = None) -> list[Event]:
+    """A coach asks to join a findable peer circle (``home_tenant``: their organisation, when
+    it is another one); to anyone else it does not exist."""
     require(state)
     if state.kind != "peer_circle" or not state.findable:
         raise NotFound("there is no such circle")
@@ -169,7 +171,7 @@ def ask_to_join(state: Space, user_id: str, handle: str, note: str | None) -> li
         return []  # asked, invited or in it already
     return [ev.JoinRequested(user_id=user_id, handle=handle,
                              note=Secret(note.strip(), user_id) if note and note.strip()
-                             else None)]
+                             else None, home_tenant=home_tenant)]
 
 
 def _asking(state: Space, actor_id: str, handle: str) -> str:

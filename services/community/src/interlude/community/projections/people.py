@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from interlude.community.projections import across
 from interlude.shared import directory
 
 NAME = "community-people"
@@ -28,3 +29,4 @@ class People(directory.People):
                            " AND reporter_id = $2", *args)
         await conn.execute("DELETE FROM rehearsals WHERE tenant_id = $1 AND author_id = $2",
                            *args)
+        await across.forget_guest(conn, self._sealer, tenant_id, subject_id)

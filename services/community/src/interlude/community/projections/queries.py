@@ -89,7 +89,7 @@ async def space_and_members(db: Db, tenant_id: str,
         return None, []
     rows = await db.fetch(
         "SELECT m.user_id, m.handle, m.pseudonym, m.status, m.role, m.revealed,"
-        " m.open_to_all, m.open_to, m.read_up_to, p.display_name FROM members m"
+        " m.open_to_all, m.open_to, m.read_up_to, m.home_tenant, p.display_name FROM members m"
         " LEFT JOIN people p"
         " USING (tenant_id, user_id) WHERE m.tenant_id = $1 AND m.space_id = $2",
         tenant_id, space_id)
@@ -111,13 +111,15 @@ async def has_role(db: Db, tenant_id: str, user_id: str, role: str) -> bool:
 # -- spaces, moderation, rehearsals -----------------------------------------------------
 
 async def spaces_of(db: Db, tenant_id: str, user_id: str) -> list[asyncpg.Record]:
-    """The spaces the person holds, belongs to or is invited to, newest first."""
+    """The spaces the person holds, belongs to or is invited to, newest first: circles of
+    other organisations they are a guest in too (ADR 0015)."""
     return await db.fetch(
         "SELECT s.space_id, s.name, s.description, s.kind, s.pseudonymous, s.slow_mode_s,"
         " m.status, m.role, (SELECT count(*) FROM members x WHERE x.tenant_id = s.tenant_id"
         " AND x.space_id = s.space_id AND x.status = 'joined') AS members"
         " FROM members m JOIN spaces s USING (tenant_id, space_id)"
-        " WHERE m.tenant_id = $1 AND m.user_id = $2 AND m.status IN ('invited', 'joined')"
+        " WHERE (m.tenant_id = $1 OR m.home_tenant = $1) AND m.user_id = $2"
+        " AND m.status IN ('invited', 'joined')"
         " ORDER BY s.created_at DESC", tenant_id, user_id)
 
 
@@ -250,31 +252,34 @@ async def of_person(pool: asyncpg.Pool, tenant_id: str,
 
 
 async def circles(db: Db, tenant_id: str, viewer: str, *, challenge: str | None,
-                  methodology: str | None, text: str | None,
-                  limit: int) -> list[asyncpg.Record]:
+                  methodology: str | None, text: str | None, limit: int,
+                  elsewhere: list[str] | None = None) -> list[asyncpg.Record]:
     """The organisation's findable peer circles matching what a coach looks for (each term
-    a case-insensitive part of the field; a challenge of any of the circle's), the biggest
-    first, with how many have joined and the viewer's own status in each (None: not in it)."""
+    a case-insensitive part of the field; a challenge of any of the circle's), and the
+    pseudonymous ones of the organisations ``elsewhere``, the biggest first, with how many
+    have joined and the viewer's own status in each (None: not in it)."""
     return await db.fetch(
         "SELECT s.space_id, s.name, s.description, s.methodology, s.challenges, s.context,"
-        " s.pseudonymous, (SELECT count(*) FROM members x WHERE x.tenant_id = s.tenant_id"
+        " s.pseudonymous, s.tenant_id <> $1 AS elsewhere,"
+        " (SELECT count(*) FROM members x WHERE x.tenant_id = s.tenant_id"
         " AND x.space_id = s.space_id AND x.status = 'joined') AS members,"
         " (SELECT m.status FROM members m WHERE m.tenant_id = s.tenant_id"
         " AND m.space_id = s.space_id AND m.user_id = $2) AS you"
-        " FROM spaces s WHERE s.tenant_id = $1 AND s.findable AND s.kind = 'peer_circle'"
+        " FROM spaces s WHERE (s.tenant_id = $1 OR (s.tenant_id = ANY($6::text[])"
+        "      AND s.pseudonymous)) AND s.findable AND s.kind = 'peer_circle'"
         " AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM unnest(s.challenges) c"
         "      WHERE c ILIKE '%' || $3 || '%'))"
         " AND ($4::text IS NULL OR s.methodology ILIKE '%' || $4 || '%')"
         " AND ($5::text IS NULL OR s.name ILIKE '%' || $5 || '%'"
         "      OR s.description ILIKE '%' || $5 || '%' OR s.context ILIKE '%' || $5 || '%')"
         f" ORDER BY members DESC, s.created_at DESC LIMIT {int(limit)}",
-        tenant_id, viewer, challenge, methodology, text)
+        tenant_id, viewer, challenge, methodology, text, elsewhere or [])
 
 
 async def join_requests(db: Db, tenant_id: str, space_id: str) -> list[asyncpg.Record]:
     """Coaches asking to join the circle, oldest first, with their sealed notes and names."""
     return await db.fetch(
-        "SELECT m.user_id, m.handle, m.request_note, m.asked_at, p.display_name"
+        "SELECT m.user_id, m.handle, m.request_note, m.asked_at, m.home_tenant, p.display_name"
         " FROM members m LEFT JOIN people p USING (tenant_id, user_id)"
         " WHERE m.tenant_id = $1 AND m.space_id = $2 AND m.status = 'asked'"
         " ORDER BY m.asked_at", tenant_id, space_id)

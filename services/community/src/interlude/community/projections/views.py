@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncpg
 
 from interlude.community.domain import events as ev
+from interlude.community.projections import materials
 from interlude.shared.projections.base import Projection, RecordedEvent
 from interlude.shared.projections.sealed import kept
 
@@ -18,10 +19,10 @@ def _at(event: RecordedEvent) -> object:
     return event.envelope.occurred_at
 
 
-class Views(Projection):
+class Views(materials.MaterialViews, Projection):
     name = NAME
     tables = ("spaces", "members", "posts", "comments", "reactions", "tags", "shares",
-              "reports", "rehearsals")
+              "reports", "rehearsals", *materials.TABLES)
     reads = (ev.registry,)
     handles = tuple(n for n in ev.registry.names() if n != "community.PostPaced")
 
@@ -72,10 +73,11 @@ class Views(Projection):
         p = event.of(ev.JoinRequested)
         await conn.execute(
             "INSERT INTO members (tenant_id, space_id, user_id, handle, status, request_note,"
-            " asked_at) VALUES ($1, $2, $3, $4, 'asked', $5, $6)"
+            " asked_at, home_tenant) VALUES ($1, $2, $3, $4, 'asked', $5, $6, $7)"
             " ON CONFLICT (tenant_id, space_id, user_id) DO UPDATE SET status = 'asked',"
-            " handle = $4, request_note = $5, asked_at = $6 WHERE members.status = 'left'",
-            event.tenant_id, event.aggregate_id, p.user_id, p.handle, kept(p.note), _at(event))
+            " handle = $4, request_note = $5, asked_at = $6, home_tenant = $7"
+            " WHERE members.status = 'left'", event.tenant_id, event.aggregate_id, p.user_id,
+            p.handle, kept(p.note), _at(event), p.home_tenant)
 
     async def on_join_request_declined(self, conn: asyncpg.Connection,
                                        event: RecordedEvent) -> None:

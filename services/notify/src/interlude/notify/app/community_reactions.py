@@ -59,6 +59,7 @@ class CommunityReactions(Reactions):
         "community.MemberInvited": "when_member_invited_tell",
         "community.JoinRequested": "when_join_requested_tell",
         "community.PostPublished": "when_post_published_announce",
+        "community.CohortMaterialShared": "when_cohort_material_shared_tell",
         **dict.fromkeys(TOLD, "when_told_tell")}
 
     def __init__(self, deps: Notify) -> None:
@@ -175,3 +176,16 @@ class CommunityReactions(Reactions):
                                   post_id=event.aggregate_id, author_id=e.author_id,
                                   occurred_at=event.envelope.occurred_at, now=self.deps.clock())
         return []
+
+    async def when_cohort_material_shared_tell(self, conn: asyncpg.Connection,
+                                               event: RecordedEvent) -> list[Tell]:
+        """The space's members hear that its coach shared a material (its title as the
+        topic; named as "the space's coach" in a pseudonymous space)."""
+        e = event.of(com.CohortMaterialShared)
+        link = {"link": f"/community/spaces/{e.space_id}/materials",
+                "item_id": event.aggregate_id}
+        told: list[Tell] = []
+        for member in e.members:
+            told += await self._tell(conn, event, member, "material_shared", e.space_id,
+                                     e.coach_id, topic=e.title, **link)
+        return told

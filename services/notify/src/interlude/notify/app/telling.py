@@ -37,7 +37,7 @@ COMMUNITY_KINDS = frozenset({
     "post_commented", "comment_replied", "post_reacted", "member_tagged", "post_shared",
     "insight_pinned", "post_hidden", "pseudonym_revealed", "space_invitation",
     "rehearsal_drafted", "rehearsal_feedback", "quiet_invitation", "stepped_out_to_you",
-    "join_requested"})
+    "join_requested", "material_shared"})
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ SAYS: dict[str, str] = {
     "quiet_invitation": "{actor} would love to hear from you in the space",
     "stepped_out_to_you": "{actor} showed you their name in the space",
     "join_requested": "{actor} asks to join your circle",
+    "material_shared": "{actor} shared a material with the space",
     "invitation": "{actor} invited you to Interlude",
     "policy_changed": "{actor} changed the organisation's security policy",
 }

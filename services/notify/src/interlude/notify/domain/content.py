@@ -41,6 +41,7 @@ SUMMARIES = {
     "quiet_invitation": "{actor} would love to hear from you",
     "stepped_out_to_you": "{actor} showed you their name",
     "join_requested": "{actor} asks to join your circle",
+    "material_shared": "{actor} shared a material with your space",
     "invitation": "You are invited to Interlude",
     "policy_changed": "Your organisation's security policy changed",
 }

@@ -72,6 +72,7 @@ Kind = Literal[
     "quiet_invitation",        # to a member who reads without posting: the coach's invitation
     "stepped_out_to_you",      # to a peer: a member showed them their name (in that space)
     "join_requested",          # to a circle's host: a coach asks to join
+    "material_shared",         # to a space's members: its coach shared a material with them
     # identity
     "invitation",
     "policy_changed",          # to org admins

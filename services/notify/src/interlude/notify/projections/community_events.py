@@ -116,6 +116,14 @@ class JoinRequested(Published):
     user_id: str
 
 
+@community.event("community.CohortMaterialShared")
+class CohortMaterialShared(Published):
+    space_id: str
+    coach_id: str
+    title: Secret
+    members: list[str]
+
+
 @community.event("community.RehearsalDrafted")
 class RehearsalDrafted(Published):
     space_id: str

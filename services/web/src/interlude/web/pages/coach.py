@@ -10,18 +10,44 @@ from fastapi.responses import RedirectResponse, Response
 
 from interlude.web.dashboard import page as dashboard_lines
 from interlude.web.deps import CoachDep, ContractId, FormDep, ItemId, SessionDep, WebDep
-from interlude.web.pages.common import part, text
+from interlude.web.pages.cohorts import cohorts
+from interlude.web.pages.common import part, sent, text
+from interlude.web.pages.community import API, SpaceId
+from interlude.web.sessions import Session
 from interlude.web.upstream import UpstreamProblem
 from interlude.web.wording import MOODS
 
 router = APIRouter(include_in_schema=False)
 
 
+async def dashboard_page(request: Request, deps: WebDep, session: Session, *,
+                         status: int = 200, error: str | None = None) -> Response:
+    board, held = await asyncio.gather(
+        deps.upstream.call(session, "engagement", "GET", "/v1/dashboard"),
+        cohorts(deps, session))
+    return deps.pages.render(request, "coach/dashboard.html", session, status=status,
+                             title="My coachees", board=board, lines=dashboard_lines(board),
+                             cohorts=held, error=error)
+
+
 @router.get("/dashboard")
 async def dashboard(request: Request, deps: WebDep, session: CoachDep) -> Response:
-    board = await deps.upstream.call(session, "engagement", "GET", "/v1/dashboard")
-    return deps.pages.render(request, "coach/dashboard.html", session, title="My coachees",
-                             board=board, lines=dashboard_lines(board))
+    return await dashboard_page(request, deps, session)
+
+
+@router.post("/dashboard/cohorts/{space_id}/quiet-members/{handle}/invitation")
+async def invite_quiet(request: Request, space_id: SpaceId, handle: ItemId, deps: WebDep,
+                       session: CoachDep, form: FormDep) -> Response:
+    """The gentle invitation, sent from the dashboard's cohorts (back to them)."""
+    async def again(status: int, error: str) -> Response:
+        return await dashboard_page(request, deps, session, status=status, error=error)
+
+    deps.cohorts.forget(session.id)
+    write = deps.upstream.call(session, "community", "POST",
+                               f"{API}/{space_id}/quiet-members/{handle}/invitation")
+    return await sent(session, write, again=again, back="/dashboard#cohorts",
+                      done="Your invitation is on its way: they are told gently, as a "
+                           "notification.")
 
 
 @router.get("/contracts/{contract_id}/check-ins")

@@ -46,3 +46,8 @@ async def post(space_id: ItemId, post_id: ItemId, session: SessionDep) -> Redire
 async def rehearsal(space_id: ItemId, rehearsal_id: ItemId,
                     session: SessionDep) -> RedirectResponse:
     return _to(f"/community/{space_id}/rehearsals")
+
+
+@router.get("/community/spaces/{space_id}/materials")
+async def cohort_materials(space_id: ItemId, session: SessionDep) -> RedirectResponse:
+    return _to(f"/community/{space_id}/materials")

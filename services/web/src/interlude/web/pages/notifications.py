@@ -49,6 +49,7 @@ KINDS = {
     "quiet_invitation": "Your coach invites you to join in",
     "stepped_out_to_you": "A member showed you their name",
     "join_requested": "A coach asks to join your circle",
+    "material_shared": "Your coach shares a material with your space",
 }
 HOUR = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 EVENT_ID = re.compile(r"^[0-9]{1,18}$")
