@@ -229,7 +229,13 @@ async def feed_reads(stack: Stack, admin: Person, sizes: tuple[int, int]) -> lis
         middle = await pool.fetchrow(
             "SELECT feed_at, post_id FROM posts WHERE space_id = $1"
             " ORDER BY feed_at DESC, post_id DESC OFFSET $2 LIMIT 1", space["id"], posts // 2)
+        # the reader has read all but the newest 50 (what marking the feed read projects)
+        await pool.execute(
+            "UPDATE members SET read_up_to = (SELECT feed_at FROM posts WHERE space_id = $1"
+            " ORDER BY feed_at DESC, post_id DESC OFFSET 50 LIMIT 1) WHERE space_id = $1"
+            " AND user_id = $2", space["id"], reader.user_id)
         first = await expect(await api.get(f"{path}/feed", headers=reader.headers))
+        assert first["unread"] == 50, first["unread"]
         assert len(first["items"]) == 20, first
         deep = await expect(await api.get(f"{path}/feed", headers=reader.headers,
                                           params={"cursor": first["next_cursor"]}))

@@ -188,11 +188,13 @@ async def feed_page(pool: asyncpg.Pool, tenant_id: str, space_id: str, reader: s
             f"SELECT {POST_COLUMNS} FROM posts p WHERE p.tenant_id = $1 AND p.space_id = $2"
             f" AND {VISIBLE} AND p.pinned_at IS NOT NULL ORDER BY p.pinned_at DESC LIMIT $5",
             *args[:5])
+        # newest first along posts_feed, so it stops at the cap or at the reader's mark
+        # instead of scanning the space's whole history (its cost: the unread, at most the cap)
         unread = await conn.fetchval(
             "SELECT count(*) FROM (SELECT 1 FROM posts WHERE tenant_id = $1 AND space_id = $2"
             " AND feed_at > coalesce((SELECT read_up_to FROM members WHERE tenant_id = $1"
             " AND space_id = $2 AND user_id = $3), '-infinity') AND author_id <> $3"
-            " AND NOT withdrawn AND NOT hidden LIMIT $4) u",
+            " AND NOT withdrawn AND NOT hidden ORDER BY feed_at DESC, post_id DESC LIMIT $4) u",
             tenant_id, space_id, reader, unread_cap)
     return FeedPage(list(rows), list(pinned), int(unread))
 
