@@ -397,7 +397,6 @@ async def directory_reads(stack: Stack, sizes: tuple[int, int]) -> list[Read]:
                      "email_index": "md5('email' || g || t.user_id)",
                      "external_id_index": "md5('external' || g || t.user_id)",
                      "created_at": "t.created_at - g * interval '1 minute'"}, n - 2)
-        await _after_bulk_directory(pool, admin.tenant_id)
         token = await expect(await identity.client.post(
             f"/v1/organisations/{admin.tenant_id}/scim-tokens", headers=admin.headers,
             json={"label": "directory"}), 201)
@@ -414,16 +413,6 @@ async def directory_reads(stack: Stack, sizes: tuple[int, int]) -> list[Read]:
                           {"filter": f'userName eq "{member.email}"'}))
     await pool.execute("ANALYZE directory_users")
     return [Read("directory", (lists[0], lists[1])), Read("scim", (scims[0], scims[1]))]
-
-
-async def _after_bulk_directory(pool: asyncpg.Pool, tenant_id: str) -> None:
-    """What the directory projection keeps beside its rows: the people counted by status."""
-    if await pool.fetchval("SELECT to_regclass('directory_counts') IS NOT NULL"):
-        await pool.execute(
-            "INSERT INTO directory_counts (tenant_id, status, people) SELECT tenant_id, status,"
-            " count(*) FROM directory_users WHERE tenant_id = $1 GROUP BY tenant_id, status"
-            " ON CONFLICT (tenant_id, status) DO UPDATE SET people = excluded.people",
-            tenant_id)
 
 
 async def audit_reads(stack: Stack, sizes: tuple[int, int]) -> list[Read]:
