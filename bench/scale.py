@@ -359,20 +359,12 @@ async def engagement_reads(stack: Stack, admin: Person, sizes: dict[str, tuple[i
                     {"contract_id": fake_id("ctr", f"{label}-sponsor"),
                      "coachee_id": fake_id("usr", f"{label}-sponsored"),
                      "sessions_held": "g % 6", "sessions_missed": "g % 2"}, n - 1)
-        await _after_bulk_sponsor(pool, contract_id)
         figures = await expect(await api.get("/v1/sponsor/figures", headers=sponsor.headers))
         assert figures["programmes"][0]["people"] == n, figures
         reads["sponsor"].append(_get(api, "/v1/sponsor/figures", sponsor.headers))
     for table in ("checkins", "messages", "dashboard", "people", "sponsor_contracts"):
         await pool.execute(f"ANALYZE {table}")
     return [Read(name, (calls[0], calls[1])) for name, calls in reads.items()], extra
-
-
-async def _after_bulk_sponsor(pool: asyncpg.Pool, contract_id: str) -> None:
-    """What the sponsor projection keeps beside its rows: the programme's totals."""
-    if await pool.fetchval("SELECT to_regclass('sponsor_programmes') IS NOT NULL"):
-        await pool.execute("SELECT sponsor_programme_recount(tenant_id, sponsor_id, programme)"
-                           " FROM sponsor_contracts WHERE contract_id = $1", contract_id)
 
 
 def _send(client: httpx.AsyncClient, path: str, headers: dict[str, str]) -> Call:

@@ -96,6 +96,17 @@ async def sponsor_contracts(pool: asyncpg.Pool, tenant_id: str, sponsor_id: str)
     return [dict(r) for r in rows]
 
 
+async def sponsor_programmes(pool: asyncpg.Pool, tenant_id: str, sponsor_id: str) -> list[Row]:
+    """Per programme the sponsor has contracts in (sponsor view not ``none``), its totals, as
+    kept while the contracts' rows were written: one row a programme, however large."""
+    rows = await pool.fetch(
+        "SELECT programme, people, contracts_active, sessions_planned, sessions_held,"
+        " sessions_missed, goal_people, goals_set, goals_achieved FROM sponsor_programmes"
+        " WHERE tenant_id = $1 AND sponsor_id = $2 AND people > 0 ORDER BY programme",
+        tenant_id, sponsor_id)
+    return [dict(r) for r in rows]
+
+
 async def feed_owner(pool: asyncpg.Pool, digest: str) -> Row | None:
     row = await pool.fetchrow(
         "SELECT f.tenant_id, f.user_id FROM calendar_feeds f JOIN people p"
