@@ -71,7 +71,8 @@ async def dashboard(pool: asyncpg.Pool, tenant_id: str, coach_id: str, now: date
         "   AS community_this_week,"
         " (SELECT count(*) FILTER (WHERE kind = 'insight_pinned')"
         "   - count(*) FILTER (WHERE kind = 'insight_unpinned') FROM dashboard_community c"
-        "   WHERE c.tenant_id = d.tenant_id AND c.user_id = d.coachee_id) AS insights_pinned"
+        "   WHERE c.tenant_id = d.tenant_id AND c.user_id = d.coachee_id"
+        "   AND c.kind IN ('insight_pinned', 'insight_unpinned')) AS insights_pinned"
         " FROM dashboard d LEFT JOIN people p ON p.tenant_id = d.tenant_id"
         "   AND p.user_id = d.coachee_id"
         " WHERE d.tenant_id = $1 AND d.coach_id = $2 AND d.status = 'active'",

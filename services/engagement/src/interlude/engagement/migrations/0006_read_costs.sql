@@ -1,3 +1,10 @@
+-- Reads whose cost followed the history behind them rather than their answer.
+--
+-- The dashboard's insights pinned per coachee: counted over the pins alone, not over every post
+-- and comment the coachee ever wrote.
+CREATE INDEX dashboard_community_pins ON dashboard_community (tenant_id, user_id)
+    WHERE kind IN ('insight_pinned', 'insight_unpinned');
+
 -- Sponsor figures kept per programme as the contracts' rows are written, so the sponsor's read
 -- costs one row per programme however many contracts it holds. Only contracts whose sponsor
 -- view is not 'none' count, as the figures always did; people are counted once however many
