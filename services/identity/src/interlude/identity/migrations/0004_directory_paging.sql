@@ -30,3 +30,9 @@ BEGIN
 END $$;
 CREATE TRIGGER directory_users_counted AFTER INSERT OR DELETE OR UPDATE OF tenant_id, status
     ON directory_users FOR EACH ROW EXECUTE FUNCTION directory_counted();
+
+-- SCIM's userName is not case-exact: the filter library compares UPPER(email_index) with
+-- UPPER(value), which the plain index on email_index cannot answer (a scan of the organisation
+-- per `userName eq`, what Entra ID and Okta ask before every provisioning).
+CREATE INDEX IF NOT EXISTS directory_users_email_index_folded
+    ON directory_users (tenant_id, upper(email_index));
