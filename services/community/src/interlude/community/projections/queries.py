@@ -6,7 +6,7 @@ the app layer opens what the reader may see and records the access."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal, TypeAlias
 
 import asyncpg
@@ -188,14 +188,18 @@ async def feed_page(pool: asyncpg.Pool, tenant_id: str, space_id: str, reader: s
             f"SELECT {POST_COLUMNS} FROM posts p WHERE p.tenant_id = $1 AND p.space_id = $2"
             f" AND {VISIBLE} AND p.pinned_at IS NOT NULL ORDER BY p.pinned_at DESC LIMIT $5",
             *args[:5])
-        # newest first along posts_feed, so it stops at the cap or at the reader's mark
-        # instead of scanning the space's whole history (its cost: the unread, at most the cap)
+        mark = await conn.fetchval("SELECT read_up_to FROM members WHERE tenant_id = $1"
+                                   " AND space_id = $2 AND user_id = $3",
+                                   tenant_id, space_id, reader)
+        # a reader who has read the feed: newest first along posts_feed down to their mark,
+        # not a scan of the space's whole history for the few posts after it; one who never
+        # has: any posts will do, the first ``unread_cap`` found end it
+        newest_first = " ORDER BY feed_at DESC, post_id DESC" if mark and mark.year > 1 else ""
         unread = await conn.fetchval(
             "SELECT count(*) FROM (SELECT 1 FROM posts WHERE tenant_id = $1 AND space_id = $2"
-            " AND feed_at > coalesce((SELECT read_up_to FROM members WHERE tenant_id = $1"
-            " AND space_id = $2 AND user_id = $3), '-infinity') AND author_id <> $3"
-            " AND NOT withdrawn AND NOT hidden ORDER BY feed_at DESC, post_id DESC LIMIT $4) u",
-            tenant_id, space_id, reader, unread_cap)
+            " AND feed_at > $3 AND author_id <> $4 AND NOT withdrawn AND NOT hidden"
+            f"{newest_first} LIMIT $5) u",
+            tenant_id, space_id, mark or datetime.min.replace(tzinfo=UTC), reader, unread_cap)
     return FeedPage(list(rows), list(pinned), int(unread))
 
 
