@@ -29,6 +29,7 @@ from interlude.audit.cli import _export, _purge
 from interlude.audit.domain.checkpoint import key_id
 from interlude.audit.domain.offline import public_key, verify_export
 from interlude.audit.domain.witness import as_lines
+from interlude.audit.projections import chain, queries
 from interlude.audit.projections.tenancy import act_for
 from interlude.audit.testing import app_dsn, audit_settings
 from interlude.shared.events.envelope import Actor
@@ -111,6 +112,45 @@ async def test_after_a_purge_the_trail_verifies_from_its_new_lower_bound(
     assert (result.ok, result.records_checked, result.checkpoints_checked) == (True, 6, 3)
     again = await retention.purge(app_pool, signer, purge_of(tenant_id))
     assert (again.purged, again.lower_bound, again.record) == (0, 6, None)
+
+
+async def denied_copies(app_pool: asyncpg.Pool, tenant: str, n: int, at: datetime) -> None:
+    """``n`` records of access denied at ``at``, appended as the intake appends."""
+    async with app_pool.acquire() as conn, conn.transaction():
+        await act_for(conn, tenant)
+        head = await chain.lock_head(conn, tenant)
+        last = orjson.loads(await conn.fetchval(
+            "SELECT record FROM audit_records WHERE seq = $1", head.seq))
+        await chain.append(conn, tenant, head, [
+            {k: v for k, v in last.items() if k != "seq"} | {
+                "outcome": "denied", "time": at.isoformat(),
+                "source": last["source"] | {"event_id": f"denied-{head.seq}-{i}"}}
+            for i in range(n)])
+
+
+async def test_the_trails_counts_by_outcome_hold_after_appends_and_a_purge(
+        nc: NATS, namespace: str, audit_db: asyncpg.Pool, app_pool: asyncpg.Pool,
+        intake: list[ProjectionRunner], signer: Checkpointer, tenant_id: str) -> None:
+    await trail_of(nc, namespace, audit_db, tenant_id, (3, LONG_AGO))
+    await denied_copies(app_pool, tenant_id, 2, LONG_AGO)
+    await trail_of(nc, namespace, audit_db, tenant_id, (2, None), first=3)
+    await denied_copies(app_pool, tenant_id, 1, datetime.now(UTC))
+
+    async def counts() -> tuple[dict[str, int], dict[str, int]]:
+        page = await queries.search(app_pool, tenant_id, queries.Filters(), order="newest",
+                                    cursor=None, limit=1)
+        counted = await audit_db.fetch("SELECT outcome, count(*) AS n FROM audit_records"
+                                       " WHERE tenant_id = $1 GROUP BY outcome", tenant_id)
+        return page.by_outcome, {r["outcome"]: r["n"] for r in counted}
+
+    assert await counts() == ({"succeeded": 5, "denied": 3},) * 2
+    await signer.sign_now(tenant_id)
+    done = await retention.purge(app_pool, signer, purge_of(tenant_id))
+    assert done.purged == 5  # three check-ins and two denials from long ago
+    assert await counts() == ({"succeeded": 3, "denied": 1},) * 2  # the purge's own record too
+    denied_only = await queries.search(app_pool, tenant_id, queries.Filters(outcome="denied"),
+                                       order="newest", cursor=None, limit=10)
+    assert denied_only.by_outcome == {"denied": 1} and len(denied_only.rows) == 1
 
 
 async def test_only_the_oldest_end_is_purged(nc: NATS, namespace: str, audit_db: asyncpg.Pool,

@@ -93,6 +93,45 @@ async def test_the_directory_lists_people_with_their_names_for_the_org_admin(
     assert refused.status_code == 403
 
 
+async def test_the_directory_pages_by_cursor_and_counts_people_by_status(
+        identity: RunningIdentity) -> None:
+    admin = await identity.organisation()
+    members = [await identity.member(admin, "coachee", name=f"Person {i}") for i in range(4)]
+    await identity.invite(admin, "coachee", name="Not yet")  # invited: a status of its own
+    for person in members:
+        await _wait_listed(identity, admin, person.user_id)
+    url = f"/v1/organisations/{admin.tenant_id}/users"
+    seen: list[str] = []
+    page = (await identity.client.get(url, headers=admin.headers, params={"limit": 2})).json()
+    while True:
+        assert page["total"] == 6  # the admin, four members and the one invited
+        seen += [u["id"] for u in page["users"]]
+        if page["next_cursor"] is None:
+            break
+        page = (await identity.client.get(url, headers=admin.headers, params={
+            "limit": 2, "cursor": page["next_cursor"]})).json()
+    assert len(seen) == len(set(seen)) == 6
+    by_offset = (await identity.client.get(url, headers=admin.headers,
+                                           params={"limit": 2, "offset": 2})).json()
+    assert [u["id"] for u in by_offset["users"]] == seen[2:4]
+    gone = await identity.client.post(f"{url}/{members[0].user_id}/deactivate",
+                                      headers=admin.headers, json={"reason": "left"})
+    assert gone.status_code == 200, gone.text
+
+    async def counted() -> bool:
+        active = (await identity.client.get(url, headers=admin.headers,
+                                            params={"status": "active"})).json()
+        return bool(active["total"] == 4 and len(active["users"]) == 4)
+
+    from interlude.shared.testing.eventually import eventually
+    await eventually(counted, timeout=5)
+    invited = (await identity.client.get(url, headers=admin.headers,
+                                         params={"status": "invited"})).json()
+    assert invited["total"] == 1 and invited["users"][0]["display_name"] == "Not yet"
+    wrong = await identity.client.get(url, headers=admin.headers, params={"cursor": "nonsense"})
+    assert wrong.status_code == 422 and wrong.json()["type"].startswith("urn:interlude:problem")
+
+
 async def _wait_listed(identity: RunningIdentity, admin, user_id: str) -> None:
     from interlude.shared.testing.eventually import eventually
 

@@ -76,7 +76,7 @@ async def append(conn: asyncpg.Connection, tenant_id: str, head: Head,
                  records: Iterable[dict[str, Any]]) -> Head:
     """Number, hash and insert ``records`` (audit records without ``seq``) after ``head``;
     returns the new head."""
-    seq, previous = head.seq, head.chain_hash
+    seq, previous, denied = head.seq, head.chain_hash, 0
     columns: list[list[Any]] = [[] for _ in range(11)]
     for fields in records:
         seq += 1
@@ -89,11 +89,13 @@ async def append(conn: asyncpg.Connection, tenant_id: str, head: Head,
                orjson.dumps(subjects).decode(), outcome, event_id)
         for column, value in zip(columns, row, strict=True):
             column.append(value)
+        denied += outcome == "denied"
     if seq == head.seq:
         return head
     await conn.execute(_INSERT, tenant_id, *columns)
-    await conn.execute("UPDATE audit_heads SET seq = $2, chain_hash = $3 WHERE tenant_id = $1",
-                       tenant_id, seq, previous)
+    # the head keeps the count of denied records (migration 0006): the query's counts
+    await conn.execute("UPDATE audit_heads SET seq = $2, chain_hash = $3, denied = denied + $4"
+                       " WHERE tenant_id = $1", tenant_id, seq, previous, denied)
     return Head(seq, previous, head.lower_bound, head.anchor)
 
 

@@ -73,8 +73,14 @@ async def search(pool: asyncpg.Pool, tenant_id: str, filters: Filters, *, order:
         rows = await conn.fetch(
             f"SELECT seq, record, chain_hash FROM audit_records WHERE {page_where}"
             f" ORDER BY seq {direction} LIMIT {int(limit) + 1}", *args_page)
-        counts = await conn.fetch(f"SELECT outcome, count(*) AS n FROM audit_records"
-                                  f" WHERE {where} GROUP BY outcome", *args)
+        if filters == Filters():  # the whole trail: counted on its head as it was appended
+            counts = await conn.fetch(
+                "SELECT o.outcome, o.n FROM audit_heads h, LATERAL (VALUES"
+                " ('succeeded', h.seq - h.lower_bound + 1 - h.denied), ('denied', h.denied))"
+                " AS o(outcome, n) WHERE h.tenant_id = $1 AND o.n > 0", tenant_id)
+        else:  # a filtered count costs what the filter matches
+            counts = await conn.fetch(f"SELECT outcome, count(*) AS n FROM audit_records"
+                                      f" WHERE {where} GROUP BY outcome", *args)
     return Page(rows[:limit], len(rows) > limit, {r["outcome"]: int(r["n"]) for r in counts})
 
 

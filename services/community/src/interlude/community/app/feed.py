@@ -72,7 +72,8 @@ async def feed(deps: Community, ctx: CommandContext, space_id: str, *, limit: in
     view = await view_for(deps, ctx, space_id, "read_feed")
     page = await queries.feed_page(deps.pool, ctx.tenant_id, space_id, ctx.actor.id,
                                  view.viewer_is_coach, limit=limit, unread_cap=UNREAD_CAP,
-                                 after=decode_cursor(cursor) if cursor else None)
+                                 after=decode_cursor(cursor) if cursor else None,
+                                 read_up_to=view.members.get(ctx.actor.id, {}).get("read_up_to"))
     rows = page.rows
     await deps.record_read(ctx, "space_feed", space_id,
                            {r["author_id"] for r in [*rows, *page.pinned]})

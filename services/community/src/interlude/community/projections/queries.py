@@ -6,7 +6,7 @@ the app layer opens what the reader may see and records the access."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal, TypeAlias
 
 import asyncpg
@@ -172,10 +172,10 @@ class FeedPage:
 
 async def feed_page(pool: asyncpg.Pool, tenant_id: str, space_id: str, reader: str,
                     reader_is_coach: bool, *, limit: int, after: tuple[datetime, str] | None,
-                    unread_cap: int) -> FeedPage:
+                    unread_cap: int, read_up_to: datetime | None) -> FeedPage:
     """Newest first from ``after`` (a cursor's position); the pinned insights on the first
-    page only; the reader's unread count (others' posts since they marked the feed read, at
-    most ``unread_cap``)."""
+    page only; the reader's unread count (others' posts since they marked the feed read,
+    ``read_up_to``, at most ``unread_cap``)."""
     args: list[Any] = [tenant_id, space_id, reader, reader_is_coach, limit]
     page_filter = ""
     if after is not None:
@@ -190,12 +190,16 @@ async def feed_page(pool: asyncpg.Pool, tenant_id: str, space_id: str, reader: s
             f"SELECT {POST_COLUMNS} FROM posts p WHERE p.tenant_id = $1 AND p.space_id = $2"
             f" AND {VISIBLE} AND p.pinned_at IS NOT NULL ORDER BY p.pinned_at DESC LIMIT $5",
             *args[:5])
+        # a reader who has read the feed: newest first along posts_feed down to their mark,
+        # not a scan of the space's whole history for the few posts after it; one who never
+        # has: any posts will do, the first ``unread_cap`` found end it
+        mark = read_up_to or datetime.min.replace(tzinfo=UTC)
+        newest_first = " ORDER BY feed_at DESC, post_id DESC" if mark.year > 1 else ""
         unread = await conn.fetchval(
             "SELECT count(*) FROM (SELECT 1 FROM posts WHERE tenant_id = $1 AND space_id = $2"
-            " AND feed_at > coalesce((SELECT read_up_to FROM members WHERE tenant_id = $1"
-            " AND space_id = $2 AND user_id = $3), '-infinity') AND author_id <> $3"
-            " AND NOT withdrawn AND NOT hidden LIMIT $4) u",
-            tenant_id, space_id, reader, unread_cap)
+            " AND feed_at > $3 AND author_id <> $4 AND NOT withdrawn AND NOT hidden"
+            f"{newest_first} LIMIT $5) u",
+            tenant_id, space_id, mark, reader, unread_cap)
     return FeedPage(list(rows), list(pinned), int(unread))
 
 

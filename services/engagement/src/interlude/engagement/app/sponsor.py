@@ -3,12 +3,11 @@ the contracts' sponsor views and the k-anonymity rule of :mod:`domain.sponsor` a
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from interlude.engagement.app.deps import Engagement
 from interlude.engagement.domain.contract import Contract
-from interlude.engagement.domain.sponsor import MIN_GROUP, contract_figures, programme_figures
+from interlude.engagement.domain.sponsor import MIN_GROUP, contract_figures, figures_of
 from interlude.engagement.projections import queries
 from interlude.shared.events.envelope import CommandContext
 
@@ -17,11 +16,9 @@ REPORTS = "sponsor_reports.enabled"
 
 async def sponsor_figures(deps: Engagement, ctx: CommandContext) -> dict[str, Any]:
     await deps.enforce(ctx, REPORTS, "read", "sponsor_report", ctx.actor.id)
-    by_programme: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in await queries.sponsor_contracts(deps.pool, ctx.tenant_id, ctx.actor.id):
-        by_programme[row["programme"]].append(row)
-    return {"programmes": [programme_figures(name, rows)
-                           for name, rows in sorted(by_programme.items())],
+    return {"programmes": [figures_of(row.pop("programme"), row) for row in
+                           await queries.sponsor_programmes(deps.pool, ctx.tenant_id,
+                                                            ctx.actor.id)],
             "minimum_group": MIN_GROUP}
 
 

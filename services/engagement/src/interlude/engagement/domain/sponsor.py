@@ -15,29 +15,38 @@ SUPPRESSED = f"fewer than {MIN_GROUP} people: figures could identify them"
 Row = dict[str, Any]
 
 
-def too_few(contracts: list[Row]) -> bool:
-    return len({c["coachee_id"] for c in contracts}) < MIN_GROUP
-
-
 def programme_figures(name: str, contracts: list[Row]) -> dict[str, Any]:
     """One programme's figures over the sponsor's contracts in it whose view is not ``none``."""
-    if too_few(contracts):
-        return {"programme": name, "suppressed": True, "reason": SUPPRESSED}
-    held = sum(c["sessions_held"] for c in contracts)
-    missed = sum(c["sessions_missed"] for c in contracts)
-    figures: dict[str, Any] = {
-        "programme": name, "suppressed": False,
-        "people": len({c["coachee_id"] for c in contracts}),
-        "contracts_active": sum(1 for c in contracts if c["status"] == "active"),
-        "sessions_planned": sum(c["sessions_planned"] for c in contracts),
-        "sessions_held": held,
-        "attendance": round(held / (held + missed), 3) if held + missed else None}
+    return figures_of(name, totals_of(contracts))
+
+
+def totals_of(contracts: list[Row]) -> Row:
+    """What a programme's figures are made of, over its contracts' rows (as the read model
+    ``sponsor_programmes`` keeps them as the rows are written)."""
     with_goals = [c for c in contracts if c["sponsor_view"] == "goals"]
-    if too_few(with_goals):
+    return {"people": len({c["coachee_id"] for c in contracts}),
+            "contracts_active": sum(1 for c in contracts if c["status"] == "active"),
+            **{k: sum(c[k] for c in contracts)
+               for k in ("sessions_planned", "sessions_held", "sessions_missed")},
+            "goal_people": len({c["coachee_id"] for c in with_goals}),
+            **{k: sum(c[k] for c in with_goals) for k in ("goals_set", "goals_achieved")}}
+
+
+def figures_of(name: str, totals: Row) -> dict[str, Any]:
+    """One programme's figures from its totals; suppressed over fewer than five people, and
+    its goals over fewer than five people whose contracts show goals."""
+    if totals["people"] < MIN_GROUP:
+        return {"programme": name, "suppressed": True, "reason": SUPPRESSED}
+    held, missed = totals["sessions_held"], totals["sessions_missed"]
+    figures: dict[str, Any] = {
+        "programme": name, "suppressed": False, "people": totals["people"],
+        "contracts_active": totals["contracts_active"],
+        "sessions_planned": totals["sessions_planned"], "sessions_held": held,
+        "attendance": round(held / (held + missed), 3) if held + missed else None}
+    if totals["goal_people"] < MIN_GROUP:
         figures["goals"] = None  # too few contracts show goals to their sponsor
     else:
-        figures["goals"] = {"set": sum(c["goals_set"] for c in with_goals),
-                            "achieved": sum(c["goals_achieved"] for c in with_goals)}
+        figures["goals"] = {"set": totals["goals_set"], "achieved": totals["goals_achieved"]}
     return figures
 
 

@@ -71,7 +71,8 @@ async def dashboard(pool: asyncpg.Pool, tenant_id: str, coach_id: str, now: date
         "   AS community_this_week,"
         " (SELECT count(*) FILTER (WHERE kind = 'insight_pinned')"
         "   - count(*) FILTER (WHERE kind = 'insight_unpinned') FROM dashboard_community c"
-        "   WHERE c.tenant_id = d.tenant_id AND c.user_id = d.coachee_id) AS insights_pinned"
+        "   WHERE c.tenant_id = d.tenant_id AND c.user_id = d.coachee_id"
+        "   AND c.kind IN ('insight_pinned', 'insight_unpinned')) AS insights_pinned"
         " FROM dashboard d LEFT JOIN people p ON p.tenant_id = d.tenant_id"
         "   AND p.user_id = d.coachee_id"
         " WHERE d.tenant_id = $1 AND d.coach_id = $2 AND d.status = 'active'",
@@ -93,6 +94,17 @@ async def sponsor_contracts(pool: asyncpg.Pool, tenant_id: str, sponsor_id: str)
     rows = await pool.fetch("SELECT * FROM sponsor_contracts WHERE tenant_id = $1"
                             " AND sponsor_id = $2 AND sponsor_view <> 'none'"
                             " ORDER BY programme", tenant_id, sponsor_id)
+    return [dict(r) for r in rows]
+
+
+async def sponsor_programmes(pool: asyncpg.Pool, tenant_id: str, sponsor_id: str) -> list[Row]:
+    """Per programme the sponsor has contracts in (sponsor view not ``none``), its totals, as
+    kept while the contracts' rows were written: one row a programme, however large."""
+    rows = await pool.fetch(
+        "SELECT programme, people, contracts_active, sessions_planned, sessions_held,"
+        " sessions_missed, goal_people, goals_set, goals_achieved FROM sponsor_programmes"
+        " WHERE tenant_id = $1 AND sponsor_id = $2 AND people > 0 ORDER BY programme",
+        tenant_id, sponsor_id)
     return [dict(r) for r in rows]
 
 

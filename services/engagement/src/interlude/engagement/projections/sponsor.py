@@ -1,5 +1,6 @@
 """Sponsor figures: per contract with a sponsor, only the facts its sponsor view allows
-(attendance; goals), never content. Grouped and suppressed below five people at query time."""
+(attendance; goals), never content; totalled per programme as the rows are written
+(``sponsor_programmes``), suppressed below five people at query time."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ NAME = "engagement-sponsor"
 
 class SponsorFigures(Projection):
     name = NAME
-    tables = ("sponsor_contracts",)
+    # the programmes' totals are kept by a trigger on sponsor_contracts (migration 0006)
+    tables = ("sponsor_contracts", "sponsor_programmes", "sponsor_programme_people")
     reads = (ev.registry,)
     handles = tuple(t.type_name for t in (
         ev.ContractActivated, ev.ContractEnded, ev.SessionHeld, ev.SessionCancelled,

@@ -76,10 +76,15 @@ async def accept(body: InvitationAccept, deps: IdentityDep) -> TokensPublic:
 async def list_users(org_id: str, deps: IdentityDep, staff: StaffDep, status_: Status = None,
                      limit: Annotated[int, Query(ge=1, le=500)] = 100,
                      offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+                     cursor: Annotated[str | None, Query(max_length=300, description=(
+                         "the next_cursor of the last page: a page deep in a large "
+                         "directory costs what the first does (offset counts from there)"))] = None,
                      after: After = 0) -> UserListPublic:
     fresh = await directory.caught_up(deps, after)
-    users, total = await directory.users(deps, org_id, status_, limit, offset)
-    return UserListPublic(users=[UserPublic(**u) for u in users], total=total, fresh=fresh)
+    users, total, next_cursor = await directory.users(deps, org_id, status_, limit, offset,
+                                                      cursor)
+    return UserListPublic(users=[UserPublic(**u) for u in users], total=total,
+                          next_cursor=next_cursor, fresh=fresh)
 
 
 @router.get(ORG + "/people", response_model=PeopleNamedPublic,

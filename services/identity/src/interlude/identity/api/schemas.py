@@ -228,4 +228,6 @@ class PeopleNamedPublic(BaseModel):
 class UserListPublic(BaseModel):
     users: list[UserPublic]
     total: int
+    next_cursor: str | None = Field(default=None, description="pass as ?cursor= for the next"
+                                    " page; none after the last")
     fresh: bool = Field(description="false when ?after= was not reached in time")

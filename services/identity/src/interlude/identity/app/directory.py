@@ -5,10 +5,14 @@ projection to reach a position a write answered."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+from datetime import datetime
 from typing import Any
 
 from interlude.identity.app.deps import Identity
-from interlude.identity.domain.errors import NotFound
+from interlude.identity.domain.errors import Invalid, NotFound
 from interlude.identity.projections import queries, scim_queries
 from interlude.identity.projections.scim_queries import FilterRefused
 
@@ -29,10 +33,29 @@ async def caught_up(deps: Identity, after: int | None, timeout: float | None = N
                                          timeout=timeout)
 
 
-async def users(deps: Identity, tenant_id: str, status: str | None, limit: int,
-                offset: int) -> tuple[list[Row], int]:
+async def users(deps: Identity, tenant_id: str, status: str | None, limit: int, offset: int,
+                cursor: str | None = None) -> tuple[list[Row], int, str | None]:
+    """A page of the organisation's people, how many there are, and the cursor of the next
+    page (None at the end): ``cursor`` pages at the cost of a page however deep it goes."""
+    after = decode_cursor(cursor) if cursor else None
     async with deps.pool.acquire() as conn:
-        return await queries.users(conn, deps.opener, tenant_id, status, limit, offset)
+        rows, total = await queries.users(conn, deps.opener, tenant_id, status, limit, offset,
+                                          after)
+    last = rows[-1] if len(rows) == limit else None
+    return rows, total, encode_cursor(last["created_at"], last["id"]) if last else None
+
+
+def encode_cursor(created_at: datetime, user_id: str) -> str:
+    raw = json.dumps([created_at.isoformat(), user_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        at, user_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return datetime.fromisoformat(at), str(user_id)
+    except (ValueError, TypeError, binascii.Error):
+        raise Invalid("cursor: not one a page of people gave; start again without it") from None
 
 
 async def named(deps: Identity, tenant_id: str, role: str, limit: int) -> list[Row]:

@@ -21,7 +21,8 @@ NAME = "identity-directory"
 
 class Directory(Projection):
     name = NAME
-    tables = ("directory_users", "directory_groups", "directory_organisations")
+    tables = ("directory_users", "directory_groups", "directory_organisations",
+              "directory_counts")  # kept by a trigger on directory_users (migration 0004)
     reads = (ev.registry,)
     handles = ("identity.OrganisationRegistered", "identity.SecurityPolicyChanged",
                "identity.SingleSignOnConfigured", "identity.UserInvited",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -13,10 +14,17 @@ COLUMNS = ("user_id AS id, email, display_name, roles, status, source, mfa, crea
 
 
 async def users(conn: asyncpg.Connection, opener: Opener, tenant_id: str, status: str | None,
-                limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+                limit: int, offset: int, after: tuple[datetime, str] | None = None
+                ) -> tuple[list[dict[str, Any]], int]:
+    """A page in the order people joined, from ``after`` (a keyset cursor: the last person's
+    ``created_at`` and id) or ``offset``; and how many there are (kept by the directory)."""
     where = "tenant_id = $1" + (" AND status = $2" if status else "")
     args: list[Any] = [tenant_id] + ([status] if status else [])
-    total = await conn.fetchval(f"SELECT count(*) FROM directory_users WHERE {where}", *args)
+    total = await conn.fetchval(f"SELECT coalesce(sum(people), 0) FROM directory_counts"
+                                f" WHERE {where}", *args)
+    if after is not None:
+        args += list(after)
+        where += f" AND (created_at, user_id) > (${len(args) - 1}, ${len(args)})"
     rows = await conn.fetch(
         f"SELECT {COLUMNS} FROM directory_users WHERE {where} ORDER BY created_at, user_id"
         f" LIMIT {int(limit)} OFFSET {int(offset)}", *args)

@@ -159,7 +159,9 @@ async def users(conn: asyncpg.Connection, opener: Opener, tenant_id: str, filter
     if clause.opening:
         return await _users_opened(conn, opener, tenant_id, clause, start, count)
     base = f"FROM directory_users u WHERE u.tenant_id = $1{clause.sql}"
-    total = await conn.fetchval(f"SELECT count(*) {base}", tenant_id, *clause.params)
+    total = await conn.fetchval(  # everyone: the directory keeps the count
+        "SELECT coalesce(sum(people), 0) FROM directory_counts WHERE tenant_id = $1"
+        if not clause.sql else f"SELECT count(*) {base}", tenant_id, *clause.params)
     rows = [] if count == 0 else await conn.fetch(
         f"SELECT {USER} {base} ORDER BY u.created_at, u.user_id"
         f" LIMIT {int(count)} OFFSET {int(start) - 1}", tenant_id, *clause.params)
