@@ -56,13 +56,15 @@ async def test_a_contract_past_its_retention_loses_its_content_and_no_other_does
     cast = await active_contract(identity, engagement, retention_days=30)
     await fill(engagement, cast.contract_id, cast.coach, cast.coachee, "OLD")
     ended = await expect(await engagement.client.post(
-        f"/v1/contracts/{cast.contract_id}/ending", headers=cast.coach.headers, json={}), 200)
+        f"/v1/contracts/{cast.contract_id}/ending", headers=cast.coach.headers,
+        json={"reason": "OLD reason for ending"}), 200)
     # a second contract of the same coachee, within its retention
     kept = await propose(engagement, cast.coach, cast.coachee, retention_days=365)
     await sign_all(engagement, kept, cast.coach, cast.coachee)
     last = await fill(engagement, kept, cast.coach, cast.coachee, "KEPT")
     await expect(await engagement.client.post(f"/v1/contracts/{kept}/ending",
-                                              headers=cast.coach.headers, json={}), 200)
+                                              headers=cast.coach.headers,
+                                              json={"reason": "KEPT reason for ending"}), 200)
 
     async def projected() -> bool:
         return await rows(engagement, kept) == {"checkins": 1, "messages": 1, "goals": 1,
@@ -92,6 +94,12 @@ async def test_a_contract_past_its_retention_loses_its_content_and_no_other_does
         opened = await sealer.open(event.payload["text"], tenant=event.tenant_id,
                                    event_id=event.event_id, field="text")
         assert opened.is_erased is erased
+        # the reason the contract was ended is its content too
+        [ending] = [e for e in await events_of(engagement, contract_id)
+                    if e.type == "engagement.ContractEnded"]
+        reason = await sealer.open(ending.payload["reason"], tenant=ending.tenant_id,
+                                   event_id=ending.event_id, field="reason")
+        assert reason.is_erased is erased
     [expired] = [e for e in await events_of(engagement, cast.contract_id)
                  if e.type == "engagement.ContractContentExpired"]
     assert expired.payload["retention_days"] == 30

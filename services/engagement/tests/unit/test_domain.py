@@ -69,7 +69,7 @@ def test_the_plan_caps_the_sessions() -> None:
         state = c.CONTRACT.replay(state, c.schedule(state, "coach", f"s{n}", NOW, None, None))
     with pytest.raises(PlanExceeded):
         c.schedule(state, "coachee", "s3", NOW, None, None)
-    state = c.CONTRACT.replay(state, c.cancel(state, "coachee", "s1", "ill"))
+    state = c.CONTRACT.replay(state, c.cancel(state, "k1", "coachee", "s1", "ill"))
     assert c.schedule(state, "coachee", "s3", NOW, None, None)  # a cancelled one frees a place
     with pytest.raises(InvalidState):
         c.mark_held(state, "coach", "s0", NOW - timedelta(hours=1))  # not started yet

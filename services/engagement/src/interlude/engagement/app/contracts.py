@@ -93,4 +93,5 @@ async def set_consent(deps: Engagement, ctx: CommandContext, contract_id: str,
 
 async def end(deps: Engagement, ctx: CommandContext, contract_id: str,
               reason: str | None) -> Written:
-    return await on_contract(deps, ctx, contract_id, lambda s: domain.end(s, ctx.actor.id, reason))
+    return await on_contract(deps, ctx, contract_id,
+                             lambda s: domain.end(s, contract_id, ctx.actor.id, reason))

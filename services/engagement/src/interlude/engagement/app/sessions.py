@@ -36,7 +36,7 @@ async def reschedule(deps: Engagement, ctx: CommandContext, contract_id: str, se
 async def cancel(deps: Engagement, ctx: CommandContext, contract_id: str, session_id: str,
                  reason: str | None) -> Written:
     written = await on_contract(deps, ctx, contract_id, lambda s: domain.cancel(
-        s, ctx.actor.id, session_id, reason))
+        s, contract_id, ctx.actor.id, session_id, reason))
     return Written(session_id, written.position)
 
 

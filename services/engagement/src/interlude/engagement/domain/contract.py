@@ -203,13 +203,15 @@ def set_consent(state: Contract, user_id: str, consent: Consent, given: bool) ->
     return [kind(coachee_id=state.coachee_id, consent=consent)]
 
 
-def end(state: Contract, user_id: str, reason: str | None) -> list[Event]:
+def end(state: Contract, contract_id: str, user_id: str, reason: str | None) -> list[Event]:
+    """The contract ended by a party; the reason is the contract's content (its retention
+    shreds it with the rest)."""
     party = party_of(state, user_id)
     if party == "sponsor":
         raise NotAllowed("only the coach or the coachee can end the contract")
     if state.status == "ended":
         return []
-    sealed = Secret(reason, state.coachee_id) if reason else None
+    sealed = Secret(reason, content_subject(state.coachee_id, contract_id)) if reason else None
     return [ev.ContractEnded(ended_by=user_id, party=party, coachee_id=state.coachee_id,
                              reason=sealed)]
 
@@ -276,9 +278,10 @@ def reschedule(state: Contract, user_id: str, session_id: str,
                                   rescheduled_by=user_id)]
 
 
-def cancel(state: Contract, user_id: str, session_id: str, reason: str | None) -> list[Event]:
+def cancel(state: Contract, contract_id: str, user_id: str, session_id: str,
+           reason: str | None) -> list[Event]:
     party, _ = _open_session(state, user_id, session_id)
-    sealed = Secret(reason, state.coachee_id) if reason else None
+    sealed = Secret(reason, content_subject(state.coachee_id, contract_id)) if reason else None
     return [ev.SessionCancelled(session_id=session_id, cancelled_by=user_id, party=party,
                                 coachee_id=state.coachee_id, reason=sealed)]
 
