@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from interlude.web.deps import FormDep, ItemId, SessionDep, WebDep
 from interlude.web.pages.common import key_of, new_key, part, sent, status_of, text
 from interlude.web.pages.community import API, SpaceId
-from interlude.web.pages.materials import KINDS, NOTHING_TYPED
+from interlude.web.pages.materials import KINDS, NOTHING_TYPED, material_body, typed_material
 from interlude.web.sessions import Session
 from interlude.web.upstream import UpstreamProblem
 from interlude.web.wording import message
@@ -44,20 +44,15 @@ async def materials(request: Request, space_id: SpaceId, deps: WebDep,
 @router.post("/community/{space_id}/materials")
 async def share(request: Request, space_id: SpaceId, deps: WebDep, session: SessionDep,
                 form: FormDep) -> Response:
-    kind = text(form, "kind", 20)
-    typed = {"kind": kind if kind in dict(KINDS) else "reading",
-             "title": text(form, "title", 300), "url": text(form, "url", 2000),
-             "note": text(form, "note", 2000)}
+    typed, wrong = typed_material(form)
 
     async def again(status: int, error: str) -> Response:
         return await _page(request, deps, session, space_id, status=status, error=error,
                            typed=typed)
 
-    if not typed["title"]:
-        return await again(400, "Please give the material a title.")
-    if typed["url"] and not typed["url"].startswith(("https://", "http://")):
-        return await again(400, "A link starts with https:// (or http://).")
-    body = {**typed, "url": typed["url"] or None, "note": typed["note"] or None}
+    if wrong is not None:
+        return await again(400, wrong)
+    body = material_body(typed)
     deps.cohorts.forget(session.id)  # the dashboard shows it at once
     write = deps.upstream.call(session, "community", "POST", f"{API}/{space_id}/materials",
                                json=body, idempotency_key=key_of(form))

@@ -19,6 +19,25 @@ KINDS = (("reading", "A reading"), ("exercise", "An exercise"), ("worksheet", "A
 NOTHING_TYPED = {"kind": "reading", "title": "", "url": "", "note": ""}
 
 
+def typed_material(form: Any) -> tuple[dict[str, str], str | None]:
+    """What the share form holds, and what is wrong with it (None when nothing): the same
+    form shares with one coachee (a contract) or with a cohort (a space)."""
+    kind = text(form, "kind", 20)
+    typed = {"kind": kind if kind in dict(KINDS) else "reading",
+             "title": text(form, "title", 300), "url": text(form, "url", 2000),
+             "note": text(form, "note", 2000)}
+    if not typed["title"]:
+        return typed, "Please give the material a title."
+    if typed["url"] and not typed["url"].startswith(("https://", "http://")):
+        return typed, "A link starts with https:// (or http://)."
+    return typed, None
+
+
+def material_body(typed: dict[str, str]) -> dict[str, str | None]:
+    """The API's body for a share form that passed :func:`typed_material`."""
+    return {**typed, "url": typed["url"] or None, "note": typed["note"] or None}
+
+
 async def _page(request: Request, deps: WebDep, session: Session, contract_id: str, *,
                 status: int = 200, error: str | None = None,
                 typed: dict[str, str] | None = None, done_typed: dict[str, str] | None = None
@@ -48,20 +67,15 @@ async def materials(request: Request, contract_id: ContractId, deps: WebDep,
 @router.post("/contracts/{contract_id}/materials")
 async def share(request: Request, contract_id: ContractId, deps: WebDep, session: CoachDep,
                 form: FormDep) -> Response:
-    kind = text(form, "kind", 20)
-    typed = {"kind": kind if kind in dict(KINDS) else "reading",
-             "title": text(form, "title", 300), "url": text(form, "url", 2000),
-             "note": text(form, "note", 2000)}
+    typed, wrong = typed_material(form)
 
     async def again(status: int, error: str) -> Response:
         return await _page(request, deps, session, contract_id, status=status, error=error,
                            typed=typed)
 
-    if not typed["title"]:
-        return await again(400, "Please give the material a title.")
-    if typed["url"] and not typed["url"].startswith(("https://", "http://")):
-        return await again(400, "A link starts with https:// (or http://).")
-    body = {**typed, "url": typed["url"] or None, "note": typed["note"] or None}
+    if wrong is not None:
+        return await again(400, wrong)
+    body = material_body(typed)
     write = deps.upstream.call(session, "engagement", "POST",
                                f"/v1/contracts/{contract_id}/materials", json=body,
                                idempotency_key=key_of(form))
