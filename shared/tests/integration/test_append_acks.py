@@ -151,3 +151,35 @@ async def test_a_dropped_connection_fails_the_appends_waiting_for_acks(nc, names
 
 async def _heard(event: asyncio.Event, msg) -> None:
     event.set()
+
+
+async def test_publishes_waiting_in_a_group_are_written_at_once_and_arrive_once(nc, nats_url):
+    """Four publishes waiting for nats-py's flusher are written by the caller (a busy API's
+    appends do not wait behind every other request); the flusher then finds nothing to write
+    again, so each message arrives exactly once, in order; fewer are left to the flusher."""
+    from interlude.shared.eventstore.acks import GROUP, write_waiting
+
+    listener = await nats.connect(nats_url)
+    got: list[bytes] = []
+    arrived = asyncio.Event()
+
+    async def heard(msg):
+        got.append(msg.data)
+        if len(got) == GROUP + 1:
+            arrived.set()
+
+    await listener.subscribe("grouped.test", cb=heard)
+    await listener.flush()
+    try:
+        for i in range(GROUP - 1):
+            await nc.publish("grouped.test", b"%d" % i)
+        assert not write_waiting(nc)  # three wait: the flusher's
+        await nc.publish("grouped.test", b"%d" % (GROUP - 1))
+        assert write_waiting(nc)  # the fourth: written now
+        assert not write_waiting(nc)  # nothing left waiting
+        await nc.publish("grouped.test", b"last")  # alone: the flusher writes it
+        await asyncio.wait_for(arrived.wait(), 5)
+        await asyncio.sleep(0.05)  # a duplicate would have arrived by now
+        assert got == [b"%d" % i for i in range(GROUP)] + [b"last"]
+    finally:
+        await listener.drain()
