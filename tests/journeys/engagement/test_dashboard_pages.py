@@ -113,3 +113,24 @@ async def test_a_cursor_not_from_the_coachs_own_dashboard_is_refused(
                                       params={"limit": 1, "cursor": board["next_cursor"]}), 200)
     assert rest["next_cursor"] is None and len(rest["coachees"]) == 1
     assert rest["coachees"][0]["contract_id"] != board["coachees"][0]["contract_id"]
+
+
+async def test_one_line_reads_as_on_the_page_and_only_for_its_coach(
+        identity: RunningIdentity, engagement: RunningEngagement) -> None:
+    api = engagement.client
+    admin = await identity.organisation()
+    coach = await identity.member(admin, "coach")
+    other = await identity.member(admin, "coach")
+    coachee = await identity.member(admin, "coachee", name="Amira Haddad")
+    contract_id = await propose(engagement, coach, coachee)
+    await sign_all(engagement, contract_id, coach, coachee)
+    written = await expect(await api.post(f"/v1/contracts/{contract_id}/messages",
+                                          headers=coachee.headers, json={"body": "hello?"}), 201)
+    board = await expect(await api.get("/v1/dashboard", headers=coach.headers,
+                                       params={"after": written["position"]}), 200)
+    line = await expect(await api.get(f"/v1/dashboard/{contract_id}", headers=coach.headers),
+                        200)
+    assert {k: v for k, v in line.items() if k not in ("blocked", "as_of", "fresh")} == \
+        board["coachees"][0]
+    assert line["coachee_name"] == "Amira Haddad" and line["unanswered"] == 1
+    await expect(await api.get(f"/v1/dashboard/{contract_id}", headers=other.headers), 404)
