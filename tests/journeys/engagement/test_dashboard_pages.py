@@ -5,6 +5,8 @@ coach's own dashboard did not give is refused."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,6 +16,10 @@ from interlude.identity.testing import Person, RunningIdentity
 from .journey import expect, propose, sign_all
 
 PAGE = 3
+
+
+def _cursor(value: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
 
 
 async def _walk(engagement: RunningEngagement, coach: Person, after: int = 0
@@ -101,8 +107,11 @@ async def test_a_cursor_not_from_the_coachs_own_dashboard_is_refused(
     board = await expect(await api.get("/v1/dashboard", headers=coach.headers,
                                        params={"limit": 1, "after": position}), 200)
     assert board["next_cursor"] and board["total"] == 2
+    at = "2026-01-01T00:00:00+00:00"
+    forged = [[coach.user_id, at, 10**12, at, "c"], [coach.user_id, at[:19], 1, at[:19], "c"]]
     for cursor, who in ((board["next_cursor"], other), ("not-a-cursor", coach),
-                        ("WyJ4Il0", coach)):  # ["x"]
+                        ("WyJ4Il0", coach),  # ["x"]
+                        *((_cursor(value), coach) for value in forged)):
         refused = await api.get("/v1/dashboard", headers=who.headers, params={"cursor": cursor})
         assert refused.status_code == 400, refused.text
         assert refused.json()["type"] == "urn:interlude:problem:bad-cursor"

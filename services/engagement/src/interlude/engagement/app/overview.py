@@ -99,10 +99,11 @@ def decode_cursor(cursor: str, coach_id: str) -> tuple[datetime, page_of.Key]:
     try:
         coach, as_of, score, since, contract_id = json.loads(
             base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if coach != coach_id or not isinstance(score, int) or not isinstance(contract_id, str):
+        at, key = datetime.fromisoformat(as_of), datetime.fromisoformat(since)
+        if coach != coach_id or type(score) is not int or not abs(score) < 2**31 \
+                or not isinstance(contract_id, str) or None in (at.tzinfo, key.tzinfo):
             raise ValueError(coach)
-        return (datetime.fromisoformat(as_of),
-                page_of.Key(score, datetime.fromisoformat(since), contract_id))
+        return at, page_of.Key(score, key, contract_id)
     except (ValueError, TypeError, binascii.Error):
         raise BadCursor("this cursor is not one your dashboard gave; start again without it",
                         field="cursor") from None
