@@ -94,16 +94,26 @@ async def test_the_pages_show_every_coachee_once_in_attention_order_as_time_pass
         assert first["needing_attention"] == 7
 
 
-async def test_a_cursor_not_from_the_coachs_own_dashboard_is_refused(
-        identity: RunningIdentity, engagement: RunningEngagement) -> None:
-    api = engagement.client
+async def _two_coaches(identity: RunningIdentity, engagement: RunningEngagement,
+                       *names: str) -> tuple[Person, Person, list[tuple[Person, str]], int]:
+    """A coach with a contract with each of ``names``, another coach of the same organisation,
+    and the position of the last signature."""
     admin = await identity.organisation()
     coach = await identity.member(admin, "coach")
     other = await identity.member(admin, "coach")
-    for _ in range(2):
-        coachee = await identity.member(admin, "coachee")
+    signed, position = [], 0
+    for name in names:
+        coachee = await identity.member(admin, "coachee", name=name)
         contract_id = await propose(engagement, coach, coachee)
         position = await sign_all(engagement, contract_id, coach, coachee)
+        signed.append((coachee, contract_id))
+    return coach, other, signed, position
+
+
+async def test_a_cursor_not_from_the_coachs_own_dashboard_is_refused(
+        identity: RunningIdentity, engagement: RunningEngagement) -> None:
+    api = engagement.client
+    coach, other, _, position = await _two_coaches(identity, engagement, "Ann", "Bo")
     board = await expect(await api.get("/v1/dashboard", headers=coach.headers,
                                        params={"limit": 1, "after": position}), 200)
     assert board["next_cursor"] and board["total"] == 2
@@ -127,12 +137,8 @@ async def test_a_cursor_not_from_the_coachs_own_dashboard_is_refused(
 async def test_one_line_reads_as_on_the_page_and_only_for_its_coach(
         identity: RunningIdentity, engagement: RunningEngagement) -> None:
     api = engagement.client
-    admin = await identity.organisation()
-    coach = await identity.member(admin, "coach")
-    other = await identity.member(admin, "coach")
-    coachee = await identity.member(admin, "coachee", name="Amira Haddad")
-    contract_id = await propose(engagement, coach, coachee)
-    await sign_all(engagement, contract_id, coach, coachee)
+    coach, other, [(coachee, contract_id)], _ = await _two_coaches(identity, engagement,
+                                                                   "Amira Haddad")
     written = await expect(await api.post(f"/v1/contracts/{contract_id}/messages",
                                           headers=coachee.headers, json={"body": "hello?"}), 201)
     board = await expect(await api.get("/v1/dashboard", headers=coach.headers,
