@@ -101,11 +101,14 @@ def totals(board: dict[str, Any]) -> str:
 
 async def line(deps: Web, session: Session, contract_id: str) -> dict[str, Any] | None:
     """One coachee's line of the coach's dashboard (their name, their recent insights), or
-    None when it cannot be had (the contract is not an active one of theirs, say)."""
+    None when it cannot be had (the contract is not an active one of theirs, say): the page
+    that wanted it shows without it."""
     try:
         found: dict[str, Any] = await deps.upstream.call(
             session, "engagement", "GET", f"/v1/dashboard/{contract_id}")
-    except UpstreamProblem:
+    except UpstreamProblem as problem:
+        if problem.status == 401:
+            raise  # not signed in any more: the whole page says so
         return None
     return found
 
