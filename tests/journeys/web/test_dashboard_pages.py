@@ -49,5 +49,9 @@ async def test_the_next_link_leads_a_coach_through_every_coachee_without_javascr
             f"{COACHEES} coachees; {COACHEES} need your attention now.")
         await board.get_by_role("link", name="First page").click()
         assert await board.locator("#coachees > li h2").all_inner_texts() == first
+        refused = await board.goto("/dashboard?cursor=not-one")  # made up: the first page
+        assert refused is not None and refused.status == 400
+        assert "was not one this page gave" in await board.inner_text("[role=alert]")
+        assert await board.locator("#coachees > li h2").all_inner_texts() == first
     finally:
         await context.close()

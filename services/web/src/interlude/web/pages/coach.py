@@ -42,7 +42,14 @@ async def dashboard_page(request: Request, deps: WebDep, session: Session, *,
 @router.get("/dashboard")
 async def dashboard(request: Request, deps: WebDep, session: CoachDep,
                     cursor: Cursor = None) -> Response:
-    return await dashboard_page(request, deps, session, cursor=cursor)
+    try:
+        return await dashboard_page(request, deps, session, cursor=cursor)
+    except UpstreamProblem as problem:
+        if problem.slug != "bad-cursor":
+            raise
+        return await dashboard_page(request, deps, session, status=400, error=(
+            "That link to more of your coachees was not one this page gave; here is the "
+            "first page."))
 
 
 @router.post("/dashboard/cohorts/{space_id}/quiet-members/{handle}/invitation")
