@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from interlude.web.dashboard import lines, page
+from interlude.web.dashboard import lines, page, totals
 
 
 def test_a_dashboard_line_says_the_facts_in_words() -> None:
@@ -37,3 +37,12 @@ def test_a_dashboard_line_escapes_what_the_services_said() -> None:
     assert '<a href="/contracts/c1/brief">Brief<span class="visually-hidden"> on ' \
            "&lt;b&gt;Bo&lt;/b&gt; &amp; Co</span></a>" in html
     assert '<a href="/contracts/c1">Contract' in html and "<li>A &lt;i&gt;late" in html
+
+
+def test_the_caseload_is_said_in_words_above_the_page() -> None:
+    assert totals({"total": 23, "needing_attention": 5}) == (
+        "23 coachees; 5 need your attention now.")
+    assert totals({"total": 1, "needing_attention": 1}) == (
+        "1 coachee; 1 needs your attention now.")
+    assert totals({"total": 3, "needing_attention": 0}) == (
+        "3 coachees; none needs your attention now.")

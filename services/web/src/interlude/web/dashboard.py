@@ -12,7 +12,10 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from interlude.web.deps import Web
 from interlude.web.render import moment
+from interlude.web.sessions import Session
+from interlude.web.upstream import UpstreamProblem
 from interlude.web.wording import MOODS
 
 LINKS = (("brief", "Brief", "on"), ("check-ins", "Check-ins", "of"),
@@ -86,3 +89,39 @@ def lines(board: dict[str, Any]) -> list[Line]:
 def page(board: dict[str, Any]) -> Markup:
     """Every line of the board, ready for the page."""
     return Markup("".join(line.html for line in lines(board)))
+
+
+def totals(board: dict[str, Any]) -> str:
+    """The caseload in words, above the page: how many, and how many need the coach now."""
+    waiting = board["needing_attention"]
+    return (f"{_plural(board['total'], 'coachee')}; "
+            f"{waiting or 'none'} {'needs' if waiting <= 1 else 'need'}"
+            " your attention now.")
+
+
+async def line(deps: Web, session: Session, contract_id: str) -> dict[str, Any] | None:
+    """One coachee's line of the coach's dashboard (their name, their recent insights), or
+    None when it cannot be had (the contract is not an active one of theirs, say): the page
+    that wanted it shows without it."""
+    try:
+        found: dict[str, Any] = await deps.upstream.call(
+            session, "engagement", "GET", f"/v1/dashboard/{contract_id}")
+    except UpstreamProblem as problem:
+        if problem.status == 401:
+            raise  # not signed in any more: the whole page says so
+        return None
+    return found
+
+
+async def every_line(deps: Web, session: Session) -> list[dict[str, Any]]:
+    """Every line of the coach's dashboard, page after page (for a choice among all their
+    coachees: its cost is the caseload's)."""
+    found: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"limit": 100}
+    while True:
+        board = await deps.upstream.call(session, "engagement", "GET", "/v1/dashboard",
+                                         params=params)
+        found += board["coachees"]
+        if not board.get("next_cursor"):
+            return found
+        params = {"limit": 100, "cursor": board["next_cursor"]}

@@ -262,7 +262,18 @@ class CoacheePublic(BaseModel):
 
 
 class DashboardPublic(BaseModel):
-    coachees: list[CoacheePublic]
+    coachees: list[CoacheePublic] = Field(description="a page, whoever needs attention first")
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null on"
+                                                " the last")
+    total: int = Field(description="the coach's active coachees, on every page")
+    needing_attention: int = Field(description="of them, those with a reason for attention now")
+    blocked: list[str] = Field(description="the features the organisation switched off")
+    as_of: datetime = Field(description="the time the order and the deadlines were read at (a"
+                                        " cursor's pages keep their first page's)")
+    fresh: bool = FRESH
+
+
+class DashboardLinePublic(CoacheePublic):
     blocked: list[str] = Field(description="the features the organisation switched off")
     as_of: datetime
     fresh: bool = FRESH

@@ -3,12 +3,35 @@ and its reasons out, so the order can be explained on screen.
 
 The facts of a feature the organisation has switched off are not given at all (``None``), so
 neither the score nor the reasons can be moved by them: a block removes the facts from every
-answer, including what is computed from them."""
+answer, including what is computed from them.
+
+The score changes with time only when a deadline passes (:func:`reply_due`, :func:`quiet_from`,
+the start of the last session scheduled): the read model keeps those on each row, and the
+dashboard's ordering computes this same score in SQL from them
+(``projections/dashboard_page.py``, held to agree with :func:`attention` by its tests)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+OVERDUE = 100  # a reply is overdue
+UNANSWERED, PER_UNANSWERED = 20, 5  # coachee messages waiting, and each of them
+TO_ACKNOWLEDGE, PER_TO_ACKNOWLEDGE = 10, 2  # check-ins to acknowledge, and each of them
+COUNTED_UP_TO = 10  # of the messages or check-ins waiting, this many count each
+LOW_MOOD, LOW_MOOD_AT_MOST = 15, 2
+QUIET, QUIET_AFTER = 10, timedelta(days=7)  # no check-in yet, or none for a week
+NO_NEXT_SESSION = 8  # sessions left in the plan, none scheduled ahead
+
+
+def reply_due(oldest_waiting_at: datetime, reply_window_hours: int) -> datetime:
+    """After this, the oldest waiting message's reply is overdue."""
+    return oldest_waiting_at + timedelta(hours=reply_window_hours)
+
+
+def quiet_from(last_checkin_at: datetime) -> datetime:
+    """From this on, the coachee has not checked in for a week."""
+    return last_checkin_at + QUIET_AFTER
 
 
 @dataclass(frozen=True)
@@ -37,16 +60,16 @@ class Facts:
 def overdue(messages: Messages, now: datetime) -> bool:
     """A coachee's message has waited longer than the agreed reply window."""
     return (messages.oldest_waiting_at is not None
-            and now - messages.oldest_waiting_at > timedelta(hours=messages.reply_window_hours))
+            and now > reply_due(messages.oldest_waiting_at, messages.reply_window_hours))
 
 
 def _messages(messages: Messages, now: datetime) -> tuple[int, list[str]]:
     score, reasons = 0, []
     if overdue(messages, now):
-        score += 100
+        score += OVERDUE
         reasons.append("reply overdue")
     if messages.unanswered:
-        score += 20 + 5 * min(messages.unanswered, 10)
+        score += UNANSWERED + PER_UNANSWERED * min(messages.unanswered, COUNTED_UP_TO)
         reasons.append(f"{messages.unanswered} unanswered message(s)")
     return score, reasons
 
@@ -54,15 +77,17 @@ def _messages(messages: Messages, now: datetime) -> tuple[int, list[str]]:
 def _checkins(checkins: CheckIns, now: datetime) -> tuple[int, list[str]]:
     score, reasons = 0, []
     if checkins.unacknowledged:
-        score += 10 + 2 * min(checkins.unacknowledged, 10)
+        score += TO_ACKNOWLEDGE + PER_TO_ACKNOWLEDGE * min(checkins.unacknowledged, COUNTED_UP_TO)
         reasons.append(f"{checkins.unacknowledged} check-in(s) to acknowledge")
-    if checkins.last_mood is not None and checkins.last_mood <= 2:
-        score += 15
+    if checkins.last_mood is not None and checkins.last_mood <= LOW_MOOD_AT_MOST:
+        score += LOW_MOOD
         reasons.append("low mood in the last check-in")
-    quiet = (now - checkins.last_at).days if checkins.last_at else None
-    if quiet is None or quiet >= 7:
-        score += 10
-        reasons.append("no check-in for a week" if quiet is not None else "no check-in yet")
+    if checkins.last_at is None:
+        score += QUIET
+        reasons.append("no check-in yet")
+    elif now >= quiet_from(checkins.last_at):
+        score += QUIET
+        reasons.append("no check-in for a week")
     return score, reasons
 
 
@@ -74,6 +99,6 @@ def attention(facts: Facts, now: datetime) -> tuple[int, list[str]]:
         more, why = _checkins(facts.checkins, now)
         score, reasons = score + more, reasons + why
     if facts.next_session_at is None and facts.sessions_held < facts.sessions_planned:
-        score += 8
+        score += NO_NEXT_SESSION
         reasons.append("no next session scheduled")
     return score, reasons

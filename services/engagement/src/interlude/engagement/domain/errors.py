@@ -12,7 +12,7 @@ from interlude.shared.errors import (
     NotFound,
 )
 
-__all__ = ["AllowanceExhausted", "AlreadyOpen", "ChannelNotAgreed", "ConsentMissing",
+__all__ = ["AllowanceExhausted", "AlreadyOpen", "BadCursor", "ChannelNotAgreed", "ConsentMissing",
            "DomainError", "Invalid", "InvalidState", "NotAllowed", "NotFound", "PlanExceeded"]
 
 
@@ -30,3 +30,9 @@ class AllowanceExhausted(DomainError):
 
 class PlanExceeded(DomainError):
     status, slug = 409, "session-plan-exceeded"
+
+
+class BadCursor(DomainError):
+    """A page's cursor that no page of this reader gave (garbage, or another reader's)."""
+
+    status, slug = 400, "bad-cursor"

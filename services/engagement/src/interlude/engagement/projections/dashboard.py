@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 import asyncpg
 
 from interlude.engagement.domain import events as ev
+from interlude.engagement.domain.attention import quiet_from
 from interlude.engagement.projections import community_events as cm
 from interlude.engagement.projections.runs import runs
 from interlude.shared.projections.base import Projection, RecordedEvent
@@ -41,15 +42,22 @@ class Dashboard(Projection):
 
     async def on_contract_activated(self, conn: asyncpg.Connection,
                                     event: RecordedEvent) -> None:
+        """A new row, or new terms for the row (an amendment): the reply window moves the
+        deadline of the message waiting."""
         p = event.of(ev.ContractActivated)
         await conn.execute(
-            "INSERT INTO dashboard (tenant_id, contract_id, coach_id, coachee_id, status,"
-            " reply_window_hours, sessions_planned, position)"
-            " VALUES ($1, $2, $3, $4, 'active', $5, $6, $7) ON CONFLICT (tenant_id, contract_id)"
-            " DO UPDATE SET reply_window_hours = excluded.reply_window_hours,"
+            "INSERT INTO dashboard AS d (tenant_id, contract_id, coach_id, coachee_id, status,"
+            " reply_window_hours, sessions_planned, position, since)"
+            " VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8)"
+            " ON CONFLICT (tenant_id, contract_id) DO UPDATE"
+            " SET reply_window_hours = excluded.reply_window_hours,"
+            " reply_due_at = d.oldest_waiting_at"
+            " + make_interval(hours => excluded.reply_window_hours),"
             " sessions_planned = excluded.sessions_planned, position = excluded.position",
             event.tenant_id, event.aggregate_id, p.coach_id, p.coachee_id,
-            p.terms.allowance.reply_window_hours, p.terms.sessions.count, event.position)
+            p.terms.allowance.reply_window_hours, p.terms.sessions.count, event.position,
+            event.envelope.occurred_at)
+        await self._sessions_ahead(conn, event)
 
     async def on_contract_ended(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._row(conn, event, event.aggregate_id, "status = 'ended'")
@@ -60,11 +68,22 @@ class Dashboard(Projection):
             "INSERT INTO dashboard_sessions (tenant_id, contract_id, session_id, starts_at,"
             " status) VALUES ($1, $2, $3, $4, 'scheduled') ON CONFLICT DO NOTHING",
             event.tenant_id, event.aggregate_id, p.session_id, p.starts_at)
+        await self._sessions_ahead(conn, event)
+
+    async def _sessions_ahead(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
+        """The start of the contract's last session still scheduled: until then a session
+        lies ahead (the attention score's "no next session" waits for it)."""
+        await conn.execute(
+            "UPDATE dashboard d SET last_scheduled_at = (SELECT max(s.starts_at)"
+            " FROM dashboard_sessions s WHERE s.tenant_id = $1 AND s.contract_id = $2"
+            " AND s.status = 'scheduled') WHERE d.tenant_id = $1 AND d.contract_id = $2",
+            event.tenant_id, event.aggregate_id)
 
     async def _session(self, conn: asyncpg.Connection, event: RecordedEvent, session_id: str,
                        sql: str, *args: object) -> None:
         await conn.execute(f"UPDATE dashboard_sessions SET {sql} WHERE tenant_id = $1"
                            " AND session_id = $2", event.tenant_id, session_id, *args)
+        await self._sessions_ahead(conn, event)
 
     async def on_session_rescheduled(self, conn: asyncpg.Connection,
                                      event: RecordedEvent) -> None:
@@ -95,14 +114,15 @@ class Dashboard(Projection):
             self.decoded(event)
             p, at = event.of(ev.CheckInPosted), event.envelope.occurred_at
             counted.append((event.tenant_id, p.contract_id, event.position, at, at.date(),
-                            int(p.small_win), p.mood))
+                            int(p.small_win), p.mood, quiet_from(at)))
             listed.append((event.tenant_id, event.aggregate_id, p.contract_id))
         await conn.executemany(
             "UPDATE dashboard SET checkins = checkins + 1, last_checkin_at = $4,"
             " streak = CASE WHEN last_checkin_day = $5::date THEN streak"
             " WHEN last_checkin_day = $5::date - 1 THEN streak + 1 ELSE 1 END,"
             " last_checkin_day = $5, small_wins = small_wins + $6, last_mood = coalesce($7,"
-            " last_mood), checkins_unacknowledged = checkins_unacknowledged + 1, position = $3"
+            " last_mood), checkins_unacknowledged = checkins_unacknowledged + 1, position = $3,"
+            " quiet_from = $8"
             " WHERE tenant_id = $1 AND contract_id = $2", counted)
         await conn.executemany(
             "INSERT INTO dashboard_checkins (tenant_id, checkin_id, contract_id)"
@@ -121,9 +141,11 @@ class Dashboard(Projection):
     async def on_message_sent(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         args: tuple[object, ...] = ()
         if event.of(ev.MessageSent).party == "coach":
-            sql = "unanswered = 0, oldest_waiting_at = NULL"
-        else:
-            sql = "unanswered = unanswered + 1, oldest_waiting_at = coalesce(oldest_waiting_at, $4)"
+            sql = "unanswered = 0, oldest_waiting_at = NULL, reply_due_at = NULL"
+        else:  # the reply is due a window after the oldest message waiting
+            sql = ("unanswered = unanswered + 1, oldest_waiting_at = coalesce(oldest_waiting_at,"
+                   " $4), reply_due_at = coalesce(oldest_waiting_at, $4)"
+                   " + make_interval(hours => reply_window_hours)")
             args = (event.envelope.occurred_at,)
         await self._row(conn, event, event.aggregate_id, sql, *args)
 

@@ -3,13 +3,10 @@ comes back sealed (see ``sealed.reveal``)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import asyncpg
-
-from interlude.shared import directory
-from interlude.shared.sealing import Sealer
 
 Row = dict[str, Any]
 
@@ -55,38 +52,6 @@ async def goals(pool: asyncpg.Pool, tenant_id: str, contract_id: str) -> list[Ro
 async def experiments(pool: asyncpg.Pool, tenant_id: str, contract_id: str) -> list[Row]:
     rows = await pool.fetch("SELECT * FROM experiments WHERE tenant_id = $1"
                             " AND contract_id = $2 ORDER BY planned_at", tenant_id, contract_id)
-    return [dict(r) for r in rows]
-
-
-async def dashboard(pool: asyncpg.Pool, tenant_id: str, coach_id: str, now: datetime,
-                    sealer: Sealer) -> list[Row]:
-    """The coach's coachees, with their names opened (sealed in ``people``)."""
-    rows = await pool.fetch(
-        "SELECT d.*, p.display_name,"
-        " (SELECT min(s.starts_at) FROM dashboard_sessions s WHERE s.tenant_id = d.tenant_id"
-        "   AND s.contract_id = d.contract_id AND s.status = 'scheduled' AND s.starts_at >= $3)"
-        "   AS next_session_at,"
-        " (SELECT count(*) FROM dashboard_community c WHERE c.tenant_id = d.tenant_id"
-        "   AND c.user_id = d.coachee_id AND c.kind IN ('post', 'comment') AND c.at >= $4)"
-        "   AS community_this_week,"
-        " (SELECT count(*) FILTER (WHERE kind = 'insight_pinned')"
-        "   - count(*) FILTER (WHERE kind = 'insight_unpinned') FROM dashboard_community c"
-        "   WHERE c.tenant_id = d.tenant_id AND c.user_id = d.coachee_id"
-        "   AND c.kind IN ('insight_pinned', 'insight_unpinned')) AS insights_pinned"
-        " FROM dashboard d LEFT JOIN people p ON p.tenant_id = d.tenant_id"
-        "   AND p.user_id = d.coachee_id"
-        " WHERE d.tenant_id = $1 AND d.coach_id = $2 AND d.status = 'active'",
-        tenant_id, coach_id, now, now - timedelta(days=7))
-    found = [dict(r) for r in rows]
-    await directory.opened(sealer, tenant_id, found)
-    return found
-
-
-async def insights(pool: asyncpg.Pool, tenant_id: str, coach_id: str) -> list[Row]:
-    """The insights this coach pinned, newest first, for their coachees' records."""
-    rows = await pool.fetch("SELECT post_id, user_id, space_id, note, pinned_at"
-                            " FROM dashboard_insights WHERE tenant_id = $1 AND coach_id = $2"
-                            " ORDER BY pinned_at DESC", tenant_id, coach_id)
     return [dict(r) for r in rows]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from interlude.web.dashboard import line as dashboard_line
 from interlude.web.deps import CoachDep, ContractId, WebDep
 from interlude.web.pages.common import part
 from interlude.web.wording import MOODS
@@ -34,15 +35,13 @@ async def brief(request: Request, contract_id: ContractId, deps: WebDep,
                 session: CoachDep) -> Response:
     path = f"/v1/contracts/{contract_id}"
     call = deps.upstream.call
-    sessions, checkins, goals, thread, board = await asyncio.gather(
+    sessions, checkins, goals, thread, row = await asyncio.gather(
         call(session, "engagement", "GET", f"{path}/sessions"),
         part(call(session, "engagement", "GET", f"{path}/check-ins", params={"limit": 200})),
         part(call(session, "engagement", "GET", f"{path}/goals")),
         part(call(session, "engagement", "GET", f"{path}/messages", params={"limit": 1})),
-        part(call(session, "engagement", "GET", "/v1/dashboard")))
+        dashboard_line(deps, session, contract_id))
     since = since_last_session(sessions)
-    row = next((r for r in (board.value or {}).get("coachees", [])
-                if r["contract_id"] == contract_id), None)
     recent = [c for c in (checkins.value or {}).get("check_ins", [])
               if came_after(c["posted_at"], since)]
     found = goals.value or {"goals": [], "experiments": []}

@@ -4,35 +4,52 @@ coachee's check-ins to acknowledge (a like, or a question)."""
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from interlude.web.dashboard import line as dashboard_line
 from interlude.web.dashboard import page as dashboard_lines
+from interlude.web.dashboard import totals
 from interlude.web.deps import CoachDep, ContractId, FormDep, ItemId, SessionDep, WebDep
 from interlude.web.pages.cohorts import cohorts
-from interlude.web.pages.common import part, sent, text
+from interlude.web.pages.common import sent, text
 from interlude.web.pages.community import API, SpaceId
 from interlude.web.sessions import Session
 from interlude.web.upstream import UpstreamProblem
 from interlude.web.wording import MOODS
 
 router = APIRouter(include_in_schema=False)
+Cursor = Annotated[str | None, Query(max_length=400)]
 
 
 async def dashboard_page(request: Request, deps: WebDep, session: Session, *,
-                         status: int = 200, error: str | None = None) -> Response:
+                         status: int = 200, error: str | None = None,
+                         cursor: str | None = None) -> Response:
+    """A page of the coach's coachees (the next one through a plain link carrying the
+    engagement API's cursor), with how many they are and how many need the coach now."""
     board, held = await asyncio.gather(
-        deps.upstream.call(session, "engagement", "GET", "/v1/dashboard"),
+        deps.upstream.call(session, "engagement", "GET", "/v1/dashboard",
+                           params={"cursor": cursor} if cursor else None),
         cohorts(deps, session))
     return deps.pages.render(request, "coach/dashboard.html", session, status=status,
                              title="My coachees", board=board, lines=dashboard_lines(board),
-                             cohorts=held, error=error)
+                             totals=totals(board), paged=cursor is not None, cohorts=held,
+                             error=error)
 
 
 @router.get("/dashboard")
-async def dashboard(request: Request, deps: WebDep, session: CoachDep) -> Response:
-    return await dashboard_page(request, deps, session)
+async def dashboard(request: Request, deps: WebDep, session: CoachDep,
+                    cursor: Cursor = None) -> Response:
+    try:
+        return await dashboard_page(request, deps, session, cursor=cursor)
+    except UpstreamProblem as problem:
+        if problem.slug != "bad-cursor":
+            raise
+        return await dashboard_page(request, deps, session, status=400, error=(
+            "That link to more of your coachees was not one this page gave; here is the "
+            "first page."))
 
 
 @router.post("/dashboard/cohorts/{space_id}/quiet-members/{handle}/invitation")
@@ -60,9 +77,7 @@ async def check_ins(request: Request, contract_id: ContractId, deps: WebDep,
                            params={"limit": 50}))
     name = None
     if contract["your_part"] == "coach":
-        board = await part(deps.upstream.call(session, "engagement", "GET", "/v1/dashboard"))
-        rows = (board.value or {}).get("coachees", [])
-        name = next((r["coachee_name"] for r in rows if r["contract_id"] == contract_id), None)
+        name = (await dashboard_line(deps, session, contract_id) or {}).get("coachee_name")
     return deps.pages.render(request, "check_ins.html", session, title="Check-ins",
                              contract=contract, check_ins=found["check_ins"], name=name,
                              moods=dict(MOODS))

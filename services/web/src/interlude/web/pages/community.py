@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
+from interlude.web.dashboard import every_line
 from interlude.web.deps import FormDep, ItemId, SessionDep, WebDep
 from interlude.web.pages.circles import about_circle
 from interlude.web.pages.common import named, part, sent, status_of, text
@@ -114,9 +115,8 @@ async def _invitable(deps: WebDep, session: Session,
     (from the dashboard: their contracts decide)."""
     if space.get("kind") == "peer_circle":
         return (await part(named(deps, session, "coach"))).value or []
-    board = await part(deps.upstream.call(session, "engagement", "GET", "/v1/dashboard"))
-    return [{"id": r["coachee_id"], "name": r["coachee_name"]}
-            for r in (board.value or {}).get("coachees", [])]
+    board = await part(every_line(deps, session))
+    return [{"id": r["coachee_id"], "name": r["coachee_name"]} for r in board.value or []]
 
 
 @router.get("/community/{space_id}")

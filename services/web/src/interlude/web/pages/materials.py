@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from interlude.web.dashboard import line as dashboard_line
 from interlude.web.deps import CoachDep, CoacheeDep, ContractId, FormDep, ItemId, SessionDep, WebDep
 from interlude.web.pages.common import key_of, new_key, part, sent, text
 from interlude.web.sessions import Session
@@ -47,9 +48,7 @@ async def _page(request: Request, deps: WebDep, session: Session, contract_id: s
     found = await part(deps.upstream.call(session, "engagement", "GET", f"{path}/materials"))
     name = None
     if contract["your_part"] == "coach":
-        board = await part(deps.upstream.call(session, "engagement", "GET", "/v1/dashboard"))
-        rows = (board.value or {}).get("coachees", [])
-        name = next((r["coachee_name"] for r in rows if r["contract_id"] == contract_id), None)
+        name = (await dashboard_line(deps, session, contract_id) or {}).get("coachee_name")
     materials: list[dict[str, Any]] = (found.value or {}).get("materials", [])
     return deps.pages.render(
         request, "materials.html", session, status=status, title="Materials",
