@@ -152,7 +152,7 @@ async def verify(load: Load) -> int:
     coach = load.pairs[0].coach
     deadline = time.monotonic() + 60
     while True:
-        board = await expect(await load.client.get(f"/v1/dashboard?after={last}",
+        board = await expect(await load.client.get(f"/v1/dashboard?after={last}&limit=100",
                                                    headers=coach.headers), 200)
         counts = {row["contract_id"]: row["checkins"] for row in board["coachees"]}
         wanted = {p.contract_id: len(load.acked[p.contract_id]) for p in load.pairs}

@@ -277,7 +277,7 @@ async def freshness(poster: Poster, seen: Visibility, args: argparse.Namespace) 
             return
         pair = poster.pairs[i % len(poster.pairs)]
         board = await expect(await poster.client.get(
-            f"/v1/dashboard?after={sent.position}", headers=pair.coach.headers), 200)
+            f"/v1/dashboard?after={sent.position}&limit=100", headers=pair.coach.headers), 200)
         rows = {row["contract_id"]: row for row in board["coachees"]}
         row = rows.get(pair.contract_id)
         if not board["fresh"] or row is None or not row["checkins"]:
@@ -306,7 +306,7 @@ async def verify(poster: Poster) -> int:
     coaches = {pair.coach.user_id: pair.coach for pair in poster.pairs}
     for coach in coaches.values():
         board = await expect(await poster.client.get(
-            f"/v1/dashboard?after={poster.last_position}", headers=coach.headers), 200)
+            f"/v1/dashboard?after={poster.last_position}&limit=100", headers=coach.headers), 200)
         counted = {row["contract_id"]: row["checkins"] for row in board["coachees"]}
         for pair in (p for p in poster.pairs if p.coach is coach):
             if not board["fresh"] or counted.get(pair.contract_id) != poster.posted[

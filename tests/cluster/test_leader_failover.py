@@ -91,7 +91,7 @@ async def _every_acknowledged_check_in_shows_once(stack: Stack, load: Load) -> N
     coach = pairs[0].coach
 
     async def converged() -> bool:
-        board = await expect(await api.get(f"/v1/dashboard?after={last}",
+        board = await expect(await api.get(f"/v1/dashboard?after={last}&limit=100",
                                            headers=coach.headers), 200)
         counts = {row["contract_id"]: row["checkins"] for row in board["coachees"]}
         return bool(board["fresh"]) and all(
