@@ -36,9 +36,11 @@ The year of one organisation (``--weeks`` weeks; the figures per week):
   events a week, 83,000 a year.
 
 As the weeks are written, the read models are built incrementally: after each week, each
-projection's runner (from the service's ``wiring``, as its worker builds it) catches up with
-small batches (``--live-batch``), as a worker following the stream would. Then, per
-projection, back to back:
+projection's runner (from the service's ``wiring``, as its worker builds it) catches up one
+event at a time (``--live-batch 1``), as a worker that keeps up with the stream mostly sees
+them, and as the projections' handlers were written: what a projection does a batch at a
+time (a run of rows in one statement, sums written at the batch's end) must come out the
+same. Then, per projection, back to back:
 
 - ``<name>_raw_per_s``: the messages of its stream read through an ordered consumer with a
   callback that only counts them (as ``bench/eventstore.py`` reads raw JetStream);
@@ -216,6 +218,7 @@ class Contract:
 class Post:
     post_id: str
     author_id: str
+    at: datetime
     comments: list[tuple[str, str]] = field(default_factory=list)  # (comment id, author)
     reactions: set[tuple[str, str]] = field(default_factory=set)  # (user, reaction)
 
@@ -242,6 +245,10 @@ class Year:
 
     def soon(self, week: int) -> datetime:
         return self.at(week, self.rng.uniform(0, 6.9))
+
+    def after(self, at: datetime, week: int, day: float = 6.9) -> datetime:
+        """A time between ``at`` and ``day`` of ``week`` (a comment after its post)."""
+        return at + (self.at(week, day) - at) * self.rng.random()
 
     def next_id(self, prefix: str) -> str:
         self.numbered += 1
@@ -296,15 +303,15 @@ class Year:
     async def engagement_week(self, week: int, weeks: int) -> None:
         if week == 0:
             for i, coachee in enumerate(self.coachees):
-                await self.contract(self.coaches[i % COACHES], coachee, self.at(0, 0))
+                await self.contract(self.coaches[i % COACHES], coachee, self.at(0, -1))
         if week == max(1, weeks * 3 // 4):
             for c in list(self.contracts[:CONTRACTS // 4]):
                 await self.w["engagement"].add(CONTRACT, c.contract_id, [eev.ContractEnded(
                     ended_by=c.coachee_id, party="coachee", coachee_id=c.coachee_id,
                     reason=Secret("We met the goals we set", c.subject))], Actor(c.coachee_id),
-                    self.at(week, 0))
+                    self.at(week, -0.1))
                 self.contracts.remove(c)
-                await self.contract(c.coach_id, c.coachee_id, self.at(week, 1))
+                await self.contract(c.coach_id, c.coachee_id, self.at(week, 0))
         if week % 10 == 5:
             c = self.contracts[week % len(self.contracts)]
             for day, kind in ((1, eev.ConsentWithdrawn), (4, eev.ConsentGiven)):
@@ -321,7 +328,7 @@ class Year:
         eng, rng = self.w["engagement"], self.rng
         ids = []
         for day in (0, 2, 4):
-            at = self.at(week, day + rng.uniform(0, 1))
+            at = self.at(week, day + rng.uniform(0.5, 1))
             checkin = self.next_id("chk")
             cause = await eng.add(CHECK_IN, checkin, [eev.CheckInPosted(
                 contract_id=c.contract_id, coach_id=c.coach_id, coachee_id=c.coachee_id,
@@ -349,7 +356,7 @@ class Year:
     async def thread(self, week: int, c: Contract) -> None:
         eng, rng = self.w["engagement"], self.rng
         for k, party in enumerate(("coachee", "coachee", "coach", "coachee", "coachee", "coach")):
-            at = self.at(week, k + rng.uniform(0, 0.9))
+            at = self.at(week, k + rng.uniform(0.2, 0.9))
             c.messages += 1
             sender = c.coach_id if party == "coach" else c.coachee_id
             body = Secret(text(rng, 60), c.subject)
@@ -446,13 +453,13 @@ class Year:
 
     async def community_week(self, week: int) -> None:
         com, rng, coach = self.w["community"], self.rng, self.coaches[0]
-        if week == 0:
+        if week == 0:  # the day before the run starts
             await com.add(SPACE, self.space, [cev.SpaceCreated(
                 coach_id=coach, coach_handle="Coach", kind="cohort",
                 name="Saying no without burning bridges", description="A cohort",
-                pseudonymous=True)], Actor(coach), self.at(0, 0))
+                pseudonymous=True)], Actor(coach), self.at(0, -1))
             for i, member in enumerate(self.members):
-                at = self.at(0, 0.1 + i / 1000)
+                at = self.at(0, -0.9 + i / 1000)
                 contract = next((c.contract_id for c in self.contracts
                                  if c.coachee_id == member), None)
                 await com.add(SPACE, self.space, [cev.MemberInvited(
@@ -477,9 +484,11 @@ class Year:
         if week % 4 == 2:
             await self.material(week)
 
-    async def post(self, week: int, author: str, rehearsal: str | None = None) -> Post:
+    async def post(self, week: int, author: str, rehearsal: str | None = None,
+                   at: datetime | None = None) -> Post:
         com, rng = self.w["community"], self.rng
-        post, at = Post(self.next_id("pst"), author), self.soon(week)
+        at = at or self.at(week, rng.uniform(0, 6))
+        post = Post(self.next_id("pst"), author, at)
         await com.add(POST, post.post_id, [cev.PostPublished(
             space_id=self.space, author_id=author, handle=self.handles[author],
             kind=rng.choice(("reflection", "small_win", "experiment", "question")),
@@ -489,7 +498,7 @@ class Year:
 
     async def comment(self, week: int, post: Post) -> None:
         com, rng = self.w["community"], self.rng
-        author, at = rng.choice(self.members), self.soon(week)
+        author, at = rng.choice(self.members), self.after(post.at, week)
         comment = self.next_id("cmt")
         parent = rng.choice(post.comments) if post.comments and rng.random() < 0.25 else None
         body = Secret(text(rng, 25), author)
@@ -512,7 +521,7 @@ class Year:
         if (user, reaction) in post.reactions:
             return
         post.reactions.add((user, reaction))
-        at = self.soon(week)
+        at = self.after(post.at, week)
         cause = await com.add(POST, post.post_id, [cev.ReactionAdded(
             space_id=self.space, user_id=user, reaction=reaction)], Actor(user), at)
         if user != post.author_id:
@@ -532,20 +541,20 @@ class Year:
         posts = rng.sample(fresh, 16)
         link = f"/community/spaces/{self.space}/posts/"
         for post in posts[:5]:
-            tagged, at = rng.choice(self.members), self.soon(week)
+            tagged, at = rng.choice(self.members), self.after(post.at, week)
             cause = await com.add(POST, post.post_id, [cev.MemberTagged(
                 space_id=self.space, tagged_id=tagged, tagged_by=post.author_id)],
                 Actor(post.author_id), at)
             await self.tell(cause, tagged, "member_tagged", at, link + post.post_id,
                             space_id=self.space, item_id=post.post_id)
         for post in posts[5:8]:
-            by, at = rng.choice(self.members), self.soon(week)
+            by, at = rng.choice(self.members), self.after(post.at, week)
             cause = await com.add(POST, post.post_id, [cev.PostShared(
                 space_id=self.space, shared_by=by, post_author_id=post.author_id)], Actor(by), at)
             await self.tell(cause, post.author_id, "post_shared", at, link + post.post_id,
                             space_id=self.space, item_id=post.post_id)
         for k, post in enumerate(posts[8:11]):
-            at = self.soon(week)
+            at = self.after(post.at, week)
             note = Secret("This is the turn in your story", post.author_id)
             cause = await com.add(POST, post.post_id, [cev.InsightPinned(
                 space_id=self.space, author_id=post.author_id, coach_id=coach, note=note)],
@@ -590,7 +599,7 @@ class Year:
                                   body=Secret(text(rng), author)), author, 2)]
         for event, actor, day in steps:
             await com.add(REHEARSAL, rehearsal, [event], Actor(actor), self.at(week, day))
-        post = await self.post(week, author, rehearsal)
+        post = await self.post(week, author, rehearsal, self.at(week, 3))
         await com.add(REHEARSAL, rehearsal, [cev.RehearsalPublished(
             space_id=self.space, author_id=author, post_id=post.post_id)], Actor(author),
             self.at(week, 3))
@@ -610,7 +619,7 @@ class Year:
         readers = rng.sample(self.members, 30)
         for k, member in enumerate(readers):
             await com.add(COHORT_MATERIAL, material, [cev.CohortMaterialOpened(
-                space_id=self.space, user_id=member)], Actor(member), self.soon(week))
+                space_id=self.space, user_id=member)], Actor(member), self.after(at, week, 6))
             if k < 15:
                 await com.add(COHORT_MATERIAL, material, [cev.CohortMaterialDone(
                     space_id=self.space, user_id=member)], Actor(member), self.at(week, 6.5))
@@ -694,6 +703,14 @@ async def measure(name: str, runner: ProjectionRunner, platform: Platform, strea
     rebuilt = await digest(platform.pool, [*tables, *extra])
     wrong = [t for t in rebuilt if rebuilt[t] != incremental[t]]
     if wrong:
+        table = quote_ident(wrong[0])
+        differ = await platform.pool.fetch(
+            f"(SELECT 'built incrementally' AS how, t::text AS row FROM bench_{wrong[0]} t"
+            f" EXCEPT SELECT 'built incrementally', t::text FROM {table} t) UNION ALL"
+            f" (SELECT 'rebuilt', t::text FROM {table} t EXCEPT SELECT 'rebuilt', t::text"
+            f" FROM bench_{wrong[0]} t) ORDER BY 2 LIMIT 6")
+        for row in differ:
+            say(f"  {row['how']}: {row['row'][:60]} ... {row['row'][-260:]}")
         raise RuntimeError(f"{name}: the rebuilt read model differs from the incremental one in "
                            + ", ".join(f"{t} ({incremental[t][0]} rows built incrementally, "
                                        f"{rebuilt[t][0]} rebuilt)" for t in wrong))
@@ -788,6 +805,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 platform, runner = opened[service], rebuilding[name]
                 tables, extra = runner.projection.tables, KEPT_BESIDE.get(name, ())
                 incremental = await digest(platform.pool, [*tables, *extra])
+                for table in (*tables, *extra):  # to show what differs, should anything
+                    await platform.pool.execute(f"CREATE TABLE bench_{table} AS"
+                                                f" SELECT * FROM {quote_ident(table)}")
                 figures |= await measure(name, runner, platform, stream, incremental, tables,
                                          extra)
     ratios = {n: figures[f"{n}_rebuild_ratio"] for n, *_ in MEASURED}
@@ -807,8 +827,8 @@ if __name__ == "__main__":
     parser.add_argument("--weeks", type=int, default=52, help="weeks of events written")
     parser.add_argument("--batch", type=int, default=200,
                         help="events a rebuild fetches at once (the workers' wiring: 200)")
-    parser.add_argument("--live-batch", type=int, default=20,
-                        help="the batch of the incremental build, week by week")
+    parser.add_argument("--live-batch", type=int, default=1,
+                        help="the batch of the incremental build (1: event by event)")
     options = parser.parse_args()
     if options.quick:
         options.weeks = 4
