@@ -143,8 +143,12 @@ MEASURED = (("engagement_views", "engagement", engagement_wiring.VIEWS, "engagem
 KEPT_BESIDE = {"notify_inbox": ("inbox_unread_counts",)}
 
 
+BEGAN = time.monotonic()
+
+
 def say(message: str) -> None:
-    print(f"[rebuild bench] {message}", file=sys.stderr, flush=True)
+    print(f"[rebuild bench {time.monotonic() - BEGAN:5.1f}s] {message}", file=sys.stderr,
+          flush=True)
 
 
 # -- writing the events as the services write them --------------------------------------------
@@ -774,6 +778,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     with embedded_servers(durable=True) as servers:
         async with platforms(servers.nats_url, servers.postgres_dsn) as opened:
             logging.getLogger("interlude").setLevel(logging.WARNING)
+            say("servers up, migrations applied")
             tenant = "org_" + new_id()[:12].lower().replace("_", "x")
             registries: dict[str, EventRegistry] = {
                 "engagement": eev.registry, "community": cev.registry, "notify": nev.registry}
@@ -810,6 +815,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                                                 f" SELECT * FROM {quote_ident(table)}")
                 figures |= await measure(name, runner, platform, stream, incremental, tables,
                                          extra)
+        say("servers stopped")
     ratios = {n: figures[f"{n}_rebuild_ratio"] for n, *_ in MEASURED}
     worst = min(ratios, key=lambda n: ratios[n])
     say(f"worst ratio: {worst} {ratios[worst]:.2f} (target {TARGET}); seeded in {seeding:.0f} s")
