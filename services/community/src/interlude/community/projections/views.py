@@ -66,14 +66,14 @@ class Later:
                     " AND m.user_id = w.u", [k[0] for k in keys], [k[1] for k in keys],
                     [k[2] for k in keys], [seen[k] for k in keys])
         if self.comments:
-            keys = list(self.comments)
+            commented = list(self.comments)
             await conn.execute(
                 "UPDATE posts p SET comments = p.comments + w.d FROM unnest($1::text[],"
                 " $2::text[], $3::int[]) AS w(t, id, d) WHERE p.tenant_id = w.t"
-                " AND p.post_id = w.id", [k[0] for k in keys], [k[1] for k in keys],
-                [self.comments[k] for k in keys])
+                " AND p.post_id = w.id", [k[0] for k in commented], [k[1] for k in commented],
+                [self.comments[k] for k in commented])
         if self.reactions:
-            keys = list(self.reactions)
+            reacted = list(self.reactions)
             # each reaction's count moved by its sum (kept at 0 when it came back to 0, as
             # one step at a time leaves it)
             await conn.execute(
@@ -81,8 +81,8 @@ class Later:
                 "d.key, coalesce((p.reactions->>d.key)::int, 0) + d.value::int)"
                 " FROM jsonb_each_text(w.d) d) FROM unnest($1::text[], $2::text[],"
                 " $3::jsonb[]) AS w(t, id, d) WHERE p.tenant_id = w.t AND p.post_id = w.id",
-                [k[0] for k in keys], [k[1] for k in keys],
-                [json.dumps(self.reactions[k]) for k in keys])
+                [k[0] for k in reacted], [k[1] for k in reacted],
+                [json.dumps(self.reactions[k]) for k in reacted])
 
 
 class Views(materials.MaterialViews, Projection):
