@@ -48,6 +48,8 @@ same. Then, per projection, back to back:
   ``ProjectionRunner.rebuild`` (its tables emptied, its consumer from sequence 1, batches of
   ``--batch`` as the worker's wiring has them), ``<name>_rebuild_s`` the whole call;
   ``<name>_rebuild_ratio`` = rebuild rate / raw rate (target: >= 0.5);
+- ``<name>_<part>_per_s``: for a consumer that feeds several read models at once
+  (engagement's views), each of them rebuilt alone, to say where the time goes;
 - ``<stream>_noop_per_s``: the same runner and stream with a projection that writes nothing,
   the floor of any projection there (the runner's fetch, checkpoint and ack);
 - ``<name>_bytes_per_event``: ``pg_total_relation_size`` (rows, indexes, TOAST) summed over
@@ -122,7 +124,7 @@ from interlude.shared.eventstore.aggregate import AggregateSpec
 from interlude.shared.eventstore.base import Append
 from interlude.shared.eventstore.jetstream import JetStreamEventStore
 from interlude.shared.ids import new_id
-from interlude.shared.projections.base import Projection, RecordedEvent
+from interlude.shared.projections.base import Projection, RecordedEvent, Together
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform, started
 from interlude.shared.sealing import Secret
@@ -736,6 +738,24 @@ async def measure(name: str, runner: ProjectionRunner, platform: Platform, strea
             f"{name}_rows": {t: rebuilt[t][0] for t in tables}}
 
 
+async def parts(name: str, together: Together, platform: Platform, stream: str, batch: int,
+                raw_per_s: float) -> dict[str, Any]:
+    """Each part of a consumer that feeds several read models, rebuilt alone: where its time
+    goes."""
+    found = {}
+    for part in together.parts:
+        runner = ProjectionRunner(part, platform.stream(stream), platform.nc, platform.pool,
+                                  deadletters=platform.stream("deadletter"), batch_size=batch)
+        began = time.perf_counter()
+        await runner.rebuild(progress=lambda _m: None)
+        messages = (await platform.js.stream_info(platform.stream(stream).name)).state.messages
+        per_s = int(messages) / (time.perf_counter() - began)
+        key = part.name.removeprefix(f"{stream}-").replace("-", "_")
+        found[f"{name}_{key}_per_s"] = round(per_s)
+        say(f"  {part.name} alone: {per_s:,.0f}/s (ratio {per_s / raw_per_s:.2f})")
+    return found
+
+
 async def floor(platform: Platform, stream: str, batch: int) -> dict[str, Any]:
     """The runner with a projection that writes nothing, over the whole stream."""
     runner = ProjectionRunner(Nothing(stream), platform.stream(stream), platform.nc,
@@ -815,6 +835,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                                                 f" SELECT * FROM {quote_ident(table)}")
                 figures |= await measure(name, runner, platform, stream, incremental, tables,
                                          extra)
+                if isinstance(runner.projection, Together):
+                    figures |= await parts(name, runner.projection, platform, stream,
+                                           args.batch, figures[f"{name}_raw_per_s"])
         say("servers stopped")
     ratios = {n: figures[f"{n}_rebuild_ratio"] for n, *_ in MEASURED}
     worst = min(ratios, key=lambda n: ratios[n])
