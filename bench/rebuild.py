@@ -48,8 +48,9 @@ same. Then, per projection, back to back:
   ``ProjectionRunner.rebuild`` (its tables emptied, its consumer from sequence 1, batches of
   ``--batch`` as the worker's wiring has them), ``<name>_rebuild_s`` the whole call;
   ``<name>_rebuild_ratio`` = rebuild rate / raw rate (target: >= 0.5);
-- ``<name>_<part>_per_s``: for a consumer that feeds several read models at once
-  (engagement's views), each of them rebuilt alone, to say where the time goes;
+- ``<name>_<part>_per_s``, ``<name>_<part>_bytes_per_event``: for a consumer that feeds
+  several read models at once (engagement's views), each of them rebuilt alone, to say
+  where the time and the size go;
 - ``<stream>_noop_per_s``: the same runner and stream with a projection that writes nothing,
   the floor of any projection there (the runner's fetch, checkpoint and ack);
 - ``<name>_bytes_per_event``: ``pg_total_relation_size`` (rows, indexes, TOAST) summed over
@@ -741,7 +742,7 @@ async def measure(name: str, runner: ProjectionRunner, platform: Platform, strea
 async def parts(name: str, together: Together, platform: Platform, stream: str, batch: int,
                 raw_per_s: float) -> dict[str, Any]:
     """Each part of a consumer that feeds several read models, rebuilt alone: where its time
-    goes."""
+    goes, and how much of the size is its (its tables, compacted as in :func:`measure`)."""
     found = {}
     for part in together.parts:
         runner = ProjectionRunner(part, platform.stream(stream), platform.nc, platform.pool,
@@ -751,8 +752,13 @@ async def parts(name: str, together: Together, platform: Platform, stream: str, 
         messages = (await platform.js.stream_info(platform.stream(stream).name)).state.messages
         per_s = int(messages) / (time.perf_counter() - began)
         key = part.name.removeprefix(f"{stream}-").replace("-", "_")
-        found[f"{name}_{key}_per_s"] = round(per_s)
-        say(f"  {part.name} alone: {per_s:,.0f}/s (ratio {per_s / raw_per_s:.2f})")
+        for table in part.tables:
+            await platform.pool.execute(f"VACUUM (FULL, ANALYZE) {quote_ident(table)}")
+        kept = await size(platform.pool, part.tables) / int(messages)
+        found |= {f"{name}_{key}_per_s": round(per_s), f"{name}_{key}_bytes_per_event":
+                  round(kept)}
+        say(f"  {part.name} alone: {per_s:,.0f}/s (ratio {per_s / raw_per_s:.2f}),"
+            f" {kept:,.0f} bytes per event")
     return found
 
 
