@@ -22,6 +22,9 @@ def _at(event: RecordedEvent) -> datetime:
 
 
 CONTENT_TABLES = ("checkins", "messages", "thread_reads", "goals", "experiments", "materials")
+# the most frequent events by far, each written to a table of its own: a run of them is
+# written a statement per table (pipelined rows) rather than a statement per event
+BUNCHED = (ev.CheckInPosted.type_name, ev.MessageSent.type_name, ev.MessageRead.type_name)
 
 
 class Records(Projection):
@@ -125,17 +128,27 @@ class Records(Projection):
     # -- check-ins and messages -------------------------------------------------------------
 
     async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
-        for posted, run in runs(events, ev.CheckInPosted.type_name):
-            await (self._posted(conn, run) if posted else super().apply(conn, run))
+        """Check-ins posted, messages sent and read receipts, the bulk of the stream, a run of
+        them at a time: each table's rows in the run's order, in one pipelined statement
+        (the three tables are apart, so their order among each other does not matter)."""
+        for bunched, run in runs(events, *BUNCHED):
+            if not bunched:
+                await super().apply(conn, run)
+                continue
+            for event in run:
+                self.decoded(event)
+            for event_type, write in ((BUNCHED[0], self._posted), (BUNCHED[1], self._sent),
+                                      (BUNCHED[2], self._read)):
+                these = [e for e in run if e.type == event_type]
+                if these:
+                    await write(conn, these)
 
     async def on_check_in_posted(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._posted(conn, [event])
 
     async def _posted(self, conn: asyncpg.Connection, run: list[RecordedEvent]) -> None:
-        """Check-ins, the most frequent event by far: a run of them in one statement."""
         rows = []
         for event in run:
-            self.decoded(event)
             p = event.of(ev.CheckInPosted)
             rows.append((event.tenant_id, event.aggregate_id, p.contract_id, p.coachee_id,
                          _at(event), p.mood, p.small_win, p.goal_id, p.experiment_id,
@@ -159,22 +172,35 @@ class Records(Projection):
                            event.aggregate_id, question)
 
     async def on_message_sent(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        p = event.of(ev.MessageSent)
-        attachments = json.dumps([a.model_dump(mode="json") for a in p.attachments])
-        await conn.execute(
+        await self._sent(conn, [event])
+
+    async def _sent(self, conn: asyncpg.Connection, run: list[RecordedEvent]) -> None:
+        rows = []
+        for event in run:
+            p = event.of(ev.MessageSent)
+            attachments = json.dumps([a.model_dump(mode="json") for a in p.attachments])
+            rows.append((event.tenant_id, event.aggregate_id, p.number, p.message_id,
+                         p.sender_id, p.party, p.coachee_id, _at(event), kept(p.body),
+                         attachments, p.counted, p.billable))
+        await conn.executemany(
             "INSERT INTO messages (tenant_id, contract_id, number, message_id, sender_id, party,"
             " coachee_id, sent_at, body, attachments, counted, billable)"
             " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
-            event.tenant_id, event.aggregate_id, p.number, p.message_id, p.sender_id, p.party,
-            p.coachee_id, _at(event), kept(p.body), attachments, p.counted, p.billable)
+            rows)
 
     async def on_message_read(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        p = event.of(ev.MessageRead)
-        await conn.execute(
+        await self._read(conn, [event])
+
+    async def _read(self, conn: asyncpg.Connection, run: list[RecordedEvent]) -> None:
+        rows = []
+        for event in run:
+            p = event.of(ev.MessageRead)
+            rows.append((event.tenant_id, event.aggregate_id, p.party, p.up_to, _at(event)))
+        await conn.executemany(
             "INSERT INTO thread_reads (tenant_id, contract_id, party, up_to, read_at)"
             " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, contract_id, party) DO UPDATE"
             " SET up_to = greatest(thread_reads.up_to, excluded.up_to), read_at = excluded.read_at",
-            event.tenant_id, event.aggregate_id, p.party, p.up_to, _at(event))
+            rows)
 
     # -- goals and experiments --------------------------------------------------------------
 

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from interlude.shared.projections.base import RecordedEvent
 
 
-def runs(events: list[RecordedEvent], event_type: str
+def runs(events: list[RecordedEvent], *event_types: str
          ) -> Iterator[tuple[bool, list[RecordedEvent]]]:
-    """``events`` as consecutive runs, each flagged whether it is of ``event_type``."""
-    for hot, run in itertools.groupby(events, key=lambda e: e.type == event_type):
+    """``events`` as consecutive runs, each flagged whether it is of the ``event_types``."""
+    for hot, run in itertools.groupby(events, key=lambda e: e.type in event_types):
         yield hot, list(run)
