@@ -149,3 +149,7 @@ async def test_one_line_reads_as_on_the_page_and_only_for_its_coach(
         board["coachees"][0]
     assert line["coachee_name"] == "Amira Haddad" and line["unanswered"] == 1
     await expect(await api.get(f"/v1/dashboard/{contract_id}", headers=other.headers), 404)
+    elsewhere = await identity.member(await identity.organisation("Elsewhere"), "coach")
+    await expect(await api.get(f"/v1/dashboard/{contract_id}", headers=elsewhere.headers), 404)
+    page = await expect(await api.get("/v1/dashboard", headers=elsewhere.headers), 200)
+    assert page["coachees"] == [] and page["total"] == 0
