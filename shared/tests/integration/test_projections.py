@@ -1,11 +1,13 @@
 """The projection runner on real servers: checkpoints, poison events, rebuilds, waiting."""
 
+import asyncio
+
 import orjson
 
 from interlude.shared.eventstore.streams import StreamSpec
 from interlude.shared.projections.waiter import PositionWaiter
 from interlude.shared.testing.eventually import eventually
-from interlude.shared.testing.tally import POISON
+from interlude.shared.testing.tally import POISON, TallyProjection
 
 
 async def test_events_are_projected_and_a_reader_can_wait_for_its_write(tallies, postgres_dsn):
@@ -64,7 +66,8 @@ async def test_redelivered_events_are_skipped(tallies):
 async def test_a_small_ack_window_does_not_stall_the_consumer(tallies):
     for i in range(30):
         await tallies.count(f"agg{i % 3}", 1)
-    await tallies.runner(batch_size=2).catch_up()  # max_ack_pending is only 8 here
+    # max_ack_pending is only 8 here
+    await tallies.runner(batch_size=2, catch_up_batch=2).catch_up()
     assert sum(n for _, n in (await tallies.totals()).values()) == 30
 
 
@@ -88,6 +91,39 @@ async def test_rebuild_equals_the_incremental_result(tallies):
 
     await eventually(resumed, what="the runner resuming after the rebuild")
     await runner.stop()
+
+
+class CountedBatches(TallyProjection):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes: list[int] = []
+
+    async def apply(self, conn, events) -> None:
+        self.sizes.append(len(events))
+        await super().apply(conn, events)
+
+
+async def test_a_consumer_far_behind_catches_up_in_bigger_batches_then_keeps_up_in_small(
+        tallies):
+    for start in range(0, 600, 50):
+        await asyncio.gather(*(tallies.count(f"agg{i % 5}", 1) for i in range(start, start + 50)))
+    projection = CountedBatches()
+    runner = tallies.runner(projection, batch_size=10, catch_up_batch=250)
+    await runner.start()
+    try:
+        await eventually(lambda: runner.position >= 600, what="catching up")
+        # after its first batch it sees 590 waiting: batches of 250 (the fetch may split one)
+        assert projection.sizes[0] == 10 and max(projection.sizes) == 250
+        assert len(projection.sizes) <= 8  # not 60 transactions of 10
+        caught_up = len(projection.sizes)
+        for _ in range(3):  # one at a time, as a live consumer sees them
+            position = await tallies.count("live", 1)
+            await eventually(lambda p=position: runner.position >= p, what="the live event")
+        assert projection.sizes[caught_up:] == [1, 1, 1]
+        assert (await tallies.totals())["live"] == (3, 3)
+        assert sum(n for _, n in (await tallies.totals()).values()) == 603
+    finally:
+        await runner.stop()
 
 
 def test_streams_are_namespaced_per_test(namespace):

@@ -37,6 +37,12 @@ from interlude.shared.telemetry import extract_context, tracer
 
 log = logging.getLogger(__name__)
 
+# events a batch may carry while the consumer is far behind (a rebuild, a catch-up after
+# downtime): a transaction's fixed cost (checkpoint lock, its write, the commit's fsync, the ack)
+# is then spread over ten times more events; a consumer that keeps up uses its own batch size,
+# so what it applies waits no longer for company (ADR 0017)
+CATCH_UP_BATCH = 2_000
+
 # failures of the infrastructure, not of the event: retry the batch, never dead-letter it
 TRANSIENT = (OSError, asyncio.TimeoutError, asyncpg.InterfaceError,
              asyncpg.PostgresConnectionError, asyncpg.exceptions.ConnectionDoesNotExistError,
@@ -53,7 +59,7 @@ class ProjectionRunner:
 
     def __init__(self, projection: Projection, source: StreamSpec, nc: NATS, pool: asyncpg.Pool,
                  *, deadletters: StreamSpec, batch_size: int = 500, fetch_timeout: float = 1.0,
-                 linger: float = LINGER_S,
+                 linger: float = LINGER_S, catch_up_batch: int = CATCH_UP_BATCH,
                  tracer_provider: trace.TracerProvider | None = None) -> None:
         self.projection = projection
         self.source = source
@@ -65,6 +71,7 @@ class ProjectionRunner:
         self._pool = pool
         self._deadletters = deadletters
         self._batch_size = batch_size
+        self.catch_up_batch = max(batch_size, catch_up_batch)
         self._fetch_timeout = fetch_timeout
         self._linger = linger  # how long a short batch waits for more (see puller)
         self._tracer = tracer(tracer_provider)
@@ -130,7 +137,8 @@ class ProjectionRunner:
         await self._js.add_consumer(self.source.name, ConsumerConfig(
             durable_name=self._durable, ack_policy=AckPolicy.ALL, ack_wait=30,
             deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=self.position + 1,
-            filter_subject=f"{self.source.prefix}.>", max_ack_pending=self._batch_size * 4,
+            filter_subject=f"{self.source.prefix}.>",
+            max_ack_pending=max(self._batch_size * 4, self.catch_up_batch * 2),
             max_deliver=-1))
         return await Puller(self._nc, self.source.name, self._durable, self._linger).start()
 
@@ -140,8 +148,9 @@ class ProjectionRunner:
         # reset) costs as much as the batch itself when batches are one event
         try:
             async with self._pool.acquire() as conn:
+                size = self._batch_size
                 while not self._stopping:
-                    msgs = await puller.fetch(self._batch_size, timeout=self._fetch_timeout)
+                    msgs = await puller.fetch(size, timeout=self._fetch_timeout)
                     if not msgs:
                         self.failing = None
                         if until_caught_up and await self.lag() == 0:
@@ -149,8 +158,12 @@ class ProjectionRunner:
                         continue
                     await self._handle(conn, msgs)
                     self.failing = None
-                    if until_caught_up and pending_after(msgs[-1]) == 0:
+                    behind = pending_after(msgs[-1])
+                    if until_caught_up and behind == 0:
                         return
+                    # more than a batch still waits: take bigger ones until it does not
+                    size = self.catch_up_batch if behind >= self._batch_size else \
+                        self._batch_size
         finally:
             await puller.close()
 
@@ -177,8 +190,11 @@ class ProjectionRunner:
         savepoint and dead-letters what fails."""
         async with conn.transaction():
             checkpoint = await checkpoints.read(conn, self.name, self.source.name, lock=True)
-            fresh = [m for m in msgs if stream_position(m) > checkpoint and
-                     (self.partition is None or self.partition.owns(m.subject))]
+            if self.partition is None and stream_position(msgs[0]) > checkpoint:
+                fresh = msgs  # the usual case: positions only grow within a batch
+            else:
+                fresh = [m for m in msgs if stream_position(m) > checkpoint and
+                         (self.partition is None or self.partition.owns(m.subject))]
             if fresh:
                 with self._span(fresh):
                     await (self._apply_carefully(conn, fresh) if careful else

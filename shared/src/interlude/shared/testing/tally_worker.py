@@ -26,7 +26,9 @@ async def main() -> None:
     runner = ProjectionRunner(
         TallyProjection(apply_delay=float(env.get("TALLY_APPLY_DELAY", "0"))),
         StreamSpec.for_service("tally", namespace), nc, pool,
-        deadletters=StreamSpec.for_service("deadletter", namespace), batch_size=50)
+        # batches of 50 even while behind: the crash tests kill it inside one of many
+        deadletters=StreamSpec.for_service("deadletter", namespace), batch_size=50,
+        catch_up_batch=50)
     await runner.start()
     print("worker ready", flush=True)
     await asyncio.Event().wait()

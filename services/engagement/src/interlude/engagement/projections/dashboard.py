@@ -7,6 +7,7 @@ declares of them (:mod:`.community_events`): services share events, never code.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -23,6 +24,23 @@ NAME = "engagement-dashboard"
 COMMUNITY_NAME = "engagement-dashboard-community"
 
 
+@dataclass
+class _Change:
+    """A batch's changes to one dashboard row: sums, and the messages' effect in order."""
+
+    position: int = 0
+    ended: bool = False
+    sessions_held: int = 0
+    checkins_unacknowledged: int = 0
+    goals_open: int = 0
+    experiments_open: int = 0
+    materials_shared: int = 0
+    materials_opened: int = 0
+    materials_done: int = 0
+    answered: bool = False  # a coach reply came: what waited before it no longer does
+    waiting: int = 0  # the coachee's messages since (or, with none, added to those waiting)
+    first_waiting_at: datetime | None = None
+
 
 class Dashboard(Projection):
     name = NAME
@@ -34,17 +52,50 @@ class Dashboard(Projection):
         ev.MessageSent, ev.GoalSet, ev.GoalClosed, ev.ExperimentPlanned,
         ev.ExperimentReported, ev.MaterialShared, ev.MaterialOpened, ev.MaterialDone))
 
-    async def _row(self, conn: asyncpg.Connection, event: RecordedEvent, contract_id: str,
-                   sql: str, *args: object) -> None:
-        await conn.execute(f"UPDATE dashboard SET {sql}, position = $3 WHERE tenant_id = $1"
-                           " AND contract_id = $2", event.tenant_id, contract_id,
-                           event.position, *args)
+    def __init__(self) -> None:
+        super().__init__()
+        self._changes: dict[tuple[str, str], _Change] = {}
+
+    def _change(self, event: RecordedEvent, contract_id: str) -> _Change:
+        """What the batch has done to a contract's row so far, written by :meth:`_write`."""
+        change = self._changes.setdefault((event.tenant_id, contract_id), _Change())
+        change.position = event.position
+        return change
+
+    async def _write(self, conn: asyncpg.Connection) -> None:
+        """Each row's changes in one statement, however many events made them: a row updated
+        once per event in one transaction drags a chain of versions that every later update
+        of it walks (a rebuild's batch of 2,000 events touches each row dozens of times)."""
+        if not self._changes:
+            return
+        changes, self._changes = self._changes, {}
+        await conn.executemany(
+            "UPDATE dashboard SET status = CASE WHEN $3 THEN 'ended' ELSE status END,"
+            " sessions_held = sessions_held + $4,"
+            " checkins_unacknowledged = checkins_unacknowledged + $5,"
+            " goals_open = goals_open + $6, experiments_open = experiments_open + $7,"
+            " materials_shared = materials_shared + $8,"
+            " materials_opened = materials_opened + $9, materials_done = materials_done + $10,"
+            # messages: a coach reply answers all that waited, those after it wait anew
+            " unanswered = CASE WHEN $11 THEN $12 ELSE unanswered + $12 END,"
+            " oldest_waiting_at = CASE WHEN $11 THEN $13"
+            " ELSE coalesce(oldest_waiting_at, $13) END,"
+            " reply_due_at = CASE WHEN NOT $11 AND $12 = 0 THEN reply_due_at"
+            " ELSE CASE WHEN $11 THEN $13 ELSE coalesce(oldest_waiting_at, $13) END"
+            " + make_interval(hours => reply_window_hours) END,"
+            " position = greatest(position, $14)"
+            " WHERE tenant_id = $1 AND contract_id = $2",
+            [(tenant, contract, c.ended, c.sessions_held, c.checkins_unacknowledged,
+              c.goals_open, c.experiments_open, c.materials_shared, c.materials_opened,
+              c.materials_done, c.answered, c.waiting, c.first_waiting_at, c.position)
+             for (tenant, contract), c in changes.items()])
 
     async def on_contract_activated(self, conn: asyncpg.Connection,
                                     event: RecordedEvent) -> None:
         """A new row, or new terms for the row (an amendment): the reply window moves the
         deadline of the message waiting."""
         p = event.of(ev.ContractActivated)
+        await self._write(conn)  # the new reply window applies to the messages waiting now
         await conn.execute(
             "INSERT INTO dashboard AS d (tenant_id, contract_id, coach_id, coachee_id, status,"
             " reply_window_hours, sessions_planned, position, since)"
@@ -60,7 +111,7 @@ class Dashboard(Projection):
         await self._sessions_ahead(conn, event)
 
     async def on_contract_ended(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._row(conn, event, event.aggregate_id, "status = 'ended'")
+        self._change(event, event.aggregate_id).ended = True
 
     async def on_session_scheduled(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         p = event.of(ev.SessionScheduled)
@@ -97,11 +148,15 @@ class Dashboard(Projection):
 
     async def on_session_held(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._session(conn, event, event.of(ev.SessionHeld).session_id, "status = 'held'")
-        await self._row(conn, event, event.aggregate_id, "sessions_held = sessions_held + 1")
+        self._change(event, event.aggregate_id).sessions_held += 1
 
     async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
-        for posted, run in runs(events, ev.CheckInPosted.type_name):
-            await (self._posted(conn, run) if posted else super().apply(conn, run))
+        try:
+            for posted, run in runs(events, ev.CheckInPosted.type_name):
+                await (self._posted(conn, run) if posted else super().apply(conn, run))
+            await self._write(conn)
+        finally:
+            self._changes = {}  # a batch that failed leaves nothing for the next
 
     async def on_check_in_posted(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._posted(conn, [event])
@@ -135,52 +190,42 @@ class Dashboard(Projection):
             " AND checkin_id = $2 AND NOT acknowledged RETURNING contract_id", event.tenant_id,
             event.aggregate_id)
         if first is not None:
-            await self._row(conn, event, first,
-                            "checkins_unacknowledged = checkins_unacknowledged - 1")
+            self._change(event, first).checkins_unacknowledged -= 1
 
     async def on_message_sent(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        args: tuple[object, ...] = ()
-        if event.of(ev.MessageSent).party == "coach":
-            sql = "unanswered = 0, oldest_waiting_at = NULL, reply_due_at = NULL"
+        change = self._change(event, event.aggregate_id)
+        if event.of(ev.MessageSent).party == "coach":  # all that waited is answered
+            change.answered, change.waiting, change.first_waiting_at = True, 0, None
         else:  # the reply is due a window after the oldest message waiting
-            sql = ("unanswered = unanswered + 1, oldest_waiting_at = coalesce(oldest_waiting_at,"
-                   " $4), reply_due_at = coalesce(oldest_waiting_at, $4)"
-                   " + make_interval(hours => reply_window_hours)")
-            args = (event.envelope.occurred_at,)
-        await self._row(conn, event, event.aggregate_id, sql, *args)
+            change.waiting += 1
+            if change.first_waiting_at is None:
+                change.first_waiting_at = event.envelope.occurred_at
 
     async def on_goal_set(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._row(conn, event, event.of(ev.GoalSet).contract_id,
-                        "goals_open = goals_open + 1")
+        self._change(event, event.of(ev.GoalSet).contract_id).goals_open += 1
 
     async def on_goal_closed(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._row(conn, event, event.of(ev.GoalClosed).contract_id,
-                        "goals_open = goals_open - 1")
+        self._change(event, event.of(ev.GoalClosed).contract_id).goals_open -= 1
 
     async def on_experiment_planned(self, conn: asyncpg.Connection,
                                     event: RecordedEvent) -> None:
-        await self._row(conn, event, event.of(ev.ExperimentPlanned).contract_id,
-                        "experiments_open = experiments_open + 1")
+        self._change(event, event.of(ev.ExperimentPlanned).contract_id).experiments_open += 1
 
     async def on_experiment_reported(self, conn: asyncpg.Connection,
                                      event: RecordedEvent) -> None:
-        await self._row(conn, event, event.of(ev.ExperimentReported).contract_id,
-                        "experiments_open = experiments_open - 1")
+        self._change(event, event.of(ev.ExperimentReported).contract_id).experiments_open -= 1
 
 
     # -- materials: how many were shared, opened and done (never what) -----------------------
 
     async def on_material_shared(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._row(conn, event, event.of(ev.MaterialShared).contract_id,
-                        "materials_shared = materials_shared + 1")
+        self._change(event, event.of(ev.MaterialShared).contract_id).materials_shared += 1
 
     async def on_material_opened(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._row(conn, event, event.of(ev.MaterialOpened).contract_id,
-                        "materials_opened = materials_opened + 1")
+        self._change(event, event.of(ev.MaterialOpened).contract_id).materials_opened += 1
 
     async def on_material_done(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._row(conn, event, event.of(ev.MaterialDone).contract_id,
-                        "materials_done = materials_done + 1")
+        self._change(event, event.of(ev.MaterialDone).contract_id).materials_done += 1
 
 
 class CommunityActivity(Projection):
