@@ -16,6 +16,8 @@ retention job removed (:mod:`..app.retention`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import asyncpg
@@ -23,10 +25,12 @@ import asyncpg
 from interlude.notify.app.live import CHANNEL
 from interlude.notify.app.retention import expired_before
 from interlude.notify.domain import events as ev
+from interlude.shared.db import plan_for_arguments
 from interlude.shared.projections.base import Projection, RecordedEvent
 from interlude.shared.projections.sealed import kept
 
 NAME = "notify-inbox"
+MANY = 100  # a batch of as many events or more has its statements planned for its arrays
 SEQ_LOCK = 7231309  # held to commit by every transaction that stores inbox rows
 LOCK_SEQ = f"pg_advisory_xact_lock({SEQ_LOCK})"  # to take it within another statement
 
@@ -47,20 +51,22 @@ async def wait_for_seq(conn: asyncpg.Connection) -> None:
     await conn.execute("SELECT pg_advisory_lock($1), pg_advisory_unlock($1)", SEQ_LOCK)
 
 
-async def store(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
+async def store(conn: asyncpg.Connection, rows: list[tuple[Any, ...]],
+                read_at: Sequence[datetime | None] | None = None) -> None:
     """``rows`` (columns as :meth:`Inbox._row`) in one statement: what an organisation without
     ``in_app`` or a forgotten person keeps no row of is left out, a row there already is left
-    as it is, and each recipient with new rows is announced once (sent on commit)."""
+    as it is, and each recipient with new rows is announced once (sent on commit).
+    ``read_at``: when each was read, for rows stored already read (a rebuild)."""
     if not rows:
         return
     await conn.execute(
         "WITH stored AS (INSERT INTO inbox (tenant_id, notification_id, recipient_id, seq,"
         " kind, cause_type, occurred_at, actor_id, actor_pseudonym, contract_id, space_id,"
-        " item_id, link, topic, excerpt)"
+        " item_id, link, topic, excerpt, read_at)"
         " SELECT r.* FROM unnest($2::text[], $3::text[], $4::text[], $5::bigint[],"
         " $6::text[], $7::text[], $8::timestamptz[], $9::text[], $10::text[], $11::text[],"
-        " $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[])"
-        " AS r(t, n, u, s, k, c, o, a, ap, ct, sp, it, l, tp, ex)"
+        " $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[],"
+        " $17::timestamptz[]) AS r(t, n, u, s, k, c, o, a, ap, ct, sp, it, l, tp, ex, rd)"
         " WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.tenant_id = r.t"
         " AND p.user_id = r.u AND p.status = 'forgotten')"
         " AND NOT EXISTS (SELECT 1 FROM trust_policies o WHERE o.tenant_id = r.t"
@@ -68,7 +74,31 @@ async def store(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
         " ON CONFLICT DO NOTHING RETURNING tenant_id, recipient_id, seq)"
         " SELECT pg_notify($1, tenant_id || ':' || recipient_id || ':' || max(seq))"
         " FROM stored GROUP BY tenant_id, recipient_id",
-        CHANNEL, *[list(column) for column in zip(*rows, strict=True)])
+        CHANNEL, *[list(column) for column in zip(*rows, strict=True)],
+        list(read_at) if read_at is not None else [None] * len(rows))
+
+
+def reads(events: list[RecordedEvent]
+          ) -> tuple[dict[tuple[str, str], datetime], list[RecordedEvent]]:
+    """A batch's reads: when each notification queued in the batch was first read after it
+    (stored read, should the batch store it), and the reads :meth:`Inbox._read` applies to
+    rows there already (it skips rows read). A read before its notification was queued
+    finds no row, as it would one event at a time."""
+    later = {(e.tenant_id, e.aggregate_id) for e in events
+             if e.type == "notify.NotificationQueued"}
+    queued: set[tuple[str, str]] = set()
+    first: dict[tuple[str, str], datetime] = {}
+    others: list[RecordedEvent] = []
+    for event in events:
+        key = (event.tenant_id, event.aggregate_id)
+        if event.type == "notify.NotificationQueued":
+            queued.add(key)
+        elif event.type == "notify.NotificationRead":
+            if key in queued:  # stored read if the batch stores it; read anyway if not
+                first.setdefault(key, event.envelope.occurred_at)
+            if key in queued or key not in later:
+                others.append(event)
+    return first, others
 
 
 class Inbox(Projection):
@@ -78,17 +108,22 @@ class Inbox(Projection):
     handles = ("notify.NotificationQueued", "notify.NotificationRead")
 
     async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
+        if len(events) >= MANY:
+            await plan_for_arguments(conn)
         queued = [e for e in events if e.type == "notify.NotificationQueued"]
+        first_read, read = reads(events)
         if queued:
-            await self._queued(conn, queued)
-        read = [e for e in events if e.type == "notify.NotificationRead"]
+            await self._queued(conn, queued, first_read)
         if read:
             await self._read(conn, read)
 
-    async def _queued(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
+    async def _queued(self, conn: asyncpg.Connection, events: list[RecordedEvent],
+                      read: dict[tuple[str, str], datetime] | None = None) -> None:
         """The rows of a batch's notifications that the reactions have not stored. A row not
         there yet may be one a reaction is about to commit (it appended, then stores): wait
-        for it, look again, and store only what is still missing, under the lock."""
+        for it, look again, and store only what is still missing, under the lock. A row
+        whose first read is in the same batch (``read``) is stored read: updating it after
+        would write it, and each of its indexes, twice."""
         missing = await self._missing(conn, events)
         if missing:
             await wait_for_seq(conn)
@@ -97,13 +132,14 @@ class Inbox(Projection):
             return
         await lock_seq(conn)
         expired = await expired_before(conn, list({e.tenant_id for e in missing}))
-        rows = []
+        rows, read_at = [], []
         for event in missing:
             self.decoded(event)
             queued = event.of(ev.NotificationQueued)
             if queued.occurred_at >= expired.get(event.tenant_id, queued.occurred_at):
                 rows.append(self._row(event, queued))
-        await store(conn, rows)
+                read_at.append((read or {}).get((event.tenant_id, event.aggregate_id)))
+        await store(conn, rows, read_at)
 
     @staticmethod
     async def _missing(conn: asyncpg.Connection,
