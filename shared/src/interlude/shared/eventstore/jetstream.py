@@ -195,12 +195,14 @@ class JetStreamEventStore:
         why it refuses), the middle ones are sent without waiting, the last commits and gets
         the batch's ack. Answers the last message's stream position."""
         batch_id = new_id()
+        traced = inject_headers({})  # the trace context, once for the whole batch
         for k, p in enumerate(todo, start=1):
             headers = {"Nats-Msg-Id": p.msg_id, "Nats-Expected-Stream": self.stream.name,
                        "Nats-Batch-Id": batch_id, "Nats-Batch-Sequence": str(k)}
             if p.append.expected_last_seq is not None:
                 headers["Nats-Expected-Last-Subject-Sequence"] = str(p.append.expected_last_seq)
-            inject_headers(headers)
+            if traced:
+                headers.update(traced)
             if 1 < k < len(todo):
                 await self._nc.publish(p.append.subject, p.data, headers=headers)
                 continue
