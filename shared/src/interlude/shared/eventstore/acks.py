@@ -158,7 +158,7 @@ async def publish_block(nc: NATS, subject: str, data: bytes, headers: dict[str, 
     ``_flush_queue``, ``_flush_pending``, ``stats``, as its ``_send_publish`` uses them);
     without them, while not connected (nats-py then decides whether to buffer or refuse),
     draining, or for a subject or payload nats-py would refuse, it publishes ``headers`` as
-    nats-py does."""
+    nats-py does (ADR 0017)."""
     send = getattr(nc, "_send_command", None)
     flush = getattr(nc, "_flush_pending", None)
     queue = getattr(nc, "_flush_queue", None)
