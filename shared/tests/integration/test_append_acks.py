@@ -11,10 +11,19 @@ from datetime import UTC, datetime
 import nats
 import nats.errors
 import pytest
+from opentelemetry import trace
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 
 from interlude.shared.events.codec import EventCodec
 from interlude.shared.events.envelope import Actor, CommandContext
-from interlude.shared.eventstore.base import ConcurrencyError, Guard, StoreUnavailable
+from interlude.shared.eventstore.base import (
+    Append,
+    AppendResult,
+    ConcurrencyError,
+    Guard,
+    StoreUnavailable,
+    message_id,
+)
 from interlude.shared.eventstore.connection import fail_waiting_requests
 from interlude.shared.eventstore.jetstream import JetStreamEventStore
 from interlude.shared.eventstore.streams import StreamSpec
@@ -183,3 +192,27 @@ async def test_publishes_waiting_in_a_group_are_written_at_once_and_arrive_once(
         assert got == [b"%d" % i for i in range(GROUP)] + [b"last"]
     finally:
         await listener.drain()
+
+
+async def test_every_message_of_a_batch_carries_its_id_its_expectation_and_the_trace(
+        store, nc, ctx):
+    """The messages of an atomic batch (the middle ones made by the store's own header block)
+    are stored with their message id, their expected sequence and the appender's trace."""
+    parent = SpanContext(trace_id=0x4BF92F3577B34DA6A3CE929D0E0E4736, span_id=0x00F067AA0BA902B7,
+                         is_remote=False, trace_flags=TraceFlags(TraceFlags.SAMPLED))
+    stream = store.stream
+    appends = [Append(stream.subject(ctx.tenant_id, "tally", f"b{i}"),
+                      await note(ctx, f"batch {i}", f"b{i}"), idempotency_key=f"k{i}")
+               for i in range(5)]
+    with trace.use_span(NonRecordingSpan(parent)):
+        results = await store.append_many(appends)
+    for a, r in zip(appends, results, strict=True):
+        assert isinstance(r, AppendResult)
+        stored = await nc.jetstream().get_msg(stream.name, r.position)
+        assert stored.headers is not None
+        assert stored.headers["Nats-Msg-Id"] == message_id(a.subject, a.idempotency_key)
+        assert stored.headers["Nats-Expected-Last-Subject-Sequence"] == "0"
+        assert stored.headers["traceparent"] == \
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    again = await store.append_many(appends)  # the ids stored are the ones it checks
+    assert [(r.position, r.duplicate) for r in again] == [(r.position, True) for r in results]

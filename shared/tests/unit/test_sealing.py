@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import copy
 import json
 import os
@@ -118,6 +119,27 @@ async def test_moved_ciphertext_raises_seal_error(where):
     await ring.data_key("org2", "u1", create=True)  # u1 has a key in org2 as well
     with pytest.raises(SealError):
         await sealer.open(sealed, **where)
+
+
+@pytest.mark.parametrize("field", ["text", "items.0.body", 'a "quoted" \\ path', "tab\there",
+                                   "caf\u00e9", "\u96ea.0"])
+async def test_what_was_sealed_before_still_opens_where_it_was_sealed(field):
+    """The associated data is the compact JSON array it always was: a value stored by an
+    earlier version (its AAD made by ``json.dumps``) opens, in place and nowhere else."""
+    sealer, ring = make()
+    aead = await ring.cipher("org1", "u1", create=True)
+    assert aead is not None
+    nonce = os.urandom(12)
+    aad = json.dumps(["interlude-seal", 1, "org1", "u1", "e1", field],
+                     separators=(",", ":")).encode()
+    sealed = {"$sealed": 1, "sub": "u1", "ct": base64.b64encode(
+        nonce + aead.encrypt(nonce, PLAIN.encode(), aad)).decode()}
+    opened = await sealer.open(sealed, tenant="org1", event_id="e1", field=field)
+    assert opened == Secret(PLAIN, "u1")
+    again = await sealer.seal(Secret(PLAIN, "u1"), tenant="org1", event_id="e1", field=field)
+    assert await sealer.open(again, tenant="org1", event_id="e1", field=field) == opened
+    with pytest.raises(SealError):
+        await sealer.open(sealed, tenant="org1", event_id="e1", field=field + "x")
 
 
 async def test_tampered_or_malformed_sealed_values_raise_seal_error():

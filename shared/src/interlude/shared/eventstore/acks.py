@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 import weakref
 from typing import Any
 
@@ -39,6 +40,9 @@ from nats.aio.msg import Msg
 
 _NO_RESPONDERS = "503"  # the status nats-server answers with when no stream takes a subject
 GROUP = 4  # publishes waiting for nats-py's flusher that the next append writes at once
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # nats-py's rule for header names
+_NO_NEWLINES = str.maketrans({"\r": " ", "\n": " "})
+_BAD_SUBJECT = re.compile(r"\s")  # what nats-py refuses in a subject it publishes to
 
 
 class _Dispatch(asyncio.Future[Any]):
@@ -131,6 +135,44 @@ def write_waiting(nc: NATS, group: int = GROUP) -> bool:
     nc._pending = []
     nc._pending_data_size = 0
     return True
+
+
+def header_block(headers: dict[str, str]) -> bytes:
+    """``headers`` as a publish carries them (``NATS/1.0``, a ``Name: value`` line each, an
+    empty line), made as nats-py makes them; for :func:`publish_block`. Values lose their line
+    breaks, as nats-py's do; names must be tokens."""
+    lines = []
+    for name, value in headers.items():
+        if not _HEADER_NAME.fullmatch(name):
+            raise ValueError(f"{name!r} is not a header name")
+        lines.append(f"{name}: {value.strip().translate(_NO_NEWLINES)}\r\n")
+    return f"NATS/1.0\r\n{''.join(lines)}\r\n".encode()
+
+
+async def publish_block(nc: NATS, subject: str, data: bytes, headers: dict[str, str],
+                        block: bytes) -> None:
+    """Publish ``data`` with ``headers`` made into ``block`` beforehand (:func:`header_block`,
+    or the same bytes made faster): what nats-py's ``publish`` does, less making the block
+    from the dict a header at a time, which cost more than the rest of a publish (5.8 us of a
+    batch message's five headers). Reaches into nats-py (2.16: ``_send_command``,
+    ``_flush_queue``, ``_flush_pending``, ``stats``, as its ``_send_publish`` uses them);
+    without them, while not connected (nats-py then decides whether to buffer or refuse),
+    draining, or for a subject or payload nats-py would refuse, it publishes ``headers`` as
+    nats-py does (ADR 0017)."""
+    send = getattr(nc, "_send_command", None)
+    flush = getattr(nc, "_flush_pending", None)
+    queue = getattr(nc, "_flush_queue", None)
+    if send is None or flush is None or queue is None or not nc.is_connected or \
+            nc.is_draining_pubs or len(data) > nc.max_payload or not subject or \
+            _BAD_SUBJECT.search(subject):
+        await nc.publish(subject, data, headers=headers)
+        return
+    await send(f"HPUB {subject} {len(block)} {len(block) + len(data)}\r\n".encode() + block +
+               data + b"\r\n")
+    nc.stats["out_msgs"] += 1
+    nc.stats["out_bytes"] += len(data)
+    if queue.empty():
+        await flush()
 
 
 def _time_out(waiter: asyncio.Future[Msg]) -> None:

@@ -14,7 +14,7 @@ from nats.js.errors import APIError, KeyNotFoundError, NotFoundError
 from nats.js.kv import KeyValue
 
 from interlude.shared.events.envelope import Envelope
-from interlude.shared.eventstore.acks import AckInbox
+from interlude.shared.eventstore.acks import AckInbox, header_block, publish_block
 from interlude.shared.eventstore.base import (
     Append,
     AppendResult,
@@ -39,6 +39,7 @@ BATCH_NOT_ENABLED = 10174  # the stream does not allow atomic batches
 BATCH_INCOMPLETE = 10176  # a message of the batch went astray: send it all again
 BATCH_HAS_DUPLICATE = 10201  # a message of an atomic batch repeats a stored message id
 BATCH_SIZE = 500  # messages per atomic batch (nats-server takes up to 1,000)
+_BLOCK_START = b"NATS/1.0\r\n"
 _RETRYABLE: tuple[type[Exception], ...] = (*NATS_UNAVAILABLE, TimeoutError)
 
 
@@ -195,14 +196,25 @@ class JetStreamEventStore:
         why it refuses), the middle ones are sent without waiting, the last commits and gets
         the batch's ack. Answers the last message's stream position."""
         batch_id = new_id()
+        traced = inject_headers({})  # the trace context, once for the whole batch
+        # the headers every message of the batch shares, made once (see publish_block)
+        shared = header_block({"Nats-Expected-Stream": self.stream.name,
+                               "Nats-Batch-Id": batch_id, **traced})[len(_BLOCK_START):]
         for k, p in enumerate(todo, start=1):
             headers = {"Nats-Msg-Id": p.msg_id, "Nats-Expected-Stream": self.stream.name,
                        "Nats-Batch-Id": batch_id, "Nats-Batch-Sequence": str(k)}
-            if p.append.expected_last_seq is not None:
-                headers["Nats-Expected-Last-Subject-Sequence"] = str(p.append.expected_last_seq)
-            inject_headers(headers)
+            expected = p.append.expected_last_seq
+            if expected is not None:
+                headers["Nats-Expected-Last-Subject-Sequence"] = str(expected)
+            if traced:
+                headers.update(traced)
             if 1 < k < len(todo):
-                await self._nc.publish(p.append.subject, p.data, headers=headers)
+                block = (f"NATS/1.0\r\nNats-Msg-Id: {p.msg_id}\r\nNats-Batch-Sequence: {k}\r\n"
+                         if expected is None else
+                         f"NATS/1.0\r\nNats-Msg-Id: {p.msg_id}\r\nNats-Batch-Sequence: {k}\r\n"
+                         f"Nats-Expected-Last-Subject-Sequence: {expected}\r\n")
+                await publish_block(self._nc, p.append.subject, p.data, headers,
+                                    block.encode() + shared)
                 continue
             if k == len(todo):
                 headers["Nats-Batch-Commit"] = "1"

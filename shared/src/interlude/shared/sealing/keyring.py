@@ -89,13 +89,15 @@ class KeyRing:
             del self._cache[slot]
 
     async def _lookup(self, tenant: str, subject: str, create: bool) -> _Cached | None:
-        slot = (check_token(tenant, "tenant"), check_token(subject, "subject"))
-        hit = self._cache.get(slot)
+        slot = (tenant, subject)
+        hit = self._cache.get(slot)  # what is cached was checked when it was cached
         if hit is not None:
             if hit.expires > self._clock():
                 self._cache.move_to_end(slot)
                 return hit
             del self._cache[slot]
+        check_token(tenant, "tenant")
+        check_token(subject, "subject")
         epoch = self._epoch
         parent: _Cached | None = None
         if SCOPE in subject:  # a scope: no key without its parent's

@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 import asyncpg
+import orjson
 
 from interlude.notify.app import queuing
 from interlude.notify.app.deps import Notify
@@ -52,8 +53,11 @@ class Cause:
 
     @classmethod
     def of(cls, event: RecordedEvent) -> Cause:
-        e = event.envelope
-        return cls(e.tenant_id, e.event_id, e.type, e.occurred_at, e.correlation_id)
+        """Read off the wire: the whole envelope (its actor, its every field) costs four
+        times as much, and most causes need no more of it."""
+        w = event.wire
+        return cls(str(w["tenant_id"]), str(w["event_id"]), str(w["type"]),
+                   datetime.fromisoformat(w["occurred_at"]), w.get("correlation_id"))
 
 
 @dataclass(frozen=True)
@@ -180,8 +184,8 @@ def _row(cause: Cause, tell: Tell, queued: Envelope, position: int) -> tuple[Any
 
     def kept(field: str) -> str | None:
         value = payload[field]
-        return None if value is None else json.dumps(
-            {"event_id": queued.event_id, "field": field, "sealed": value})
+        return None if value is None else orjson.dumps(
+            {"event_id": queued.event_id, "field": field, "sealed": value}).decode()
 
     return (cause.tenant_id, queued.aggregate_id, tell.recipient_id, inbox.seq(position, 0),
             tell.kind, cause.cause_type, cause.occurred_at, tell.actor_id,
