@@ -209,12 +209,11 @@ class JetStreamEventStore:
             if traced:
                 headers.update(traced)
             if 1 < k < len(todo):
-                block = (f"NATS/1.0\r\nNats-Msg-Id: {p.msg_id}\r\nNats-Batch-Sequence: {k}\r\n"
-                         if expected is None else
-                         f"NATS/1.0\r\nNats-Msg-Id: {p.msg_id}\r\nNats-Batch-Sequence: {k}\r\n"
-                         f"Nats-Expected-Last-Subject-Sequence: {expected}\r\n")
+                own = f"NATS/1.0\r\nNats-Msg-Id: {p.msg_id}\r\nNats-Batch-Sequence: {k}\r\n"
+                if expected is not None:
+                    own += f"Nats-Expected-Last-Subject-Sequence: {expected}\r\n"
                 await publish_block(self._nc, p.append.subject, p.data, headers,
-                                    block.encode() + shared)
+                                    own.encode() + shared)
                 continue
             if k == len(todo):
                 headers["Nats-Batch-Commit"] = "1"

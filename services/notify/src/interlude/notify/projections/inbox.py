@@ -132,13 +132,13 @@ class Inbox(Projection):
             return
         await lock_seq(conn)
         expired = await expired_before(conn, list({e.tenant_id for e in missing}))
-        rows, read_at = [], []
+        rows, read_at, read = [], [], read or {}
         for event in missing:
             self.decoded(event)
             queued = event.of(ev.NotificationQueued)
             if queued.occurred_at >= expired.get(event.tenant_id, queued.occurred_at):
                 rows.append(self._row(event, queued))
-                read_at.append((read or {}).get((event.tenant_id, event.aggregate_id)))
+                read_at.append(read.get((event.tenant_id, event.aggregate_id)))
         await store(conn, rows, read_at)
 
     @staticmethod
