@@ -67,6 +67,7 @@ from interlude.shared.events.registry import Event, EventRegistry
 from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
 from interlude.shared.projections import checkpoints
 from interlude.shared.projections.base import RecordedEvent
+from interlude.shared.runtime import tune_gc
 from interlude.shared.sealing import InMemoryKeyStore, KeyRing, Sealer, Secret
 from interlude.shared.testing.servers import embedded_servers
 
@@ -241,4 +242,5 @@ if __name__ == "__main__":
     options = parser.parse_args()
     if options.quick:
         options.records, options.append, options.rounds = 100_000, 40_000, 3
+    tune_gc()  # as the worker process that runs these consumers does (shared.worker)
     print(json.dumps(asyncio.run(main(options))))

@@ -34,6 +34,7 @@ from interlude.shared.eventstore.jetstream import JetStreamEventStore
 from interlude.shared.eventstore.repository import Repository
 from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
 from interlude.shared.projections.runner import ProjectionRunner
+from interlude.shared.runtime import tune_gc
 from interlude.shared.stack.nats import start_nats
 from interlude.shared.stack.ports import free_port
 from interlude.shared.stack.postgres import start_postgres
@@ -291,4 +292,5 @@ if __name__ == "__main__":
     options = parser.parse_args()
     if options.quick:
         options.events, options.publishes, options.load_rounds = 20_000, 300, 5
+    tune_gc()  # as the worker process that runs these consumers does (shared.worker)
     print(json.dumps(asyncio.run(main(options))))

@@ -110,7 +110,7 @@ from interlude.shared.events.registry import EventRegistry
 from interlude.shared.ids import new_id
 from interlude.shared.projections.base import Projection, RecordedEvent, Together
 from interlude.shared.projections.runner import ProjectionRunner
-from interlude.shared.runtime import Platform, started
+from interlude.shared.runtime import Platform, started, tune_gc
 from interlude.shared.testing.inprocess import caller_settings
 from interlude.shared.testing.load import create_schemas
 from interlude.shared.testing.servers import embedded_servers
@@ -367,4 +367,5 @@ if __name__ == "__main__":
     options = parser.parse_args()
     if options.quick:
         options.weeks = 4
+    tune_gc()  # as the worker process that runs these consumers does (shared.worker)
     print(json.dumps(asyncio.run(main(options))))
