@@ -7,7 +7,9 @@ partitions to the other within 10 s"), not a speed figure."""
 
 from __future__ import annotations
 
+import os
 import secrets
+import subprocess
 import sys
 import time
 import uuid
@@ -47,14 +49,20 @@ def tenants_over_every_partition(per_partition: int = 2) -> list[str]:
 
 
 @pytest.fixture
-def start_worker(tmp_path: Path, nats_url: str, postgres_dsn: str, namespace: str,
-                 pg_schema: str) -> Iterator[list[Child]]:
+def worker_env(nats_url: str, postgres_dsn: str, namespace: str,
+               pg_schema: str) -> dict[str, str]:
+    """The settings every worker process of the test gets (and the rebuild command)."""
+    return {"INTERLUDE_NATS_URL": nats_url, "INTERLUDE_DATABASE_URL": postgres_dsn,
+            "INTERLUDE_DATABASE_SCHEMA": pg_schema, "INTERLUDE_STREAM_NAMESPACE": namespace,
+            "INTERLUDE_MASTER_SECRET": secrets.token_urlsafe(32), "INTERLUDE_LOG_JSON": "false",
+            "INTERLUDE_WORKER_PARTITIONS": str(PARTITIONS)}
+
+
+@pytest.fixture
+def start_worker(tmp_path: Path, worker_env: dict[str, str]) -> Iterator[list[Child]]:
     """Starts worker processes of the test projection (each with the same settings), and
     stops those still running by PID at the end."""
-    env = {"INTERLUDE_NATS_URL": nats_url, "INTERLUDE_DATABASE_URL": postgres_dsn,
-           "INTERLUDE_DATABASE_SCHEMA": pg_schema, "INTERLUDE_STREAM_NAMESPACE": namespace,
-           "INTERLUDE_MASTER_SECRET": secrets.token_urlsafe(32), "INTERLUDE_LOG_JSON": "false",
-           "INTERLUDE_WORKER_PARTITIONS": str(PARTITIONS)}
+    env = worker_env
     children: list[Child] = []
 
     def start() -> Child:
@@ -147,3 +155,59 @@ async def _has_table(pool: asyncpg.Pool) -> bool:
     return await pool.fetchval("SELECT to_regclass('seen')") is not None
 
 
+
+
+def rebuild_command(env: dict[str, str], *names: str) -> subprocess.CompletedProcess[str]:
+    """``worker.py rebuild NAMES`` with the settings the workers got, run to its end."""
+    return subprocess.run([sys.executable, str(WORKER), "rebuild", *names],
+                          env={**os.environ, **env}, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+async def test_an_operator_rebuilds_a_read_model_edited_by_hand_once_its_workers_are_stopped(
+        nats_url: str, pg_pool: asyncpg.Pool, namespace: str, start_worker,
+        worker_env: dict[str, str]) -> None:
+    nc = await nats.connect(nats_url)
+    try:
+        store = await JetStreamEventStore.open(nc, StreamSpec.for_service("tally", namespace))
+        tenants = tenants_over_every_partition(per_partition=1)
+        feed = Feed(store, tenants)
+        worker = start_worker()
+        await feed.more(20)
+
+        async def all_applied() -> bool:
+            applied = await seen(pg_pool) if await _has_table(pg_pool) else {}
+            return all(len(applied.get(t, [])) >= feed.sent for t in tenants)
+
+        await eventually(all_applied, timeout=60)
+
+        listed = rebuild_command(worker_env)  # no name: what there is, and where it stands
+        assert listed.returncode == 0, listed.stdout + listed.stderr
+        assert "order-seen" in listed.stdout
+        unknown = rebuild_command(worker_env, "nothing")
+        assert unknown.returncode == 2
+        assert "no projection named nothing" in unknown.stdout and "order-seen" in unknown.stdout
+
+        refused = rebuild_command(worker_env, "order-seen")  # while a worker pulls: no
+        assert refused.returncode == 3, refused.stdout + refused.stderr
+        assert "worker is running" in refused.stdout and "Stop it first" in refused.stdout
+
+        worker.stop()
+        # a superuser edits the read model: rows gone, rows changed
+        await pg_pool.execute("DELETE FROM seen WHERE n > 15")
+        await pg_pool.execute("UPDATE seen SET n = n + 100 WHERE n <= 2")
+        done = rebuild_command(worker_env, "order-seen")
+        assert done.returncode == 0, done.stdout + done.stderr
+        print(done.stdout)
+        assert "rebuilt order-seen" in done.stdout
+        for tenant, applied in (await seen(pg_pool)).items():
+            assert applied == list(range(1, feed.sent + 1)), tenant  # as the events say
+
+        again = start_worker()  # partitioned workers go on from the rebuilt checkpoint
+        await feed.more(5)
+        await eventually(all_applied, timeout=60)
+        assert again.alive()
+        for tenant, applied in (await seen(pg_pool)).items():
+            assert applied == list(range(1, feed.sent + 1)), tenant  # nothing twice
+    finally:
+        await nc.close()

@@ -3,6 +3,8 @@ rebuild as built event by event, and fed by the coachees' community activity."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from datetime import UTC, datetime, timedelta
 
 from interlude.engagement.testing import RunningEngagement
@@ -11,6 +13,7 @@ from interlude.shared.events.envelope import Actor, Envelope
 from interlude.shared.eventstore.base import encode_commit
 from interlude.shared.ids import new_id
 from interlude.shared.testing.eventually import eventually
+from interlude.shared.testing.watch import worker_env
 
 from .journey import expect, propose, sign_all
 
@@ -90,3 +93,28 @@ async def test_the_dashboard_orders_by_attention_and_survives_a_rebuild(
             await runner.rebuild(progress=lambda line: None)
     rebuilt = await expect(await api.get("/v1/dashboard", headers=coach.headers), 200)
     assert rebuilt == incremental
+
+    # an operator's rebuild, after someone edited the read model by hand: the worker's own
+    # command, refused while the worker runs, then run with the worker stopped
+    refused, said = await rebuild_command(engagement, "engagement-views")
+    assert refused == 3 and "worker is running" in said
+    for runner in engagement.runners:
+        await runner.stop()
+    await engagement.platform.pool.execute("DELETE FROM dashboard_checkins")
+    await engagement.platform.pool.execute("UPDATE dashboard SET checkins = 40, streak = 9")
+    assert await expect(await api.get("/v1/dashboard", headers=coach.headers), 200) != rebuilt
+    done, said = await rebuild_command(engagement, "engagement-views",
+                                       "engagement-dashboard-community")
+    assert done == 0 and "rebuilt engagement-views" in said, said
+    assert await expect(await api.get("/v1/dashboard", headers=coach.headers), 200) == rebuilt
+
+
+async def rebuild_command(engagement: RunningEngagement, *names: str) -> tuple[int, str]:
+    """``python -m interlude.engagement.worker rebuild NAMES`` where the worker would run: its
+    exit status and output (awaited: this test's event loop runs the worker's consumers)."""
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "interlude.engagement.worker", "rebuild", *names,
+        env=worker_env(engagement.settings, engagement.schema), stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    out, _ = await asyncio.wait_for(child.communicate(), timeout=120)
+    return await child.wait(), out.decode()

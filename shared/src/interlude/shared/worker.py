@@ -4,6 +4,9 @@ migrations, run its projection runners until SIGINT or SIGTERM, stop them, close
 A service's ``worker.py`` names its settings, its migrations and its runners (a function of
 the platform, plain or async), and calls :func:`main`.
 
+``python -m interlude.<service>.worker rebuild [NAME ...|all]`` rebuilds read models instead
+of running them (:mod:`interlude.shared.projections.rebuilding`); with no name it lists them.
+
 By default the worker runs every runner over every tenant, as the only worker of its service.
 With ``INTERLUDE_WORKER_PARTITIONS=N`` (ADR 0013) the projections are split by tenant into N
 partitions shared among the service's live workers: each runs its share, each partition's
@@ -17,6 +20,7 @@ import asyncio
 import inspect
 import logging
 import signal
+import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -27,6 +31,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from interlude.shared.config import PlatformSettings
 from interlude.shared.db import migrate
 from interlude.shared.logs import configure_logging
+from interlude.shared.projections import rebuilding
 from interlude.shared.projections.leases import Leases
 from interlude.shared.projections.partitions import Partition
 from interlude.shared.projections.runner import ProjectionRunner
@@ -78,6 +83,23 @@ async def run(settings: PlatformSettings, runners: Runners, migrations: Path,
         await platform.close()
 
 
+async def rebuild(settings: PlatformSettings, runners: Runners, migrations: Path,
+                  prepare: Prepare | None, names: list[str]) -> int:
+    """The ``rebuild`` command on this worker's platform: its exit status."""
+    platform = await open_platform(settings)
+    try:
+        async with platform.pool.acquire() as conn:
+            await migrate(conn, migrations)
+        if prepare is not None:
+            await prepare(platform)
+        made = runners(platform)
+        built = await made if inspect.isawaitable(made) else made
+        return await rebuilding.rebuild(platform, built, names, settings.service_name,
+                                        lambda line: print(line, flush=True))
+    finally:
+        await platform.close()
+
+
 async def _started(platform: Platform, runners: Runners,
                    partition: Partition | None = None) -> list[ProjectionRunner]:
     made = runners(platform)
@@ -125,10 +147,17 @@ async def keep_running(background: Background, platform: Platform, first: float 
 
 
 def main(settings: PlatformSettings, runners: Runners, migrations: Path,
-         prepare: Prepare | None = None, background: Background | None = None) -> None:
+         prepare: Prepare | None = None, background: Background | None = None, *,
+         every_runner: Runners | None = None) -> None:
     """The worker process: logs and tracing configured, signals handled, :func:`run` until
-    stopped. Its projections' spans continue the traces of the requests that published."""
+    stopped. Its projections' spans continue the traces of the requests that published.
+    With the arguments ``rebuild [NAME ...]``, :func:`rebuild` instead (``every_runner``: the
+    service's runners in all its worker processes, when this one runs only some)."""
     configure_logging(settings.service_name + "-worker", settings.log_level, settings.log_json)
+    if sys.argv[1:2] == ["rebuild"]:
+        tune_gc()
+        sys.exit(asyncio.run(rebuild(settings, every_runner or runners, migrations, prepare,
+                                     sys.argv[2:])))
     # global: the runners the service's wiring builds take the process's provider
     provider = tracing_from_environment(settings.service_name + "-worker", set_global=True,
                                         fallback=settings.otel_exporter)

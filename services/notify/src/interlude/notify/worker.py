@@ -25,6 +25,7 @@ from interlude.notify.wiring import (
     MIGRATIONS,
     ensure_sources,
     following_runners,
+    runners,
     telling_runners,
 )
 from interlude.shared import worker
@@ -66,7 +67,7 @@ def main() -> None:
                     background=outbound.background)
         return
     worker.main(NotifySettings(), telling_runners, MIGRATIONS, prepare=ensure_sources,
-                background=delivering)
+                background=delivering, every_runner=runners)
 
 
 if __name__ == "__main__":

@@ -100,6 +100,10 @@ class Projection:
     the handler or type at fault), and its handlers read ``event.event``, decoded and upcast.
     One that keeps the raw wire payload on purpose (audit chains the bytes) says ``raw = True``.
     Without either, handlers read ``event.payload`` as before and nothing is checked.
+
+    One whose effects a replay would repeat (it appends events, or its rows are a record of
+    their own rather than a view of the stream) says ``rebuildable = False``: the worker's
+    ``rebuild`` command refuses it.
     """
 
     name: ClassVar[str] = ""
@@ -107,6 +111,7 @@ class Projection:
     reads: ClassVar[tuple[EventRegistry, ...]] = ()
     handles: ClassVar[tuple[str, ...]] = ()
     raw: ClassVar[bool] = False
+    rebuildable: ClassVar[bool] = True
 
     def __init__(self) -> None:
         self._handlers: dict[str, Handler | None] = {}
@@ -155,6 +160,7 @@ class Together(Projection):
         super().__init__()
         self.name = name  # type: ignore[misc]
         self.tables = tuple(t for p in parts for t in p.tables)  # type: ignore[misc]
+        self.rebuildable = all(p.rebuildable for p in parts)  # type: ignore[misc]
         self.parts = parts
         # parts that read the same registries share one Reading, so an event they all handle
         # is decoded once (RecordedEvent keeps the decoding of one Reading), not once a part

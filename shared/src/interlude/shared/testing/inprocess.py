@@ -54,6 +54,7 @@ class RunningService(Generic[S]):
     platform: Platform  # the worker's, on the same schema
     runners: list[ProjectionRunner]
     settings: S
+    schema: str  # its PostgreSQL schema (the API's and the worker's)
 
 
 @contextlib.asynccontextmanager
@@ -74,7 +75,7 @@ async def running_service(create_app: Callable[..., FastAPI], runners: Runners, 
         for runner in started:
             await runner.start()
             stack.push_async_callback(runner.stop)
-        yield RunningService(client, app, platform, started, settings)
+        yield RunningService(client, app, platform, started, settings, schema)
 
 
 class ServiceRunner(Generic[S]):

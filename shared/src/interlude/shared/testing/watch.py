@@ -19,17 +19,21 @@ from interlude.shared.config import PlatformSettings
 from interlude.shared.projections.checkpoints import NOTIFY_CHANNEL
 
 
+def worker_env(settings: PlatformSettings, schema: str) -> dict[str, str]:
+    """The environment of a service's worker process on the settings' servers and ``schema``."""
+    assert settings.master_secret is not None
+    return {**os.environ, "INTERLUDE_NATS_URL": settings.nats_url,
+            "INTERLUDE_DATABASE_URL": settings.database_url, "INTERLUDE_DATABASE_SCHEMA": schema,
+            "INTERLUDE_STREAM_NAMESPACE": settings.stream_namespace,
+            "INTERLUDE_MASTER_SECRET": settings.master_secret.get_secret_value(),
+            "INTERLUDE_LOG_LEVEL": "WARNING", "INTERLUDE_LOG_JSON": "false"}
+
+
 @contextlib.contextmanager
 def worker_process(module: str, settings: PlatformSettings, schema: str) -> Iterator[int]:
     """``python -m <module>`` (a service's worker) on the settings' servers and ``schema``, in a
     process of its own; stopped by PID (SIGTERM, then SIGKILL) on the way out."""
-    assert settings.master_secret is not None
-    env = {**os.environ, "INTERLUDE_NATS_URL": settings.nats_url,
-           "INTERLUDE_DATABASE_URL": settings.database_url, "INTERLUDE_DATABASE_SCHEMA": schema,
-           "INTERLUDE_STREAM_NAMESPACE": settings.stream_namespace,
-           "INTERLUDE_MASTER_SECRET": settings.master_secret.get_secret_value(),
-           "INTERLUDE_LOG_LEVEL": "WARNING", "INTERLUDE_LOG_JSON": "false"}
-    child = subprocess.Popen([sys.executable, "-m", module], env=env,
+    child = subprocess.Popen([sys.executable, "-m", module], env=worker_env(settings, schema),
                              stdin=subprocess.DEVNULL,  # its warnings go to our stderr, and
                              stdout=sys.stderr.fileno())  # stdout keeps only the figures
     try:

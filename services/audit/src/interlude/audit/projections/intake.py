@@ -23,6 +23,7 @@ class AuditIntake(Projection):
     """The chain for one source stream (``audit-<stream>``)."""
 
     tables = ()  # never reset: the trail is not a rebuildable read model
+    rebuildable = False  # a replay would chain every event a second time
     raw = True  # it chains what was stored, byte for byte: every type, any version, undecoded
 
     def __init__(self, source: str) -> None:

@@ -37,6 +37,7 @@ class ContractReactions(Projection):
 
     name = NAME
     tables = ()
+    rebuildable = False  # a replay would act again
     reads = (eng.engagement,)
 
     def __init__(self, deps: Community, contracts_caught_up: CaughtUp) -> None:
