@@ -135,6 +135,8 @@ async def connect_nats(settings: PlatformSettings) -> NATS:
     nc = NATS()
 
     async def disconnected() -> None:
+        if nc.is_closed:  # closed on purpose (the process is stopping): nothing was lost
+            return
         log.warning("lost the connection to NATS at %s; reconnecting", settings.nats_url)
         fail_waiting_requests(nc)
 
