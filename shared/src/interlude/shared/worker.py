@@ -156,8 +156,13 @@ def main(settings: PlatformSettings, runners: Runners, migrations: Path,
     configure_logging(settings.service_name + "-worker", settings.log_level, settings.log_json)
     if sys.argv[1:2] == ["rebuild"]:
         tune_gc()
-        sys.exit(asyncio.run(rebuild(settings, every_runner or runners, migrations, prepare,
-                                     sys.argv[2:])))
+        try:
+            sys.exit(asyncio.run(rebuild(settings, every_runner or runners, migrations, prepare,
+                                         sys.argv[2:])))
+        except KeyboardInterrupt:  # what was applied is committed with its checkpoint
+            print("interrupted: the read model stands where the rebuild got to, and its worker"
+                  " carries on from there when started", flush=True)
+            sys.exit(130)
     # global: the runners the service's wiring builds take the process's provider
     provider = tracing_from_environment(settings.service_name + "-worker", set_global=True,
                                         fallback=settings.otel_exporter)
