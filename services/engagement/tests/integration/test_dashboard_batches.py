@@ -60,9 +60,20 @@ def two_contracts_over_a_while() -> Events:
     s.add("engagement.SessionScheduled", "ctr_a", COACH, session_id="ses_1",
           starts_at=START.isoformat(), minutes=60, mode="video", scheduled_by=COACH)
     s.add("engagement.SessionHeld", "ctr_a", COACH, session_id="ses_1")
-    activated("ctr_a", 12)  # amended: the two waiting are now due 12 h after the first
+    on("ctr_b", "CheckInPosted", "chk_3", COACHEE, coach_id=COACH, text=sealed(COACHEE),
+       mood=2, small_win=False)
     message("ctr_b", 3, "coachee")
+    on("ctr_b", "CheckInAcknowledged", "chk_3", COACH, kind="question",
+       question=sealed(COACHEE))  # acknowledged after other events: held, then counted
+    activated("ctr_a", 12)  # amended: the two waiting are now due 12 h after the first
+    on("ctr_a", "CheckInPosted", "chk_4", COACHEE, coach_id=COACH, text=sealed(COACHEE),
+       mood=5, small_win=True)
+    on("ctr_a", "CheckInAcknowledged", "chk_2", COACH, kind="question",
+       question=sealed(COACHEE))  # its check-in came before the amendment
+    on("ctr_b", "CheckInPosted", "chk_5", COACHEE, coach_id=COACH, text=sealed(COACHEE),
+       mood=3, small_win=False)
     message("ctr_b", 4, "coach")
+    on("ctr_b", "CheckInAcknowledged", "chk_5", COACH, kind="like")  # written after what follows
     message("ctr_b", 5, "coachee")  # waits anew, from its own time
     s.add("engagement.ContractEnded", "ctr_b", COACHEE, ended_by=COACHEE, party="coachee",
           coachee_id=COACHEE)
@@ -85,7 +96,8 @@ async def test_one_at_a_time_and_a_batch_at_once_keep_the_same_dashboard(pg_pool
         assert (a["unanswered"], a["oldest_waiting_at"]) == (2, first_a)
         assert (a["reply_due_at"] - first_a).total_seconds() == 12 * 3600
         assert (a["checkins"], a["checkins_unacknowledged"], a["goals_open"],
-                a["sessions_held"]) == (2, 1, 1, 1)
+                a["sessions_held"]) == (3, 1, 1, 1)  # chk_4 waits
+        assert (b["checkins"], b["checkins_unacknowledged"]) == (2, 0)
         last_b = events.recorded[-2].envelope.occurred_at
         assert (b["status"], b["unanswered"], b["oldest_waiting_at"]) == ("ended", 1, last_b)
         assert (b["reply_due_at"] - last_b).total_seconds() == 24 * 3600

@@ -16,7 +16,6 @@ import asyncpg
 from interlude.engagement.domain import events as ev
 from interlude.engagement.domain.attention import quiet_from
 from interlude.engagement.projections import community_events as cm
-from interlude.engagement.projections.runs import runs
 from interlude.shared.projections.base import Projection, RecordedEvent
 from interlude.shared.projections.sealed import kept
 
@@ -42,6 +41,9 @@ class _Change:
     first_waiting_at: datetime | None = None
 
 
+POSTED, ACKNOWLEDGED = ev.CheckInPosted.type_name, ev.CheckInAcknowledged.type_name
+
+
 class Dashboard(Projection):
     name = NAME
     tables = ("dashboard", "dashboard_sessions", "dashboard_checkins")
@@ -59,7 +61,7 @@ class Dashboard(Projection):
     def _change(self, event: RecordedEvent, contract_id: str) -> _Change:
         """What the batch has done to a contract's row so far, written by :meth:`_write`."""
         change = self._changes.setdefault((event.tenant_id, contract_id), _Change())
-        change.position = event.position
+        change.position = max(change.position, event.position)  # acks come at the batch's end
         return change
 
     async def _write(self, conn: asyncpg.Connection) -> None:
@@ -151,9 +153,26 @@ class Dashboard(Projection):
         self._change(event, event.aggregate_id).sessions_held += 1
 
     async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
+        """Check-ins posted and acknowledged, the most frequent events, are held and written
+        together at the batch's end, the check-ins first. Holding them back changes no row:
+        a check-in's counts, streak and mood follow only the check-ins before it; its
+        contract's row was made before it (a check-in needs an active contract), and new
+        terms leave those columns alone; an acknowledgement needs only its check-in's row;
+        and a row's ``position`` is the greatest of its events', whenever written."""
+        posted: list[RecordedEvent] = []
+        acknowledged: list[RecordedEvent] = []
         try:
-            for posted, run in runs(events, ev.CheckInPosted.type_name):
-                await (self._posted(conn, run) if posted else super().apply(conn, run))
+            for event in events:
+                if event.type == POSTED:
+                    posted.append(event)
+                elif event.type == ACKNOWLEDGED:
+                    acknowledged.append(event)
+                else:
+                    await super().apply(conn, [event])
+            if posted:
+                await self._posted(conn, posted)
+            if acknowledged:
+                await self._acknowledged(conn, acknowledged)
             await self._write(conn)
         finally:
             self._changes = {}  # a batch that failed leaves nothing for the next
@@ -176,7 +195,8 @@ class Dashboard(Projection):
             " streak = CASE WHEN last_checkin_day = $5::date THEN streak"
             " WHEN last_checkin_day = $5::date - 1 THEN streak + 1 ELSE 1 END,"
             " last_checkin_day = $5, small_wins = small_wins + $6, last_mood = coalesce($7,"
-            " last_mood), checkins_unacknowledged = checkins_unacknowledged + 1, position = $3,"
+            " last_mood), checkins_unacknowledged = checkins_unacknowledged + 1,"
+            " position = greatest(position, $3),"
             " quiet_from = $8"
             " WHERE tenant_id = $1 AND contract_id = $2", counted)
         await conn.executemany(
@@ -185,12 +205,23 @@ class Dashboard(Projection):
 
     async def on_check_in_acknowledged(self, conn: asyncpg.Connection,
                                        event: RecordedEvent) -> None:
-        first = await conn.fetchval(
-            "UPDATE dashboard_checkins SET acknowledged = true WHERE tenant_id = $1"
-            " AND checkin_id = $2 AND NOT acknowledged RETURNING contract_id", event.tenant_id,
-            event.aggregate_id)
-        if first is not None:
-            self._change(event, first).checkins_unacknowledged -= 1
+        await self._acknowledged(conn, [event])
+
+    async def _acknowledged(self, conn: asyncpg.Connection, run: list[RecordedEvent]) -> None:
+        """A check-in's first acknowledgement takes it off the unacknowledged count; later
+        ones (a like, then a question) find it acknowledged. One statement for the run: a
+        check-in acknowledged twice in it is updated, and returned, once."""
+        first: dict[tuple[str, str], RecordedEvent] = {}
+        for event in run:
+            first.setdefault((event.tenant_id, event.aggregate_id), event)
+        for row in await conn.fetch(
+                "UPDATE dashboard_checkins c SET acknowledged = true"
+                " FROM unnest($1::text[], $2::text[]) AS a(t, k)"
+                " WHERE c.tenant_id = a.t AND c.checkin_id = a.k AND NOT c.acknowledged"
+                " RETURNING c.tenant_id, c.checkin_id, c.contract_id",
+                [t for t, _ in first], [k for _, k in first]):
+            event = first[(row["tenant_id"], row["checkin_id"])]
+            self._change(event, row["contract_id"]).checkins_unacknowledged -= 1
 
     async def on_message_sent(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         change = self._change(event, event.aggregate_id)

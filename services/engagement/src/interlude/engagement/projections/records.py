@@ -10,7 +10,6 @@ from datetime import datetime
 import asyncpg
 
 from interlude.engagement.domain import events as ev
-from interlude.engagement.projections.runs import runs
 from interlude.shared.projections.base import Projection, RecordedEvent
 from interlude.shared.projections.sealed import kept
 
@@ -22,9 +21,11 @@ def _at(event: RecordedEvent) -> datetime:
 
 
 CONTENT_TABLES = ("checkins", "messages", "thread_reads", "goals", "experiments", "materials")
-# the most frequent events by far, each written to a table of its own: a run of them is
-# written a statement per table (pipelined rows) rather than a statement per event
-BUNCHED = (ev.CheckInPosted.type_name, ev.MessageSent.type_name, ev.MessageRead.type_name)
+# the most frequent events by far, written to tables no other event touches (but a contract's
+# content expiring): a batch of them is written a statement per table (pipelined rows)
+HELD = (ev.CheckInPosted.type_name, ev.MessageSent.type_name, ev.MessageRead.type_name,
+        ev.CheckInAcknowledged.type_name)
+EXPIRED = ev.ContractContentExpired.type_name
 
 
 class Records(Projection):
@@ -128,20 +129,29 @@ class Records(Projection):
     # -- check-ins and messages -------------------------------------------------------------
 
     async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
-        """Check-ins posted, messages sent and read receipts, the bulk of the stream, a run of
-        them at a time: each table's rows in the run's order, in one pipelined statement
-        (the three tables are apart, so their order among each other does not matter)."""
-        for bunched, run in runs(events, *BUNCHED):
-            if not bunched:
-                await super().apply(conn, run)
-                continue
-            for event in run:
+        """Check-ins posted and acknowledged, messages sent and read receipts, the bulk of
+        the stream, are held and written together, a statement per table: at the batch's
+        end, or before a contract's content expires (which deletes such rows). No other
+        event reads or writes those tables, and their own order is kept: each table's rows in
+        the batch's order, a check-in before its acknowledgements."""
+        held: dict[str, list[RecordedEvent]] = {t: [] for t in HELD}
+        for event in events:
+            if event.type in held:
                 self.decoded(event)
-            for event_type, write in ((BUNCHED[0], self._posted), (BUNCHED[1], self._sent),
-                                      (BUNCHED[2], self._read)):
-                these = [e for e in run if e.type == event_type]
-                if these:
-                    await write(conn, these)
+                held[event.type].append(event)
+                continue
+            if event.type == EXPIRED:
+                await self._held(conn, held)
+            await super().apply(conn, [event])
+        await self._held(conn, held)
+
+    async def _held(self, conn: asyncpg.Connection, held: dict[str, list[RecordedEvent]]
+                    ) -> None:
+        for event_type, write in ((HELD[0], self._posted), (HELD[1], self._sent),
+                                  (HELD[2], self._read), (HELD[3], self._acknowledged)):
+            if held[event_type]:
+                await write(conn, held[event_type])
+                held[event_type].clear()
 
     async def on_check_in_posted(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._posted(conn, [event])
@@ -160,16 +170,25 @@ class Records(Projection):
 
     async def on_check_in_acknowledged(self, conn: asyncpg.Connection,
                                        event: RecordedEvent) -> None:
-        p = event.of(ev.CheckInAcknowledged)
-        if p.kind == "like":
-            await conn.execute("UPDATE checkins SET liked = true WHERE tenant_id = $1"
-                               " AND checkin_id = $2", event.tenant_id, event.aggregate_id)
-            return
-        question = json.dumps([{"at": _at(event).isoformat(),
-                                "sealed": json.loads(kept(p.question) or "null")}])
-        await conn.execute("UPDATE checkins SET questions = questions || $3::jsonb"
-                           " WHERE tenant_id = $1 AND checkin_id = $2", event.tenant_id,
-                           event.aggregate_id, question)
+        await self._acknowledged(conn, [event])
+
+    async def _acknowledged(self, conn: asyncpg.Connection, run: list[RecordedEvent]) -> None:
+        """Likes, then questions in the order asked (separate columns: the two commute)."""
+        liked, asked = [], []
+        for event in run:
+            p = event.of(ev.CheckInAcknowledged)
+            if p.kind == "like":
+                liked.append((event.tenant_id, event.aggregate_id))
+                continue
+            sealed = json.loads(kept(p.question) or "null")
+            asked.append((event.tenant_id, event.aggregate_id,
+                          json.dumps([{"at": _at(event).isoformat(), "sealed": sealed}])))
+        if liked:
+            await conn.executemany("UPDATE checkins SET liked = true WHERE tenant_id = $1"
+                                   " AND checkin_id = $2", liked)
+        if asked:
+            await conn.executemany("UPDATE checkins SET questions = questions || $3::jsonb"
+                                   " WHERE tenant_id = $1 AND checkin_id = $2", asked)
 
     async def on_message_sent(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         await self._sent(conn, [event])
