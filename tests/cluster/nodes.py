@@ -21,7 +21,7 @@ from interlude.shared.eventstore.jetstream import JetStreamEventStore
 from interlude.shared.eventstore.streams import DEADLETTER, all_streams, ensure_streams
 from interlude.shared.sealing.jetstream_keys import DEFAULT_BUCKET, open_key_store
 from interlude.shared.stack.nats import nats_server_binary
-from interlude.shared.stack.ports import free_port, is_free
+from interlude.shared.stack.ports import free_ports, is_free
 from interlude.shared.stack.process import Child, spawn, wait_http_ok
 
 
@@ -77,9 +77,10 @@ class Cluster:
         return ",".join(node.url for node in self.nodes)
 
     def start(self) -> Cluster:
+        ports = iter(free_ports(3 * self.size))  # client, cluster and monitoring, all apart
         for i in range(self.size):
-            self.nodes.append(Node(f"n{i + 1}", self.root / f"n{i + 1}", free_port(),
-                                   free_port(), free_port()))
+            self.nodes.append(Node(f"n{i + 1}", self.root / f"n{i + 1}", next(ports),
+                                   next(ports), next(ports)))
         for node in self.nodes:
             self._spawn(node)
         for node in self.nodes:

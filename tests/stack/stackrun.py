@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from interlude.shared.stack.ports import free_port
+from interlude.shared.stack.ports import free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
 READY = "Ctrl-C stops everything"
@@ -61,7 +61,9 @@ def stack_env(data_dir: Path, services: str | None = "", **extra: str) -> dict[s
     """The environment of a run on free ports: ``services`` names those to start, ``""`` none,
     None every installed one, as `make run` does."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTERLUDE_")}
-    ports = {f"INTERLUDE_{name}_PORT": str(free_port()) for name in ("NATS", "NATS_MONITOR", "PG")}
+    names = ("NATS", "NATS_MONITOR", "PG")
+    ports = {f"INTERLUDE_{name}_PORT": str(port) for name, port in zip(names, free_ports(3),
+                                                                        strict=True)}
     chosen = {} if services is None else {"INTERLUDE_SERVICES": services}
     return {**env, **ports, **chosen, "INTERLUDE_DATA_DIR": str(data_dir),
             "PYTHONUNBUFFERED": "1", **extra}

@@ -15,7 +15,7 @@ import nats
 import pytest
 
 from interlude.shared.eventstore.streams import all_streams
-from interlude.shared.stack.ports import free_port, is_free
+from interlude.shared.stack.ports import free_ports, is_free
 
 from .stackrun import READY, ROOT, StackRun, cli, nats_login, nats_url, stack_env, superuser_dsn
 
@@ -140,7 +140,7 @@ def test_run_provisions_starts_and_supervises_several_services(tmp_path: Path,
                                                                data_dir: Path) -> None:
     install_fake_services(tmp_path / "site")
     stop_file = tmp_path / "stop-worker"
-    alpha_port, beta_port = free_port(), free_port()
+    alpha_port, beta_port = free_ports(2)
     env = stack_env(data_dir, "fakealpha,fakebeta", PYTHONPATH=str(tmp_path / "site"),
                     FAKE_STOP_FILE=str(stop_file), INTERLUDE_FAKEALPHA_PORT=str(alpha_port),
                     INTERLUDE_FAKEBETA_PORT=str(beta_port))

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from interlude.shared.stack.ports import free_port
+from interlude.shared.stack.ports import free_ports
 
 from .test_make_run import READY, StackRun, running_pids, stack_env
 
@@ -157,7 +157,7 @@ def test_every_child_killed_in_turn_comes_back_and_no_acknowledged_check_in_is_l
     # and PostgreSQL runs as another user when we are root
     root = Path(tempfile.mkdtemp(prefix="interlude-restarts-"))
     data = root / "data"
-    identity_port, engagement_port = free_port(), free_port()
+    identity_port, engagement_port = free_ports(2)
     env = stack_env(data, "identity,engagement", INTERLUDE_IDENTITY_PORT=str(identity_port),
                     INTERLUDE_ENGAGEMENT_PORT=str(engagement_port))
     run = StackRun(env)

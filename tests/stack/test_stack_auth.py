@@ -18,7 +18,7 @@ import pytest
 from nats.errors import Error as NatsError
 
 from interlude.shared.service import discover_services
-from interlude.shared.stack.ports import free_port
+from interlude.shared.stack.ports import free_ports
 from interlude.shared.stack.postgres import start_postgres
 from interlude.shared.stack.settings import port_setting
 from interlude.shared.testing.eventually import eventually
@@ -220,7 +220,8 @@ def test_make_run_starts_every_service_a_demo_coach_signs_in_each_keeps_to_its_s
     data = data_dir
     apis = [spec.name for spec in discover_services() if spec.api]
     assert {"identity", "engagement", "community", "notify", "audit"} <= set(apis)
-    ports = {port_setting(name): str(free_port()) for name in apis}
+    ports = {port_setting(name): str(port) for name, port in zip(apis, free_ports(len(apis)),
+                                                                  strict=True)}
     env = stack_env(data, None, **ports)
     run = StackRun(env)
     try:

@@ -25,7 +25,7 @@ from interlude.shared.http.app import create_app
 from interlude.shared.http.health import nats_ready
 from interlude.shared.runtime import Platform, open_platform
 from interlude.shared.stack.nats import NatsServer, start_nats
-from interlude.shared.stack.ports import free_port
+from interlude.shared.stack.ports import free_port, free_ports
 from interlude.shared.testing.tally import Counted, registry
 
 UNAVAILABLE = "urn:interlude:problem:unavailable"
@@ -102,7 +102,7 @@ async def answers_again(client: httpx.AsyncClient, key: str) -> httpx.Response:
 @pytest.mark.slow
 async def test_writes_answer_503_while_nats_is_gone_and_resume_when_it_returns(
         postgres_dsn: str, namespace: str, tmp_path: Path) -> None:
-    port, monitor = free_port(), free_port()
+    port, monitor = free_ports(2)
     server = start_nats(tmp_path / "nats", port=port, monitor_port=monitor, sync_always=False)
     try:
         async with api_on(server, postgres_dsn, namespace) as (_app, client):

@@ -7,7 +7,7 @@ import pytest
 from interlude.shared.eventstore.jetstream import JetStreamEventStore
 from interlude.shared.eventstore.streams import StreamSpec, ensure_stream
 from interlude.shared.stack.nats import start_nats
-from interlude.shared.stack.ports import free_port
+from interlude.shared.stack.ports import free_ports
 from interlude.shared.testing.eventually import eventually
 from interlude.shared.testing.tally import TALLY_SCHEMA
 
@@ -20,7 +20,7 @@ async def test_projection_survives_a_nats_server_restart(pg_pool, namespace, ten
                                                          crash):
     """Stopped, or killed mid-pull (the pull request in flight is lost with the server: the
     runner must notice and pull again rather than wait for its answer for ever)."""
-    port, monitor = free_port(), free_port()
+    port, monitor = free_ports(2)
     server = start_nats(tmp_path / "nats", port=port, monitor_port=monitor)
     nc = await nats.connect(server.url, max_reconnect_attempts=-1, reconnect_time_wait=0.2)
     try:

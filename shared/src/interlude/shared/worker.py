@@ -17,11 +17,12 @@ one active worker, the others on standby.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -58,12 +59,7 @@ async def run(settings: PlatformSettings, runners: Runners, migrations: Path,
     """Run the worker until ``stop`` is set; ``background`` (a loop of the service's own)
     runs beside the runners as a task and is cancelled at the end. ``partitions``: see the
     module's documentation."""
-    platform = await open_platform(settings)
-    try:
-        async with platform.pool.acquire() as conn:
-            await migrate(conn, migrations)
-        if prepare is not None:
-            await prepare(platform)
+    async with _prepared(settings, migrations, prepare) as platform:
         tasks = [asyncio.create_task(keep_running(background, platform))] \
             if background is not None else []
         started: list[ProjectionRunner] = []
@@ -79,31 +75,40 @@ async def run(settings: PlatformSettings, runners: Runners, migrations: Path,
         await asyncio.gather(*tasks, return_exceptions=True)
         for runner in started:
             await runner.stop()
-    finally:
-        await platform.close()
 
 
 async def rebuild(settings: PlatformSettings, runners: Runners, migrations: Path,
                   prepare: Prepare | None, names: list[str]) -> int:
     """The ``rebuild`` command on this worker's platform: its exit status."""
+    async with _prepared(settings, migrations, prepare) as platform:
+        return await rebuilding.rebuild(platform, await _built(platform, runners), names,
+                                        settings.service_name,
+                                        lambda line: print(line, flush=True))
+
+
+@contextlib.asynccontextmanager
+async def _prepared(settings: PlatformSettings, migrations: Path,
+                    prepare: Prepare | None) -> AsyncIterator[Platform]:
+    """The worker's platform, its migrations applied and the service's ``prepare`` done."""
     platform = await open_platform(settings)
     try:
         async with platform.pool.acquire() as conn:
             await migrate(conn, migrations)
         if prepare is not None:
             await prepare(platform)
-        made = runners(platform)
-        built = await made if inspect.isawaitable(made) else made
-        return await rebuilding.rebuild(platform, built, names, settings.service_name,
-                                        lambda line: print(line, flush=True))
+        yield platform
     finally:
         await platform.close()
 
 
+async def _built(platform: Platform, runners: Runners) -> list[ProjectionRunner]:
+    made = runners(platform)
+    return await made if inspect.isawaitable(made) else made
+
+
 async def _started(platform: Platform, runners: Runners,
                    partition: Partition | None = None) -> list[ProjectionRunner]:
-    made = runners(platform)
-    built = await made if inspect.isawaitable(made) else made
+    built = await _built(platform, runners)
     for runner in built:
         if partition is not None:
             runner.assign(partition)
