@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nats
 import pytest
@@ -25,7 +26,7 @@ from interlude.shared.eventstore.streams import StreamSpec
 from interlude.shared.testing.eventually import eventually
 from interlude.shared.testing.plugin import own_schema
 
-from .load import Load, cast, expect
+from .load import Load, Pair, cast, expect
 from .nodes import Cluster, Node, connect, leader, provision, running_cluster, stream_info
 
 pytestmark = pytest.mark.slow
@@ -99,10 +100,21 @@ async def _every_acknowledged_check_in_shows_once(stack: Stack, load: Load) -> N
 
     await eventually(converged, timeout=30)
     for pair in pairs:
-        listed = await expect(await api.get(
-            f"/v1/contracts/{pair.contract_id}/check-ins?limit=200&after={last}",
-            headers=pair.coachee.headers), 200)
-        ids = [item["id"] for item in listed["check_ins"]]
+        # a read leaves an access event on the ACCESS stream, whose leader may still be being
+        # elected if it was the killed node too: 503 (try again) until it is, then the list
+        answers: list[dict[str, Any]] = []
+
+        async def read(pair: Pair = pair, answers: list[dict[str, Any]] = answers) -> bool:
+            response = await api.get(
+                f"/v1/contracts/{pair.contract_id}/check-ins?limit=200&after={last}",
+                headers=pair.coachee.headers)
+            if response.status_code == 503:
+                return False
+            answers.append(await expect(response, 200))
+            return True
+
+        await eventually(read, timeout=30, interval=0.25, what="the check-ins readable")
+        ids = [item["id"] for item in answers[0]["check_ins"]]
         assert len(ids) == len(set(ids))
         assert set(ids) == {a.checkin_id for a in load.acked[pair.contract_id]}
     per_checkin = await _events_per_checkin(stack)
