@@ -6,6 +6,7 @@ import pytest
 
 from interlude.shared.projections.partitions import (
     Partition,
+    is_partition_consumer,
     lowest,
     partition_of,
     split_checkpoint,
@@ -48,3 +49,11 @@ def test_a_partitioned_projection_stands_where_its_slowest_partition_stands() ->
     assert lowest({"p@0/2": 30}) == 0
     # rows of an older partition count are ignored
     assert lowest({"p@0/2": 5, "p@0/3": 40, "p@1/3": 41, "p@2/3": 42}) == 40
+
+
+def test_a_partition_s_consumer_is_told_from_another_projection_named_alike() -> None:
+    assert is_partition_consumer("views", Partition(1, 4).consumer("views"))
+    assert not is_partition_consumer("views", "views")
+    assert not is_partition_consumer("views", "views-pending")
+    assert not is_partition_consumer("views", "views-p1of")
+    assert not is_partition_consumer("views", "other-p1of4")

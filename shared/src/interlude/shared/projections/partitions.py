@@ -62,6 +62,14 @@ def split_checkpoint(name: str) -> tuple[str, Partition | None]:
     return base, Partition(int(index), int(count))
 
 
+def is_partition_consumer(projection: str, consumer: str) -> bool:
+    """Whether ``consumer`` is one of ``projection``'s partitions' (:meth:`Partition.consumer`),
+    not another projection whose name merely begins the same."""
+    rest = consumer.removeprefix(f"{projection}-p")
+    index, of, count = rest.partition("of")
+    return rest != consumer and bool(of) and index.isdigit() and count.isdigit()
+
+
 def lowest(rows: dict[str, int]) -> int:
     """Where a partitioned projection stands, from its checkpoint rows (name -> position): the
     lowest of its partitions, of the largest count present; a partition with no row yet

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from nats.js.errors import NotFoundError
 
 from interlude.shared.projections import checkpoints
+from interlude.shared.projections.partitions import is_partition_consumer
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform
 
@@ -85,7 +86,7 @@ async def pulling(platform: Platform, runner: ProjectionRunner) -> list[str]:
     while True:
         for info in await js.consumers_info(runner.source.name):
             consumer = info.name or ""
-            if (consumer == name or consumer.startswith(f"{name}-p")) and info.num_waiting:
+            if (consumer == name or is_partition_consumer(name, consumer)) and info.num_waiting:
                 seen.add(consumer)
         if seen or asyncio.get_running_loop().time() >= deadline:
             return sorted(seen)
@@ -101,7 +102,7 @@ async def forget_partitions(platform: Platform, runner: ProjectionRunner) -> Non
                            " starts_with(projection, $2)", runner.source.name, f"{name}@")
     js = platform.nc.jetstream()
     for info in await js.consumers_info(runner.source.name):
-        if (info.name or "").startswith(f"{name}-p"):
+        if is_partition_consumer(name, info.name or ""):
             with contextlib.suppress(NotFoundError):  # gone meanwhile: so much the better
                 await js.delete_consumer(runner.source.name, info.name)
 
@@ -128,9 +129,9 @@ async def rebuild(platform: Platform, runners: Sequence[ProjectionRunner],
                 f" (on Kubernetes: kubectl -n interlude scale deployment/{service}-worker"
                 " --replicas=0), run this again, then start it again.")
             return EXIT_RUNNING
+    async with platform.pool.acquire() as conn:
+        await checkpoints.ensure_table(conn)  # before partitions' rows are looked for
     for runner in todo:
-        async with platform.pool.acquire() as conn:
-            await checkpoints.ensure_table(conn)
         await forget_partitions(platform, runner)
         await runner.rebuild(progress=say)
     say(f"rebuilt {len(todo)} of {service}'s projections; start its worker again")
