@@ -6,7 +6,7 @@ import json
 import pytest
 
 from interlude.shared.events import published
-from interlude.shared.events.registry import EventRegistry
+from interlude.shared.events.registry import Event, EventRegistry
 from interlude.shared.projections.base import RecordedEvent
 from interlude.shared.projections.sealed import kept
 from interlude.shared.projections.typed import Reading, Sealed, SealedContentError, decode_sealed
@@ -50,3 +50,22 @@ def test_projections_reading_the_same_registries_share_one_decoding():
     first = event.decode(Reading([published.identity]))
     assert event.decode(Reading([published.identity])) is first
     assert event.decode(Reading([published.identity, EventRegistry()])) is not first
+
+
+def test_sealed_values_inside_lists_and_objects_are_kept_bound_to_their_own_paths():
+    registry = EventRegistry()
+
+    @registry.event("test.Survey")
+    class Survey(Event):
+        answers: list[Secret]
+        notes: dict[str, Secret | None]
+        asked: list[str]
+
+    event = decode_sealed(registry, _wire("test.Survey", 1, {
+        "answers": [SEALED, {**SEALED, "ct": "BBBB"}], "notes": {"why": SEALED, "how": None},
+        "asked": ["a", "b"]}))
+    assert isinstance(event, Survey) and event.asked == ["a", "b"]
+    assert [json.loads(kept(a))["field"] for a in event.answers] == ["answers.0", "answers.1"]
+    assert json.loads(kept(event.answers[1]))["sealed"]["ct"] == "BBBB"
+    assert json.loads(kept(event.notes["why"]))["field"] == "notes.why"
+    assert event.notes["how"] is None

@@ -68,14 +68,21 @@ class Sealed(Secret):
         return hash((Sealed, self.event_id, self.field))
 
 
+_NESTED = (dict, list)
+
+
 def _wrap(value: Any, event_id: str, path: str) -> Any:
-    if is_sealed(value):
-        return Sealed(value, event_id, path)
+    """``value`` with every sealed dict in it made a :class:`Sealed` bound to its path. Only
+    dicts and lists are walked into (a scalar is kept without a call or a path made for it:
+    every event a projection reads goes through here)."""
     if isinstance(value, dict):
-        return {k: _wrap(v, event_id, f"{path}.{k}" if path else k) for k, v in value.items()}
+        if is_sealed(value):
+            return Sealed(value, event_id, path)
+        return {k: _wrap(v, event_id, f"{path}.{k}" if path else k)
+                if isinstance(v, _NESTED) else v for k, v in value.items()}
     if isinstance(value, list):
         return [_wrap(v, event_id, f"{path}.{i}" if path else str(i))
-                for i, v in enumerate(value)]
+                if isinstance(v, _NESTED) else v for i, v in enumerate(value)]
     return value
 
 
