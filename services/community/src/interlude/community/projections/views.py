@@ -25,30 +25,76 @@ def _at(event: RecordedEvent) -> datetime:
 
 
 # the bulk of a space's events, each inserting into a table of its own (posts, comments,
-# reactions; a feed read only moves a mark, see Later): a run of them inserts each table's
-# rows in one pipelined statement, in the run's order
+# reactions; a feed read only moves a mark): a batch's inserts are held and written a table at
+# a time (Later.flush)
 BUNCHED = (ev.PostPublished.type_name, ev.CommentAdded.type_name, ev.ReactionAdded.type_name,
-           ev.FeedRead.type_name)
+           ev.ReactionRemoved.type_name, ev.FeedRead.type_name)
+# events that write none of the tables whose inserts are held (posts, comments, reactions):
+# they pass what is held by. Any other event (a post edited, shared, pinned or hidden, a
+# comment withdrawn, an event type added later) writes what is held first, so that it finds
+# the rows it changes.
+APART = frozenset(n for n in ev.registry.names() if n.startswith((
+    "community.Space", "community.Member", "community.Pseudonym", "community.Join",
+    "community.QuietMember", "community.SlowMode", "community.Rehearsal",
+    "community.CohortMaterial")))
+
+
+# a batch's new posts and comments, each table's in one statement (a row there already, or
+# twice in the batch, is inserted once, as one statement per event did)
+HELD = {
+    "posts": "INSERT INTO posts (tenant_id, post_id, space_id, author_id, kind, body,"
+             " rehearsal_id, published_at, feed_at) SELECT w.*, w.at FROM unnest($1::text[],"
+             " $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[],"
+             " $8::timestamptz[]) AS w(t, id, s, a, k, b, r, at) ON CONFLICT DO NOTHING",
+    "comments": "INSERT INTO comments (tenant_id, comment_id, post_id, space_id, author_id,"
+                " parent_id, body, created_at) SELECT * FROM unnest($1::text[], $2::text[],"
+                " $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[],"
+                " $8::timestamptz[]) ON CONFLICT DO NOTHING",
+}
 
 
 class Later:
-    """What a batch's events add up to where their order does not matter, written once per
-    batch at its end: members' last activity and last read (the latest wins) and the posts'
-    comment and reaction counts (sums). One statement each instead of one per event: a post,
-    a comment or a reaction cost three round trips to PostgreSQL, and a rebuild replays them
-    by the hundred thousand. No handler reads these columns, and the rows they update are
-    there before the batch ends (a member before they act, a post before its comments).
+    """What a batch's events add up to, written once per batch, one statement per table
+    instead of one per event (a post, a comment or a reaction cost three round trips to
+    PostgreSQL, and a rebuild replays them by the hundred thousand):
 
-    ``rows``: the inserts of a run of :data:`BUNCHED` events, by statement, written at the
-    run's end (:meth:`Views.apply`)."""
+    - the new posts and comments (``rows``, by table) and the reactions (``reacted``: the
+      last of a batch's steps on one person's reaction to one post decides whether its row
+      is there), held until the batch's end or until an event that may change those rows
+      (any not :data:`BUNCHED` or :data:`APART`);
+    - members' last activity and last read (the latest wins) and the posts' comment and
+      reaction counts (sums). No handler reads these columns, and the rows they update are
+      there before the batch ends (a member before they act, a post before its comments)."""
 
     def __init__(self) -> None:
-        self.rows: dict[str, list[tuple[object, ...]]] | None = None
+        self.rows: dict[str, list[tuple[object, ...]]] = {"posts": [], "comments": []}
+        self.reacted: dict[tuple[str, str, str, str], bool] = {}
         self.active: dict[tuple[str, str, str], datetime] = {}
         self.read: dict[tuple[str, str, str], datetime] = {}
         self.comments: dict[tuple[str, str], int] = defaultdict(int)
         self.reactions: dict[tuple[str, str], dict[str, int]] = defaultdict(
             lambda: defaultdict(int))
+
+    async def flush(self, conn: asyncpg.Connection) -> None:
+        """Write what is held so far (no table refers to another's rows: their order does
+        not matter)."""
+        for table, sql in HELD.items():
+            if rows := self.rows[table]:
+                await conn.execute(sql, *[list(c) for c in zip(*rows, strict=True)])
+                rows.clear()
+        if self.reacted:
+            keys = list(self.reacted)
+            for added, sql in ((False, "DELETE FROM reactions r USING unnest($1::text[],"
+                                " $2::text[], $3::text[], $4::text[]) AS w(t, p, u, x)"
+                                " WHERE r.tenant_id = w.t AND r.post_id = w.p"
+                                " AND r.user_id = w.u AND r.reaction = w.x"),
+                               (True, "INSERT INTO reactions (tenant_id, post_id, user_id,"
+                                " reaction) SELECT * FROM unnest($1::text[], $2::text[],"
+                                " $3::text[], $4::text[]) ON CONFLICT DO NOTHING")):
+                chosen = [k for k in keys if self.reacted[k] is added]
+                if chosen:
+                    await conn.execute(sql, *[list(c) for c in zip(*chosen, strict=True)])
+            self.reacted = {}
 
     @staticmethod
     def latest(seen: dict[tuple[str, str, str], datetime], key: tuple[str, str, str],
@@ -56,6 +102,7 @@ class Later:
         seen[key] = max(at, seen.get(key, at))
 
     async def write(self, conn: asyncpg.Connection) -> None:
+        await self.flush(conn)
         for column, seen in (("last_active_at", self.active), ("read_up_to", self.read)):
             if seen:
                 keys = list(seen)
@@ -98,20 +145,12 @@ class Views(materials.MaterialViews, Projection):
 
     async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
         self.later = Later()
-        for bunched, run in itertools.groupby(events, key=lambda e: e.type in BUNCHED):
-            self.later.rows = {} if bunched else None
+        for passing, run in itertools.groupby(
+                events, key=lambda e: e.type in BUNCHED or e.type in APART):
+            if not passing:
+                await self.later.flush(conn)
             await super().apply(conn, list(run))
-            for sql, rows in (self.later.rows or {}).items():
-                await conn.executemany(sql, rows)
-        self.later.rows = None
         await self.later.write(conn)
-
-    async def _insert(self, conn: asyncpg.Connection, sql: str, *args: object) -> None:
-        """Now, or with its run's (:data:`BUNCHED`)."""
-        if self.later.rows is None:
-            await conn.execute(sql, *args)
-        else:
-            self.later.rows.setdefault(sql, []).append(args)
 
     # -- spaces and members ---------------------------------------------------------------------
 
@@ -203,11 +242,9 @@ class Views(materials.MaterialViews, Projection):
 
     async def on_post_published(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         p = event.of(ev.PostPublished)
-        await self._insert(
-            conn, "INSERT INTO posts (tenant_id, post_id, space_id, author_id, kind, body,"
-            " rehearsal_id, published_at, feed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"
-            " ON CONFLICT DO NOTHING", event.tenant_id, event.aggregate_id, p.space_id,
-            p.author_id, p.kind, kept(p.body), p.rehearsal_id, _at(event))
+        self.later.rows["posts"].append((event.tenant_id, event.aggregate_id, p.space_id,
+                                         p.author_id, p.kind, kept(p.body), p.rehearsal_id,
+                                         _at(event)))
         self._active(event, p.space_id, p.author_id)
 
     async def _post(self, conn: asyncpg.Connection, event: RecordedEvent, sql: str,
@@ -225,11 +262,9 @@ class Views(materials.MaterialViews, Projection):
 
     async def on_comment_added(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         p = event.of(ev.CommentAdded)
-        await self._insert(
-            conn, "INSERT INTO comments (tenant_id, comment_id, post_id, space_id, author_id,"
-            " parent_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-            " ON CONFLICT DO NOTHING", event.tenant_id, p.comment_id, event.aggregate_id,
-            p.space_id, p.author_id, p.parent_id, kept(p.body), _at(event))
+        self.later.rows["comments"].append((event.tenant_id, p.comment_id, event.aggregate_id,
+                                            p.space_id, p.author_id, p.parent_id,
+                                            kept(p.body), _at(event)))
         self.later.comments[event.tenant_id, event.aggregate_id] += 1
         self._active(event, p.space_id, p.author_id)
 
@@ -240,27 +275,21 @@ class Views(materials.MaterialViews, Projection):
                            event.of(ev.CommentWithdrawn).comment_id)
         self.later.comments[event.tenant_id, event.aggregate_id] -= 1
 
-    async def _reaction(self, conn: asyncpg.Connection, event: RecordedEvent,
-                        step: int) -> None:
+    def _reaction(self, event: RecordedEvent, step: int) -> None:
         p = event.event
         assert isinstance(p, ev.ReactionAdded | ev.ReactionRemoved)
-        if step > 0:
-            await self._insert(conn, "INSERT INTO reactions (tenant_id, post_id, user_id,"
-                               " reaction) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-                               event.tenant_id, event.aggregate_id, p.user_id, p.reaction)
-        else:
-            await conn.execute("DELETE FROM reactions WHERE tenant_id = $1 AND post_id = $2"
-                               " AND user_id = $3 AND reaction = $4", event.tenant_id,
-                               event.aggregate_id, p.user_id, p.reaction)
+        # held: the last of a batch's steps on one person's reaction decides the row
+        self.later.reacted[event.tenant_id, event.aggregate_id, p.user_id, p.reaction] = (
+            step > 0)
         self.later.reactions[event.tenant_id, event.aggregate_id][p.reaction] += step
 
     async def on_reaction_added(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._reaction(conn, event, 1)
+        self._reaction(event, 1)
         p = event.of(ev.ReactionAdded)
         self._active(event, p.space_id, p.user_id)
 
     async def on_reaction_removed(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
-        await self._reaction(conn, event, -1)
+        self._reaction(event, -1)
 
     async def on_member_tagged(self, conn: asyncpg.Connection, event: RecordedEvent) -> None:
         p = event.of(ev.MemberTagged)
