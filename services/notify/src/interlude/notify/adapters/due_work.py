@@ -36,6 +36,19 @@ async def schedule(conn: asyncpg.Connection | asyncpg.Pool, *, work_id: str, ten
     return bool(status.endswith(" 1"))
 
 
+async def schedule_many(conn: asyncpg.Connection, work: list[tuple[str, str, str, datetime,
+                                                                   dict[str, Any]]]) -> None:
+    """Schedule each (work_id, tenant_id, kind, due_at, payload) in one statement; one there
+    already is left as it is."""
+    if work:
+        await conn.execute(
+            "INSERT INTO due_work (work_id, tenant_id, kind, due_at, payload)"
+            " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[],"
+            " $5::jsonb[]) ON CONFLICT (work_id) DO NOTHING",
+            *[list(c) for c in zip(*work, strict=True)][:4],
+            [json.dumps(w[4]) for w in work])
+
+
 async def claim(pool: asyncpg.Pool, kind: str, *, now: datetime, limit: int = 100,
                 lease: timedelta = timedelta(minutes=2)) -> list[DueWork]:
     """Take up to ``limit`` rows of ``kind`` due by ``now`` for ``lease``."""

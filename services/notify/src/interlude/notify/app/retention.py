@@ -130,13 +130,6 @@ async def apply_retention(pool: asyncpg.Pool, now: datetime) -> list[Expired]:
     return done
 
 
-async def expired_before(conn: asyncpg.Connection, tenant_ids: list[str]) -> dict[str, datetime]:
-    """Per organisation, the age before which its notifications were removed."""
-    return {r["tenant_id"]: r["expired_before"] for r in await conn.fetch(
-        "SELECT tenant_id, expired_before FROM retention WHERE tenant_id = ANY($1)",
-        tenant_ids)}
-
-
 class Retention:
     """The job: a round whenever its timer is due, then due again ``interval`` later."""
 

@@ -23,8 +23,8 @@ from typing import Any
 import asyncpg
 
 from interlude.notify.app.live import CHANNEL
-from interlude.notify.app.retention import expired_before
 from interlude.notify.domain import events as ev
+from interlude.notify.projections.queries import expired_before
 from interlude.shared.db import plan_for_arguments
 from interlude.shared.projections.base import Projection, RecordedEvent
 from interlude.shared.projections.sealed import kept

@@ -20,7 +20,8 @@ from interlude.notify.adapters import due_work
 from interlude.notify.domain.delivery import email_due
 from interlude.notify.domain.events import NotificationQueued, registry
 from interlude.notify.projections import preferences, webhooks
-from interlude.notify.projections.policies import notify_policy
+from interlude.notify.projections.policies import notify_policies
+from interlude.notify.projections.queries import expired_before
 from interlude.shared.projections.base import Projection, RecordedEvent
 from interlude.shared.projections.sealed import kept
 
@@ -55,41 +56,80 @@ class Outbox(Projection):
     reads = (registry,)
     handles = ("notify.NotificationQueued",)
 
+    async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
+        """A batch's notifications scheduled together: what deciding needs (the retention
+        job's mark, each organisation's policy, each recipient's preferences, the endpoints
+        subscribed to each kind) read once per batch, the e-mails, the webhook deliveries and
+        their timers written one statement each. A notification at a time cost six round
+        trips to PostgreSQL, and a burst of them left e-mail far behind the inbox."""
+        queued = [(e, e.of(NotificationQueued)) for e in events
+                  if e.type == NotificationQueued.type_name and self.decoded(e)]
+        if not queued:
+            return
+        tenants = list({e.tenant_id for e, _ in queued})
+        expired = await expired_before(conn, tenants)
+        # removed by the retention job: a replay sends nothing again
+        queued = [(e, q) for e, q in queued
+                  if q.occurred_at >= expired.get(e.tenant_id, q.occurred_at)]
+        policies = await notify_policies(conn, tenants)  # unknown yet: the sender decides
+        emailed = [(e, q) for e, q in queued if (p := policies.get(e.tenant_id)) is None
+                   or p.allows(EMAIL)]
+        prefs = await preferences.preferences_of(
+            conn, list({(e.tenant_id, q.recipient_id) for e, q in emailed}))
+        mails = []
+        for e, q in emailed:
+            at = e.envelope.occurred_at
+            due = email_due(at, preferences.when(prefs[e.tenant_id, q.recipient_id], q.kind),
+                            q.quiet_hours)
+            if due is not None:
+                mails.append((e.tenant_id, e.aggregate_id, q.recipient_id, q.kind, due, at,
+                               detail(e, q)))
+        hooked = [(e, q) for e, q in queued if (p := policies.get(e.tenant_id)) is None
+                  or p.allows(WEBHOOK)]
+        endpoints = await webhooks.subscriptions(conn, list({e.tenant_id for e, _ in hooked}))
+        await schedule_emails(conn, mails)
+        await queue_webhooks(conn, [
+            (e.tenant_id, endpoint_id, e.aggregate_id, q.kind, detail(e, q),
+             e.envelope.occurred_at)
+            for e, q in hooked for endpoint_id in endpoints.get((e.tenant_id, q.kind), ())])
+
     async def on_notification_queued(self, conn: asyncpg.Connection,
                                      event: RecordedEvent) -> None:
-        e = event.of(NotificationQueued)
-        tenant, nid, now = event.tenant_id, event.aggregate_id, event.envelope.occurred_at
-        if await conn.fetchval("SELECT true FROM retention WHERE tenant_id = $1"
-                               " AND expired_before > $2", tenant, e.occurred_at):
-            return  # removed by the retention job: a replay sends nothing again
-        policy = await notify_policy(conn, tenant)  # unknown yet: the sender decides at send
-        facts = detail(event, e)
-        if policy is None or policy.allows(EMAIL):
-            when = await preferences.when(conn, tenant, e.recipient_id, e.kind)
-            due = email_due(now, when, e.quiet_hours)
-            if due is not None and await conn.fetchval(
-                    "INSERT INTO outbox (tenant_id, notification_id, recipient_id, kind, due_at,"
-                    " queued_at, detail) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)"
-                    " ON CONFLICT DO NOTHING RETURNING true", tenant, nid, e.recipient_id,
-                    e.kind, due, now, facts):
-                await due_work.schedule(conn, work_id=email_work_id(tenant, nid),
-                                        tenant_id=tenant, kind=EMAIL, due_at=due,
-                                        payload={"recipient_id": e.recipient_id})
-        if policy is None or policy.allows(WEBHOOK):
-            for endpoint_id in await webhooks.subscribed(conn, tenant, e.kind):
-                await queue_webhook(conn, tenant, endpoint_id, nid, e.kind, facts, now)
+        await self.apply(conn, [event])
 
 
-async def queue_webhook(conn: asyncpg.Connection, tenant_id: str, endpoint_id: str,
-                        notification_id: str, kind: str, facts: str, now: datetime) -> None:
-    delivery = delivery_id(endpoint_id, notification_id)
-    if await conn.fetchval(
-            "INSERT INTO webhook_deliveries (tenant_id, delivery_id, endpoint_id, notification_id,"
-            " kind, detail, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $7)"
-            " ON CONFLICT DO NOTHING RETURNING true", tenant_id, delivery, endpoint_id,
-            notification_id, kind, facts, now):
-        await due_work.schedule(conn, work_id=f"webhook:{delivery}:0", tenant_id=tenant_id,
-                                kind=WEBHOOK, due_at=now, payload={"delivery_id": delivery})
+async def schedule_emails(conn: asyncpg.Connection, mails: list[tuple[Any, ...]]) -> None:
+    """Each (tenant, notification, recipient, kind, due, queued, detail) in the outbox, and
+    a timer for each that was not there yet."""
+    if not mails:
+        return
+    new = await conn.fetch(
+        "INSERT INTO outbox (tenant_id, notification_id, recipient_id, kind, due_at, queued_at,"
+        " detail) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
+        " $5::timestamptz[], $6::timestamptz[], $7::jsonb[]) ON CONFLICT DO NOTHING"
+        " RETURNING tenant_id, notification_id, recipient_id, due_at",
+        *[list(c) for c in zip(*mails, strict=True)])
+    await due_work.schedule_many(conn, [
+        (email_work_id(r["tenant_id"], r["notification_id"]), r["tenant_id"], EMAIL,
+         r["due_at"], {"recipient_id": r["recipient_id"]}) for r in new])
+
+
+async def queue_webhooks(conn: asyncpg.Connection, deliveries: list[tuple[Any, ...]]) -> None:
+    """Each (tenant, endpoint, notification, kind, detail, now) a delivery, due at once; one
+    there already is left as it is."""
+    if not deliveries:
+        return
+    new = await conn.fetch(
+        "INSERT INTO webhook_deliveries (tenant_id, delivery_id, endpoint_id, notification_id,"
+        " kind, detail, created_at, updated_at) SELECT t, d, e, n, k, f, at, at"
+        " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
+        " $6::jsonb[], $7::timestamptz[]) AS w(t, d, e, n, k, f, at)"
+        " ON CONFLICT DO NOTHING RETURNING tenant_id, delivery_id, created_at",
+        [d[0] for d in deliveries], [delivery_id(d[1], d[2]) for d in deliveries],
+        *[list(c) for c in zip(*deliveries, strict=True)][1:])
+    await due_work.schedule_many(conn, [
+        (f"webhook:{r['delivery_id']}:0", r["tenant_id"], WEBHOOK, r["created_at"],
+         {"delivery_id": r["delivery_id"]}) for r in new])
 
 
 async def owe(conn: asyncpg.Connection, *, key: str, tenant_id: str, aggregate: str,

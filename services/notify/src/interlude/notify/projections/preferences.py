@@ -35,20 +35,29 @@ class PreferencesView(Projection):
 
 async def preferences(conn: asyncpg.Connection | asyncpg.Pool, tenant_id: str,
                       user_id: str) -> Preferences:
-    row = await conn.fetchrow("SELECT email, quiet_hours, time_zone, digest_hour FROM preferences"
-                              " WHERE tenant_id = $1 AND user_id = $2", tenant_id, user_id)
-    if row is None:
-        return Preferences()
-    hours = row["quiet_hours"]
-    return Preferences(email=json.loads(row["email"]),
-                       quiet_hours=None if hours is None else QuietHours.model_validate_json(hours),
-                       time_zone=row["time_zone"], digest_hour=row["digest_hour"], changed=True)
+    return (await preferences_of(conn, [(tenant_id, user_id)]))[tenant_id, user_id]
 
 
-async def when(conn: asyncpg.Connection | asyncpg.Pool, tenant_id: str, user_id: str,
-               kind: str) -> When:
+async def preferences_of(conn: asyncpg.Connection | asyncpg.Pool,
+                         people: list[tuple[str, str]]) -> dict[tuple[str, str], Preferences]:
+    """The preferences of each (organisation, person); the defaults for whoever never changed
+    theirs."""
+    found = dict.fromkeys(people, Preferences())
+    for row in await conn.fetch(
+            "SELECT p.tenant_id, p.user_id, email, quiet_hours, time_zone, digest_hour"
+            " FROM preferences p JOIN unnest($1::text[], $2::text[]) AS w(t, u)"
+            " ON p.tenant_id = w.t AND p.user_id = w.u",
+            [t for t, _ in people], [u for _, u in people]):
+        hours = row["quiet_hours"]
+        found[row["tenant_id"], row["user_id"]] = Preferences(
+            email=json.loads(row["email"]),
+            quiet_hours=None if hours is None else QuietHours.model_validate_json(hours),
+            time_zone=row["time_zone"], digest_hour=row["digest_hour"], changed=True)
+    return found
+
+
+def when(prefs: Preferences, kind: str) -> When:
     """The recipient's side of deciding when an e-mail about ``kind`` goes."""
-    prefs = await preferences(conn, tenant_id, user_id)
     return When(timing=prefs.email.get(kind, default_timing(kind)),
                 time_zone=prefs.time_zone, digest_hour=prefs.digest_hour,
                 own_quiet_hours=prefs.quiet_hours)

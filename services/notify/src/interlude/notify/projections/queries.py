@@ -3,6 +3,7 @@ stay sealed until a reader's query opens them (``app/reads.py``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TypeAlias
 
 import asyncpg
@@ -165,3 +166,10 @@ async def of_person(db: asyncpg.Pool, tenant_id: str, user_id: str) -> dict[str,
             "SELECT email, quiet_hours, time_zone, digest_hour FROM preferences"
             " WHERE tenant_id = $1 AND user_id = $2", tenant_id, user_id)
     return {"inbox": inbox, "preferences": preferences}
+
+
+async def expired_before(conn: asyncpg.Connection, tenant_ids: list[str]) -> dict[str, datetime]:
+    """Per organisation, the age before which its notifications were removed."""
+    return {r["tenant_id"]: r["expired_before"] for r in await conn.fetch(
+        "SELECT tenant_id, expired_before FROM retention WHERE tenant_id = ANY($1)",
+        tenant_ids)}

@@ -68,10 +68,16 @@ class WebhookEndpoints(Projection):
                            " AND endpoint_id = $2", event.tenant_id, e.endpoint_id)
 
 
-async def subscribed(conn: asyncpg.Connection, tenant_id: str, kind: str) -> list[str]:
-    return [r["endpoint_id"] for r in await conn.fetch(
-        "SELECT endpoint_id FROM webhook_endpoints WHERE tenant_id = $1 AND NOT removed"
-        " AND $2 = ANY(kinds) ORDER BY endpoint_id", tenant_id, kind)]
+async def subscriptions(conn: asyncpg.Connection, tenant_ids: list[str]
+                        ) -> dict[tuple[str, str], list[str]]:
+    """Per (organisation, kind), the endpoints subscribed to it (in the order of their ids)."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for row in await conn.fetch(
+            "SELECT tenant_id, endpoint_id, kinds FROM webhook_endpoints"
+            " WHERE tenant_id = ANY($1) AND NOT removed ORDER BY endpoint_id", tenant_ids):
+        for kind in row["kinds"]:
+            found.setdefault((row["tenant_id"], kind), []).append(row["endpoint_id"])
+    return found
 
 
 async def endpoints(pool: asyncpg.Pool, tenant_id: str) -> list[dict[str, Any]]:
