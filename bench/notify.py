@@ -22,6 +22,9 @@ process as its tests run it (an organisation and a coachee with a token).
    notify's stream), from the start until the last notification is stored in the inbox (the
    unread counts kept with its rows, polled): notifications stored per second.
    ``followed_per_s``: until the inbox's consumer has also followed notify's stream to its end.
+   ``outbox_per_s``: then the outbound side's consumer of notify's stream (the worker's child
+   process runs it) through the same notifications: each one's e-mail and webhook deliveries
+   decided (policy, preferences, quiet hours, subscribed endpoints) and their timers set.
    ``*_cpu_us``: CPU microseconds per event (raw) or notification, of this process, of
    nats-server and of PostgreSQL (from /proc), which say what each costs where the rate only
    says how long it took on a machine shared with other work. Beside it (``append_per_s``),
@@ -59,6 +62,7 @@ import asyncpg
 import httpx
 
 from interlude.identity.testing import Person, RunningIdentity, identity_settings, running_identity
+from interlude.notify import outbound
 from interlude.notify.app.live import CHANNEL
 from interlude.notify.domain.events import NotificationQueued
 from interlude.notify.projections import engagement_events as eng
@@ -199,6 +203,14 @@ async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespac
         f"{fanout_cpu})")
     say(f"and the inbox's consumer through notify's stream too: {followed_per_s:,.0f}/s "
         f"(CPU µs per notification: {followed_cpu})")
+    outbox = (await outbound.runners(platform, BATCH))[0]
+    began, cpu = time.perf_counter(), used()
+    await outbox.catch_up()
+    outbox_per_s = args.events / (time.perf_counter() - began)
+    outbox_cpu = cpu_per(cpu, used(), args.events)
+    say(f"the outbound side through the same notifications (e-mails and webhook deliveries "
+        f"decided, their timers set): {outbox_per_s:,.0f}/s (CPU µs per notification: "
+        f"{outbox_cpu})")
     cpu = used()
     ceiling = await appends(platform, args.events, BATCH)
     say(f"the same number appended alone (nothing read or decided): {ceiling:,.0f}/s "
@@ -206,6 +218,7 @@ async def fanout(platform: Platform, writer: Engagement, args: argparse.Namespac
     return {"fanout_per_s": round(fanout_per_s, 1), "raw_per_s": round(raw_per_s, 1),
             "fanout_ratio": round(fanout_per_s / raw_per_s, 3), "fanout_events": args.events,
             "followed_per_s": round(followed_per_s, 1), "append_per_s": round(ceiling, 1),
+            "outbox_per_s": round(outbox_per_s, 1), "outbox_cpu_us": outbox_cpu,
             "raw_cpu_us": raw_cpu, "fanout_cpu_us": fanout_cpu, "followed_cpu_us": followed_cpu}
 
 
