@@ -6,6 +6,7 @@ The same command as a process of its own, beside real worker processes:
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import asyncpg
@@ -104,3 +105,62 @@ async def test_the_rebuild_command_lists_refuses_and_rebuilds(tallies, settings,
         "SELECT count(*) FROM projection_checkpoints WHERE projection LIKE 'tally-totals@%'") == 0
     with pytest.raises(NotFoundError):
         await js.consumer_info(tallies.store.stream.name, "tally-totals-p1of4")
+
+
+class Gated(TallyProjection):
+    """The totals, held at a gate once the replay reaches the tally ``b``; then, if told to,
+    failing as a lost disk would."""
+
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__()
+        self.reached, self.gate, self.fail = asyncio.Event(), asyncio.Event(), fail
+
+    async def apply(self, conn: asyncpg.Connection, events: list[RecordedEvent]) -> None:
+        if any(e.aggregate_id == "b" for e in events):
+            self.reached.set()
+            await self.gate.wait()
+            if self.fail:
+                raise OSError("the disk went away")
+        await super().apply(conn, events)
+
+
+async def test_a_rebuild_is_all_or_nothing_and_readers_keep_the_old_read_model_meanwhile(
+        tallies) -> None:
+    await tallies.count("a", 1, 2, 3)
+    await tallies.count("b", 10)
+    await tallies.runner().catch_up()
+    await tallies.pool.execute("UPDATE tally_totals SET total = 999 WHERE aggregate_id = 'a'")
+    damaged = {"a": (999, 3), "b": (10, 1)}
+
+    async def checkpoint() -> int:
+        return int(await tallies.pool.fetchval(
+            "SELECT position FROM projection_checkpoints WHERE projection = 'tally-totals'"))
+
+    async def halfway(projection: Gated) -> asyncio.Task[int]:
+        """A rebuild that has replayed ``a`` (one commit a batch) and waits before ``b``."""
+        runner = tallies.runner(projection, batch_size=1, catch_up_batch=1)
+        task = asyncio.create_task(runner.rebuild(progress=lambda _: None))
+        await asyncio.wait_for(projection.reached.wait(), 10)
+        # a reader meanwhile: the read model as it was, neither emptied nor half rebuilt
+        assert await tallies.totals() == damaged and await checkpoint() == 2
+        return task
+
+    interrupted = Gated()
+    task = await halfway(interrupted)
+    task.cancel()  # Ctrl-C
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await tallies.totals() == damaged and await checkpoint() == 2
+
+    failing = Gated(fail=True)
+    task = await halfway(failing)
+    failing.gate.set()
+    with pytest.raises(OSError, match="disk went away"):
+        await task
+    assert await tallies.totals() == damaged and await checkpoint() == 2
+
+    done = Gated()
+    task = await halfway(done)
+    done.gate.set()
+    assert await task == 4
+    assert await tallies.totals() == {"a": (6, 3), "b": (10, 1)} and await checkpoint() == 2

@@ -164,9 +164,9 @@ def main(settings: PlatformSettings, runners: Runners, migrations: Path,
         try:
             sys.exit(asyncio.run(rebuild(settings, every_runner or runners, migrations, prepare,
                                          sys.argv[2:])))
-        except KeyboardInterrupt:  # what was applied is committed with its checkpoint
-            print("interrupted: the read model stands where the rebuild got to, and its worker"
-                  " carries on from there when started", flush=True)
+        except KeyboardInterrupt:  # the rebuild under way rolls back: one transaction each
+            print("interrupted: the read model being rebuilt is as it was before (its rebuild"
+                  " is undone), any rebuilt before it stay rebuilt", flush=True)
             sys.exit(130)
     # global: the runners the service's wiring builds take the process's provider
     provider = tracing_from_environment(settings.service_name + "-worker", set_global=True,

@@ -7,8 +7,10 @@ restored to a point after the streams' backup, rows edited by hand). The command
 the worker would (its settings, its migrations, its runners) but instead of it: two runners of
 one projection at once would each skip what the other committed, so it refuses while any
 worker still pulls from the projection's consumer (or any of its partitions', ADR 0013). Each
-rebuild prints its progress every second. Partitioned workers started afterwards begin where
-the rebuilt projection stands: the partitions' old checkpoints and consumers are removed.
+rebuild prints its progress every second, and is one transaction: readers see the read model
+as it was until the rebuilt one commits, and an interrupted or failed rebuild changes nothing.
+Partitioned workers started afterwards begin where the rebuilt projection stands: the
+partitions' old checkpoints go in that transaction, their consumers once it has committed.
 
 Projections whose effects a replay would repeat (``rebuildable = False``: audit's trail,
 community's reactions) are never rebuilt."""
@@ -17,8 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import Callable, Sequence
 
+import asyncpg
 from nats.js.errors import NotFoundError
 
 from interlude.shared.projections import checkpoints
@@ -29,7 +33,7 @@ from interlude.shared.runtime import Platform
 # how long the command watches a projection's consumers for a worker's pull requests: a worker
 # that keeps up keeps one open (renewed every second), one catching up asks again at once
 WATCH_S = 3.0
-EXIT_USAGE, EXIT_RUNNING = 2, 3
+EXIT_FAILED, EXIT_USAGE, EXIT_RUNNING = 1, 2, 3
 
 Say = Callable[[str], None]
 
@@ -93,13 +97,19 @@ async def pulling(platform: Platform, runner: ProjectionRunner) -> list[str]:
         await asyncio.sleep(0.25)
 
 
-async def forget_partitions(platform: Platform, runner: ProjectionRunner) -> None:
-    """Remove the checkpoints and consumers of the projection's partitions, so partitioned
-    workers start from the rebuilt checkpoint rather than from where they stood before."""
+async def forget_partitions(conn: asyncpg.Connection, runner: ProjectionRunner) -> None:
+    """Remove the checkpoints of the projection's partitions (in the rebuild's transaction),
+    so partitioned workers start from the rebuilt checkpoint rather than from where they
+    stood before."""
+    await conn.execute("DELETE FROM projection_checkpoints WHERE stream = $1 AND"
+                       " starts_with(projection, $2)", runner.source.name,
+                       f"{runner.projection.name}@")
+
+
+async def forget_partition_consumers(platform: Platform, runner: ProjectionRunner) -> None:
+    """Their consumers, once the rebuild has committed: a partition's consumer is made again
+    at its checkpoint when its worker starts."""
     name = runner.projection.name
-    async with platform.pool.acquire() as conn:
-        await conn.execute("DELETE FROM projection_checkpoints WHERE stream = $1 AND"
-                           " starts_with(projection, $2)", runner.source.name, f"{name}@")
     js = platform.nc.jetstream()
     for info in await js.consumers_info(runner.source.name):
         if is_partition_consumer(name, info.name or ""):
@@ -109,7 +119,8 @@ async def forget_partitions(platform: Platform, runner: ProjectionRunner) -> Non
 
 async def rebuild(platform: Platform, runners: Sequence[ProjectionRunner],
                   names: Sequence[str], service: str, say: Say) -> int:
-    """The ``rebuild`` command: its exit status (0 done, 2 a wrong name, 3 a worker running)."""
+    """The ``rebuild`` command: its exit status (0 done, 1 failed and undone, 2 a wrong name,
+    3 a worker running)."""
     if not names:
         say(f"{service}'s projections (rebuild them with: rebuild NAME [NAME ...], or all):")
         await listing(platform, runners, say)
@@ -132,7 +143,13 @@ async def rebuild(platform: Platform, runners: Sequence[ProjectionRunner],
     async with platform.pool.acquire() as conn:
         await checkpoints.ensure_table(conn)  # before partitions' rows are looked for
     for runner in todo:
-        await forget_partitions(platform, runner)
-        await runner.rebuild(progress=say)
+        try:
+            await runner.rebuild(progress=say, also=functools.partial(forget_partitions,
+                                                                      runner=runner))
+        except Exception as err:  # rolled back: nothing of this read model changed
+            say(f"rebuilding {runner.name} failed ({type(err).__name__}: {err}); it is as it"
+                " was before. Run the command again; the worker can be started meanwhile.")
+            return EXIT_FAILED
+        await forget_partition_consumers(platform, runner)
     say(f"rebuilt {len(todo)} of {service}'s projections; start its worker again")
     return 0

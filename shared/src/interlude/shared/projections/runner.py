@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -124,14 +124,18 @@ class ProjectionRunner:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)  # a restarted server is back within ~1 s
 
-    async def _subscribe(self) -> Puller:
-        """(Re)create the durable consumer at the checkpoint: after a crash or a server restart
-        it resumes exactly where the read model stands, without waiting out ``ack_wait``."""
-        async with self._pool.acquire() as conn:
-            # a new partition starts where the unpartitioned projection stood
-            await checkpoints.ensure_row(conn, self.name, self.source.name,
-                                         like=self.projection.name)
-            self.position = await checkpoints.read(conn, self.name, self.source.name)
+    async def _subscribe(self, at: int | None = None) -> Puller:
+        """(Re)create the durable consumer at the checkpoint (or after position ``at``, a
+        rebuild's checkpoint not committed yet): after a crash or a server restart it resumes
+        exactly where the read model stands, without waiting out ``ack_wait``."""
+        if at is not None:
+            self.position = at
+        else:
+            async with self._pool.acquire() as conn:
+                # a new partition starts where the unpartitioned projection stood
+                await checkpoints.ensure_row(conn, self.name, self.source.name,
+                                             like=self.projection.name)
+                self.position = await checkpoints.read(conn, self.name, self.source.name)
         with contextlib.suppress(NotFoundError):
             await self._js.delete_consumer(self.source.name, self._durable)
         await self._js.add_consumer(self.source.name, ConsumerConfig(
@@ -142,12 +146,17 @@ class ProjectionRunner:
             max_deliver=-1))
         return await Puller(self._nc, self.source.name, self._durable, self._linger).start()
 
-    async def _consume(self, until_caught_up: bool) -> None:
-        puller = await self._subscribe()
+    async def _consume(self, until_caught_up: bool,
+                       within: asyncpg.Connection | None = None) -> None:
+        """Apply batches as they come (``until_caught_up``: until none is left). ``within``:
+        a connection in a transaction already (a rebuild's), each batch then a savepoint in
+        it, from the position this runner stands at."""
+        puller = await self._subscribe(None if within is None else self.position)
         # one connection for as long as this consumer runs: a pool round per batch (acquire,
         # reset) costs as much as the batch itself when batches are one event
         try:
-            async with self._pool.acquire() as conn:
+            async with (contextlib.nullcontext(within) if within is not None
+                        else self._pool.acquire()) as conn:
                 size = self._batch_size
                 while not self._stopping:
                     msgs = await puller.fetch(size, timeout=self._fetch_timeout)
@@ -265,10 +274,17 @@ class ProjectionRunner:
         self._stopping = False
         await self._run(until_caught_up=True)
 
-    async def rebuild(self, progress: Callable[[str], None] = print) -> int:
-        """Empty the read model and replay the stream from sequence 1; returns events applied."""
+    async def rebuild(self, progress: Callable[[str], None] = print,
+                      also: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
+                      ) -> int:
+        """Empty the read model and replay the stream from sequence 1, all in one transaction:
+        until it commits, readers see the read model as it was, and a rebuild that fails or is
+        interrupted leaves it so (nothing is half built). ``also``: more to do in that
+        transaction. Returns the events applied."""
         was_running = self._task is not None
         await self.stop()
+        target = int((await self._js.stream_info(self.source.name)).state.last_seq)
+        started, before = time.monotonic(), self.applied
         async with self._pool.acquire() as conn:
             await checkpoints.ensure_table(conn)
             await checkpoints.ensure_row(conn, self.name, self.source.name)
@@ -276,13 +292,14 @@ class ProjectionRunner:
                 await checkpoints.read(conn, self.name, self.source.name, lock=True)
                 await self.projection.reset(conn)
                 await checkpoints.write(conn, self.name, self.source.name, 0)
-        target = int((await self._js.stream_info(self.source.name)).state.last_seq)
-        started, before = time.monotonic(), self.applied
-        reporter = asyncio.create_task(self._report(progress, target, started, before))
-        try:
-            await self.catch_up()
-        finally:
-            reporter.cancel()
+                if also is not None:
+                    await also(conn)
+                self.position, self._stopping = 0, False
+                reporter = asyncio.create_task(self._report(progress, target, started, before))
+                try:
+                    await self._consume(until_caught_up=True, within=conn)
+                finally:
+                    reporter.cancel()
         done = self.applied - before
         elapsed = max(time.monotonic() - started, 1e-9)
         progress(f"rebuilt {self.name}: {done:,} events to position {self.position:,} "
