@@ -12,6 +12,7 @@ from interlude.notify.projections.outbox import Outbox
 from interlude.notify.wiring import MIGRATIONS
 from interlude.shared import directory
 from interlude.shared.db import migrate
+from interlude.shared.projections.base import RecordedEvent
 from interlude.shared.testing.batches import START, Events, rows, sealed
 from interlude.shared.trust.projection import ensure_tables
 
@@ -20,8 +21,8 @@ ANN, BOB, CAT = "usr_ann", "usr_bob", "usr_cat"
 TABLES = ("outbox", "webhook_deliveries", "due_work")
 
 
-def a_busy_hour() -> list:
-    recorded = []
+def a_busy_hour() -> list[RecordedEvent]:
+    recorded: list[RecordedEvent] = []
     n = 0
     for tenant in (OPEN, NO_EMAIL, UNKNOWN):
         s = Events("NOTIFY", tenant)
@@ -43,7 +44,8 @@ def a_busy_hour() -> list:
 
 
 async def given(conn) -> None:
-    for tenant, channels in ((OPEN, ["in_app", "email", "webhook"]), (NO_EMAIL, ["in_app", "webhook"])):
+    for tenant, channels in ((OPEN, ["in_app", "email", "webhook"]),
+                             (NO_EMAIL, ["in_app", "webhook"])):
         await conn.execute("INSERT INTO trust_policies (tenant_id, version, policy, position)"
                            " VALUES ($1, 1, $2::jsonb, 1)", tenant,
                            json.dumps({"notify.channels": channels}))
