@@ -41,8 +41,8 @@ async def test_every_main_page_is_accessible_at_desktop_and_phone_width(
     coach, coachee, contract_id = await contract_between(identity, engagement)
     path = f"/v1/contracts/{contract_id}"
     await expect(await engagement.client.post(f"{path}/check-ins", headers=coachee.headers,
-                                              json={"text": f"a calmer week, thanks to {LINK}", "mood": 4,
-                                                    "small_win": True}), 201)
+                                              json={"text": f"a calmer week, thanks to {LINK}",
+                                                    "mood": 4, "small_win": True}), 201)
     await expect(await engagement.client.post(f"{path}/messages", headers=coachee.headers,
                                               json={"body": "thank you for Tuesday"}), 201)
     await expect(await engagement.client.post(f"{path}/messages", headers=coach.headers,
