@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from interlude.web.dashboard import line as dashboard_line
 from interlude.web.dashboard import page as dashboard_lines
-from interlude.web.dashboard import totals
+from interlude.web.dashboard import switched_off, totals
 from interlude.web.deps import CoachDep, ContractId, FormDep, ItemId, SessionDep, WebDep
 from interlude.web.pages.cohorts import cohorts
 from interlude.web.pages.common import sent, text
@@ -36,7 +36,7 @@ async def dashboard_page(request: Request, deps: WebDep, session: Session, *,
     return deps.pages.render(request, "coach/dashboard.html", session, status=status,
                              title="My coachees", board=board, lines=dashboard_lines(board),
                              totals=totals(board), paged=cursor is not None, cohorts=held,
-                             error=error)
+                             error=error, switched_off=switched_off(board))
 
 
 @router.get("/dashboard")
