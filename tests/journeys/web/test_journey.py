@@ -218,3 +218,24 @@ async def test_new_terms_are_proposed_by_one_party_and_signed_by_the_other(
                                                      headers=coach.headers), 200)
     assert found["terms"]["allowance"]["replies_per_month"] == 6
     assert found["terms"]["sessions"]["count"] == 8 and found["pending_terms"] is None
+
+
+async def test_a_coachs_refused_question_stays_at_its_check_in_with_the_reason(
+        context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    coach, coachee, contract_id = await contract_between(identity, engagement)
+    await expect(await engagement.client.post(
+        f"/v1/contracts/{contract_id}/check-ins", headers=coachee.headers,
+        json={"text": "I spoke first in the team meeting"}), 201)
+    board = await sign_in(context, coach)
+    await board.goto(f"/contracts/{contract_id}/check-ins")
+    await board.get_by_label("Ask a question about it").fill("   ")
+    await board.get_by_role("button", name="Send the question").click()
+    assert "Check-ins of Amira Haddad" in await board.inner_text("main")  # not a dead end
+    assert "Write your question first" in await board.inner_text("main")
+    pasted = "Copied from my notes:\x07 what made it possible?"  # engagement refuses it
+    await board.get_by_label("Ask a question about it").fill(pasted)
+    await board.get_by_role("button", name="Send the question").click()
+    shown = await board.inner_text("main")
+    assert "Check-ins of Amira Haddad" in shown and "Please check" in shown
+    assert await board.get_by_label("Ask a question about it").input_value() == pasted
