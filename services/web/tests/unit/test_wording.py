@@ -33,3 +33,10 @@ def test_an_unknown_problem_shows_the_services_own_sentence() -> None:
     problem = UpstreamProblem(409, "session-plan-exceeded", "all 6 sessions are booked")
     assert message(problem) == "All 6 sessions are booked."
     assert "try again" in message(UpstreamProblem(503, "unavailable", "engagement is away"))
+
+
+def test_a_block_reads_right_to_the_coach_as_to_the_coachee() -> None:
+    for key, feature in (("messaging.enabled", "messages between coaches and coachees"),
+                         ("materials.enabled", "materials shared by coaches")):
+        text = message(UpstreamProblem(403, "policy-blocked", f"{key} is off", {"block": key}))
+        assert f"switched off {feature}." in text and "your coach" not in text

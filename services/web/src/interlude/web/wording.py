@@ -10,13 +10,13 @@ from interlude.web.upstream import UpstreamProblem
 
 FEATURES = {
     "checkins.enabled": "check-ins",
-    "messaging.enabled": "messages with your coach",
+    "messaging.enabled": "messages between coaches and coachees",
     "messaging.attachments": "attachments",
     "community.enabled": "the community",
     "community.peer_tagging": "tagging peers",
     "sponsor_reports.enabled": "sponsor reports",
     "export.self_service": "exporting your own data",
-    "materials.enabled": "materials from your coach",
+    "materials.enabled": "materials shared by coaches",
 }
 MOODS = ((1, "Very low"), (2, "Low"), (3, "Okay"), (4, "Good"), (5, "Very good"))
 FIELDS = {"text": "Your check-in", "body": "Your message", "mood": "Mood",
