@@ -1,6 +1,6 @@
 """The cohort's forms when something is refused: what a member wrote stays in the form with a
-reason they can act on (a post held back by slow mode, an empty post, a comment community
-cannot store), a key insight leads to its comments, and the space's coach moderates from a
+reason they can act on (a post held back by slow mode, an empty post, a comment or a draft
+community cannot store), a key insight leads to its comments, and the space's coach moderates from a
 post's own page rather than being offered the members' report form."""
 
 from __future__ import annotations
@@ -79,6 +79,12 @@ async def test_what_a_member_wrote_survives_a_refusal_and_insights_lead_to_their
         shown = await _main(mine)
         assert "A post in the space" in shown and "Please check" in shown
         assert await mine.get_by_label("Your comment").input_value() == pasted
+
+        await mine.goto(f"{space}/rehearsals")  # a draft to rehearse, refused, is kept too
+        await mine.get_by_label("Your draft").fill(pasted)
+        await mine.get_by_role("button", name="Ask my coach first").click()
+        assert "Please check" in await _main(mine)
+        assert await mine.get_by_label("Your draft").input_value() == pasted
     finally:
         for context in contexts:
             await context.close()

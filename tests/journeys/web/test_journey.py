@@ -239,3 +239,31 @@ async def test_a_coachs_refused_question_stays_at_its_check_in_with_the_reason(
     shown = await board.inner_text("main")
     assert "Check-ins of Amira Haddad" in shown and "Please check" in shown
     assert await board.get_by_label("Ask a question about it").input_value() == pasted
+
+
+async def test_a_refused_experiment_and_goal_note_keep_what_the_coachee_wrote(
+        context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    _coach, coachee, contract_id = await contract_between(identity, engagement)
+    await expect(await engagement.client.post(
+        f"/v1/contracts/{contract_id}/goals", headers=coachee.headers,
+        json={"title": "speak up on Mondays"}), 201)
+    me = await sign_in(context, coachee)
+    await me.goto(f"/contracts/{contract_id}/goals")
+    pasted = "Copied from my notes:\x07 they will think less of me"  # engagement refuses it
+    await me.get_by_label("The belief to test").fill(pasted)
+    await me.get_by_label("The behaviour to try").fill("disagree once, kindly")
+    await me.get_by_label("For a goal").select_option(label="speak up on Mondays")
+    await me.get_by_role("button", name="Plan it").click()
+    assert "Please check" in await me.inner_text("main")
+    assert await me.get_by_label("The belief to test").input_value() == pasted
+    assert await me.get_by_label("The behaviour to try").input_value() == "disagree once, kindly"
+    assert await me.get_by_label("For a goal").input_value() != ""
+    await me.get_by_text("Note progress").click()
+    await me.get_by_label("What moved?").fill(f"{pasted}, and yet I spoke")
+    await me.get_by_label("How far along").fill("40")
+    await me.get_by_role("button", name="Add the note").click()
+    assert "Please check" in await me.inner_text("main")
+    assert await me.get_by_label("What moved?").is_visible()  # unfolded, with what she wrote
+    assert await me.get_by_label("What moved?").input_value() == f"{pasted}, and yet I spoke"
+    assert await me.get_by_label("How far along").input_value() == "40"
