@@ -77,7 +77,7 @@ async def test_what_a_member_wrote_survives_a_refusal_and_insights_lead_to_their
         await mine.get_by_label("Your comment").fill(pasted)
         await mine.get_by_role("button", name="Comment").click()
         shown = await _main(mine)
-        assert "A post in the space" in shown and "Please check" in shown
+        assert "A post in the space" in shown and "Retype that part" in shown
         assert await mine.get_by_label("Your comment").input_value() == pasted
 
         await mine.goto(f"{space}/rehearsals")  # a draft to rehearse, refused, is kept too

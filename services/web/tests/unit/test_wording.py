@@ -40,3 +40,11 @@ def test_a_block_reads_right_to_the_coach_as_to_the_coachee() -> None:
                          ("materials.enabled", "materials shared by coaches")):
         text = message(UpstreamProblem(403, "policy-blocked", f"{key} is off", {"block": key}))
         assert f"switched off {feature}." in text and "your coach" not in text
+
+
+def test_a_character_that_cannot_be_kept_is_said_with_what_to_do() -> None:
+    problem = UpstreamProblem(422, "validation", "invalid", {"errors": [
+        {"location": "body.body", "message": "must be text ...", "code": "text_characters"}]})
+    assert message(problem) == (
+        "Please check your message: it holds a character Interlude cannot keep, often one "
+        "copied along from another program. Retype that part and send it again.")

@@ -40,15 +40,27 @@ def _blocked(problem: UpstreamProblem) -> str:
             "organisation's administrator.")
 
 
+# why a field was refused, when every refused field says the same (the services' codes)
+REASONS = {
+    "text_characters": "it holds a character Interlude cannot keep, often one copied along "
+                       "from another program. Retype that part and send it again.",
+    "string_too_long": "it is too long. Please shorten it.",
+    "string_too_short": "it is empty. Please write something first.",
+    "missing": "it is missing. Please fill it in.",
+}
+
+
 def _invalid(problem: UpstreamProblem) -> str:
     errors: list[Any] = problem.extra.get("errors") or []
-    named = []
+    named, codes = [], set()
     for error in errors:
         field = str(error.get("location", "")).split(".")[-1] if isinstance(error, dict) else ""
         named.append(FIELDS.get(field, field or "a field"))
+        codes.add(error.get("code") if isinstance(error, dict) else None)
     if named:
-        return ("Please check " + ", ".join(dict.fromkeys(named)).lower() +
-                ": it is missing, too long or not in the expected form.")
+        reason = REASONS.get(str(codes.pop())) if len(codes) == 1 else None
+        return ("Please check " + ", ".join(dict.fromkeys(named)).lower() + ": " +
+                (reason or "it is missing, too long or not in the expected form."))
     return "Something in the form is not in the expected form; please check it and send again."
 
 
