@@ -48,3 +48,12 @@ def test_a_character_that_cannot_be_kept_is_said_with_what_to_do() -> None:
     assert message(problem) == (
         "Please check your message: it holds a character Interlude cannot keep, often one "
         "copied along from another program. Retype that part and send it again.")
+
+
+def test_slow_mode_says_when_in_minutes_not_seconds() -> None:
+    problem = UpstreamProblem(429, "slow-mode", "one post every 300 s; again in 248 s",
+                              {"retry_after": 248})
+    assert "You can post again in about 5 minutes" in message(problem)
+    assert "248" not in message(problem)
+    soon = UpstreamProblem(429, "slow-mode", "again in 20 s", {"retry_after": 20})
+    assert "in under a minute" in message(soon)

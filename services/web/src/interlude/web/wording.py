@@ -71,6 +71,15 @@ def _allowance(problem: UpstreamProblem) -> str:
             "contract to raise the allowance.")
 
 
+def _slow(problem: UpstreamProblem) -> str:
+    seconds = problem.extra.get("retry_after")
+    minutes = -(-int(seconds) // 60) if isinstance(seconds, int) else None
+    when = ("in a moment" if minutes is None else "in under a minute" if minutes <= 1
+            else f"in about {minutes} minutes")
+    return ("Slow mode is on in this space: the coach asks for a pause between one member's "
+            f"posts. You can post again {when}; what you wrote is kept here until then.")
+
+
 STATIC = {
     "unavailable": "Part of Interlude is not answering just now. Please wait a moment and try "
                    "again; nothing you sent was lost.",
@@ -93,6 +102,8 @@ def message(problem: UpstreamProblem) -> str:
         return _invalid(problem)
     if problem.slug == "message-allowance-exhausted":
         return _allowance(problem)
+    if problem.slug == "slow-mode":
+        return _slow(problem)
     if problem.slug in STATIC:
         return STATIC[problem.slug]
     detail = problem.detail.strip()
