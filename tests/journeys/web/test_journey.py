@@ -15,8 +15,9 @@ from interlude.identity.testing import RunningIdentity
 from interlude.shared.testing.eventually import eventually
 from interlude.web.testing import RunningWeb
 
+from ..engagement.journey import set_policy
 from .conftest import DESKTOP
-from .people import contract_between, expect, sign_in
+from .people import contract_between, expect, organisation_with_contract, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -267,3 +268,15 @@ async def test_a_refused_experiment_and_goal_note_keep_what_the_coachee_wrote(
     assert await me.get_by_label("What moved?").is_visible()  # unfolded, with what she wrote
     assert await me.get_by_label("What moved?").input_value() == f"{pasted}, and yet I spoke"
     assert await me.get_by_label("How far along").input_value() == "40"
+
+
+async def test_check_ins_switched_off_are_said_before_anything_is_typed(
+        context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    admin, _coach, coachee, contract_id = await organisation_with_contract(identity, engagement)
+    await set_policy(identity, engagement, admin, {"checkins.enabled": False})
+    me = await sign_in(context, coachee)
+    answer = await me.goto(f"/contracts/{contract_id}/check-in")  # a bookmark, an old link
+    assert answer is not None and answer.status == 403
+    assert "Your organisation has switched off check-ins" in await me.inner_text("main")
+    assert await me.get_by_label("What happened, and how do you feel about it?").count() == 0
