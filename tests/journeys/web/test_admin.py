@@ -84,6 +84,18 @@ async def test_an_invited_person_sets_a_password_and_is_let_go_when_deactivated(
 
         await page.reload()
         nina = await opened(page, "Nina New")
+        assert "Coachee" in await nina.get_by_role("list").first.inner_text()
+        assert "source" not in await nina.inner_text()
+        # her only role cannot be taken away (identity refuses it): it is not offered
+        assert await nina.get_by_role("button", name="Take away the role").count() == 0
+        await nina.get_by_label("Grant a role").select_option(label="Coach")
+        await nina.get_by_role("button", name="Grant").click()
+        assert "Coach" in await page.inner_text("main")
+        nina = await opened(page, "Nina New")
+        await nina.get_by_role("button", name="Take away the role coach from").click()
+        assert "is revoked" in await page.inner_text("main")
+        nina = await opened(page, "Nina New")
+        assert await nina.get_by_role("button", name="Take away the role").count() == 0
         await nina.get_by_label("Why deactivate").fill("left the company")
         await nina.get_by_role("button", name="Deactivate").click()
         assert "The account is deactivated" in await page.inner_text("main")
