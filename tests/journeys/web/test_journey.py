@@ -42,6 +42,7 @@ async def test_a_check_in_reaches_the_coach_and_her_question_reaches_the_coachee
     await me.wait_for_url("**/home")
     assert "your check-in is with your coach" in await me.inner_text("main")
     assert "I spoke first in the team meeting" in await me.inner_text("main")
+    assert "No message from your coach yet" in await me.inner_text("main")  # not a bare link
 
     coach_context = await browser.new_context(base_url=web.url, viewport=DESKTOP)
     try:
