@@ -281,3 +281,24 @@ async def test_check_ins_switched_off_are_said_before_anything_is_typed(
     assert answer is not None and answer.status == 403
     assert "Your organisation has switched off check-ins" in await me.inner_text("main")
     assert await me.get_by_label("What happened, and how do you feel about it?").count() == 0
+
+
+async def test_the_check_in_form_offers_only_experiments_still_under_way(
+        context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    _coach, coachee, contract_id = await contract_between(identity, engagement)
+    path = f"/v1/contracts/{contract_id}/experiments"
+    done = await expect(await engagement.client.post(path, headers=coachee.headers, json={
+        "belief": "they will mind", "behaviour": "disagree once"}), 201)
+    await expect(await engagement.client.post(
+        f"{path}/{done['id']}/report", headers=coachee.headers,
+        json={"result": "nobody minded", "learning": "say it sooner"}), 200)
+    me = await sign_in(context, coachee)
+    await me.goto(f"/contracts/{contract_id}/check-in")
+    # a choice with nothing to choose is not offered
+    assert await me.get_by_label("About an experiment").count() == 0
+    await expect(await engagement.client.post(path, headers=coachee.headers, json={
+        "belief": "I must answer at once", "behaviour": "wait an hour"}), 201)
+    await me.reload()
+    offered = await me.get_by_label("About an experiment").inner_text()
+    assert "wait an hour" in offered and "disagree once" not in offered
