@@ -79,6 +79,17 @@ async def test_what_a_member_wrote_survives_a_refusal_and_insights_lead_to_their
         shown = await _main(mine)
         assert "A post in the space" in shown and "Retype that part" in shown
         assert await mine.get_by_label("Your comment").input_value() == pasted
+        # sent twice (a double click, a reload that sends the form again): one comment
+        await mine.get_by_label("Your comment").fill("It felt odd, then right")
+        sent = await mine.evaluate("""async () => {
+            const form = document.querySelector('form[action$="/comments"]');
+            const body = new URLSearchParams(new FormData(form));
+            const once = await fetch(form.action, {method: "POST", body});
+            const twice = await fetch(form.action, {method: "POST", body});
+            return [once.ok, twice.ok]; }""")
+        assert sent == [True, True]
+        await mine.reload()
+        assert (await _main(mine)).count("It felt odd, then right") == 1
 
         await mine.goto(f"{space}/rehearsals")  # a draft to rehearse, refused, is kept too
         await mine.get_by_label("Your draft").fill(pasted)

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from interlude.web.dashboard import every_line
 from interlude.web.deps import FormDep, ItemId, SessionDep, WebDep
 from interlude.web.pages.circles import about_circle
-from interlude.web.pages.common import named, part, sent, status_of, text
+from interlude.web.pages.common import key_of, named, new_key, part, sent, status_of, text
 from interlude.web.sessions import Session
 from interlude.web.upstream import UpstreamProblem
 from interlude.web.wording import message
@@ -96,7 +96,7 @@ async def space_page(request: Request, deps: WebDep, session: Session, space_id:
     return deps.pages.render(request, "community/space.html", session, status=status,
                              title=space["name"], space=space, feed=feed, error=error,
                              reactions=REACTIONS, kinds=KINDS, invitable=invitable,
-                             asking=asking, quiet=quiet, typed=typed or {})
+                             asking=asking, quiet=quiet, typed=typed or {}, key=new_key())
 
 
 async def _mark_read(deps: WebDep, session: Session, path: str) -> None:
@@ -167,7 +167,7 @@ async def post(request: Request, space_id: SpaceId, deps: WebDep, session: Sessi
     if not body["body"]:
         return await again(400, "Please write what you would like to share first.")
     write = deps.upstream.call(session, "community", "POST", f"{API}/{space_id}/posts",
-                               json=body)
+                               json=body, idempotency_key=key_of(form))  # sent twice: once
     return await sent(session, write, done="Your post is in the space.", again=again,
                       back=f"/community/{space_id}")
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from interlude.web.deps import FormDep, ItemId, SessionDep, WebDep
-from interlude.web.pages.common import sent, text
+from interlude.web.pages.common import key_of, new_key, sent, text
 from interlude.web.pages.community import API, REACTIONS, SpaceId
 from interlude.web.sessions import Session
 
@@ -28,7 +28,7 @@ async def post_page(request: Request, deps: WebDep, session: Session, space_id: 
     return deps.pages.render(request, "community/post.html", session, status=status,
                              title="A post", space_id=space_id, post=found,
                              reactions=REACTIONS, peers=peers, error=error, typed=typed,
-                             coach_here=space["you"]["role"] == "coach")
+                             coach_here=space["you"]["role"] == "coach", key=new_key())
 
 
 @router.get("/community/{space_id}/posts/{post_id}")
@@ -39,7 +39,7 @@ async def thread(request: Request, space_id: SpaceId, post_id: ItemId, deps: Web
 
 async def _on_post(request: Request, deps: WebDep, session: Session, space_id: str,
                    post_id: str, path: str, body: dict[str, str] | None, done: str,
-                   typed: str = "") -> Response:
+                   typed: str = "", key: str | None = None) -> Response:
     async def again(status: int, error: str) -> Response:
         return await post_page(request, deps, session, space_id, post_id, status=status,
                                error=error, typed=typed)
@@ -47,7 +47,8 @@ async def _on_post(request: Request, deps: WebDep, session: Session, space_id: s
     if body is not None and "body" in body and not body["body"]:
         return await again(400, "Please write your comment first.")
     write = deps.upstream.call(session, "community", "POST",
-                               f"{API}/{space_id}/posts/{post_id}{path}", json=body)
+                               f"{API}/{space_id}/posts/{post_id}{path}", json=body,
+                               idempotency_key=key)
     return await sent(session, write, done=done, again=again,
                       back=f"/community/{space_id}/posts/{post_id}")
 
@@ -57,7 +58,8 @@ async def comment(request: Request, space_id: SpaceId, post_id: ItemId, deps: We
                   session: SessionDep, form: FormDep) -> Response:
     said = text(form, "body")
     return await _on_post(request, deps, session, space_id, post_id, "/comments",
-                          {"body": said}, "Your comment is added.", typed=said)
+                          {"body": said}, "Your comment is added.", typed=said,
+                          key=key_of(form))
 
 
 @router.post("/community/{space_id}/posts/{post_id}/gestures")
