@@ -65,12 +65,18 @@ SERIOUS = {"serious", "critical"}
 
 
 async def checked(page: Page, name: str, width: str) -> list[str]:
-    """The serious violations on the page; its screenshot saved on the way."""
+    """The serious violations on the page, a page wider than the screen among them (the
+    person would have to scroll sideways to read it); its screenshot saved on the way."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
     results = await Axe().run(page)
-    return [f"{name} ({width}): {v['id']}: {v['help']}"
-            for v in results.response["violations"] if v.get("impact") in SERIOUS]
+    found = [f"{name} ({width}): {v['id']}: {v['help']}"
+             for v in results.response["violations"] if v.get("impact") in SERIOUS]
+    beyond = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    if beyond > 0:
+        found.append(f"{name} ({width}): wider than the screen by {beyond}px")
+    return found
 
 
 async def checked_at_both_widths(page: Page, name: str) -> list[str]:

@@ -84,6 +84,18 @@ async def test_an_invited_person_sets_a_password_and_is_let_go_when_deactivated(
 
         await page.reload()
         nina = await opened(page, "Nina New")
+        assert "Coachee" in await nina.get_by_role("list").first.inner_text()
+        assert "source" not in await nina.inner_text()
+        # her only role cannot be taken away (identity refuses it): it is not offered
+        assert await nina.get_by_role("button", name="Take away the role").count() == 0
+        await nina.get_by_label("Grant a role").select_option(label="Coach")
+        await nina.get_by_role("button", name="Grant").click()
+        assert "Coach" in await page.inner_text("main")
+        nina = await opened(page, "Nina New")
+        await nina.get_by_role("button", name="Take away the role coach from").click()
+        assert "is revoked" in await page.inner_text("main")
+        nina = await opened(page, "Nina New")
+        assert await nina.get_by_role("button", name="Take away the role").count() == 0
         await nina.get_by_label("Why deactivate").fill("left the company")
         await nina.get_by_role("button", name="Deactivate").click()
         assert "The account is deactivated" in await page.inner_text("main")
@@ -96,3 +108,34 @@ async def test_an_invited_person_sets_a_password_and_is_let_go_when_deactivated(
     finally:
         await newcomer.close()
     assert violations == []
+
+
+async def test_messages_switched_off_leave_the_coachs_dashboard_in_words(
+        browser: Browser, context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    admin, coach, *_ = await organisation_with_contract(identity, engagement)
+    page = await sign_in(context, admin)
+    await page.goto("/admin/policy")
+    await page.get_by_role("group", name="Messages with the coach").get_by_label("On").uncheck()
+    await page.get_by_role("button", name="Review the change").click()
+    await page.get_by_label("Why").fill("messaging pauses while legal reviews it")
+    await page.get_by_role("button", name="Save the policy").click()
+    assert "The policy is saved" in await page.inner_text("main")
+    theirs = await browser.new_context(base_url=web.url)
+    try:
+        board = await sign_in(theirs, coach)
+
+        async def left_out() -> bool:
+            await board.goto("/dashboard")
+            return "switched off" in await board.inner_text("main")
+
+        await eventually(left_out, timeout=10)
+        shown = await board.inner_text("main")
+        assert "Your organisation has switched off messages: this page leaves it out." in shown
+        assert "messaging.enabled" not in shown  # the policy's key is not for people
+        line = board.get_by_role("listitem").filter(has=board.get_by_role("heading",
+                                                                          name="Amira Haddad"))
+        assert await line.get_by_role("link", name="Check-ins").count() == 1
+        assert await line.get_by_role("link", name="Messages").count() == 0  # not offered
+    finally:
+        await theirs.close()

@@ -67,6 +67,13 @@ async def test_the_officer_finds_who_did_what_and_sees_the_trail_verified(
         results = await page.inner_text("main")
         assert "1 record found" in results and "By Claire Coach" in results
         violations = await checked(page, "audit-search", "desktop")
+        # she knows people by name, not by id: the name finds the same record
+        await page.goto("/compliance/audit?outcome=denied")
+        await page.get_by_label("Who acted").fill("claire coach")
+        await page.get_by_role("button", name="Search").click()
+        results = await page.inner_text("main")
+        assert "1 record found" in results and "By Claire Coach" in results
+        assert await page.get_by_label("Who acted").input_value() == "claire coach"
 
         await page.goto("/compliance/audit?action=engagement.CheckInPosted")
         await page.get_by_text("in full").click()

@@ -15,8 +15,9 @@ from interlude.identity.testing import RunningIdentity
 from interlude.shared.testing.eventually import eventually
 from interlude.web.testing import RunningWeb
 
+from ..engagement.journey import set_policy
 from .conftest import DESKTOP
-from .people import contract_between, expect, sign_in
+from .people import contract_between, expect, organisation_with_contract, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +42,7 @@ async def test_a_check_in_reaches_the_coach_and_her_question_reaches_the_coachee
     await me.wait_for_url("**/home")
     assert "your check-in is with your coach" in await me.inner_text("main")
     assert "I spoke first in the team meeting" in await me.inner_text("main")
+    assert "No message from your coach yet" in await me.inner_text("main")  # not a bare link
 
     coach_context = await browser.new_context(base_url=web.url, viewport=DESKTOP)
     try:
@@ -218,3 +220,85 @@ async def test_new_terms_are_proposed_by_one_party_and_signed_by_the_other(
                                                      headers=coach.headers), 200)
     assert found["terms"]["allowance"]["replies_per_month"] == 6
     assert found["terms"]["sessions"]["count"] == 8 and found["pending_terms"] is None
+
+
+async def test_a_coachs_refused_question_stays_at_its_check_in_with_the_reason(
+        context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    coach, coachee, contract_id = await contract_between(identity, engagement)
+    await expect(await engagement.client.post(
+        f"/v1/contracts/{contract_id}/check-ins", headers=coachee.headers,
+        json={"text": "I spoke first in the team meeting"}), 201)
+    board = await sign_in(context, coach)
+    await board.goto(f"/contracts/{contract_id}/check-ins")
+    await board.get_by_label("Ask a question about it").fill("   ")
+    await board.get_by_role("button", name="Send the question").click()
+    assert "Check-ins of Amira Haddad" in await board.inner_text("main")  # not a dead end
+    assert "Write your question first" in await board.inner_text("main")
+    pasted = "Copied from my notes:\x07 what made it possible?"  # engagement refuses it
+    await board.get_by_label("Ask a question about it").fill(pasted)
+    await board.get_by_role("button", name="Send the question").click()
+    shown = await board.inner_text("main")
+    assert "Check-ins of Amira Haddad" in shown and "Please check" in shown
+    assert await board.get_by_label("Ask a question about it").input_value() == pasted
+
+
+async def test_a_refused_experiment_and_goal_note_keep_what_the_coachee_wrote(
+        context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    _coach, coachee, contract_id = await contract_between(identity, engagement)
+    await expect(await engagement.client.post(
+        f"/v1/contracts/{contract_id}/goals", headers=coachee.headers,
+        json={"title": "speak up on Mondays"}), 201)
+    me = await sign_in(context, coachee)
+    await me.goto(f"/contracts/{contract_id}/goals")
+    pasted = "Copied from my notes:\x07 they will think less of me"  # engagement refuses it
+    await me.get_by_label("The belief to test").fill(pasted)
+    await me.get_by_label("The behaviour to try").fill("disagree once, kindly")
+    await me.get_by_label("For a goal").select_option(label="speak up on Mondays")
+    await me.get_by_role("button", name="Plan it").click()
+    assert "Please check" in await me.inner_text("main")
+    assert await me.get_by_label("The belief to test").input_value() == pasted
+    assert await me.get_by_label("The behaviour to try").input_value() == "disagree once, kindly"
+    assert await me.get_by_label("For a goal").input_value() != ""
+    await me.get_by_text("Note progress").click()
+    await me.get_by_label("What moved?").fill(f"{pasted}, and yet I spoke")
+    await me.get_by_label("How far along").fill("40")
+    await me.get_by_role("button", name="Add the note").click()
+    assert "Please check" in await me.inner_text("main")
+    assert await me.get_by_label("What moved?").is_visible()  # unfolded, with what she wrote
+    assert await me.get_by_label("What moved?").input_value() == f"{pasted}, and yet I spoke"
+    assert await me.get_by_label("How far along").input_value() == "40"
+
+
+async def test_check_ins_switched_off_are_said_before_anything_is_typed(
+        context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    admin, _coach, coachee, contract_id = await organisation_with_contract(identity, engagement)
+    await set_policy(identity, engagement, admin, {"checkins.enabled": False})
+    me = await sign_in(context, coachee)
+    answer = await me.goto(f"/contracts/{contract_id}/check-in")  # a bookmark, an old link
+    assert answer is not None and answer.status == 403
+    assert "Your organisation has switched off check-ins" in await me.inner_text("main")
+    assert await me.get_by_label("What happened, and how do you feel about it?").count() == 0
+
+
+async def test_the_check_in_form_offers_only_experiments_still_under_way(
+        context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    _coach, coachee, contract_id = await contract_between(identity, engagement)
+    path = f"/v1/contracts/{contract_id}/experiments"
+    done = await expect(await engagement.client.post(path, headers=coachee.headers, json={
+        "belief": "they will mind", "behaviour": "disagree once"}), 201)
+    await expect(await engagement.client.post(
+        f"{path}/{done['id']}/report", headers=coachee.headers,
+        json={"result": "nobody minded", "learning": "say it sooner"}), 200)
+    me = await sign_in(context, coachee)
+    await me.goto(f"/contracts/{contract_id}/check-in")
+    # a choice with nothing to choose is not offered
+    assert await me.get_by_label("About an experiment").count() == 0
+    await expect(await engagement.client.post(path, headers=coachee.headers, json={
+        "belief": "I must answer at once", "behaviour": "wait an hour"}), 201)
+    await me.reload()
+    offered = await me.get_by_label("About an experiment").inner_text()
+    assert "wait an hour" in offered and "disagree once" not in offered

@@ -130,6 +130,9 @@ async def test_the_preferences_are_saved_and_a_wrong_time_zone_is_explained(
     _coach, coachee, _ = await contract_between(identity, engagement)
     page = await sign_in(context, coachee)
     await page.goto("/notifications/preferences")
+    # what only reaches a coach is not hers to choose
+    assert await page.get_by_label("A coachee's check-in waits for you").count() == 0
+    assert await page.get_by_label("A message from a coachee").count() == 0
     await page.get_by_label("Your coach replied").select_option("daily")
     await page.get_by_label("Quiet hours start").fill("22:00")
     await page.get_by_label("Quiet hours end").fill("07:30")

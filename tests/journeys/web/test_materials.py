@@ -89,5 +89,5 @@ async def test_switched_off_materials_are_explained(
     await page.goto("/home")
     assert "Materials from your coach" not in await page.inner_text("main")
     await page.goto(f"/contracts/{contract_id}/materials")
-    assert "Your organisation has switched off materials from your coach" in \
+    assert "Your organisation has switched off materials shared by coaches" in \
         await page.inner_text("main")

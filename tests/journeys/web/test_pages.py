@@ -15,6 +15,10 @@ from .conftest import DESKTOP, PHONE, SCREENSHOTS
 from .people import checked, contract_between, expect, organisation_with_contract, sign_in
 
 pytestmark = pytest.mark.browser
+# what people paste: a link is one long word, and a phone's screen must still hold it
+LINK = "https://example.org/r?ref=8f3a9c2e71d04b6a9e55c1f0b2d7a4e6c3f9018b7e2d5a6c40e1"
+
+
 async def _walk(browser: Browser, web: RunningWeb, person: Person | None,
                 pages: dict[str, str]) -> list[str]:
     found: list[str] = []
@@ -37,12 +41,12 @@ async def test_every_main_page_is_accessible_at_desktop_and_phone_width(
     coach, coachee, contract_id = await contract_between(identity, engagement)
     path = f"/v1/contracts/{contract_id}"
     await expect(await engagement.client.post(f"{path}/check-ins", headers=coachee.headers,
-                                              json={"text": "a calmer week", "mood": 4,
-                                                    "small_win": True}), 201)
+                                              json={"text": f"a calmer week, thanks to {LINK}",
+                                                    "mood": 4, "small_win": True}), 201)
     await expect(await engagement.client.post(f"{path}/messages", headers=coachee.headers,
                                               json={"body": "thank you for Tuesday"}), 201)
     await expect(await engagement.client.post(f"{path}/messages", headers=coach.headers,
-                                              json={"body": "a pleasure: see you soon"}), 201)
+                                              json={"body": f"a pleasure: read {LINK}"}), 201)
     await expect(await engagement.client.post(f"{path}/goals", headers=coachee.headers,
                                               json={"title": "speak up on Mondays"}), 201)
     await expect(await engagement.client.post(f"{path}/experiments", headers=coachee.headers,

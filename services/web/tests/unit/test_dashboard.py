@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from interlude.web.dashboard import lines, page, totals
+from interlude.web.dashboard import lines, page, switched_off, totals
 
 
 def test_a_dashboard_line_says_the_facts_in_words() -> None:
@@ -46,3 +46,15 @@ def test_the_caseload_is_said_in_words_above_the_page() -> None:
         "1 coachee; 1 needs your attention now.")
     assert totals({"total": 3, "needing_attention": 0}) == (
         "3 coachees; none needs your attention now.")
+
+
+def test_features_switched_off_are_named_in_words_and_their_links_left_out() -> None:
+    board = {"blocked": ["messaging.enabled", "community.enabled", "checkins.enabled"],
+             "coachees": [{"contract_id": "c1", "coachee_name": "Amira", "sessions": {},
+                           "goals_open": 0, "experiments_open": 0, "reasons": []}]}
+    assert switched_off(board) == ("Your organisation has switched off messages, the "
+                                   "community and check-ins: this page leaves them out.")
+    assert switched_off({"blocked": []}) is None and switched_off({}) is None
+    html = str(page(board))
+    assert "/contracts/c1/messages" not in html and "/contracts/c1/check-ins" not in html
+    assert "/contracts/c1/goals" in html and "/contracts/c1/materials" in html

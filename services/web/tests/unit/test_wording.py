@@ -33,3 +33,27 @@ def test_an_unknown_problem_shows_the_services_own_sentence() -> None:
     problem = UpstreamProblem(409, "session-plan-exceeded", "all 6 sessions are booked")
     assert message(problem) == "All 6 sessions are booked."
     assert "try again" in message(UpstreamProblem(503, "unavailable", "engagement is away"))
+
+
+def test_a_block_reads_right_to_the_coach_as_to_the_coachee() -> None:
+    for key, feature in (("messaging.enabled", "messages between coaches and coachees"),
+                         ("materials.enabled", "materials shared by coaches")):
+        text = message(UpstreamProblem(403, "policy-blocked", f"{key} is off", {"block": key}))
+        assert f"switched off {feature}." in text and "your coach" not in text
+
+
+def test_a_character_that_cannot_be_kept_is_said_with_what_to_do() -> None:
+    problem = UpstreamProblem(422, "validation", "invalid", {"errors": [
+        {"location": "body.body", "message": "must be text ...", "code": "text_characters"}]})
+    assert message(problem) == (
+        "Please check your message: it holds a character Interlude cannot keep, often one "
+        "copied along from another program. Retype that part and send it again.")
+
+
+def test_slow_mode_says_when_in_minutes_not_seconds() -> None:
+    problem = UpstreamProblem(429, "slow-mode", "one post every 300 s; again in 248 s",
+                              {"retry_after": 248})
+    assert "You can post again in about 5 minutes" in message(problem)
+    assert "248" not in message(problem)
+    soon = UpstreamProblem(429, "slow-mode", "again in 20 s", {"retry_after": 20})
+    assert "in under a minute" in message(soon)

@@ -22,6 +22,11 @@ LINKS = (("brief", "Brief", "on"), ("check-ins", "Check-ins", "of"),
          ("messages", "Messages", "with"), ("sessions", "Sessions", "with"),
          ("goals", "Goals", "of"), ("materials", "Materials", "for"),
          ("", "Contract", "with"))
+# what the organisation may switch off, in a coach's words, and the link each takes away
+SWITCHED_OFF = {"checkins.enabled": ("check-ins", "check-ins"),
+                "messaging.enabled": ("messages", "messages"),
+                "community.enabled": ("the community", None),
+                "materials.enabled": ("materials", "materials")}
 _MOODS = dict(MOODS)
 
 
@@ -31,6 +36,7 @@ class Line:
     contract_id: str
     reasons: list[str]
     facts: list[str]
+    off: frozenset[str] = frozenset()  # the links to features switched off
 
     @property
     def html(self) -> Markup:
@@ -41,7 +47,7 @@ class Line:
         links = "".join(
             f'<a href="/contracts/{where}{"/" + path if path else ""}">{label}'
             f'<span class="visually-hidden"> {how} {name}</span></a>'
-            for path, label, how in LINKS)
+            for path, label, how in LINKS if path not in self.off)
         return Markup(f'<li><h2>{name}</h2>{reasons}<ul class="facts">{_items(self.facts)}'
                       f'</ul><p class="actions">{links}</p></li>')
 
@@ -81,9 +87,22 @@ def facts(row: dict[str, Any]) -> list[str]:
 
 
 def lines(board: dict[str, Any]) -> list[Line]:
+    off = frozenset(SWITCHED_OFF[key][1] or "" for key in board.get("blocked") or []
+                    if key in SWITCHED_OFF) - {""}
     return [Line(row["coachee_name"], row["contract_id"],
-                 [reason[:1].upper() + reason[1:] for reason in row["reasons"]], facts(row))
+                 [reason[:1].upper() + reason[1:] for reason in row["reasons"]], facts(row),
+                 off)
             for row in board["coachees"]]
+
+
+def switched_off(board: dict[str, Any]) -> str | None:
+    """What the organisation switched off, in words, or None: the page leaves it out."""
+    named = [SWITCHED_OFF.get(key, (key, None))[0] for key in board.get("blocked") or []]
+    if not named:
+        return None
+    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+    return (f"Your organisation has switched off {listed}: this page leaves "
+            f"{'it' if len(named) == 1 else 'them'} out.")
 
 
 def page(board: dict[str, Any]) -> Markup:

@@ -40,6 +40,7 @@ from interlude.web.pages import (
     my_data,
     notifications,
     people,
+    posts,
     proposals,
     public,
     rehearsals,
@@ -60,7 +61,7 @@ STATIC = Path(__file__).parent / "static"
 ROUTERS = (public.router, proposals.router, authenticator.router, coachee.router, threads.router,
            contracts.router, coach.router, admin.router, compliance.router,
            sponsor.router, goals.router, materials.router, sessions.router,
-           invitations.router, people.router, circles.router, community.router,
+           invitations.router, people.router, circles.router, community.router, posts.router,
            stepping_out.router,
            brief.router, growth.router, rehearsals.router, notifications.router,
            links.router, my_data.router, sso.router, sign_on.router, cohort_materials.router)

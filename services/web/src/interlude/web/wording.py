@@ -10,13 +10,13 @@ from interlude.web.upstream import UpstreamProblem
 
 FEATURES = {
     "checkins.enabled": "check-ins",
-    "messaging.enabled": "messages with your coach",
+    "messaging.enabled": "messages between coaches and coachees",
     "messaging.attachments": "attachments",
     "community.enabled": "the community",
     "community.peer_tagging": "tagging peers",
     "sponsor_reports.enabled": "sponsor reports",
     "export.self_service": "exporting your own data",
-    "materials.enabled": "materials from your coach",
+    "materials.enabled": "materials shared by coaches",
 }
 MOODS = ((1, "Very low"), (2, "Low"), (3, "Okay"), (4, "Good"), (5, "Very good"))
 FIELDS = {"text": "Your check-in", "body": "Your message", "mood": "Mood",
@@ -40,15 +40,27 @@ def _blocked(problem: UpstreamProblem) -> str:
             "organisation's administrator.")
 
 
+# why a field was refused, when every refused field says the same (the services' codes)
+REASONS = {
+    "text_characters": "it holds a character Interlude cannot keep, often one copied along "
+                       "from another program. Retype that part and send it again.",
+    "string_too_long": "it is too long. Please shorten it.",
+    "string_too_short": "it is empty. Please write something first.",
+    "missing": "it is missing. Please fill it in.",
+}
+
+
 def _invalid(problem: UpstreamProblem) -> str:
     errors: list[Any] = problem.extra.get("errors") or []
-    named = []
+    named, codes = [], set()
     for error in errors:
         field = str(error.get("location", "")).split(".")[-1] if isinstance(error, dict) else ""
         named.append(FIELDS.get(field, field or "a field"))
+        codes.add(error.get("code") if isinstance(error, dict) else None)
     if named:
-        return ("Please check " + ", ".join(dict.fromkeys(named)).lower() +
-                ": it is missing, too long or not in the expected form.")
+        reason = REASONS.get(str(codes.pop())) if len(codes) == 1 else None
+        return ("Please check " + ", ".join(dict.fromkeys(named)).lower() + ": " +
+                (reason or "it is missing, too long or not in the expected form."))
     return "Something in the form is not in the expected form; please check it and send again."
 
 
@@ -57,6 +69,15 @@ def _allowance(problem: UpstreamProblem) -> str:
     when = f" It renews on {day(renews)}." if renews else ""
     return (f"This month's {limit} replies are used up.{when} Until then you can amend the "
             "contract to raise the allowance.")
+
+
+def _slow(problem: UpstreamProblem) -> str:
+    seconds = problem.extra.get("retry_after")
+    minutes = -(-int(seconds) // 60) if isinstance(seconds, int) else None
+    when = ("in a moment" if minutes is None else "in under a minute" if minutes <= 1
+            else f"in about {minutes} minutes")
+    return ("Slow mode is on in this space: the coach asks for a pause between one member's "
+            f"posts. You can post again {when}; what you wrote is kept here until then.")
 
 
 STATIC = {
@@ -81,6 +102,8 @@ def message(problem: UpstreamProblem) -> str:
         return _invalid(problem)
     if problem.slug == "message-allowance-exhausted":
         return _allowance(problem)
+    if problem.slug == "slow-mode":
+        return _slow(problem)
     if problem.slug in STATIC:
         return STATIC[problem.slug]
     detail = problem.detail.strip()

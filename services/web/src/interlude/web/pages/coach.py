@@ -7,11 +7,11 @@ import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from interlude.web.dashboard import line as dashboard_line
 from interlude.web.dashboard import page as dashboard_lines
-from interlude.web.dashboard import totals
+from interlude.web.dashboard import switched_off, totals
 from interlude.web.deps import CoachDep, ContractId, FormDep, ItemId, SessionDep, WebDep
 from interlude.web.pages.cohorts import cohorts
 from interlude.web.pages.common import sent, text
@@ -36,7 +36,7 @@ async def dashboard_page(request: Request, deps: WebDep, session: Session, *,
     return deps.pages.render(request, "coach/dashboard.html", session, status=status,
                              title="My coachees", board=board, lines=dashboard_lines(board),
                              totals=totals(board), paged=cursor is not None, cohorts=held,
-                             error=error)
+                             error=error, switched_off=switched_off(board))
 
 
 @router.get("/dashboard")
@@ -67,9 +67,11 @@ async def invite_quiet(request: Request, space_id: SpaceId, handle: ItemId, deps
                            "notification.")
 
 
-@router.get("/contracts/{contract_id}/check-ins")
-async def check_ins(request: Request, contract_id: ContractId, deps: WebDep,
-                    session: SessionDep) -> Response:
+async def _check_ins_page(request: Request, deps: WebDep, session: Session, contract_id: str,
+                          *, status: int = 200, error: str | None = None, at: str = "",
+                          typed: str = "") -> Response:
+    """The check-ins, newest first; ``at`` the one whose question was refused, shown there
+    with the reason and what was typed."""
     path = f"/v1/contracts/{contract_id}"
     contract, found = await asyncio.gather(
         deps.upstream.call(session, "engagement", "GET", path),
@@ -78,9 +80,16 @@ async def check_ins(request: Request, contract_id: ContractId, deps: WebDep,
     name = None
     if contract["your_part"] == "coach":
         name = (await dashboard_line(deps, session, contract_id) or {}).get("coachee_name")
-    return deps.pages.render(request, "check_ins.html", session, title="Check-ins",
-                             contract=contract, check_ins=found["check_ins"], name=name,
-                             moods=dict(MOODS))
+    return deps.pages.render(request, "check_ins.html", session, status=status,
+                             title="Check-ins", contract=contract,
+                             check_ins=found["check_ins"], name=name, moods=dict(MOODS),
+                             error=error, at=at, typed=typed)
+
+
+@router.get("/contracts/{contract_id}/check-ins")
+async def check_ins(request: Request, contract_id: ContractId, deps: WebDep,
+                    session: SessionDep) -> Response:
+    return await _check_ins_page(request, deps, session, contract_id)
 
 
 @router.post("/contracts/{contract_id}/check-ins/{checkin_id}/acknowledgement")
@@ -88,10 +97,16 @@ async def acknowledge(request: Request, contract_id: ContractId, checkin_id: Ite
                       deps: WebDep, session: CoachDep, form: FormDep) -> Response:
     question = text(form, "question")
     body = {"kind": "question", "question": question} if question else {"kind": "like"}
+
+    async def again(status: int, error: str) -> Response:  # the question stays where it was
+        return await _check_ins_page(request, deps, session, contract_id, status=status,
+                                     error=error, at=checkin_id, typed=question)
+
     if text(form, "kind", 10) == "question" and not question:
-        raise UpstreamProblem(400, "question-empty", "write your question first, then send it")
-    await deps.upstream.call(session, "engagement", "POST",
-                             f"/v1/contracts/{contract_id}/check-ins/{checkin_id}"
-                             "/acknowledgements", json=body)
-    session.flash.append("Your question is sent." if question else "You liked this check-in.")
-    return RedirectResponse(f"/contracts/{contract_id}/check-ins", status_code=303)
+        return await again(400, "Write your question first, then send it.")
+    write = deps.upstream.call(session, "engagement", "POST",
+                               f"/v1/contracts/{contract_id}/check-ins/{checkin_id}"
+                               "/acknowledgements", json=body)
+    return await sent(session, write, again=again,
+                      done="Your question is sent." if question else "You liked this check-in.",
+                      back=f"/contracts/{contract_id}/check-ins")

@@ -83,6 +83,10 @@ async def _check_in_page(request: Request, deps: WebDep, session: Session, contr
 @router.get("/contracts/{contract_id}/check-in")
 async def check_in_form(request: Request, contract_id: ContractId, deps: WebDep,
                         session: CoacheeDep) -> Response:
+    # check-ins switched off (by the organisation, or not agreed): said before anything is
+    # typed, rather than refused after
+    await deps.upstream.call(session, "engagement", "GET",
+                             f"/v1/contracts/{contract_id}/check-ins", params={"limit": 1})
     return await _check_in_page(request, deps, session, contract_id)
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from interlude.web.dashboard import every_line
 from interlude.web.deps import FormDep, ItemId, SessionDep, WebDep
 from interlude.web.pages.circles import about_circle
-from interlude.web.pages.common import named, part, sent, status_of, text
+from interlude.web.pages.common import key_of, named, new_key, part, sent, status_of, text
 from interlude.web.sessions import Session
 from interlude.web.upstream import UpstreamProblem
 from interlude.web.wording import message
@@ -96,7 +96,7 @@ async def space_page(request: Request, deps: WebDep, session: Session, space_id:
     return deps.pages.render(request, "community/space.html", session, status=status,
                              title=space["name"], space=space, feed=feed, error=error,
                              reactions=REACTIONS, kinds=KINDS, invitable=invitable,
-                             asking=asking, quiet=quiet, typed=typed or {})
+                             asking=asking, quiet=quiet, typed=typed or {}, key=new_key())
 
 
 async def _mark_read(deps: WebDep, session: Session, path: str) -> None:
@@ -159,8 +159,17 @@ async def post(request: Request, space_id: SpaceId, deps: WebDep, session: Sessi
                form: FormDep) -> Response:
     kind = text(form, "kind", 20)
     body = {"body": text(form, "body"), "kind": kind if kind in dict(KINDS) else "reflection"}
-    return await _act(request, deps, session, space_id, "POST", "/posts", body,
-                      "Your post is in the space.")
+
+    async def again(status: int, error: str) -> Response:  # what they wrote stays with them
+        return await space_page(request, deps, session, space_id, status=status, error=error,
+                                typed=body)
+
+    if not body["body"]:
+        return await again(400, "Please write what you would like to share first.")
+    write = deps.upstream.call(session, "community", "POST", f"{API}/{space_id}/posts",
+                               json=body, idempotency_key=key_of(form))  # sent twice: once
+    return await sent(session, write, done="Your post is in the space.", again=again,
+                      back=f"/community/{space_id}")
 
 
 @router.post("/community/{space_id}/posts/{post_id}/reactions/{reaction}")
@@ -173,26 +182,6 @@ async def react(request: Request, space_id: SpaceId, post_id: ItemId, reaction: 
     return await _act(request, deps, session, space_id, method,
                       f"/posts/{post_id}/reactions/{reaction}", None, "",
                       back if back.startswith(f"/community/{space_id}") else None)
-
-
-@router.get("/community/{space_id}/posts/{post_id}")
-async def thread(request: Request, space_id: SpaceId, post_id: ItemId, deps: WebDep,
-                 session: SessionDep) -> Response:
-    found, space = await asyncio.gather(
-        deps.upstream.call(session, "community", "GET", f"{API}/{space_id}/posts/{post_id}"),
-        deps.upstream.call(session, "community", "GET", f"{API}/{space_id}"))
-    peers = [m for m in space["members"] if not m["you"] and m["handle"]
-             and m["status"] == "joined"]
-    return deps.pages.render(request, "community/post.html", session, title="A post",
-                             space_id=space_id, post=found, reactions=REACTIONS, peers=peers)
-
-
-@router.post("/community/{space_id}/posts/{post_id}/comments")
-async def comment(request: Request, space_id: SpaceId, post_id: ItemId, deps: WebDep,
-                  session: SessionDep, form: FormDep) -> Response:
-    return await _act(request, deps, session, space_id, "POST", f"/posts/{post_id}/comments",
-                      {"body": text(form, "body")}, "Your comment is added.",
-                      f"/community/{space_id}/posts/{post_id}")
 
 
 @router.post("/community/{space_id}/posts/{post_id}/pin")
@@ -247,15 +236,3 @@ async def slow_mode(request: Request, space_id: SpaceId, deps: WebDep, session: 
     return await _act(request, deps, session, space_id, "PUT", "/slow-mode",
                       {"seconds": min(seconds, 86_400)},
                       "Slow mode is off." if not seconds else "Slow mode is on.")
-
-
-@router.post("/community/{space_id}/posts/{post_id}/gestures")
-async def gesture(request: Request, space_id: SpaceId, post_id: ItemId, deps: WebDep,
-                  session: SessionDep, form: FormDep) -> Response:
-    """Tag a peer in a post, or share a post to the space again (where consents allow)."""
-    back = f"/community/{space_id}/posts/{post_id}"
-    if text(form, "action", 10) == "share":
-        return await _act(request, deps, session, space_id, "POST", f"/posts/{post_id}/shares",
-                          None, "Shared: the space sees it again.", back)
-    return await _act(request, deps, session, space_id, "POST", f"/posts/{post_id}/tags",
-                      {"handle": text(form, "handle", 64)}, "Tagged.", back)

@@ -50,17 +50,35 @@ async def _names(deps: WebDep, session: Session) -> dict[str, str]:
     return {u["id"]: u.get("display_name") or u.get("email") or u["id"] for u in users}
 
 
+def _people(query: dict[str, Any], names: dict[str, str]) -> str | None:
+    """Who acted and about whom, typed as a name (what an officer knows) made an id for
+    audit; an id, or a service's name (``notify``), goes as it is. None, or why a name
+    cannot be searched for."""
+    ids: dict[str, list[str]] = {}
+    for user_id, name in names.items():
+        ids.setdefault(name.casefold(), []).append(user_id)
+    for field in ("actor", "subject"):
+        typed = query.get(field)
+        found = ids.get(typed.casefold(), []) if typed and typed not in names else []
+        if len(found) > 1:
+            return (f"{len(found)} people are called {typed}: search by the id of the one "
+                    f"you mean ({', '.join(sorted(found))}).")
+        if found:
+            query[field] = found[0]
+    return None
+
+
 @router.get("/compliance/audit")
 async def audit_search(request: Request, deps: WebDep,
                        session: OfficerDep) -> Response:
     typed, query, error = _search(request)
     found: dict[str, Any] | None = None
-    names: dict[str, str] = {}
+    names = await _names(deps, session)
+    error = error or _people(query, names)
     if error is None:
         try:
-            found, names = await asyncio.gather(
-                deps.upstream.call(session, "audit", "GET", "/v1/audit/records", params=query),
-                _names(deps, session))
+            found = await deps.upstream.call(session, "audit", "GET", "/v1/audit/records",
+                                             params=query)
         except UpstreamProblem as problem:
             if problem.status in (401, 404):
                 raise

@@ -17,14 +17,16 @@ PAGE = "/contracts/{contract_id}/goals"
 
 
 async def _page(request: Request, deps: WebDep, session: Session, contract_id: str, *,
-                status: int = 200, error: str | None = None) -> Response:
+                status: int = 200, error: str | None = None,
+                typed: dict[str, str] | None = None) -> Response:
+    """The page; after a refusal, ``typed`` holds what was written, by the field's id."""
     path = f"/v1/contracts/{contract_id}"
     contract = await deps.upstream.call(session, "engagement", "GET", path)
     found = await deps.upstream.call(session, "engagement", "GET", f"{path}/goals")
     titles = {g["id"]: g["title"] for g in found["goals"]}
     return deps.pages.render(request, "goals.html", session, status=status,
                              title="Goals and experiments", contract=contract, found=found,
-                             titles=titles, error=error, key=new_key())
+                             titles=titles, error=error, key=new_key(), typed=typed or {})
 
 
 @router.get(PAGE)
@@ -34,11 +36,13 @@ async def goals(request: Request, contract_id: ContractId, deps: WebDep,
 
 
 async def _write(request: Request, deps: WebDep, session: Session, contract_id: str,
-                 path: str, body: dict[str, Any], done: str, key: str | None = None
-                 ) -> Response:
-    """One write; back to the page with ``done``, or the page again with the reason."""
+                 path: str, body: dict[str, Any], done: str, key: str | None = None,
+                 typed: dict[str, str] | None = None) -> Response:
+    """One write; back to the page with ``done``, or the page again with the reason and
+    what was typed."""
     async def again(status: int, error: str) -> Response:
-        return await _page(request, deps, session, contract_id, status=status, error=error)
+        return await _page(request, deps, session, contract_id, status=status, error=error,
+                           typed=typed)
 
     write = deps.upstream.call(session, "engagement", "POST",
                                f"/v1/contracts/{contract_id}{path}", json=body,
@@ -50,8 +54,9 @@ async def _write(request: Request, deps: WebDep, session: Session, contract_id: 
 @router.post(PAGE)
 async def set_goal(request: Request, contract_id: ContractId, deps: WebDep,
                    session: SessionDep, form: FormDep) -> Response:
-    return await _write(request, deps, session, contract_id, "/goals",
-                        {"title": text(form, "title", 500)}, "The goal is set.", key_of(form))
+    title = text(form, "title", 500)
+    return await _write(request, deps, session, contract_id, "/goals", {"title": title},
+                        "The goal is set.", key_of(form), typed={"title": title})
 
 
 @router.post(PAGE + "/{goal_id}/progress")
@@ -62,7 +67,8 @@ async def progress(request: Request, contract_id: ContractId, goal_id: ItemId, d
     if raw.isdigit():
         body["progress"] = int(raw)
     return await _write(request, deps, session, contract_id, f"/goals/{goal_id}/progress",
-                        body, "Your note is added to the goal.")
+                        body, "Your note is added to the goal.",
+                        typed={f"note-{goal_id}": body["note"], f"progress-{goal_id}": raw})
 
 
 @router.post(PAGE + "/{goal_id}/closing")
@@ -81,7 +87,7 @@ async def plan(request: Request, contract_id: ContractId, deps: WebDep, session:
             "goal_id": text(form, "goal_id", 64) or None}
     return await _write(request, deps, session, contract_id, "/experiments", body,
                         "The experiment is planned: try it, then tell how it went.",
-                        key_of(form))
+                        key_of(form), typed={k: v or "" for k, v in body.items()})
 
 
 @router.post("/contracts/{contract_id}/experiments/{experiment_id}/report")
@@ -90,4 +96,5 @@ async def report(request: Request, contract_id: ContractId, experiment_id: ItemI
     body = {"result": text(form, "result"), "learning": text(form, "learning")}
     return await _write(request, deps, session, contract_id,
                         f"/experiments/{experiment_id}/report", body,
-                        "Thank you: what you learned is kept with the experiment.")
+                        "Thank you: what you learned is kept with the experiment.",
+                        typed={f"{k}-{experiment_id}": v for k, v in body.items()})

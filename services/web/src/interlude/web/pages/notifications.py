@@ -51,6 +51,12 @@ KINDS = {
     "join_requested": "A coach asks to join your circle",
     "material_shared": "Your coach shares a material with your space",
 }
+# what only ever reaches a coach, or only a coachee (notify's recipients): not offered to
+# someone who cannot receive it
+ONLY_FOR = {"message_received": "coach", "checkin_awaits": "coach", "reply_overdue": "coach",
+            "rehearsal_drafted": "coach", "join_requested": "coach",
+            "coach_replied": "coachee", "checkin_acknowledged": "coachee",
+            "checkin_questioned": "coachee"}
 HOUR = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 EVENT_ID = re.compile(r"^[0-9]{1,18}$")
 
@@ -106,7 +112,7 @@ async def _preferences_page(request: Request, deps: WebDep, session: Session, *,
                       "quiet_end": quiet.get("end", ""), "time_zone": saved["time_zone"],
                       "digest_hour": saved["digest_hour"]}
     kinds = [(kind, KINDS.get(kind, kind.replace("_", " ").capitalize()))
-             for kind in saved["email"]]
+             for kind in saved["email"] if kind not in ONLY_FOR or session.has(ONLY_FOR[kind])]
     return deps.pages.render(request, "preferences.html", session, status=status,
                              title="Notification preferences", prefs=shown, kinds=kinds,
                              timings=TIMINGS, error=error)

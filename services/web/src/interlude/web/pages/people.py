@@ -17,6 +17,10 @@ router = APIRouter(include_in_schema=False)
 PAGE = "/admin/people"
 ROLES = {"coachee": "Coachee", "coach": "Coach", "sponsor": "Sponsor",
          "org_admin": "Administrator", "compliance_officer": "Compliance officer"}
+# how a person came into the organisation (identity's word for it), as an admin says it
+SOURCES = {"": "invited", "invitation": "invited", "registration": "set up the organisation",
+           "seed": "demo data", "scim": "from your directory (SCIM)",
+           "oidc": "through single sign-on"}
 
 
 async def _page(request: Request, deps: WebDep, session: Session, *, status: int = 200,
@@ -28,6 +32,7 @@ async def _page(request: Request, deps: WebDep, session: Session, *, status: int
                                                    (u["display_name"] or "").lower()))
     return deps.pages.render(request, "admin/people.html", session, status=status,
                              title="People", people=people, total=found["total"], roles=ROLES,
+                             sources=SOURCES,
                              error=error, key=new_key(),
                              values={"email": "", "name": "", "roles": []} | (values or {}))
 

@@ -18,13 +18,15 @@ PAGE = "/community/{space_id}/rehearsals"
 
 
 async def _page(request: Request, deps: WebDep, session: Session, space_id: str, *,
-                status: int = 200, error: str | None = None) -> Response:
+                status: int = 200, error: str | None = None,
+                typed: dict[str, str] | None = None) -> Response:
+    """The page; after a refusal, ``typed`` holds what was written, by the field's id."""
     path = f"{API}/{space_id}"
     space = await deps.upstream.call(session, "community", "GET", path)
     found = await deps.upstream.call(session, "community", "GET", f"{path}/rehearsals")
     return deps.pages.render(request, "community/rehearsals.html", session, status=status,
                              title="Rehearse", space=space, rehearsals=found["rehearsals"],
-                             kinds=KINDS, error=error, key=new_key())
+                             kinds=KINDS, error=error, key=new_key(), typed=typed or {})
 
 
 @router.get(PAGE)
@@ -35,9 +37,10 @@ async def rehearsals(request: Request, space_id: SpaceId, deps: WebDep,
 
 async def _write(request: Request, deps: WebDep, session: Session, space_id: str, path: str,
                  body: dict[str, Any] | None, done: str, key: str | None = None,
-                 back: str | None = None) -> Response:
+                 back: str | None = None, typed: dict[str, str] | None = None) -> Response:
     async def again(status: int, error: str) -> Response:
-        return await _page(request, deps, session, space_id, status=status, error=error)
+        return await _page(request, deps, session, space_id, status=status, error=error,
+                           typed=typed)
 
     write = deps.upstream.call(session, "community", "POST",
                                f"{API}/{space_id}/rehearsals{path}", json=body,
@@ -53,14 +56,16 @@ async def draft(request: Request, space_id: SpaceId, deps: WebDep, session: Sess
     body = {"body": text(form, "body"), "kind": kind if kind in dict(KINDS) else "reflection"}
     return await _write(request, deps, session, space_id, "", body,
                         "Your draft is with your coach; only the two of you see it.",
-                        key_of(form))
+                        key_of(form), typed=body)
 
 
 @router.post(PAGE + "/{rehearsal_id}/feedback")
 async def feedback(request: Request, space_id: SpaceId, rehearsal_id: ItemId, deps: WebDep,
                    session: SessionDep, form: FormDep) -> Response:
+    said = text(form, "body")
     return await _write(request, deps, session, space_id, f"/{rehearsal_id}/feedback",
-                        {"body": text(form, "body")}, "Your feedback is sent.")
+                        {"body": said}, "Your feedback is sent.",
+                        typed={f"fb-{rehearsal_id}": said})
 
 
 @router.post(PAGE + "/{rehearsal_id}/{step}")
