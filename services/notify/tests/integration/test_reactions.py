@@ -120,17 +120,18 @@ async def test_erasure_drops_the_reminders_of_the_forgotten_alone(alone: Alone) 
         "INSERT INTO contracts (tenant_id, contract_id, coach_id, coachee_id, active, terms)"
         " VALUES ($1, 'c1', 'claire', 'amira', true, '{}')", tenant)
     due = datetime.now(UTC) - timedelta(minutes=1)
+    starts = due + timedelta(days=1)
     for work_id, recipients, kind in (("overdue", ["amira"], "reply_overdue"),
                                       ("session", ["claire", "amira"], "session_tomorrow")):
         await due_work.schedule(pool, work_id=work_id, tenant_id=tenant, kind="reminder",
                                 due_at=due, payload={
                                     "kind": kind, "contract_id": "c1", "recipients": recipients,
-                                    "session_id": "s1", "starts_at": due.isoformat(),
+                                    "session_id": "s1", "starts_at": starts.isoformat(),
                                     "link": "/"})
     await pool.execute("INSERT INTO people (tenant_id, user_id, status) VALUES ($1, 'amira',"
                        " 'active')", tenant)
     await pool.execute("INSERT INTO sessions (tenant_id, session_id, contract_id, starts_at)"
-                       " VALUES ($1, 's1', 'c1', $2)", tenant, due)
+                       " VALUES ($1, 's1', 'c1', $2)", tenant, starts)
     await alone.identity_event(tenant, "amira", published.SubjectForgotten(subject_id="amira"))
     await alone.runners["notify-identity"].catch_up()
 
@@ -141,3 +142,30 @@ async def test_erasure_drops_the_reminders_of_the_forgotten_alone(alone: Alone) 
     assert await alone.inbox(tenant, "amira") == []
     cancelled = await pool.fetchval("SELECT cancel_reason FROM due_work WHERE work_id = 'overdue'")
     assert cancelled == "erased"
+
+
+async def test_a_reminder_that_falls_due_after_its_session_began_tells_no_one(
+        alone: Alone) -> None:
+    """The worker was away (or the reactions were replayed) past the session's start: "you
+    have a session tomorrow" would be wrong now. The timer is done with, not tried again."""
+    tenant, pool = new_id(), alone.platform.pool
+    await pool.execute(
+        "INSERT INTO contracts (tenant_id, contract_id, coach_id, coachee_id, active, terms)"
+        " VALUES ($1, 'c1', 'claire', 'amira', true, '{}')", tenant)
+    now = datetime.now(UTC)
+    for session, starts in (("past", now - timedelta(hours=2)),
+                            ("soon", now + timedelta(hours=20))):
+        await pool.execute("INSERT INTO sessions (tenant_id, session_id, contract_id, starts_at)"
+                           " VALUES ($1, $2, 'c1', $3)", tenant, session, starts)
+        await due_work.schedule(pool, work_id=session, tenant_id=tenant, kind="reminder",
+                                due_at=starts - timedelta(days=1), payload={
+                                    "kind": "session_tomorrow", "contract_id": "c1",
+                                    "recipients": ["amira"], "session_id": session,
+                                    "starts_at": starts.isoformat(), "link": "/"})
+
+    reminders = next(r.reminders for r in alone.runners.values() if hasattr(r, "reminders"))
+    assert await reminders.fire(now) == 1
+    await alone.runners["notify-inbox"].catch_up()
+    assert [r["item_id"] for r in await alone.inbox(tenant, "amira")] == ["soon"]
+    assert await pool.fetchval("SELECT count(*) FROM due_work WHERE tenant_id = $1"
+                               " AND done_at IS NULL", tenant) == 0

@@ -53,13 +53,14 @@ class Reminders:
             return 0
         async with self.deps.pool.acquire() as conn, conn.transaction():
             told = [(Cause(work.tenant_id, work.work_id, "notify.Reminder", work.due_at), t)
-                    for work in claimed for t in await self._tells(conn, work)]
+                    for work in claimed for t in await self._tells(conn, work, now)]
             new = await self.teller.queue(conn, told)  # appended before any is marked done
             for work in claimed:
                 await due_work.done(conn, work.work_id, now=now)
         return new
 
-    async def _tells(self, conn: asyncpg.Connection, work: due_work.DueWork) -> list[Tell]:
+    async def _tells(self, conn: asyncpg.Connection, work: due_work.DueWork,
+                     now: datetime) -> list[Tell]:
         p = work.payload
         contract = await queries.contract(conn, work.tenant_id, p["contract_id"])
         if contract is None or contract["ended"]:
@@ -68,6 +69,8 @@ class Reminders:
             session = await queries.session(conn, work.tenant_id, p["session_id"])
             if session is None or session["starts_at"] != datetime.fromisoformat(p["starts_at"]):
                 return []  # moved since: the new time has its own timer
+            if session["starts_at"] <= now:
+                return []  # begun already (the worker was away, a replay): too late to remind
         return [Tell(r, p["kind"], p["link"], actor_id=p.get("actor_id"),
                      contract_id=p["contract_id"], item_id=p.get("item_id") or
                      p.get("session_id"), quiet_hours=quiet_hours(contract["terms"]))
