@@ -81,7 +81,7 @@ async def test_a_blocked_feature_moves_neither_the_score_nor_the_reasons(
     await eventually(all_counted, timeout=5)
     _, rows = await _board(engagement, coach)
     assert rows["Checks in"]["reasons"] != rows["Quiet"]["reasons"]  # the facts count when on
-    assert "1 unanswered message(s)" in rows["Writes"]["reasons"]
+    assert "1 unanswered message" in rows["Writes"]["reasons"]
 
     for key, name in (("checkins.enabled", "Checks in"), ("messaging.enabled", "Writes"),
                       ("community.enabled", "Posts")):

@@ -111,9 +111,9 @@ def test_facts_of_a_blocked_feature_move_neither_score_nor_reasons() -> None:
                      messages=Messages(2, NOW - timedelta(hours=49), 48),
                      checkins=CheckIns(NOW - timedelta(days=9), 3, 1))
     assert attention(replace(troubled, checkins=None), NOW) == (
-        130, ["reply overdue", "2 unanswered message(s)"])
+        130, ["reply overdue", "2 unanswered messages"])
     assert attention(replace(troubled, messages=None), NOW) == (41, [
-        "3 check-in(s) to acknowledge", "low mood in the last check-in",
+        "3 check-ins to acknowledge", "low mood in the last check-in",
         "no check-in for a week"])
     assert attention(replace(troubled, messages=None, checkins=None), NOW) == (0, [])
 

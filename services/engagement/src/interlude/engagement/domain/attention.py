@@ -63,6 +63,11 @@ def overdue(messages: Messages, now: datetime) -> bool:
             and now > reply_due(messages.oldest_waiting_at, messages.reply_window_hours))
 
 
+def counted(n: int, thing: str, after: str = "") -> str:
+    """``1 unanswered message``, ``2 unanswered messages`` (a reason a coach reads)."""
+    return f"{n} {thing}{'' if n == 1 else 's'}{after}"
+
+
 def _messages(messages: Messages, now: datetime) -> tuple[int, list[str]]:
     score, reasons = 0, []
     if overdue(messages, now):
@@ -70,7 +75,7 @@ def _messages(messages: Messages, now: datetime) -> tuple[int, list[str]]:
         reasons.append("reply overdue")
     if messages.unanswered:
         score += UNANSWERED + PER_UNANSWERED * min(messages.unanswered, COUNTED_UP_TO)
-        reasons.append(f"{messages.unanswered} unanswered message(s)")
+        reasons.append(counted(messages.unanswered, "unanswered message"))
     return score, reasons
 
 
@@ -78,7 +83,7 @@ def _checkins(checkins: CheckIns, now: datetime) -> tuple[int, list[str]]:
     score, reasons = 0, []
     if checkins.unacknowledged:
         score += TO_ACKNOWLEDGE + PER_TO_ACKNOWLEDGE * min(checkins.unacknowledged, COUNTED_UP_TO)
-        reasons.append(f"{checkins.unacknowledged} check-in(s) to acknowledge")
+        reasons.append(counted(checkins.unacknowledged, "check-in", " to acknowledge"))
     if checkins.last_mood is not None and checkins.last_mood <= LOW_MOOD_AT_MOST:
         score += LOW_MOOD
         reasons.append("low mood in the last check-in")
