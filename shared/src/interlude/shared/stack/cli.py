@@ -74,12 +74,12 @@ def summary(stack: Stack, installed: int) -> str:
     # never a password nor the superuser's URL: where they are is enough
     lines += [f"NATS        {stack.nats.url}  (monitoring {stack.nats.monitor_url})",
               f"PostgreSQL  127.0.0.1:{stack.pg.port}",
-              f"Secrets     {shown(stack.data / 'secrets')}/  (the NATS users' and PostgreSQL "
-              "roles' passwords, yours only)"]
-    if stack.mail is not None:
-        lines += [f"E-mail      {shown(stack.mail.folder)}/  (every e-mail sent, one .eml file "
-                  f"each: open it in a mail program or read it as text; SMTP on "
-                  f"127.0.0.1:{stack.mail.port})"]
+              f"Secrets     {shown(stack.data / 'secrets')}/",
+              "            (the NATS users' and PostgreSQL roles' passwords, yours only)"]
+    if stack.mail is not None:  # a line each, within an 80-column terminal
+        lines += [f"E-mail      {shown(stack.mail.folder)}/  (SMTP on 127.0.0.1:{stack.mail.port})",
+                  "            every e-mail sent, one .eml file each: open it in a mail",
+                  "            program or read it as text"]
     if stack.logins:
         lines += ["", "Demo logins (role, login, password):"]
         lines += [f"  {role:<18} {login:<32} {password}" for role, login, password in stack.logins]

@@ -178,6 +178,8 @@ class Stack:
         with self.step(f"master secret in {shown(self.master_key)}") as notes:
             notes.append("created" if provision.ensure_master_secret(self.master_key) else "kept")
         for spec in self.specs:
+            if spec.migrations is None:  # keeps no tables (web): no database of its own
+                continue
             name = provision.database_name(spec.name)
             runs_as = f", runs as {spec.app_role}" if spec.app_role else ""
             with self.step(f"database {name} owned by role {spec.name}{runs_as}, "
@@ -193,7 +195,8 @@ class Stack:
                 for s in self.specs if s.api}
         return {**urls, "PYTHONUNBUFFERED": "1", f"{PREFIX}SERVICE_NAME": spec.name,
                 f"{PREFIX}NATS_URL": self.nats.url, **self.nats.env_for(spec.name),
-                f"{PREFIX}DATABASE_URL": self.databases[spec.name].runtime_dsn,
+                **({f"{PREFIX}DATABASE_URL": self.databases[spec.name].runtime_dsn}
+                   if spec.name in self.databases else {}),
                 f"{PREFIX}MASTER_SECRET_FILE": str(self.master_key.resolve()),
                 **(self.mail.env() if self.mail is not None else {}), **spec.extra_env}
 
@@ -203,7 +206,9 @@ class Stack:
     def start_service(self, spec: ServiceSpec) -> None:
         if spec.api:
             log = self.logs / f"{spec.name}-api.log"
-            with self.step(f"starting {spec.name} API on {self.api_url(spec)} (log {shown(log)})"):
+            what = "front end" if spec.migrations is None and spec.worker is None else "API"
+            with self.step(f"starting {spec.name} {what} on {self.api_url(spec)}"
+                           f" (log {shown(log)})"):
                 child = self._spawn_api(spec)
                 self._started(child, lambda: self._spawn_api(spec))
                 wait_http_ok(f"{self.api_url(spec)}/healthz", child, timeout=60)
