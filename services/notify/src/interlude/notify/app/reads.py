@@ -28,12 +28,33 @@ IDLE_POLL = 15.0  # a live stream looks again after this long even if nothing wo
 
 async def _shown(deps: Notify, ctx: CommandContext,
                  rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
+    """``rows`` as their recipient sees them, once the access event naming whose content they
+    hold is recorded. The record (an append, flushed to disk) goes out first and is awaited
+    last: the look-ups and the opening of the content happen meanwhile, and nothing is shown
+    before it is recorded."""
+    subjects = {_subject(r[field]) for r in rows for field in ("topic", "excerpt")
+                if r[field] is not None}
+    recording = asyncio.ensure_future(
+        deps.record_read(ctx, "notifications", ctx.actor.id, subjects))
+    try:
+        shown = await _opened(deps, ctx, rows)
+    except BaseException:
+        recording.cancel()
+        with contextlib.suppress(BaseException):
+            await recording
+        raise
+    await recording
+    return shown
+
+
+async def _opened(deps: Notify, ctx: CommandContext,
+                  rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
     named = {r["actor_id"] for r in rows if r["actor_id"] and not r["actor_pseudonym"]}
     in_spaces = {r["space_id"] for r in rows if r["space_id"]}
     # a look-up only for what the rows need: a live stream shows most rows one at a time
     names = await directory.names(deps.pool, deps.sealer, ctx.tenant_id, named) if named else {}
     spaces = await queries.space_names(deps.pool, ctx.tenant_id, in_spaces) if in_spaces else {}
-    shown, subjects = [], set()
+    shown = []
     for r in rows:
         if r["actor_pseudonym"]:
             actor: dict[str, Any] | None = {"name": r["actor_pseudonym"], "pseudonym": True}
@@ -41,11 +62,8 @@ async def _shown(deps: Notify, ctx: CommandContext,
             actor = {"name": names[r["actor_id"]] or FORMER, "pseudonym": False}
         else:
             actor = None
-        opened = {}
-        for field in ("topic", "excerpt"):
-            opened[field] = await reveal(deps.sealer, ctx.tenant_id, r[field])
-            if r[field] is not None:
-                subjects.add(_subject(r[field]))
+        opened = {field: await reveal(deps.sealer, ctx.tenant_id, r[field])
+                  for field in ("topic", "excerpt")}
         shown.append({
             "id": r["notification_id"], "seq": r["seq"], "kind": r["kind"],
             "text": says(r["kind"], actor["name"] if actor else SOMEONE),
@@ -53,7 +71,6 @@ async def _shown(deps: Notify, ctx: CommandContext,
             "link": r["link"], "contract_id": r["contract_id"], "item_id": r["item_id"],
             "space": {"space_id": r["space_id"], "name": spaces.get(r["space_id"])}
             if r["space_id"] else None, **opened})
-    await deps.record_read(ctx, "notifications", ctx.actor.id, subjects)
     return shown
 
 
