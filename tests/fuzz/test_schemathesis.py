@@ -6,6 +6,21 @@ answer that breaks its declared schema.
 Each service runs in this process as the journeys run it (real NATS and PostgreSQL, identity's
 JWKS over ASGI), served on a free port of 127.0.0.1; schemathesis's own CLI (`st run`) calls it
 from a subprocess, so the service keeps answering in this test's event loop meanwhile.
+
+CI runs a few examples per route with a fixed seed, so that it stays fast and a failure
+reproduces. An outside fuzzer runs far more; to run as it does, set (all optional):
+
+- `INTERLUDE_FUZZ_EXAMPLES`: generated requests per route and phase (default 3);
+- `INTERLUDE_FUZZ_SEED`: the seed (default 12); another one explores other inputs;
+- `INTERLUDE_FUZZ_MODE`: `positive` (valid data only), `negative` (only data that breaks the
+  schema) or `all` (default: both, as schemathesis 4 does unless told otherwise);
+- `INTERLUDE_FUZZ_SECONDS`: one service's run at most (default 240); raise it with the examples;
+- `INTERLUDE_FUZZ_CHECKS`: checks added to the default ones, comma-separated, such as
+  `negative_data_rejection` (input that breaks the schema must get a 4xx).
+
+For instance `INTERLUDE_FUZZ_EXAMPLES=30 INTERLUDE_FUZZ_SEED=7 INTERLUDE_FUZZ_SECONDS=1200
+.venv/bin/pytest tests/fuzz -q -x -m slow -k community`. The run's whole output is kept in its
+`tmp_path` as `schemathesis.txt`; a failure's message carries it, with a curl to replay each case.
 """
 
 from __future__ import annotations
@@ -13,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -36,11 +52,13 @@ from .targets import EXCLUDED, UPSTREAM_ANSWERS, Target
 pytestmark = pytest.mark.slow
 
 SERVICES = ("identity", "community", "audit", "engagement", "notify")
-EXAMPLES_PER_ROUTE = 3
-SEED = 12  # fixed, so that a failure reproduces
-RUN_SECONDS = 240  # one service's schemathesis run, at most
+EXAMPLES_PER_ROUTE = int(os.environ.get("INTERLUDE_FUZZ_EXAMPLES", "3"))
+SEED = int(os.environ.get("INTERLUDE_FUZZ_SEED", "12"))  # fixed, so that a failure reproduces
+MODE = os.environ.get("INTERLUDE_FUZZ_MODE", "all")
+RUN_SECONDS = int(os.environ.get("INTERLUDE_FUZZ_SECONDS", "240"))  # one service's run, at most
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
-          "response_schema_conformance", "response_headers_conformance")
+          "response_schema_conformance", "response_headers_conformance",
+          *filter(None, os.environ.get("INTERLUDE_FUZZ_CHECKS", "").split(",")))
 ST = Path(sys.executable).with_name("st")
 
 
@@ -179,7 +197,7 @@ async def _run_schemathesis(url: str, service: str, target: Target, tmp_path: Pa
     process = await asyncio.create_subprocess_exec(
         str(ST), "--config-file", str(config), "run", f"{url}/openapi.json",
         "--checks", ",".join(CHECKS), "--max-examples", str(EXAMPLES_PER_ROUTE),
-        "--seed", str(SEED), "--workers", "1", "--no-shrink",
+        "--seed", str(SEED), "--mode", MODE, "--workers", "1", "--no-shrink",
         "--phases", "examples,coverage,fuzzing", "--suppress-health-check", "all",
         "--request-timeout", "10", "--output-truncate", "false",
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=tmp_path)
