@@ -71,8 +71,10 @@ class Env:
     stack: contextlib.AsyncExitStack = field(default_factory=contextlib.AsyncExitStack)
 
     async def identity(self) -> RunningIdentity:
-        return await self.stack.enter_async_context(running_identity(
-            identity_settings(self.nats_url, self.postgres_dsn, self.namespace), self.pg_schema))
+        # tokens outlive the run: one expiring half-way would make the rest of it 401s that pass
+        settings = identity_settings(self.nats_url, self.postgres_dsn, self.namespace,
+                                     access_token_ttl_s=RUN_SECONDS + 300)
+        return await self.stack.enter_async_context(running_identity(settings, self.pg_schema))
 
     async def schema(self, service: str) -> str:
         return await self.stack.enter_async_context(
@@ -93,9 +95,15 @@ async def _identity(env: Env) -> Target:
     # every route naming a person acts on a bystander: a role revoked from, or a deactivation
     # of, the admin whose token the run sends would answer 401 to everything after it
     bystander = await identity.member(admin, "coach", "coachee", name="Bea Bystander")
+    stranger = await identity.organisation("Contoso")
+    their_scim = await identity.client.post(f"/v1/organisations/{stranger.tenant_id}/scim-tokens",
+                                            headers=stranger.headers, json={"label": "Okta"})
+    assert their_scim.status_code == 201, their_scim.text
     return Target(identity.app, admin.access_token, "/v1/me",
                   {"org_id": admin.tenant_id, "user_id": bystander.user_id},
-                  {"^/scim/v2/": scim.json()["token"]})
+                  {"^/scim/v2/": scim.json()["token"]}, stranger.access_token,
+                  {"^/scim/v2/": their_scim.json()["token"]},
+                  (("^/scim/v2/", "application/scim+json"),))  # RFC 7644's errors
 
 
 async def _audit(env: Env) -> Target:
@@ -139,8 +147,25 @@ async def _community(env: Env) -> Target:
         return answer.status_code == 201
 
     await eventually(created, what="the coach's space created")
-    return Target(community.app, coach.access_token,
-                  f"/v1/community/spaces/{space['id']}", {"space_id": space["id"]})
+    url = f"/v1/community/spaces/{space['id']}"
+    path = {"space_id": space["id"], **await _content(community.client, coach.headers, url)}
+    # (another organisation's person on every route of a space: tests/journeys/community)
+    return Target(community.app, coach.access_token, url, path)
+
+
+async def _content(api: httpx.AsyncClient, headers: dict[str, str],
+                   space: str) -> dict[str, str]:
+    """A post with a comment, and a material, in the space (a rehearsal is a member's): ids
+    that get requests past "not found" to the routes' work (until the run deletes them)."""
+    async def created(path: str, body: dict[str, str]) -> str:
+        answer = await api.post(f"{space}{path}", headers=headers, json=body)
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["id"])
+
+    post = await created("/posts", {"body": "How do you say no to a second project?"})
+    return {"post_id": post,
+            "comment_id": await created(f"/posts/{post}/comments", {"body": "Kindly, early."}),
+            "material_id": await created("/materials", {"title": "On saying no"})}
 
 
 async def _engagement(env: Env) -> Target:
@@ -194,21 +219,22 @@ def _config(target: Target, service: str) -> str:
 async def _run_schemathesis(url: str, service: str, target: Target, tmp_path: Path) -> str:
     config = tmp_path / "schemathesis.toml"
     config.write_text(_config(target, service))
-    process = await asyncio.create_subprocess_exec(
-        str(ST), "--config-file", str(config), "run", f"{url}/openapi.json",
-        "--checks", ",".join(CHECKS), "--max-examples", str(EXAMPLES_PER_ROUTE),
-        "--seed", str(SEED), "--mode", MODE, "--workers", "1", "--no-shrink",
-        "--phases", "examples,coverage,fuzzing", "--suppress-health-check", "all",
-        "--request-timeout", "10", "--output-truncate", "false",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=tmp_path)
-    try:
-        output, _ = await asyncio.wait_for(process.communicate(), RUN_SECONDS)
-    except TimeoutError:
-        process.kill()  # our own child, by its handle
-        await process.wait()
-        raise
-    text = output.decode(errors="replace")
-    (tmp_path / "schemathesis.txt").write_text(text)
+    log = tmp_path / "schemathesis.txt"  # written as the run goes: a long run can be watched
+    with log.open("wb") as out:
+        process = await asyncio.create_subprocess_exec(
+            str(ST), "--config-file", str(config), "run", f"{url}/openapi.json",
+            "--checks", ",".join(CHECKS), "--max-examples", str(EXAMPLES_PER_ROUTE),
+            "--seed", str(SEED), "--mode", MODE, "--workers", "1", "--no-shrink",
+            "--phases", "examples,coverage,fuzzing", "--suppress-health-check", "all",
+            "--request-timeout", "10", "--output-truncate", "false",
+            stdout=out, stderr=asyncio.subprocess.STDOUT, cwd=tmp_path)
+        try:
+            await asyncio.wait_for(process.wait(), RUN_SECONDS)
+        except TimeoutError:
+            process.kill()  # our own child, by its handle
+            await process.wait()
+            raise
+    text = log.read_text(errors="replace")
     assert process.returncode == 0, text
     return text
 

@@ -1,0 +1,91 @@
+"""What an attacker tries that schemathesis does not, on every route of every service, on the real
+stack: ids far longer than any id, bodies that are not UTF-8, JSON nested deeper than any parser
+recurses, bodies over the limit, and another organisation's person naming this one's ids. Each
+must get a problem (RFC 9457) with a client error, never a server error, and the stranger a 404
+(never a 403 that confirms the thing exists, never a 200).
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from interlude.shared.testing.inprocess import served
+from interlude.shared.testing.routes import Call, calls
+
+from .targets import EXCLUDED, Target
+from .test_schemathesis import SERVICES, STARTS, Env
+
+pytestmark = pytest.mark.slow
+
+PROBLEM = "application/problem+json"
+LONG_ID = "x" * 8_000  # under the server's limit for a request line, far over any id
+DEEP = 100_000  # levels of nesting: past Python's recursion limit
+BODIES: dict[str, bytes] = {
+    "not UTF-8": b'{"name": "\xff\xfe caf\xe9"}',
+    "arrays nested deep": b"[" * DEEP + b"]" * DEEP,
+    "objects nested deep": b'{"a":' * DEEP + b"1" + b"}" * DEEP,
+    "over the body limit": b'{"name": "' + b"x" * 2_000_000 + b'"}',
+}
+
+
+def _by_path(path: str, by_path: dict[str, str], default: str) -> str:
+    return next((value for regex, value in by_path.items() if re.search(regex, path)), default)
+
+
+def _refused(answer: httpx.Response, what: str, media_type: str) -> str:
+    """Why ``answer`` is not a client error as a problem ("" if it is one)."""
+    if not 400 <= answer.status_code < 500:
+        return f"{what}: {answer.status_code} {answer.text[:300]}"
+    if answer.headers.get("content-type") != media_type:
+        return f"{what}: {answer.status_code} as {answer.headers.get('content-type')}"
+    return ""
+
+
+def _probed(service: str, target: Target) -> list[Call]:
+    excluded = {name for name, _reason in EXCLUDED.get(service, ())}
+    return [call for call in calls(target.app)
+            if f"{call.method} {call.template}" not in excluded]
+
+
+async def _probe(client: httpx.AsyncClient, target: Target, call: Call) -> list[str]:
+    name = f"{call.method} {call.template}"
+    token = _by_path(call.template, target.tokens_by_path, target.token)
+    auth = {"Authorization": f"Bearer {token}"}
+    media_type = _by_path(call.template, dict(target.error_media_types), PROBLEM)
+    failures = []
+    if call.params:
+        answer = await client.request(call.method, call.url({"*": LONG_ID}), headers=auth)
+        failures.append(_refused(answer, f"{name} long ids", media_type))
+    own = call.url({**target.path, "*": "x"})
+    for what, body in BODIES.items() if call.takes_body else ():
+        answer = await client.request(call.method, own, content=body,
+                                      headers={**auth, "Content-Type": "application/json"})
+        failures.append(_refused(answer, f"{name} {what}", media_type))
+    if target.stranger and call.params and set(call.params) <= set(target.path):
+        stranger = _by_path(call.template, target.stranger_tokens_by_path, target.stranger)
+        answer = await client.request(call.method, own,
+                                      headers={"Authorization": f"Bearer {stranger}"},
+                                      json={} if call.takes_body else None)
+        if answer.status_code != 404:
+            failures.append(f"{name} by a stranger: {answer.status_code} {answer.text[:300]}")
+    return failures
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("service", SERVICES)
+async def test_hostile_requests_are_refused_with_problems(service: str, nats_url: str,
+                                                         postgres_dsn: str, namespace: str,
+                                                         pg_schema: str) -> None:
+    env = Env(nats_url, postgres_dsn, namespace, pg_schema)
+    failures: list[str] = []
+    async with env.stack:
+        target = await STARTS[service](env)
+        async with served(target.app, lifespan=False) as url, httpx.AsyncClient(
+                base_url=url, timeout=30) as client:
+            for call in _probed(service, target):
+                failures += await _probe(client, target, call)
+    found = [failure for failure in failures if failure]
+    assert not found, "\n".join(found)
