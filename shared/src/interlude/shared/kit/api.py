@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Header, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from interlude.shared.auth import PrincipalDep
 from interlude.shared.events.envelope import CommandContext
@@ -27,14 +28,36 @@ from interlude.shared.http.problems import MEDIA_TYPE
 from interlude.shared.projections.waiter import PositionWaiter
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# the largest integer PostgreSQL's bigint (and a stream position) holds: a cursor, a position
+# or a count past it is refused as invalid rather than failing in the database driver
+MAX_INT = 2**63 - 1
+MAX_INT32 = 2**31 - 1  # PostgreSQL's int: a number a read model keeps as one (a message's)
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 WAIT_SECONDS = 5.0  # how long a read with ?after= waits for its read model, at most
 
 IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", max_length=200,
     description="any unique string: a request retried with the same key is applied once")]
 ItemId = Annotated[str, Path(pattern=ID_PATTERN)]
-After = Annotated[int, Query(ge=0, description="a position a write answered: wait until this "
-                                                "read reflects it")]
+After = Annotated[int, Query(ge=0, le=MAX_INT, description="a position a write answered: wait "
+                                                        "until this read reflects it")]
+
+
+def in_range(value: datetime) -> datetime:
+    """``value`` if it lies between 1900 and 9000 (a naive one read as UTC): an instant at the
+    edge of what a datetime holds cannot be turned to UTC, nor stored, nor have hours added."""
+    try:
+        utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except OverflowError:
+        utc = EARLIEST - timedelta(days=1)  # beyond what a datetime holds in UTC
+    if not EARLIEST <= utc < LATEST:
+        raise ValueError("a date between 1900 and 9000 (UTC) is expected")
+    return value
+
+
+# an instant a client sends (a filter's bound, a session's start): with its offset, in range
+Instant = Annotated[AwareDatetime, AfterValidator(in_range)]
 
 
 class WrittenPublic(BaseModel):
