@@ -8,6 +8,7 @@ must get a problem (RFC 9457) with a client error, never a server error, and the
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -50,7 +51,24 @@ def _probed(service: str, target: Target) -> list[Call]:
             if f"{call.method} {call.template}" not in excluded]
 
 
-async def _probe(client: httpx.AsyncClient, target: Target, call: Call) -> list[str]:
+def _extremes(operation: dict[str, Any]) -> list[dict[str, str]]:
+    """Query strings that put each integer or instant parameter at an extreme its schema
+    allows: past a 64-bit integer, the first and last instants a datetime holds."""
+    found = []
+    for param in operation.get("parameters", ()):
+        if param["in"] != "query":
+            continue
+        schemas = [param["schema"], *param["schema"].get("anyOf", ())]
+        if any(s.get("type") == "integer" and "maximum" not in s for s in schemas):
+            found.append({param["name"]: str(2**63)})
+        if any(s.get("format") == "date-time" for s in schemas):
+            found += [{param["name"]: "0001-01-01T00:00:00+14:00"},
+                      {param["name"]: "9999-12-31T23:59:59-14:00"}]
+    return found
+
+
+async def _probe(client: httpx.AsyncClient, target: Target, call: Call,
+                 operation: dict[str, Any]) -> list[str]:
     name = f"{call.method} {call.template}"
     token = _by_path(call.template, target.tokens_by_path, target.token)
     auth = {"Authorization": f"Bearer {token}"}
@@ -64,6 +82,10 @@ async def _probe(client: httpx.AsyncClient, target: Target, call: Call) -> list[
         answer = await client.request(call.method, own, content=body,
                                       headers={**auth, "Content-Type": "application/json"})
         failures.append(_refused(answer, f"{name} {what}", media_type))
+    for params in _extremes(operation):
+        answer = await client.request(call.method, own, params=params, headers=auth)
+        if answer.status_code >= 500:
+            failures.append(f"{name} {params}: {answer.status_code} {answer.text[:300]}")
     if target.stranger and call.params and set(call.params) <= set(target.path):
         stranger = _by_path(call.template, target.stranger_tokens_by_path, target.stranger)
         answer = await client.request(call.method, own,
@@ -85,7 +107,9 @@ async def test_hostile_requests_are_refused_with_problems(service: str, nats_url
         target = await STARTS[service](env)
         async with served(target.app, lifespan=False) as url, httpx.AsyncClient(
                 base_url=url, timeout=30) as client:
+            paths = target.app.openapi()["paths"]
             for call in _probed(service, target):
-                failures += await _probe(client, target, call)
+                operation = paths[call.template][call.method.lower()]
+                failures += await _probe(client, target, call, operation)
     found = [failure for failure in failures if failure]
     assert not found, "\n".join(found)
