@@ -36,11 +36,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from interlude.audit.testing import audit_settings, running_audit
 from interlude.community.testing import community_settings, running_community
-from interlude.engagement.testing import engagement_settings, running_engagement
+from interlude.engagement.testing import (
+    RunningEngagement,
+    engagement_settings,
+    running_engagement,
+    terms,
+)
 from interlude.identity.testing import RunningIdentity, identity_settings, running_identity
 from interlude.notify.testing import notify_settings, running_notify
 from interlude.shared.testing.eventually import eventually
@@ -118,12 +122,11 @@ async def _audit(env: Env) -> Target:
     return Target(audit.app, officer.access_token, "/v1/audit/keys")
 
 
-async def _with_engagement(env: Env, identity: RunningIdentity) -> FastAPI:
+async def _with_engagement(env: Env, identity: RunningIdentity) -> RunningEngagement:
     settings = engagement_settings(env.nats_url, env.postgres_dsn, env.namespace,
                                    _secret(identity))
-    running = await env.stack.enter_async_context(
+    return await env.stack.enter_async_context(
         running_engagement(settings, await env.schema("engagement"), identity.app))
-    return running.app
 
 
 async def _community(env: Env) -> Target:
@@ -170,10 +173,21 @@ async def _content(api: httpx.AsyncClient, headers: dict[str, str],
 
 async def _engagement(env: Env) -> Target:
     identity = await env.identity()
-    app = await _with_engagement(env, identity)
+    engagement = await _with_engagement(env, identity)
     admin = await identity.organisation("Northwind")
     coach = await identity.member(admin, "coach", name="Claire Coach")
-    return Target(app, coach.access_token, "/v1/contracts")
+    coachee = await identity.member(admin, "coachee", name="Amira Haddad")
+    # an active contract of the coach's, so that requests about it reach the routes' work
+    proposed = await engagement.client.post("/v1/contracts", headers=coach.headers, json={
+        "coachee_id": coachee.user_id, "terms": terms()})
+    assert proposed.status_code == 201, proposed.text
+    contract = f"/v1/contracts/{proposed.json()['id']}"
+    for party in (coach, coachee):
+        signed = await engagement.client.post(f"{contract}/signatures", headers=party.headers,
+                                              json={})
+        assert signed.status_code == 200, signed.text
+    return Target(engagement.app, coach.access_token, contract,
+                  {"contract_id": proposed.json()["id"]})
 
 
 async def _notify(env: Env) -> Target:
