@@ -6,8 +6,8 @@
 - :mod:`.api`: the route dependencies every service uses (``Idempotency-Key``, item ids,
   ``?after=``, the caller's context, the wired application), instants and integers a client
   sends kept in range (:data:`Instant`, :data:`MAX_INT`, :data:`MAX_INT32`), the public
-  answer to a command (:class:`WrittenPublic`), read-your-writes (:func:`caught_up`) and the problem responses to
-  declare on routes (:func:`problems`).
+  answer to a command (:class:`WrittenPublic`), read-your-writes (:func:`caught_up`) and the
+  problem responses to declare on routes (:func:`problems`).
 """
 
 from interlude.shared.kit.api import (

@@ -14,6 +14,7 @@ describes every answer the same way.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -35,6 +36,8 @@ MAX_INT32 = 2**31 - 1  # PostgreSQL's int: a number a read model keeps as one (a
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 WAIT_SECONDS = 5.0  # how long a read with ?after= waits for its read model, at most
+FIRST_WAIT = 0.25  # before asking the stream whether the position was ever written
+log = logging.getLogger(__name__)
 
 IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", max_length=200,
@@ -136,13 +139,30 @@ class ReadModels:
     waiter: PositionWaiter
     consumer: str
     stream: str
+    # the stream's last position (the store's ``last_position``): what a write answered, at most
+    written: Callable[[], Awaitable[int]] | None = None
 
     async def caught_up(self, after: int | None) -> bool:
         """Wait (bounded) until the read models have seen position ``after``; False if they
-        have not within the bound (the answer then says ``fresh: false``)."""
+        have not within the bound (the answer then says ``fresh: false``), or at once when no
+        write has answered ``after`` yet: waiting would not bring it, and a request that
+        names a position far ahead would hold a connection, and poll, for the whole bound."""
         if not after:
             return True
-        return await self.waiter.wait(self.consumer, self.stream, after, timeout=WAIT_SECONDS)
+        if await self.waiter.wait(self.consumer, self.stream, after, timeout=FIRST_WAIT):
+            return True  # the usual case, a write just made: no question to the stream
+        if self.written is not None and after > await self._last_written(after):
+            return False
+        return await self.waiter.wait(self.consumer, self.stream, after,
+                                      timeout=WAIT_SECONDS - FIRST_WAIT)
+
+    async def _last_written(self, after: int) -> int:
+        assert self.written is not None
+        try:
+            return await self.written()
+        except Exception:  # the stream unreachable: wait as if the position had been written
+            log.debug("the last position of %s is unknown: waiting for %s", self.stream, after)
+            return after
 
 
 async def caught_up(request: Request, after: int | None) -> bool:
