@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from interlude.engagement.api.deps import (
-    READS,
+    CHANNEL_READS,
     WRITES,
     After,
     ContextDep,
@@ -34,7 +34,7 @@ async def post(contract_id: ContractId, body: CheckInCreate, ctx: ContextDep,
     return WrittenPublic.of(written)
 
 
-@router.get("", responses=READS)
+@router.get("", responses=CHANNEL_READS)
 async def list_(contract_id: ContractId, ctx: ContextDep, deps: EngagementDep,
                 request: Request, after: After = 0,
                 limit: Annotated[int, Query(ge=1, le=200)] = 50,

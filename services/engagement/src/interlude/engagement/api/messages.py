@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from interlude.engagement.api.deps import (
-    READS,
+    CHANNEL_READS,
     WRITES,
     After,
     ContextDep,
@@ -36,7 +36,7 @@ async def send(contract_id: ContractId, body: MessageCreate, ctx: ContextDep,
 
 
 @router.get("", response_model=ThreadPublic, response_model_exclude_unset=True,
-            responses=READS)
+            responses=CHANNEL_READS)
 async def thread(contract_id: ContractId, ctx: ContextDep, deps: EngagementDep,
                  request: Request, after: After = 0,
                  since: Annotated[int, Query(ge=0, le=MAX_INT32,
