@@ -203,7 +203,26 @@ async def _notify(env: Env) -> Target:
         return answer.status_code == 200
 
     await eventually(policy_known, what="notify's copy of the organisation's policy")
-    return Target(notify.app, coachee.access_token, "/v1/notify/notifications")
+    # webhooks are the org admin's (with the coachee's token every such request was a 403),
+    # once the organisation allows them; one endpoint (nothing the run does is delivered to
+    # it) for the requests about one
+    allowed = await identity.client.patch(
+        f"/v1/organisations/{admin.tenant_id}/policy", headers=admin.headers,
+        json={"changes": {"notify.channels": ["in_app", "webhook"]}, "reason": "fuzzing"})
+    assert allowed.status_code == 200, allowed.text
+    webhook: dict[str, str] = {}
+
+    async def registered() -> bool:  # 403 until notify has read the policy's new version
+        answer = await notify.client.post("/v1/notify/webhooks", headers=admin.headers, json={
+            "url": "https://hooks.example.org/interlude", "kinds": ["coach_replied"]})
+        assert answer.status_code in (201, 403), answer.text
+        webhook.update(answer.json() if answer.status_code == 201 else {})
+        return answer.status_code == 201
+
+    await eventually(registered, what="a webhook registered")
+    return Target(notify.app, coachee.access_token, "/v1/notify/notifications",
+                  {"webhook_id": webhook["id"]},
+                  {"^/v1/notify/webhooks": admin.access_token})
 
 
 STARTS: dict[str, Callable[[Env], Awaitable[Target]]] = {
