@@ -152,7 +152,8 @@ async def test_a_page_bound_past_what_is_stored_is_a_422_problem(
     cast = await active_contract(identity, engagement)
     pages = [("/v1/notify/notifications", cast.coachee, {"before": str(2**63)})]
     pages += [("/v1/notify/webhooks/dead-letters", cast.admin, {"before": edge})
-              for edge in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00")]
+              for edge in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00",
+                           "0.5")]  # a number (the fuzzer's negative data, seed 5): not 1970
     for path, who, params in pages:
         response = await notify.client.get(path, headers=who.headers, params=params)
         assert response.status_code == 422, (path, params, response.text)

@@ -15,13 +15,21 @@ describes every answer the same way.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Header, Path, Query, Request
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+)
 
 from interlude.shared.auth import PrincipalDep
 from interlude.shared.events.envelope import CommandContext
@@ -59,8 +67,18 @@ def in_range(value: datetime) -> datetime:
     return value
 
 
-# an instant a client sends (a filter's bound, a session's start): with its offset, in range
-Instant = Annotated[AwareDatetime, AfterValidator(in_range)]
+def as_text(value: Any) -> Any:
+    """``value`` unless it is a number (or a numeric string): pydantic would read one as seconds
+    since 1970, where the OpenAPI promises an ISO 8601 date-time."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("an ISO 8601 date and time is expected, e.g. 2026-12-03T09:00:00+01:00")
+    return value
+
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+# an instant a client sends (a filter's bound, a session's start): ISO 8601 with its offset,
+# in range
+Instant = Annotated[AwareDatetime, BeforeValidator(as_text), AfterValidator(in_range)]
 
 
 class WrittenPublic(BaseModel):
