@@ -1,8 +1,10 @@
 """What an attacker tries that schemathesis does not, on every route of every service, on the real
-stack: ids far longer than any id, bodies that are not UTF-8, JSON nested deeper than any parser
-recurses, bodies over the limit, and another organisation's person naming this one's ids. Each
-must get a problem (RFC 9457) with a client error, never a server error, and the stranger a 404
-(never a 403 that confirms the thing exists, never a 200).
+stack: ids far longer than any id or holding a NUL or bytes that are not UTF-8, bodies that are
+not UTF-8, JSON nested deeper than the parser recurses, bodies over the limit, integers past 64
+bits and instants at the edges of a datetime in the query, and another organisation's person
+naming this one's ids. Each must get a client error as a problem (RFC 9457; SCIM's own errors
+under /scim/v2), never a server error, and the stranger a 404 (never a 403 that confirms the
+thing exists, never a 200).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ ODD_IDS = {  # in every path parameter at once
     "ids not UTF-8": "a%ff%fe",
     "ids with a lone surrogate": "a%ed%a0%80",
 }
-DEEP = 100_000  # levels of nesting: past Python's recursion limit
+DEEP = 5_000  # levels of nesting: past Python's recursion limit, under every body limit
 BODIES: dict[str, bytes] = {
     "not UTF-8": b'{"name": "\xff\xfe caf\xe9"}',
     "arrays nested deep": b"[" * DEEP + b"]" * DEEP,
