@@ -16,6 +16,12 @@ class Target:
     path: dict[str, str] = field(default_factory=dict)  # path parameters fixed to own ids
     # another token for the operations whose path matches a regex (SCIM takes no person's)
     tokens_by_path: dict[str, str] = field(default_factory=dict)
+    # tokens of another organisation's person with the same roles (and, by path as above, its
+    # SCIM token): every route naming `path`'s ids must answer them 404 (test_probes.py)
+    stranger: str = ""
+    stranger_tokens_by_path: dict[str, str] = field(default_factory=dict)
+    # (path regex, media type): routes whose errors a standard other than RFC 9457 shapes
+    error_media_types: tuple[tuple[str, str], ...] = ()
 
 
 # (operation as "METHOD /path", why it is not fuzzed): routes whose side effects would end the run's

@@ -111,6 +111,20 @@ async def test_bad_input_gets_a_problem_response(client, body, status, slug):
     assert problem["status"] == status and problem["detail"]
 
 
+@pytest.mark.parametrize(("body", "detail"), [
+    (b'{"by": "\xff\xfe caf\xe9"}', "body: not readable as JSON (UTF-8 text expected)"),
+    (b"[" * 4_000 + b"]" * 4_000, "body: JSON nested too deeply to read"),
+])
+async def test_a_body_the_parser_cannot_read_says_why(client, body, detail):
+    # found by tests/fuzz/test_probes.py: JSON nested past the parser's recursion was said to
+    # be "not UTF-8 text", which sends its sender looking for the wrong mistake
+    response = await client.post("/v1/tallies/t4/counts", content=body,
+                                 headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == detail
+
+
 async def test_unknown_things_are_404_problems_and_requests_get_an_id(client):
     missing = await client.get("/v1/tallies/nobody")
     assert missing.status_code == 404

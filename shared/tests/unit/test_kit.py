@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 
 from interlude.shared.events.envelope import Actor
-from interlude.shared.kit import ServiceApp, WrittenPublic, problems
+from interlude.shared.kit import ReadModels, ServiceApp, WrittenPublic, problems
+from interlude.shared.kit.api import WAIT_SECONDS
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
@@ -74,3 +75,42 @@ def test_declared_problems_appear_in_the_openapi_as_problem_json():
     answers = api.openapi()["paths"]["/v1/things"]["post"]["responses"]
     assert {"201", "404", "422", "503"} <= set(answers)
     assert "application/problem+json" in answers["404"]["content"]
+
+
+class Waiter:
+    """Stands for PositionWaiter: the read models stand at ``reached``; records each wait."""
+
+    def __init__(self, reached: int) -> None:
+        self.reached = reached
+        self.waits: list[float] = []
+
+    async def wait(self, projection: str, stream: str, position: int, timeout: float) -> bool:
+        self.waits.append(timeout)
+        return position <= self.reached
+
+
+def _read_models(waiter: Waiter, last: int | None) -> ReadModels:
+    async def written() -> int:
+        if last is None:
+            raise ConnectionError("the stream is not reachable")
+        return last
+
+    return ReadModels(waiter, "views", "STREAM", written)  # type: ignore[arg-type]
+
+
+async def test_a_position_no_write_answered_is_not_waited_for():
+    # found probing for the outside fuzzer: ?after= far ahead held every such read for the
+    # whole bound, polling the database meanwhile
+    waiter = Waiter(reached=10)
+    assert await _read_models(waiter, last=12).caught_up(2**62) is False
+    assert len(waiter.waits) == 1 and waiter.waits[0] < WAIT_SECONDS
+
+
+async def test_a_written_position_is_waited_for_and_an_unknown_end_waits_too():
+    for last in (12, None):  # written but not yet read; the stream unreachable
+        waiter = Waiter(reached=10)
+        assert await _read_models(waiter, last).caught_up(11) is False
+        assert sum(waiter.waits) == WAIT_SECONDS
+    waiter = Waiter(reached=10)
+    assert await _read_models(waiter, last=12).caught_up(9) is True
+    assert len(waiter.waits) == 1

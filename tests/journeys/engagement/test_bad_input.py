@@ -57,3 +57,26 @@ async def test_bad_input_anywhere_is_a_4xx_problem(identity: RunningIdentity,
     assert [c["text"] for c in kept["check_ins"]] == ["kept safe"]
     assert (await expect(await engagement.client.get(path, headers=cast.coach.headers),
                          200))["status"] == "active"
+
+
+EDGES = ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00")  # not in UTC's range
+
+
+async def test_instants_and_numbers_past_what_is_stored_are_422_problems(
+        identity: RunningIdentity, engagement: RunningEngagement) -> None:
+    # found by tests/fuzz/test_probes.py: Python cannot turn these instants to UTC, nor
+    # PostgreSQL's bigint hold 2**63; each was a 500, and a session booked at such an instant
+    # an event that the read models could not store
+    cast = await active_contract(identity, engagement)
+    path, api = f"/v1/contracts/{cast.contract_id}", engagement.client
+    requests = [("GET", f"{path}/check-ins?before={edge.replace('+', '%2B')}", None)
+                for edge in EDGES]
+    requests += [("POST", f"{path}/sessions", {"starts_at": edge}) for edge in EDGES]
+    requests += [("GET", f"{path}/messages?since={2**63}", None),
+                 ("POST", f"{path}/messages/read", {"up_to": 2**63})]
+    for method, url, body in requests:
+        response = await api.request(method, url, json=body, headers=cast.coach.headers)
+        assert response.status_code == 422, (method, url, body, response.text)
+        assert response.json()["type"] == "urn:interlude:problem:validation"
+    board = await expect(await api.get(f"{path}/sessions", headers=cast.coach.headers), 200)
+    assert board["sessions"] == []

@@ -103,3 +103,22 @@ async def test_a_channel_not_agreed_is_refused(identity: RunningIdentity,
                                            headers=cast.coachee.headers, json={"body": "hi"})
     assert refused.status_code == 403
     assert refused.json()["type"].endswith("channel-not-agreed")
+
+
+async def test_after_the_end_the_channels_are_not_read_and_the_openapi_says_so(
+        identity: RunningIdentity, engagement: RunningEngagement) -> None:
+    # found by the fuzzer (seed 7): an ended contract's check-ins and messages answered a 409
+    # their OpenAPI did not declare
+    cast = await active_contract(identity, engagement)
+    path = f"/v1/contracts/{cast.contract_id}"
+    await expect(await engagement.client.post(f"{path}/ending", headers=cast.coach.headers,
+                                              json={}), 200)
+    spec = (await engagement.client.get("/openapi.json")).json()
+    for read in ("/check-ins?after=0&before=2000-01-01T00%3A00%3A00Z",
+                 "/messages?after=0&limit=100"):
+        response = await engagement.client.get(path + read, headers=cast.coach.headers)
+        assert response.status_code == 409, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail"] == "this contract has ended"
+        template = "/v1/contracts/{contract_id}" + read.split("?")[0]
+        assert "409" in spec["paths"][template]["get"]["responses"]

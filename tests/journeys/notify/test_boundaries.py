@@ -143,3 +143,19 @@ async def test_bad_input_on_every_route_is_a_problem_never_a_500(
         assert response.status_code == 422, (last, response.text)
     missing = await api.post("/v1/notify/notifications/n1/read", headers=headers)
     assert missing.status_code == 404 and missing.headers["content-type"] == PROBLEM
+
+
+async def test_a_page_bound_past_what_is_stored_is_a_422_problem(
+        identity: RunningIdentity, engagement: RunningEngagement, notify: RunningNotify) -> None:
+    # found by tests/fuzz/test_probes.py: PostgreSQL's bigint cannot hold the first, Python's
+    # datetime cannot turn the others to UTC; each was a 500
+    cast = await active_contract(identity, engagement)
+    pages = [("/v1/notify/notifications", cast.coachee, {"before": str(2**63)})]
+    pages += [("/v1/notify/webhooks/dead-letters", cast.admin, {"before": edge})
+              for edge in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00",
+                           "0.5")]  # a number (the fuzzer's negative data, seed 5): not 1970
+    for path, who, params in pages:
+        response = await notify.client.get(path, headers=who.headers, params=params)
+        assert response.status_code == 422, (path, params, response.text)
+        assert response.headers["content-type"] == PROBLEM
+        assert response.json()["errors"][0]["location"] == "query.before"

@@ -33,7 +33,8 @@ def create_app(settings: CommunitySettings | None = None, *, schema: str | None 
         # its section of a person's export, when audit asks (interlude.shared.subject_access)
         await answer_with_platform(platform, partial(subject_access.section, community))
         app.state.read_models = ReadModels(app.state.waiter, VIEWS,
-                                           platform.stream("community").name)
+                                           platform.stream("community").name,
+                                           community.store.last_position)
 
     return service_app(settings, service="community", routers=ROUTERS, migrations=MIGRATIONS,
                        prepare=ensure_sources, build=build, schema=schema,

@@ -44,7 +44,8 @@ def create_app(settings: EngagementSettings | None = None, *, schema: str | None
         app.state.engagement = await build_engagement(platform, settings, trust,
                                                      app.state.waiter)
         app.state.read_models = ReadModels(app.state.waiter, VIEWS,
-                                           platform.stream("engagement").name)
+                                           platform.stream("engagement").name,
+                                           app.state.engagement.contracts.store.last_position)
         # a check-in decides from the cached contract: another replica's ending must evict it
         following = await app.state.engagement.contracts.follow(platform.nc)
         # its section of a person's export, when audit asks (interlude.shared.subject_access)

@@ -32,7 +32,8 @@ def create_app(settings: IdentitySettings | None = None, *, schema: str | None =
     async def build(app: FastAPI, platform: Platform, trust: Trust) -> Closer:
         deps = await build_identity(platform, settings)
         deps.read_models = ReadModels(app.state.waiter, DIRECTORY,
-                                      platform.stream("identity").name)
+                                      platform.stream("identity").name,
+                                      deps.users.store.last_position)
         deps.oidc = OidcClient()  # organisations' identity providers (single sign-on)
         app.state.identity = deps
         app.state.read_models = deps.read_models

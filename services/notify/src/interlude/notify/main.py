@@ -34,7 +34,8 @@ def create_app(settings: NotifySettings | None = None, *, schema: str | None = N
         app.state.notify = await build_notify(platform, settings, trust)
         app.state.outbound = await outbound.build(platform, settings, trust)  # outbound
         app.state.read_models = ReadModels(app.state.waiter, VIEWS,
-                                           platform.stream("notify").name)
+                                           platform.stream("notify").name,
+                                           app.state.notify.store.last_position)
         # its section of a person's export, when audit asks (interlude.shared.subject_access)
         await answer_with_platform(platform, partial(subject_access.section, app.state.notify))
         live = Live(settings.database_url)

@@ -91,12 +91,17 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
-            # FastAPI's answer to a body that is not text (not UTF-8): the same problem as
-            # malformed JSON (422), which every route with a body declares
+            # FastAPI's answer to a body that is not text (not UTF-8), or JSON nested deeper
+            # than the parser recurses: the same problem as malformed JSON (422), which every
+            # route with a body declares
+            if isinstance(exc.__cause__, RecursionError):
+                detail, message = "body: JSON nested too deeply to read", "nested too deeply"
+            else:
+                detail = "body: not readable as JSON (UTF-8 text expected)"
+                message = "not UTF-8 text"
             return problem_response(request, Problem(
-                422, "validation", "body: not readable as JSON (UTF-8 text expected)",
-                errors=[{"location": "body", "message": "not UTF-8 text",
-                         "code": "json_invalid"}]))
+                422, "validation", detail,
+                errors=[{"location": "body", "message": message, "code": "json_invalid"}]))
         slug = _SLUGS.get(exc.status_code, "error")
         detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
         if exc.status_code == 404 and detail == "Not Found":

@@ -14,12 +14,22 @@ describes every answer the same way.
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Header, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+)
 
 from interlude.shared.auth import PrincipalDep
 from interlude.shared.events.envelope import CommandContext
@@ -27,14 +37,48 @@ from interlude.shared.http.problems import MEDIA_TYPE
 from interlude.shared.projections.waiter import PositionWaiter
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+# the largest integer PostgreSQL's bigint (and a stream position) holds: a cursor, a position
+# or a count past it is refused as invalid rather than failing in the database driver
+MAX_INT = 2**63 - 1
+MAX_INT32 = 2**31 - 1  # PostgreSQL's int: a number a read model keeps as one (a message's)
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 WAIT_SECONDS = 5.0  # how long a read with ?after= waits for its read model, at most
+FIRST_WAIT = 0.25  # before asking the stream whether the position was ever written
+log = logging.getLogger(__name__)
 
 IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", max_length=200,
     description="any unique string: a request retried with the same key is applied once")]
 ItemId = Annotated[str, Path(pattern=ID_PATTERN)]
-After = Annotated[int, Query(ge=0, description="a position a write answered: wait until this "
-                                                "read reflects it")]
+After = Annotated[int, Query(ge=0, le=MAX_INT, description="a position a write answered: wait "
+                                                        "until this read reflects it")]
+
+
+def in_range(value: datetime) -> datetime:
+    """``value`` if it lies between 1900 and 9000 (a naive one read as UTC): an instant at the
+    edge of what a datetime holds cannot be turned to UTC, nor stored, nor have hours added."""
+    try:
+        utc = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except OverflowError:
+        utc = EARLIEST - timedelta(days=1)  # beyond what a datetime holds in UTC
+    if not EARLIEST <= utc < LATEST:
+        raise ValueError("a date between 1900 and 9000 (UTC) is expected")
+    return value
+
+
+def as_text(value: Any) -> Any:
+    """``value`` unless it is a number (or a numeric string): pydantic would read one as seconds
+    since 1970, where the OpenAPI promises an ISO 8601 date-time."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.fullmatch(value)):
+        raise ValueError("an ISO 8601 date and time is expected, e.g. 2026-12-03T09:00:00+01:00")
+    return value
+
+
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+# an instant a client sends (a filter's bound, a session's start): ISO 8601 with its offset,
+# in range
+Instant = Annotated[AwareDatetime, BeforeValidator(as_text), AfterValidator(in_range)]
 
 
 class WrittenPublic(BaseModel):
@@ -113,13 +157,30 @@ class ReadModels:
     waiter: PositionWaiter
     consumer: str
     stream: str
+    # the stream's last position (the store's ``last_position``): what a write answered, at most
+    written: Callable[[], Awaitable[int]] | None = None
 
     async def caught_up(self, after: int | None) -> bool:
         """Wait (bounded) until the read models have seen position ``after``; False if they
-        have not within the bound (the answer then says ``fresh: false``)."""
+        have not within the bound (the answer then says ``fresh: false``), or at once when no
+        write has answered ``after`` yet: waiting would not bring it, and a request that
+        names a position far ahead would hold a connection, and poll, for the whole bound."""
         if not after:
             return True
-        return await self.waiter.wait(self.consumer, self.stream, after, timeout=WAIT_SECONDS)
+        if await self.waiter.wait(self.consumer, self.stream, after, timeout=FIRST_WAIT):
+            return True  # the usual case, a write just made: no question to the stream
+        if self.written is not None and after > await self._last_written(after):
+            return False
+        return await self.waiter.wait(self.consumer, self.stream, after,
+                                      timeout=WAIT_SECONDS - FIRST_WAIT)
+
+    async def _last_written(self, after: int) -> int:
+        assert self.written is not None
+        try:
+            return await self.written()
+        except Exception:  # the stream unreachable: wait as if the position had been written
+            log.debug("the last position of %s is unknown: waiting for %s", self.stream, after)
+            return after
 
 
 async def caught_up(request: Request, after: int | None) -> bool:

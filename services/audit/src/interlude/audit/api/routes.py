@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response, StreamingResponse
-from pydantic import AwareDatetime
 
 from interlude.audit.api.schemas import (
     AccessEntryPublic,
@@ -38,7 +37,14 @@ from interlude.audit.app.audit import Audit
 from interlude.audit.domain.witness import as_lines
 from interlude.shared.auth import require_roles
 from interlude.shared.events.envelope import CommandContext
-from interlude.shared.kit import ItemId, app_dependency, context_dependency, problems
+from interlude.shared.kit import (
+    MAX_INT,
+    Instant,
+    ItemId,
+    app_dependency,
+    context_dependency,
+    problems,
+)
 from interlude.shared.text import SingleLine
 
 router = APIRouter(tags=["audit"])
@@ -84,9 +90,9 @@ async def records(audit: AuditDep, ctx: ContextDep, actor: Text = None,
                   subject: Text = None, action: Text = None, target_type: Text = None,
                   target_id: Text = None,
                   outcome: Literal["succeeded", "denied"] | None = None,
-                  since: AwareDatetime | None = None, until: AwareDatetime | None = None,
+                  since: Instant | None = None, until: Instant | None = None,
                   order: Literal["newest", "oldest"] = "newest",
-                  cursor: Annotated[int | None, Query(ge=0)] = None,
+                  cursor: Annotated[int | None, Query(ge=0, le=MAX_INT)] = None,
                   limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> RecordsPublic:
     """The organisation's records, filtered; ``cursor`` = the ``next_cursor`` of the last page."""
     filters = query.Filters(actor, subject, action, target_type, target_id, outcome, since,
@@ -98,7 +104,7 @@ async def records(audit: AuditDep, ctx: ContextDep, actor: Text = None,
 @router.get("/v1/audit/my-data/accesses", response_model=AccessHistoryPublic,
             responses=problems(401, 403, 422))
 async def my_data_accesses(audit: AuditDep, ctx: ContextDep,
-                           cursor: Annotated[int | None, Query(ge=0)] = None,
+                           cursor: Annotated[int | None, Query(ge=0, le=MAX_INT)] = None,
                            limit: Annotated[int, Query(ge=1, le=200)] = 50
                            ) -> AccessHistoryPublic:
     """Who has read my data, or tried and was refused: anyone signed in asks about

@@ -3,6 +3,7 @@ context, ``Idempotency-Key``, item ids, ``?after=``), named for community."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -11,6 +12,7 @@ from interlude.community.app.across import host_context
 from interlude.community.app.deps import Community
 from interlude.shared.events.envelope import CommandContext
 from interlude.shared.kit import (
+    ID_PATTERN,
     READ_PROBLEMS,
     WRITE_PROBLEMS,
     After,
@@ -32,7 +34,11 @@ async def _context(ctx: OwnContextDep, deps: CommunityDep, request: Request) -> 
     """The caller's context; for a route of one space, that space's organisation's, when it
     is a circle of another organisation the caller takes part in (ADR 0015)."""
     space_id = request.path_params.get("space_id")
-    return await host_context(deps, ctx, space_id) if space_id else ctx
+    # read before the route validates it: an id that is no id (a NUL in it, which PostgreSQL's
+    # text cannot hold) is left for the route's 422, not looked up
+    if space_id is None or re.fullmatch(ID_PATTERN, space_id) is None:
+        return ctx
+    return await host_context(deps, ctx, space_id)
 
 
 ContextDep = Annotated[CommandContext, Depends(_context)]

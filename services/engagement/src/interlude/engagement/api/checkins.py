@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import AwareDatetime
 
 from interlude.engagement.api.deps import (
-    READS,
+    CHANNEL_READS,
     WRITES,
     After,
     ContextDep,
@@ -21,7 +20,7 @@ from interlude.engagement.api.deps import (
 from interlude.engagement.api.public import CheckInsPublic, answer
 from interlude.engagement.api.schemas import Acknowledgement, CheckInCreate
 from interlude.engagement.app import checkins, reads
-from interlude.shared.kit import WrittenPublic
+from interlude.shared.kit import Instant, WrittenPublic
 
 router = APIRouter(prefix="/v1/contracts/{contract_id}/check-ins", tags=["check-ins"])
 
@@ -35,11 +34,11 @@ async def post(contract_id: ContractId, body: CheckInCreate, ctx: ContextDep,
     return WrittenPublic.of(written)
 
 
-@router.get("", responses=READS)
+@router.get("", responses=CHANNEL_READS)
 async def list_(contract_id: ContractId, ctx: ContextDep, deps: EngagementDep,
                 request: Request, after: After = 0,
                 limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                before: Annotated[AwareDatetime | None, Query()] = None) -> CheckInsPublic:
+                before: Annotated[Instant | None, Query()] = None) -> CheckInsPublic:
     """Newest first; page with ``before`` = the oldest ``posted_at`` seen."""
     fresh = await caught_up(request, after)
     items = await reads.check_ins(deps, ctx, contract_id, limit, before)

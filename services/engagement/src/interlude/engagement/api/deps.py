@@ -19,9 +19,11 @@ from interlude.shared.kit import (
     app_dependency,
     caught_up,
     context_dependency,
+    problems,
 )
 
 __all__ = [
+    "CHANNEL_READS",
     "READS",
     "WRITES",
     "After",
@@ -42,3 +44,6 @@ CoachDep = Annotated[Principal, Depends(require_roles("coach"))]
 SponsorDep = Annotated[Principal, Depends(require_roles("sponsor"))]
 
 READS, WRITES = READ_PROBLEMS, WRITE_PROBLEMS  # the kit's: see interlude.shared.kit.api
+# a channel between sessions is read while the contract is active: before every party has
+# signed it, or after its end, the read is refused as in conflict with its state (409)
+CHANNEL_READS = problems(401, 403, 404, 409, 422)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from interlude.engagement.api.deps import (
-    READS,
+    CHANNEL_READS,
     WRITES,
     After,
     ContextDep,
@@ -19,7 +19,7 @@ from interlude.engagement.api.deps import (
 from interlude.engagement.api.public import ThreadPublic, answer
 from interlude.engagement.api.schemas import MessageCreate, ReadReceipt
 from interlude.engagement.app import messages, reads
-from interlude.shared.kit import WrittenPublic
+from interlude.shared.kit import MAX_INT32, WrittenPublic
 
 router = APIRouter(prefix="/v1/contracts/{contract_id}/messages", tags=["messages"])
 
@@ -36,10 +36,11 @@ async def send(contract_id: ContractId, body: MessageCreate, ctx: ContextDep,
 
 
 @router.get("", response_model=ThreadPublic, response_model_exclude_unset=True,
-            responses=READS)
+            responses=CHANNEL_READS)
 async def thread(contract_id: ContractId, ctx: ContextDep, deps: EngagementDep,
                  request: Request, after: After = 0,
-                 since: Annotated[int, Query(ge=0, description="messages after this number")] = 0,
+                 since: Annotated[int, Query(ge=0, le=MAX_INT32,
+                                              description="messages after this number")] = 0,
                  limit: Annotated[int, Query(ge=1, le=500)] = 100) -> ThreadPublic:
     fresh = await caught_up(request, after)
     return answer(ThreadPublic, await reads.messages(deps, ctx, contract_id, since, limit),

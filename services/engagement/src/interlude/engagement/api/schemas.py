@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from interlude.engagement.domain.events import Attachment, MaterialKind
 from interlude.engagement.domain.terms import (
@@ -15,6 +15,7 @@ from interlude.engagement.domain.terms import (
     OutsideUse,
     Terms,
 )
+from interlude.shared.kit import MAX_INT32, Instant
 from interlude.shared.text import MultiLine, SingleLine
 
 ID = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
@@ -85,13 +86,13 @@ class Ending(_Body):
 
 
 class SessionCreate(_Body):
-    starts_at: AwareDatetime
+    starts_at: Instant
     minutes: int | None = Field(default=None, ge=15, le=480)
     mode: Mode | None = None
 
 
 class SessionMove(_Body):
-    starts_at: AwareDatetime
+    starts_at: Instant
 
 
 class Cancellation(_Body):
@@ -126,7 +127,7 @@ class MessageCreate(_Body):
 
 
 class ReadReceipt(_Body):
-    up_to: int = Field(ge=1, description="the number of the last message read")
+    up_to: int = Field(ge=1, le=MAX_INT32, description="the number of the last message read")
 
 
 class MaterialCreate(_Body):

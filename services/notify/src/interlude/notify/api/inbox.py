@@ -27,11 +27,12 @@ from interlude.notify.api.public import (
     UnreadPublic,
 )
 from interlude.notify.app import inbox, reads
-from interlude.shared.kit import WrittenPublic, problems
+from interlude.shared.kit import MAX_INT, WrittenPublic, problems
 
 router = APIRouter(prefix="/v1/notify", tags=["inbox"])
 Limit = Annotated[int, Query(ge=1, le=100)]
-Before = Annotated[int | None, Query(ge=1, description="the ``next`` of the previous page")]
+Before = Annotated[int | None, Query(ge=1, le=MAX_INT,
+                                     description="the ``next`` of the previous page")]
 LastEventId = Annotated[int | None, Header(
     alias="Last-Event-ID", ge=0, le=2**62,
     description="the id of the last event received: the stream resumes after it")]

@@ -31,4 +31,5 @@ AdminDep = Annotated[Principal, Depends(require_roles("org_admin"))]
 
 async def caught_up(request: Request, deps: Outbound, after: int | None) -> bool:
     """Wait (bounded) until the outbound read models have seen ``after``."""
-    return await ReadModels(request.app.state.waiter, VIEWS, deps.stream.name).caught_up(after)
+    return await ReadModels(request.app.state.waiter, VIEWS, deps.stream.name,
+                            deps.store.last_position).caught_up(after)

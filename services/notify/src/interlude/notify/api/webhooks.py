@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from pydantic import AfterValidator, BeforeValidator
 
 from interlude.notify.api.outbound_deps import (
     READ_PROBLEMS,
@@ -27,7 +28,7 @@ from interlude.notify.api.outbound_public import (
 )
 from interlude.notify.api.outbound_schemas import WebhookCreate, WebhookUpdate
 from interlude.notify.app import webhooks
-from interlude.shared.kit import WrittenPublic
+from interlude.shared.kit import WrittenPublic, as_text, in_range
 
 router = APIRouter(prefix="/v1/notify/webhooks", tags=["webhooks"])
 
@@ -56,7 +57,9 @@ async def list_(_: AdminDep, ctx: ContextDep, deps: OutboundDep, request: Reques
 @router.get("/dead-letters", response_model=DeadLettersPublic, responses=READ_PROBLEMS)
 async def dead_letters(_: AdminDep, ctx: ContextDep, deps: OutboundDep,
                        limit: Annotated[int, Query(ge=1, le=100)] = 50,
-                       before: datetime | None = None) -> dict[str, Any]:
+                       before: Annotated[datetime, BeforeValidator(as_text),
+                                         AfterValidator(in_range)] | None = None
+                       ) -> dict[str, Any]:
     """Deliveries given up after every retry, newest first: replay them once fixed."""
     rows = await webhooks.dead_letters(deps, ctx, limit, before)
     return {"deliveries": rows,
