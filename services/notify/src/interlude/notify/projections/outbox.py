@@ -62,8 +62,10 @@ class Outbox(Projection):
         subscribed to each kind) read once per batch, the e-mails, the webhook deliveries and
         their timers written one statement each. A notification at a time cost six round
         trips to PostgreSQL, and a burst of them left e-mail far behind the inbox."""
-        queued = [(e, e.of(NotificationQueued)) for e in events
-                  if e.type == NotificationQueued.type_name and self.decoded(e)]
+        mine = [e for e in events if e.type == NotificationQueued.type_name]
+        for event in mine:
+            self.decoded(event)
+        queued = [(e, e.of(NotificationQueued)) for e in mine]
         if not queued:
             return
         tenants = list({e.tenant_id for e, _ in queued})
