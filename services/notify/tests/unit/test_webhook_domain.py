@@ -105,3 +105,49 @@ async def test_a_name_that_resolves_to_this_machine_gets_no_request() -> None:
         assert asked == []  # refused before any request left
         assert await HttpPoster(client, private_addresses=True).post(
             "http://localhost:9/in", "{}", {}) == 200
+
+
+async def test_a_delivery_goes_to_the_address_its_name_was_checked_at_not_resolved_again() -> None:
+    """DNS rebinding: a name that answers a public address to the check and this machine's to
+    the connection would reach the cluster's own services. The name is resolved once; the
+    request goes to that address, still naming the host (Host, TLS server name)."""
+    import httpx
+
+    from interlude.notify.adapters.webhook_http import HttpPoster, RefusedAddress
+    asked: list[httpx.Request] = []
+    answers = [["93.184.216.34"], ["127.0.0.1"]]  # public first, this machine after
+    resolved: list[tuple[str, int]] = []
+
+    async def rebinding(host: str, port: int) -> list[str]:
+        resolved.append((host, port))
+        return answers.pop(0)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(request)
+        return httpx.Response(204)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        poster = HttpPoster(client, resolver=rebinding)
+        assert await poster.post("https://hooks.example:8443/in?x=1", "{}", {"a": "b"}) == 204
+        assert resolved == [("hooks.example", 8443)]
+        [request] = asked
+        assert str(request.url) == "https://93.184.216.34:8443/in?x=1"
+        assert request.headers["host"] == "hooks.example:8443"
+        assert request.headers["a"] == "b"
+        assert request.extensions["sni_hostname"] == "hooks.example"
+
+        teredo = "2001:0:4136:e378:8000:63bf:3fff:fdd2"
+        for hidden in (["93.184.216.34", "10.0.0.5"], ["::ffff:127.0.0.1"],
+                       ["64:ff9b::7f00:1"], ["2002:7f00:1::"], [teredo], ["169.254.169.254"]):
+            async def resolver(host: str, port: int, found: list[str] = hidden) -> list[str]:
+                return found
+            with pytest.raises(RefusedAddress):
+                await HttpPoster(client, resolver=resolver).post("https://h.example/", "{}", {})
+        assert len(asked) == 1  # none of those got a request
+
+
+def test_an_ipv6_address_that_carries_a_private_ipv4_one_is_not_public() -> None:
+    from interlude.notify.domain.webhooks import public_host
+    for literal in ("[::ffff:127.0.0.1]", "[64:ff9b::a00:1]", "[2002:c0a8:1::]", "[::1]"):
+        assert not public_host(literal), literal
+    assert public_host("[2606:4700::1111]") and public_host("93.184.216.34")

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
-from urllib.parse import urlsplit
 
 import httpx
 from standardwebhooks.webhooks import Webhook
+
+from interlude.notify.domain.webhooks import public_address
 
 
 class Poster(Protocol):
@@ -31,26 +34,47 @@ class RefusedAddress(httpx.HTTPError):
     request is made (it would let a webhook reach the cluster's own services)."""
 
 
-async def check_public(url: str) -> None:
-    parts = urlsplit(url)
-    host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
-    found = await asyncio.get_running_loop().getaddrinfo(host, port)
-    for *_, sockaddr in found:
-        if not ipaddress.ip_address(str(sockaddr[0]).split("%")[0]).is_global:
-            raise RefusedAddress(f"{host} resolves to an address that is not public")
+Resolve = Callable[[str, int], Awaitable[list[str]]]
+
+
+async def resolve(host: str, port: int) -> list[str]:
+    """The addresses a name resolves to, as the system's resolver answers (a literal address
+    answers itself)."""
+    found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(sockaddr[0]).split("%")[0] for *_, sockaddr in found]
 
 
 @dataclass
 class HttpPoster:
+    """Posts to the address the endpoint's name resolved to when it was checked, not to the
+    name: resolving it again to connect would let a name that answers a public address to
+    the check and this machine's to the connection (DNS rebinding) reach the cluster's own
+    services. The request still names the host (``Host``, and TLS's server name, against
+    which the certificate is verified)."""
+
     client: httpx.AsyncClient
     private_addresses: bool = False  # allow loopback and private networks (tests, a lab)
+    resolver: Resolve = resolve
 
     async def post(self, url: str, body: str, headers: dict[str, str]) -> int:
         """The answer's status; a connection failure or timeout raises ``httpx.HTTPError``
         (:class:`RefusedAddress` for an endpoint that resolves to a non-public address)."""
-        if not self.private_addresses:
-            await check_public(url)
-        response = await self.client.post(url, content=body.encode(), headers=headers)
+        target = httpx.URL(url)
+        host = target.raw_host.decode()  # a name in its ASCII (IDNA) form, or an address
+        try:
+            found = await self.resolver(host, target.port or (443 if target.scheme == "https"
+                                                                else 80))
+        except OSError as err:
+            raise httpx.ConnectError(f"{host} does not resolve: {err}") from err
+        addresses = [ipaddress.ip_address(a) for a in found]
+        if not addresses:
+            raise httpx.ConnectError(f"{host} does not resolve")
+        if not self.private_addresses and not all(public_address(a) for a in addresses):
+            raise RefusedAddress(f"{host} resolves to an address that is not public")
+        pinned = target.copy_with(host=str(addresses[0]))
+        response = await self.client.post(
+            pinned, content=body.encode(), headers={**headers, "host": target.netloc.decode()},
+            extensions={"sni_hostname": host} if target.scheme == "https" else {})
         return response.status_code
 
 

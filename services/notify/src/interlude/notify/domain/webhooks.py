@@ -47,9 +47,26 @@ def public_host(host: str) -> bool:
     if host.lower().rstrip(".") == "localhost" or host.lower().endswith(".localhost"):
         return False
     try:
-        return ipaddress.ip_address(host.strip("[]")).is_global
+        return public_address(ipaddress.ip_address(host.strip("[]")))
     except ValueError:
         return True  # a name: checked against what it resolves to at send time
+
+
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the well-known prefix: an IPv4 address inside
+
+
+def public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A globally reachable address, looking through the IPv6 forms that carry an IPv4 one
+    (mapped, 6to4, Teredo, NAT64), which would otherwise pass as public while reaching
+    loopback or a private network."""
+    if isinstance(address, ipaddress.IPv6Address):
+        inner = (address.ipv4_mapped or address.sixtofour
+                 or (address.teredo[1] if address.teredo else None)
+                 or (ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+                     if address in NAT64 else None))
+        if inner is not None:
+            return inner.is_global and address.is_global
+    return address.is_global
 
 
 def check_url(url: str) -> str:
