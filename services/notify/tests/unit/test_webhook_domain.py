@@ -151,3 +151,30 @@ def test_an_ipv6_address_that_carries_a_private_ipv4_one_is_not_public() -> None
     for literal in ("[::ffff:127.0.0.1]", "[64:ff9b::a00:1]", "[2002:c0a8:1::]", "[::1]"):
         assert not public_host(literal), literal
     assert public_host("[2606:4700::1111]") and public_host("93.184.216.34")
+
+
+async def test_through_a_proxy_the_proxy_is_given_the_name_still_checked(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    from interlude.notify.adapters.webhook_http import HttpPoster, RefusedAddress
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp:3128")
+    monkeypatch.setenv("NO_PROXY", "inside.example")
+    asked: list[httpx.Request] = []
+
+    async def public(host: str, port: int) -> list[str]:
+        return ["93.184.216.34"]
+
+    async def private(host: str, port: int) -> list[str]:
+        return ["10.1.2.3"]
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(
+            lambda request: asked.append(request) or httpx.Response(200))) as client:
+        assert await HttpPoster(client, resolver=public).post("https://hooks.example/in",
+                                                              "{}", {}) == 200
+        assert await HttpPoster(client, resolver=public).post("https://inside.example/in",
+                                                              "{}", {}) == 200
+        with pytest.raises(RefusedAddress):
+            await HttpPoster(client, resolver=private).post("https://hooks.example/in", "{}", {})
+    assert [str(r.url) for r in asked] == ["https://hooks.example/in",
+                                           "https://93.184.216.34/in"]

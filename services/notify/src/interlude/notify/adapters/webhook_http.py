@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import urllib.request
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -50,7 +51,9 @@ class HttpPoster:
     name: resolving it again to connect would let a name that answers a public address to
     the check and this machine's to the connection (DNS rebinding) reach the cluster's own
     services. The request still names the host (``Host``, and TLS's server name, against
-    which the certificate is verified)."""
+    which the certificate is verified). Through a proxy the environment names, the proxy
+    connects by name (a proxy is given a name or an address, not both): the check stands,
+    the pinning is the proxy's."""
 
     client: httpx.AsyncClient
     private_addresses: bool = False  # allow loopback and private networks (tests, a lab)
@@ -71,11 +74,22 @@ class HttpPoster:
             raise httpx.ConnectError(f"{host} does not resolve")
         if not self.private_addresses and not all(public_address(a) for a in addresses):
             raise RefusedAddress(f"{host} resolves to an address that is not public")
+        if self.client.trust_env and proxied(target.scheme, host):
+            response = await self.client.post(url, content=body.encode(), headers=headers)
+            return response.status_code  # the proxy connects, by name (it cannot be given both)
         pinned = target.copy_with(host=str(addresses[0]))
         response = await self.client.post(
             pinned, content=body.encode(), headers={**headers, "host": target.netloc.decode()},
             extensions={"sni_hostname": host} if target.scheme == "https" else {})
         return response.status_code
+
+
+def proxied(scheme: str, host: str) -> bool:
+    """Whether the environment sends requests to this host through a proxy (``HTTPS_PROXY``,
+    ``ALL_PROXY``, not ``NO_PROXY``), as httpx reads it."""
+    proxies = urllib.request.getproxies_environment()
+    return bool(proxies.get(scheme) or proxies.get("all")) and not (
+        urllib.request.proxy_bypass(host))  # NO_PROXY, on Linux
 
 
 @dataclass
