@@ -84,6 +84,40 @@ async def test_the_allowance_nearly_used_is_told_once_at_its_reply_within_a_batc
     assert [r["item_id"] for r in rows if r["kind"] == "allowance_nearly_used"] == ["m3"]
 
 
+async def test_a_coachee_told_the_allowance_is_nearly_used_hears_when_it_renews(
+        alone: Alone) -> None:
+    """At the next month's start, once; not for a contract that ended meanwhile, nor when
+    the worker comes back after that month is over."""
+    tenant, pool = new_id(), alone.platform.pool
+    terms = eng.Terms(allowance=eng.Allowance(kind="monthly", replies_per_month=4))
+    for contract, coachee, month in (("c1", "amira", "2026-12"), ("c2", "ben", "2026-12"),
+                                     ("c3", "chloe", "2027-01")):
+        await alone.engagement_event(tenant, contract, eng.ContractActivated(
+            coach_id="claire", coachee_id=coachee, terms=terms), actor="claire")
+        for i in range(1, 4):  # the third leaves a quarter: nearly used
+            await alone.engagement_event(tenant, contract, eng.MessageSent(
+                contract_id=contract, message_id=f"m{i}", sender_id="claire", party="coach",
+                coachee_id=coachee, body=Secret(f"Reply {i}", coachee), month=month,
+                counted=True), actor="claire")
+    await alone.engagement_event(tenant, "c2", eng.ContractEnded(ended_by="ben"), actor="ben")
+    await alone.runners["notify-engagement"].catch_up()
+    due = await pool.fetch("SELECT work_id, due_at FROM due_work WHERE tenant_id = $1"
+                           " AND payload->>'kind' = 'allowance_renewed' AND done_at IS NULL"
+                           " AND cancelled_at IS NULL ORDER BY due_at", tenant)
+    assert [(r["work_id"].split(":")[2], r["due_at"]) for r in due] == [
+        ("c1", datetime(2027, 1, 1, tzinfo=UTC)), ("c3", datetime(2027, 2, 1, tzinfo=UTC))]
+
+    reminders = next(r.reminders for r in alone.runners.values() if hasattr(r, "reminders"))
+    assert await reminders.fire(datetime(2026, 12, 31, 23, 59, tzinfo=UTC)) == 0
+    assert await reminders.fire(datetime(2027, 1, 1, 0, 0, 1, tzinfo=UTC)) == 1
+    assert await reminders.fire(datetime(2027, 1, 1, 0, 0, 2, tzinfo=UTC)) == 0
+    assert await reminders.fire(datetime(2027, 3, 5, tzinfo=UTC)) == 0  # c3's month is over
+    await alone.runners["notify-inbox"].catch_up()
+    renewed = {who: [r["kind"] for r in await alone.inbox(tenant, who)
+                     if r["kind"] == "allowance_renewed"] for who in ("amira", "ben", "chloe")}
+    assert renewed == {"amira": ["allowance_renewed"], "ben": [], "chloe": []}
+
+
 async def test_a_pseudonym_changed_within_a_batch_names_the_later_comments(
         alone: Alone) -> None:
     tenant = new_id()

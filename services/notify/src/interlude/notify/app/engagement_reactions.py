@@ -1,14 +1,15 @@
 """Who engagement's events tell: the coachee of a coach's reply, a check-in's acknowledgement
-or question, a contract awaiting their signature, the allowance nearly used; the coach of a
-coachee's message, a check-in waiting, a consent withdrawn; the other party of a session moved
-or cancelled. A session's reminder and an unanswered message's overdue notice are timers
+or question, a contract awaiting their signature, the allowance nearly used (and renewed when
+the next month begins); the coach of a coachee's message, a check-in waiting, a consent
+withdrawn; the other party of a session moved or cancelled. A session's reminder, the
+allowance's renewal and an unanswered message's overdue notice are timers
 (``due_work``, kind ``reminder``: :mod:`.reminders` fires them), scheduled here and cancelled
 when the session moves or is cancelled, the coach replies or the contract ends."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import asyncpg
@@ -36,6 +37,13 @@ def counted_in(event: RecordedEvent) -> Month | None:
     if event.type != "engagement.MessageSent" or not p.get("counted"):
         return None
     return event.tenant_id, str(p["contract_id"]), str(p["month"])
+
+
+def renewal_of(month: str) -> datetime:
+    """When a month's allowance (``"2026-12"``, engagement's calendar month in UTC) renews:
+    the first instant of the month after."""
+    year, number = (int(part) for part in month.split("-"))
+    return datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
 
 
 def nearly_used(limit: int) -> int:
@@ -228,7 +236,22 @@ class EngagementReactions(Reactions):
                 self._used.get((event.tenant_id, e.contract_id, e.month)) == nearly_used(limit):
             tells.append(Tell(e.coachee_id, "allowance_nearly_used", link, part="allowance",
                               **told))
+            await self._renewal(conn, event, e, link)
         return tells
+
+    async def _renewal(self, conn: asyncpg.Connection, event: RecordedEvent,
+                       e: eng.MessageSent, link: str) -> None:
+        """A coachee told the month's replies are nearly used hears when they are renewed:
+        when engagement's next month begins (``MessageSent.month`` is a calendar month in UTC,
+        engagement's reckoning of the allowance). Cancelled with the contract's other timers
+        when it ends."""
+        renews = renewal_of(e.month)
+        await due_work.schedule(
+            conn, work_id=f"renewed:{event.tenant_id}:{e.contract_id}:{renews:%Y-%m}",
+            tenant_id=event.tenant_id, kind=REMINDER, due_at=renews,
+            payload={"kind": "allowance_renewed", "contract_id": e.contract_id,
+                     "recipients": [e.coachee_id], "link": link,
+                     "month": f"{renews:%Y-%m}"})
 
     async def _await_reply(self, conn: asyncpg.Connection, event: RecordedEvent,
                        e: eng.MessageSent, row: asyncpg.Record, terms: Mapping[str, Any]) -> None:

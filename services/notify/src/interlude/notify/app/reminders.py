@@ -1,25 +1,37 @@
 """The reminders that fall due: a session tomorrow (to both parties), a reply overdue (to the
-coach). Scheduled by engagement's reactions in ``due_work`` (kind ``reminder``), fired here:
-claimed with a lease (replicas share them; a worker that dies mid-way frees them when the
-lease runs out), told as a notification whose cause is the timer (so firing twice tells no one
-twice), then marked done. A session moved or cancelled, a reply sent or a contract ended
-cancelled the timer before it fell due."""
+coach), the month's replies renewed (to a coachee who heard they were nearly used). Scheduled
+by engagement's reactions in ``due_work`` (kind ``reminder``), fired here: claimed with a
+lease (replicas share them; a worker that dies mid-way frees them when the lease runs out),
+told as a notification whose cause is the timer (so firing twice tells no one twice), then
+marked done. A session moved or cancelled, a reply sent or a contract ended cancelled the
+timer before it fell due."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 import asyncpg
 
 from interlude.notify.adapters import due_work
 from interlude.notify.app.deps import Notify
-from interlude.notify.app.telling import Cause, Tell, Teller, quiet_hours
+from interlude.notify.app.telling import Cause, Tell, Teller, quiet_hours, terms_of
 from interlude.notify.projections import queries
 
 log = logging.getLogger(__name__)
 KIND = "reminder"
+
+
+def renewed_still(terms: str | None, payload: dict[str, Any], now: datetime) -> bool:
+    """Whether "your replies are renewed" is still true and worth saying: the contract still
+    has a monthly allowance, and the month it renewed for has not ended (the worker was away
+    a whole month, or a replay)."""
+    allowance = (terms_of(terms) if terms else {}).get("allowance") or {}
+    if allowance.get("kind", "monthly") != "monthly" or not allowance.get("replies_per_month"):
+        return False
+    return f"{now.astimezone(UTC):%Y-%m}" == payload["month"]
 
 
 class Reminders:
@@ -71,6 +83,8 @@ class Reminders:
                 return []  # moved since: the new time has its own timer
             if session["starts_at"] <= now:
                 return []  # begun already (the worker was away, a replay): too late to remind
+        if p["kind"] == "allowance_renewed" and not renewed_still(contract["terms"], p, now):
+            return []
         return [Tell(r, p["kind"], p["link"], actor_id=p.get("actor_id"),
                      contract_id=p["contract_id"], item_id=p.get("item_id") or
                      p.get("session_id"), quiet_hours=quiet_hours(contract["terms"]))
