@@ -20,7 +20,7 @@ CHROMIUM ?= $(or $(INTERLUDE_CHROMIUM),/usr/bin/chromium)
 empty :=
 space := $(empty) $(empty)
 
-.PHONY: help install run test check lint typecheck reset bench clean image k8s-check
+.PHONY: help install run stop test check lint typecheck reset bench clean image k8s-check
 
 help: ## list the targets
 	@echo "Usage: make <target>"
@@ -57,6 +57,9 @@ typecheck: install ## mypy: the platform library (strict) and every service
 	MYPYPATH=$(subst $(space),:,$(SERVICES_SRC)) $(RUN) mypy shared/src $(SERVICES_SRC)
 
 check: lint typecheck test ## ruff, mypy, then every test
+
+stop: install ## stop a `make run` going on elsewhere, or what a killed one left running
+	$(RUN) interlude-stack stop
 
 reset: install ## delete the data folder (.data) of `make run`; refuses while it runs
 	$(RUN) interlude-stack reset

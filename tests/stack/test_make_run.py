@@ -16,6 +16,7 @@ import pytest
 
 from interlude.shared.eventstore.streams import all_streams
 from interlude.shared.stack.ports import free_ports, is_free
+from interlude.shared.stack.process import pid_alive
 
 from .stackrun import READY, ROOT, StackRun, cli, nats_login, nats_url, stack_env, superuser_dsn
 
@@ -179,6 +180,50 @@ def test_run_provisions_starts_and_supervises_several_services(tmp_path: Path,
     assert new_pid != worker_pid
     assert run.interrupt() == 0, run.output
     assert is_free(alpha_port) and is_free(int(env["INTERLUDE_PG_PORT"])), run.output[-3000:]
+
+
+@pytest.mark.slow
+def test_a_run_killed_outright_takes_its_services_along_and_the_next_run_stops_the_rest(
+        tmp_path: Path, data_dir: Path) -> None:
+    """kill -9 of `make run` (or the out-of-memory killer): no handler runs. The services and
+    nats-server go with it; PostgreSQL, detached by pg_ctl, is stopped by the next run, which
+    then comes up on the same ports; `make stop` does the same without starting anything."""
+    install_fake_services(tmp_path / "site")
+    env = stack_env(data_dir, "fakealpha", PYTHONPATH=str(tmp_path / "site"),
+                    FAKE_STOP_FILE=str(tmp_path / "never"),
+                    INTERLUDE_FAKEALPHA_PORT=str(free_ports(1)[0]))
+    try:
+        for then in ("run", "stop"):
+            first = StackRun(env)
+            first.wait_for(READY)
+            pids = running_pids(data_dir)
+            first.process.kill()  # the supervisor we started, SIGKILLed
+            first.process.wait(timeout=10)
+            deadline = time.monotonic() + 15
+            while any(pid_alive(pids[name]) for name in ("fakealpha-api", "fakealpha-worker",
+                                                         "nats-server", "mail-sink")):
+                assert time.monotonic() < deadline, f"still running: {pids}"
+                time.sleep(0.1)
+            assert pid_alive(pids["postgres"])  # detached: left to the next run
+            assert cli(env, "status").returncode == 0  # which sees it
+
+            if then == "run":
+                second = StackRun(env)
+                second.wait_for(READY)
+                assert "a previous run was killed" in second.output
+                assert f"stopping postgres (fast shutdown, PID {pids['postgres']}) … ok" in (
+                    second.output)
+                assert second.interrupt() == 0, second.output
+            else:
+                stopped = cli(env, "stop")
+                assert stopped.returncode == 0, stopped.stdout + stopped.stderr
+                assert f"stopping postgres (fast shutdown, PID {pids['postgres']}) … ok" in (
+                    stopped.stdout)
+                assert not pid_alive(pids["postgres"])
+                assert cli(env, "status").returncode == 1
+    finally:
+        cli(env, "stop")  # whatever a failure left running, by the PIDs the run recorded
+    assert is_free(int(env["INTERLUDE_PG_PORT"])) and is_free(int(env["INTERLUDE_NATS_PORT"]))
 
 
 def running_pids(data: Path) -> dict[str, int]:

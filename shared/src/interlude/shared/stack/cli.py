@@ -1,5 +1,5 @@
 """``interlude-stack``: run the whole product on this machine (``make run``), show its status,
-or wipe its data folder (``make reset``)."""
+stop it from elsewhere (``make stop``), or wipe its data folder (``make reset``)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import argparse
 import contextlib
 import os
 import shutil
+import signal
 import sys
 from pathlib import Path
 
 from interlude.shared.service import ServiceSpec, discover_services
-from interlude.shared.stack.process import pid_alive
+from interlude.shared.stack.process import pid_alive, stop_pid
 from interlude.shared.stack.secrets import tighten
 from interlude.shared.stack.settings import PortProblem, StackSettings, check_ports
 from interlude.shared.stack.supervisor import Shutdown, Stack, shown
@@ -139,9 +140,35 @@ def private(data: Path) -> None:
     tighten(data, skip=(data / "postgres",))
 
 
+LAST = ("nats-server", "postgres")  # stopped after the services, which use them
+
+
+def stop_left(data: Path, alive: dict[str, int]) -> bool:
+    """Stop what a run that was killed left running (its pid files name them, checked to be
+    still ours), services first; PostgreSQL with its fast shutdown (SIGINT). False when one
+    would not stop."""
+    stopped = True
+    for name, pid in sorted(alive.items(), key=lambda item: item[0] in LAST):
+        how = "fast shutdown, " if name == "postgres" else ""
+        print(f"▸ stopping {name} ({how}PID {pid}) …", end=" ", flush=True)
+        try:
+            stop_pid(pid, signal.SIGINT if name == "postgres" else signal.SIGTERM)
+            print("ok", flush=True)
+        except RuntimeError as error:
+            print(f"failed: {error}", flush=True)
+            stopped = False
+    (data / PID_FILE).unlink(missing_ok=True)
+    return stopped
+
+
 def run(settings: StackSettings) -> int:
     data = settings.data_dir.resolve()
     settings = settings.model_copy(update={"data_dir": data})
+    alive = running(data)
+    if alive and "supervisor" not in alive:
+        print(f"▸ a previous run was killed before it could stop everything; stopping what it"
+              f" left running in {shown(data)}", flush=True)
+        stop_left(data, alive)
     try:
         installed = discover_services()
         specs = settings.selected(installed)
@@ -202,14 +229,38 @@ def status(settings: StackSettings) -> int:
     return 0
 
 
+def stop(settings: StackSettings) -> int:
+    """Stop a run going on in another terminal (SIGTERM to its supervisor, which stops the rest
+    as Ctrl-C would), or what a killed run left running."""
+    data = settings.data_dir.resolve()
+    alive = running(data)
+    if not alive:
+        print(f"▸ not running (data in {shown(data)})")
+        return 0
+    if "supervisor" in alive:
+        pid = alive["supervisor"]
+        print(f"▸ asking the run of PID {pid} to stop everything (SIGTERM) …", flush=True)
+        try:
+            stop_pid(pid, signal.SIGTERM, timeout=120)
+        except RuntimeError as error:
+            print(f"✗ {error}", file=sys.stderr)
+            return 1
+        alive = running(data)
+        if not alive:
+            print("▸ stopped")
+            return 0
+    return 0 if stop_left(data, alive) else 1
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="interlude-stack", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start nats-server, PostgreSQL and every service; Ctrl-C stops")
     commands.add_parser("reset", help="delete the data folder (refuses while the stack runs)")
     commands.add_parser("status", help="say whether the stack runs, with its PIDs")
+    commands.add_parser("stop", help="stop a run going on elsewhere, or what a killed run left")
     args = parser.parse_args(argv)
-    action = {"run": run, "reset": reset, "status": status}[args.command]
+    action = {"run": run, "reset": reset, "status": status, "stop": stop}[args.command]
     sys.exit(action(StackSettings()))
 
 

@@ -121,15 +121,17 @@ jetstream {{
 
 
 def start_nats(data_dir: Path, *, port: int, monitor_port: int, sync_always: bool = True,
-               timeout: float = 30.0, users: list[NatsUser] | None = None) -> NatsServer:
-    """Start nats-server on ``port`` with its store in ``data_dir`` and wait until healthy."""
+               timeout: float = 30.0, users: list[NatsUser] | None = None,
+               with_parent: bool = False) -> NatsServer:
+    """Start nats-server on ``port`` with its store in ``data_dir`` and wait until healthy
+    (``with_parent``: it stops when we die, see :func:`~.process.spawn`)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     store_dir = data_dir / "jetstream"
     config = data_dir / "nats.conf"
     write_config(config, port=port, monitor_port=monitor_port, store_dir=store_dir,
                  sync_always=sync_always, users=users)
     child = spawn("nats-server", [nats_server_binary(), "-c", str(config)],
-                  data_dir / "nats-server.log")
+                  data_dir / "nats-server.log", with_parent=with_parent)
     monitor_url = f"http://127.0.0.1:{monitor_port}"
     # plain /healthz: ?js-enabled-only=true says ok before JetStream is ready
     wait_http_ok(f"{monitor_url}/healthz", child, timeout)

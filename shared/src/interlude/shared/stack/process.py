@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,8 +61,29 @@ class Child:
         return "\n".join(text.splitlines()[-lines:])
 
 
-def spawn(name: str, argv: list[str], log_path: Path, env: dict[str, str] | None = None) -> Child:
-    """Start ``argv`` with stdout and stderr appended to ``log_path``."""
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when the thread that forked it dies
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """For ``Popen(preexec_fn=...)``: the child gets SIGTERM when we die, even by SIGKILL,
+    which no handler of ours sees (Linux only; None elsewhere). Tied to the thread that
+    forks: only a process that starts its children from its main thread may use it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    parent = os.getpid()
+
+    def arm() -> None:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # we died between the fork and the line above
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return arm
+
+
+def spawn(name: str, argv: list[str], log_path: Path, env: dict[str, str] | None = None,
+          *, with_parent: bool = False) -> Child:
+    """Start ``argv`` with stdout and stderr appended to ``log_path``; ``with_parent``: it
+    stops when we die, however we die (:func:`die_with_parent`)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         start = log.tell()
@@ -70,6 +94,7 @@ def spawn(name: str, argv: list[str], log_path: Path, env: dict[str, str] | None
             stdin=subprocess.DEVNULL,
             env={**os.environ, **(env or {})},
             start_new_session=True,  # Ctrl-C in the terminal reaches only the supervisor
+            preexec_fn=die_with_parent() if with_parent else None,
         )
     return Child(name=name, process=proc, log_path=log_path, log_start=start)
 

@@ -3,7 +3,10 @@
 Children run in their own sessions, so Ctrl-C in the terminal reaches only the supervisor,
 which then stops them in reverse order, each by the PID it started (PostgreSQL with
 ``pg_ctl -m fast stop``). Signals only set a flag; the start-up checks it between steps, so a
-child being started is never orphaned.
+child being started is never orphaned. Should the supervisor itself be killed (SIGKILL, the
+out-of-memory killer), its children get SIGTERM from the kernel (``PR_SET_PDEATHSIG``) and
+stop; PostgreSQL, which ``pg_ctl`` starts detached, is stopped by the next run (or
+``make stop``), which finds it in the data folder.
 
 A child that dies while the stack runs is started again, with backoff (:mod:`.restarts`), on
 the same ports and data folders; the terminal says which, how it ended, the end of its log and
@@ -122,7 +125,8 @@ class Stack:
         s = self.settings
         self.nats = start_nats(self.data / "nats", port=s.nats_port,
                                monitor_port=s.nats_monitor_port, sync_always=s.nats_sync_always,
-                               users=users_for(self.specs, self.data / "secrets"))
+                               users=users_for(self.specs, self.data / "secrets"),
+                               with_parent=True)
         return self.nats.child
 
     def _start_postgres(self) -> PostgresServer:
@@ -167,7 +171,8 @@ class Stack:
         assert self.mail is not None
         child = spawn("mail-sink", [sys.executable, "-m", "interlude.shared.stack.mail",
                                     "--dir", str(self.mail.folder), "--port",
-                                    str(self.mail.port)], self.logs / "mail-sink.log")
+                                    str(self.mail.port)], self.logs / "mail-sink.log",
+                      with_parent=True)
         mail.wait_listening(self.mail.port, child)
         return child
 
@@ -223,11 +228,12 @@ class Stack:
         return spawn(f"{spec.name}-api", [
             sys.executable, "-m", "uvicorn", "--factory", str(spec.api), "--host", "127.0.0.1",
             "--port", str(self.settings.service_port(spec))],
-            self.logs / f"{spec.name}-api.log", self.service_env(spec))
+            self.logs / f"{spec.name}-api.log", self.service_env(spec), with_parent=True)
 
     def _spawn_worker(self, spec: ServiceSpec) -> Child:
         return spawn(f"{spec.name}-worker", [sys.executable, "-m", str(spec.worker)],
-                     self.logs / f"{spec.name}-worker.log", self.service_env(spec))
+                     self.logs / f"{spec.name}-worker.log", self.service_env(spec),
+                     with_parent=True)
 
     def seed(self, spec: ServiceSpec) -> None:
         """Run the demo seed once per data folder; its logins are kept to show on every run."""
