@@ -98,10 +98,10 @@ def claim(settings: StackSettings, specs: list[ServiceSpec]) -> str | None:
     if "supervisor" in alive:
         pid = alive["supervisor"]
         return (f"Interlude is already running as PID {pid} (data in {shown(data)}); "
-                f"stop it with Ctrl-C in its terminal or kill {pid}")
+                "stop it with Ctrl-C in its terminal, or `make stop`")
     if alive:
         left = ", ".join(f"{name} (PID {pid})" for name, pid in alive.items())
-        return f"a previous run left these running: {left}; stop them first (kill <PID>)"
+        return f"a previous run left these running: {left}; `make stop` stops them"
     if (data / PID_FILE).exists():
         print(f"▸ stale pid file {shown(data / PID_FILE)}: its process is gone, carrying on")
     try:
@@ -208,7 +208,7 @@ def reset(settings: StackSettings) -> int:
     if alive:
         pids = ", ".join(f"{name} (PID {pid})" for name, pid in alive.items())
         print(f"✗ refusing to reset {shown(data)}: these still run: {pids}; stop them first "
-              "(Ctrl-C in the terminal of `make run`)", file=sys.stderr)
+              "(Ctrl-C in the terminal of `make run`, or `make stop`)", file=sys.stderr)
         return 1
     if not (data / MARKER).exists() and any(data.iterdir()):
         print(f"✗ {shown(data)} does not look like Interlude's data folder (no {MARKER}); "
