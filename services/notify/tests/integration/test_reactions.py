@@ -148,6 +148,32 @@ async def test_community_switched_off_and_a_forgotten_person_hear_nothing(alone:
     assert await alone.queued() == 1
 
 
+async def test_a_feature_switched_off_is_told_no_more_even_by_a_timer_set_before(
+        alone: Alone) -> None:
+    """Messages, check-ins: once the organisation switches one off, its notifications would
+    lead to pages that refuse the reader. A timer set while it was on tells no one either."""
+    tenant, pool = new_id(), alone.platform.pool
+    terms = eng.Terms(allowance=eng.Allowance(kind="monthly", replies_per_month=4))
+    await alone.engagement_event(tenant, "c1", eng.ContractActivated(
+        coach_id="claire", coachee_id="amira", terms=terms), actor="claire")
+    await alone.engagement_event(tenant, "c1", eng.MessageSent(
+        contract_id="c1", message_id="m1", sender_id="amira", party="coachee",
+        coachee_id="amira", body=Secret("Are you there?", "amira"), month="2026-12",
+        counted=False), actor="amira")
+    await alone.runners["notify-engagement"].catch_up()  # told; the overdue notice is set
+    await alone.policy(tenant, **{"messaging.enabled": False, "checkins.enabled": False})
+    await alone.engagement_event(tenant, "ci1", eng.CheckInPosted(
+        contract_id="c1", coach_id="claire", coachee_id="amira",
+        text=Secret("Did it", "amira")), actor="amira")
+    await alone.runners["notify-engagement"].catch_up()
+    reminders = next(r.reminders for r in alone.runners.values() if hasattr(r, "reminders"))
+    assert await reminders.fire(datetime.now(UTC) + timedelta(days=30)) == 0
+    assert await pool.fetchval("SELECT count(*) FROM due_work WHERE tenant_id = $1"
+                               " AND done_at IS NULL AND cancelled_at IS NULL", tenant) == 0
+    await alone.runners["notify-inbox"].catch_up()
+    assert [r["kind"] for r in await alone.inbox(tenant, "claire")] == ["message_received"]
+
+
 async def test_erasure_drops_the_reminders_of_the_forgotten_alone(alone: Alone) -> None:
     tenant, pool = new_id(), alone.platform.pool
     await pool.execute(

@@ -7,7 +7,8 @@ person's key, into ``NotificationQueued``; an erased cause copies nothing.
 
 What the organisation's policy allows is read from notify's copy of it (``trust_policies``,
 kept by the API's trust cache): an organisation whose ``notify.channels`` is empty is told
-nothing, one with ``community.enabled`` off nothing of community's; a forgotten person is
+nothing, one with ``community.enabled`` off nothing of community's (``messaging.enabled``,
+``checkins.enabled``, ``materials.enabled``: nothing of those); a forgotten person is
 never told anything again. An organisation whose policy notify has not seen yet gets the
 defaults: the cause was allowed by its own service under the policy it knew.
 """
@@ -39,6 +40,16 @@ COMMUNITY_KINDS = frozenset({
     "insight_pinned", "post_hidden", "pseudonym_revealed", "space_invitation",
     "rehearsal_drafted", "rehearsal_feedback", "quiet_invitation", "stepped_out_to_you",
     "join_requested", "material_shared"})
+
+# the organisation's switch of the feature a kind is about: switched off, it is told no more
+# (a timer set before, a cause applied after the switch): its link would lead to a refusal
+FEATURES_OF: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    **dict.fromkeys(COMMUNITY_KINDS, ("community.enabled",)),
+    "material_shared": ("community.enabled", "materials.enabled"),
+    **dict.fromkeys(("coach_replied", "message_received", "reply_overdue",
+                     "allowance_nearly_used", "allowance_renewed"), ("messaging.enabled",)),
+    **dict.fromkeys(("checkin_acknowledged", "checkin_questioned", "checkin_awaits"),
+                    ("checkins.enabled",))})
 
 
 @dataclass(frozen=True)
@@ -165,7 +176,7 @@ class Teller:
             policy = policies.get(tenant_id, {})
             if not policy.get("notify.channels", ["in_app", "email"]):
                 return False
-            if tell.kind in COMMUNITY_KINDS and policy.get("community.enabled") is False:
+            if any(policy.get(switch) is False for switch in FEATURES_OF.get(tell.kind, ())):
                 return False
             return (tenant_id, tell.recipient_id) not in forgotten
 
