@@ -80,3 +80,25 @@ async def test_instants_and_numbers_past_what_is_stored_are_422_problems(
         assert response.json()["type"] == "urn:interlude:problem:validation"
     board = await expect(await api.get(f"{path}/sessions", headers=cast.coach.headers), 200)
     assert board["sessions"] == []
+
+
+async def test_booleans_and_numbers_of_another_json_type_are_refused_naming_the_field(
+        identity: RunningIdentity, engagement: RunningEngagement) -> None:
+    # found by the fuzzer: "true" was a small win, "60" sixty minutes, 0 no messaging
+    cast = await active_contract(identity, engagement)
+    path, api = f"/v1/contracts/{cast.contract_id}", engagement.client
+    requests = [
+        (cast.coachee, f"{path}/check-ins", {"text": "a day", "small_win": "true"},
+         "body.small_win"),
+        (cast.coachee, f"{path}/check-ins", {"text": "a day", "mood": 4.5}, "body.mood"),
+        (cast.coach, f"{path}/sessions", {"starts_at": "2026-12-01T09:00:00Z",
+                                          "minutes": "60"}, "body.minutes"),
+        (cast.coach, f"{path}/amendments", {"terms": {
+            "sessions": {"count": 6, "over_months": 6}, "channels": {"messaging": 0}}},
+         "body.terms.channels.messaging")]
+    for who, url, body, location in requests:
+        response = await api.post(url, json=body, headers=who.headers)
+        assert response.status_code == 422, (url, body, response.text)
+        assert [e["location"] for e in response.json()["errors"]] == [location]
+    check_ins = await expect(await api.get(f"{path}/check-ins", headers=cast.coach.headers), 200)
+    assert check_ins["check_ins"] == []
