@@ -102,3 +102,25 @@ async def test_booleans_and_numbers_of_another_json_type_are_refused_naming_the_
         assert [e["location"] for e in response.json()["errors"]] == [location]
     check_ins = await expect(await api.get(f"{path}/check-ins", headers=cast.coach.headers), 200)
     assert check_ins["check_ins"] == []
+
+
+async def test_a_session_years_ahead_is_refused_saying_until_when(
+        identity: RunningIdentity, engagement: RunningEngagement) -> None:
+    # found by the fuzzer: a session in 8999 was booked (and reminded of, and counted)
+    cast = await active_contract(identity, engagement)
+    path, api = f"/v1/contracts/{cast.contract_id}/sessions", engagement.client
+    soon = await expect(await api.post(path, headers=cast.coach.headers,
+                                       json={"starts_at": "2027-01-15T09:00:00Z"}), 201)
+    requests = [("POST", path, {"starts_at": "8999-01-01T09:00:00Z"}),
+                ("PATCH", f"{path}/{soon['id']}", {"starts_at": "2100-01-01T09:00:00+01:00"})]
+    for method, url, body in requests:
+        response = await api.request(method, url, json=body, headers=cast.coachee.headers)
+        assert response.status_code == 422, (method, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        problem = response.json()
+        assert problem["type"] == "urn:interlude:problem:session-too-far-ahead"
+        assert problem["detail"].startswith("a session can be scheduled at most two years "
+                                            "ahead, until ")
+        assert "latest" in problem
+    board = await expect(await api.get(path, headers=cast.coach.headers), 200)
+    assert [s["starts_at"][:10] for s in board["sessions"]] == ["2027-01-15"]
