@@ -33,7 +33,9 @@ R = TypeVar("R", bound=Resource[Any])
 
 # what real directories send: Entra removes group members with a value instead of a path filter
 # and adds to emails[type eq "work"] when the person has none; both send attributes we do not
-# keep (the enterprise extension, phone numbers), which are accepted and dropped
+# keep (the enterprise extension, phone numbers), which are accepted and dropped. A boolean
+# may come as a string (Entra's PATCH sends "active": "False"): scim2-models reads it, and
+# unlike the rest of the API (interlude.shared.kit.body) SCIM keeps that leniency on purpose
 POLICY = ScimPolicy(unknown=ScimPolicy.Unknown.ignore,
                     remove_value_as_filter=ScimPolicy.RemoveValue.apply,
                     unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create)
