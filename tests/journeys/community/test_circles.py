@@ -120,3 +120,22 @@ async def test_a_request_declined_leaves_the_coach_outside(
     bad = await api.post("/v1/community/spaces", headers=host.headers, json={
         "name": "A cohort", "kind": "cohort", "findable": True})
     assert bad.status_code == 422
+
+
+async def test_findable_given_as_a_number_is_refused_not_read_as_false(
+        identity: RunningIdentity, community: RunningCommunity) -> None:
+    # found by the fuzzer: {"findable": 0} made a circle nobody could find, and "true" one
+    # that everybody could
+    admin = await identity.organisation("Northwind")
+    host = await identity.member(admin, "coach", name="Claire Coach")
+    for value in (0, 1, "true"):
+        response = await community.client.post(
+            "/v1/community/spaces", headers=host.headers,
+            json={"kind": "peer_circle", "name": "Endings", "findable": value})
+        assert response.status_code == 422, (value, response.text)
+        problem = response.json()
+        assert problem["type"] == "urn:interlude:problem:validation"
+        assert [e["location"] for e in problem["errors"]] == ["body.findable"]
+    mine = await expect(await community.client.get("/v1/community/spaces",
+                                                   headers=host.headers), 200)
+    assert mine["spaces"] == []

@@ -80,3 +80,47 @@ async def test_instants_and_numbers_past_what_is_stored_are_422_problems(
         assert response.json()["type"] == "urn:interlude:problem:validation"
     board = await expect(await api.get(f"{path}/sessions", headers=cast.coach.headers), 200)
     assert board["sessions"] == []
+
+
+async def test_booleans_and_numbers_of_another_json_type_are_refused_naming_the_field(
+        identity: RunningIdentity, engagement: RunningEngagement) -> None:
+    # found by the fuzzer: "true" was a small win, "60" sixty minutes, 0 no messaging
+    cast = await active_contract(identity, engagement)
+    path, api = f"/v1/contracts/{cast.contract_id}", engagement.client
+    requests = [
+        (cast.coachee, f"{path}/check-ins", {"text": "a day", "small_win": "true"},
+         "body.small_win"),
+        (cast.coachee, f"{path}/check-ins", {"text": "a day", "mood": 4.5}, "body.mood"),
+        (cast.coach, f"{path}/sessions", {"starts_at": "2026-12-01T09:00:00Z",
+                                          "minutes": "60"}, "body.minutes"),
+        (cast.coach, f"{path}/amendments", {"terms": {
+            "sessions": {"count": 6, "over_months": 6}, "channels": {"messaging": 0}}},
+         "body.terms.channels.messaging")]
+    for who, url, body, location in requests:
+        response = await api.post(url, json=body, headers=who.headers)
+        assert response.status_code == 422, (url, body, response.text)
+        assert [e["location"] for e in response.json()["errors"]] == [location]
+    check_ins = await expect(await api.get(f"{path}/check-ins", headers=cast.coach.headers), 200)
+    assert check_ins["check_ins"] == []
+
+
+async def test_a_session_years_ahead_is_refused_saying_until_when(
+        identity: RunningIdentity, engagement: RunningEngagement) -> None:
+    # found by the fuzzer: a session in 8999 was booked (and reminded of, and counted)
+    cast = await active_contract(identity, engagement)
+    path, api = f"/v1/contracts/{cast.contract_id}/sessions", engagement.client
+    soon = await expect(await api.post(path, headers=cast.coach.headers,
+                                       json={"starts_at": "2027-01-15T09:00:00Z"}), 201)
+    requests = [("POST", path, {"starts_at": "8999-01-01T09:00:00Z"}),
+                ("PATCH", f"{path}/{soon['id']}", {"starts_at": "2100-01-01T09:00:00+01:00"})]
+    for method, url, body in requests:
+        response = await api.request(method, url, json=body, headers=cast.coachee.headers)
+        assert response.status_code == 422, (method, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        problem = response.json()
+        assert problem["type"] == "urn:interlude:problem:session-too-far-ahead"
+        assert problem["detail"].startswith("a session can be scheduled at most two years "
+                                            "ahead, until ")
+        assert "latest" in problem
+    board = await expect(await api.get(path, headers=cast.coach.headers), 200)
+    assert [s["starts_at"][:10] for s in board["sessions"]] == ["2027-01-15"]

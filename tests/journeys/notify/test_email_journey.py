@@ -110,6 +110,21 @@ async def _status(pool, notification_id: str, status: str) -> bool:  # type: ign
     return bool(value == status)
 
 
+async def test_a_digest_hour_given_as_text_is_refused_not_read_as_meant(
+        identity: RunningIdentity, notify: RunningNotify) -> None:
+    # found by the fuzzer: "18" was taken for 18 o'clock
+    admin = await identity.organisation("Northwind")
+    person = await identity.member(admin, "coachee", name="Amira Haddad")
+    for value in ("18", 18.5, True):
+        answer = await notify.client.put("/v1/notify/preferences", headers=person.headers,
+                                         json={"digest_hour": value})
+        assert answer.status_code == 422, (value, answer.text)
+        assert [e["location"] for e in answer.json()["errors"]] == ["body.digest_hour"]
+    prefs = await expect(await notify.client.get("/v1/notify/preferences",
+                                                 headers=person.headers), 200)
+    assert prefs["digest_hour"] == 8
+
+
 async def test_preferences_over_http_and_bad_input(
         identity: RunningIdentity, notify: RunningNotify) -> None:
     admin = await identity.organisation("Northwind")

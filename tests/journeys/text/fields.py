@@ -1,6 +1,6 @@
-"""Every string a client can send in a request body (and every free-text query parameter), as a
-service's OpenAPI document lists them: what the text tests walk, so that a field added
-tomorrow is walked too."""
+"""Every string a client can send in a request body (and every free-text query parameter), and
+every boolean and number of a JSON body, as a service's OpenAPI document lists them: what the
+text and type tests walk, so that a field added tomorrow is walked too."""
 
 from __future__ import annotations
 
@@ -60,17 +60,17 @@ def _variants(doc: dict[str, Any], schema: dict[str, Any]) -> list[dict[str, Any
     return [_resolve(doc, o) for o in options if o.get("type") != "null"]
 
 
-def _strings(doc: dict[str, Any], schema: dict[str, Any], path: Path,
-             required: bool) -> Iterator[tuple[Path, dict[str, Any], bool]]:
+def _strings(doc: dict[str, Any], schema: dict[str, Any], path: Path, required: bool,
+             types: tuple[str, ...] = ("string",)) -> Iterator[tuple[Path, dict[str, Any], bool]]:
     for option in _variants(doc, schema):
-        if option.get("type") == "string":
+        if option.get("type") in types:
             yield path, option, required
         elif option.get("type") == "array":
-            yield from _strings(doc, option.get("items", {}), (*path, 0), required)
+            yield from _strings(doc, option.get("items", {}), (*path, 0), required, types)
         elif option.get("type") == "object" or "properties" in option:
             needed = set(option.get("required", ()))
             for name, sub in option.get("properties", {}).items():
-                yield from _strings(doc, sub, (*path, name), name in needed)
+                yield from _strings(doc, sub, (*path, name), name in needed, types)
 
 
 def text_fields(service: str, app: FastAPI) -> list[TextField]:
@@ -91,6 +91,18 @@ def text_fields(service: str, app: FastAPI) -> list[TextField]:
                                     (param["name"],), texts[0], param.get("required", False))
                           for _ in texts[:1] if param["in"] == "query"]
     return found
+
+
+def scalar_fields(service: str, app: FastAPI) -> list[TextField]:
+    """Every boolean, integer and number of a JSON request body (``schema["type"]`` says
+    which)."""
+    doc = app.openapi()
+    return [TextField(service, method.upper(), template, "json", path, schema, required)
+            for template, operations in doc["paths"].items()
+            for method, op in operations.items()
+            if (body := op.get("requestBody", {}).get("content", {}).get("application/json"))
+            for path, schema, required in _strings(doc, body["schema"], (), True,
+                                                   ("boolean", "integer", "number"))]
 
 
 def put(body: dict[str, Any], path: Path, value: Any) -> dict[str, Any]:

@@ -172,7 +172,7 @@ class Kept:
     async def _sessions(self, contract_id: str) -> None:
         w, path = self.w, f"/v1/contracts/{contract_id}/sessions"
         session = await w.send("engagement", "POST", path, "coach", 201,
-                               json={"starts_at": "2030-03-04T09:00:00+00:00"})
+                               json={"starts_at": "2028-03-04T09:00:00+00:00"})
         reason = nasty(2000, multi_line=True)
         await w.send("engagement", "POST", f"{path}/{session['id']}/cancellation", "coach",
                      json={"reason": reason})

@@ -139,3 +139,26 @@ async def test_messages_switched_off_leave_the_coachs_dashboard_in_words(
         assert await line.get_by_role("link", name="Messages").count() == 0  # not offered
     finally:
         await theirs.close()
+
+
+async def test_community_switched_off_leaves_the_community_link_out_of_the_menu(
+        browser: Browser, web: RunningWeb, identity: RunningIdentity,
+        engagement: RunningEngagement) -> None:
+    # found by a newcomer: the menu offered Community to an organisation that had switched
+    # it off, and the page behind it only said so
+    admin, coach, coachee, _ = await organisation_with_contract(identity, engagement)
+    menu_links = []
+    for switched_on in (True, False):
+        if not switched_on:
+            await expect(await identity.client.patch(
+                f"/v1/organisations/{admin.tenant_id}/policy", headers=admin.headers,
+                json={"changes": {"community.enabled": False}, "reason": "a pause"}), 200)
+        for person in (coach, coachee):
+            theirs = await browser.new_context(base_url=web.url)
+            try:
+                page = await sign_in(theirs, person)
+                menu = page.get_by_role("navigation", name="Main")
+                menu_links.append(await menu.get_by_role("link", name="Community").count())
+            finally:
+                await theirs.close()
+    assert menu_links == [1, 1, 0, 0]

@@ -21,6 +21,7 @@ from interlude.audit.main import create_app
 from interlude.audit.settings import AuditSettings
 from interlude.shared.auth.dependencies import current_principal
 from interlude.shared.http.problems import MEDIA_TYPE as PROBLEM
+from interlude.shared.kit import loose_scalars
 
 
 def _settings() -> AuditSettings:
@@ -122,3 +123,7 @@ def test_the_line_models_read_every_kind_of_line(line: bytes) -> None:
     TypeAdapter(ExportLine | OcsfLine).validate_json(line)
     if b"checkpoint" in line:
         CheckpointLine.model_validate_json(line)
+
+
+def test_every_boolean_and_number_of_a_body_takes_only_its_own_json_type() -> None:
+    assert loose_scalars(create_app(_settings())) == [], "use StrictBool, StrictInt or StrictFloat"

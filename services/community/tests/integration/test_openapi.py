@@ -9,6 +9,7 @@ from typing import Any
 
 from interlude.community.main import create_app
 from interlude.community.testing import community_settings
+from interlude.shared.kit import loose_scalars
 from interlude.shared.testing.routes import PROBLEM, served_openapi, undescribed
 
 EVERY_ROUTE = {"401", "403", "404", "422", "503"}  # a token, a block, a space, a field, an outage
@@ -33,3 +34,9 @@ async def test_publishing_declares_slow_mode() -> None:
     paths = (await openapi())["paths"]
     publish = paths["/v1/community/spaces/{space_id}/posts"]["post"]
     assert PROBLEM in publish["responses"]["429"]["content"]
+
+
+def test_every_boolean_and_number_of_a_body_takes_only_its_own_json_type() -> None:
+    assert loose_scalars(create_app(community_settings(
+        "nats://127.0.0.1:1", "postgresql://127.0.0.1:1/none", "openapi",
+        secrets.token_urlsafe(32)))) == [], "use StrictBool, StrictInt or StrictFloat"

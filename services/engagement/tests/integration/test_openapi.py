@@ -9,6 +9,7 @@ import httpx
 
 from interlude.engagement.main import create_app
 from interlude.shared.http.problems import MEDIA_TYPE
+from interlude.shared.kit import loose_scalars
 
 PUBLIC = {"/v1/calendar/{token}.ics"}  # the URL is the credential: no token, no 401
 
@@ -56,3 +57,7 @@ async def test_every_route_declares_its_response_model_and_its_problems() -> Non
     assert len(operations) > 20  # the routers are all there
     gaps = [gap for operation in operations for gap in _gaps(*operation)]
     assert gaps == []
+
+
+def test_every_boolean_and_number_of_a_body_takes_only_its_own_json_type() -> None:
+    assert loose_scalars(create_app()) == [], "use StrictBool, StrictInt or StrictFloat"

@@ -17,6 +17,7 @@ from interlude.engagement.domain.errors import (
     NotAllowed,
     NotFound,
     PlanExceeded,
+    TooFarAhead,
 )
 from interlude.engagement.domain.terms import Terms
 
@@ -66,13 +67,30 @@ def test_a_withdrawn_consent_is_gone_at_once() -> None:
 def test_the_plan_caps_the_sessions() -> None:
     state = active()
     for n in range(2):
-        state = c.CONTRACT.replay(state, c.schedule(state, "coach", f"s{n}", NOW, None, None))
+        state = c.CONTRACT.replay(state, c.schedule(state, "coach", f"s{n}", NOW, None, None, NOW))
     with pytest.raises(PlanExceeded):
-        c.schedule(state, "coachee", "s3", NOW, None, None)
+        c.schedule(state, "coachee", "s3", NOW, None, None, NOW)
     state = c.CONTRACT.replay(state, c.cancel(state, "k1", "coachee", "s1", "ill"))
-    assert c.schedule(state, "coachee", "s3", NOW, None, None)  # a cancelled one frees a place
+    assert c.schedule(state, "coachee", "s3", NOW, None, None, NOW)  # a cancelled one frees a place
     with pytest.raises(InvalidState):
         c.mark_held(state, "coach", "s0", NOW - timedelta(hours=1))  # not started yet
+
+
+def test_a_session_is_set_at_most_two_years_ahead_and_moved_no_further() -> None:
+    state, latest = active(), NOW + timedelta(days=730)
+    state = c.CONTRACT.replay(state, c.schedule(state, "coach", "s0", latest, None, None, NOW))
+    with pytest.raises(TooFarAhead) as refused:
+        c.schedule(state, "coach", "s1", latest + timedelta(minutes=1), None, None, NOW)
+    assert str(refused.value) == ("a session can be scheduled at most two years ahead, until "
+                                  "2028-12-30; pick an earlier date")
+    assert refused.value.extra == {"latest": "2028-12-30T23:30:00+00:00"}
+    with pytest.raises(TooFarAhead):
+        c.schedule(state, "coach", "s1", datetime(8999, 1, 1, tzinfo=UTC), None, None, NOW)
+    with pytest.raises(TooFarAhead):
+        c.reschedule(state, "coachee", "s0", latest + timedelta(days=1), NOW)
+    # a year on, the same date is within reach
+    assert c.reschedule(state, "coachee", "s0", latest + timedelta(days=1),
+                        NOW + timedelta(days=365))
 
 
 def test_the_allowance_renews_on_the_first_of_the_next_month() -> None:

@@ -50,6 +50,24 @@ async def test_a_bad_policy_change_names_the_key(identity: RunningIdentity) -> N
     assert unchanged.json()["version"] == 1
 
 
+async def test_a_policy_value_of_another_json_type_is_refused_not_read_as_meant(
+        identity: RunningIdentity) -> None:
+    # found by the fuzzer: 0 was taken for false, and "60" for 60
+    admin = await identity.organisation()
+    url = f"/v1/organisations/{admin.tenant_id}/policy"
+    for key, value in {"community.enabled": 0, "messaging.enabled": "false",
+                       "data.retention_days": "60", "notify.retention_days": 60.5}.items():
+        response = await identity.client.patch(url, headers=admin.headers, json={
+            "changes": {key: value}, "reason": "typo"})
+        assert response.status_code == 422, (key, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["key"] == key
+        assert response.json()["detail"].startswith(f"{key}: Input should be a valid")
+    unchanged = await identity.client.get(url, headers=admin.headers)
+    assert unchanged.json()["version"] == 1
+    assert unchanged.json()["policy"]["community.enabled"] is True
+
+
 async def test_only_an_org_admin_changes_the_policy(identity: RunningIdentity) -> None:
     admin = await identity.organisation()
     coach = await identity.member(admin, "coach", "compliance_officer")

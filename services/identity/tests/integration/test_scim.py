@@ -303,20 +303,26 @@ async def test_another_organisations_people_and_groups_are_not_found(
     assert await signs_in(identity, admin.email, admin.password) == 200
 
 
+U = b'{"schemas": ["' + USER.encode() + b'"], '  # the start of a user's body, a group's
+G = b'{"schemas": ["' + GROUP.encode() + b'"], '
+
+
 @pytest.mark.parametrize(("method", "path", "body", "scim_type"), [
     ("POST", "/Users", b"{not json", "invalidSyntax"),
     ("POST", "/Users", b"[]", "invalidSyntax"),
     ("POST", "/Users", b'{"schemas": ["' + USER.encode() + b'"]}', "invalidValue"),
-    ("POST", "/Users", b'{"userName": "not an address"}', "invalidValue"),
-    ("POST", "/Users", b'{"userName": 42}', "invalidValue"),
-    ("POST", "/Users", b'{"userName": "a@example.org", "active": "maybe"}', "invalidValue"),
+    ("POST", "/Users", U + b'"userName": "not an address"}', "invalidValue"),
+    ("POST", "/Users", U + b'"userName": 42}', "invalidValue"),
+    ("POST", "/Users", U + b'"userName": "a@example.org", "active": "maybe"}', "invalidValue"),
+    ("POST", "/Users", b'{"userName": "a@example.org"}', "invalidValue"),  # no schemas
     ("GET", "/Users?filter=userName%20eq", None, "invalidFilter"),
     ("GET", '/Users?filter=password eq "x"', None, "invalidFilter"),
     ("GET", "/Users?startIndex=first", None, "invalidValue"),
     ("GET", '/Groups?filter=members[value co "x" or', None, "invalidFilter"),
-    ("POST", "/Groups", b'{"displayName": ""}', "invalidValue"),
-    ("POST", "/Groups", b'{"displayName": "x", "members": [{"value": "../../etc"}]}',
+    ("POST", "/Groups", G + b'"displayName": ""}', "invalidValue"),
+    ("POST", "/Groups", G + b'"displayName": "x", "members": [{"value": "../../etc"}]}',
      "invalidValue"),
+    ("POST", "/Groups", b'{"displayName": "x"}', "invalidValue"),  # no schemas
 ])
 async def test_bad_input_is_a_scim_400(identity: RunningIdentity, method: str, path: str,
                                        body: bytes | None, scim_type: str) -> None:
@@ -325,6 +331,37 @@ async def test_bad_input_is_a_scim_400(identity: RunningIdentity, method: str, p
     assert response.status_code == 400, response.text
     assert response.headers["content-type"].startswith("application/scim+json")
     assert (response.json()["scimType"], response.json()["status"]) == (scim_type, "400")
+
+
+async def test_a_replacement_without_schemas_is_refused_as_its_creation_is(
+        identity: RunningIdentity) -> None:
+    # found by the fuzzer: a PUT without schemas (REQUIRED, RFC 7643 §3) replaced the person
+    admin = await identity.organisation()
+    headers = await scim_headers(identity, admin)
+    coach = await identity.member(admin, "coach", name="Alan Turing")
+    group = (await identity.client.post(f"{SCIM}/Groups", headers=headers, json={
+        "schemas": [GROUP], "displayName": "Team"})).json()
+    replacement = {k: v for k, v in new_user(identity.unique_email("renamed"), "Ada",
+                                             "Lovelace").items() if k != "schemas"}
+    for method, url, body, schema in (
+            ("PUT", f"/Users/{coach.user_id}", replacement, USER),
+            ("POST", "/Users", replacement, USER),
+            ("PUT", f"/Groups/{group['id']}", {"displayName": "Renamed"}, GROUP),
+            ("PATCH", f"/Users/{coach.user_id}",
+             {"Operations": [{"op": "replace", "path": "active", "value": False}]}, PATCH)):
+        for schemas in ({}, {"schemas": []}):
+            response = await identity.client.request(method, SCIM + url, headers=headers,
+                                                     json={**body, **schemas})
+            assert response.status_code == 400, (method, url, response.text)
+            assert response.headers["content-type"].startswith("application/scim+json")
+            error = response.json()
+            assert (error["schemas"], error["status"], error["scimType"]) == (
+                [ERROR], "400", "invalidValue")
+            assert error["detail"] == f'schemas: required, e.g. ["{schema}"] (RFC 7643 §3)'
+    kept = (await identity.client.get(f"{SCIM}/Users/{coach.user_id}", headers=headers)).json()
+    assert (kept["displayName"], kept["active"]) == ("Alan Turing", True)
+    named = (await identity.client.get(f"{SCIM}/Groups/{group['id']}", headers=headers)).json()
+    assert named["displayName"] == "Team"
 
 
 async def test_a_body_over_the_limit_is_a_scim_413_too(identity: RunningIdentity) -> None:

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from interlude.identity.main import create_app
+from interlude.shared.kit import loose_scalars
 
 SCIM = "/scim/v2"
 PROBLEM, SCIM_JSON = "application/problem+json", "application/scim+json"
@@ -96,3 +97,7 @@ async def test_scim_bodies_are_described_in_scims_media_type(document: dict[str,
         properties = body.get("schema", {}).get("properties", {})
         wanted = {"Operations"} if method == "PATCH" else {"schemas", "externalId"}
         assert wanted <= set(properties), f"{method} {path}"
+
+
+def test_every_boolean_and_number_of_a_body_takes_only_its_own_json_type() -> None:
+    assert loose_scalars(create_app()) == [], "use StrictBool, StrictInt or StrictFloat"

@@ -37,6 +37,8 @@ ROW = {"id": "u1", "email": "ada@example.org", "display_name": "Ada Lovelace", "
        "status": "active", "external_id": "entra-1", "created_at": NOW, "updated_at": NOW,
        "version": 7}
 ADA = Person("ada@example.org", "Ada Lovelace", "entra-1", True)
+USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 
 def ada(**changes: Any) -> ScimUser:
@@ -45,8 +47,7 @@ def ada(**changes: Any) -> ScimUser:
 
 def after_patch(*operations: dict[str, Any], before: ScimUser | None = None) -> Person:
     before = before or ada()
-    body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-            "Operations": list(operations)}
+    body = {"schemas": [PATCH], "Operations": list(operations)}
     return person_of(patched(before, body), before)
 
 
@@ -111,7 +112,8 @@ def test_impossible_patches_are_refused() -> None:
 
 def test_a_new_person_is_named_from_what_the_directory_gives() -> None:
     def created(body: dict[str, Any]) -> Person:
-        return person_of(validated(ScimUser, body, Context.RESOURCE_CREATION_REQUEST))
+        return person_of(validated(ScimUser, {"schemas": [USER], **body},
+                                   Context.RESOURCE_CREATION_REQUEST))
 
     assert created({"userName": "grace@example.org",
                     "name": {"givenName": "Grace", "familyName": "Hopper"}}) == Person(
@@ -121,6 +123,21 @@ def test_a_new_person_is_named_from_what_the_directory_gives() -> None:
         "grace@example.org", "grace", None, False)
     with pytest.raises(Invalid):
         created({"userName": "ghopper"})
+
+
+@pytest.mark.parametrize("context", [Context.RESOURCE_CREATION_REQUEST,
+                                     Context.RESOURCE_REPLACEMENT_REQUEST])
+@pytest.mark.parametrize("schemas", [{}, {"schemas": []}, {"schemas": None}])
+def test_a_user_without_schemas_is_refused_naming_them(context: Context,
+                                                      schemas: dict[str, Any]) -> None:
+    # RFC 7643 §3: schemas is REQUIRED; scim2-models checks the URIs given, not their absence
+    with pytest.raises(Invalid, match=r'^schemas: required, e\.g\. \["' + USER):
+        validated(ScimUser, {"userName": "grace@example.org", **schemas}, context)
+
+
+def test_a_patch_without_schemas_is_refused_naming_them() -> None:
+    with pytest.raises(Invalid, match=r'^schemas: required, e\.g\. \["' + PATCH):
+        patched(ada(), {"Operations": [{"op": "replace", "path": "active", "value": False}]})
 
 
 def group_patch(*operations: dict[str, Any], members: tuple[str, ...] = ("u1", "u2")) -> Shape:

@@ -9,6 +9,7 @@ from typing import Any
 
 from interlude.notify.main import create_app
 from interlude.notify.testing import notify_settings
+from interlude.shared.kit import loose_scalars
 from interlude.shared.testing.routes import served_openapi, undescribed
 
 EVERY_ROUTE = {"401", "403", "422", "503"}  # a token, a block, a field, an outage
@@ -33,3 +34,9 @@ async def test_the_live_stream_is_described_as_server_sent_events() -> None:
     stream = (await openapi())["paths"]["/v1/notify/stream"]["get"]
     assert "text/event-stream" in stream["responses"]["200"]["content"]
     assert "Last-Event-ID" in {p["name"] for p in stream["parameters"]}
+
+
+def test_every_boolean_and_number_of_a_body_takes_only_its_own_json_type() -> None:
+    assert loose_scalars(create_app(notify_settings(
+        "nats://127.0.0.1:1", "postgresql://127.0.0.1:1/none", "openapi",
+        secrets.token_urlsafe(32)))) == [], "use StrictBool, StrictInt or StrictFloat"

@@ -42,7 +42,7 @@ def navigation(session: Session | None) -> list[tuple[str, str]]:
         links.append(("/home", "My coaching"))
     if session.has("coach"):
         links.append(("/dashboard", "My coachees"))
-    if session.has("coach", "coachee"):
+    if session.has("coach", "coachee") and "community.enabled" not in session.switched_off:
         links.append(("/community", "Community"))
     if session.has("sponsor"):
         links.append(("/sponsor", "Programme figures"))

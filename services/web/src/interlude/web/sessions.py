@@ -36,6 +36,9 @@ class Session:
     # it (``?after=``), so a page after a form shows what the form did
     positions: dict[str, int] = field(default_factory=dict)
     pending: dict[str, Any] = field(default_factory=dict)  # a change reviewed, not yet saved
+    # the policy keys the organisation switched off ("community.enabled"): the menu leaves
+    # their links out (``Upstream.learn_policy``; each page refuses what is off regardless)
+    switched_off: frozenset[str] = frozenset()
     # the header's unread count (``badge.Badge``): the last answer, when, and the call on its way
     unread: int | None = None
     unread_at: float = float("-inf")

@@ -185,8 +185,25 @@ class Upstream:
                 self.store.drop(session.id)
                 raise SignedOut()
         if response.is_error:
-            raise UpstreamProblem.of(response)
+            problem = UpstreamProblem.of(response)
+            if problem.slug == "policy-blocked" and isinstance(problem.extra.get("block"), str):
+                session.switched_off |= {problem.extra["block"]}  # met before we asked
+            raise problem
         return response
+
+    async def learn_policy(self, session: Session) -> None:
+        """Keep with the session what its organisation switched off, for the menu: asked at
+        sign-in and whenever the tokens are renewed, so a change shows within an access
+        token's life. Identity away: the menu stays as it was (every page checks anyway)."""
+        try:
+            response = await self._send(session, "identity", "GET",
+                                        f"/v1/organisations/{session.tenant_id}/policy",
+                                        None, None, None)
+        except UpstreamProblem:
+            return
+        if response.is_success:
+            policy = response.json().get("policy") or {}
+            session.switched_off = frozenset(k for k, v in policy.items() if v is False)
 
     async def _send(self, session: Session, service: str, method: str, path: str, json: Any,
                     params: dict[str, Any] | None, key: str | None) -> httpx.Response:
@@ -214,6 +231,7 @@ class Upstream:
                     raise SignedOut() from None
                 raise
             self.store.renewed(session, Tokens.of(body))
+        await self.learn_policy(session)
 
     async def sign_out(self, session: Session) -> None:
         """End the session here and its refresh token at identity."""

@@ -8,6 +8,9 @@
   sends kept in range (:data:`Instant`, :data:`MAX_INT`, :data:`MAX_INT32`), the public
   answer to a command (:class:`WrittenPublic`), read-your-writes (:func:`caught_up`) and the
   problem responses to declare on routes (:func:`problems`).
+- :mod:`.body`: :class:`RequestBody`, the base of every JSON request body, whose booleans and
+  numbers take only their own JSON type, and :func:`loose_scalars`, which finds one that
+  would take another.
 """
 
 from interlude.shared.kit.api import (
@@ -30,6 +33,7 @@ from interlude.shared.kit.api import (
     problems,
 )
 from interlude.shared.kit.app import Enforcer, ServiceApp, Written, command_context, utc_now
+from interlude.shared.kit.body import RequestBody, loose_scalars
 
 __all__ = [
     "ID_PATTERN",
@@ -43,6 +47,7 @@ __all__ = [
     "Instant",
     "ItemId",
     "ReadModels",
+    "RequestBody",
     "ServiceApp",
     "Written",
     "WrittenPublic",
@@ -52,6 +57,7 @@ __all__ = [
     "command_context",
     "context_dependency",
     "in_range",
+    "loose_scalars",
     "problems",
     "utc_now",
 ]

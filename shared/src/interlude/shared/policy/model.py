@@ -7,6 +7,7 @@ names (``community.enabled``), the same on the wire, in the API and in problem r
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -78,7 +79,10 @@ class SecurityPolicy(BaseModel):
                 known = ", ".join(POLICY_KEYS)
                 raise PolicyInvalid(key, f"is not a policy key; the keys are {known}")
         try:
-            return SecurityPolicy.model_validate({**self.to_wire(), **changes})
+            # as JSON, strictly: a change comes from a JSON body, where true is no 1 and 30 is
+            # no "30" (the stored policies, read by from_wire, keep the lenient reading)
+            return SecurityPolicy.model_validate_json(
+                json.dumps({**self.to_wire(), **changes}), strict=True)
         except ValidationError as err:
             first = err.errors()[0]
             key = str(first["loc"][0]) if first.get("loc") else next(iter(changes))

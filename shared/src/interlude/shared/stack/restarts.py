@@ -1,8 +1,10 @@
 """When to restart a child that died, and how to say so.
 
-A child that dies is started again after a delay that doubles with every crash in a row
+A child that dies is started again after a delay that doubles with every end in a row
 (0.5 s, 1 s, 2 s ... 30 s) and falls back to the first once the child has stayed up a while,
-so one crash costs half a second and a crash loop does not spin the machine.
+so one crash costs half a second and a crash loop does not spin the machine. What is said
+tells a crash (a non-zero exit status, a fault's signal) from a child stopped by a signal from
+outside the stack, or one that exited by itself.
 """
 
 from __future__ import annotations
@@ -39,14 +41,46 @@ class Backoff:
         return self.crashes >= self.loop_after
 
 
+# signals a process's own fault raises: its end is a crash, as a non-zero exit status is
+FAULTS = frozenset({signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS, signal.SIGFPE, signal.SIGILL})
+
+
+def _signal(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def crashed(returncode: int | None) -> bool:
+    """Whether a child's end was a crash: a non-zero exit status, or a signal its own fault
+    raised (SIGSEGV, SIGABRT...). An exit with status 0 is not, nor a signal sent to it
+    (SIGTERM, SIGKILL: from outside, since the stack stops its children only when it stops),
+    nor an end whose status we cannot see (PostgreSQL's postmaster is not our child)."""
+    if returncode is None:
+        return False
+    return returncode > 0 or (returncode < 0 and -returncode in FAULTS)
+
+
+def why_down(returncode: int | None) -> str:
+    """What the restart line says brought the child down: ``it crashed (exit status 3)``,
+    ``it exited by itself (exit status 0)``, ``it was stopped by SIGTERM from outside the
+    stack``..."""
+    if returncode is None:
+        return "it stopped"
+    if returncode >= 0:
+        how = "crashed" if returncode else "exited by itself"
+        return f"it {how} (exit status {returncode})"
+    if crashed(returncode):
+        return f"it crashed ({_signal(-returncode)})"
+    return f"it was stopped by {_signal(-returncode)} from outside the stack"
+
+
 def how_it_ended(returncode: int | None) -> str:
     """``exited with code 3``, ``was killed by SIGKILL``, or, for a process that is not our
     child (PostgreSQL's postmaster), that it is gone."""
     if returncode is None:
         return "is no longer running"
     if returncode < 0:
-        try:
-            return f"was killed by {signal.Signals(-returncode).name}"
-        except ValueError:
-            return f"was killed by signal {-returncode}"
+        return f"was killed by {_signal(-returncode)}"
     return f"exited with code {returncode}"

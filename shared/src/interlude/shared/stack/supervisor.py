@@ -34,7 +34,7 @@ from interlude.shared.stack.nats import NatsServer, start_nats, users_for
 from interlude.shared.stack.ports import free_port
 from interlude.shared.stack.postgres import SYSTEM_USER, PostgresServer, start_postgres
 from interlude.shared.stack.process import Child, pid_alive, spawn, stop_pid, wait_http_ok
-from interlude.shared.stack.restarts import Backoff, how_it_ended
+from interlude.shared.stack.restarts import Backoff, crashed, how_it_ended, why_down
 from interlude.shared.stack.settings import PREFIX, StackSettings
 
 Item = Child | PostgresServer
@@ -267,24 +267,28 @@ class Stack:
         """Say which child died, how, and the end of its log; schedule its restart."""
         name = name_of(item)
         if isinstance(item, Child):
-            what, how = f"{name} (PID {item.pid})", how_it_ended(item.process.returncode)
+            code = item.process.returncode
+            what, how = f"{name} (PID {item.pid})", how_it_ended(code)
             log, tail = item.log_path, item.log_tail()
         else:
-            what, how, log = "PostgreSQL", how_it_ended(None), self.logs / "postgres.log"
+            code, what, how = None, "PostgreSQL", how_it_ended(None)
+            log = self.logs / "postgres.log"
             tail = "\n".join(log.read_text(errors="replace").splitlines()[-20:]) \
                 if log.exists() else ""
         self.say(f"✗ {what} {how}; the last lines of {shown(log) if log else 'its log'}:")
         self.say("\n".join(f"    {line}" for line in tail.splitlines()) or "    (nothing)")
-        self._schedule(name, now)
+        self._schedule(name, now, why_down(code), crashed(code))
 
-    def _schedule(self, name: str, now: float) -> None:
+    def _schedule(self, name: str, now: float, why: str, crash: bool) -> None:
         backoff = self.backoffs.setdefault(name, Backoff())
         wait = backoff.crashed(now)
         if backoff.looping:
-            self.say(f"✗ {name} keeps crashing: {backoff.crashes} times in a row, never up "
+            keeps = "keeps crashing" if crash else "keeps going down"
+            self.say(f"✗ {name} {keeps}: {backoff.crashes} times in a row, never up "
                      f"{backoff.stable_after:.0f}s; its log above says why. Retrying with "
                      f"growing pauses (at most {backoff.ceiling:.0f}s); Ctrl-C stops everything")
-        self.say(f"▸ restarting {name} in {wait:.1f}s (crash {backoff.crashes} in a row)")
+        again = f", {backoff.crashes} times in a row" if backoff.crashes > 1 else ""
+        self.say(f"▸ restarting {name} in {wait:.1f}s: {why}{again}")
         self.restart_at[name] = now + wait
 
     def _restart(self, name: str) -> None:
@@ -300,7 +304,7 @@ class Stack:
                 notes.append(f"PID {item.pid if isinstance(item, Child) else item.pid()}")
         except Exception as error:  # it failed to start: another crash, a longer pause
             self.say("\n".join(f"    {line}" for line in str(error).splitlines()[-20:]))
-            self._schedule(name, time.monotonic())
+            self._schedule(name, time.monotonic(), "it failed to start", crash=True)
 
     def stop(self) -> None:
         """Stop everything we started, newest first; carry on past a child that will not stop."""

@@ -13,11 +13,11 @@ from interlude.audit.domain.access_history import AccessEntry
 from interlude.audit.domain.model import FailureKind, Verification
 from interlude.audit.domain.retention import Purged
 from interlude.audit.projections.exports import StoredExport
+from interlude.shared.kit import RequestBody
 from interlude.shared.text import SingleLine
 
 
-class PurgeCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class PurgeCreate(RequestBody):
     reason: Annotated[str, SingleLine(500)] = Field(description="why, for the record")
 
 
@@ -211,11 +211,10 @@ class AccessHistoryPublic(BaseModel):
     next_cursor: int | None = Field(description="pass as ?cursor= for the next page")
 
 
-class ExportCreate(BaseModel):
+class ExportCreate(RequestBody):
     """Ask for an export of my data; a compliance officer may ask for someone else's, with a
     reason the audit trail keeps."""
 
-    model_config = ConfigDict(extra="forbid")
     subject_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = \
         Field(None, description="whose data (a compliance officer only); none: my own")
     reason: Annotated[str, SingleLine(500)] | None = Field(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, StrictBool, StrictInt
 
 from interlude.community.domain.events import MaterialKind, PostKind, SpaceKind
 from interlude.community.domain.post import MAX_BODY
-from interlude.shared.kit import ID_PATTERN
+from interlude.shared.kit import ID_PATTERN, RequestBody
 from interlude.shared.text import MultiLine, SingleLine
 
 # free text (interlude.shared.text): refused with a 422 naming the field when the read side
@@ -18,17 +18,13 @@ Pseudonym = Annotated[str, SingleLine(64, min_length=0)]
 Note = Annotated[str, MultiLine(1000)]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class SpaceCreate(_Body):
+class SpaceCreate(RequestBody):
     kind: SpaceKind = "cohort"
     name: Annotated[str, SingleLine(120)] = Field(
         description='the shared challenge, e.g. "Saying no without burning bridges"')
     description: Annotated[str, MultiLine(2000, min_length=0)] = ""
-    pseudonymous: bool = Field(default=True, description="members appear to peers only by "
-                               "pseudonym (within what community.pseudonyms allows)")
+    pseudonymous: StrictBool = Field(default=True, description="members appear to peers only "
+                                     "by pseudonym (within what community.pseudonyms allows)")
     # a peer circle's: what it is about, by which coaches of the organisation find it
     methodology: Annotated[str, SingleLine(200, min_length=0)] = Field(
         default="", description='a peer circle\'s approach, e.g. "solution-focused"')
@@ -37,74 +33,74 @@ class SpaceCreate(_Body):
         description='client challenges the circle is about, e.g. "endings", "burnout"')
     context: Annotated[str, MultiLine(1000, min_length=0)] = Field(
         default="", description="the setting: sector, kind of clients, language...")
-    findable: bool = Field(default=False, description="a peer circle coaches of the "
-                           "organisation find by the above and ask to join")
+    findable: StrictBool = Field(default=False, description="a peer circle coaches of the "
+                                 "organisation find by the above and ask to join")
 
 
-class Invitation(_Body):
+class Invitation(RequestBody):
     user_id: str = Field(pattern=ID_PATTERN)
 
 
-class Join(_Body):
+class Join(RequestBody):
     pseudonym: Pseudonym | None = Field(default=None,
                                         description="leave out to take the suggested one")
 
 
-class SlowModeBody(_Body):
-    seconds: int = Field(ge=0, le=86_400, description="between one member's posts; 0 is off")
+class SlowModeBody(RequestBody):
+    seconds: StrictInt = Field(ge=0, le=86_400, description="between one member's posts; 0 is off")
 
 
-class Reveal(_Body):
+class Reveal(RequestBody):
     reason: Note = Field(description="why; the member is told it")
 
 
-class StepOut(_Body):
+class StepOut(RequestBody):
     to: str | None = Field(default=None, pattern=ID_PATTERN,
                            description="a peer's handle; leave out to show your name to the "
                            "whole space")
-    understood: bool = Field(description="true: you understood that whoever sees your name "
-                             "may remember it, even after you step back")
+    understood: StrictBool = Field(description="true: you understood that whoever sees your "
+                                   "name may remember it, even after you step back")
 
 
-class StepBack(_Body):
-    understood: bool = Field(description="true: you understood that those who saw your name "
-                             "may remember it")
+class StepBack(RequestBody):
+    understood: StrictBool = Field(description="true: you understood that those who saw your "
+                                   "name may remember it")
 
 
-class JoinRequest(_Body):
+class JoinRequest(RequestBody):
     note: Note | None = Field(default=None, description="a word to the circle's members")
 
 
-class PostCreate(_Body):
+class PostCreate(RequestBody):
     kind: PostKind = "reflection"
     body: Body
 
 
-class PostEdit(_Body):
+class PostEdit(RequestBody):
     body: Body
 
 
-class CommentCreate(_Body):
+class CommentCreate(RequestBody):
     body: Body
     parent_id: str | None = Field(default=None, pattern=ID_PATTERN,
                                   description="the comment this one replies to")
 
 
-class Tag(_Body):
+class Tag(RequestBody):
     handle: str | None = Field(default=None, pattern=ID_PATTERN)
     pseudonym: Pseudonym | None = None
 
 
-class Pin(_Body):
+class Pin(RequestBody):
     note: Annotated[str, MultiLine(1000, min_length=0)] | None = Field(
         default=None, description="why this is a key insight")
 
 
-class Report(_Body):
+class Report(RequestBody):
     reason: Note
 
 
-class MaterialCreate(_Body):
+class MaterialCreate(RequestBody):
     kind: MaterialKind = "reading"
     title: Annotated[str, SingleLine(300)]
     url: Annotated[str, SingleLine(2000)] | None = Field(

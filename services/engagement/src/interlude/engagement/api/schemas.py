@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, StrictBool, StrictInt, field_validator
 
 from interlude.engagement.domain.events import Attachment, MaterialKind
 from interlude.engagement.domain.terms import (
@@ -15,7 +15,7 @@ from interlude.engagement.domain.terms import (
     OutsideUse,
     Terms,
 )
-from interlude.shared.kit import MAX_INT32, Instant
+from interlude.shared.kit import MAX_INT32, Instant, RequestBody
 from interlude.shared.text import MultiLine, SingleLine
 
 ID = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
@@ -24,10 +24,6 @@ TEXT = 20_000  # characters: a long reflection, not a document
 # could not store it (NUL, other control characters, lone surrogates)
 Content = Annotated[str, MultiLine(TEXT)]
 Reason = Annotated[str, MultiLine(2_000, min_length=0)]
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class ChannelsIn(Channels):
@@ -62,7 +58,7 @@ def _as_terms(terms: TermsIn) -> Terms:
     return Terms.model_validate(terms.model_dump())
 
 
-class ContractCreate(_Body):
+class ContractCreate(RequestBody):
     coachee_id: str = ID
     sponsor_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
     terms: TermsIn
@@ -70,67 +66,67 @@ class ContractCreate(_Body):
     _terms = field_validator("terms")(_as_terms)
 
 
-class ContractAmend(_Body):
+class ContractAmend(RequestBody):
     terms: TermsIn
 
     _terms = field_validator("terms")(_as_terms)
 
 
-class Signature(_Body):
-    terms_version: int | None = Field(default=None, ge=1, description="the version read; a "
+class Signature(RequestBody):
+    terms_version: StrictInt | None = Field(default=None, ge=1, description="the version read; a "
                                       "signature of other terms is refused")
 
 
-class Ending(_Body):
+class Ending(RequestBody):
     reason: Reason | None = None
 
 
-class SessionCreate(_Body):
+class SessionCreate(RequestBody):
     starts_at: Instant
-    minutes: int | None = Field(default=None, ge=15, le=480)
+    minutes: StrictInt | None = Field(default=None, ge=15, le=480)
     mode: Mode | None = None
 
 
-class SessionMove(_Body):
+class SessionMove(RequestBody):
     starts_at: Instant
 
 
-class Cancellation(_Body):
+class Cancellation(RequestBody):
     reason: Reason | None = None
 
 
-class CheckInCreate(_Body):
+class CheckInCreate(RequestBody):
     text: Content
-    mood: int | None = Field(default=None, ge=1, le=5)
-    small_win: bool = False
+    mood: StrictInt | None = Field(default=None, ge=1, le=5)
+    small_win: StrictBool = False
     goal_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
     experiment_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
 
 
-class Acknowledgement(_Body):
+class Acknowledgement(RequestBody):
     kind: Literal["like", "question"]
     question: Annotated[str, MultiLine(TEXT, min_length=0)] | None = None
 
 
-class AttachmentIn(_Body):
+class AttachmentIn(RequestBody):
     filename: Annotated[str, SingleLine(255)]
     media_type: str = Field(min_length=3, max_length=127, pattern=r"^[\w.+-]+/[\w.+-]+$")
-    size: int = Field(ge=0, le=25_000_000)
+    size: StrictInt = Field(ge=0, le=25_000_000)
 
     def to_domain(self) -> Attachment:
         return Attachment(filename=self.filename, media_type=self.media_type, size=self.size)
 
 
-class MessageCreate(_Body):
+class MessageCreate(RequestBody):
     body: Content
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=5)
 
 
-class ReadReceipt(_Body):
-    up_to: int = Field(ge=1, le=MAX_INT32, description="the number of the last message read")
+class ReadReceipt(RequestBody):
+    up_to: StrictInt = Field(ge=1, le=MAX_INT32, description="the number of the last message read")
 
 
-class MaterialCreate(_Body):
+class MaterialCreate(RequestBody):
     kind: MaterialKind = "reading"
     title: Annotated[str, SingleLine(300)]
     url: Annotated[str, SingleLine(2000)] | None = Field(
@@ -139,31 +135,31 @@ class MaterialCreate(_Body):
         default=None, description="why now: what the coachee might take from it")
 
 
-class MaterialDoneBody(_Body):
+class MaterialDoneBody(RequestBody):
     reflection: Annotated[str, MultiLine(TEXT, min_length=0)] | None = Field(
         default=None, description="what the coachee took from it (for them and their coach)")
 
 
-class GoalCreate(_Body):
+class GoalCreate(RequestBody):
     title: Annotated[str, SingleLine(500)]
 
 
-class ProgressNote(_Body):
+class ProgressNote(RequestBody):
     note: Content
-    progress: int | None = Field(default=None, ge=0, le=100)
+    progress: StrictInt | None = Field(default=None, ge=0, le=100)
 
 
-class GoalClosing(_Body):
+class GoalClosing(RequestBody):
     outcome: Literal["achieved", "dropped"]
 
 
-class ExperimentCreate(_Body):
+class ExperimentCreate(RequestBody):
     belief: Content
     behaviour: Content
     goal_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
 
 
-class ExperimentReport(_Body):
+class ExperimentReport(RequestBody):
     result: Content
     learning: Content
 

@@ -20,7 +20,8 @@ async def schedule(deps: Engagement, ctx: CommandContext, contract_id: str, *,
     def decide(state: domain.Contract) -> list[Event]:
         if any(s.session_id == session_id for s in state.sessions):
             return []  # a retried request: scheduled already
-        return domain.schedule(state, ctx.actor.id, session_id, starts_at, minutes, mode)
+        return domain.schedule(state, ctx.actor.id, session_id, starts_at, minutes, mode,
+                               ctx.now)
 
     written = await on_contract(deps, ctx, contract_id, decide, idempotency_key)
     return Written(session_id, written.position)
@@ -29,7 +30,7 @@ async def schedule(deps: Engagement, ctx: CommandContext, contract_id: str, *,
 async def reschedule(deps: Engagement, ctx: CommandContext, contract_id: str, session_id: str,
                      starts_at: datetime) -> Written:
     written = await on_contract(deps, ctx, contract_id, lambda s: domain.reschedule(
-        s, ctx.actor.id, session_id, starts_at))
+        s, ctx.actor.id, session_id, starts_at, ctx.now))
     return Written(session_id, written.position)
 
 

@@ -15,6 +15,7 @@ from interlude.engagement.domain.errors import (
     NotAllowed,
     NotFound,
     PlanExceeded,
+    TooFarAhead,
 )
 from interlude.engagement.domain.terms import Consent, Consents, Mode, Terms
 from interlude.shared.events.registry import Event
@@ -247,10 +248,25 @@ def require_active(state: Contract) -> Terms:
     return state.terms
 
 
+# how far ahead a session may be set: further than anyone plans one (a plan spans at most 36
+# months, and its sessions are set as it goes), so a date that far is a typo (8999 for 2026)
+SCHEDULE_AHEAD = timedelta(days=730)
+
+
+def within_reach(starts_at: datetime, now: datetime) -> None:
+    """Raises :class:`TooFarAhead` for a session starting more than two years after ``now``."""
+    latest = now + SCHEDULE_AHEAD
+    if starts_at > latest:
+        raise TooFarAhead(f"a session can be scheduled at most two years ahead, until "
+                          f"{latest:%Y-%m-%d}; pick an earlier date",
+                          latest=latest.isoformat(timespec="seconds"))
+
+
 def schedule(state: Contract, user_id: str, session_id: str, starts_at: datetime,
-             minutes: int | None, mode: Mode | None) -> list[Event]:
+             minutes: int | None, mode: Mode | None, now: datetime) -> list[Event]:
     content_party(state, user_id)
     plan = require_active(state).sessions
+    within_reach(starts_at, now)
     if state.held + state.upcoming >= plan.count:
         raise PlanExceeded(f"the plan has {plan.count} sessions ({state.held} held, "
                            f"{state.upcoming} scheduled); amend the contract for more",
@@ -269,11 +285,12 @@ def _open_session(state: Contract, user_id: str, session_id: str) -> tuple[ev.Pa
     return party, session
 
 
-def reschedule(state: Contract, user_id: str, session_id: str,
-               starts_at: datetime) -> list[Event]:
+def reschedule(state: Contract, user_id: str, session_id: str, starts_at: datetime,
+               now: datetime) -> list[Event]:
     _, session = _open_session(state, user_id, session_id)
     if session.starts_at == starts_at:
         return []
+    within_reach(starts_at, now)
     return [ev.SessionRescheduled(session_id=session_id, starts_at=starts_at,
                                   rescheduled_by=user_id)]
 

@@ -13,7 +13,8 @@ from interlude.shared.errors import (
 )
 
 __all__ = ["AllowanceExhausted", "AlreadyOpen", "BadCursor", "ChannelNotAgreed", "ConsentMissing",
-           "DomainError", "Invalid", "InvalidState", "NotAllowed", "NotFound", "PlanExceeded"]
+           "DomainError", "Invalid", "InvalidState", "NotAllowed", "NotFound", "PlanExceeded",
+           "TooFarAhead"]
 
 
 class AlreadyOpen(DomainError):
@@ -30,6 +31,12 @@ class AllowanceExhausted(DomainError):
 
 class PlanExceeded(DomainError):
     status, slug = 409, "session-plan-exceeded"
+
+
+class TooFarAhead(DomainError):
+    """A session set further ahead than anyone plans one (``latest`` says until when)."""
+
+    status, slug = 422, "session-too-far-ahead"
 
 
 class BadCursor(DomainError):

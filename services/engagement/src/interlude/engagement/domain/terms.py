@@ -1,6 +1,7 @@
 """A contract's terms: how coach and coachee agreed to work between sessions. The same models
 validate a request body and travel in the events, so what was signed is exactly what is
-enforced."""
+enforced. Their booleans and whole numbers are strict (interlude.shared.kit.body): a request's
+``"messaging": 0`` is refused, and the events, written by these models, hold nothing else."""
 
 from __future__ import annotations
 
@@ -8,7 +9,15 @@ from datetime import datetime, time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
 
 Mode = Literal["in_person", "phone", "video"]
 SponsorView = Literal["none", "attendance", "goals"]
@@ -22,16 +31,16 @@ class _Terms(BaseModel):
 
 
 class SessionPlan(_Terms):
-    count: int = Field(ge=1, le=100, description="sessions agreed, e.g. 6")
-    over_months: int = Field(ge=1, le=36, description="over how many months, e.g. 6")
+    count: StrictInt = Field(ge=1, le=100, description="sessions agreed, e.g. 6")
+    over_months: StrictInt = Field(ge=1, le=36, description="over how many months, e.g. 6")
     mode: Mode = "video"
-    minutes: int = Field(default=60, ge=15, le=480)
+    minutes: StrictInt = Field(default=60, ge=15, le=480)
 
 
 class Channels(_Terms):
-    checkins: bool = True
-    messaging: bool = True
-    community: bool = False
+    checkins: StrictBool = True
+    messaging: StrictBool = True
+    community: StrictBool = False
     community_space: str | None = Field(default=None, max_length=64,
                                         description="the community space agreed, if any")
 
@@ -44,8 +53,8 @@ class Channels(_Terms):
 
 class Allowance(_Terms):
     kind: Literal["monthly", "per_message"] = "monthly"
-    replies_per_month: int | None = Field(default=8, ge=0, le=1000)
-    reply_window_hours: int = Field(default=48, ge=1, le=720)
+    replies_per_month: StrictInt | None = Field(default=8, ge=0, le=1000)
+    reply_window_hours: StrictInt = Field(default=48, ge=1, le=720)
 
     @model_validator(mode="after")
     def _monthly_needs_a_limit(self) -> Allowance:
@@ -79,12 +88,12 @@ class QuietHours(_Terms):
 
 
 class Consents(_Terms):
-    pin_insights: bool = False
-    peer_tagging: bool = False
-    share_posts: bool = False
+    pin_insights: StrictBool = False
+    peer_tagging: StrictBool = False
+    share_posts: StrictBool = False
     # the coach may see that the coachee reads the cohort without posting (never what they
     # read), to invite them gently; on unless the coachee switches it off
-    counted_when_quiet: bool = True
+    counted_when_quiet: StrictBool = True
 
     def given(self) -> tuple[Consent, ...]:
         return tuple(c for c in CONSENTS if getattr(self, c))
@@ -99,7 +108,7 @@ class OutsideUse(_Terms):
     platform: str = Field(min_length=1, max_length=60, description='e.g. "LinkedIn", "phone"')
     use: str = Field(default="", max_length=200,
                      description='what it is for, e.g. "sharing articles, never coaching"')
-    response_hours: int | None = Field(default=None, ge=1, le=720,
+    response_hours: StrictInt | None = Field(default=None, ge=1, le=720,
                                        description="how soon either answers there, if agreed")
 
 
@@ -110,14 +119,14 @@ class OutsidePlatforms(_Terms):
     cohort content about the coachee off Interlude: no e-mail or webhook excerpt); the rest is
     agreed, recorded with the signatures and shown to both."""
 
-    connect_on_social_media: bool = Field(
+    connect_on_social_media: StrictBool = Field(
         default=False, description="whether coach and coachee connect on social media")
     uses: tuple[OutsideUse, ...] = Field(default=(), max_length=10)
     note: str = Field(default="", max_length=2000, description="anything else agreed, in words")
-    sessions_in_outside_calendars: bool = Field(
+    sessions_in_outside_calendars: StrictBool = Field(
         default=True, description="enforced: false leaves this contract's sessions out of the "
         "private calendar feed (no session in an outside calendar)")
-    cohort_posts_stay_inside: bool = Field(
+    cohort_posts_stay_inside: StrictBool = Field(
         default=True, description="enforced: no e-mail or webhook carries content of the "
         "coachee's cohort, whatever the organisation's notify.email_content allows")
 
@@ -131,6 +140,6 @@ class Terms(_Terms):
     quiet_hours: QuietHours | None = None
     sponsor_view: SponsorView = "none"
     consents: Consents = Consents()
-    retention_days: int = Field(default=365, ge=0, le=3650,
+    retention_days: StrictInt = Field(default=365, ge=0, le=3650,
                                 description="how long content is kept after the contract ends")
     outside_platforms: OutsidePlatforms = OutsidePlatforms()

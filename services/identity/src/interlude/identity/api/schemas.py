@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import httpx
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from interlude.shared.kit import RequestBody
 from interlude.shared.policy.model import Role
 from interlude.shared.text import SingleLine
 
@@ -21,11 +22,7 @@ Password = Annotated[str, SingleLine(256, min_length=0)]
 Token = Annotated[str, SingleLine(200)]
 
 
-class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class OrganisationCreate(Body):
+class OrganisationCreate(RequestBody):
     name: Name
     allowed_domains: list[Domain] = Field(default_factory=list, max_length=50)
     admin_email: EmailStr
@@ -55,7 +52,7 @@ class OrganisationPublic(BaseModel):
     single_sign_on: SingleSignOnPublic | None
 
 
-class PolicyUpdate(Body):
+class PolicyUpdate(RequestBody):
     changes: dict[str, Any] = Field(min_length=1, max_length=50)
     reason: Reason
 
@@ -67,31 +64,31 @@ class PolicyPublic(BaseModel):
     position: int = 0
 
 
-class InvitationCreate(Body):
+class InvitationCreate(RequestBody):
     email: EmailStr
     display_name: Name
     roles: list[Role] = Field(min_length=1, max_length=5)
 
 
-class InvitationAccept(Body):
+class InvitationAccept(RequestBody):
     token: Token
     password: Password
 
 
-class RoleGrant(Body):
+class RoleGrant(RequestBody):
     role: Role
 
 
-class Deactivation(Body):
+class Deactivation(RequestBody):
     reason: Reason
 
 
-class ErasureCreate(Body):
+class ErasureCreate(RequestBody):
     subject_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
     reason: Reason
 
 
-class SessionCreate(Body):
+class SessionCreate(RequestBody):
     email: EmailStr
     password: Password
     otp: Annotated[str, SingleLine(12, min_length=0)] | None = None
@@ -99,11 +96,11 @@ class SessionCreate(Body):
     organisation: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")] | None = None
 
 
-class RefreshRequest(Body):
+class RefreshRequest(RequestBody):
     refresh_token: Token
 
 
-class MfaTicket(Body):
+class MfaTicket(RequestBody):
     ticket: Token | None = None
 
 
@@ -123,7 +120,7 @@ def _reachable(issuer: str) -> str:
     return issuer
 
 
-class SingleSignOnUpdate(Body):
+class SingleSignOnUpdate(RequestBody):
     issuer: Annotated[str, StringConstraints(pattern=r"^https?://[^\s\x00-\x1f\x7f-\x9f]+$",
                                              max_length=500), AfterValidator(_reachable)]
     client_id: Annotated[str, SingleLine(200)]
@@ -132,11 +129,11 @@ class SingleSignOnUpdate(Body):
     default_roles: list[Role] = Field(default=["coachee"], min_length=1)
 
 
-class SsoCodeExchange(Body):
+class SsoCodeExchange(RequestBody):
     code: Token = Field(description="the one-time code identity gave with the redirect")
 
 
-class ScimTokenCreate(Body):
+class ScimTokenCreate(RequestBody):
     label: Name
 
 

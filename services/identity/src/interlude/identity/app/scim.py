@@ -33,7 +33,9 @@ R = TypeVar("R", bound=Resource[Any])
 
 # what real directories send: Entra removes group members with a value instead of a path filter
 # and adds to emails[type eq "work"] when the person has none; both send attributes we do not
-# keep (the enterprise extension, phone numbers), which are accepted and dropped
+# keep (the enterprise extension, phone numbers), which are accepted and dropped. A boolean
+# may come as a string (Entra's PATCH sends "active": "False"): scim2-models reads it, and
+# unlike the rest of the API (interlude.shared.kit.body) SCIM keeps that leniency on purpose
 POLICY = ScimPolicy(unknown=ScimPolicy.Unknown.ignore,
                     remove_value_as_filter=ScimPolicy.RemoveValue.apply,
                     unmatched_path_filter=ScimPolicy.UnmatchedPathFilter.create)
@@ -58,18 +60,30 @@ def actor(token_id: str) -> Actor:
 
 # -- SCIM payloads ------------------------------------------------------------------------------
 
+def _schemas_given(body: Any, schema: str) -> None:
+    """Every SCIM body names its schemas (RFC 7643 §3: ``schemas`` is REQUIRED and not empty;
+    RFC 7644 §3.5.2 says it again of a PatchOp). scim2-models checks the URIs given but takes
+    a body that gives none; a directory always sends them, so one without is refused,
+    creation, replacement and patch alike, as an invalidValue naming the attribute."""
+    if isinstance(body, dict) and not body.get("schemas"):
+        raise Invalid(f'schemas: required, e.g. ["{schema}"] (RFC 7643 §3)')
+
+
 def validated(model: type[R], body: Any, ctx: Context) -> R:
-    """A creation or replacement body as ``model``; raises pydantic's ValidationError."""
+    """A creation or replacement body as ``model``; raises pydantic's ValidationError, or
+    Invalid for a body without ``schemas``."""
+    _schemas_given(body, model.__schema__ or "")
     with POLICY:
         return model.model_validate(body, scim_ctx=ctx)
 
 
 def patched(resource: R, body: Any) -> R:
     """A copy of ``resource`` with the PatchOp ``body`` applied (RFC 7644 §3.5.2); raises
-    ValidationError or a SCIMException naming what is wrong."""
+    ValidationError, Invalid or a SCIMException naming what is wrong."""
+    operation: Any = PatchOp[type(resource)]  # type: ignore[misc]
+    _schemas_given(body, operation.__schema__)
     with POLICY:
-        patch = PatchOp[type(resource)].model_validate(  # type: ignore[misc]
-            body, scim_ctx=Context.RESOURCE_PATCH_REQUEST)
+        patch = operation.model_validate(body, scim_ctx=Context.RESOURCE_PATCH_REQUEST)
         changed = resource.model_copy(deep=True)
         patch.patch(changed)
     return changed

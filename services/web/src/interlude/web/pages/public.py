@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -75,13 +76,18 @@ async def welcomed(request: Request, deps: WebDep, tokens: dict[str, Any],
     """A new session from identity's tokens (a sign-in, an invitation accepted), its cookie
     set, and the way to the person's pages."""
     session = deps.store.open(Tokens.of(tokens))
-    try:
-        me = await deps.upstream.call(session, "identity", "GET",
-                                      f"/v1/organisations/{session.tenant_id}/users/"
-                                      f"{session.user_id}")
-        session.name = me.get("display_name")
-    except UpstreamProblem:
-        session.name = None  # the greeting goes without the name
+
+    async def name() -> str | None:
+        try:
+            me = await deps.upstream.call(session, "identity", "GET",
+                                          f"/v1/organisations/{session.tenant_id}/users/"
+                                          f"{session.user_id}")
+        except UpstreamProblem:
+            return None  # the greeting goes without the name
+        return me.get("display_name")
+
+    # with what the organisation switched off, which the menu leaves out
+    session.name, _ = await asyncio.gather(name(), deps.upstream.learn_policy(session))
     response = RedirectResponse(next_ or home_of(session), status_code=303)
     set_cookie(response, request, cookie_name(request), session.id)
     clear_cookie(response, request, PRE_COOKIE)
