@@ -162,19 +162,23 @@ async def grouping(store: JetStreamEventStore, stream: StreamSpec, n: int, serve
 
 async def fill(js, stream: StreamSpec, repo: Repository, events: int, aggregates: int,
                per_aggregate: int) -> list[str]:
-    """``aggregates`` aggregates of ``per_aggregate`` events each, spread evenly through
-    ``events`` stored events (the rest on other subjects), written as production would."""
+    """``aggregates`` aggregates of ``per_aggregate`` events and up to 15 more each (the
+    ``j``-th ``j % 16`` more: tails of every length after their last snapshot, taken every 16
+    events), spread evenly through ``events`` stored events (the rest on other subjects),
+    written as production would."""
     ids = [uuid.uuid4().hex for _ in range(aggregates)]
     filler = encode_commit([await EventCodec(registry).encode(Counted(by=1), CTX, "f")])
-    per_round = max(0, (events - aggregates * per_aggregate) // per_aggregate)
+    rounds = per_aggregate + min(15, aggregates - 1)
+    per_round = max(0, (events - aggregates * (per_aggregate + 7)) // rounds)
     started, stored = time.monotonic(), 0
-    for round_ in range(per_aggregate):
+    for round_ in range(rounds):
+        writing = [i for j, i in enumerate(ids) if round_ < per_aggregate + j % 16]
         await asyncio.gather(*(repo.execute(TENANT, i, lambda s: [Counted(by=1)], CTX)
-                               for i in ids))
+                               for i in writing))
         futures = [await js.publish_async(stream.subject(TENANT, "tally", f"f{k % 5000}"), filler)
                    for k in range(per_round)]
         await asyncio.gather(*futures)
-        stored += per_round + aggregates
+        stored += per_round + len(writing)
         if round_ % 10 == 9:
             per_s = stored / (time.monotonic() - started)
             say(f"stored {stored:,}/{events:,} events ({per_s:,.0f}/s)")
@@ -238,7 +242,7 @@ async def main(args: argparse.Namespace) -> dict[str, float]:
         grouped = await grouping(store, stream, n * 2, server.child.pid)
 
         say(f"filling the stream to {args.events:,} events with {args.aggregates} aggregates "
-            f"of 100 events spread through it")
+            f"of 100-115 events spread through it (tails of 0-15 after their snapshot)")
         ids = await fill(js, stream, repo, args.events, args.aggregates, 100)
         cold, warm = await loads(store, stream, ids, args.load_rounds)
         say(f"cold load p50 {statistics.median(cold):.2f} ms, p99 {pct(cold, 0.99):.2f} ms; "

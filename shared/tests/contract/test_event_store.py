@@ -198,3 +198,67 @@ async def test_append_many_refuses_an_expectation_no_commit_meets_alone(store, s
     assert (await store.read(appends[1].subject)).commits == []
     for i in (0, 2):
         assert (await store.read(appends[i].subject)).last_position == results[i].position
+
+
+async def test_a_subject_reads_the_same_whatever_its_commits_expected(store, stream, codec, ctx):
+    """JetStream walks a subject back from its last commit along what each append expected;
+    every way that chain breaks (an append that expected nothing, one guarded by another
+    subject, one of a batch, a tail longer than a walk) must read as a scan reads."""
+    subject = stream.subject(ctx.tenant_id, "tally", "mixed")
+    other = stream.subject(ctx.tenant_id, "tally", "other")
+    positions = []
+
+    async def commit(by: int, **how) -> None:
+        result = await store.append(subject, await envelopes(codec, ctx, Counted(by=by)), **how)
+        positions.append(result.position)
+        await store.append(other, await envelopes(codec, ctx, Counted(by=0)),  # in between
+                           expected_last_seq=None)
+
+    await commit(1, expected_last_seq=0)
+    await commit(2, expected_last_seq=positions[-1])
+    await commit(3, expected_last_seq=None)  # expected nothing: the chain breaks here
+    await commit(4, expected_last_seq=positions[-1])
+    guard = Guard(other, (await store.read(other)).last_position)
+    await commit(5, expected_last_seq=None, guard=guard)  # checked another subject
+    [batched] = await store.append_many([Append(subject, await envelopes(
+        codec, ctx, Counted(by=6)), expected_last_seq=positions[-1])])
+    positions.append(batched.position)
+    for by in range(7, 7 + 20):  # longer than one walk
+        await commit(by, expected_last_seq=positions[-1])
+
+    for after in (0, *positions):
+        read = await store.read(subject, after=after)
+        kept = [p for p in positions if p > after]
+        assert [c.position for c in read.commits] == kept, after
+        assert read.last_position == (kept[-1] if kept else after)
+        assert [e.payload["by"] for c in read.commits for e in c.envelopes] == [
+            positions.index(p) + 1 for p in kept]
+    assert (await store.read(stream.subject(ctx.tenant_id, "tally", "none"))).commits == []
+
+
+async def test_jetstream_reads_a_chained_tail_without_scanning_the_stream(store, stream, codec,
+                                                                          ctx):
+    """What a cold load costs follows the aggregate's tail, not what the stream took in since:
+    a chained tail is read a message at a time; the scan is kept for a chain that breaks."""
+    reader = getattr(store, "_reader", None)
+    if reader is None:
+        pytest.skip("the walk is JetStream's")
+    subject = stream.subject(ctx.tenant_id, "tally", "chained")
+    last = 0
+    for by in range(1, 4):
+        last = (await store.append(subject, await envelopes(codec, ctx, Counted(by=by)),
+                                   expected_last_seq=last)).position
+    scans = []
+    scan = reader.after
+
+    async def counted(*args):
+        scans.append(args)
+        return await scan(*args)
+
+    reader.after = counted
+    assert len((await store.read(subject)).commits) == 3
+    assert scans == []
+    await store.append(subject, await envelopes(codec, ctx, Counted(by=4)),
+                       expected_last_seq=None)
+    assert len((await store.read(subject)).commits) == 4
+    assert len(scans) == 1

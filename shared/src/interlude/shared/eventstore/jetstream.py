@@ -262,7 +262,14 @@ class JetStreamEventStore:
         raise ConcurrencyError(subject, expected)
 
     async def read(self, subject: str, after: int = 0) -> SubjectRead:
-        messages, last = await self._reader.after(subject, after)
+        """The commits of ``subject`` after ``after``. Walked back from its last message (a
+        get per commit: what a load costs follows the aggregate's tail since its snapshot,
+        not how much the stream took in meanwhile), or scanned where the chain breaks."""
+        walked = await self._reader.back_from_last(subject, after)
+        if walked is None:
+            messages, last = await self._reader.after(subject, after)
+        else:
+            messages, last = walked, (walked[-1].seq if walked else None)
         commits = [Commit(subject=subject, position=m.seq, envelopes=decode_commit(m.data),
                           msg_id=m.headers.get("Nats-Msg-Id", "")) for m in messages]
         return SubjectRead(commits=commits, last_position=last if last is not None else after)
