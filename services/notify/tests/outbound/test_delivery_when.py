@@ -87,6 +87,28 @@ async def test_removing_email_from_the_channels_cancels_what_is_queued(world: Wo
     assert world.mails() == []
 
 
+async def test_mail_held_about_a_feature_switched_off_since_is_not_sent(world: World) -> None:
+    """Held through quiet hours, then messaging was switched off: the reply's mail would lead
+    to a page that refuses its reader. What else was held goes (a tag in the cohort)."""
+    await world.policy()
+    coach = await world.person("Claire Coach", "claire@example.org", "coach")
+    coachee = await world.person("Amira Haddad", "amira@example.org")
+    now = datetime.now(UTC)
+    reply = await world.queue(coachee, actor=coach, quiet_hours=around(now))
+    tagged = await world.queue(coachee, "member_tagged", actor=coach,
+                               quiet_hours=around(now))
+    await world.caught_up()
+    await world.policy(messaging__enabled=False)
+    await world.caught_up()
+    await world.sender().run_due(now + timedelta(hours=2, minutes=1))
+    [mail] = world.mails()
+    cancelled = await world.events("notify.NotificationCancelled")
+    assert [(e["aggregate_id"], e["payload"]["reason"]) for e in cancelled] == [(reply, "policy")]
+    delivered = await world.events("notify.NotificationDelivered")
+    assert [e["aggregate_id"] for e in delivered] == [tagged]
+    assert mail["To"] == "amira@example.org"
+
+
 async def test_a_forgotten_persons_queued_mail_is_dropped(world: World) -> None:
     await world.policy()
     coach = await world.person("Claire Coach", "claire@example.org", "coach")

@@ -16,9 +16,9 @@ from urllib.parse import quote
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from interlude.notify.app.outbound import Outbound
-from interlude.notify.app.telling import COMMUNITY_KINDS
 from interlude.notify.domain import content
 from interlude.notify.domain import unsubscribe as tokens
+from interlude.notify.domain.events import COMMUNITY_KINDS
 from interlude.notify.projections import queries
 from interlude.shared import directory
 from interlude.shared.projections.sealed import opened_or_none

@@ -7,7 +7,8 @@ marked sent, with the events it owes, in one transaction right after the server 
 a crash between the two is the only way a message goes twice, and then with the same
 Message-ID (receivers drop it as a duplicate). A server that is away or answers 4xx leaves the
 timer for later with a doubling delay; a 5xx is final for that recipient only. The policy is
-read at send time: a channel switched off since the mail was queued cancels it."""
+read at send time: a channel switched off since the mail was queued cancels it, and so does
+a feature switched off for what it is about (messages, check-ins, community, materials)."""
 
 from __future__ import annotations
 
@@ -63,10 +64,12 @@ class EmailSender:
         batch_id = deps.derive("email-batch", work.work_id)
         async with deps.pool.acquire() as conn, conn.transaction():
             rows = await take_batch(conn, tenant, recipient, batch_id, now)
-            if not policy.allows(EMAIL):
-                await cancel_email(conn, tenant, [r["notification_id"] for r in rows], "policy",
-                                   now)
-                rows = []
+            refused = rows if not policy.allows(EMAIL) else [
+                r for r in rows if not policy.tells(r["kind"])]
+            if refused:
+                await cancel_email(conn, tenant, [r["notification_id"] for r in refused],
+                                   "policy", now)
+                rows = [r for r in rows if r not in refused]
             if not rows:
                 await due_work.done(conn, work.work_id, now=now)
                 return

@@ -28,28 +28,17 @@ import orjson
 
 from interlude.notify.app import queuing
 from interlude.notify.app.deps import Notify
-from interlude.notify.domain.events import Kind, QuietHours, notification_id
+from interlude.notify.domain.events import (
+    FEATURES_OF,
+    Kind,
+    QuietHours,
+    notification_id,
+)
 from interlude.notify.projections import inbox
 from interlude.shared.events.envelope import Envelope
 from interlude.shared.eventstore.base import Append, ConcurrencyError
 from interlude.shared.projections.base import RecordedEvent
 from interlude.shared.sealing import Secret
-
-COMMUNITY_KINDS = frozenset({
-    "post_commented", "comment_replied", "post_reacted", "member_tagged", "post_shared",
-    "insight_pinned", "post_hidden", "pseudonym_revealed", "space_invitation",
-    "rehearsal_drafted", "rehearsal_feedback", "quiet_invitation", "stepped_out_to_you",
-    "join_requested", "material_shared"})
-
-# the organisation's switch of the feature a kind is about: switched off, it is told no more
-# (a timer set before, a cause applied after the switch): its link would lead to a refusal
-FEATURES_OF: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    **dict.fromkeys(COMMUNITY_KINDS, ("community.enabled",)),
-    "material_shared": ("community.enabled", "materials.enabled"),
-    **dict.fromkeys(("coach_replied", "message_received", "reply_overdue",
-                     "allowance_nearly_used", "allowance_renewed"), ("messaging.enabled",)),
-    **dict.fromkeys(("checkin_acknowledged", "checkin_questioned", "checkin_awaits"),
-                    ("checkins.enabled",))})
 
 
 @dataclass(frozen=True)

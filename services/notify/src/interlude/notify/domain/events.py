@@ -24,7 +24,9 @@ the organisation's registered endpoints and have events of their own (``Webhook*
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -77,6 +79,23 @@ Kind = Literal[
     "invitation",
     "policy_changed",          # to org admins
 ]
+
+COMMUNITY_KINDS = frozenset({
+    "post_commented", "comment_replied", "post_reacted", "member_tagged", "post_shared",
+    "insight_pinned", "post_hidden", "pseudonym_revealed", "space_invitation",
+    "rehearsal_drafted", "rehearsal_feedback", "quiet_invitation", "stepped_out_to_you",
+    "join_requested", "material_shared"})
+# the organisation's switches of the feature a kind is about: one switched off, the kind is
+# told no more and what is held of it is not sent (a timer set before, a cause applied after
+# the switch, an e-mail held for quiet hours or a digest): its link would lead to a refusal
+FEATURES_OF: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    **dict.fromkeys(COMMUNITY_KINDS, ("community.enabled",)),
+    "material_shared": ("community.enabled", "materials.enabled"),
+    **dict.fromkeys(("coach_replied", "message_received", "reply_overdue",
+                     "allowance_nearly_used", "allowance_renewed"), ("messaging.enabled",)),
+    **dict.fromkeys(("checkin_acknowledged", "checkin_questioned", "checkin_awaits"),
+                    ("checkins.enabled",))})
+SWITCHES = frozenset(switch for switches in FEATURES_OF.values() for switch in switches)
 
 
 def notification_id(cause_id: str, recipient_id: str) -> str:
