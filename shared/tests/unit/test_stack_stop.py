@@ -1,0 +1,100 @@
+"""`make stop` (``interlude-stack stop``) on real processes: it asks a run going on elsewhere to
+stop, stops what a killed run left running by the PIDs its data folder recorded, and leaves
+alone a recorded PID that has since become some other program."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from interlude.shared.stack import cli
+from interlude.shared.stack.process import pid_alive
+from interlude.shared.stack.settings import StackSettings
+
+# a process that says it is ours (its command line names interlude) and stops on SIGTERM
+OURS = [sys.executable, "-c", "import time; time.sleep(120)  # interlude"]
+OTHER = [sys.executable, "-c", "import time; time.sleep(120)  # someone else's"]
+
+
+@pytest.fixture
+def started() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Processes this test starts, stopped by their PIDs whatever the test left."""
+    processes: list[subprocess.Popen[bytes]] = []
+    yield processes
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+
+
+def start(argv: list[str], started: list[subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(argv, stdin=subprocess.DEVNULL)
+    started.append(process)
+    deadline = time.monotonic() + 10
+    while not cli._cmdline(process.pid):  # a moment after exec it reads empty
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    return process
+
+
+def gone_pid(started: list[subprocess.Popen[bytes]]) -> int:
+    process = start([sys.executable, "-c", "pass"], started)
+    process.wait(timeout=10)
+    return process.pid
+
+
+def test_stop_stops_what_a_killed_run_left_and_nothing_else(
+        tmp_path: Path, started: list[subprocess.Popen[bytes]],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    api, worker, stranger = (start(OURS, started), start(OURS, started),
+                             start(OTHER, started))
+    cli.write_pids(tmp_path, gone_pid(started), {"identity-api": api.pid,
+                                                 "identity-worker": worker.pid,
+                                                 "mail-sink": stranger.pid})
+    assert cli.stop(StackSettings(data_dir=tmp_path)) == 0
+    said = capsys.readouterr().out
+    assert f"stopping identity-api (PID {api.pid}) … ok" in said
+    assert f"stopping identity-worker (PID {worker.pid}) … ok" in said
+    assert api.wait(timeout=10) == -signal.SIGTERM and worker.wait(timeout=10) == -signal.SIGTERM
+    assert pid_alive(stranger.pid) and str(stranger.pid) not in said  # not ours any more
+    assert not (tmp_path / cli.PID_FILE).exists()
+    assert cli.stop(StackSettings(data_dir=tmp_path)) == 0
+    assert "not running" in capsys.readouterr().out
+
+
+def test_stop_asks_a_run_going_on_elsewhere_to_stop_everything(
+        tmp_path: Path, started: list[subprocess.Popen[bytes]],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    supervisor = start(OURS, started)
+    cli.write_pids(tmp_path, supervisor.pid, {})
+    assert cli.stop(StackSettings(data_dir=tmp_path)) == 0
+    assert f"asking the run of PID {supervisor.pid} to stop everything" in (
+        capsys.readouterr().out)
+    assert supervisor.wait(timeout=10) == -signal.SIGTERM
+
+
+def test_a_run_stops_what_a_killed_run_left_before_it_starts(
+        tmp_path: Path, started: list[subprocess.Popen[bytes]],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Then it carries on as usual: here it stops at the taken port it finds next."""
+    worker = start(OURS, started)
+    cli.write_pids(tmp_path, gone_pid(started), {"identity-worker": worker.pid})
+    holder = subprocess.Popen([sys.executable, "-c", "import socket, time; s = socket.socket();"
+                               " s.bind(('127.0.0.1', 0)); s.listen(); print(s.getsockname()[1],"
+                               " flush=True); time.sleep(120)"], stdout=subprocess.PIPE)
+    started.append(holder)
+    assert holder.stdout is not None
+    port = int(holder.stdout.readline())
+    holder.stdout.close()
+    assert cli.run(StackSettings(data_dir=tmp_path, nats_port=port)) == 1
+    said = capsys.readouterr()
+    assert "a previous run was killed before it could stop everything" in said.out
+    assert f"stopping identity-worker (PID {worker.pid}) … ok" in said.out
+    assert worker.wait(timeout=10) == -signal.SIGTERM
+    assert "INTERLUDE_NATS_PORT" in said.err
