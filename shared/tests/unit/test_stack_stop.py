@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from interlude.shared.stack import cli
 from interlude.shared.stack.process import pid_alive
 
 # a process that says it is ours (its command line names interlude) and stops on SIGTERM
@@ -37,7 +36,7 @@ def start(argv: list[str], started: list[subprocess.Popen[bytes]]) -> subprocess
     process = subprocess.Popen(argv, stdin=subprocess.DEVNULL)
     started.append(process)
     deadline = time.monotonic() + 10
-    while not cli._cmdline(process.pid):  # a moment after exec it reads empty
+    while not Path(f"/proc/{process.pid}/cmdline").read_bytes():  # empty a moment after exec
         assert time.monotonic() < deadline
         time.sleep(0.01)
     return process
@@ -47,6 +46,14 @@ def gone_pid() -> int:
     process = subprocess.Popen([sys.executable, "-c", "pass"], stdin=subprocess.DEVNULL)
     process.wait(timeout=10)
     return process.pid
+
+
+def record(data: Path, supervisor: int, children: dict[str, int]) -> None:
+    """The pid file a run keeps in its data folder (its supervisor, then each child by name);
+    written here as the run writes it, its module being measured only where it runs: in a
+    process of its own."""
+    lines = [str(supervisor), *(f"{name} {pid}" for name, pid in children.items())]
+    (data / "stack.pid").write_text("\n".join(lines) + "\n")
 
 
 def stack(data: Path, command: str, **settings: str) -> subprocess.CompletedProcess[str]:
@@ -61,7 +68,7 @@ def test_stop_stops_what_a_killed_run_left_and_nothing_else(
         tmp_path: Path, started: list[subprocess.Popen[bytes]]) -> None:
     api, worker, stranger = (start(OURS, started), start(OURS, started),
                              start(OTHER, started))
-    cli.write_pids(tmp_path, gone_pid(), {"identity-api": api.pid,
+    record(tmp_path, gone_pid(), {"identity-api": api.pid,
                                                  "identity-worker": worker.pid,
                                                  "mail-sink": stranger.pid})
     stopped = stack(tmp_path, "stop")
@@ -71,7 +78,7 @@ def test_stop_stops_what_a_killed_run_left_and_nothing_else(
     assert f"stopping identity-worker (PID {worker.pid}) … ok" in said
     assert api.wait(timeout=10) == -signal.SIGTERM and worker.wait(timeout=10) == -signal.SIGTERM
     assert pid_alive(stranger.pid) and str(stranger.pid) not in said  # not ours any more
-    assert not (tmp_path / cli.PID_FILE).exists()
+    assert not (tmp_path / "stack.pid").exists()
     again = stack(tmp_path, "stop")
     assert again.returncode == 0 and "not running" in again.stdout
 
@@ -79,7 +86,7 @@ def test_stop_stops_what_a_killed_run_left_and_nothing_else(
 def test_stop_asks_a_run_going_on_elsewhere_to_stop_everything(
         tmp_path: Path, started: list[subprocess.Popen[bytes]]) -> None:
     supervisor = start(OURS, started)
-    cli.write_pids(tmp_path, supervisor.pid, {})
+    record(tmp_path, supervisor.pid, {})
     stopped = stack(tmp_path, "stop")
     assert stopped.returncode == 0, stopped.stderr
     assert f"asking the run of PID {supervisor.pid} to stop everything" in stopped.stdout
@@ -90,7 +97,7 @@ def test_a_run_stops_what_a_killed_run_left_before_it_starts(
         tmp_path: Path, started: list[subprocess.Popen[bytes]]) -> None:
     """Then it carries on as usual: here it stops at the taken port it finds next."""
     worker = start(OURS, started)
-    cli.write_pids(tmp_path, gone_pid(), {"identity-worker": worker.pid})
+    record(tmp_path, gone_pid(), {"identity-worker": worker.pid})
     holder = subprocess.Popen([sys.executable, "-c", "import socket, time; s = socket.socket();"
                                " s.bind(('127.0.0.1', 0)); s.listen(); print(s.getsockname()[1],"
                                " flush=True); time.sleep(120)"], stdout=subprocess.PIPE)
