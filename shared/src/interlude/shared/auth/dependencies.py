@@ -75,6 +75,36 @@ async def current_principal(request: Request) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
+class Standing:
+    """Whether the caller of a long-lived answer (a stream) would still be let in, asked again
+    while it runs: a stream checked only when it opened would go on past its token's expiry,
+    a withdrawn signing key, a deactivation or a change of roles, each of which refuses a new
+    request at once. :meth:`holds` re-verifies the token that opened it as a new request's
+    (from memory: the verifier keeps what it checked); ``until`` is when the token expires,
+    when the stream ends and its client comes back with a fresh one."""
+
+    def __init__(self, verifier: TokenVerifier, token: str, principal: Principal) -> None:
+        self._verifier, self._token = verifier, token
+        self.until = principal.expires_at
+
+    async def holds(self) -> bool:
+        try:
+            await self._verifier.verify(self._token)
+        except InvalidToken:
+            return False
+        return True
+
+
+async def current_standing(request: Request, principal: PrincipalDep) -> Standing:
+    """The caller's :class:`Standing`, for a route whose answer outlives the request."""
+    token = bearer_token(request)
+    assert token is not None  # the principal was verified from it
+    return Standing(request.app.state.token_verifier, token, principal)
+
+
+StandingDep = Annotated[Standing, Depends(current_standing)]
+
+
 def _role_required(roles: tuple[str, ...], detail: str) -> Problem:
     return Problem(403, "role-required", detail, roles_required=list(roles))
 

@@ -27,6 +27,7 @@ from interlude.notify.api.public import (
     UnreadPublic,
 )
 from interlude.notify.app import inbox, reads
+from interlude.shared.auth import StandingDep
 from interlude.shared.kit import MAX_INT, WrittenPublic, problems
 
 router = APIRouter(prefix="/v1/notify", tags=["inbox"])
@@ -76,9 +77,12 @@ async def read_all(ctx: ContextDep, deps: NotifyDep) -> dict[str, Any]:
 
 @router.get("/stream", response_class=EventSourceResponse,
             responses={200: STREAM, **problems(401, 403, 422)})
-async def stream(ctx: ContextDep, deps: NotifyDep, live: LiveDep,
+async def stream(ctx: ContextDep, deps: NotifyDep, live: LiveDep, standing: StandingDep,
                  last_event_id: LastEventId = None) -> EventSourceResponse:
-    following = await reads.live(deps, ctx, live, last_event_id)
+    """Ends when the caller's token expires or no longer would be let in (deactivated, roles
+    changed), or the organisation closes the inbox: reconnect with a fresh token and the
+    ``Last-Event-ID`` received, and nothing is missed."""
+    following = await reads.live(deps, ctx, live, last_event_id, standing)
 
     async def events() -> AsyncIterator[dict[str, str]]:
         async for shown in following:

@@ -24,6 +24,12 @@ class Notify(ServiceApp):
     store: EventStore
     codec: EventCodec
 
+    def inbox_open(self, tenant_id: str) -> bool:
+        """Whether the organisation's ``notify.channels`` still holds ``in_app`` (from memory,
+        no access event: a stream asks it before each delivery)."""
+        known = self.policy.policy(tenant_id)
+        return known is not None and "in_app" in known.notify_channels
+
     async def enforce_in_app(self, ctx: CommandContext, action: str,
                              resource_id: str) -> SecurityPolicy:
         """``notify.channels`` must hold ``in_app`` for any route of the inbox: 403 naming the

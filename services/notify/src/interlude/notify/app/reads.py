@@ -10,7 +10,8 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 import asyncpg
 
@@ -20,6 +21,7 @@ from interlude.notify.app.wording import says
 from interlude.notify.projections import queries
 from interlude.shared import directory
 from interlude.shared.events.envelope import CommandContext
+from interlude.shared.kit import utc_now
 from interlude.shared.projections.sealed import reveal
 
 FORMER, SOMEONE = "former member", "someone"
@@ -95,29 +97,46 @@ async def unread(deps: Notify, ctx: CommandContext) -> int:
     return await queries.unread_count(deps.pool, ctx.tenant_id, ctx.actor.id)
 
 
-async def live(deps: Notify, ctx: CommandContext, feed: Live,
-               last_seen: int | None) -> AsyncIterator[dict[str, Any]]:
+class Standing(Protocol):
+    """The caller of a stream, asked again while it runs (``interlude.shared.auth.Standing``):
+    whether its token would still be let in, and when it expires."""
+
+    until: datetime
+
+    async def holds(self) -> bool: ...
+
+
+async def live(deps: Notify, ctx: CommandContext, feed: Live, last_seen: int | None,
+               standing: Standing) -> AsyncIterator[dict[str, Any]]:
     """The caller's notifications as they arrive, oldest first, from after ``last_seen`` (the
     last event id a dropped stream received) or from now; between them, ``{"news": ...}``:
-    what was announced live for the caller (ids only) while the stream was open."""
+    what was announced live for the caller (ids only) while the stream was open. It ends,
+    before anything more is shown, once the caller no longer ``standing`` (their token
+    expired, or they were deactivated or had their roles changed: a new request would be
+    refused) or the organisation has closed the inbox (``notify.channels`` without
+    ``in_app``); a client that still may comes back with a fresh token and its last event
+    id, and misses nothing."""
     await deps.enforce_in_app(ctx, "stream_notifications", ctx.actor.id)
     position = last_seen if last_seen is not None else \
         await queries.latest_seq(deps.pool, ctx.tenant_id, ctx.actor.id)
-    return _following(deps, ctx, feed, position)
+    return _following(deps, ctx, feed, position, standing)
 
 
-async def _following(deps: Notify, ctx: CommandContext, feed: Live,
-                     position: int) -> AsyncIterator[dict[str, Any]]:
+async def _following(deps: Notify, ctx: CommandContext, feed: Live, position: int,
+                     standing: Standing) -> AsyncIterator[dict[str, Any]]:
     with feed.watching(ctx.tenant_id, ctx.actor.id) as woken:
         while True:
             woken.clear()  # before the query: whatever lands during it wakes the next wait
             rows = await queries.inbox_since(deps.pool, ctx.tenant_id, ctx.actor.id, position)
+            if not (deps.inbox_open(ctx.tenant_id) and await standing.holds()):
+                return
             for shown in await _shown(deps, ctx, rows):
                 position = shown["seq"]
                 yield shown
             for told in woken.take_news():
                 yield {"news": told}
             if not rows:
+                left = (standing.until - utc_now()).total_seconds()
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(IDLE_POLL):
+                    async with asyncio.timeout(max(0.0, min(IDLE_POLL, left))):
                         await woken.wait()
