@@ -132,19 +132,22 @@ async def test_a_pseudonym_changed_within_a_batch_names_the_later_comments(
     assert [r["actor_pseudonym"] for r in rows] == ["Bold Otter", "Calm Fox"]
 
 
-async def test_community_switched_off_and_a_forgotten_person_hear_nothing(alone: Alone) -> None:
-    off, forgotten, told = new_id(), new_id(), new_id()
+async def test_community_switched_off_and_a_forgotten_or_deactivated_person_hear_nothing(
+        alone: Alone) -> None:
+    off, forgotten, deactivated, told = new_id(), new_id(), new_id(), new_id()
     await alone.policy(off, **{"community.enabled": False})
-    await alone.platform.pool.execute(
-        "INSERT INTO people (tenant_id, user_id, status) VALUES ($1, 'amira', 'forgotten')",
-        forgotten)
-    for tenant in (off, forgotten, told):  # in this order: the last one told means all seen
+    for tenant, status in ((forgotten, "forgotten"), (deactivated, "deactivated")):
+        await alone.platform.pool.execute(
+            "INSERT INTO people (tenant_id, user_id, status) VALUES ($1, 'amira', $2)",
+            tenant, status)
+    for tenant in (off, forgotten, deactivated, told):  # the last one told: all seen
         await _space(alone, tenant)
         await _comment(alone, tenant, "A comment")
     await alone.runners["notify-community"].catch_up()
     await alone.runners["notify-inbox"].catch_up()
     assert len(await alone.inbox(told, "amira")) == 1
-    assert await alone.inbox(off, "amira") == [] and await alone.inbox(forgotten, "amira") == []
+    for tenant in (off, forgotten, deactivated):
+        assert await alone.inbox(tenant, "amira") == []
     assert await alone.queued() == 1
 
 

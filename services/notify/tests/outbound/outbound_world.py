@@ -71,6 +71,12 @@ class SubjectForgotten(Event):
     subject_id: str
 
 
+@identity.event("identity.UserDeactivated")
+class UserDeactivated(Event):
+    user_id: str
+    reason: str
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -137,6 +143,9 @@ class World:
 
     async def forget(self, user_id: str) -> int:
         return await self._identity(user_id, SubjectForgotten(subject_id=user_id))
+
+    async def deactivate(self, user_id: str) -> int:
+        return await self._identity(user_id, UserDeactivated(user_id=user_id, reason="left"))
 
     async def queue(self, recipient: str, kind: str = "coach_replied", *, actor: str | None = None,
                     pseudonym: str | None = None, topic: str | None = None,

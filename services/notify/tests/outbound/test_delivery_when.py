@@ -125,3 +125,30 @@ async def test_a_forgotten_persons_queued_mail_is_dropped(world: World) -> None:
     assert mail["To"] == "sam@example.org"
     [cancelled] = await world.events("notify.NotificationCancelled")
     assert cancelled["payload"]["reason"] == "erased"
+
+
+
+async def test_a_deactivated_persons_held_mail_is_not_sent(world: World) -> None:
+    """Their account is off: an e-mail held for their quiet hours is cancelled when identity
+    says so, and the sender looks again when it falls due (it may fall due first)."""
+    await world.policy()
+    coach = await world.person("Claire Coach", "claire@example.org", "coach")
+    coachee = await world.person("Amira Haddad", "amira@example.org")
+    leaver = await world.person("Lee Leaver", "lee@example.org")
+    other = await world.person("Sam Other", "sam@example.org")
+    now = datetime.now(UTC)
+    for person in (coachee, leaver, other):
+        await world.queue(person, actor=coach, quiet_hours=around(now))
+    await world.caught_up()
+    await world.deactivate(coachee)
+    await world.caught_up()
+    # the people copy has heard of the leaver, the cancellations not (yet)
+    await world.platform.pool.execute("UPDATE people SET status = 'deactivated'"
+                                      " WHERE tenant_id = $1 AND user_id = $2",
+                                      world.tenant_id, leaver)
+    await world.sender().run_due(now + timedelta(days=1))
+    [mail] = world.mails()
+    assert mail["To"] == "sam@example.org"
+    cancelled = await world.events("notify.NotificationCancelled")
+    assert sorted((e["payload"]["recipient_id"], e["payload"]["reason"]) for e in cancelled) \
+        == sorted([(coachee, "deactivated"), (leaver, "deactivated")])

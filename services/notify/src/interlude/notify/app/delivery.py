@@ -7,8 +7,9 @@ marked sent, with the events it owes, in one transaction right after the server 
 a crash between the two is the only way a message goes twice, and then with the same
 Message-ID (receivers drop it as a duplicate). A server that is away or answers 4xx leaves the
 timer for later with a doubling delay; a 5xx is final for that recipient only. The policy is
-read at send time: a channel switched off since the mail was queued cancels it, and so does
-a feature switched off for what it is about (messages, check-ins, community, materials)."""
+read at send time: a channel switched off since the mail was queued cancels it, and so do
+a feature switched off for what it is about (messages, check-ins, community, materials) and a
+recipient deactivated since."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from email.utils import parseaddr
+
+import asyncpg
 
 from interlude.notify.adapters import due_work
 from interlude.notify.adapters.due_work import DueWork
@@ -34,6 +37,7 @@ from interlude.notify.projections import addresses
 from interlude.notify.projections.cancellations import cancel_email
 from interlude.notify.projections.outbox import EMAIL, owe, settle, take_batch
 from interlude.notify.projections.policies import notify_policy
+from interlude.shared import directory
 from interlude.shared.events.envelope import Actor
 
 log = logging.getLogger(__name__)
@@ -64,6 +68,10 @@ class EmailSender:
         batch_id = deps.derive("email-batch", work.work_id)
         async with deps.pool.acquire() as conn, conn.transaction():
             rows = await take_batch(conn, tenant, recipient, batch_id, now)
+            if rows and await _gone(conn, tenant, recipient):
+                await cancel_email(conn, tenant, [r["notification_id"] for r in rows],
+                                   "deactivated", now)
+                rows = []
             refused = rows if not policy.allows(EMAIL) else [
                 r for r in rows if not policy.tells(r["kind"])]
             if refused:
@@ -133,6 +141,13 @@ class EmailSender:
         if failed is not None:
             log.info("e-mail %s not sent (attempt %d%s): %s", out.batch_id, work.attempts,
                      ", final" if final else "", failed)
+
+
+async def _gone(conn: asyncpg.Connection, tenant_id: str, recipient_id: str) -> bool:
+    """Whether the recipient's account is off (deactivated; a forgotten person's e-mail was
+    dropped when they were forgotten): what was held for them is not sent."""
+    found = await directory.person(conn, tenant_id, recipient_id)
+    return found is not None and found["status"] in ("deactivated", "forgotten")
 
 
 async def repeat(step: Callable[[], Awaitable[int]], poll_seconds: float) -> None:

@@ -9,7 +9,9 @@ What the organisation's policy allows is read from notify's copy of it (``trust_
 kept by the API's trust cache): an organisation whose ``notify.channels`` is empty is told
 nothing, one with ``community.enabled`` off nothing of community's (``messaging.enabled``,
 ``checkins.enabled``, ``materials.enabled``: nothing of those); a forgotten person is
-never told anything again. An organisation whose policy notify has not seen yet gets the
+never told anything again, and a deactivated one nothing while their account is off (their
+tokens are refused everywhere: an inbox they cannot open, an e-mail about a coaching they are
+out of). An organisation whose policy notify has not seen yet gets the
 defaults: the cause was allowed by its own service under the policy it knew.
 """
 
@@ -151,15 +153,16 @@ class Teller:
 
     async def _allowed(self, conn: asyncpg.Connection, told: list[tuple[Cause, Tell]]) -> Any:
         tenants = list({c.tenant_id for c, _ in told})
-        found = await conn.fetchrow(  # the lock, the policies and the forgotten at once
+        found = await conn.fetchrow(  # the lock, the policies and who is gone at once
             f"SELECT {inbox.LOCK_SEQ} AS locked,"
             " (SELECT coalesce(jsonb_object_agg(tenant_id, policy), '{}')"
             " FROM trust_policies WHERE tenant_id = ANY($1))::text AS policies,"
             " (SELECT coalesce(array_agg(array[tenant_id, user_id]), '{}') FROM people"
-            " WHERE tenant_id = ANY($1) AND user_id = ANY($2) AND status = 'forgotten')"
-            " AS forgotten", tenants, list({t.recipient_id for _, t in told}))
+            " WHERE tenant_id = ANY($1) AND user_id = ANY($2)"
+            " AND status IN ('forgotten', 'deactivated')) AS gone",
+            tenants, list({t.recipient_id for _, t in told}))
         policies: dict[str, dict[str, Any]] = json.loads(found["policies"])
-        forgotten = {(tenant, user) for tenant, user in found["forgotten"]}
+        gone = {(tenant, user) for tenant, user in found["gone"]}
 
         def allowed(tenant_id: str, tell: Tell) -> bool:
             policy = policies.get(tenant_id, {})
@@ -167,7 +170,7 @@ class Teller:
                 return False
             if any(policy.get(switch) is False for switch in FEATURES_OF.get(tell.kind, ())):
                 return False
-            return (tenant_id, tell.recipient_id) not in forgotten
+            return (tenant_id, tell.recipient_id) not in gone
 
         return allowed
 

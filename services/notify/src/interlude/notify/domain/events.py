@@ -39,7 +39,7 @@ EVENT = registry.event
 
 PersonalChannel = Literal["in_app", "email"]
 Timing = Literal["immediately", "daily", "weekly", "never"]  # e-mail preference per kind
-CancelReason = Literal["policy", "erased", "preference"]
+CancelReason = Literal["policy", "erased", "preference", "deactivated"]
 
 # What a person can be told. Stable names: they are in events, preferences and webhooks.
 Kind = Literal[

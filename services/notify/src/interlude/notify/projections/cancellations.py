@@ -1,8 +1,9 @@
 """What identity's events cancel: an organisation that takes e-mail or webhooks out of
 ``notify.channels`` has what is queued on that channel cancelled at once (not sent later), and
-a forgotten person's queued e-mail is dropped. Each cancelled e-mail owes a
-``NotificationCancelled``. Only what was queued before the event is touched, so a rebuild that
-replays an old switch-off cancels nothing queued since."""
+a forgotten or deactivated person's queued e-mail is dropped (the sender looks again when it
+falls due: the deactivation may reach this consumer after the e-mail was queued). Each
+cancelled e-mail owes a ``NotificationCancelled``. Only what was queued before the event is
+touched, so a rebuild that replays an old switch-off cancels nothing queued since."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 import asyncpg
 
 from interlude.notify.adapters import due_work
+from interlude.notify.domain.events import CancelReason
 from interlude.notify.projections.outbox import EMAIL, WEBHOOK, owe, pending_email, settle
 from interlude.shared.events import published
 from interlude.shared.policy import SecurityPolicy
@@ -34,7 +36,8 @@ class Cancellations(Projection):
     name = "notify-cancellations"
     tables = ()
     reads = (published.identity,)
-    handles = ("identity.SecurityPolicyChanged", "identity.SubjectForgotten")
+    handles = ("identity.SecurityPolicyChanged", "identity.SubjectForgotten",
+               "identity.UserDeactivated")
 
     async def on_security_policy_changed(self, conn: asyncpg.Connection,
                                          event: RecordedEvent) -> None:
@@ -58,10 +61,22 @@ class Cancellations(Projection):
 
     async def on_subject_forgotten(self, conn: asyncpg.Connection,
                                    event: RecordedEvent) -> None:
-        subject = event.of(published.SubjectForgotten).subject_id
-        tenant, at = event.tenant_id, event.envelope.occurred_at
-        queued = await pending_email(conn, tenant, before=at, recipient_id=subject)
-        await cancel_email(conn, tenant, queued, "erased", at)
-        if not await pending_email(conn, tenant, before=FOREVER, recipient_id=subject):
-            await due_work.cancel(conn, tenant_id=tenant, kind=EMAIL, reason="erased", now=at,
-                                  where={"recipient_id": subject})
+        await _cancel_theirs(conn, event, event.of(published.SubjectForgotten).subject_id,
+                             "erased")
+
+    async def on_user_deactivated(self, conn: asyncpg.Connection,
+                                  event: RecordedEvent) -> None:
+        await _cancel_theirs(conn, event, event.of(published.UserDeactivated).user_id,
+                             "deactivated")
+
+
+async def _cancel_theirs(conn: asyncpg.Connection, event: RecordedEvent, person: str,
+                         reason: CancelReason) -> None:
+    """``person``'s e-mail queued before ``event`` cancelled, and their timers with it when
+    nothing of theirs was queued since."""
+    tenant, at = event.tenant_id, event.envelope.occurred_at
+    queued = await pending_email(conn, tenant, before=at, recipient_id=person)
+    await cancel_email(conn, tenant, queued, reason, at)
+    if not await pending_email(conn, tenant, before=FOREVER, recipient_id=person):
+        await due_work.cancel(conn, tenant_id=tenant, kind=EMAIL, reason=reason, now=at,
+                              where={"recipient_id": person})
