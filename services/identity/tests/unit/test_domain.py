@@ -49,6 +49,13 @@ def test_an_invitation_is_accepted_once_before_it_expires() -> None:
                     now=NOW)
 
 
+def test_an_invitation_to_a_deactivated_account_says_so() -> None:
+    state = replay(user.USER, user.deactivate(invited(), "u1", "invited by mistake"), invited())
+    with pytest.raises(InvitationInvalid, match="deactivated"):
+        user.accept(state, user_id="u1", token_hash="h1", password_hash=Secret("x", "u1"),
+                    now=NOW)
+
+
 def test_roles_are_checked_and_the_last_one_cannot_be_revoked() -> None:
     with pytest.raises(Invalid, match="unknown role 'emperor'"):
         invited(roles=("emperor",))

@@ -128,6 +128,9 @@ def check_invitation(state: User, token_hash: str, now: datetime) -> None:
     """Refuse a link that was used, has expired or was never issued (in that order of help)."""
     if state.status in ("none", "forgotten"):
         raise InvitationInvalid("this invitation link is not valid; ask for a new one")
+    if state.status == "deactivated":
+        raise InvitationInvalid("this account was deactivated by your organisation's "
+                                "administrator; ask them if you should have access")
     if state.status != "invited" or state.invitation_hash is None:
         raise InvitationUsed("this invitation was already accepted; sign in instead")
     if state.invitation_hash != token_hash:
