@@ -63,7 +63,22 @@ async def _truncate(conn: asyncpg.Connection, tenant: str) -> None:
     await conn.execute("DELETE FROM audit_records WHERE tenant_id = $1 AND seq > 6", tenant)
 
 
+async def _below_one(conn: asyncpg.Connection, tenant: str) -> None:
+    await conn.execute(
+        "INSERT INTO audit_records SELECT tenant_id, 0, convert_to(replace(convert_from(record,"
+        " 'UTF8'), 'coachee-1', 'someone-else'), 'UTF8'), chain_hash, occurred_at, actor_id,"
+        " action, target_type, target_id, '{someone-else}', outcome, 'forged'"
+        " FROM audit_records WHERE tenant_id = $1 AND seq = 3", tenant)
+
+
+async def _checkpoint_bytes(conn: asyncpg.Connection, tenant: str) -> None:
+    await conn.execute("UPDATE audit_checkpoints SET body = convert_to('{\"size\": 8', 'UTF8')"
+                       " WHERE tenant_id = $1", tenant)
+
+
 CASES: dict[str, tuple[Tamper, int, set[str]]] = {
+    "a record forged at number 0": (_below_one, 0, {"inserted"}),
+    "a checkpoint's signed bytes overwritten": (_checkpoint_bytes, 8, {"bad-checkpoint"}),
     "a record's bytes edited": (_change, 4, {"changed"}),
     "a record deleted": (_remove, 4, {"removed", "gap"}),
     "two records swapped": (_swap, 4, {"reordered"}),
