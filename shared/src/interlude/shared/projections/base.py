@@ -103,7 +103,8 @@ class Projection:
 
     One whose effects a replay would repeat (it appends events, or its rows are a record of
     their own rather than a view of the stream) says ``rebuildable = False``: the worker's
-    ``rebuild`` command refuses it.
+    ``rebuild`` command refuses it. ``runs_in`` names the process that runs it (``worker``, or
+    ``api`` for the trust projection), for the command to say which one to stop first.
     """
 
     name: ClassVar[str] = ""
@@ -112,6 +113,7 @@ class Projection:
     handles: ClassVar[tuple[str, ...]] = ()
     raw: ClassVar[bool] = False
     rebuildable: ClassVar[bool] = True
+    runs_in: ClassVar[str] = "worker"
 
     def __init__(self) -> None:
         self._handlers: dict[str, Handler | None] = {}
