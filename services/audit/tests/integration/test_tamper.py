@@ -151,3 +151,29 @@ async def test_an_export_verifies_offline_with_only_the_public_key(
     exported.write_bytes(b"".join(lines))
     trusted.write_text(json.dumps(public_jwk(other)))
     assert _export(exported, checkpoints, trusted) == 1  # signed by someone else
+
+
+@pytest.mark.parametrize(("edit", "line"), [
+    (lambda ls: [*ls[:3], ls[3][:40] + b"\n", *ls[4:]], 4),  # a record line cut short
+    (lambda ls: [*ls[:3], ls[3].replace(b'"chain_hash":"', b'"chain_hash":"zz'), *ls[4:]], 4),
+    (lambda ls: [*ls[:3], ls[3].replace(b'"seq":3', b'"seq":"three"'), *ls[4:]], 4),
+    (lambda ls: [*ls[:-1], ls[-1].replace(b'"body":"{', b'"body":"[')], 10),  # a checkpoint
+    (lambda ls: [*ls, b"[1, 2]\n"], 11),
+])
+async def test_an_export_file_edited_out_of_shape_is_named_by_its_line_not_a_traceback(
+        edit, line, signed_trail, audit_db, published, tmp_path, capsys) -> None:
+    tenant, key = signed_trail
+    lines = [line async for line in export.jsonl(audit_db, tenant, [public_jwk(key)])]
+    exported, trusted = tmp_path / "trail.jsonl", tmp_path / "key.json"
+    checkpoints = tmp_path / "published.jsonl"
+    checkpoints.write_bytes(b"".join(as_lines(await published(tenant))))
+    trusted.write_text(json.dumps(public_jwk(key)))
+    exported.write_bytes(b"".join(edit(lines)))
+    assert _export(exported, checkpoints, trusted) == 1
+    said = capsys.readouterr().out
+    assert f"FAILED: {exported} is not the export as written: line {line} " in said, said
+    exported.write_bytes(b"".join(lines))
+    checkpoints.write_bytes(b"not a checkpoint\n")
+    assert _export(exported, checkpoints, trusted) == 1
+    assert "is not a file of published checkpoints: line 1 is not JSON" in \
+        capsys.readouterr().out
