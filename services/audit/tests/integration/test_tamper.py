@@ -76,7 +76,18 @@ async def _checkpoint_bytes(conn: asyncpg.Connection, tenant: str) -> None:
                        " WHERE tenant_id = $1", tenant)
 
 
+async def _head_back(conn: asyncpg.Connection, tenant: str) -> None:
+    await conn.execute("UPDATE audit_heads SET seq = 6 WHERE tenant_id = $1", tenant)
+
+
+async def _head_hash(conn: asyncpg.Connection, tenant: str) -> None:
+    await conn.execute("UPDATE audit_heads SET chain_hash = $2 WHERE tenant_id = $1", tenant,
+                       bytes(32))
+
+
 CASES: dict[str, tuple[Tamper, int, set[str]]] = {
+    "the head moved back": (_head_back, 7, {"head-changed"}),
+    "the head's chain hash edited": (_head_hash, 8, {"head-changed"}),
     "a record forged at number 0": (_below_one, 0, {"inserted"}),
     "a checkpoint's signed bytes overwritten": (_checkpoint_bytes, 8, {"bad-checkpoint"}),
     "a record's bytes edited": (_change, 4, {"changed"}),
@@ -126,6 +137,33 @@ async def test_tampering_is_found_and_named(case: str, signed_trail, audit_db,
     assert result.first_failure is not None
     assert (result.first_failure.seq, result.first_failure.kind in kinds) == (seq, True), \
         result.first_failure
+
+
+async def test_records_deleted_at_the_end_after_the_last_checkpoint_are_truncation(
+        signed_trail, audit_db, published, nc, namespace) -> None:
+    tenant, key = signed_trail
+    keys = {key_id(key.public_key()): key.public_key()}
+    await post_check_ins(nc, namespace, tenant, "coachee-1", 3, first=8)
+
+    async def recorded() -> bool:
+        return len(await records(audit_db, tenant)) == 11
+
+    await eventually(recorded, timeout=5)
+    assert (await verify_tenant(audit_db, tenant, keys, published)).ok  # 9..11 not signed yet
+    async with audit_db.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            await conn.execute("SET LOCAL session_replication_role = replica")
+            await conn.execute("DELETE FROM audit_records WHERE tenant_id = $1 AND seq > 9",
+                               tenant)
+            result = await verify_on(conn, tenant, keys, await published(tenant))
+        finally:
+            await transaction.rollback()
+    assert result.first_failure is not None and not result.ok
+    assert (result.first_failure.seq, result.first_failure.kind) == (10, "truncated")
+    assert "head says record 11 was appended last, record 9 is the last" in \
+        result.first_failure.message
 
 
 async def test_an_export_verifies_offline_with_only_the_public_key(

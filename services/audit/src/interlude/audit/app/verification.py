@@ -15,6 +15,7 @@ from interlude.audit.domain.witness import Signed, identity
 from interlude.audit.projections.queries import (
     checked_checkpoints,
     stored_checkpoints,
+    stored_head,
     stored_records,
 )
 from interlude.audit.projections.tenancy import tenant_transaction
@@ -37,6 +38,7 @@ async def verify_on(conn: asyncpg.Connection, tenant_id: str,
                              unreadable=unreadable)
     async for record in stored_records(conn, tenant_id, columns=True):
         verifier.feed(record)
+    verifier.hold_to_head(await stored_head(conn, tenant_id))
     return verifier.result()
 
 

@@ -38,6 +38,7 @@ from interlude.audit.domain.checkpoint import Checkpoint
 from interlude.audit.domain.columns import column_failure
 from interlude.audit.domain.diagnose import BrokenLink, MissingNumber
 from interlude.audit.domain.hashing import DOMAIN
+from interlude.audit.domain.head import StoredHead, head_failure
 from interlude.audit.domain.merkle import MerkleBuilder
 from interlude.audit.domain.model import Failure, StoredRecord, Verification
 from interlude.audit.domain.trusted import bounds, screen
@@ -105,19 +106,28 @@ class ChainVerifier:
         self._checkpoints = len(given)
         self._walk = _Walk(bound, start, trusted, tenant)
         self._column: Failure | None = None
+        self._head: Failure | None = None
+        self._last: tuple[int, bytes] | None = None  # the last record at or after the bound
 
     def feed(self, record: StoredRecord) -> None:
         """The next record, in ``seq`` order."""
         self._walk.feed(record)
+        if record.seq >= self._walk.bound:
+            self._last = (record.seq, record.chain_hash)
         if self._column is None and record.columns is not None \
                 and record.seq >= self._walk.bound:
             self._column = column_failure(record.seq, record.record_bytes, record.columns)
+
+    def hold_to_head(self, head: StoredHead | None) -> None:
+        """After the last record: hold the records to the trail's head row (``head_failure``)."""
+        self._head = head_failure(head, self._last)
 
     def result(self) -> Verification:
         """The verification, after the last record."""
         walk = self._walk
         # by record number; at the same number the chain's finding first, being the cause
-        found = sorted((f for f in (walk.finish(), walk.stray, self._column, *self._failures)
+        found = sorted((f for f in (walk.finish(), walk.stray, self._column, self._head,
+                                    *self._failures)
                         if f is not None), key=lambda f: f.seq)
         first = found[0] if found else None
         return Verification(ok=first is None, records_checked=walk.count,

@@ -15,6 +15,7 @@ import orjson
 
 from interlude.audit.domain.checkpoint import Checkpoint
 from interlude.audit.domain.columns import COLUMNS
+from interlude.audit.domain.head import StoredHead
 from interlude.audit.domain.model import Failure, StoredRecord
 from interlude.audit.projections.tenancy import tenant_transaction
 from interlude.shared.policy import SecurityPolicy
@@ -133,6 +134,15 @@ async def checked_checkpoints(conn: asyncpg.Connection, tenant_id: str, *,
                 f"{row['issued_at'].isoformat()}) cannot be read, its signed bytes were edited "
                 f"in the database: {error}"))
     return readable, unreadable
+
+
+async def stored_head(conn: asyncpg.Connection, tenant_id: str) -> StoredHead | None:
+    """The organisation's head row as stored (None: there is none)."""
+    row = await conn.fetchrow("SELECT seq, chain_hash, lower_bound FROM audit_heads"
+                              " WHERE tenant_id = $1", tenant_id)
+    if row is None:
+        return None
+    return StoredHead(int(row["seq"]), bytes(row["chain_hash"]), int(row["lower_bound"]))
 
 
 def checkpoint_of(body: bytes) -> Checkpoint:
