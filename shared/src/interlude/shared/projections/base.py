@@ -87,6 +87,12 @@ class RecordedEvent:
         return f"RecordedEvent({self.type} at {self.stream}#{self.position}.{self.index})"
 
 
+class Stalled(Exception):
+    """Raised by a projection whose events are sound but cannot be applied until something
+    outside them is put right (its own state edited by hand, say): the runner retries the
+    batch, logging why, and never dead-letters it, so nothing is lost meanwhile."""
+
+
 class Projection:
     """Base of a read model. Subclasses name themselves (the durable consumer is called after
     ``name``: ``<service>-<projection>``), list the ``tables`` a rebuild empties, and define
