@@ -78,6 +78,27 @@ async def test_a_coachee_sees_their_coachs_reads_and_a_refused_attempt_and_no_on
     assert second["accesses"] and second["accesses"][0] != first["accesses"][0]
 
 
+async def test_a_record_about_me_a_superuser_overwrote_leaves_the_rest_of_my_answer(
+        identity: RunningIdentity, engagement: RunningEngagement, audit: RunningAudit) -> None:
+    cast = await active_contract(identity, engagement)
+    path = f"/v1/contracts/{cast.contract_id}"
+    for content in ("check-ins", "messages"):
+        await expect(await engagement.client.get(f"{path}/{content}",
+                                                 headers=cast.coach.headers), 200)
+    await answered(audit, cast.coachee, lambda entries: len(entries) >= 2)
+    overwritten = await audit.admin.fetchval(  # the newest: the read of the messages
+        "SELECT max(seq) FROM audit_records WHERE tenant_id = $1 AND actor_id = $2"
+        " AND data_subjects @> ARRAY[$3::text]", cast.admin.tenant_id, cast.coach.user_id,
+        cast.coachee.user_id)
+    for data in (b"not JSON at all", b"\xff\xfe not UTF-8"):
+        async with audit.admin.acquire() as conn, conn.transaction():
+            await conn.execute("SET LOCAL session_replication_role = replica")
+            await conn.execute("UPDATE audit_records SET record = $3 WHERE tenant_id = $1"
+                               " AND seq = $2", cast.admin.tenant_id, overwritten, data)
+        left = await accesses(audit, cast.coachee)  # not a 500
+        assert [e["content"] for e in left["accesses"]] == ["checkins"]
+
+
 async def answered(audit: RunningAudit, who: Person,
                    enough: Callable[[list[dict[str, Any]]], bool]) -> dict[str, Any]:
     """``who``'s answer once the trail has recorded ``enough`` of it (the intake is a

@@ -47,3 +47,11 @@ def test_names_given_twice_are_rebuilt_once_in_the_order_given() -> None:
     todo, refusal = chosen([runner(View()), runner(type("Other", (View,), {"name": "b"})())],
                            ["b", "svc-view", "b"])
     assert refusal is None and [r.name for r in todo] == ["b", "svc-view"]
+
+
+def test_a_projection_an_api_runs_is_rebuilt_only_when_named() -> None:
+    trust = runner(type("Trust", (View,), {"name": "svc-trust", "runs_in": "api"})())
+    todo, refusal = chosen([*RUNNERS, trust], ["all"])
+    assert refusal is None and [r.name for r in todo] == ["svc-view"]
+    todo, refusal = chosen([*RUNNERS, trust], ["svc-trust"])
+    assert refusal is None and [r.name for r in todo] == ["svc-trust"]

@@ -87,3 +87,31 @@ async def test_the_trail_refuses_updates_and_deletes(
                       "DELETE FROM audit_records WHERE tenant_id = $1"):
         with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
             await audit_db.execute(statement, tenant_id)
+
+
+async def test_events_after_a_head_moved_back_wait_and_are_recorded_once_it_is_put_back(
+        nc: NATS, namespace: str, audit_db: asyncpg.Pool, intake: list[ProjectionRunner],
+        tenant_id: str) -> None:
+    await post_check_ins(nc, namespace, tenant_id, "coachee4", 4)
+
+    async def count(n: int) -> bool:
+        return len(await records(audit_db, tenant_id)) == n
+
+    await eventually(lambda: count(4), timeout=5)
+    head = await audit_db.fetchrow("SELECT seq, chain_hash FROM audit_heads"
+                                   " WHERE tenant_id = $1", tenant_id)
+    await audit_db.execute("UPDATE audit_heads SET seq = 2 WHERE tenant_id = $1", tenant_id)
+    await post_check_ins(nc, namespace, tenant_id, "coachee4", 2, first=4)
+    await eventually(lambda: intake[0].failing is not None, timeout=5)
+    assert "head was moved back by hand" in str(intake[0].failing)
+    assert await count(4)  # waiting, not set aside as dead letters
+
+    await audit_db.execute("UPDATE audit_heads SET seq = $2, chain_hash = $3"
+                           " WHERE tenant_id = $1", tenant_id, head["seq"], head["chain_hash"])
+    await eventually(lambda: count(6), timeout=10)
+    rows = await records(audit_db, tenant_id)
+    assert [r["seq"] for r in rows] == [1, 2, 3, 4, 5, 6]
+    previous = GENESIS
+    for row in rows:  # the records that waited link on from the head put back
+        previous = chain_hash(previous, bytes(row["record"]))
+        assert bytes(row["chain_hash"]) == previous

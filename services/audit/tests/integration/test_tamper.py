@@ -63,7 +63,33 @@ async def _truncate(conn: asyncpg.Connection, tenant: str) -> None:
     await conn.execute("DELETE FROM audit_records WHERE tenant_id = $1 AND seq > 6", tenant)
 
 
+async def _below_one(conn: asyncpg.Connection, tenant: str) -> None:
+    await conn.execute(
+        "INSERT INTO audit_records SELECT tenant_id, 0, convert_to(replace(convert_from(record,"
+        " 'UTF8'), 'coachee-1', 'someone-else'), 'UTF8'), chain_hash, occurred_at, actor_id,"
+        " action, target_type, target_id, '{someone-else}', outcome, 'forged'"
+        " FROM audit_records WHERE tenant_id = $1 AND seq = 3", tenant)
+
+
+async def _checkpoint_bytes(conn: asyncpg.Connection, tenant: str) -> None:
+    await conn.execute("UPDATE audit_checkpoints SET body = convert_to('{\"size\": 8', 'UTF8')"
+                       " WHERE tenant_id = $1", tenant)
+
+
+async def _head_back(conn: asyncpg.Connection, tenant: str) -> None:
+    await conn.execute("UPDATE audit_heads SET seq = 6 WHERE tenant_id = $1", tenant)
+
+
+async def _head_hash(conn: asyncpg.Connection, tenant: str) -> None:
+    await conn.execute("UPDATE audit_heads SET chain_hash = $2 WHERE tenant_id = $1", tenant,
+                       bytes(32))
+
+
 CASES: dict[str, tuple[Tamper, int, set[str]]] = {
+    "the head moved back": (_head_back, 7, {"head-changed"}),
+    "the head's chain hash edited": (_head_hash, 8, {"head-changed"}),
+    "a record forged at number 0": (_below_one, 0, {"inserted"}),
+    "a checkpoint's signed bytes overwritten": (_checkpoint_bytes, 8, {"bad-checkpoint"}),
     "a record's bytes edited": (_change, 4, {"changed"}),
     "a record deleted": (_remove, 4, {"removed", "gap"}),
     "two records swapped": (_swap, 4, {"reordered"}),
@@ -113,6 +139,33 @@ async def test_tampering_is_found_and_named(case: str, signed_trail, audit_db,
         result.first_failure
 
 
+async def test_records_deleted_at_the_end_after_the_last_checkpoint_are_truncation(
+        signed_trail, audit_db, published, nc, namespace) -> None:
+    tenant, key = signed_trail
+    keys = {key_id(key.public_key()): key.public_key()}
+    await post_check_ins(nc, namespace, tenant, "coachee-1", 3, first=8)
+
+    async def recorded() -> bool:
+        return len(await records(audit_db, tenant)) == 11
+
+    await eventually(recorded, timeout=5)
+    assert (await verify_tenant(audit_db, tenant, keys, published)).ok  # 9..11 not signed yet
+    async with audit_db.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            await conn.execute("SET LOCAL session_replication_role = replica")
+            await conn.execute("DELETE FROM audit_records WHERE tenant_id = $1 AND seq > 9",
+                               tenant)
+            result = await verify_on(conn, tenant, keys, await published(tenant))
+        finally:
+            await transaction.rollback()
+    assert result.first_failure is not None and not result.ok
+    assert (result.first_failure.seq, result.first_failure.kind) == (10, "truncated")
+    assert "head says record 11 was appended last, record 9 is the last" in \
+        result.first_failure.message
+
+
 async def test_an_export_verifies_offline_with_only_the_public_key(
         signed_trail, audit_db, published, tmp_path, capsys) -> None:
     tenant, key = signed_trail
@@ -136,3 +189,29 @@ async def test_an_export_verifies_offline_with_only_the_public_key(
     exported.write_bytes(b"".join(lines))
     trusted.write_text(json.dumps(public_jwk(other)))
     assert _export(exported, checkpoints, trusted) == 1  # signed by someone else
+
+
+@pytest.mark.parametrize(("edit", "line"), [
+    (lambda ls: [*ls[:3], ls[3][:40] + b"\n", *ls[4:]], 4),  # a record line cut short
+    (lambda ls: [*ls[:3], ls[3].replace(b'"chain_hash":"', b'"chain_hash":"zz'), *ls[4:]], 4),
+    (lambda ls: [*ls[:3], ls[3].replace(b'"seq":3', b'"seq":"three"'), *ls[4:]], 4),
+    (lambda ls: [*ls[:-1], ls[-1].replace(b'"body":"{', b'"body":"[')], 10),  # a checkpoint
+    (lambda ls: [*ls, b"[1, 2]\n"], 11),
+])
+async def test_an_export_file_edited_out_of_shape_is_named_by_its_line_not_a_traceback(
+        edit, line, signed_trail, audit_db, published, tmp_path, capsys) -> None:
+    tenant, key = signed_trail
+    lines = [line async for line in export.jsonl(audit_db, tenant, [public_jwk(key)])]
+    exported, trusted = tmp_path / "trail.jsonl", tmp_path / "key.json"
+    checkpoints = tmp_path / "published.jsonl"
+    checkpoints.write_bytes(b"".join(as_lines(await published(tenant))))
+    trusted.write_text(json.dumps(public_jwk(key)))
+    exported.write_bytes(b"".join(edit(lines)))
+    assert _export(exported, checkpoints, trusted) == 1
+    said = capsys.readouterr().out
+    assert f"FAILED: {exported} is not the export as written: line {line} " in said, said
+    exported.write_bytes(b"".join(lines))
+    checkpoints.write_bytes(b"not a checkpoint\n")
+    assert _export(exported, checkpoints, trusted) == 1
+    assert "is not a file of published checkpoints: line 1 is not JSON" in \
+        capsys.readouterr().out

@@ -341,6 +341,24 @@ def test_records_still_present_below_the_lower_bound_are_left_aside():
     assert "30 records before the lower bound 31 are still present" in result.warnings[0]
 
 
+def test_records_left_over_before_the_lower_bound_still_link_up_to_its_anchor():
+    assert verify(PURGE_ROWS[10:], PURGE).ok  # a purge cut short leaves its oldest end
+    forged = replace(edited(PURGE_ROWS[4]), seq=30)  # copied into the place of one left over
+    assert failure([*PURGE_ROWS[:29], forged, *PURGE_ROWS[30:]], PURGE)[:2] == (30, "changed")
+    changed = [edited(r) if r.seq == 12 else r for r in PURGE_ROWS]
+    assert failure(changed, PURGE)[:2] == (12, "changed")
+    assert failure(PURGE_ROWS[:29] + PURGE_ROWS[30:], PURGE)[:2] == (29, "inserted")
+
+
+@pytest.mark.parametrize("seq", [0, -5])
+def test_a_row_numbered_below_1_is_named_as_inserted(seq):
+    forged = replace(edited(ROWS[3]), seq=seq)
+    found = verify([forged, *ROWS], CHECKPOINTS)
+    assert (found.first_failure.seq, found.first_failure.kind) == (seq, "inserted")
+    assert not any("still present" in warning for warning in found.warnings)
+    assert failure([forged, *PURGE_ROWS[30:]], PURGE)[:2] == (seq, "inserted")
+
+
 def test_after_a_purge_tampering_is_still_named():
     rows = PURGE_ROWS[30:]
     assert failure([r for r in rows if r.seq != 31], PURGE)[:2] == (31, "gap")

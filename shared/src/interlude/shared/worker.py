@@ -38,6 +38,7 @@ from interlude.shared.projections.partitions import Partition
 from interlude.shared.projections.runner import ProjectionRunner
 from interlude.shared.runtime import Platform, open_platform, tune_gc
 from interlude.shared.telemetry import tracing_from_environment
+from interlude.shared.trust.runtime import trust_runner
 
 log = logging.getLogger(__name__)
 Runners = Callable[[Platform], list[ProjectionRunner] | Awaitable[list[ProjectionRunner]]]
@@ -81,9 +82,23 @@ async def rebuild(settings: PlatformSettings, runners: Runners, migrations: Path
                   prepare: Prepare | None, names: list[str]) -> int:
     """The ``rebuild`` command on this worker's platform: its exit status."""
     async with _prepared(settings, migrations, prepare) as platform:
-        return await rebuilding.rebuild(platform, await _built(platform, runners), names,
-                                        settings.service_name,
+        built = await _built(platform, runners)
+        return await rebuilding.rebuild(platform, [*built, *await _trust(platform, built)],
+                                        names, settings.service_name,
                                         lambda line: print(line, flush=True))
+
+
+async def _trust(platform: Platform, built: list[ProjectionRunner]) -> list[ProjectionRunner]:
+    """The service's trust projection where its API keeps one: the read model its blocks are
+    enforced from, so the one a hand's edit must not outlive (its API runs it, the worker's
+    command rebuilds it with the rest)."""
+    settings = platform.settings
+    name = f"{settings.service_name}-trust"
+    kept = await platform.pool.fetchval("SELECT to_regclass('trust_policies') IS NOT NULL")
+    if not kept or any(r.name == name for r in built):
+        return []
+    return [trust_runner(platform.nc, platform.pool, service=settings.service_name,
+                         namespace=settings.stream_namespace)]
 
 
 @contextlib.asynccontextmanager

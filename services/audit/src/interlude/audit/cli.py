@@ -24,7 +24,12 @@ from interlude.audit.app.checkpoints import Checkpointer
 from interlude.audit.app.verification import verify_tenant
 from interlude.audit.domain.checkpoint import key_id
 from interlude.audit.domain.model import Verification
-from interlude.audit.domain.offline import public_key, published_from, verify_export
+from interlude.audit.domain.offline import (
+    NotAnExport,
+    public_key,
+    published_from,
+    verify_export,
+)
 from interlude.audit.domain.witness import as_lines
 from interlude.audit.settings import AuditSettings
 from interlude.shared.db import create_pool
@@ -84,10 +89,18 @@ def _export(path: Path, published_path: Path, key_path: Path | None) -> int:
         trusted = [public_key(json.loads(key_path.read_text()))]
     else:
         print("warning: no --public-key: trusting the keys inside the export", file=sys.stderr)
-    with published_path.open("rb") as lines:
-        published = published_from(lines)
-    with path.open("rb") as lines:
-        verification, tenant = verify_export(lines, published, trusted)
+    try:
+        with published_path.open("rb") as lines:
+            published = published_from(lines)
+    except NotAnExport as error:
+        print(f"FAILED: {published_path} is not a file of published checkpoints: {error}")
+        return 1
+    try:
+        with path.open("rb") as lines:
+            verification, tenant = verify_export(lines, published, trusted)
+    except NotAnExport as error:
+        print(f"FAILED: {path} is not the export as written: {error}")
+        return 1
     return report(verification, tenant)
 
 

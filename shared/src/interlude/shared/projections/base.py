@@ -87,6 +87,12 @@ class RecordedEvent:
         return f"RecordedEvent({self.type} at {self.stream}#{self.position}.{self.index})"
 
 
+class Stalled(Exception):
+    """Raised by a projection whose events are sound but cannot be applied until something
+    outside them is put right (its own state edited by hand, say): the runner retries the
+    batch, logging why, and never dead-letters it, so nothing is lost meanwhile."""
+
+
 class Projection:
     """Base of a read model. Subclasses name themselves (the durable consumer is called after
     ``name``: ``<service>-<projection>``), list the ``tables`` a rebuild empties, and define
@@ -103,7 +109,8 @@ class Projection:
 
     One whose effects a replay would repeat (it appends events, or its rows are a record of
     their own rather than a view of the stream) says ``rebuildable = False``: the worker's
-    ``rebuild`` command refuses it.
+    ``rebuild`` command refuses it. ``runs_in`` names the process that runs it (``worker``, or
+    ``api`` for the trust projection), for the command to say which one to stop first.
     """
 
     name: ClassVar[str] = ""
@@ -112,6 +119,7 @@ class Projection:
     handles: ClassVar[tuple[str, ...]] = ()
     raw: ClassVar[bool] = False
     rebuildable: ClassVar[bool] = True
+    runs_in: ClassVar[str] = "worker"
 
     def __init__(self) -> None:
         self._handlers: dict[str, Handler | None] = {}

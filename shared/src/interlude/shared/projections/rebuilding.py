@@ -40,10 +40,12 @@ Say = Callable[[str], None]
 
 def chosen(runners: Sequence[ProjectionRunner], names: Sequence[str]
            ) -> tuple[list[ProjectionRunner], str | None]:
-    """The runners ``names`` asks for (``all``: every rebuildable one), or why none can be."""
+    """The runners ``names`` asks for (``all``: every rebuildable one the worker runs; one an
+    API runs, the trust projection, is rebuilt when named), or why none can be."""
     by_name = {r.name: r for r in runners}
     if list(names) == ["all"]:
-        return [r for r in runners if r.projection.rebuildable], None
+        return [r for r in runners
+                if r.projection.rebuildable and r.projection.runs_in == "worker"], None
     unknown = [n for n in names if n not in by_name]
     if unknown:
         return [], (f"no projection named {', '.join(unknown)} here; this worker's are: "
@@ -136,8 +138,9 @@ async def rebuild(platform: Platform, runners: Sequence[ProjectionRunner],
     for runner in todo:
         busy = await pulling(platform, runner)
         if busy:
-            say(f"{service}'s worker is running: it pulls from {', '.join(busy)}. Stop it first"
-                f" (on Kubernetes: kubectl -n interlude scale deployment/{service}-worker"
+            runs = runner.projection.runs_in
+            say(f"{service}'s {runs} is running: it pulls from {', '.join(busy)}. Stop it first"
+                f" (on Kubernetes: kubectl -n interlude scale deployment/{service}-{runs}"
                 " --replicas=0), run this again, then start it again.")
             return EXIT_RUNNING
     async with platform.pool.acquire() as conn:

@@ -29,7 +29,7 @@ from opentelemetry import trace
 from interlude.shared.eventstore.base import commit_wire
 from interlude.shared.eventstore.streams import StreamSpec
 from interlude.shared.projections import checkpoints
-from interlude.shared.projections.base import Projection, RecordedEvent
+from interlude.shared.projections.base import Projection, RecordedEvent, Stalled
 from interlude.shared.projections.deadletter import dead_letter, failure_reason
 from interlude.shared.projections.partitions import Partition
 from interlude.shared.projections.puller import LINGER_S, Puller
@@ -46,7 +46,7 @@ CATCH_UP_BATCH = 2_000
 # failures of the infrastructure, not of the event: retry the batch, never dead-letter it
 TRANSIENT = (OSError, asyncio.TimeoutError, asyncpg.InterfaceError,
              asyncpg.PostgresConnectionError, asyncpg.exceptions.ConnectionDoesNotExistError,
-             nats.errors.Error)
+             nats.errors.Error, Stalled)
 
 
 class ProjectionRunner:

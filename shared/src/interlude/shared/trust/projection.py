@@ -84,6 +84,7 @@ class TrustProjection(Projection):
     ``<service>-trust``. Every other identity event is skipped."""
 
     tables = ("trust_policies", "trust_users")
+    runs_in = "api"  # every API process may project it (one at a time): see trust.leader
     reads = (published.identity,)
     handles = (POLICY_CHANGED, USER_DEACTIVATED, USER_REACTIVATED, ROLE_REVOKED,
                SUBJECT_FORGOTTEN)

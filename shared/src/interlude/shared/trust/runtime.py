@@ -60,6 +60,17 @@ class Trust:
         await self.cache.stop()
 
 
+def trust_runner(nc: NATS, pool: asyncpg.Pool, *, service: str, namespace: str = "",
+                 deadletters: StreamSpec | None = None) -> ProjectionRunner:
+    """The runner of the service's trust projection (``<service>-trust``, identity's stream
+    into ``trust_policies`` and ``trust_users``): what its API runs, and what the worker's
+    ``rebuild`` command rebuilds after someone edited those rows by hand."""
+    return ProjectionRunner(
+        TrustProjection(service), StreamSpec.for_service("identity", namespace), nc, pool,
+        deadletters=deadletters or StreamSpec.for_service("deadletter", namespace),
+        batch_size=100)
+
+
 async def start_trust(nc: NATS, pool: asyncpg.Pool, *, service: str, namespace: str = "",
                       access: AccessRecorder | None = None,
                       deadletters: StreamSpec | None = None, project: bool = True,
@@ -73,10 +84,8 @@ async def start_trust(nc: NATS, pool: asyncpg.Pool, *, service: str, namespace: 
     """
     async with pool.acquire() as conn:
         await ensure_tables(conn)
-    runner = ProjectionRunner(
-        TrustProjection(service), StreamSpec.for_service("identity", namespace), nc, pool,
-        deadletters=deadletters or StreamSpec.for_service("deadletter", namespace),
-        batch_size=100)
+    runner = trust_runner(nc, pool, service=service, namespace=namespace,
+                          deadletters=deadletters)
     cache = TrustCache(pool, access=access, poll_interval=poll_interval)
     await cache.start()
     projector = SingleRunner(runner, pool, retry=poll_interval) if project else None

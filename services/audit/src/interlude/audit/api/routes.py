@@ -98,7 +98,7 @@ async def records(audit: AuditDep, ctx: ContextDep, actor: Text = None,
     filters = query.Filters(actor, subject, action, target_type, target_id, outcome, since,
                             until)
     found = await query.records(audit, ctx, filters, order=order, cursor=cursor, limit=limit)
-    return RecordsPublic.model_validate(found)
+    return RecordsPublic.of(found)
 
 
 @router.get("/v1/audit/my-data/accesses", response_model=AccessHistoryPublic,

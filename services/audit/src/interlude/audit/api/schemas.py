@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from interlude.audit.domain.access_history import AccessEntry
 from interlude.audit.domain.model import FailureKind, Verification
@@ -80,15 +81,49 @@ class RecordPublic(BaseModel):
     chain_hash: str = Field(description="hex")
 
 
+class UnreadableRecordPublic(BaseModel):
+    """A record whose stored bytes are no longer an audit record: they were edited in the
+    database (``GET /v1/audit/verify`` names what happened). Shown, not left out."""
+
+    seq: int
+    chain_hash: str = Field(description="hex")
+    unreadable: str = Field(description="why it cannot be shown as a record")
+    stored: str = Field(description="the bytes stored, as text")
+
+    @classmethod
+    def of(cls, shown: dict[str, Any], error: ValidationError) -> UnreadableRecordPublic:
+        wrong = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}"
+                          for e in error.errors()[:3])
+        stored = shown.get("stored")
+        if not isinstance(stored, str):
+            stored = orjson.dumps({k: v for k, v in shown.items()
+                                   if k not in ("seq", "chain_hash")}).decode()
+        return cls(seq=shown["seq"], chain_hash=shown["chain_hash"], stored=stored,
+                   unreadable=f"record {shown['seq']}'s stored bytes are not an audit record "
+                              f"({wrong}): they were changed in the database; the trail's "
+                              f"verification names what happened")
+
+
 class CountPublic(BaseModel):
     total: int
     by_outcome: dict[str, int]
 
 
 class RecordsPublic(BaseModel):
-    records: list[RecordPublic]
+    records: list[RecordPublic | UnreadableRecordPublic]
     next_cursor: int | None = Field(description="pass as ?cursor= for the next page")
     count: CountPublic = Field(description="every record the filters match, not only this page")
+
+    @classmethod
+    def of(cls, found: dict[str, Any]) -> RecordsPublic:
+        return cls.model_validate({**found, "records": [_shown(r) for r in found["records"]]})
+
+
+def _shown(record: dict[str, Any]) -> RecordPublic | UnreadableRecordPublic:
+    try:
+        return RecordPublic.model_validate(record)
+    except ValidationError as error:
+        return UnreadableRecordPublic.of(record, error)
 
 
 class FailurePublic(BaseModel):

@@ -17,8 +17,16 @@ __all__ = ["Filters", "records", "render", "search"]
 
 
 def render(row: asyncpg.Record) -> dict[str, Any]:
-    return {"seq": row["seq"], **orjson.loads(bytes(row["record"])),
-            "chain_hash": bytes(row["chain_hash"]).hex()}
+    """A record as stored, with its number and chain hash; bytes that are not a JSON object
+    (only a superuser's edit makes them so) as ``stored``, the text they hold, instead."""
+    data = bytes(row["record"])
+    try:
+        fields = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        fields = None
+    if not isinstance(fields, dict):
+        fields = {"stored": data.decode("utf-8", errors="replace")}
+    return {**fields, "seq": row["seq"], "chain_hash": bytes(row["chain_hash"]).hex()}
 
 
 async def search(pool: asyncpg.Pool, tenant_id: str, filters: Filters, *, order: Order,

@@ -12,7 +12,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from interlude.audit.domain.model import Verification
 from interlude.audit.domain.verify import ChainVerifier
 from interlude.audit.domain.witness import Signed, identity
-from interlude.audit.projections.queries import stored_checkpoints, stored_records
+from interlude.audit.projections.queries import (
+    checked_checkpoints,
+    stored_checkpoints,
+    stored_head,
+    stored_records,
+)
 from interlude.audit.projections.tenancy import tenant_transaction
 from interlude.shared.events.envelope import CommandContext
 
@@ -28,10 +33,12 @@ async def verify_on(conn: asyncpg.Connection, tenant_id: str,
                     published: list[Signed]) -> Verification:
     """The verifier over what ``conn`` sees of one organisation's trail, streamed, held
     against the checkpoints ``published`` (read before ``conn``'s snapshot was taken)."""
-    verifier = ChainVerifier(await stored_checkpoints(conn, tenant_id), public_keys,
-                             tenant_id=tenant_id, published=published)
+    checkpoints, unreadable = await checked_checkpoints(conn, tenant_id)
+    verifier = ChainVerifier(checkpoints, public_keys, tenant_id=tenant_id, published=published,
+                             unreadable=unreadable)
     async for record in stored_records(conn, tenant_id, columns=True):
         verifier.feed(record)
+    verifier.hold_to_head(await stored_head(conn, tenant_id))
     return verifier.result()
 
 

@@ -20,6 +20,7 @@ FailureKind = Literal[
     "column-changed",
     "checkpoint-missing",
     "checkpoint-unpublished",
+    "head-changed",
 ]
 """What most likely happened, as far as the hashes and signatures tell."""
 

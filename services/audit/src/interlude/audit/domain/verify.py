@@ -38,6 +38,7 @@ from interlude.audit.domain.checkpoint import Checkpoint
 from interlude.audit.domain.columns import column_failure
 from interlude.audit.domain.diagnose import BrokenLink, MissingNumber
 from interlude.audit.domain.hashing import DOMAIN
+from interlude.audit.domain.head import StoredHead, head_failure
 from interlude.audit.domain.merkle import MerkleBuilder
 from interlude.audit.domain.model import Failure, StoredRecord, Verification
 from interlude.audit.domain.trusted import bounds, screen
@@ -89,33 +90,44 @@ class ChainVerifier:
         anchor: bytes | None = None,
         tenant_id: str | None = None,
         published: Iterable[Signed] | None = None,
+        unreadable: Iterable[Failure] = (),
     ) -> None:
+        """``unreadable``: what is wrong with the stored checkpoints that could not be read."""
         given = list(checkpoints)
         unwitnessed: list[Failure] = []
         if published is not None:
             given, unwitnessed = witnessed(given, published)
         tenant = tenant_id or (given[0][0].tenant_id if given else None)
         trusted, self._failures = screen(given, public_keys, tenant)
-        self._failures += unwitnessed
+        self._failures += [*unreadable, *unwitnessed]
         bound, start, failure = bounds(trusted, lower_bound, anchor)
         if failure:
             self._failures.append(failure)
         self._checkpoints = len(given)
         self._walk = _Walk(bound, start, trusted, tenant)
         self._column: Failure | None = None
+        self._head: Failure | None = None
+        self._last: tuple[int, bytes] | None = None  # the last record at or after the bound
 
     def feed(self, record: StoredRecord) -> None:
         """The next record, in ``seq`` order."""
         self._walk.feed(record)
+        if record.seq >= self._walk.bound:
+            self._last = (record.seq, record.chain_hash)
         if self._column is None and record.columns is not None \
                 and record.seq >= self._walk.bound:
             self._column = column_failure(record.seq, record.record_bytes, record.columns)
+
+    def hold_to_head(self, head: StoredHead | None) -> None:
+        """After the last record: hold the records to the trail's head row (``head_failure``)."""
+        self._head = head_failure(head, self._last)
 
     def result(self) -> Verification:
         """The verification, after the last record."""
         walk = self._walk
         # by record number; at the same number the chain's finding first, being the cause
-        found = sorted((f for f in (walk.finish(), self._column, *self._failures)
+        found = sorted((f for f in (walk.finish(), walk.stray, self._column, self._head,
+                                    *self._failures)
                         if f is not None), key=lambda f: f.seq)
         first = found[0] if found else None
         return Verification(ok=first is None, records_checked=walk.count,
@@ -134,6 +146,8 @@ class _Walk:
         self.failure: Failure | None = None
         self.diagnosis: BrokenLink | MissingNumber | None = None
         self.earlier: deque[tuple[int, bytes]] = deque(maxlen=_EARLIER)
+        self.leftover: tuple[int, bytes] | None = None  # (seq, chain hash) before the bound
+        self.stray: Failure | None = None  # what is wrong with the records before the bound
         self.last_good = bound - 1  # the last record a checkpoint vouched for
         self.covered = max((c.size for c in trusted), default=bound - 1)
         self.builders = {c.lower_bound: MerkleBuilder() for c in trusted
@@ -149,8 +163,10 @@ class _Walk:
 
     def feed(self, record: StoredRecord) -> None:
         if record.seq < self.bound and self.count == 0:
-            self.below += 1  # left over from a purge that has not deleted them yet
+            self._left_over(record)
             return
+        if self.leftover is not None:
+            self._left_over_end()
         self.count += 1
         if self.diagnosis is not None:
             self.diagnosis.feed(record)
@@ -182,6 +198,37 @@ class _Walk:
             self.earlier.append((seq - 1, self.previous))
             self.previous, self.expected = head, seq + 1
             self._reach(seq, head)
+
+    def _left_over(self, record: StoredRecord) -> None:
+        """A record before the lower bound: left over from a purge that has not deleted it
+        yet, so one of a run of genuine records that links up to the anchor. Shown by queries
+        until it goes, it is held to that: a row numbered below 1 or one that does not link to
+        the one before it was written by someone else."""
+        self.below += 1
+        seq, last = record.seq, self.leftover
+        self.leftover = (seq, record.chain_hash)
+        if self.stray is not None:
+            return
+        if seq < 1:
+            self.stray = Failure(seq, "inserted", f"record {seq} was inserted: records are "
+                                                  f"numbered from 1")
+        elif last is not None and (last[0] != seq - 1 or hashlib.sha256(
+                DOMAIN + last[1] + hashlib.sha256(record.record_bytes).digest()).digest()
+                != record.chain_hash):
+            self.stray = Failure(seq, "changed", f"record {seq}, left over before the lower "
+                                                 f"bound {self.bound}, does not follow from "
+                                                 f"record {last[0]}: it was changed or inserted")
+
+    def _left_over_end(self) -> None:
+        """The records left over before the lower bound end at the anchor."""
+        assert self.leftover is not None
+        seq, head = self.leftover
+        self.leftover = None
+        if self.stray is None and (seq, head) != (self.bound - 1, self.anchors[self.bound]):
+            self.stray = Failure(seq, "inserted",
+                                 f"record {seq}, left over before the lower bound {self.bound},"
+                                 f" is not the record whose chain hash the purge's checkpoint "
+                                 f"states: it was changed or inserted")
 
     def _heads(self) -> dict[bytes, int]:
         return {bytes.fromhex(c.chain_head): size for size, due in self.due.items()
@@ -229,6 +276,8 @@ class _Walk:
 
     def finish(self) -> Failure | None:
         """The failure found, after the last record."""
+        if self.leftover is not None:
+            self._left_over_end()
         if self.diagnosis is not None:
             self.failure = self.diagnosis.conclude()
         elif self.failure is None and self.expected - 1 < self.covered:
@@ -245,7 +294,7 @@ class _Walk:
         if ok and last > self.covered:
             notes.append(f"records {self.covered + 1}..{last} are not yet covered by a "
                          f"checkpoint")
-        if self.below:
+        if self.below and self.stray is None:
             notes.append(f"{self.below} records before the lower bound {self.bound} are "
                          f"still present (a purge not finished); they were not checked")
         if self.partial:

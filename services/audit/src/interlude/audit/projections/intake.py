@@ -16,7 +16,7 @@ import asyncpg
 from interlude.audit.domain.records import audit_fields
 from interlude.audit.projections.chain import append, lock_head, recorded
 from interlude.audit.projections.tenancy import act_for
-from interlude.shared.projections.base import Projection, RecordedEvent
+from interlude.shared.projections.base import Projection, RecordedEvent, Stalled
 
 
 class AuditIntake(Projection):
@@ -47,4 +47,13 @@ class AuditIntake(Projection):
             if event.wire["event_id"] not in seen:
                 seen.add(event.wire["event_id"])
                 fresh.append(audit_fields(event))
-        await append(conn, tenant, head, fresh)
+        try:
+            await append(conn, tenant, head, fresh)
+        except asyncpg.UniqueViolationError as error:
+            # appends hold the head's lock: a number already taken means the head was moved
+            # back by hand. Set aside, these events would be missing from the trail for good;
+            # held, they are recorded once the head is put back (the verifier names it)
+            raise Stalled(f"the audit trail of organisation {tenant} cannot take record "
+                          f"{head.seq + 1}: it exists already, so the trail's head was moved "
+                          f"back by hand; its events wait until the head is put back "
+                          f"({error})") from error

@@ -15,7 +15,8 @@ import orjson
 
 from interlude.audit.domain.checkpoint import Checkpoint
 from interlude.audit.domain.columns import COLUMNS
-from interlude.audit.domain.model import StoredRecord
+from interlude.audit.domain.head import StoredHead
+from interlude.audit.domain.model import Failure, StoredRecord
 from interlude.audit.projections.tenancy import tenant_transaction
 from interlude.shared.policy import SecurityPolicy
 
@@ -84,16 +85,19 @@ async def search(pool: asyncpg.Pool, tenant_id: str, filters: Filters, *, order:
     return Page(rows[:limit], len(rows) > limit, {r["outcome"]: int(r["n"]) for r in counts})
 
 
-async def stored_records(conn: asyncpg.Connection, tenant_id: str, after: int = 0,
+async def stored_records(conn: asyncpg.Connection, tenant_id: str, after: int | None = None,
                          batch: int = 5000, *,
                          columns: bool = False) -> AsyncIterator[StoredRecord]:
-    """The organisation's records in number order, read in batches; with ``columns``, each
-    with the columns queries filter on (what the verifiers check against the bytes)."""
+    """The organisation's records in number order (after ``after``; by default every one, a
+    row numbered 0 or below that only a superuser could have written included), read in
+    batches; with ``columns``, each with the columns queries filter on (what the verifiers
+    check against the bytes)."""
     extra = f", {_COLUMNS}" if columns else ""
     while True:
+        since, args = ("", ()) if after is None else (" AND seq > $3", (after,))
         rows = await conn.fetch(
             f"SELECT seq, record, chain_hash{extra} FROM audit_records WHERE tenant_id = $1"
-            " AND seq > $2 ORDER BY seq LIMIT $3", tenant_id, after, batch)
+            f"{since} ORDER BY seq LIMIT $2", tenant_id, batch, *args)
         for row in rows:
             yield StoredRecord(tenant_id, int(row["seq"]), bytes(row["record"]),
                                bytes(row["chain_hash"]), row[3:] if columns else None)
@@ -107,14 +111,46 @@ async def stored_checkpoints(conn: asyncpg.Connection, tenant_id: str, *,
                              ) -> list[tuple[Checkpoint, bytes]]:
     """The organisation's stored checkpoints in the order of issue (those issued after
     ``issued_after``, if given)."""
-    rows = await conn.fetch("SELECT body, signature FROM audit_checkpoints WHERE tenant_id = $1"
-                            " AND ($2::timestamptz IS NULL OR issued_at > $2)"
+    readable, _ = await checked_checkpoints(conn, tenant_id, issued_after=issued_after)
+    return readable
+
+
+async def checked_checkpoints(conn: asyncpg.Connection, tenant_id: str, *,
+                              issued_after: datetime | None = None
+                              ) -> tuple[list[tuple[Checkpoint, bytes]], list[Failure]]:
+    """``stored_checkpoints``, and a ``bad-checkpoint`` failure for each row whose bytes are
+    no longer a checkpoint (edited in the database: the verifier names it, never raises)."""
+    rows = await conn.fetch("SELECT size, issued_at, body, signature FROM audit_checkpoints"
+                            " WHERE tenant_id = $1 AND ($2::timestamptz IS NULL OR issued_at > $2)"
                             " ORDER BY issued_at, size", tenant_id, issued_after)
-    return [(checkpoint_of(bytes(r["body"])), bytes(r["signature"])) for r in rows]
+    readable, unreadable = [], []
+    for row in rows:
+        try:
+            readable.append((checkpoint_of(bytes(row["body"])), bytes(row["signature"])))
+        except ValueError as error:
+            unreadable.append(Failure(
+                int(row["size"]), "bad-checkpoint",
+                f"the stored checkpoint at size {row['size']} (issued "
+                f"{row['issued_at'].isoformat()}) cannot be read, its signed bytes were edited "
+                f"in the database: {error}"))
+    return readable, unreadable
+
+
+async def stored_head(conn: asyncpg.Connection, tenant_id: str) -> StoredHead | None:
+    """The organisation's head row as stored (None: there is none)."""
+    row = await conn.fetchrow("SELECT seq, chain_hash, lower_bound FROM audit_heads"
+                              " WHERE tenant_id = $1", tenant_id)
+    if row is None:
+        return None
+    return StoredHead(int(row["seq"]), bytes(row["chain_hash"]), int(row["lower_bound"]))
 
 
 def checkpoint_of(body: bytes) -> Checkpoint:
-    return Checkpoint.from_dict(orjson.loads(body))
+    """The checkpoint of its signed bytes; ValueError when they are not one."""
+    data = orjson.loads(body)
+    if not isinstance(data, dict):
+        raise ValueError(f"not a checkpoint: a JSON {type(data).__name__}, not an object")
+    return Checkpoint.from_dict(data)
 
 
 async def signing_status(pool: asyncpg.Pool) -> list[asyncpg.Record]:
@@ -159,15 +195,21 @@ async def accesses_about(pool: asyncpg.Pool, tenant_id: str, subject_id: str,
     """The records of reads of ``subject_id``'s data, and of attempts refused, by anyone but
     themselves, newest first: the records that came from the access stream (``source.stream``
     in the hashed bytes: a column can be edited, the bytes cannot without the chain breaking)
-    and name them among their data subjects. (rows, whether there are more)."""
+    and name them among their data subjects. (rows, whether there are more).
+
+    The stream is found in the bytes as its canonical ``"stream":"<name>"`` (only ``source``
+    has that key), not by casting them to JSON: bytes a superuser made into something that is
+    not JSON, or not UTF-8, would fail the whole query, and everyone they name would get a 500
+    instead of their history."""
+    stated = orjson.dumps({"stream": access_stream})[1:-1]
     async with tenant_transaction(pool, tenant_id, readonly=True) as conn:
         rows = await conn.fetch(
             "SELECT seq, record FROM audit_records WHERE tenant_id = $1"
             " AND data_subjects @> ARRAY[$2::text] AND actor_id <> $2"
-            " AND convert_from(record, 'UTF8')::jsonb #>> '{source,stream}' = $3"
+            " AND position($3::bytea IN record) > 0"
             " AND ($4::bigint IS NULL OR seq < $4)"
             f" ORDER BY seq DESC LIMIT {int(limit) + 1}",
-            tenant_id, subject_id, access_stream, cursor)
+            tenant_id, subject_id, stated, cursor)
     return rows[:limit], len(rows) > limit
 
 
