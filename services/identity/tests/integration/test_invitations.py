@@ -44,6 +44,44 @@ async def test_an_expired_invitation_is_refused(identity: RunningIdentity) -> No
     assert signed_in.status_code == 401
 
 
+async def test_an_expired_invitation_is_sent_again_and_only_the_new_link_works(
+        identity: RunningIdentity) -> None:
+    admin = await identity.organisation()
+    first = await identity.invite(admin, "coach", name="Claire Coach")
+    org = f"/v1/organisations/{admin.tenant_id}"
+    deps = identity.app.state.identity
+    real_clock = deps.clock
+    deps.clock = lambda: real_clock() + timedelta(hours=73)  # the first link has expired
+    try:
+        again = await identity.client.post(f"{org}/invitations", headers=admin.headers, json={
+            "email": first["email"], "display_name": "Claire Coach", "roles": ["coach"]})
+        assert again.status_code == 409
+        assert again.json()["user_id"] == first["user_id"]
+        assert f"/users/{first['user_id']}/invitation" in again.json()["detail"]
+
+        reissued = await identity.client.post(f"{org}/users/{first['user_id']}/invitation",
+                                              headers=admin.headers)
+        assert reissued.status_code == 201, reissued.text
+        second = reissued.json()
+        assert second["user_id"] == first["user_id"] and second["token"] != first["token"]
+        assert second["accept_url"].endswith(second["token"])
+        old = await identity.client.post("/v1/invitations/accept", json={
+            "token": first["token"], "password": PASSWORD})
+        assert old.status_code == 404  # the earlier link stopped working
+        joined = await identity.client.post("/v1/invitations/accept", json={
+            "token": second["token"], "password": PASSWORD})
+        assert joined.status_code == 200, joined.text
+        once_joined = await identity.client.post(
+            f"{org}/users/{first['user_id']}/invitation", headers=admin.headers)
+        assert once_joined.status_code == 409
+        assert once_joined.json()["type"] == "urn:interlude:problem:invalid-state"
+    finally:
+        deps.clock = real_clock
+    signed_in = await identity.client.post("/v1/sessions", json={
+        "email": first["email"], "password": PASSWORD})
+    assert signed_in.status_code == 200
+
+
 async def test_a_forged_invitation_token_is_refused(identity: RunningIdentity) -> None:
     admin = await identity.organisation()
     invitation = await identity.invite(admin, "coachee")

@@ -33,6 +33,7 @@ from interlude.identity.api.schemas import (
     UserPublic,
 )
 from interlude.identity.app import directory, erasure, organisations, people
+from interlude.identity.app.deps import Identity
 from interlude.shared.http.problems import Problem
 from interlude.shared.kit import After, WrittenPublic, problems
 
@@ -50,9 +51,24 @@ async def invite(org_id: str, body: InvitationCreate, deps: IdentityDep, admin: 
     returned here for the administrator to pass on."""
     done = await people.invite(deps, command(deps, admin, org_id), str(body.email),
                                body.display_name, tuple(body.roles), idempotency_key)
+    return _invitation(deps, done)
+
+
+def _invitation(deps: Identity, done: people.Invitation) -> InvitationPublic:
     return InvitationPublic(user_id=done.user_id, position=done.position, token=done.token,
                             accept_url=f"{deps.settings.web_url}/invitations/{done.token}",
                             expires_at=done.expires_at.isoformat())
+
+
+@router.post(ORG + "/users/{user_id}/invitation", status_code=status.HTTP_201_CREATED,
+             response_model=InvitationPublic, responses=ADMIN)
+async def reinvite(org_id: str, user_id: str, deps: IdentityDep, admin: OrgAdminDep,
+                   idempotency_key: IdempotencyKey = None) -> InvitationPublic:
+    """A new link for someone invited who has not joined yet (theirs expired, or was lost);
+    the earlier link stops working. 409 once they have joined, or while deactivated."""
+    done = await people.reinvite(deps, user_command(deps, admin, org_id, user_id), user_id,
+                                 idempotency_key)
+    return _invitation(deps, done)
 
 
 @router.get("/v1/invitations/{token}", response_model=InvitationStatusPublic,

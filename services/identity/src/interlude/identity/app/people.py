@@ -14,7 +14,7 @@ from interlude.identity.app.deps import Identity
 from interlude.identity.app.tokens import TokenPair, open_session
 from interlude.identity.domain import claims, user
 from interlude.identity.domain.claims import GLOBAL_TENANT
-from interlude.identity.domain.errors import Invalid, InvitationInvalid, NotFound
+from interlude.identity.domain.errors import AlreadyExists, Invalid, InvitationInvalid, NotFound
 from interlude.identity.domain.events import PasswordSet, ProfileChanged
 from interlude.shared.events.envelope import Actor, CommandContext
 from interlude.shared.eventstore.base import AppendResult
@@ -96,13 +96,48 @@ async def invite(deps: Identity, ctx: CommandContext, email: str, display_name: 
     else:
         user_id, invitation_id, secret = new_id(), new_id(), new_secret()
     expires_at = ctx.now + timedelta(hours=deps.settings.invitation_ttl_hours)
-    digest = await claim_email(deps, ctx, email, user_id)
+    try:
+        digest = await claim_email(deps, ctx, email, user_id)
+    except AlreadyExists:
+        await _waiting_invitee(deps, ctx.tenant_id, email)
+        raise
     result = await deps.users.execute(ctx.tenant_id, user_id, lambda s: user.invite(
         s, user_id=user_id, email=Secret(email, user_id), email_digest=digest,
         display_name=Secret(display_name, user_id), roles=roles, invitation_id=invitation_id,
         token_hash=sha256(secret), expires_at=expires_at), ctx, idempotency_key)
     token = f"{ctx.tenant_id}.{user_id}.{secret}"
     return Invitation(user_id, token, expires_at, position(result))
+
+
+async def _waiting_invitee(deps: Identity, tenant_id: str, email: str) -> None:
+    """When the address is someone's who was invited and has not joined, say so and how to send
+    them a new link (an invitation that expired is the usual reason to invite again)."""
+    holder_id = await holder(deps, tenant_id, deps.digest(email))
+    if holder_id is None:
+        return
+    if (await deps.users.load(tenant_id, holder_id)).state.status == "invited":
+        raise AlreadyExists(
+            "someone in your organisation was invited with this e-mail address and has not "
+            "joined yet; to send them a new link (the earlier one stops working), POST "
+            f"/v1/organisations/{tenant_id}/users/{holder_id}/invitation", user_id=holder_id)
+
+
+async def reinvite(deps: Identity, ctx: CommandContext, user_id: str,
+                   idempotency_key: str | None = None) -> Invitation:
+    """A new link for someone invited who has not joined yet; the earlier one stops working.
+    A retried request (same Idempotency-Key) answers the same link."""
+    if idempotency_key:
+        seed = hmac.new(deps.master_secret, f"reinvitation:{ctx.tenant_id}:{user_id}:"
+                        f"{idempotency_key}".encode(), hashlib.sha256).hexdigest()
+        invitation_id, secret = seed[:16], seed[16:]
+    else:
+        invitation_id, secret = new_id(), new_secret()
+    expires_at = ctx.now + timedelta(hours=deps.settings.invitation_ttl_hours)
+    result = await deps.users.execute(ctx.tenant_id, user_id, lambda s: user.reissue(
+        s, user_id=user_id, invitation_id=invitation_id, token_hash=sha256(secret),
+        expires_at=expires_at), ctx, idempotency_key)
+    return Invitation(user_id, f"{ctx.tenant_id}.{user_id}.{secret}", expires_at,
+                      position(result))
 
 
 def parse_invitation(token: str) -> tuple[str, str, str]:

@@ -64,6 +64,17 @@ class UserInvited(Event):
     expires_at: datetime
 
 
+@EVENT("identity.InvitationReissued")
+class InvitationReissued(Event):
+    """A new link for someone who has not joined yet (theirs expired or was lost): the earlier
+    link stops working."""
+
+    user_id: str
+    invitation_id: str
+    token_hash: str
+    expires_at: datetime
+
+
 @EVENT("identity.UserActivated")
 class UserActivated(Event):
     user_id: str

@@ -63,6 +63,9 @@ def evolve(state: User, event: Event) -> User:
                            email_digest=event.email_digest,
                            invitation_id=event.invitation_id, invitation_hash=event.token_hash,
                            invitation_expires=event.expires_at)
+        case ev.InvitationReissued():
+            return replace(state, invitation_id=event.invitation_id,
+                           invitation_hash=event.token_hash, invitation_expires=event.expires_at)
         case ev.UserActivated():
             return replace(state, status="active", invitation_hash=None,
                            password_hash=_revealed(event.password_hash))
@@ -122,6 +125,22 @@ def invite(state: User, *, user_id: str, email: Secret, email_digest: str,
                            display_name=display_name,
                            roles=check_roles(roles), invitation_id=invitation_id,
                            token_hash=token_hash, expires_at=expires_at)]
+
+
+def reissue(state: User, *, user_id: str, invitation_id: str, token_hash: str,
+            expires_at: datetime) -> list[Event]:
+    """A new invitation link for someone invited who has not joined (the old one expired, or
+    was lost); the old link stops working."""
+    must_exist(state)
+    if state.status == "invited" and state.invitation_hash == token_hash:
+        return []  # the same link again (a retried request)
+    if state.status == "deactivated":
+        raise InvalidState("this account is deactivated; reactivate it before inviting again")
+    if state.status != "invited":
+        raise InvalidState("this person has joined already: they sign in, and can reset "
+                           "their password if they lost it")
+    return [ev.InvitationReissued(user_id=user_id, invitation_id=invitation_id,
+                                  token_hash=token_hash, expires_at=expires_at)]
 
 
 def check_invitation(state: User, token_hash: str, now: datetime) -> None:
