@@ -9,7 +9,15 @@ from opentelemetry import trace
 
 from interlude.identity.adapters.oidc import OidcClient
 from interlude.identity.adapters.signing import OwnKeys
-from interlude.identity.api import organisations, people, scim, scim_schemas, sessions, sso
+from interlude.identity.api import (
+    organisations,
+    passwords,
+    people,
+    scim,
+    scim_schemas,
+    sessions,
+    sso,
+)
 from interlude.identity.app import subject_access
 from interlude.identity.projections.directory import NAME as DIRECTORY
 from interlude.identity.settings import IdentitySettings
@@ -20,7 +28,8 @@ from interlude.shared.serving import Closer, service_app, verify_own_tokens
 from interlude.shared.subject_access import answer_with_platform
 from interlude.shared.trust.runtime import Trust
 
-ROUTERS = (organisations.router, people.router, sessions.router, sso.router, scim.router)
+ROUTERS = (organisations.router, people.router, passwords.router, sessions.router, sso.router,
+           scim.router)
 
 
 def create_app(settings: IdentitySettings | None = None, *, schema: str | None = None,

@@ -151,6 +151,11 @@ class InvitationPublic(BaseModel):
     expires_at: str
 
 
+class PasswordChange(RequestBody):
+    current_password: Password
+    new_password: Password
+
+
 class InvitationStatusPublic(BaseModel):
     status: str
     organisation: str

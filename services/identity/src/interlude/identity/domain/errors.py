@@ -23,6 +23,13 @@ class InvitationInvalid(DomainError):
     status, slug = 404, "invitation-invalid"
 
 
+class PasswordWrong(DomainError):
+    """The current password, asked again to change it, is wrong (403, not 401: the caller's
+    token is fine)."""
+
+    status, slug = 403, "current-password-wrong"
+
+
 class PolicyRefused(Invalid):
     """A change of the security policy with an unknown key or a bad value; ``key`` names it."""
 
