@@ -1,8 +1,12 @@
-"""Changing one's password: the current one asked again, every other session signed out."""
+"""Passwords: changed with the current one, or chosen anew through a link e-mailed to its
+person alone (a forgotten one); either way every other session is signed out."""
 
 from __future__ import annotations
 
-from interlude.identity.testing import PASSWORD, RunningIdentity
+from datetime import timedelta
+
+from interlude.identity.testing import PASSWORD, Person, RunningIdentity
+from interlude.shared.eventstore.base import decode_commit
 
 NEW = "a much longer passphrase, 2026"
 PROBLEM = "urn:interlude:problem:"
@@ -65,3 +69,99 @@ async def test_a_weak_new_password_or_a_service_is_refused_with_a_problem(
     assert await sign_in(identity, admin.email, PASSWORD) == 200  # unchanged
     service = await change(identity, await identity.service_headers(), PASSWORD)
     assert service.status_code == 403
+
+
+async def links(identity: RunningIdentity, person: Person) -> list[str]:
+    """The password links identity issued for ``person``, opened as notify opens them to
+    e-mail them (the API never answers one)."""
+    js, stream = identity.platform.js, identity.platform.stream("identity").name
+    found = []
+    for seq in range(1, (await js.stream_info(stream)).state.last_seq + 1):
+        for event in decode_commit((await js.get_msg(stream, seq)).data):
+            if event.type == "identity.PasswordResetIssued" and \
+                    event.aggregate_id == person.user_id:
+                link = await identity.platform.sealer.open(
+                    event.payload["link"], tenant=event.tenant_id, event_id=event.event_id,
+                    field="link")
+                found.append(link.reveal())
+    return found
+
+
+async def ask(identity: RunningIdentity, email: str) -> None:
+    asked = await identity.client.post("/v1/password-resets", json={"email": email})
+    assert asked.status_code == 202 and "on its way" in asked.json()["detail"]  # either way
+
+
+async def test_a_forgotten_password_is_chosen_anew_through_a_link_that_works_once(
+        identity: RunningIdentity) -> None:
+    admin = await identity.organisation()
+    coachee = await identity.member(admin, "coachee")
+    await ask(identity, coachee.email.upper())
+    [token] = await links(identity, coachee)
+    opened = await identity.client.get(f"/v1/password-resets/{token}")
+    assert opened.status_code == 200 and opened.json()["status"] == "open"
+
+    chosen = await identity.client.post("/v1/password-resets/accept", json={
+        "token": token, "password": NEW})
+    assert chosen.status_code == 200, chosen.text
+    assert await sign_in(identity, coachee.email, NEW) == 200
+    assert await sign_in(identity, coachee.email, PASSWORD) == 401
+    refused = await identity.client.post("/v1/tokens/refresh",
+                                         json={"refresh_token": coachee.refresh_token})
+    assert refused.status_code == 401  # the other sessions are signed out
+    again = await identity.client.post("/v1/password-resets/accept", json={
+        "token": token, "password": "yet another passphrase 2026"})
+    assert again.status_code == 404
+    assert again.json()["type"] == PROBLEM + "password-reset-invalid"
+
+
+async def test_a_newer_link_replaces_the_older_and_an_expired_one_is_refused(
+        identity: RunningIdentity) -> None:
+    admin = await identity.organisation()
+    coach = await identity.member(admin, "coach")
+    await ask(identity, coach.email)
+    await ask(identity, coach.email)
+    first, second = await links(identity, coach)
+    older = await identity.client.get(f"/v1/password-resets/{first}")
+    assert older.status_code == 404
+    deps = identity.app.state.identity
+    real_clock = deps.clock
+    deps.clock = lambda: real_clock() + timedelta(hours=2, minutes=1)
+    try:
+        late = await identity.client.post("/v1/password-resets/accept", json={
+            "token": second, "password": NEW})
+    finally:
+        deps.clock = real_clock
+    assert late.status_code == 410
+    assert late.json()["type"] == PROBLEM + "password-reset-expired"
+
+
+async def test_links_asked_for_too_often_or_for_no_account_are_quietly_not_sent(
+        identity: RunningIdentity) -> None:
+    admin = await identity.organisation()
+    coachee = await identity.member(admin, "coachee")
+    invited = await identity.invite(admin, "coachee")
+    await ask(identity, identity.unique_email("nobody"))
+    await ask(identity, invited["email"])  # not joined yet: no password to reset
+    for _ in range(4):
+        await ask(identity, coachee.email)
+    assert len(await links(identity, coachee)) == 3  # a few an hour
+
+
+async def test_an_administrator_has_the_link_sent_and_never_sees_it(
+        identity: RunningIdentity) -> None:
+    admin = await identity.organisation()
+    coachee = await identity.member(admin, "coachee")
+    invited = await identity.invite(admin, "coachee")
+    org = f"/v1/organisations/{admin.tenant_id}/users"
+    sent = await identity.client.post(f"{org}/{coachee.user_id}/password-reset",
+                                      headers=admin.headers)
+    assert sent.status_code == 202, sent.text
+    [token] = await links(identity, coachee)
+    assert token not in sent.text and set(sent.json()) == {"id", "position"}
+    refused = await identity.client.post(f"{org}/{invited['user_id']}/password-reset",
+                                         headers=admin.headers)
+    assert refused.status_code == 409
+    stranger = await identity.client.post(f"{org}/{coachee.user_id}/password-reset",
+                                          headers=coachee.headers)
+    assert stranger.status_code == 403

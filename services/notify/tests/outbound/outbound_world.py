@@ -11,7 +11,7 @@ import socket
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -25,6 +25,7 @@ from interlude.notify.adapters.smtp import SmtpMailer
 from interlude.notify.app.delivery import EmailSender
 from interlude.notify.app.outbound import Outbound
 from interlude.notify.app.owed import append_owed
+from interlude.notify.app.password_links import PasswordLinkSender
 from interlude.notify.domain.events import NotificationQueued, QuietHours, notification_id
 from interlude.notify.domain.events import registry as notify_events
 from interlude.notify.projections.people import People
@@ -71,6 +72,15 @@ class SubjectForgotten(Event):
     subject_id: str
 
 
+@identity.event("identity.PasswordResetIssued")
+class PasswordResetIssued(Event):
+    user_id: str
+    reset_id: str
+    token_hash: str
+    link: Secret
+    expires_at: datetime
+
+
 @identity.event("identity.UserDeactivated")
 class UserDeactivated(Event):
     user_id: str
@@ -97,6 +107,9 @@ class World:
 
     def sender(self) -> EmailSender:
         return EmailSender(self.deps, SmtpMailer("127.0.0.1", self.smtp_port, timeout=5))
+
+    def link_sender(self) -> PasswordLinkSender:
+        return PasswordLinkSender(self.deps, SmtpMailer("127.0.0.1", self.smtp_port, timeout=5))
 
     def smtp_up(self) -> None:
         self.controller = start(self.sink, "127.0.0.1", self.smtp_port)
@@ -143,6 +156,13 @@ class World:
 
     async def forget(self, user_id: str) -> int:
         return await self._identity(user_id, SubjectForgotten(subject_id=user_id))
+
+    async def password_link(self, user_id: str, token: str,
+                            expires_at: datetime | None = None) -> int:
+        """identity's link for ``user_id`` to choose a new password (the token sealed)."""
+        return await self._identity(user_id, PasswordResetIssued(
+            user_id=user_id, reset_id=new_id(), token_hash="h", link=Secret(token, user_id),
+            expires_at=expires_at or datetime.now(UTC) + timedelta(hours=2)))
 
     async def deactivate(self, user_id: str) -> int:
         return await self._identity(user_id, UserDeactivated(user_id=user_id, reason="left"))

@@ -23,6 +23,7 @@ from interlude.notify.api import webhooks as webhooks_api
 from interlude.notify.app.delivery import EmailSender, repeat
 from interlude.notify.app.outbound import VIEWS, Outbound
 from interlude.notify.app.owed import append_owed
+from interlude.notify.app.password_links import PasswordLinks, PasswordLinkSender
 from interlude.notify.app.retention import Retention
 from interlude.notify.app.webhook_delivery import WebhookSender
 from interlude.notify.domain import webhook_events  # noqa: F401  (registers the Webhook* events)
@@ -83,7 +84,7 @@ async def runners(platform: Platform, batch_size: int = 200) -> list[ProjectionR
         ProjectionRunner(Together(VIEWS, PreferencesView(), WebhookEndpoints(), Outbox()),
                          platform.stream("notify"), platform.nc, platform.pool,
                          deadletters=dead, batch_size=batch_size),
-        ProjectionRunner(Together(IDENTITY, Addresses(), Cancellations()),
+        ProjectionRunner(Together(IDENTITY, Addresses(), Cancellations(), PasswordLinks()),
                          platform.stream("identity"), platform.nc, platform.pool,
                          deadletters=dead, batch_size=batch_size)]
 
@@ -94,6 +95,7 @@ async def send(deps: Outbound, mailer: Mailer, poster: Poster) -> None:
     retention = Retention(deps.pool, timedelta(seconds=deps.settings.retention_interval_seconds),
                           deps.clock)
     await asyncio.gather(repeat(EmailSender(deps, mailer).run_due, poll),
+                         repeat(PasswordLinkSender(deps, mailer).run_due, poll),
                          repeat(WebhookSender(deps, poster).run_due, poll),
                          repeat(retention.run_due, poll),
                          repeat(lambda: append_owed(deps), poll))

@@ -10,6 +10,7 @@ it does), so a consumer never meets a version it cannot read.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import ConfigDict, StrictInt
@@ -51,6 +52,16 @@ class UserProvisioned(Published):
 @identity.event("identity.UserActivated")
 class UserActivated(Published):
     user_id: str
+
+
+@identity.event("identity.PasswordResetIssued")
+class PasswordResetIssued(Published):
+    """A link to choose a new password, for notify to e-mail to its person alone."""
+
+    user_id: str
+    reset_id: str
+    link: Secret  # the link's token, sealed under the person's key
+    expires_at: datetime
 
 
 @identity.event("identity.UserDeactivated")

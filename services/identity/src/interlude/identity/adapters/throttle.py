@@ -1,6 +1,7 @@
 """Sign-in throttling in PostgreSQL, shared by every identity replica: after a few failures
 an account (or a source address, with a higher limit) is locked for a while that doubles with
-every further failure, up to a cap. A success clears the account's count."""
+every further failure, up to a cap. A success clears the account's count. Password links asked
+for are counted the same way, under keys of their own."""
 
 from __future__ import annotations
 
@@ -20,13 +21,22 @@ class Limits:
 
 ACCOUNT = Limits(failures=5)
 SOURCE = Limits(failures=20)
+# password links asked for (each counted as it is asked): a few an hour per address, so that
+# nobody is buried in e-mail by someone typing theirs again and again, and more per source (an
+# office behind one address)
+RESET_ACCOUNT = Limits(failures=3, window=timedelta(hours=1), first_lock=timedelta(minutes=15),
+                       max_lock=timedelta(hours=1))
+RESET_SOURCE = Limits(failures=30, window=timedelta(hours=1), first_lock=timedelta(minutes=15),
+                      max_lock=timedelta(hours=1))
 
 
 class Throttle:
     def __init__(self, pool: asyncpg.Pool, account: Limits = ACCOUNT,
                  source: Limits = SOURCE) -> None:
         self._pool = pool
-        self._limits = {"account": account, "source": source}
+        # reset-account:…, reset-source:… count links asked for, apart from sign-ins
+        self._limits = {"account": account, "source": source,
+                        "reset-account": RESET_ACCOUNT, "reset-source": RESET_SOURCE}
 
     async def locked_until(self, keys: list[str], now: datetime) -> datetime | None:
         """The latest lock still running over any of ``keys`` (``account:…``, ``source:…``)."""

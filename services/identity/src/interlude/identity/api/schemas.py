@@ -151,6 +151,20 @@ class InvitationPublic(BaseModel):
     expires_at: str
 
 
+class PasswordLinkRequest(RequestBody):
+    email: EmailStr
+
+
+class PasswordLinkAsked(BaseModel):
+    detail: str = ("if an account has this address, a link to choose a new password is on its "
+                   "way to it (it works once, for two hours)")
+
+
+class PasswordReset(RequestBody):
+    token: Token
+    password: Password
+
+
 class PasswordChange(RequestBody):
     current_password: Password
     new_password: Password

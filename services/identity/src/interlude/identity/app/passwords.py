@@ -1,25 +1,84 @@
-"""Changing one's password: the current one asked again, every other session signed out
-(their refresh tokens revoked: an access token still held elsewhere lapses within its
-lifetime), and a new session for this one.
-
-There is no reset of a forgotten password yet. A link an administrator could hand on would let
-them sign in as anyone of their organisation and read their coaching; a reset must reach the
-person alone (e-mailed through notify, the link sealed in the event, kept from in-app, webhooks
-and the organisation's content level), which is not built."""
+"""Passwords: a person changes theirs with the current one; a forgotten one is chosen anew
+through a single-use link (two hours) e-mailed to them alone, asked for from the sign-in page
+or by an administrator (who never sees it: a link they could hand on would let them sign in as
+anyone of their organisation and read their coaching). Either way every other session is signed
+out (their refresh tokens revoked: an access token held elsewhere lapses within its lifetime)
+and the person is signed in afresh."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from interlude.identity.adapters.digests import new_secret, sha256
 from interlude.identity.adapters.passwords import password_problem
 from interlude.identity.app.deps import Identity
+from interlude.identity.app.people import parse_link, position
 from interlude.identity.app.sessions import LoginThrottled
 from interlude.identity.app.tokens import TokenPair, open_session
 from interlude.identity.domain import passwords
-from interlude.identity.domain.errors import Invalid, InvalidState, PasswordWrong
-from interlude.shared.events.envelope import CommandContext
+from interlude.identity.domain.claims import GLOBAL_TENANT
+from interlude.identity.domain.errors import Invalid, InvalidState, PasswordWrong, ResetInvalid
+from interlude.shared.events.envelope import Actor, CommandContext
 from interlude.shared.http.context import source_address_var
+from interlude.shared.ids import new_id
 from interlude.shared.sealing import Secret
+
+MAX_ACCOUNTS = 5  # an address's accounts sent a link at once (one per organisation)
+
+
+async def request_reset(deps: Identity, email: str) -> None:
+    """A link to each active account with a password that has this address, unless links were
+    asked for too often (for the address or from the caller's address). Answers nothing either
+    way: whether an address has an account is not for the asker to learn."""
+    now = deps.clock()
+    digest = deps.digest(email)
+    keys = [f"reset-account:{digest}", f"reset-source:{source_address_var.get() or 'unknown'}"]
+    if await deps.throttle.locked_until(keys, now) is not None:
+        return
+    await deps.throttle.failed(keys, now)  # counted as asked, whatever comes of it
+    index = (await deps.email_index.current(GLOBAL_TENANT, digest)).state
+    for entry in index.accounts[:MAX_ACCOUNTS]:
+        state = (await deps.users.current(entry.tenant_id, entry.user_id)).state
+        if state.email_digest == digest and passwords.may_reset(state):
+            ctx = deps.context(entry.tenant_id, Actor(entry.user_id, state.roles))
+            await issue_reset(deps, ctx, entry.user_id)
+
+
+async def issue_reset(deps: Identity, ctx: CommandContext, user_id: str) -> int:
+    """A new link for ``user_id`` (an earlier one stops working), e-mailed by notify; its
+    position."""
+    secret, reset_id = new_secret(), new_id()
+    token = f"{ctx.tenant_id}.{user_id}.{secret}"
+    result = await deps.users.execute(ctx.tenant_id, user_id, lambda s: passwords.issue_reset(
+        s, user_id=user_id, reset_id=reset_id, token_hash=sha256(secret),
+        link=Secret(token, user_id), now=ctx.now), ctx)
+    return position(result)
+
+
+def _parse(token: str) -> tuple[str, str, str]:
+    return parse_link(token, ResetInvalid(passwords.LINK_GONE))
+
+
+async def reset_status(deps: Identity, token: str) -> str:
+    """What the person opening the link sees before choosing a password: its organisation."""
+    tenant_id, user_id, secret = _parse(token)
+    state = (await deps.users.load(tenant_id, user_id)).state
+    passwords.check_reset(state, sha256(secret), deps.clock())
+    return tenant_id
+
+
+async def reset(deps: Identity, token: str, password: str) -> TokenPair:
+    """The new password set through the link (used up with it); signed in at once."""
+    tenant_id, user_id, secret = _parse(token)
+    now = deps.clock()
+    state = (await deps.users.load(tenant_id, user_id)).state
+    passwords.check_reset(state, sha256(secret), now)  # before the costly hash
+    hashed = await _hashed(deps, password, user_id)
+    ctx = deps.context(tenant_id, Actor(user_id, state.roles))
+    await deps.users.execute(tenant_id, user_id, lambda s: passwords.reset(
+        s, user_id=user_id, token_hash=sha256(secret), password_hash=hashed, now=now), ctx)
+    await deps.throttle.succeeded(f"account:{state.email_digest}")  # a sign-in lock lifts
+    return await _fresh_session(deps, tenant_id, user_id, ("pwd",), now)
 
 
 async def change(deps: Identity, ctx: CommandContext, amr: tuple[str, ...], current: str,

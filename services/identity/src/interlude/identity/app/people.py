@@ -14,7 +14,13 @@ from interlude.identity.app.deps import Identity
 from interlude.identity.app.tokens import TokenPair, open_session
 from interlude.identity.domain import claims, user
 from interlude.identity.domain.claims import GLOBAL_TENANT
-from interlude.identity.domain.errors import AlreadyExists, Invalid, InvitationInvalid, NotFound
+from interlude.identity.domain.errors import (
+    AlreadyExists,
+    DomainError,
+    Invalid,
+    InvitationInvalid,
+    NotFound,
+)
 from interlude.identity.domain.events import PasswordSet, ProfileChanged
 from interlude.shared.events.envelope import Actor, CommandContext
 from interlude.shared.eventstore.base import AppendResult
@@ -140,12 +146,19 @@ async def reinvite(deps: Identity, ctx: CommandContext, user_id: str,
                       position(result))
 
 
-def parse_invitation(token: str) -> tuple[str, str, str]:
+def parse_link(token: str, refusal: DomainError) -> tuple[str, str, str]:
+    """The organisation, the person and the secret of a link's token (``tenant.user.secret``,
+    as invitations and password links carry them); ``refusal`` when it is not one."""
     parts = token.split(".")
     if len(parts) != 3 or len(token) > 200 or not all(ID.match(p) for p in parts):
-        raise InvitationInvalid("this invitation link is not valid; ask for a new one")
+        raise refusal
     tenant_id, user_id, secret = parts
     return tenant_id, user_id, secret
+
+
+def parse_invitation(token: str) -> tuple[str, str, str]:
+    return parse_link(token, InvitationInvalid("this invitation link is not valid; ask for a "
+                                               "new one"))
 
 
 async def invitation_status(deps: Identity, token: str) -> str:

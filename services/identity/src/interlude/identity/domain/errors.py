@@ -23,6 +23,14 @@ class InvitationInvalid(DomainError):
     status, slug = 404, "invitation-invalid"
 
 
+class ResetInvalid(DomainError):
+    status, slug = 404, "password-reset-invalid"
+
+
+class ResetExpired(DomainError):
+    status, slug = 410, "password-reset-expired"
+
+
 class PasswordWrong(DomainError):
     """The current password, asked again to change it, is wrong (403, not 401: the caller's
     token is fine)."""

@@ -118,6 +118,19 @@ def _external_id_in_clear(payload: dict[str, Any]) -> dict[str, Any]:
     return payload | {"external_id": Secret(external_id, payload["user_id"])}
 
 
+@EVENT("identity.PasswordResetIssued")
+class PasswordResetIssued(Event):
+    """A single-use link for someone to choose a new password, asked for by them (a forgotten
+    password) or by an administrator, e-mailed to them alone (notify). ``link`` is its token,
+    sealed under their key: no one else, the administrator included, ever sees it."""
+
+    user_id: str
+    reset_id: str
+    token_hash: str
+    link: Secret
+    expires_at: datetime
+
+
 @EVENT("identity.PasswordSet")
 class PasswordSet(Event):
     user_id: str

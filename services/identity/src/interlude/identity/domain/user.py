@@ -38,6 +38,8 @@ class User:
     external_id: str | None = None
     source: str = ""
     email_digest: str | None = None
+    reset_hash: str | None = None  # a password reset link's, until used or replaced
+    reset_expires: datetime | None = None
 
     @property
     def exists(self) -> bool:
@@ -78,8 +80,11 @@ def evolve(state: User, event: Event) -> User:
             external = external if external is not None else state.external_id
             return replace(state, external_id=external,
                            email_digest=event.email_digest or state.email_digest)
-        case ev.PasswordSet():
-            return replace(state, password_hash=_revealed(event.password_hash))
+        case ev.PasswordResetIssued():
+            return replace(state, reset_hash=event.token_hash, reset_expires=event.expires_at)
+        case ev.PasswordSet():  # a reset link is used up with it
+            return replace(state, password_hash=_revealed(event.password_hash),
+                           reset_hash=None, reset_expires=None)
         case ev.RoleGranted():
             return replace(state, roles=tuple(sorted({*state.roles, event.role})))
         case ev.RoleRevoked():
