@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from interlude.identity.testing import PASSWORD, Person, RunningIdentity
-from interlude.shared.eventstore.base import decode_commit
+from interlude.identity.testing import PASSWORD, RunningIdentity, password_links
 
 NEW = "a much longer passphrase, 2026"
 PROBLEM = "urn:interlude:problem:"
@@ -71,22 +70,6 @@ async def test_a_weak_new_password_or_a_service_is_refused_with_a_problem(
     assert service.status_code == 403
 
 
-async def links(identity: RunningIdentity, person: Person) -> list[str]:
-    """The password links identity issued for ``person``, opened as notify opens them to
-    e-mail them (the API never answers one)."""
-    js, stream = identity.platform.js, identity.platform.stream("identity").name
-    found = []
-    for seq in range(1, (await js.stream_info(stream)).state.last_seq + 1):
-        for event in decode_commit((await js.get_msg(stream, seq)).data):
-            if event.type == "identity.PasswordResetIssued" and \
-                    event.aggregate_id == person.user_id:
-                link = await identity.platform.sealer.open(
-                    event.payload["link"], tenant=event.tenant_id, event_id=event.event_id,
-                    field="link")
-                found.append(link.reveal())
-    return found
-
-
 async def ask(identity: RunningIdentity, email: str) -> None:
     asked = await identity.client.post("/v1/password-resets", json={"email": email})
     assert asked.status_code == 202 and "on its way" in asked.json()["detail"]  # either way
@@ -97,7 +80,7 @@ async def test_a_forgotten_password_is_chosen_anew_through_a_link_that_works_onc
     admin = await identity.organisation()
     coachee = await identity.member(admin, "coachee")
     await ask(identity, coachee.email.upper())
-    [token] = await links(identity, coachee)
+    [token] = await password_links(identity, coachee)
     opened = await identity.client.get(f"/v1/password-resets/{token}")
     assert opened.status_code == 200 and opened.json()["status"] == "open"
 
@@ -121,7 +104,7 @@ async def test_a_newer_link_replaces_the_older_and_an_expired_one_is_refused(
     coach = await identity.member(admin, "coach")
     await ask(identity, coach.email)
     await ask(identity, coach.email)
-    first, second = await links(identity, coach)
+    first, second = await password_links(identity, coach)
     older = await identity.client.get(f"/v1/password-resets/{first}")
     assert older.status_code == 404
     deps = identity.app.state.identity
@@ -145,7 +128,7 @@ async def test_links_asked_for_too_often_or_for_no_account_are_quietly_not_sent(
     await ask(identity, invited["email"])  # not joined yet: no password to reset
     for _ in range(4):
         await ask(identity, coachee.email)
-    assert len(await links(identity, coachee)) == 3  # a few an hour
+    assert len(await password_links(identity, coachee)) == 3  # a few an hour
 
 
 async def test_an_administrator_has_the_link_sent_and_never_sees_it(
@@ -157,7 +140,7 @@ async def test_an_administrator_has_the_link_sent_and_never_sees_it(
     sent = await identity.client.post(f"{org}/{coachee.user_id}/password-reset",
                                       headers=admin.headers)
     assert sent.status_code == 202, sent.text
-    [token] = await links(identity, coachee)
+    [token] = await password_links(identity, coachee)
     assert token not in sent.text and set(sent.json()) == {"id", "position"}
     refused = await identity.client.post(f"{org}/{invited['user_id']}/password-reset",
                                          headers=admin.headers)

@@ -39,6 +39,7 @@ from interlude.web.pages import (
     materials,
     my_data,
     notifications,
+    passwords,
     people,
     posts,
     proposals,
@@ -64,7 +65,8 @@ ROUTERS = (public.router, proposals.router, authenticator.router, coachee.router
            invitations.router, people.router, circles.router, community.router, posts.router,
            stepping_out.router,
            brief.router, growth.router, rehearsals.router, notifications.router,
-           links.router, my_data.router, sso.router, sign_on.router, cohort_materials.router)
+           links.router, my_data.router, sso.router, sign_on.router, cohort_materials.router,
+           passwords.router)
 
 
 def create_app(settings: WebSettings | None = None, *,
