@@ -44,7 +44,7 @@ def navigation(session: Session | None) -> list[tuple[str, str]]:
         links.append(("/dashboard", "My coachees"))
     if session.has("coach", "coachee") and "community.enabled" not in session.switched_off:
         links.append(("/community", "Community"))
-    if session.has("sponsor"):
+    if session.has("sponsor") and "sponsor_reports.enabled" not in session.switched_off:
         links.append(("/sponsor", "Programme figures"))
     if session.has("org_admin"):
         links += [("/admin/people", "People"), ("/admin/policy", "Security policy"),

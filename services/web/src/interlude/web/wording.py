@@ -112,15 +112,18 @@ def message(problem: UpstreamProblem) -> str:
         "That did not work. Please try again in a moment."
 
 
+EXPORT_OFF = ("Your organisation has switched off exporting your own data here. You still have "
+              "the right to a copy: ask your organisation's compliance officer, who can export "
+              "it for you.")
+
+
 def exporting(problem: UpstreamProblem) -> str:
     """Why an export of personal data was not made."""
     if problem.status == 429:
         return ("Five exports are already waiting to be downloaded. Download one of them, or "
                 "ask again once the first expires (each is kept for seven days).")
     if problem.slug == "policy-blocked":
-        return ("Your organisation has switched off exporting your own data here. You still "
-                "have the right to a copy: ask your organisation's compliance officer, who "
-                "can export it for you.")
+        return EXPORT_OFF
     if problem.status == 404:
         return "There is no such person in your organisation: check the name or the id."
     return message(problem)
