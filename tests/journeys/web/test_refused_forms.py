@@ -1,0 +1,60 @@
+"""A form refused comes back as that form, with what was typed or chosen, and the reason beside
+it: an administrator's policy change without a reason stays under review (it used to end on
+an error page), and a session that cannot be booked says why in the booking form at the foot
+of a long page (it used to say it at the top, and forget the mode chosen)."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from interlude.engagement.testing import RunningEngagement
+from interlude.identity.testing import RunningIdentity
+from interlude.web.testing import RunningWeb, signed_in_over_http
+
+from .people import organisation_with_contract
+
+
+def _token(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found is not None, page.text
+    return found[1]
+
+
+async def test_a_refused_form_comes_back_with_what_was_typed_and_why_beside_it(
+        web: RunningWeb, identity: RunningIdentity, engagement: RunningEngagement) -> None:
+    admin, coach, _coachee, contract_id = await organisation_with_contract(identity, engagement)
+    async with httpx.AsyncClient(base_url=web.url) as client:
+        await signed_in_over_http(client, web, admin.email, admin.password)
+        policy = await client.get("/admin/policy")
+        form = {"csrf": _token(policy), "checkins.enabled": "on", "messaging.enabled": "on",
+                "community.pseudonyms": "allowed", "community.peer_tagging": "on",
+                "notify.channels": ["in_app", "email"], "notify.email_content": "none",
+                "sponsor_reports.enabled": "on", "data.retention_days": "365",
+                "notify.retention_days": "180", "export.self_service": "on",
+                "materials.enabled": "on"}  # community switched off
+        review = await client.post("/admin/policy/review", data=form)
+        assert "Community: from on to off" in review.text
+        blank = await client.post("/admin/policy", data={"csrf": _token(review),
+                                                         "reason": "   "})
+        assert blank.status_code == 400
+        assert "<h1>Review the change</h1>" in blank.text  # not an error page
+        assert "Community: from on to off" in blank.text  # the change is still there
+        reason = blank.text.index('id="reason"')
+        said = blank.text.index("Say why the policy changes")
+        assert blank.text.index('for="reason"') < said < reason  # between label and field
+        assert 'aria-describedby="reason-error"' in blank.text[reason:reason + 200]
+
+    async with httpx.AsyncClient(base_url=web.url) as client:
+        await signed_in_over_http(client, web, coach.email, coach.password)
+        sessions = f"/contracts/{contract_id}/sessions"
+        page = await client.get(sessions)
+        refused = await client.post(sessions, data={
+            "csrf": _token(page), "day": "2027-01-06", "time": "10:00",
+            "zone": "Mars/Olympus", "mode": "phone"})
+        assert refused.status_code == 400
+        form_at = refused.text.index('action="/contracts/' + contract_id + '/sessions"')
+        assert refused.text.index("That time zone is unknown") > form_at  # in the form
+        assert 'value="Mars/Olympus"' in refused.text
+        assert '<option value="phone" selected>' in refused.text  # the mode chosen, kept
