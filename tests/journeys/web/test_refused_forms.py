@@ -46,6 +46,17 @@ async def test_a_refused_form_comes_back_with_what_was_typed_and_why_beside_it(
         assert blank.text.index('for="reason"') < said < reason  # between label and field
         assert 'aria-describedby="reason-error"' in blank.text[reason:reason + 200]
 
+        # a change to one person refused: said in that person's entry, opened, not at the top
+        # of the page above the invitation form
+        people = await client.get("/admin/people")
+        kept = await client.post(f"/admin/people/{coach.user_id}/status", data={
+            "csrf": _token(people), "action": "deactivate", "reason": "  "})
+        assert kept.status_code == 400
+        start = kept.text.index("<h2>Claire Coach</h2>")
+        entry = kept.text[start:kept.text.find("<h2>", start + 1)]  # to the next person
+        assert "<details open>" in entry and "Please check reason" in entry
+        assert "Please check reason" not in kept.text[:start]
+
     async with httpx.AsyncClient(base_url=web.url) as client:
         await signed_in_over_http(client, web, coach.email, coach.password)
         sessions = f"/contracts/{contract_id}/sessions"
