@@ -64,7 +64,9 @@ async def test_features_switched_off_are_left_out_of_menus_links_and_pages(
         menu = theirs.get_by_role("navigation", name="Main")
         assert await menu.get_by_role("link", name="Programme figures").count() == 0
         assert await theirs.get_by_role("link", name="Programme figures").count() == 0
-        assert "switched off sponsor reports" in await theirs.inner_text("main")
+        start = await theirs.inner_text("main")
+        assert "switched off sponsor reports" in start
+        assert "your coaching" not in start  # a sponsor is not the one coached
     finally:
         await context.close()
     # the one refusal asked for above, and nothing else (no missing icon on every first page)
