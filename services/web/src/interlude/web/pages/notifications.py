@@ -19,7 +19,7 @@ from interlude.web.deps import FormDep, ItemId, SessionDep, WebDep
 from interlude.web.pages.common import status_of, text
 from interlude.web.pages.public import local
 from interlude.web.sessions import Session
-from interlude.web.upstream import UpstreamProblem
+from interlude.web.upstream import EMAIL_OFF, UpstreamProblem
 from interlude.web.wording import message
 
 router = APIRouter(include_in_schema=False)
@@ -76,7 +76,8 @@ async def inbox(request: Request, deps: WebDep, session: SessionDep) -> Response
     page = await deps.upstream.call(session, "notify", "GET", INBOX, params=params)
     deps.badge.know(session, int(page["unread"]))
     return deps.pages.render(request, "notifications.html", session, title="Notifications",
-                             page=page, first="before" in params)
+                             page=page, first="before" in params,
+                             email_off=EMAIL_OFF in session.switched_off)
 
 
 @router.post("/notifications/read-all")
@@ -115,7 +116,8 @@ async def _preferences_page(request: Request, deps: WebDep, session: Session, *,
              for kind in saved["email"] if kind not in ONLY_FOR or session.has(ONLY_FOR[kind])]
     return deps.pages.render(request, "preferences.html", session, status=status,
                              title="Notification preferences", prefs=shown, kinds=kinds,
-                             timings=TIMINGS, error=error)
+                             timings=TIMINGS, error=error,
+                             email_off=EMAIL_OFF in session.switched_off)
 
 
 @router.get("/notifications/preferences")
