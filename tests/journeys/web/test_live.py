@@ -151,6 +151,19 @@ async def test_the_preferences_are_saved_and_a_wrong_time_zone_is_explained(
     assert await page.get_by_label("Quiet hours end").input_value() == "07:30"
     assert await page.get_by_label("Daily and weekly digests arrive at").input_value() == "18"
 
+    # an administrator is asked only about what reaches an administrator
+    theirs = await browser.new_context(base_url=web.url, viewport=DESKTOP)
+    try:
+        desk = await sign_in(theirs, admin)
+        await desk.goto("/notifications/preferences")
+        assert await desk.get_by_label("The security policy changed").count() == 1
+        for never_theirs in ("A comment on your post", "Your coach pinned an insight",
+                             "A session tomorrow", "A contract to sign"):
+            assert await desk.get_by_label(never_theirs).count() == 0, never_theirs
+    finally:
+        await theirs.close()
+    assert await page.get_by_label("The security policy changed").count() == 0  # hers not
+
     # the organisation sends no e-mail: nothing to choose, and no link offers it
     await expect(await identity.client.patch(
         f"/v1/organisations/{admin.tenant_id}/policy", headers=admin.headers,

@@ -51,12 +51,19 @@ KINDS = {
     "join_requested": "A coach asks to join your circle",
     "material_shared": "Your coach shares a material with your space",
 }
-# what only ever reaches a coach, or only a coachee (notify's recipients): not offered to
-# someone who cannot receive it
-ONLY_FOR = {"message_received": "coach", "checkin_awaits": "coach", "reply_overdue": "coach",
-            "rehearsal_drafted": "coach", "join_requested": "coach",
-            "coach_replied": "coachee", "checkin_acknowledged": "coachee",
-            "checkin_questioned": "coachee"}
+# the roles notify ever tells of a kind (its recipients), the rest being for the two sides of
+# coaching only: a kind is not offered to someone who cannot receive it (a compliance officer
+# is not asked how to hear of comments on their posts)
+COACHING = ("coach", "coachee")
+RECEIVED_BY = {"message_received": ("coach",), "checkin_awaits": ("coach",),
+               "reply_overdue": ("coach",), "rehearsal_drafted": ("coach",),
+               "join_requested": ("coach",), "consent_withdrawn": ("coach",),
+               "coach_replied": ("coachee",), "checkin_acknowledged": ("coachee",),
+               "checkin_questioned": ("coachee",), "allowance_nearly_used": ("coachee",),
+               "allowance_renewed": ("coachee",),
+               "contract_awaits_signature": (*COACHING, "sponsor"),
+               "contract_amended": (*COACHING, "sponsor"), "policy_changed": ("org_admin",),
+               "invitation": ()}  # to someone not signed in yet: never theirs to choose here
 HOUR = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 EVENT_ID = re.compile(r"^[0-9]{1,18}$")
 
@@ -113,7 +120,7 @@ async def _preferences_page(request: Request, deps: WebDep, session: Session, *,
                       "quiet_end": quiet.get("end", ""), "time_zone": saved["time_zone"],
                       "digest_hour": saved["digest_hour"]}
     kinds = [(kind, KINDS.get(kind, kind.replace("_", " ").capitalize()))
-             for kind in saved["email"] if kind not in ONLY_FOR or session.has(ONLY_FOR[kind])]
+             for kind in saved["email"] if session.has(*RECEIVED_BY.get(kind, COACHING))]
     return deps.pages.render(request, "preferences.html", session, status=status,
                              title="Notification preferences", prefs=shown, kinds=kinds,
                              timings=TIMINGS, error=error,
