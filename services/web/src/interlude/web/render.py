@@ -100,14 +100,15 @@ class Pages:
                status: int = 200, title: str = "", **context: Any) -> HTMLResponse:
         new_pre = False
         if session is not None:
-            csrf, flash = session.csrf, session.take_flash()
+            csrf, (flash, refused) = session.csrf, session.take_flash()
         else:
-            (csrf, new_pre), flash = pre_token(request), []
+            (csrf, new_pre), flash, refused = pre_token(request), [], []
         shown = self.env.get_template(template)
         inbox = self.inbox and session is not None
 
         def html(unread: int | None) -> str:
-            return shown.render(me=session, csrf=csrf, flash=flash, nav=navigation(session),
+            return shown.render(me=session, csrf=csrf, flash=flash, refused=refused,
+                                nav=navigation(session),
                                 title=title, path=request.url.path, inbox=inbox,
                                 unread=unread, **context)
 
