@@ -1,7 +1,9 @@
 """A form refused comes back as that form, with what was typed or chosen, and the reason beside
 it: an administrator's policy change without a reason stays under review (it used to end on
-an error page), and a session that cannot be booked says why in the booking form at the foot
-of a long page (it used to say it at the top, and forget the mode chosen)."""
+an error page), a session that cannot be booked says why in the booking form at the foot of a
+long page (it used to say it at the top, and forget the mode chosen), and a contract or new
+terms refused come back as typed (a refused proposal used to fail the page, refused terms
+were thrown away, half the quiet hours dropped without a word)."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ def _token(page: httpx.Response) -> str:
 
 async def test_a_refused_form_comes_back_with_what_was_typed_and_why_beside_it(
         web: RunningWeb, identity: RunningIdentity, engagement: RunningEngagement) -> None:
-    admin, coach, _coachee, contract_id = await organisation_with_contract(identity, engagement)
+    admin, coach, coachee, contract_id = await organisation_with_contract(identity, engagement)
     async with httpx.AsyncClient(base_url=web.url) as client:
         await signed_in_over_http(client, web, admin.email, admin.password)
         policy = await client.get("/admin/policy")
@@ -69,3 +71,26 @@ async def test_a_refused_form_comes_back_with_what_was_typed_and_why_beside_it(
         assert refused.text.index("That time zone is unknown") > form_at  # in the form
         assert 'value="Mars/Olympus"' in refused.text
         assert '<option value="phone" selected>' in refused.text  # the mode chosen, kept
+
+        # a contract the service refuses (she has one with this coach already) comes back
+        # as typed; it used to fail the page ("Something went wrong on our side")
+        terms = {"programme": "Growth 2027", "sessions_count": "9", "sessions_months": "6",
+                 "sessions_minutes": "60", "sessions_mode": "video", "checkins": "yes",
+                 "allowance_kind": "monthly", "replies_per_month": "8",
+                 "reply_window_hours": "48", "sponsor_view": "attendance",
+                 "retention_days": "365", "quiet_timezone": "UTC"}
+        form = await client.get("/contracts/new")
+        again = await client.post("/contracts/new", data={
+            "csrf": _token(form), "coachee_id": coachee.user_id, **terms})
+        assert again.status_code == 409, again.text
+        assert "already has an open contract" in again.text
+        assert 'value="Growth 2027"' in again.text and 'value="9"' in again.text
+
+        # half the quiet hours is not dropped without a word, and what was typed stays
+        amending = f"/contracts/{contract_id}/amendment"
+        form = await client.get(amending)
+        half = await client.post(amending, data={"csrf": _token(form), **terms,
+                                                 "quiet_start": "21:30"})
+        assert half.status_code == 400
+        assert "both the start and the end of the quiet hours" in half.text
+        assert 'value="21:30"' in half.text and 'value="9"' in half.text
