@@ -1,8 +1,8 @@
 """The cohort's forms when something is refused: what a member wrote stays in the form with a
-reason they can act on (a post held back by slow mode, an empty post, a comment or a draft
-community cannot store), a key insight leads to its comments, and the space's coach moderates from a
-post's own page rather than being offered the members' report form; a coach's gesture refused
-is said beside it, not as the post form's problem."""
+reason they can act on (a space without a name, a post held back by slow mode, an empty post,
+a comment or a draft community cannot store), a key insight leads to its comments, and the
+space's coach moderates from a post's own page rather than being offered the members' report
+form; a coach's gesture refused is said beside it, not as the post form's problem."""
 
 from __future__ import annotations
 
@@ -37,6 +37,12 @@ async def test_what_a_member_wrote_survives_a_refusal_and_insights_lead_to_their
     try:
         her, mine = [await sign_in(c, p) for c, p in zip(contexts, (coach, amira), strict=True)]
         await her.goto("/community")
+        await her.get_by_label("The shared challenge").fill("   ")  # blank once trimmed
+        await her.get_by_label("What it is for (optional)").fill("Boundaries at work")
+        await her.get_by_role("button", name="Open the space").click()
+        assert "Please check" in await _main(her)  # it used to fail the page
+        assert await her.get_by_label("What it is for (optional)").input_value() == \
+            "Boundaries at work"
         await her.get_by_label("The shared challenge").fill("Saying no kindly")
         await her.get_by_role("button", name="Open the space").click()
         space = her.url.replace(web_with_community.url, "")

@@ -58,7 +58,8 @@ async def open_space(request: Request, deps: WebDep, session: SessionDep,
     except UpstreamProblem as problem:
         if problem.status == 404:
             raise
-        typed = {**body, "challenges": text(form, "challenges", 2000)}
+        # every field of the form, a cohort's too (it sends none of a circle's)
+        typed = NOTHING_TYPED | body | {"challenges": text(form, "challenges", 2000)}
         return deps.pages.render(request, "community/spaces.html", session,
                                  status=status_of(problem), title="Community",
                                  spaces=await part(_spaces(deps, session)),
