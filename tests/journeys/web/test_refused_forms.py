@@ -59,6 +59,17 @@ async def test_a_refused_form_comes_back_with_what_was_typed_and_why_beside_it(
         assert "<details open>" in entry and "Please check reason" in entry
         assert "Please check reason" not in kept.text[:start]
 
+        # a SCIM token id mistyped: said beside the revoke form, the id kept; it used to be
+        # a page saying it could not be found, the form gone
+        sign_on = await client.get("/admin/sign-on")
+        mistyped = await client.post("/admin/sign-on/scim-tokens/revoke", data={
+            "csrf": _token(sign_on), "token_id": "tok_mistyped"})
+        assert mistyped.status_code == 400
+        said = mistyped.text.index("No SCIM token of your organisation has this id")
+        assert mistyped.text.index('id="scim-heading"') < said
+        assert said < mistyped.text.index('value="tok_mistyped"')
+        assert 'aria-describedby="sign-on-error"' not in mistyped.text  # not the SSO form's
+
     async with httpx.AsyncClient(base_url=web.url) as client:
         await signed_in_over_http(client, web, coach.email, coach.password)
         sessions = f"/contracts/{contract_id}/sessions"
