@@ -67,6 +67,7 @@ async def test_features_switched_off_are_left_out_of_menus_links_and_pages(
         start = await theirs.inner_text("main")
         assert "switched off sponsor reports" in start
         assert "your coaching" not in start  # a sponsor is not the one coached
+        assert "your coach" not in await theirs.inner_text("footer")
     finally:
         await context.close()
     # the one refusal asked for above, and nothing else (no missing icon on every first page)
