@@ -50,6 +50,7 @@ from interlude.web.pages import (
     sso,
     stepping_out,
     threads,
+    webhooks,
 )
 from interlude.web.render import Pages
 from interlude.web.security import SecurityHeaders
@@ -64,7 +65,8 @@ ROUTERS = (public.router, proposals.router, authenticator.router, coachee.router
            invitations.router, people.router, circles.router, community.router, posts.router,
            stepping_out.router,
            brief.router, growth.router, rehearsals.router, notifications.router,
-           links.router, my_data.router, sso.router, sign_on.router, cohort_materials.router)
+           links.router, my_data.router, sso.router, sign_on.router, cohort_materials.router,
+           webhooks.router)
 
 
 def create_app(settings: WebSettings | None = None, *,

@@ -16,6 +16,7 @@ from starlette.types import Receive, Scope, Send
 from interlude.web.badge import unread_of
 from interlude.web.security import HEADERS, PRE_COOKIE, pre_token, set_cookie
 from interlude.web.sessions import Session
+from interlude.web.upstream import WEBHOOKS_OFF
 from interlude.web.wording import day
 
 
@@ -34,7 +35,9 @@ def _moment(value: str) -> str:
     return moment(datetime.fromisoformat(value))
 
 
-def navigation(session: Session | None) -> list[tuple[str, str]]:
+def navigation(session: Session | None, notify: bool = False) -> list[tuple[str, str]]:
+    """The menu: what the person's roles may use, less what the organisation switched off
+    (``notify``: notify is part of this site, so its webhooks have a page)."""
     if session is None:
         return [("/", "Start"), ("/sign-in", "Sign in")]
     links = [("/", "Start")]
@@ -49,6 +52,8 @@ def navigation(session: Session | None) -> list[tuple[str, str]]:
     if session.has("org_admin"):
         links += [("/admin/people", "People"), ("/admin/policy", "Security policy"),
                   ("/admin/sign-on", "Sign-on")]
+        if notify and WEBHOOKS_OFF not in session.switched_off:
+            links.append(("/admin/webhooks", "Webhooks"))
     if session.has("compliance_officer"):
         links += [("/compliance/audit", "Audit trail"), ("/compliance/exports", "Data exports")]
     links.append(("/my-data", "My data"))
@@ -108,7 +113,7 @@ class Pages:
 
         def html(unread: int | None) -> str:
             return shown.render(me=session, csrf=csrf, flash=flash, refused=refused,
-                                nav=navigation(session),
+                                nav=navigation(session, self.inbox),
                                 title=title, path=request.url.path, inbox=inbox,
                                 unread=unread, **context)
 

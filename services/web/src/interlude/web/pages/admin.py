@@ -76,6 +76,7 @@ async def save(request: Request, deps: WebDep, form: FormDep,
                                  status=status_of(problem), title="Security policy",
                                  current=current, blocks=BLOCKS, error=message(problem))
     session.pending = {}
+    await deps.upstream.learn_policy(session)  # the admin's own menu follows at once
     session.flash.append(f"The policy is saved (version {saved['version']}). Every service "
                          "applies it within moments.")
     return RedirectResponse(PAGE, status_code=303)

@@ -68,14 +68,14 @@ HOUR = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 EVENT_ID = re.compile(r"^[0-9]{1,18}$")
 
 
-def _inbox(deps: WebDep) -> None:
+def notify_here(deps: WebDep) -> None:
     if not deps.pages.inbox:
         raise UpstreamProblem(404, "not-found", "notifications are not part of this site")
 
 
 @router.get("/notifications")
 async def inbox(request: Request, deps: WebDep, session: SessionDep) -> Response:
-    _inbox(deps)
+    notify_here(deps)
     before = request.query_params.get("before", "")
     params: dict[str, Any] = {"limit": PAGE_SIZE}
     if before.isdigit() and len(before) < 19:
@@ -89,7 +89,7 @@ async def inbox(request: Request, deps: WebDep, session: SessionDep) -> Response
 
 @router.post("/notifications/read-all")
 async def read_all(deps: WebDep, session: SessionDep, form: FormDep) -> Response:
-    _inbox(deps)
+    notify_here(deps)
     answer = await deps.upstream.call(session, "notify", "POST", f"{INBOX}/read-all")
     stale(session)
     count = int(answer["read"])
@@ -103,7 +103,7 @@ async def read_all(deps: WebDep, session: SessionDep, form: FormDep) -> Response
 @router.post("/notifications/{notification_id}/open")
 async def open_one(notification_id: ItemId, deps: WebDep, session: SessionDep,
                    form: FormDep) -> Response:
-    _inbox(deps)
+    notify_here(deps)
     await deps.upstream.call(session, "notify", "POST", f"{INBOX}/{notification_id}/read")
     stale(session)
     # where it happened, as the list showed it (only ever a page of this site)
@@ -129,7 +129,7 @@ async def _preferences_page(request: Request, deps: WebDep, session: Session, *,
 
 @router.get("/notifications/preferences")
 async def preferences(request: Request, deps: WebDep, session: SessionDep) -> Response:
-    _inbox(deps)
+    notify_here(deps)
     return await _preferences_page(request, deps, session)
 
 
@@ -165,7 +165,7 @@ def _problem(typed: dict[str, Any]) -> str | None:
 @router.post("/notifications/preferences")
 async def save_preferences(request: Request, deps: WebDep, session: SessionDep,
                            form: FormDep) -> Response:
-    _inbox(deps)
+    notify_here(deps)
     typed = _typed(form)
     if error := _problem(typed):
         return await _preferences_page(request, deps, session, status=400, error=error,
