@@ -115,7 +115,7 @@ async def test_what_a_member_wrote_survives_a_refusal_and_insights_lead_to_their
         assert "Please check reason" in await reveal.locator(".problem").inner_text()
         posting = her.locator('form[action$="/posts"]')
         assert await posting.get_attribute("aria-describedby") is None
-        where = her.get_by_role("link", name="Where you did it")
+        where = her.get_by_role("link", name="To where you did it")
         assert await her.locator(await where.get_attribute("href") or "#none").count() == 1
     finally:
         for context in contexts:
