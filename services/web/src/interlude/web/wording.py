@@ -19,9 +19,14 @@ FEATURES = {
     "materials.enabled": "materials shared by coaches",
 }
 MOODS = ((1, "Very low"), (2, "Low"), (3, "Okay"), (4, "Good"), (5, "Very good"))
+# a refused field as its form names it (the services name it as their APIs do)
 FIELDS = {"text": "Your check-in", "body": "Your message", "mood": "Mood",
           "question": "Your question", "email": "E-mail address", "password": "Password",
-          "otp": "Code", "reason": "Reason"}
+          "otp": "Code", "reason": "Reason", "timezone": "Time zone",
+          "issuer": "Your provider's address", "client_id": "Client id",
+          "client_secret": "Client secret", "allowed_domains": "Allowed e-mail domains",
+          "default_roles": "Roles of someone who signs in for the first time",
+          "label": "What the token is for", "url": "Address", "user_id": "The person"}
 
 
 def day(value: str | datetime | None) -> str:
