@@ -159,3 +159,23 @@ async def test_a_page_bound_past_what_is_stored_is_a_422_problem(
         assert response.status_code == 422, (path, params, response.text)
         assert response.headers["content-type"] == PROBLEM
         assert response.json()["errors"][0]["location"] == "query.before"
+
+
+async def test_what_a_switched_off_feature_said_is_no_longer_shown_in_the_inbox(
+        identity: RunningIdentity, engagement: RunningEngagement, notify: RunningNotify) -> None:
+    """Messages switched off: "no one can send or read messages". A reply told before stays in
+    the inbox as what happened (its count, its line) but without what it said."""
+    cast = await active_contract(identity, engagement)
+    await expect(await engagement.client.post(
+        f"/v1/contracts/{cast.contract_id}/messages", headers=cast.coach.headers,
+        json={"body": "Bring your draft agenda"}), 201)
+    [reply] = await told(notify, cast.coachee, "coach_replied")
+    assert reply["excerpt"] == "Bring your draft agenda"
+    await set_policy(identity, notify, cast.admin, {"messaging.enabled": False})
+
+    async def withheld() -> bool:
+        shown = [n for n in await notifications(notify, cast.coachee)
+                 if n["id"] == reply["id"]]
+        return shown == [reply | {"excerpt": None}]
+
+    await eventually(withheld, timeout=10, what="the reply without its content")

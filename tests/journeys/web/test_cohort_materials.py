@@ -3,7 +3,7 @@ with the space with a note on why now (a link that is not http(s) is refused, wh
 kept); Amira opens it from the space, marks it done and posts a reflection to the space under
 her pseudonym; Ben, a peer, sees the material and Amira's reflection but not who did what;
 Claire sees who opened and did it, by pseudonym. The link is shown, never fetched. Once the
-organisation switches materials off, the page says so."""
+organisation switches materials off, the page says so, and no link leads there any more."""
 
 from __future__ import annotations
 
@@ -91,12 +91,16 @@ async def test_a_coach_shares_with_the_cohort_and_sees_who_did_it(
         await amira.goto(f"{space}/materials")
         main = await amira.inner_text("main")
         assert "switched off materials" in main and "The positive no" not in main
+        assert "Nothing shared" not in main  # not known, so not said
+        await amira.goto(space)  # and the space no longer leads there
+        assert await amira.get_by_role("link", name="Materials from your coach").count() == 0
         await her.goto(f"{space}/materials")
         assert await her.get_by_role("button", name="Share with the space").count() == 0
         await her.goto("/dashboard")  # the cohort still shows, its materials left out
         cohorts = await her.inner_text("#cohorts")
         assert "Saying no without burning bridges" in cohorts
         assert "Materials shared" not in cohorts
+        assert await her.locator("#cohorts").get_by_role("link", name="Materials").count() == 0
     finally:
         for context in contexts:
             await context.close()

@@ -86,6 +86,12 @@ async def test_peers_meet_under_pseudonyms_and_never_see_a_real_name(
         await ben_page.get_by_label("Tag a peer").select_option(label="Quiet Heron")
         await ben_page.get_by_role("button", name="Tag", exact=True).click()
         assert "Tagged: Quiet Heron" in await ben_page.inner_text("main")
+        # her contract does not let her posts be shared: refused, and said as the share's
+        # problem, not as the comment form's
+        await ben_page.get_by_role("button", name="Share it to the space again").click()
+        assert await ben_page.locator("#post-error").count() == 1
+        commenting = ben_page.locator('form[action$="/comments"]')
+        assert await commenting.get_attribute("aria-describedby") is None
         await ben_page.get_by_label("Your comment").fill("Well done, how did it feel?")
         await ben_page.get_by_role("button", name="Comment").click()
         assert "Well done, how did it feel?" in await ben_page.inner_text("main")

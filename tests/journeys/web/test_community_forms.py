@@ -1,7 +1,8 @@
 """The cohort's forms when something is refused: what a member wrote stays in the form with a
-reason they can act on (a post held back by slow mode, an empty post, a comment or a draft
-community cannot store), a key insight leads to its comments, and the space's coach moderates from a
-post's own page rather than being offered the members' report form."""
+reason they can act on (a space without a name, a post held back by slow mode, an empty post,
+a comment or a draft community cannot store), a key insight leads to its comments, and the
+space's coach moderates from a post's own page rather than being offered the members' report
+form; a coach's gesture refused is said beside it, not as the post form's problem."""
 
 from __future__ import annotations
 
@@ -36,6 +37,12 @@ async def test_what_a_member_wrote_survives_a_refusal_and_insights_lead_to_their
     try:
         her, mine = [await sign_in(c, p) for c, p in zip(contexts, (coach, amira), strict=True)]
         await her.goto("/community")
+        await her.get_by_label("The shared challenge").fill("   ")  # blank once trimmed
+        await her.get_by_label("What it is for (optional)").fill("Boundaries at work")
+        await her.get_by_role("button", name="Open the space").click()
+        assert "Please check" in await _main(her)  # it used to fail the page
+        assert await her.get_by_label("What it is for (optional)").input_value() == \
+            "Boundaries at work"
         await her.get_by_label("The shared challenge").fill("Saying no kindly")
         await her.get_by_role("button", name="Open the space").click()
         space = her.url.replace(web_with_community.url, "")
@@ -96,6 +103,20 @@ async def test_what_a_member_wrote_survives_a_refusal_and_insights_lead_to_their
         await mine.get_by_role("button", name="Ask my coach first").click()
         assert "Please check" in await _main(mine)
         assert await mine.get_by_label("Your draft").input_value() == pasted
+
+        # a refusal of one of the coach's gestures is said beside it, not as the post form's
+        await her.goto(space)
+        await her.get_by_text("Reveal who is behind a pseudonym").click()
+        revealing = her.locator('form[action*="/reveal"]')
+        await revealing.get_by_role("textbox").fill("   ")
+        await revealing.get_by_role("button").click()
+        reveal = her.locator("details", has=her.get_by_text("Reveal who is behind a pseudonym"))
+        assert await reveal.get_attribute("open") is not None
+        assert "Please check reason" in await reveal.locator(".problem").inner_text()
+        posting = her.locator('form[action$="/posts"]')
+        assert await posting.get_attribute("aria-describedby") is None
+        where = her.get_by_role("link", name="To where you did it")
+        assert await her.locator(await where.get_attribute("href") or "#none").count() == 1
     finally:
         for context in contexts:
             await context.close()

@@ -1,6 +1,7 @@
 """The compliance officer in the browser: the audit trail searched by action and outcome, with
 people named and no content, and paged; the trail verified with its last signed checkpoint; a
-person forgotten, and web holding no session of theirs afterwards."""
+person forgotten, and web holding no session of theirs afterwards. A purge or an erasure
+refused says why as a problem, beside the form that was sent."""
 
 from __future__ import annotations
 
@@ -99,6 +100,11 @@ async def test_the_officer_finds_who_did_what_and_sees_the_trail_verified(
         events = [json.loads(line) for line in saved.read_text().splitlines()]
         assert events and all("class_uid" in event for event in events)
         assert CHECK_IN not in saved.read_text()
+        await page.get_by_label("Why purge now").fill("   ")  # blank once trimmed: refused
+        await page.get_by_role("button", name="Purge what is past retention").click()
+        said = page.locator("main .problem")  # as a problem, not as a note that it was done
+        assert "Please check reason" in await said.inner_text()
+        assert "Please check reason" not in await page.locator("main .notice").all_inner_texts()
         await page.get_by_label("Why purge now").fill("the yearly retention run")
         await page.get_by_role("button", name="Purge what is past retention").click()
         assert "nothing was purged" in await page.inner_text("main")
@@ -106,6 +112,12 @@ async def test_the_officer_finds_who_did_what_and_sees_the_trail_verified(
         await page.get_by_role("link", name="Erasure requests").click()
         violations += await checked(page, "erasure", "desktop")
         person = await opened(page, "Amira Haddad")
+        await person.get_by_label("The request").fill("   ")
+        await person.get_by_role("button", name="Forget Amira Haddad for good").click()
+        # refused: said in her entry, left open, not as a note at the top of the page
+        person = page.get_by_role("listitem").filter(
+            has=page.get_by_role("heading", name="Amira Haddad"))
+        assert "Please check reason" in await person.locator(".problem").inner_text()
         await person.get_by_label("The request").fill("request by e-mail, ticket 4711")
         await person.get_by_role("button", name="Forget Amira Haddad for good").click()
         assert "The erasure is under way" in await page.inner_text("main")

@@ -19,7 +19,7 @@ from interlude.web.security import CSP
 from interlude.web.testing import RunningWeb, running_web
 
 from .conftest import DESKTOP, PHONE
-from .people import checked, contract_between, expect, sign_in
+from .people import checked, contract_between, expect, organisation_with_contract, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -125,9 +125,9 @@ async def test_a_check_in_appears_on_the_coachs_dashboard_without_reloading(
 
 
 async def test_the_preferences_are_saved_and_a_wrong_time_zone_is_explained(
-        context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
+        browser: Browser, context: BrowserContext, web: RunningWeb, identity: RunningIdentity,
         engagement: RunningEngagement, notify: RunningNotify) -> None:
-    _coach, coachee, _ = await contract_between(identity, engagement)
+    admin, _coach, coachee, _ = await organisation_with_contract(identity, engagement)
     page = await sign_in(context, coachee)
     await page.goto("/notifications/preferences")
     # what only reaches a coach is not hers to choose
@@ -150,6 +150,34 @@ async def test_the_preferences_are_saved_and_a_wrong_time_zone_is_explained(
     assert await page.get_by_label("Your time zone").input_value() == "Europe/Paris"
     assert await page.get_by_label("Quiet hours end").input_value() == "07:30"
     assert await page.get_by_label("Daily and weekly digests arrive at").input_value() == "18"
+
+    # an administrator is asked only about what reaches an administrator
+    theirs = await browser.new_context(base_url=web.url, viewport=DESKTOP)
+    try:
+        desk = await sign_in(theirs, admin)
+        await desk.goto("/notifications/preferences")
+        assert await desk.get_by_label("The security policy changed").count() == 1
+        for never_theirs in ("A comment on your post", "Your coach pinned an insight",
+                             "A session tomorrow", "A contract to sign"):
+            assert await desk.get_by_label(never_theirs).count() == 0, never_theirs
+    finally:
+        await theirs.close()
+    assert await page.get_by_label("The security policy changed").count() == 0  # hers not
+
+    # the organisation sends no e-mail: nothing to choose, and no link offers it
+    await expect(await identity.client.patch(
+        f"/v1/organisations/{admin.tenant_id}/policy", headers=admin.headers,
+        json={"changes": {"notify.channels": ["in_app"]}, "reason": "no e-mail"}), 200)
+    later = await browser.new_context(base_url=web.url, viewport=DESKTOP)
+    try:
+        again = await sign_in(later, coachee)
+        await again.goto("/notifications")
+        assert await again.get_by_role("link", name="E-mail preferences").count() == 0
+        await again.goto("/notifications/preferences")
+        assert "does not send notifications by e-mail" in await again.inner_text("main")
+        assert await again.get_by_role("button", name="Save my preferences").count() == 0
+    finally:
+        await later.close()
 
 
 async def test_the_new_pages_keep_the_strict_csp_and_are_accessible(

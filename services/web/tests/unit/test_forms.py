@@ -86,5 +86,9 @@ def test_a_new_contract_takes_its_programme_and_consents_from_the_form() -> None
     assert proposed["sessions"] == {"count": 8, "over_months": 6, "mode": "video",
                                     "minutes": 60}
     assert proposed["channels"] == {"checkins": True, "messaging": False, "community": False}
-    assert proposed["sponsor_view"] == "attendance" and "quiet_hours" not in proposed
+    assert proposed["sponsor_view"] == "attendance" and proposed["quiet_hours"] is None
+    assert terms.problem(proposed) is None
+    half = terms.proposed(FormData([("quiet_start", "22:00")]))  # kept, to be shown again
+    assert half["quiet_hours"] == {"start": "22:00", "end": "", "timezone": "UTC"}
+    assert "both the start and the end" in str(terms.problem(half))
     assert terms.proposed(FormData([]))["programme"] == "General"

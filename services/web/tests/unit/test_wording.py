@@ -57,3 +57,14 @@ def test_slow_mode_says_when_in_minutes_not_seconds() -> None:
     assert "248" not in message(problem)
     soon = UpstreamProblem(429, "slow-mode", "again in 20 s", {"retry_after": 20})
     assert "in under a minute" in message(soon)
+
+
+def test_a_refused_field_is_named_as_its_form_names_it() -> None:
+    """The services name fields as their APIs do (``timezone``, ``default_roles``); a person
+    reads the label they saw."""
+    zone = UpstreamProblem(422, "validation", "invalid", {"errors": [
+        {"location": "body.terms.quiet_hours.timezone", "code": "value_error"}]})
+    assert message(zone).startswith("Please check time zone: ")
+    roles = UpstreamProblem(422, "validation", "invalid", {"errors": [
+        {"location": "body.default_roles", "code": "too_short"}]})
+    assert "roles of someone who signs in for the first time" in message(roles)

@@ -21,11 +21,12 @@ TITLES = {400: "That did not work", 403: "Not for this account", 404: "Not found
           500: "Something went wrong", 503: "Please try again in a moment"}
 
 
-def error_page(request: Request, status: int, text: str) -> Response:
+def error_page(request: Request, status: int, text: str, title: str | None = None) -> Response:
     deps = web_of(request)
     session = session_of(request, deps)
     return deps.pages.render(request, "error.html", session, status=status,
-                             title=TITLES.get(status, "That did not work"), message=text)
+                             title=title or TITLES.get(status, "That did not work"),
+                             message=text)
 
 
 def install(app: FastAPI) -> None:
@@ -55,7 +56,9 @@ def install(app: FastAPI) -> None:
     async def _upstream(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, UpstreamProblem)
         status = exc.status if exc.status in TITLES else 400
-        return error_page(request, status, message(exc))
+        # the person's account is fine: their organisation switched the feature off
+        title = "Switched off by your organisation" if exc.slug == "policy-blocked" else None
+        return error_page(request, status, message(exc), title)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: Exception) -> Response:

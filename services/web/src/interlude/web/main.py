@@ -51,6 +51,7 @@ from interlude.web.pages import (
     sso,
     stepping_out,
     threads,
+    webhooks,
 )
 from interlude.web.render import Pages
 from interlude.web.security import SecurityHeaders
@@ -66,7 +67,7 @@ ROUTERS = (public.router, proposals.router, authenticator.router, coachee.router
            stepping_out.router,
            brief.router, growth.router, rehearsals.router, notifications.router,
            links.router, my_data.router, sso.router, sign_on.router, cohort_materials.router,
-           passwords.router)
+           passwords.router, webhooks.router)
 
 
 def create_app(settings: WebSettings | None = None, *,

@@ -16,6 +16,7 @@ from starlette.types import Receive, Scope, Send
 from interlude.web.badge import unread_of
 from interlude.web.security import HEADERS, PRE_COOKIE, pre_token, set_cookie
 from interlude.web.sessions import Session
+from interlude.web.upstream import WEBHOOKS_OFF
 from interlude.web.wording import day
 
 
@@ -34,7 +35,9 @@ def _moment(value: str) -> str:
     return moment(datetime.fromisoformat(value))
 
 
-def navigation(session: Session | None) -> list[tuple[str, str]]:
+def navigation(session: Session | None, notify: bool = False) -> list[tuple[str, str]]:
+    """The menu: what the person's roles may use, less what the organisation switched off
+    (``notify``: notify is part of this site, so its webhooks have a page)."""
     if session is None:
         return [("/", "Start"), ("/sign-in", "Sign in")]
     links = [("/", "Start")]
@@ -44,11 +47,13 @@ def navigation(session: Session | None) -> list[tuple[str, str]]:
         links.append(("/dashboard", "My coachees"))
     if session.has("coach", "coachee") and "community.enabled" not in session.switched_off:
         links.append(("/community", "Community"))
-    if session.has("sponsor"):
+    if session.has("sponsor") and "sponsor_reports.enabled" not in session.switched_off:
         links.append(("/sponsor", "Programme figures"))
     if session.has("org_admin"):
         links += [("/admin/people", "People"), ("/admin/policy", "Security policy"),
                   ("/admin/sign-on", "Sign-on")]
+        if notify and WEBHOOKS_OFF not in session.switched_off:
+            links.append(("/admin/webhooks", "Webhooks"))
     if session.has("compliance_officer"):
         links += [("/compliance/audit", "Audit trail"), ("/compliance/exports", "Data exports")]
     links.append(("/my-data", "My data"))
@@ -100,14 +105,15 @@ class Pages:
                status: int = 200, title: str = "", **context: Any) -> HTMLResponse:
         new_pre = False
         if session is not None:
-            csrf, flash = session.csrf, session.take_flash()
+            csrf, (flash, refused) = session.csrf, session.take_flash()
         else:
-            (csrf, new_pre), flash = pre_token(request), []
+            (csrf, new_pre), flash, refused = pre_token(request), [], []
         shown = self.env.get_template(template)
         inbox = self.inbox and session is not None
 
         def html(unread: int | None) -> str:
-            return shown.render(me=session, csrf=csrf, flash=flash, nav=navigation(session),
+            return shown.render(me=session, csrf=csrf, flash=flash, refused=refused,
+                                nav=navigation(session, self.inbox),
                                 title=title, path=request.url.path, inbox=inbox,
                                 unread=unread, **context)
 

@@ -32,6 +32,9 @@ class Session:
     name: str | None = None
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     flash: list[str] = field(default_factory=list)
+    # what the last request was refused, for the page it leads to (shown as a problem, not
+    # as a note that something was done)
+    refused: list[str] = field(default_factory=list)
     # the stream position of this person's last write per service: their next reads wait for
     # it (``?after=``), so a page after a form shows what the form did
     positions: dict[str, int] = field(default_factory=dict)
@@ -52,9 +55,11 @@ class Session:
     def needs_refresh(self, now: float) -> bool:
         return now >= self.access_expires - REFRESH_MARGIN_S
 
-    def take_flash(self) -> list[str]:
+    def take_flash(self) -> tuple[list[str], list[str]]:
+        """The notes and the refusals left for the next page, taken."""
         shown, self.flash = self.flash, []
-        return shown
+        refused, self.refused = self.refused, []
+        return shown, refused
 
 
 @dataclass(frozen=True)

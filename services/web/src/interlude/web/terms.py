@@ -61,8 +61,17 @@ def from_form(form: FormData, current: dict[str, Any]) -> dict[str, Any]:
         "retention_days": _number(form, "retention_days", current["retention_days"])}
     if terms["channels"]["community"] and current["channels"].get("community_space"):
         terms["channels"]["community_space"] = current["channels"]["community_space"]
-    start, end = str(form.get("quiet_start") or ""), str(form.get("quiet_end") or "")
-    if start and end:
-        terms["quiet_hours"] = {"start": start, "end": end,
-                                "timezone": str(form.get("quiet_timezone") or "UTC").strip()}
+    # always there (a form shown again reads it), half typed too: see ``problem``
+    start, end = (str(form.get(name) or "").strip() for name in ("quiet_start", "quiet_end"))
+    terms["quiet_hours"] = {"start": start, "end": end, "timezone": str(
+        form.get("quiet_timezone") or "UTC").strip()} if start or end else None
     return terms
+
+
+def problem(terms: dict[str, Any]) -> str | None:
+    """What must be fixed before the terms can be proposed (a half of the quiet hours would
+    otherwise be dropped without a word)."""
+    quiet = terms["quiet_hours"]
+    if quiet and not (quiet["start"] and quiet["end"]):
+        return "Give both the start and the end of the quiet hours, or leave both empty."
+    return None

@@ -18,6 +18,10 @@ from interlude.web.sessions import Session, SessionStore, Tokens
 
 log = logging.getLogger(__name__)
 PROBLEM_PREFIX = "urn:interlude:problem:"
+# in a session's ``switched_off``: the organisation's ``notify.channels`` leave e-mail (or
+# webhooks) out
+EMAIL_OFF = "notify.channels.email"
+WEBHOOKS_OFF = "notify.channels.webhook"
 # the browser's address, passed on as X-Forwarded-For: identity throttles sign-ins per source
 # address and audit records where an action came from, and without it every person would
 # come from web's own address (the services' uvicorn trusts the header from 127.0.0.1 only,
@@ -203,7 +207,11 @@ class Upstream:
             return
         if response.is_success:
             policy = response.json().get("policy") or {}
-            session.switched_off = frozenset(k for k, v in policy.items() if v is False)
+            off = {k for k, v in policy.items() if v is False}
+            channels = policy.get("notify.channels")
+            if isinstance(channels, list):
+                off |= {f"notify.channels.{c}" for c in ("email", "webhook") if c not in channels}
+            session.switched_off = frozenset(off)
 
     async def _send(self, session: Session, service: str, method: str, path: str, json: Any,
                     params: dict[str, Any] | None, key: str | None) -> httpx.Response:

@@ -19,9 +19,14 @@ FEATURES = {
     "materials.enabled": "materials shared by coaches",
 }
 MOODS = ((1, "Very low"), (2, "Low"), (3, "Okay"), (4, "Good"), (5, "Very good"))
+# a refused field as its form names it (the services name it as their APIs do)
 FIELDS = {"text": "Your check-in", "body": "Your message", "mood": "Mood",
           "question": "Your question", "email": "E-mail address", "password": "Password",
-          "otp": "Code", "reason": "Reason"}
+          "otp": "Code", "reason": "Reason", "timezone": "Time zone",
+          "issuer": "Your provider's address", "client_id": "Client id",
+          "client_secret": "Client secret", "allowed_domains": "Allowed e-mail domains",
+          "default_roles": "Roles of someone who signs in for the first time",
+          "label": "What the token is for", "url": "Address", "user_id": "The person"}
 
 
 def day(value: str | datetime | None) -> str:
@@ -112,15 +117,18 @@ def message(problem: UpstreamProblem) -> str:
         "That did not work. Please try again in a moment."
 
 
+EXPORT_OFF = ("Your organisation has switched off exporting your own data here. You still have "
+              "the right to a copy: ask your organisation's compliance officer, who can export "
+              "it for you.")
+
+
 def exporting(problem: UpstreamProblem) -> str:
     """Why an export of personal data was not made."""
     if problem.status == 429:
         return ("Five exports are already waiting to be downloaded. Download one of them, or "
                 "ask again once the first expires (each is kept for seven days).")
     if problem.slug == "policy-blocked":
-        return ("Your organisation has switched off exporting your own data here. You still "
-                "have the right to a copy: ask your organisation's compliance officer, who "
-                "can export it for you.")
+        return EXPORT_OFF
     if problem.status == 404:
         return "There is no such person in your organisation: check the name or the id."
     return message(problem)

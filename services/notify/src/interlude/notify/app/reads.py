@@ -19,6 +19,7 @@ from interlude.notify.app.deps import Notify
 from interlude.notify.app.live import Live
 from interlude.notify.app.wording import says
 from interlude.notify.projections import queries
+from interlude.notify.projections.policies import notify_policy
 from interlude.shared import directory
 from interlude.shared.events.envelope import CommandContext
 from interlude.shared.kit import utc_now
@@ -34,12 +35,14 @@ async def _shown(deps: Notify, ctx: CommandContext,
     hold is recorded. The record (an append, flushed to disk) goes out first and is awaited
     last: the look-ups and the opening of the content happen meanwhile, and nothing is shown
     before it is recorded."""
+    policy = await notify_policy(deps.pool, ctx.tenant_id)
+    withheld = {r["notification_id"] for r in rows if policy is None or not policy.tells(r["kind"])}
     subjects = {_subject(r[field]) for r in rows for field in ("topic", "excerpt")
-                if r[field] is not None}
+                if r[field] is not None and r["notification_id"] not in withheld}
     recording = asyncio.ensure_future(
         deps.record_read(ctx, "notifications", ctx.actor.id, subjects))
     try:
-        shown = await _opened(deps, ctx, rows)
+        shown = await _opened(deps, ctx, rows, withheld)
     except BaseException:
         recording.cancel()
         with contextlib.suppress(BaseException):
@@ -49,8 +52,10 @@ async def _shown(deps: Notify, ctx: CommandContext,
     return shown
 
 
-async def _opened(deps: Notify, ctx: CommandContext,
-                  rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
+async def _opened(deps: Notify, ctx: CommandContext, rows: list[asyncpg.Record],
+                  withheld: set[str]) -> list[dict[str, Any]]:
+    """The rows shown; those in ``withheld`` (about a feature the organisation switched off
+    since) without their content, which stays sealed: what happened, not what was said."""
     named = {r["actor_id"] for r in rows if r["actor_id"] and not r["actor_pseudonym"]}
     in_spaces = {r["space_id"] for r in rows if r["space_id"]}
     # a look-up only for what the rows need: a live stream shows most rows one at a time
@@ -64,7 +69,8 @@ async def _opened(deps: Notify, ctx: CommandContext,
             actor = {"name": names[r["actor_id"]] or FORMER, "pseudonym": False}
         else:
             actor = None
-        opened = {field: await reveal(deps.sealer, ctx.tenant_id, r[field])
+        opened = {field: None if r["notification_id"] in withheld
+                  else await reveal(deps.sealer, ctx.tenant_id, r[field])
                   for field in ("topic", "excerpt")}
         shown.append({
             "id": r["notification_id"], "seq": r["seq"], "kind": r["kind"],

@@ -43,11 +43,17 @@ async def review(request: Request, deps: WebDep, form: FormDep,
                                  title="Security policy", current=current, blocks=BLOCKS,
                                  error="Nothing is changed yet: change a block, then review.")
     session.pending = {"changes": changes, "version": current["version"]}
+    return _review(request, deps, session, current)
+
+
+def _review(request: Request, deps: WebDep, session: Session, current: dict[str, Any], *,
+            status: int = 200, error: str | None = None) -> Response:
+    """The pending change, each block from what it is to what it will be, and what it does."""
     rows = [(BY_KEY[key], shown(BY_KEY[key], current["policy"][key]),
              shown(BY_KEY[key], value), effect(BY_KEY[key], value))
-            for key, value in changes.items()]
-    return deps.pages.render(request, "admin/review.html", session, title="Review the change",
-                             rows=rows, error=None)
+            for key, value in session.pending["changes"].items()]
+    return deps.pages.render(request, "admin/review.html", session, status=status,
+                             title="Review the change", rows=rows, error=error)
 
 
 @router.post(PAGE)
@@ -57,9 +63,9 @@ async def save(request: Request, deps: WebDep, form: FormDep,
     if not pending:
         return RedirectResponse(PAGE, status_code=303)
     reason = text(form, "reason", 500)
-    if not reason:
-        raise UpstreamProblem(400, "reason-missing", "say why the policy changes; the reason "
-                              "is kept with the change")
+    if not reason:  # the change stays under review, the reason asked for beside its field
+        return _review(request, deps, session, await _current(deps, session), status=400,
+                       error="Say why the policy changes: the reason is kept with the change.")
     try:
         saved = await deps.upstream.call(
             session, "identity", "PATCH", f"/v1/organisations/{session.tenant_id}/policy",
@@ -70,6 +76,7 @@ async def save(request: Request, deps: WebDep, form: FormDep,
                                  status=status_of(problem), title="Security policy",
                                  current=current, blocks=BLOCKS, error=message(problem))
     session.pending = {}
+    await deps.upstream.learn_policy(session)  # the admin's own menu follows at once
     session.flash.append(f"The policy is saved (version {saved['version']}). Every service "
                          "applies it within moments.")
     return RedirectResponse(PAGE, status_code=303)

@@ -68,7 +68,7 @@ async def answer(request: Request, space_id: SpaceId, handle: ItemId, answer: st
     back = f"/community/{space_id}"
 
     async def again(status: int, error: str) -> Response:
-        session.flash.append(error)
+        session.refused.append(error)
         return RedirectResponse(back, status_code=303)
 
     write = deps.upstream.call(session, "community", "POST",

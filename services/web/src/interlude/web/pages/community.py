@@ -58,7 +58,8 @@ async def open_space(request: Request, deps: WebDep, session: SessionDep,
     except UpstreamProblem as problem:
         if problem.status == 404:
             raise
-        typed = {**body, "challenges": text(form, "challenges", 2000)}
+        # every field of the form, a cohort's too (it sends none of a circle's)
+        typed = NOTHING_TYPED | body | {"challenges": text(form, "challenges", 2000)}
         return deps.pages.render(request, "community/spaces.html", session,
                                  status=status_of(problem), title="Community",
                                  spaces=await part(_spaces(deps, session)),
@@ -70,7 +71,10 @@ async def open_space(request: Request, deps: WebDep, session: SessionDep,
 
 async def space_page(request: Request, deps: WebDep, session: Session, space_id: str, *,
                      status: int = 200, error: str | None = None,
-                     typed: dict[str, str] | None = None) -> Response:
+                     typed: dict[str, str] | None = None, at: str | None = None) -> Response:
+    """The space; ``error``, why the form sent was refused, said at the top and beside that
+    form: ``at`` names it (a post's id, ``reveal-<handle>``, ``quiet-<handle>``, ``your-name``,
+    ``slow-mode``, ``invite``); none is the form that posts."""
     mine = next((s for s in await _spaces(deps, session) if s["space_id"] == space_id), None)
     if mine is None:
         raise UpstreamProblem(404, "not-found", "no such space")
@@ -96,7 +100,8 @@ async def space_page(request: Request, deps: WebDep, session: Session, space_id:
     return deps.pages.render(request, "community/space.html", session, status=status,
                              title=space["name"], space=space, feed=feed, error=error,
                              reactions=REACTIONS, kinds=KINDS, invitable=invitable,
-                             asking=asking, quiet=quiet, typed=typed or {}, key=new_key())
+                             asking=asking, quiet=quiet, typed=typed or {}, key=new_key(),
+                             at=at)
 
 
 async def _mark_read(deps: WebDep, session: Session, path: str) -> None:
@@ -127,10 +132,12 @@ async def space(request: Request, space_id: SpaceId, deps: WebDep,
 
 async def _act(request: Request, deps: WebDep, session: Session, space_id: str, method: str,
                path: str, body: dict[str, Any] | None, done: str,
-               back: str | None = None) -> Response:
-    """One gesture in a space; back to where it was made, or the space with the reason."""
+               back: str | None = None, *, at: str) -> Response:
+    """One gesture in a space; back to where it was made, or the space with the reason,
+    beside the form it was made with (``at``)."""
     async def again(status: int, error: str) -> Response:
-        return await space_page(request, deps, session, space_id, status=status, error=error)
+        return await space_page(request, deps, session, space_id, status=status, error=error,
+                                at=at)
 
     write = deps.upstream.call(session, "community", method, f"{API}/{space_id}{path}",
                                json=body)
@@ -143,7 +150,8 @@ async def join(request: Request, space_id: SpaceId, deps: WebDep, session: Sessi
                form: FormDep) -> Response:
     pseudonym = text(form, "pseudonym", 40)
     return await _act(request, deps, session, space_id, "POST", "/join",
-                      {"pseudonym": pseudonym} if pseudonym else {}, "Welcome to the space.")
+                      {"pseudonym": pseudonym} if pseudonym else {}, "Welcome to the space.",
+                      at="join")
 
 
 @router.post("/community/{space_id}/invitations")
@@ -151,7 +159,7 @@ async def invite(request: Request, space_id: SpaceId, deps: WebDep, session: Ses
                  form: FormDep) -> Response:
     return await _act(request, deps, session, space_id, "POST", "/invitations",
                       {"user_id": text(form, "user_id", 64)},
-                      "Invited: they see the space on their Community page.")
+                      "Invited: they see the space on their Community page.", at="invite")
 
 
 @router.post("/community/{space_id}/posts")
@@ -181,7 +189,7 @@ async def react(request: Request, space_id: SpaceId, post_id: ItemId, reaction: 
     back = text(form, "back", 200)
     return await _act(request, deps, session, space_id, method,
                       f"/posts/{post_id}/reactions/{reaction}", None, "",
-                      back if back.startswith(f"/community/{space_id}") else None)
+                      back if back.startswith(f"/community/{space_id}") else None, at=post_id)
 
 
 @router.post("/community/{space_id}/posts/{post_id}/pin")
@@ -189,10 +197,10 @@ async def pin(request: Request, space_id: SpaceId, post_id: ItemId, deps: WebDep
               session: SessionDep, form: FormDep) -> Response:
     if text(form, "action", 10) == "unpin":
         return await _act(request, deps, session, space_id, "DELETE", f"/posts/{post_id}/pin",
-                          None, "The post is no longer pinned.")
+                          None, "The post is no longer pinned.", at=post_id)
     note = text(form, "note", 1000)
     return await _act(request, deps, session, space_id, "PUT", f"/posts/{post_id}/pin",
-                      {"note": note or None}, "Pinned as a key insight.")
+                      {"note": note or None}, "Pinned as a key insight.", at=post_id)
 
 
 @router.post("/community/{space_id}/posts/{post_id}/moderation")
@@ -203,11 +211,12 @@ async def moderate(request: Request, space_id: SpaceId, post_id: ItemId, deps: W
     if action == "report":
         return await _act(request, deps, session, space_id, "POST",
                           f"/posts/{post_id}/reports", {"reason": text(form, "reason", 2000)},
-                          "Thank you: the coach of the space sees your report.")
+                          "Thank you: the coach of the space sees your report.", at=post_id)
     restore = action == "restore"
     return await _act(request, deps, session, space_id, "POST",
                       f"/posts/{post_id}/{'restore' if restore else 'hide'}", None,
-                      "The post is back in the space." if restore else "The post is hidden.")
+                      "The post is back in the space." if restore else "The post is hidden.",
+                      at=post_id)
 
 
 @router.post("/community/{space_id}/members/{handle}/reveal")
@@ -216,7 +225,7 @@ async def reveal(request: Request, space_id: SpaceId, handle: ItemId, deps: WebD
     return await _act(request, deps, session, space_id, "POST", f"/members/{handle}/reveal",
                       {"reason": text(form, "reason", 2000)},
                       "Revealed; the member is told, with your reason, and the reveal is "
-                      "recorded in the audit trail.")
+                      "recorded in the audit trail.", at=f"reveal-{handle}")
 
 
 @router.post("/community/{space_id}/quiet-members/{handle}/invitation")
@@ -225,7 +234,7 @@ async def invite_quiet(request: Request, space_id: SpaceId, handle: ItemId, deps
     return await _act(request, deps, session, space_id, "POST",
                       f"/quiet-members/{handle}/invitation", None,
                       "Your invitation is on its way: they are told gently, as a "
-                      "notification.")
+                      "notification.", at=f"quiet-{handle}")
 
 
 @router.post("/community/{space_id}/slow-mode")
@@ -235,4 +244,5 @@ async def slow_mode(request: Request, space_id: SpaceId, deps: WebDep, session: 
     seconds = int(minutes) * 60 if minutes.isdigit() else 0
     return await _act(request, deps, session, space_id, "PUT", "/slow-mode",
                       {"seconds": min(seconds, 86_400)},
-                      "Slow mode is off." if not seconds else "Slow mode is on.")
+                      "Slow mode is off." if not seconds else "Slow mode is on.",
+                      at="slow-mode")

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from interlude.web.deps import FormDep, ItemId, OfficerDep, WebDep
 from interlude.web.pages.common import part, sent, text
+from interlude.web.pages.people import ROLES
 from interlude.web.sessions import Session
 from interlude.web.upstream import UpstreamProblem
 from interlude.web.wording import message
@@ -127,7 +128,7 @@ async def purge(request: Request, deps: WebDep, session: OfficerDep, form: FormD
     """Records older than the organisation's retention leave the trail, from the oldest end;
     the purge records itself and a signed checkpoint states the new lower bound."""
     async def again(status: int, error: str) -> Response:
-        session.flash.append(error)
+        session.refused.append(error)
         return RedirectResponse("/compliance/verification", status_code=303)
 
     def purged(answer: dict[str, Any]) -> str:
@@ -142,14 +143,23 @@ async def purge(request: Request, deps: WebDep, session: OfficerDep, form: FormD
                       back="/compliance/verification")
 
 
-@router.get("/compliance/erasure")
-async def erasure(request: Request, deps: WebDep, session: OfficerDep) -> Response:
+async def _erasure_page(request: Request, deps: WebDep, session: Session, *,
+                       status: int = 200, error: str | None = None,
+                       at: str | None = None, reason: str = "") -> Response:
+    """The people who can be forgotten; ``at``, the one whose erasure was refused (said in
+    their entry, opened, with the reason typed)."""
     found = await deps.upstream.call(session, "identity", "GET",
                                      f"/v1/organisations/{session.tenant_id}/users",
                                      params={"limit": 500})
     people = [u for u in found["users"] if u["status"] != "forgotten"]
-    return deps.pages.render(request, "compliance/erasure.html", session,
-                             title="Erasure requests", people=people)
+    return deps.pages.render(request, "compliance/erasure.html", session, status=status,
+                             title="Erasure requests", people=people, error=error, at=at,
+                             reason=reason, roles=ROLES)
+
+
+@router.get("/compliance/erasure")
+async def erasure(request: Request, deps: WebDep, session: OfficerDep) -> Response:
+    return await _erasure_page(request, deps, session)
 
 
 @router.post("/compliance/erasure/{user_id}")
@@ -158,8 +168,8 @@ async def forget(request: Request, user_id: ItemId, deps: WebDep, session: Offic
     """Forget a person: their key is destroyed, so every copy of what they wrote, in every
     stream and backup, becomes unreadable."""
     async def again(status: int, error: str) -> Response:
-        session.flash.append(error)
-        return RedirectResponse("/compliance/erasure", status_code=303)
+        return await _erasure_page(request, deps, session, status=status, error=error,
+                                   at=user_id, reason=text(form, "reason", 500))
 
     async def erase() -> Any:
         answer = await deps.upstream.call(

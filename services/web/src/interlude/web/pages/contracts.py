@@ -3,6 +3,8 @@ consents, each given or withdrawn with one click."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -40,14 +42,17 @@ async def contract(request: Request, contract_id: ContractId, deps: WebDep,
 
 
 async def _terms_page(request: Request, deps: WebDep, session: Session, contract_id: str, *,
-                      status: int = 200, error: str | None = None) -> Response:
+                      status: int = 200, error: str | None = None,
+                      typed: dict[str, Any] | None = None) -> Response:
+    """The terms to change: as they stand, or as typed in a form that was refused."""
     found = await deps.upstream.call(session, "engagement", "GET",
                                      f"/v1/contracts/{contract_id}")
     if found["your_part"] not in ("coach", "coachee") or found["status"] == "ended":
         raise UpstreamProblem(404, "not-found", "no terms to change")
     return deps.pages.render(request, "amend.html", session, status=status,
                              title="Propose new terms", contract=found,
-                             terms=found["pending_terms"] or found["terms"], error=error,
+                             terms=typed or found["pending_terms"] or found["terms"],
+                             error=error,
                              modes=terms_form.MODES, sponsor_views=terms_form.SPONSOR_VIEWS,
                              key=new_key())
 
@@ -65,10 +70,12 @@ async def amend(request: Request, contract_id: ContractId, deps: WebDep, session
                                        f"/v1/contracts/{contract_id}")
     terms = terms_form.from_form(form, current["pending_terms"] or current["terms"])
 
-    async def again(status: int, error: str) -> Response:
+    async def again(status: int, error: str) -> Response:  # what they typed stays
         return await _terms_page(request, deps, session, contract_id, status=status,
-                                 error=error)
+                                 error=error, typed=terms)
 
+    if wrong := terms_form.problem(terms):
+        return await again(400, wrong)
     write = deps.upstream.call(session, "engagement", "POST",
                                f"/v1/contracts/{contract_id}/amendments", json={"terms": terms},
                                idempotency_key=key_of(form))

@@ -33,15 +33,17 @@ async def pinned_posts(deps: Web, session: Session) -> list[dict[str, Any]]:
 async def growth(request: Request, contract_id: ContractId, deps: WebDep,
                  session: CoacheeDep) -> Response:
     path = f"/v1/contracts/{contract_id}"
+    # check-ins switched off (or not agreed): the rest of the record is still hers to see
     checkins, goals, insights = await asyncio.gather(
-        deps.upstream.call(session, "engagement", "GET", f"{path}/check-ins",
-                           params={"limit": 200}),
+        part(deps.upstream.call(session, "engagement", "GET", f"{path}/check-ins",
+                                params={"limit": 200})),
         deps.upstream.call(session, "engagement", "GET", f"{path}/goals"),
         part(pinned_posts(deps, session)))
-    record: list[dict[str, Any]] = checkins["check_ins"]
+    record: list[dict[str, Any]] = (checkins.value or {}).get("check_ins", [])
     return deps.pages.render(
         request, "coachee/growth.html", session, title="My growth record",
         contract_id=contract_id, checkins=record, moods=dict(MOODS),
+        checkins_problem=checkins.problem,
         wins=[c for c in record if c["small_win"]],
         achieved=[g for g in goals["goals"] if g["status"] == "achieved"],
         learned=[x for x in goals["experiments"] if x["reported_at"]],

@@ -15,7 +15,7 @@ from interlude.web.deps import FormDep, ItemId, OfficerDep, SessionDep, WebDep
 from interlude.web.pages.common import Part, part, status_of, text
 from interlude.web.sessions import Session
 from interlude.web.upstream import UpstreamProblem
-from interlude.web.wording import exporting
+from interlude.web.wording import EXPORT_OFF, exporting
 
 router = APIRouter(include_in_schema=False)
 API = "/v1/audit/my-data"
@@ -85,7 +85,7 @@ async def page(request: Request, deps: WebDep, session: Session, *, status: int 
     return deps.pages.render(request, "my_data/page.html", session, status=status,
                              title="My data", accesses=accesses, exports=mine, error=error,
                              reader=reader, content=content, size=_size, cursor=cursor,
-                             parts=PARTS)
+                             parts=PARTS, export_off=EXPORT_OFF)
 
 
 @router.get("/my-data")

@@ -19,7 +19,7 @@ from interlude.web.deps import FormDep, ItemId, SessionDep, WebDep
 from interlude.web.pages.common import status_of, text
 from interlude.web.pages.public import local
 from interlude.web.sessions import Session
-from interlude.web.upstream import UpstreamProblem
+from interlude.web.upstream import EMAIL_OFF, UpstreamProblem
 from interlude.web.wording import message
 
 router = APIRouter(include_in_schema=False)
@@ -51,24 +51,31 @@ KINDS = {
     "join_requested": "A coach asks to join your circle",
     "material_shared": "Your coach shares a material with your space",
 }
-# what only ever reaches a coach, or only a coachee (notify's recipients): not offered to
-# someone who cannot receive it
-ONLY_FOR = {"message_received": "coach", "checkin_awaits": "coach", "reply_overdue": "coach",
-            "rehearsal_drafted": "coach", "join_requested": "coach",
-            "coach_replied": "coachee", "checkin_acknowledged": "coachee",
-            "checkin_questioned": "coachee"}
+# the roles notify ever tells of a kind (its recipients), the rest being for the two sides of
+# coaching only: a kind is not offered to someone who cannot receive it (a compliance officer
+# is not asked how to hear of comments on their posts)
+COACHING = ("coach", "coachee")
+RECEIVED_BY = {"message_received": ("coach",), "checkin_awaits": ("coach",),
+               "reply_overdue": ("coach",), "rehearsal_drafted": ("coach",),
+               "join_requested": ("coach",), "consent_withdrawn": ("coach",),
+               "coach_replied": ("coachee",), "checkin_acknowledged": ("coachee",),
+               "checkin_questioned": ("coachee",), "allowance_nearly_used": ("coachee",),
+               "allowance_renewed": ("coachee",),
+               "contract_awaits_signature": (*COACHING, "sponsor"),
+               "contract_amended": (*COACHING, "sponsor"), "policy_changed": ("org_admin",),
+               "invitation": ()}  # to someone not signed in yet: never theirs to choose here
 HOUR = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 EVENT_ID = re.compile(r"^[0-9]{1,18}$")
 
 
-def _inbox(deps: WebDep) -> None:
+def notify_here(deps: WebDep) -> None:
     if not deps.pages.inbox:
         raise UpstreamProblem(404, "not-found", "notifications are not part of this site")
 
 
 @router.get("/notifications")
 async def inbox(request: Request, deps: WebDep, session: SessionDep) -> Response:
-    _inbox(deps)
+    notify_here(deps)
     before = request.query_params.get("before", "")
     params: dict[str, Any] = {"limit": PAGE_SIZE}
     if before.isdigit() and len(before) < 19:
@@ -76,12 +83,13 @@ async def inbox(request: Request, deps: WebDep, session: SessionDep) -> Response
     page = await deps.upstream.call(session, "notify", "GET", INBOX, params=params)
     deps.badge.know(session, int(page["unread"]))
     return deps.pages.render(request, "notifications.html", session, title="Notifications",
-                             page=page, first="before" in params)
+                             page=page, first="before" in params,
+                             email_off=EMAIL_OFF in session.switched_off)
 
 
 @router.post("/notifications/read-all")
 async def read_all(deps: WebDep, session: SessionDep, form: FormDep) -> Response:
-    _inbox(deps)
+    notify_here(deps)
     answer = await deps.upstream.call(session, "notify", "POST", f"{INBOX}/read-all")
     stale(session)
     count = int(answer["read"])
@@ -95,7 +103,7 @@ async def read_all(deps: WebDep, session: SessionDep, form: FormDep) -> Response
 @router.post("/notifications/{notification_id}/open")
 async def open_one(notification_id: ItemId, deps: WebDep, session: SessionDep,
                    form: FormDep) -> Response:
-    _inbox(deps)
+    notify_here(deps)
     await deps.upstream.call(session, "notify", "POST", f"{INBOX}/{notification_id}/read")
     stale(session)
     # where it happened, as the list showed it (only ever a page of this site)
@@ -112,15 +120,16 @@ async def _preferences_page(request: Request, deps: WebDep, session: Session, *,
                       "quiet_end": quiet.get("end", ""), "time_zone": saved["time_zone"],
                       "digest_hour": saved["digest_hour"]}
     kinds = [(kind, KINDS.get(kind, kind.replace("_", " ").capitalize()))
-             for kind in saved["email"] if kind not in ONLY_FOR or session.has(ONLY_FOR[kind])]
+             for kind in saved["email"] if session.has(*RECEIVED_BY.get(kind, COACHING))]
     return deps.pages.render(request, "preferences.html", session, status=status,
                              title="Notification preferences", prefs=shown, kinds=kinds,
-                             timings=TIMINGS, error=error)
+                             timings=TIMINGS, error=error,
+                             email_off=EMAIL_OFF in session.switched_off)
 
 
 @router.get("/notifications/preferences")
 async def preferences(request: Request, deps: WebDep, session: SessionDep) -> Response:
-    _inbox(deps)
+    notify_here(deps)
     return await _preferences_page(request, deps, session)
 
 
@@ -156,7 +165,7 @@ def _problem(typed: dict[str, Any]) -> str | None:
 @router.post("/notifications/preferences")
 async def save_preferences(request: Request, deps: WebDep, session: SessionDep,
                            form: FormDep) -> Response:
-    _inbox(deps)
+    notify_here(deps)
     typed = _typed(form)
     if error := _problem(typed):
         return await _preferences_page(request, deps, session, status=400, error=error,

@@ -24,7 +24,9 @@ SOURCES = {"": "invited", "invitation": "invited", "registration": "set up the o
 
 
 async def _page(request: Request, deps: WebDep, session: Session, *, status: int = 200,
-                error: str | None = None, values: dict[str, Any] | None = None) -> Response:
+                error: str | None = None, values: dict[str, Any] | None = None,
+                at: str | None = None) -> Response:
+    """The page; ``at``, the person whose change was refused (said in their entry, open)."""
     found = await deps.upstream.call(session, "identity", "GET",
                                      f"/v1/organisations/{session.tenant_id}/users",
                                      params={"limit": 500})
@@ -32,7 +34,7 @@ async def _page(request: Request, deps: WebDep, session: Session, *, status: int
                                                    (u["display_name"] or "").lower()))
     return deps.pages.render(request, "admin/people.html", session, status=status,
                              title="People", people=people, total=found["total"], roles=ROLES,
-                             sources=SOURCES,
+                             sources=SOURCES, at=at,
                              error=error, key=new_key(),
                              values={"email": "", "name": "", "roles": []} | (values or {}))
 
@@ -44,9 +46,11 @@ async def people(request: Request, deps: WebDep, session: AdminDep) -> Response:
 
 async def _change(request: Request, deps: WebDep, session: Session, method: str, path: str,
                   body: dict[str, Any] | None, done: str | Callable[[Any], str],
-                  key: str | None = None, values: dict[str, Any] | None = None) -> Response:
+                  key: str | None = None, values: dict[str, Any] | None = None,
+                  at: str | None = None) -> Response:
     async def again(status: int, error: str) -> Response:
-        return await _page(request, deps, session, status=status, error=error, values=values)
+        return await _page(request, deps, session, status=status, error=error, values=values,
+                           at=at)
 
     write = deps.upstream.call(session, "identity", method,
                                f"/v1/organisations/{session.tenant_id}{path}", json=body,
@@ -77,14 +81,15 @@ async def grant(request: Request, user_id: ItemId, deps: WebDep, session: AdminD
     role = text(form, "role", 30)
     return await _change(request, deps, session, "POST", f"/users/{user_id}/roles",
                          {"role": role}, f"The role {ROLES.get(role, role).lower()} is "
-                         "granted.")
+                         "granted.", at=user_id)
 
 
 @router.post(PAGE + "/{user_id}/roles/{role}/revocation")
 async def revoke(request: Request, user_id: ItemId, role: str, deps: WebDep,
                  session: AdminDep, form: FormDep) -> Response:
     return await _change(request, deps, session, "DELETE", f"/users/{user_id}/roles/{role}",
-                         None, f"The role {ROLES.get(role, role).lower()} is revoked.")
+                         None, f"The role {ROLES.get(role, role).lower()} is revoked.",
+                         at=user_id)
 
 
 @router.post(PAGE + "/{user_id}/status")
@@ -92,8 +97,8 @@ async def status(request: Request, user_id: ItemId, deps: WebDep, session: Admin
                  form: FormDep) -> Response:
     if text(form, "action", 12) == "reactivate":
         return await _change(request, deps, session, "POST", f"/users/{user_id}/reactivate",
-                             None, "The account is active again.")
+                             None, "The account is active again.", at=user_id)
     return await _change(request, deps, session, "POST", f"/users/{user_id}/deactivate",
                          {"reason": text(form, "reason", 500)},
                          "The account is deactivated: every sign-in and token of it stopped "
-                         "working at once.")
+                         "working at once.", at=user_id)

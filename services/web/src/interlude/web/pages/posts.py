@@ -19,7 +19,9 @@ router = APIRouter(include_in_schema=False)
 
 async def post_page(request: Request, deps: WebDep, session: Session, space_id: str,
                     post_id: str, *, status: int = 200, error: str | None = None,
-                    typed: str = "") -> Response:
+                    typed: str = "", commenting: bool = True) -> Response:
+    """The post; ``error``, why the form sent was refused (``commenting``: the comment's,
+    else a tag's or a share's, which is not said as the comment form's)."""
     found, space = await asyncio.gather(
         deps.upstream.call(session, "community", "GET", f"{API}/{space_id}/posts/{post_id}"),
         deps.upstream.call(session, "community", "GET", f"{API}/{space_id}"))
@@ -28,7 +30,8 @@ async def post_page(request: Request, deps: WebDep, session: Session, space_id: 
     return deps.pages.render(request, "community/post.html", session, status=status,
                              title="A post", space_id=space_id, post=found,
                              reactions=REACTIONS, peers=peers, error=error, typed=typed,
-                             coach_here=space["you"]["role"] == "coach", key=new_key())
+                             coach_here=space["you"]["role"] == "coach", key=new_key(),
+                             commenting=commenting)
 
 
 @router.get("/community/{space_id}/posts/{post_id}")
@@ -42,7 +45,7 @@ async def _on_post(request: Request, deps: WebDep, session: Session, space_id: s
                    typed: str = "", key: str | None = None) -> Response:
     async def again(status: int, error: str) -> Response:
         return await post_page(request, deps, session, space_id, post_id, status=status,
-                               error=error, typed=typed)
+                               error=error, typed=typed, commenting=path == "/comments")
 
     if body is not None and "body" in body and not body["body"]:
         return await again(400, "Please write your comment first.")

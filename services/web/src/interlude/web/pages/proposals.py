@@ -53,6 +53,8 @@ async def propose(request: Request, deps: WebDep, session: CoachDep,
 
     if not chosen["coachee_id"]:
         return await again(400, "Choose the coachee you are proposing the contract to.")
+    if wrong := terms_form.problem(terms):
+        return await again(400, wrong)
     write = deps.upstream.call(session, "engagement", "POST", "/v1/contracts", json=body,
                                idempotency_key=key_of(form))
     return await sent(session, write, again=again,

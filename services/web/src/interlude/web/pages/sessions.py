@@ -28,10 +28,12 @@ async def _page(request: Request, deps: WebDep, session: Session, contract_id: s
     now = datetime.now(UTC)
     begun = {s["id"] for s in found["sessions"]
              if datetime.fromisoformat(s["starts_at"]) <= now}
+    # a booking refused is said in its form, at the foot of the page, with what was typed
     return deps.pages.render(request, "sessions.html", session, status=status,
                              title="Sessions", contract=contract, found=found, modes=MODES,
-                             error=error, key=new_key(), begun=begun,
-                             values={"day": "", "time": "", "zone": "UTC"} | (values or {}))
+                             error=error, key=new_key(), begun=begun, booking=values is not None,
+                             values={"day": "", "time": "", "zone": "UTC", "mode": ""}
+                             | (values or {}))
 
 
 @router.get(PAGE)
@@ -71,14 +73,14 @@ async def _send(request: Request, deps: WebDep, session: Session, contract_id: s
 @router.post(PAGE)
 async def book(request: Request, contract_id: ContractId, deps: WebDep, session: SessionDep,
                form: FormDep) -> Response:
-    values = {name: text(form, name, 64) for name in ("day", "time", "zone")}
+    values = {name: text(form, name, 64) for name in ("day", "time", "zone", "mode")}
     try:
         body: dict[str, Any] = {"starts_at": _starts_at(values)}
     except ValueError as error:
         return await _page(request, deps, session, contract_id, status=400, error=str(error),
                            values=values)
-    if (mode := text(form, "mode", 12)) in dict(MODES):
-        body["mode"] = mode
+    if values["mode"] in dict(MODES):
+        body["mode"] = values["mode"]
     return await _send(request, deps, session, contract_id, "", body,
                        "The session is booked.", key_of(form), values)
 

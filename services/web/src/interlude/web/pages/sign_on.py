@@ -27,12 +27,14 @@ def _org(session: Session) -> str:
 
 async def _page(request: Request, deps: WebDep, session: Session, *, status: int = 200,
                 error: str | None = None, issued: dict[str, Any] | None = None,
-                typed: dict[str, str] | None = None) -> Response:
+                typed: dict[str, str] | None = None, at: str = "sso") -> Response:
+    """The page; ``error`` said beside the form it is about (``at``: sso, scim-issue,
+    scim-revoke), with what was typed there."""
     org = await deps.upstream.call(session, "identity", "GET", _org(session))
     sso = org.get("single_sign_on")
     return deps.pages.render(
         request, "admin/sign_on.html", session, status=status, title="Sign-on", org=org,
-        sso=sso, error=error, issued=issued, roles=ROLES, typed=typed or {},
+        sso=sso, error=error, issued=issued, roles=ROLES, typed=typed or {}, at=at,
         sign_in_at=str(request.base_url).rstrip("/") + sign_in_path(session.tenant_id),
         identity=deps.settings.identity_url.rstrip("/"))
 
@@ -70,7 +72,7 @@ async def issue_scim_token(request: Request, deps: WebDep, session: AdminDep,
                                           f"{_org(session)}/scim-tokens", json={"label": label})
     except UpstreamProblem as problem:
         return await _page(request, deps, session, status=status_of(problem),
-                           error=message(problem))
+                           error=message(problem), typed={"label": label}, at="scim-issue")
     # shown once, on this answer only: never kept by web, never in a redirect's address
     return await _page(request, deps, session, issued={**issued, "label": label})
 
@@ -81,9 +83,19 @@ async def revoke_scim_token(request: Request, deps: WebDep, session: AdminDep,
     token_id = text(form, "token_id", 64)
 
     async def again(status: int, error: str) -> Response:
-        return await _page(request, deps, session, status=status, error=error)
+        return await _page(request, deps, session, status=status, error=error,
+                           typed={"token_id": token_id}, at="scim-revoke")
 
-    write = deps.upstream.call(session, "identity", "DELETE",
-                               f"{_org(session)}/scim-tokens/{token_id or '-'}")
-    return await sent(session, write, back=PAGE, again=again,
+    async def revoked() -> Any:  # an id mistyped is said beside it, not as a missing page
+        try:
+            return await deps.upstream.call(session, "identity", "DELETE",
+                                            f"{_org(session)}/scim-tokens/{token_id or '-'}")
+        except UpstreamProblem as problem:
+            if problem.status != 404:
+                raise
+            raise UpstreamProblem(400, "no-such-token", "no SCIM token of your organisation "
+                                  "has this id: copy it from where the token was issued") \
+                from None
+
+    return await sent(session, revoked(), back=PAGE, again=again,
                       done="The SCIM token is revoked: your directory can no longer use it.")

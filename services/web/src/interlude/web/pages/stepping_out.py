@@ -25,7 +25,7 @@ async def _step(request: Request, deps: WebDep, session: Session, space_id: str,
                 body: dict[str, Any], typed: dict[str, str], done: str) -> Response:
     if not body["understood"]:
         return await space_page(request, deps, session, space_id, status=400,
-                                error=UNDERSTOOD, typed=typed)
+                                error=UNDERSTOOD, typed=typed, at="your-name")
     try:
         await deps.upstream.call(session, "community", "POST", f"{API}/{space_id}/{path}",
                                  json=body)
@@ -33,7 +33,8 @@ async def _step(request: Request, deps: WebDep, session: Session, space_id: str,
         if problem.status == 404 and problem.slug != "not-found":
             raise
         return await space_page(request, deps, session, space_id, status=status_of(problem),
-                                error=stepping_out(problem), typed=typed)
+                                error=stepping_out(problem), typed=typed,
+                                at="your-name")
     session.flash.append(done)
     return RedirectResponse(f"/community/{space_id}#your-name", status_code=303)
 
