@@ -133,7 +133,8 @@ async def password_links(identity: RunningIdentity, person: Person) -> list[str]
     js, stream = identity.platform.js, identity.platform.stream("identity").name
     found = []
     for seq in range(1, (await js.stream_info(stream)).state.last_seq + 1):
-        for event in decode_commit((await js.get_msg(stream, seq)).data):
+        data = (await js.get_msg(stream, seq)).data
+        for event in decode_commit(data) if data else ():
             if event.type == "identity.PasswordResetIssued" and \
                     event.aggregate_id == person.user_id:
                 link = await identity.platform.sealer.open(
