@@ -92,6 +92,27 @@ async def revoke(request: Request, user_id: ItemId, role: str, deps: WebDep,
                          at=user_id)
 
 
+@router.post(PAGE + "/{user_id}/invitation")
+async def reinvite(request: Request, user_id: ItemId, deps: WebDep, session: AdminDep,
+                   form: FormDep) -> Response:
+    def invited(answer: dict[str, Any]) -> str:
+        return (f"A new invitation link (the earlier one no longer works); until e-mails are "
+                f"sent, pass it on (it works once, until {answer['expires_at']}): "
+                f"{answer['accept_url']}")
+
+    return await _change(request, deps, session, "POST", f"/users/{user_id}/invitation", None,
+                         invited, key_of(form), at=user_id)
+
+
+@router.post(PAGE + "/{user_id}/password-link")
+async def password_link(request: Request, user_id: ItemId, deps: WebDep, session: AdminDep,
+                        form: FormDep) -> Response:
+    return await _change(request, deps, session, "POST", f"/users/{user_id}/password-reset",
+                         None, "A link to choose a new password is on its way to their "
+                         "e-mail address. It reaches them alone: you do not see it.",
+                         at=user_id)
+
+
 @router.post(PAGE + "/{user_id}/status")
 async def status(request: Request, user_id: ItemId, deps: WebDep, session: AdminDep,
                  form: FormDep) -> Response:
