@@ -5,28 +5,20 @@ in. Either way identity signs out their other sessions."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from interlude.web.deps import FormDep, SessionDep, WebDep
-from interlude.web.pages.public import welcomed
+from interlude.web.pages.token_links import Token, TokenLink, typed_twice
 from interlude.web.sessions import Tokens
 from interlude.web.upstream import UpstreamProblem
 from interlude.web.wording import message
 
 router = APIRouter(include_in_schema=False)
-Token = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{10,200}$")]  # tenant.user.secret
-GONE = ("This link no longer works: it was used already, replaced by a newer one, or it has "
-        "expired (it works for two hours). Ask for a new one.")
-DIFFER = "The two passwords differ; please type the same one twice."
-
-
-def _twice(form: FormDep, name: str) -> tuple[str, str | None]:
-    """The new password typed twice, and the problem when the two differ."""
-    password, again = str(form.get(name) or ""), str(form.get("again") or "")
-    return password, (DIFFER if password != again else None)
+PASSWORD_LINK = TokenLink(
+    "password-resets", "password_reset.html", "Choose a new password",
+    "This link no longer works: it was used already, replaced by a newer one, or it has "
+    "expired (it works for two hours). Ask for a new one.")
 
 
 @router.get("/password-reset")
@@ -49,38 +41,14 @@ async def ask(request: Request, deps: WebDep, form: FormDep) -> Response:
                              title="Forgotten password", email=email, sent=True, error=None)
 
 
-async def _reset_page(request: Request, deps: WebDep, token: str, *, status: int = 200,
-                      error: str | None = None) -> Response:
-    try:
-        found = await deps.upstream.anonymous("identity", "GET", f"/v1/password-resets/{token}")
-    except UpstreamProblem as problem:
-        if problem.status not in (404, 410, 422):
-            raise
-        return deps.pages.render(request, "error.html", None, status=410,
-                                 title="This link no longer works", message=GONE)
-    return deps.pages.render(request, "password_reset.html", None, status=status,
-                             title="Choose a new password", organisation=found["organisation"],
-                             token=token, error=error)
-
-
 @router.get("/password-reset/{token}")
 async def reset_page(request: Request, token: Token, deps: WebDep) -> Response:
-    return await _reset_page(request, deps, token)
+    return await PASSWORD_LINK.page(request, deps, token)
 
 
 @router.post("/password-reset/{token}")
 async def reset(request: Request, token: Token, deps: WebDep, form: FormDep) -> Response:
-    password, differ = _twice(form, "password")
-    if differ:
-        return await _reset_page(request, deps, token, status=400, error=differ)
-    try:
-        tokens = await deps.upstream.anonymous("identity", "POST", "/v1/password-resets/accept",
-                                               json={"token": token, "password": password})
-    except UpstreamProblem as problem:
-        if problem.status in (404, 410):
-            return await _reset_page(request, deps, token)
-        return await _reset_page(request, deps, token, status=400, error=message(problem))
-    return await welcomed(request, deps, tokens)
+    return await PASSWORD_LINK.accept(request, deps, token, form)
 
 
 def _change_page(request: Request, deps: WebDep, session: SessionDep, *, status: int = 200,
@@ -97,7 +65,7 @@ async def change_page(request: Request, deps: WebDep, session: SessionDep) -> Re
 @router.post("/account/password")
 async def change(request: Request, deps: WebDep, session: SessionDep,
                  form: FormDep) -> Response:
-    password, differ = _twice(form, "new_password")
+    password, differ = typed_twice(form, "new_password")
     if differ:
         return _change_page(request, deps, session, status=400, error=differ)
     try:
