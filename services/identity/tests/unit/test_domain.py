@@ -56,6 +56,22 @@ def test_an_invitation_to_a_deactivated_account_says_so() -> None:
                     now=NOW)
 
 
+def test_someone_reactivated_before_joining_can_still_join_and_be_invited_again() -> None:
+    state = invited()
+    state = replay(user.USER, user.deactivate(state, "u1", "by mistake"), state)
+    state = replay(user.USER, user.reactivate(state, "u1"), state)
+    assert state.status == "active" and state.password_hash is None
+    reissued = user.reissue(state, user_id="u1", invitation_id="i2", token_hash="h2",
+                            expires_at=NOW + timedelta(days=3))
+    assert [type(e).__name__ for e in reissued] == ["InvitationReissued"]
+    joined = replay(user.USER, user.accept(state, user_id="u1", token_hash="h1",
+                                           password_hash=Secret("argon", "u1"), now=NOW), state)
+    assert joined.password_hash == "argon"
+    with pytest.raises(InvalidState):  # joined: nothing to invite to
+        user.reissue(joined, user_id="u1", invitation_id="i3", token_hash="h3",
+                     expires_at=NOW + timedelta(days=3))
+
+
 def test_roles_are_checked_and_the_last_one_cannot_be_revoked() -> None:
     with pytest.raises(Invalid, match="unknown role 'emperor'"):
         invited(roles=("emperor",))

@@ -132,16 +132,23 @@ def invite(state: User, *, user_id: str, email: Secret, email_digest: str,
                            token_hash=token_hash, expires_at=expires_at)]
 
 
+def awaits_joining(state: User) -> bool:
+    """Invited and not joined yet: invited, or invited, deactivated and reactivated before
+    accepting (active, with no password and the invitation still theirs to accept)."""
+    return (state.status in ("invited", "active") and state.invitation_hash is not None
+            and state.password_hash is None)
+
+
 def reissue(state: User, *, user_id: str, invitation_id: str, token_hash: str,
             expires_at: datetime) -> list[Event]:
     """A new invitation link for someone invited who has not joined (the old one expired, or
     was lost); the old link stops working."""
     must_exist(state)
-    if state.status == "invited" and state.invitation_hash == token_hash:
+    if awaits_joining(state) and state.invitation_hash == token_hash:
         return []  # the same link again (a retried request)
     if state.status == "deactivated":
         raise InvalidState("this account is deactivated; reactivate it before inviting again")
-    if state.status != "invited":
+    if not awaits_joining(state):
         raise InvalidState("this person has joined already: they sign in, and can reset "
                            "their password if they lost it")
     return [ev.InvitationReissued(user_id=user_id, invitation_id=invitation_id,
@@ -155,7 +162,7 @@ def check_invitation(state: User, token_hash: str, now: datetime) -> None:
     if state.status == "deactivated":
         raise InvitationInvalid("this account was deactivated by your organisation's "
                                 "administrator; ask them if you should have access")
-    if state.status != "invited" or state.invitation_hash is None:
+    if not awaits_joining(state):
         raise InvitationUsed("this invitation was already accepted; sign in instead")
     if state.invitation_hash != token_hash:
         raise InvitationInvalid("this invitation link is not valid; ask for a new one")
