@@ -8,7 +8,7 @@ from typing import Any
 
 from interlude.community.testing import RunningCommunity
 from interlude.engagement.testing import RunningEngagement, terms
-from interlude.identity.testing import Person, RunningIdentity
+from interlude.identity.testing import Person, RunningIdentity, password_links
 from interlude.shared.runtime import Platform
 from interlude.shared.testing.eventually import eventually
 
@@ -114,6 +114,27 @@ class Kept:
         await w.shows("identity", f"{ORG}/{org}", "admin", client)
         await w.send("identity", "POST", f"{ORG}/{org}/scim-tokens", "admin", 201,
                      json={"label": nasty(200)})
+        await self._passwords()
+
+    async def _passwords(self) -> None:
+        """A nasty password changed to another, and one chosen through a password link; each
+        signs its person in."""
+        w, changed, chosen = self.w, nasty(256), nasty(255)
+        seeker, chloe = w.people["seeker"], w.people["chloe"]
+        data = await w.send("identity", "POST", "/v1/me/password", "seeker", json={
+            "current_password": seeker.password, "new_password": changed})
+        w.people["seeker"] = Person(seeker.user_id, seeker.tenant_id, seeker.email, changed,
+                                    seeker.roles, data["access_token"], data["refresh_token"])
+        await w.send("identity", "POST", "/v1/password-resets", None, 202,
+                     json={"email": chloe.email})
+        [token] = await password_links(w.identity, chloe)
+        data = await w.send("identity", "POST", "/v1/password-resets/accept", None,
+                            json={"token": token, "password": chosen})
+        w.people["chloe"] = Person(chloe.user_id, chloe.tenant_id, chloe.email, chosen,
+                                   chloe.roles, data["access_token"], data["refresh_token"])
+        for person in (w.people["seeker"], w.people["chloe"]):
+            await w.send("identity", "POST", "/v1/sessions", None,
+                         json={"email": person.email, "password": person.password})
 
     async def _member(self, role: str, who: str) -> None:
         """Invited under a nasty name, accepted with a nasty password; the name reads back."""
