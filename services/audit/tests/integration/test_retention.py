@@ -332,3 +332,22 @@ async def test_the_retention_job_purges_each_organisation_past_its_retention_and
 
     assert await retention.apply_retention(app_pool, signer, report) == []
     assert (await nc.jetstream().stream_info(audit_stream.name)).state.messages == before
+
+
+async def test_a_checkpoint_a_superuser_overwrote_does_not_stop_the_purge(
+        nc: NATS, namespace: str, audit_db: asyncpg.Pool, app_pool: asyncpg.Pool,
+        intake: list[ProjectionRunner], signer: Checkpointer, tenant_id: str,
+        published: PublishedCheckpoints) -> None:
+    """The purge's own checkpoint states its bound; one overwritten with bytes that are not
+    JSON states nothing (and verification names it), where it failed every purge."""
+    await trail_of(nc, namespace, audit_db, tenant_id, (5, LONG_AGO), (3, None))
+    await signer.sign_now(tenant_id)
+    async with audit_db.acquire() as conn, conn.transaction():
+        await conn.execute("SET LOCAL session_replication_role = replica")  # no triggers
+        await conn.execute("UPDATE audit_checkpoints SET body = '\\xff00'::bytea"
+                           " WHERE tenant_id = $1", tenant_id)
+    done = await retention.purge(app_pool, signer, purge_of(tenant_id))
+    assert (done.purged, done.lower_bound) == (5, 6)
+    result = await verify_tenant(app_pool, tenant_id, KEYS, published)
+    assert not result.ok
+    assert "bad-checkpoint" in {f.kind for f in result.failures}
