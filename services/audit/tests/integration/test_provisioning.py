@@ -68,7 +68,8 @@ async def test_audit_runs_as_its_own_role_and_the_owner_migrates(server: Postgre
     assert db.migrations_applied == ("audit/0001_audit.sql", "audit/0002_protection.sql",
                                      "audit/0003_runtime_without_create.sql",
                                      "audit/0004_people.sql", "audit/0005_subject_exports.sql",
-                                     "audit/0006_outcome_counts.sql")
+                                     "audit/0006_outcome_counts.sql",
+                                     "audit/0007_purge_reads_checkpoints_safely.sql")
     owner = await asyncpg.connect(db.dsn)
     try:
         assert await owner.fetchval("SELECT tableowner FROM pg_tables"
@@ -98,7 +99,8 @@ async def test_a_data_folder_from_before_the_split_is_taken_over(server: Postgre
     assert split.migrations_applied == ("audit/0002_protection.sql",
                                         "audit/0003_runtime_without_create.sql",
                                         "audit/0004_people.sql", "audit/0005_subject_exports.sql",
-                                     "audit/0006_outcome_counts.sql")
+                                     "audit/0006_outcome_counts.sql",
+                                     "audit/0007_purge_reads_checkpoints_safely.sql")
     await _starts_and_is_refused_changes(split.runtime_dsn)
 
 
@@ -121,7 +123,8 @@ async def test_a_data_folder_where_audit_app_made_its_own_tables_is_taken_over(
     now = await provision_database(server, SPEC, tmp_path / "secrets")
     assert now.migrations_applied == ("audit/0003_runtime_without_create.sql",
                                       "audit/0004_people.sql", "audit/0005_subject_exports.sql",
-                                     "audit/0006_outcome_counts.sql")
+                                     "audit/0006_outcome_counts.sql",
+                                     "audit/0007_purge_reads_checkpoints_safely.sql")
     owner = await asyncpg.connect(now.dsn)
     try:
         owners = await owner.fetch("SELECT DISTINCT tableowner FROM pg_tables WHERE tablename"
