@@ -4,6 +4,7 @@ back where the API shows it: the scenario of test_kept.py, one service at a time
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from interlude.community.testing import RunningCommunity
@@ -193,7 +194,8 @@ class Kept:
     async def _sessions(self, contract_id: str) -> None:
         w, path = self.w, f"/v1/contracts/{contract_id}/sessions"
         session = await w.send("engagement", "POST", path, "coach", 201,
-                               json={"starts_at": "2028-03-04T09:00:00+00:00"})
+                               json={"starts_at": (datetime.now(UTC) + timedelta(
+                                   days=60)).replace(microsecond=0).isoformat()})
         reason = nasty(2000, multi_line=True)
         await w.send("engagement", "POST", f"{path}/{session['id']}/cancellation", "coach",
                      json={"reason": reason})

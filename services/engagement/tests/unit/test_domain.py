@@ -18,6 +18,7 @@ from interlude.engagement.domain.errors import (
     NotFound,
     PlanExceeded,
     TooFarAhead,
+    TooFarBack,
 )
 from interlude.engagement.domain.terms import Terms
 
@@ -76,7 +77,8 @@ def test_the_plan_caps_the_sessions() -> None:
         c.mark_held(state, "coach", "s0", NOW - timedelta(hours=1))  # not started yet
 
 
-def test_a_session_is_set_at_most_two_years_ahead_and_moved_no_further() -> None:
+def test_a_session_is_set_at_most_two_years_ahead_or_90_days_back_and_moved_no_further(
+        ) -> None:
     state, latest = active(), NOW + timedelta(days=730)
     state = c.CONTRACT.replay(state, c.schedule(state, "coach", "s0", latest, None, None, NOW))
     with pytest.raises(TooFarAhead) as refused:
@@ -88,6 +90,13 @@ def test_a_session_is_set_at_most_two_years_ahead_and_moved_no_further() -> None
         c.schedule(state, "coach", "s1", datetime(8999, 1, 1, tzinfo=UTC), None, None, NOW)
     with pytest.raises(TooFarAhead):
         c.reschedule(state, "coachee", "s0", latest + timedelta(days=1), NOW)
+    earliest = NOW - timedelta(days=90)  # one held, recorded afterwards; not a typo's year
+    assert c.schedule(state, "coach", "s2", earliest, None, None, NOW)
+    with pytest.raises(TooFarBack) as back:
+        c.schedule(state, "coach", "s2", datetime(2020, 1, 6, 9, tzinfo=UTC), None, None, NOW)
+    assert "at most 90 days back" in str(back.value) and "earliest" in back.value.extra
+    with pytest.raises(TooFarBack):
+        c.reschedule(state, "coachee", "s0", earliest - timedelta(minutes=1), NOW)
     # a year on, the same date is within reach
     assert c.reschedule(state, "coachee", "s0", latest + timedelta(days=1),
                         NOW + timedelta(days=365))

@@ -16,6 +16,7 @@ from interlude.engagement.domain.errors import (
     NotFound,
     PlanExceeded,
     TooFarAhead,
+    TooFarBack,
 )
 from interlude.engagement.domain.terms import Consent, Consents, Mode, Terms
 from interlude.shared.events.registry import Event
@@ -253,8 +254,19 @@ def require_active(state: Contract) -> Terms:
 SCHEDULE_AHEAD = timedelta(days=730)
 
 
+# how far back: a session held and not yet recorded is set afterwards, then marked held; a
+# date further back than a season is a typo too (2020 for 2026), not a session to record
+SCHEDULE_BACK = timedelta(days=90)
+
+
 def within_reach(starts_at: datetime, now: datetime) -> None:
-    """Raises :class:`TooFarAhead` for a session starting more than two years after ``now``."""
+    """Raises :class:`TooFarAhead` for a session starting more than two years after ``now``,
+    :class:`TooFarBack` for one more than 90 days before it."""
+    earliest = now - SCHEDULE_BACK
+    if starts_at < earliest:
+        raise TooFarBack(f"a session can be set at most 90 days back (to record one that was "
+                         f"held), from {earliest:%Y-%m-%d}; check the year",
+                         earliest=earliest.isoformat(timespec="seconds"))
     latest = now + SCHEDULE_AHEAD
     if starts_at > latest:
         raise TooFarAhead(f"a session can be scheduled at most two years ahead, until "

@@ -14,7 +14,7 @@ from interlude.shared.errors import (
 
 __all__ = ["AllowanceExhausted", "AlreadyOpen", "BadCursor", "ChannelNotAgreed", "ConsentMissing",
            "DomainError", "Invalid", "InvalidState", "NotAllowed", "NotFound", "PlanExceeded",
-           "TooFarAhead"]
+           "TooFarAhead", "TooFarBack"]
 
 
 class AlreadyOpen(DomainError):
@@ -37,6 +37,12 @@ class TooFarAhead(DomainError):
     """A session set further ahead than anyone plans one (``latest`` says until when)."""
 
     status, slug = 422, "session-too-far-ahead"
+
+
+class TooFarBack(DomainError):
+    """A session set further back than one is still recorded (``earliest`` says from when)."""
+
+    status, slug = 422, "session-too-far-back"
 
 
 class BadCursor(DomainError):
