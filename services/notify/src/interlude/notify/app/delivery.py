@@ -13,6 +13,7 @@ recipient deactivated since."""
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import json
 import logging
@@ -45,7 +46,11 @@ LEASE = timedelta(minutes=2)
 UNKNOWN_POLICY_WAIT = timedelta(seconds=30)
 
 
-class EmailSender:
+class MailSender(abc.ABC):
+    """Takes the e-mail timers of its ``kind`` that fell due (leased) and delivers each."""
+
+    kind: str
+
     def __init__(self, deps: Outbound, mailer: Mailer) -> None:
         self.deps = deps
         self.mailer = mailer
@@ -53,10 +58,17 @@ class EmailSender:
     async def run_due(self, now: datetime | None = None) -> int:
         """Send what is due by ``now``; the number of timers handled."""
         now = now or self.deps.clock()
-        works = await due_work.claim(self.deps.pool, EMAIL, now=now, limit=20, lease=LEASE)
+        works = await due_work.claim(self.deps.pool, self.kind, now=now, limit=20, lease=LEASE)
         for work in works:
             await self.deliver(work, now)
         return len(works)
+
+    @abc.abstractmethod
+    async def deliver(self, work: DueWork, now: datetime) -> None: ...
+
+
+class EmailSender(MailSender):
+    kind = EMAIL
 
     async def deliver(self, work: DueWork, now: datetime) -> None:
         deps, tenant = self.deps, work.tenant_id

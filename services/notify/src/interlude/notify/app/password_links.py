@@ -9,7 +9,7 @@ active, or where the organisation sends no e-mail (``notify.channels``)."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
@@ -18,9 +18,9 @@ import asyncpg
 
 from interlude.notify.adapters import due_work
 from interlude.notify.adapters.due_work import DueWork
-from interlude.notify.adapters.smtp import Mailer, PermanentFailure, TemporaryFailure
+from interlude.notify.adapters.smtp import PermanentFailure, TemporaryFailure
 from interlude.notify.app.compose import absolute
-from interlude.notify.app.outbound import Outbound
+from interlude.notify.app.delivery import MailSender
 from interlude.notify.domain.delivery import retry_delay
 from interlude.notify.projections import addresses
 from interlude.notify.projections.outbox import EMAIL
@@ -32,7 +32,6 @@ from interlude.shared.projections.sealed import kept, opened_or_none
 
 log = logging.getLogger(__name__)
 KIND = "password_link"
-LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8  # a link lives two hours: retries past that would send a dead link
 
 
@@ -51,16 +50,8 @@ class PasswordLinks(Projection):
                                     "expires_at": e.expires_at.isoformat()})
 
 
-class PasswordLinkSender:
-    def __init__(self, deps: Outbound, mailer: Mailer) -> None:
-        self.deps, self.mailer = deps, mailer
-
-    async def run_due(self, now: datetime | None = None) -> int:
-        now = now or self.deps.clock()
-        works = await due_work.claim(self.deps.pool, KIND, now=now, limit=20, lease=LEASE)
-        for work in works:
-            await self.deliver(work, now)
-        return len(works)
+class PasswordLinkSender(MailSender):
+    kind = KIND
 
     async def deliver(self, work: DueWork, now: datetime) -> None:
         deps, tenant = self.deps, work.tenant_id
